@@ -1,0 +1,84 @@
+# Training Portal: `make run` for a first look, `make test` for the full suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PORT ?= 8000
+export PORT
+
+# Test services (PostgreSQL and Redis on localhost); override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/training_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install install-dev assets translations demo run test lint typecheck checks \
+        pytest messages lock clean
+
+help:
+	@echo "make run    start web + Celery worker + beat on SQLite with demo data (http://127.0.0.1:$(PORT))"
+	@echo "make test   ruff, mypy, checks and the whole test suite on PostgreSQL and Redis"
+	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
+
+$(VENV)/.base-installed: requirements/base.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	touch $(VENV)/.base-installed $@
+
+install: $(VENV)/.base-installed
+
+install-dev: $(VENV)/.dev-installed
+
+translations: install
+	DEBUG=true $(PY) manage.py compile_translations
+
+# Front-end assets (Bootstrap, htmx) come from Python packages; collectstatic gathers them.
+assets: install
+	DEBUG=true $(PY) manage.py collectstatic --noinput --verbosity 0
+
+demo: install translations assets
+	mkdir -p var
+	DEBUG=true $(PY) manage.py migrate --noinput --verbosity 0
+	DEBUG=true $(PY) manage.py seed_demo
+
+run: demo
+	@echo ""
+	@echo "  Training Portal: http://127.0.0.1:$(PORT)/   (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	DEBUG=true $(BIN)/mypy .
+
+checks: install-dev
+	DEBUG=true $(PY) manage.py check --fail-level WARNING
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# Catalogues are complete: extraction adds nothing untranslated (needs GNU gettext).
+messages: install-dev
+	DEBUG=true $(PY) manage.py makemessages --locale zh_Hans --locale en --no-location --no-obsolete \
+	    --ignore '.venv/*' --ignore 'var/*' --verbosity 0
+	$(PY) -m training_portal.core.catalogues locale
+
+pytest: install-dev translations
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	    $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test: lint typecheck checks messages pytest
+
+lock: install-dev
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.txt
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache

@@ -1,0 +1,45 @@
+"""Demo accounts (one per role as the issues add them), all with the documented password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import RoleMembership, User
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    full_name: str
+    language: str
+    role: Role
+    superuser: bool = False
+
+
+DEMO_ACCOUNTS: list[DemoAccount] = [
+    DemoAccount("admin@demo.example", "Portal Administrator", "en", Role.PORTAL_ADMIN, superuser=True),
+]
+
+
+@transaction.atomic
+def seed_demo_accounts() -> list[DemoAccount]:
+    """Create the demo accounts that are missing; existing ones are left as they are."""
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.with_email(account.email).first()
+        if user is None:
+            user = User(
+                email=account.email,
+                full_name=account.full_name,
+                preferred_language=account.language,
+                is_staff=account.superuser,
+                is_superuser=account.superuser,
+            )
+            user.set_password(settings.DEMO_PASSWORD)
+            user.save()
+        if account.role in (Role.PORTAL_ADMIN, Role.COUNSELLOR):
+            RoleMembership.objects.get_or_create(user=user, role=account.role, scope_type=None)
+    return DEMO_ACCOUNTS

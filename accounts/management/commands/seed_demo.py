@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.demo import seed_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent). Refuses to run with DEBUG off unless --force."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it refuses to run with "
+                "DEBUG off. Use --force if this really is a demonstration instance."
+            )
+        accounts = seed_demo_accounts()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
+        for account in accounts:
+            self.stdout.write(f"  {account.email:<32} {settings.DEMO_PASSWORD}  ({account.role.label})")

@@ -1,0 +1,261 @@
+"""Accounts: the custom user (e-mail login) and scoped role memberships."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from .roles import UNSCOPED_ROLES, Role, scope_models
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+LANGUAGE_CHOICES = [("en", "English"), ("zh-hans", "简体中文")]
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, user: Any) -> UserQuerySet:
+        """Portal administrators see every account; anyone else sees only their own."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(pk=user.pk)
+
+    def with_email(self, email: str) -> UserQuerySet:
+        return self.filter(email__iexact=email.strip())
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def visible_to(self, user: Any) -> UserQuerySet:
+        return self.get_queryset().visible_to(user)
+
+    def with_email(self, email: str) -> UserQuerySet:
+        return self.get_queryset().with_email(email)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mail addresses are matched without regard to case.
+        return self.get_queryset().get(email__iexact=username)
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        user = self.create_user(email, password, **extra)
+        RoleMembership.objects.get_or_create(user=user, role=Role.PORTAL_ADMIN)
+        return user
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their e-mail address; roles come from memberships."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=LANGUAGE_CHOICES, default="en"
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive accounts cannot sign in.")
+    )
+    is_staff = models.BooleanField(
+        _("staff status"), default=False, help_text=_("May sign in to the Django admin site.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.email
+
+    @cached_property
+    def current_roles(self) -> frozenset[tuple[str, int | None, int | None]]:
+        """(role, scope content type id, scope id) of every current membership: one query."""
+        today = timezone.localdate()
+        return frozenset(
+            self.role_memberships.current(today).values_list("role", "scope_type_id", "scope_id")
+        )
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(role for role, _ct, _id in self.current_roles)
+
+    def has_role(self, role: Role | str, scope: models.Model | None = None) -> bool:
+        """Whether the user currently holds `role`, for `scope` when one is given."""
+        if scope is None:
+            return str(role) in self.role_names
+        ct = ContentType.objects.get_for_model(scope)
+        return (str(role), ct.pk, scope.pk) in self.current_roles
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return self.is_active and (self.is_superuser or Role.PORTAL_ADMIN in self.role_names)
+
+
+class RoleMembershipQuerySet(models.QuerySet["RoleMembership"]):
+    def current(self, on: dt.date | None = None) -> RoleMembershipQuerySet:
+        """Memberships in force on `on` (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on),
+        )
+
+    def of_role(self, role: Role | str) -> RoleMembershipQuerySet:
+        return self.filter(role=role)
+
+    def scoped_by(self, model: type[models.Model]) -> RoleMembershipQuerySet:
+        return self.filter(scope_type=ContentType.objects.get_for_model(model))
+
+    def scope_ids(self) -> Iterable[int]:
+        return self.values_list("scope_id", flat=True)
+
+    def visible_to(self, user: Any) -> RoleMembershipQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(user=user)
+
+
+class RoleMembership(models.Model):
+    """One role held by one user, optionally scoped to an object and to a period.
+
+    Portal administrators and counsellors hold portal-wide roles; every other role is
+    scoped by an object of a model registered for it in `accounts.roles`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    scope_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scope type"),
+    )
+    scope_id = models.PositiveBigIntegerField(_("scope id"), null=True, blank=True)
+    scope = GenericForeignKey("scope_type", "scope_id")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RoleMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role membership")
+        verbose_name_plural = _("role memberships")
+        ordering = ["user_id", "role"]
+        indexes = [models.Index(fields=["role", "scope_type", "scope_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope_type__isnull=True, scope_id__isnull=True)
+                | Q(scope_type__isnull=False, scope_id__isnull=False),
+                name="accounts_membership_scope_complete",
+                violation_error_message=_("A scope needs both its type and its id."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(UNSCOPED_ROLES)) | Q(scope_type__isnull=True),
+                name="accounts_membership_unscoped_roles",
+                violation_error_message=_("This role is portal-wide and takes no scope."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="accounts_membership_period_order",
+                violation_error_message=_("The end of the period cannot be before its start."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(scope_type__isnull=True),
+                name="accounts_membership_unique_unscoped",
+                violation_error_message=_("This user already holds this role."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "scope_type", "scope_id"],
+                condition=Q(scope_type__isnull=False),
+                name="accounts_membership_unique_scoped",
+                violation_error_message=_("This user already holds this role for this scope."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_role_display()
+        return f"{self.user} – {label}" + (f" ({self.scope})" if self.scope_id else "")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role in UNSCOPED_ROLES:
+            return
+        allowed = scope_models(self.role)
+        if self.scope_type_id is None:
+            raise ValidationError(
+                {"scope_type": _("This role must be scoped (e.g. to a program or organisation).")}
+            )
+        label = f"{self.scope_type.app_label}.{self.scope_type.model}"
+        if label not in allowed:
+            raise ValidationError({"scope_type": _("This kind of object cannot scope this role.")})

@@ -1,0 +1,102 @@
+"""Sign-in, profile, language, user list and bulk import pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from training_portal.core.permissions import require
+
+from . import permissions, services
+from .forms import EmailAuthenticationForm, ProfileForm, UserImportForm, UserSearchForm
+from .imports import ImportFileError
+from .models import RoleMembership, User
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password-change-done")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        translation.activate(form.instance.preferred_language)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    memberships = RoleMembership.objects.filter(user=request.user).order_by("role")
+    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the language; a signed-in user's choice is also saved to their profile."""
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in dict(User._meta.get_field("preferred_language").choices or []):
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
+        user.preferred_language = language
+    return django_set_language(request)
+
+
+@require(permissions.can_manage_users)
+def user_list(request: HttpRequest) -> HttpResponse:
+    form = UserSearchForm(request.GET or None)
+    users = User.objects.visible_to(request.user).prefetch_related(
+        Prefetch("role_memberships", queryset=RoleMembership.objects.order_by("role"))
+    )
+    if form.is_valid():
+        if query := form.cleaned_data["q"]:
+            users = users.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
+        if form.cleaned_data["active"] in ("0", "1"):
+            users = users.filter(is_active=form.cleaned_data["active"] == "1")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "form": form})
+
+
+@require(permissions.can_import_users)
+def user_import(request: HttpRequest) -> HttpResponse:
+    form = UserImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.start_user_import(
+                owner=request.user,
+                upload=form.cleaned_data["file"],
+                send_invitations=form.cleaned_data["send_invitations"],
+            )
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.info(request, _("The import has started. This page shows its progress."))
+            return redirect("core:job-detail", pk=job.pk)
+    return render(request, "accounts/user_import.html", {"form": form})

@@ -1,0 +1,256 @@
+"""The container deployment (Dockerfile, docker-compose.yml) starts things that really exist.
+
+No database: these tests read the two files and resolve every entry point they name
+(gunicorn WSGI target, Celery app, Django management commands) in this process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import shlex
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from celery import Celery
+from celery.app.utils import find_app
+from django.core.management import get_commands
+from gunicorn.config import Config as GunicornConfig
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = BASE_DIR / "docker-compose.yml"
+DOCKERFILE = BASE_DIR / "Dockerfile"
+
+REQUIRED_SERVICES = ("db", "redis", "web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "beat")
+CJK_FONT_PACKAGES = ("fonts-noto-cjk", "fonts-wqy-microhei")
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+@cache
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), "docker-compose.yml is not a mapping"
+    return data
+
+
+def services() -> dict[str, dict[str, Any]]:
+    return compose()["services"]
+
+
+def built_services() -> list[str]:
+    """Services whose image is built from this project (they run the project's code)."""
+    return sorted(name for name, service in services().items() if "build" in service)
+
+
+def command_argv(service: dict[str, Any]) -> list[str]:
+    command = service.get("command")
+    assert command, "the service has no command"
+    return shlex.split(command) if isinstance(command, str) else [str(arg) for arg in command]
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):  # list form: ["KEY=value", ...]
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {key: "" if value is None else str(value) for key, value in env.items()}
+
+
+@cache
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with line continuations joined and comments dropped."""
+    logical: list[str] = []
+    pending = ""
+    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        logical.append(pending + line)
+        pending = ""
+    if pending:
+        logical.append(pending)
+    instructions = []
+    for line in logical:
+        keyword, _, arguments = line.partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+    return instructions
+
+
+def dockerfile_arguments(keyword: str) -> list[str]:
+    return [arguments for kw, arguments in dockerfile_instructions() if kw == keyword]
+
+
+def gunicorn_app_uri(argv: list[str]) -> str:
+    """The APP_MODULE gunicorn would load, parsed with gunicorn's own option parser."""
+    assert Path(argv[0]).name == "gunicorn"
+    options = GunicornConfig().parser().parse_args(argv[1:])
+    assert len(options.args) == 1, f"expected exactly one APP_MODULE in {argv}"
+    return options.args[0]
+
+
+def assert_wsgi_target_exists(app_uri: str) -> None:
+    module_name, _, attribute = app_uri.partition(":")
+    attribute = attribute or "application"
+    module = importlib.import_module(module_name)
+    assert hasattr(module, attribute), f"{module_name} has no attribute {attribute!r}"
+    assert callable(getattr(module, attribute)), f"{app_uri} is not a WSGI callable"
+
+
+def celery_app_and_subcommand(argv: list[str]) -> tuple[str, str]:
+    assert Path(argv[0]).name == "celery"
+    app_name = ""
+    subcommand = ""
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in ("-A", "--app"):
+            app_name = next(args, "")
+        elif arg.startswith("--app="):
+            app_name = arg.removeprefix("--app=")
+        elif arg.startswith("-A") and len(arg) > 2:
+            app_name = arg[2:]
+        elif not arg.startswith("-") and not subcommand:
+            subcommand = arg
+    return app_name, subcommand
+
+
+def manage_py_subcommand(argv: list[str]) -> str | None:
+    """X for `python manage.py X ...` (also `./manage.py X`), None for anything else."""
+    for index, arg in enumerate(argv):
+        if Path(arg).name == "manage.py":
+            assert index + 1 < len(argv), f"manage.py without a command in {argv}"
+            return argv[index + 1]
+    return None
+
+
+def assert_entry_point_is_real(argv: list[str]) -> None:
+    program = Path(argv[0]).name
+    if program == "gunicorn":
+        assert_wsgi_target_exists(gunicorn_app_uri(argv))
+    elif program == "celery":
+        app_name, subcommand = celery_app_and_subcommand(argv)
+        assert app_name, f"celery command does not name its app with -A: {argv}"
+        assert isinstance(find_app(app_name), Celery), f"-A {app_name} is not a Celery app"
+        assert subcommand in ("worker", "beat"), f"unexpected celery subcommand {subcommand!r}"
+    elif (management_command := manage_py_subcommand(argv)) is not None:
+        assert management_command in get_commands(), (
+            f"{management_command!r} is not a Django management command"
+        )
+    else:
+        pytest.fail(f"unrecognised entry point: {argv}")
+
+
+# --- docker-compose.yml ---------------------------------------------------------------------
+
+
+def test_compose_defines_database_broker_web_worker_and_beat_services() -> None:
+    missing = [name for name in REQUIRED_SERVICES if name not in services()]
+    assert not missing, f"missing services: {missing}"
+
+
+def test_worker_can_be_scaled_because_it_has_no_container_name_and_no_host_ports() -> None:
+    worker = services()["worker"]
+    assert "container_name" not in worker
+    assert "ports" not in worker
+
+
+def test_web_worker_and_beat_are_built_from_the_project() -> None:
+    assert set(APP_SERVICES) <= set(built_services())
+
+
+@pytest.mark.parametrize("name", built_services())
+def test_every_project_service_command_starts_a_real_entry_point(name: str) -> None:
+    assert_entry_point_is_real(command_argv(services()[name]))
+
+
+def test_web_serves_the_project_wsgi_application_with_gunicorn() -> None:
+    argv = command_argv(services()["web"])
+    assert Path(argv[0]).name == "gunicorn"
+    assert gunicorn_app_uri(argv) == "training_portal.wsgi:application"
+
+
+def test_worker_runs_a_celery_worker_and_beat_runs_celery_beat() -> None:
+    assert celery_app_and_subcommand(command_argv(services()["worker"]))[1] == "worker"
+    assert celery_app_and_subcommand(command_argv(services()["beat"]))[1] == "beat"
+
+
+def test_the_celery_app_is_exported_by_the_project_package() -> None:
+    package = importlib.import_module("training_portal")
+    assert isinstance(package.celery_app, Celery)
+    assert isinstance(importlib.import_module("training_portal.celery").app, Celery)
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_service_gets_database_broker_and_debug_off_from_the_environment(name: str) -> None:
+    env = environment(services()[name])
+    assert env.get("DATABASE_URL"), f"{name} has no DATABASE_URL"
+    assert env.get("CELERY_BROKER_URL"), f"{name} has no CELERY_BROKER_URL"
+    assert env.get("DEBUG") == "false", f"{name} does not run with DEBUG=false"
+
+
+def test_web_and_worker_share_the_media_volume() -> None:
+    def media_mount(name: str) -> str | None:
+        for volume in services()[name].get("volumes", []):
+            if isinstance(volume, str) and volume.split(":")[1:2] == ["/app/var/media"]:
+                return volume.split(":")[0]
+        return None
+
+    assert media_mount("web") is not None
+    assert media_mount("web") == media_mount("worker")
+
+
+# --- Dockerfile -----------------------------------------------------------------------------
+
+
+def test_dockerfile_is_based_on_python_311_slim_bookworm() -> None:
+    base_images = dockerfile_arguments("FROM")
+    assert base_images, "Dockerfile has no FROM"
+    assert base_images[0].split()[0] == "python:3.11-slim-bookworm"
+
+
+def test_dockerfile_installs_a_chinese_font_and_pango_for_pdfs() -> None:
+    apt_runs = " ".join(run for run in dockerfile_arguments("RUN") if "apt-get install" in run)
+    packages = set(apt_runs.split())
+    assert packages & set(CJK_FONT_PACKAGES), "no CJK font package installed"
+    assert any(package.startswith("libpango") for package in packages), "pango not installed"
+
+
+def test_dockerfile_runs_as_a_non_root_user() -> None:
+    users = dockerfile_arguments("USER")
+    assert users, "Dockerfile has no USER: the container would run as root"
+    user = users[-1].split(":")[0]
+    assert user not in ("root", "0")
+
+
+def test_dockerfile_cmd_serves_the_same_wsgi_application_as_compose_web() -> None:
+    commands = dockerfile_arguments("CMD")
+    assert commands, "Dockerfile has no CMD"
+    argv = json.loads(commands[-1])  # exec (JSON) form
+    assert isinstance(argv, list)
+    assert Path(argv[0]).name == "gunicorn"
+    app_uri = gunicorn_app_uri(argv)
+    assert app_uri == gunicorn_app_uri(command_argv(services()["web"]))
+    assert_wsgi_target_exists(app_uri)
+
+
+def test_dockerfile_build_steps_run_real_management_commands() -> None:
+    found = []
+    for run in dockerfile_arguments("RUN"):
+        found += re.findall(r"manage\.py\s+([\w-]+)", run)
+    assert "collectstatic" in found
+    assert "compile_translations" in found
+    unknown = [name for name in found if name not in get_commands()]
+    assert not unknown, f"not Django management commands: {unknown}"
+
+
+def test_dockerfile_bakes_no_secret_key_into_the_image_environment() -> None:
+    env_lines = " ".join(dockerfile_arguments("ENV") + dockerfile_arguments("ARG"))
+    assert "SECRET_KEY" not in env_lines

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Cross-cutting pieces that belong to no domain app: jobs, health, home, API wiring."""
+
+    name = "training_portal.core"
+    label = "core"
+    verbose_name = _("Portal core")
+
+    def ready(self) -> None:
+        from .navigation import HOME_LABEL, register_nav
+        from .permissions import is_signed_in
+
+        register_nav(HOME_LABEL, "core:home", is_signed_in)
+        register_nav(_("Jobs"), "core:job-list", is_signed_in)

@@ -1,0 +1,189 @@
+"""The life of a background job: start, claim, report progress, finish, recover.
+
+Tasks take a job id, claim the row with a conditional UPDATE (so a duplicate delivery does
+nothing), write their progress to the row, and finish it. A periodic check re-queues (or
+fails, after JOB_MAX_ATTEMPTS) jobs whose worker stopped sending heartbeats.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    kind: str
+    task_name: str
+    label: Any
+
+
+_kinds: dict[str, JobKind] = {}
+
+
+def register_job_kind(kind: str, *, task_name: str, label: Any) -> None:
+    """Declare a kind of job and the Celery task (by name) that runs it."""
+    _kinds[kind] = JobKind(kind, task_name, label)
+
+
+def job_kind_label(kind: str) -> str:
+    found = _kinds.get(kind)
+    return str(found.label) if found else kind
+
+
+@transaction.atomic
+def start_job(
+    *,
+    kind: str,
+    owner: Any,
+    params: dict[str, Any] | None = None,
+    input_file: File[Any] | None = None,
+    input_name: str = "",
+) -> Job:
+    """Create a queued job and enqueue its task once the transaction commits."""
+    if kind not in _kinds:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job(kind=kind, owner=owner, params=params or {}, input_name=input_name[:255])
+    if input_file is not None:
+        job.input_file.save(input_name or "upload", input_file, save=False)
+    job.save()
+    transaction.on_commit(lambda: enqueue_job(job.pk))
+    return job
+
+
+def enqueue_job(job_id: int) -> None:
+    job_kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    if job_kind is None:
+        return
+    current_app.send_task(_kinds[job_kind].task_name, args=[job_id])
+
+
+def claim_job(job_id: int) -> Job | None:
+    """Move a queued job to running; None when another delivery already has it."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    if claimed != 1:
+        return None
+    return Job.objects.select_related("owner").get(pk=job_id)
+
+
+def report_progress(
+    job: Job, *, done: int, total: int | None = None, message: str | None = None
+) -> None:
+    """Write progress and a heartbeat; visible at once to pollers (autocommit)."""
+    job.progress_done = done
+    fields: dict[str, Any] = {"progress_done": done, "heartbeat_at": timezone.now()}
+    if total is not None:
+        job.progress_total = fields["progress_total"] = total
+    if message is not None:
+        job.message = fields["message"] = message[:255]
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(**fields)
+
+
+def finish_job(
+    job: Job,
+    *,
+    succeeded: bool,
+    message: str = "",
+    result: dict[str, Any] | None = None,
+    error: str = "",
+    result_file: tuple[str, File[Any]] | None = None,
+) -> bool:
+    """Record the outcome of the running attempt; False if the job was taken from it."""
+    job.status = Job.Status.SUCCEEDED if succeeded else Job.Status.FAILED
+    job.finished_at = job.heartbeat_at = timezone.now()
+    job.message = message[:255]
+    job.error = error
+    job.result = result or {}
+    if succeeded and job.progress_total:
+        job.progress_done = job.progress_total
+    if result_file is not None:
+        name, content = result_file
+        job.result_file.save(name, content, save=False)
+    # Only the attempt that claimed the job may finish it (the stuck-job check may have
+    # handed it to another worker meanwhile).
+    return bool(
+        Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts
+        ).update(
+            status=job.status,
+            finished_at=job.finished_at,
+            heartbeat_at=job.heartbeat_at,
+            message=job.message,
+            error=job.error,
+            result=job.result,
+            progress_done=job.progress_done,
+            result_file=job.result_file.name or "",
+        )
+    )
+
+
+def run_job(job_id: int, body: Callable[[Job], None]) -> None:
+    """Claim the job, run `body` in the owner's language, and fail it on any error."""
+    job = claim_job(job_id)
+    if job is None:
+        logger.info("job %s is not queued; this delivery does nothing", job_id)
+        return
+    language = job.owner.preferred_language if job.owner else settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            body(job)
+        except SoftTimeLimitExceeded:
+            finish_job(job, succeeded=False, error=_("The job took too long and was stopped."))
+        except Exception:
+            logger.exception("job %s failed", job_id)
+            finish_job(
+                job,
+                succeeded=False,
+                error=_("The job failed because of an internal error. It has been logged."),
+            )
+            raise
+
+
+@transaction.atomic
+def recover_stuck_jobs() -> dict[str, int]:
+    """Re-queue running jobs whose worker died, or fail them after JOB_MAX_ATTEMPTS."""
+    now = timezone.now()
+    stale = Job.objects.stale(now - settings.JOB_STALE_AFTER)
+    failed = stale.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS).update(
+        status=Job.Status.FAILED, finished_at=now, error=str(WORKER_LOST_MESSAGE)
+    )
+    ids = list(
+        stale.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS)
+        .select_for_update(skip_locked=True)
+        .values_list("id", flat=True)
+    )
+    requeued = Job.objects.filter(pk__in=ids).update(
+        status=Job.Status.QUEUED, message=str(REQUEUED_MESSAGE)
+    )
+    for job_id in ids:
+        transaction.on_commit(lambda job_id=job_id: enqueue_job(job_id))
+    return {"requeued": requeued, "failed": failed}
+
+
+WORKER_LOST_MESSAGE = gettext_lazy(
+    "The worker running this job stopped responding too many times; the job was given up."
+)
+REQUEUED_MESSAGE = gettext_lazy("The worker stopped responding; the job was queued again.")

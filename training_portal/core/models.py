@@ -1,0 +1,116 @@
+"""Background jobs: one row per long-running task, written by the task itself."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def job_file_path(instance: Job, filename: str) -> str:
+    # A random folder per file: names are never guessable and never collide.
+    name = PurePath(filename).name[-100:] or "file"
+    return f"jobs/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{name}"
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def visible_to(self, user: Any) -> JobQuerySet:
+        """Owners see their jobs; portal administrators see every job."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        return self.filter(owner=user)
+
+    def unfinished(self) -> JobQuerySet:
+        return self.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+
+    def stale(self, before: Any) -> JobQuerySet:
+        """Running jobs whose worker has not reported since `before`."""
+        return self.filter(status=Job.Status.RUNNING, heartbeat_at__lt=before)
+
+
+class Job(models.Model):
+    """One long-running task: what it is, who started it, how far it got, what it produced."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED)
+
+    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.CharField(_("message"), max_length=255, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_file = models.FileField(_("input file"), upload_to=job_file_path, blank=True)
+    input_name = models.CharField(_("input file name"), max_length=255, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    result_file = models.FileField(_("result file"), upload_to=job_file_path, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress_total=0) | Q(progress_done__lte=F("progress_total")),
+                name="core_job_progress_within_total",
+                violation_error_message=_("Progress cannot exceed the total."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["succeeded", "failed"]) | Q(finished_at__isnull=False),
+                name="core_job_finished_has_time",
+                violation_error_message=_("A finished job needs its finishing time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind_label} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        from .jobs import job_kind_label
+
+        return job_kind_label(self.kind)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(self.progress_done * 100 / self.progress_total))

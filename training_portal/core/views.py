@@ -1,0 +1,109 @@
+"""Home dashboards, job pages and health probes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import RoleMembership, User
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
+
+from .health import readiness
+from .models import Job
+
+RECENT_JOBS = 10
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No I/O."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database and the broker are reachable."""
+    report = readiness()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    jobs = Job.objects.visible_to(user).select_related("owner")[:RECENT_JOBS]
+    context: dict[str, object] = {"recent_jobs": jobs}
+    if is_portal_admin(user):
+        context["user_counts"] = User.objects.aggregate(
+            total=Count("id"), active=Count("id", filter=Q(is_active=True))
+        )
+        context["role_counts"] = [
+            {"role_label": Role(row["role"]).label, "n": row["n"]}
+            for row in RoleMembership.objects.current()
+            .values("role")
+            .annotate(n=Count("id"))
+            .order_by("role")
+        ]
+        context["health"] = readiness()
+        return render(request, "core/home_admin.html", context)
+    context["memberships"] = RoleMembership.objects.filter(user=user).current().order_by("role")
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = Job.objects.visible_to(request.user).select_related("owner")
+    status = request.GET.get("status")
+    if status in Job.Status.values:
+        jobs = jobs.filter(status=status)
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/job_list.html",
+        {"page": page, "statuses": Job.Status.choices, "status": status},
+    )
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
+    return render(request, "core/job_detail.html", {"job": job})
+
+
+@login_required
+@never_cache
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment, polled by htmx until the job has finished."""
+    job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
+    return render(request, "core/job_detail.html#progress", {"job": job})
+
+
+@login_required
+def job_download(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    field = {"input": job.input_file, "result": job.result_file}.get(which)
+    if not field:
+        raise Http404
+    filename = job.input_name if which == "input" and job.input_name else field.name.rsplit("/", 1)[-1]
+    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the failure may be in them.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
