@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
         from training_portal.core.jobs import register_job_kind
         from training_portal.core.navigation import register_nav
 
-        from . import permissions
+        from . import permissions, tasks  # noqa: F401 -- registers the Celery tasks
         from .services import USER_IMPORT
 
         register_job_kind(USER_IMPORT, task_name="accounts.user_import", label=_("User import"))

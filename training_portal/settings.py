@@ -6,7 +6,6 @@ process refuse to start with a message that says what to set.
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +23,6 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG: bool = env.bool("DEBUG", default=False)
-TESTING: bool = env.bool("TESTING", default="pytest" in sys.modules)
 
 _INSECURE_DEV_KEY = "django-insecure-development-key-only-for-debug-mode"  # noqa: S105
 SECRET_KEY: str = env.str("SECRET_KEY", default="")
@@ -252,7 +250,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if TESTING
+            if DEBUG or env.bool("TESTING", default=False)
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -312,8 +310,9 @@ JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: unauthenticated API calls get 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "training_portal.core.api.pagination.PagePagination",

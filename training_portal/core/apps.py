@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self) -> None:
+        from . import tasks  # noqa: F401 -- registers the Celery tasks
         from .navigation import HOME_LABEL, register_nav
         from .permissions import is_signed_in
 

@@ -1,0 +1,78 @@
+"""The named cast and shared fixtures.
+
+Cast (grows as scopes arrive with later issues):
+- `admin`: portal administrator (Alice)
+- `counsellor`: a portal-wide counsellor (Carol)
+- `outsider`: signed-in account with no role (Oscar)
+- `other_user`: another account with no role (Bob), for "cannot see another's" stories
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import RoleMembership, User
+from accounts.roles import Role
+from training_portal.celery import app as celery_app
+
+from .factories import PortalAdminFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    return PortalAdminFactory(email="alice@example.org", full_name="Alice Admin")
+
+
+@pytest.fixture
+def counsellor(db: None) -> User:
+    user = UserFactory(email="carol@example.org", full_name="Carol Counsellor")
+    RoleMembership.objects.create(user=user, role=Role.COUNSELLOR)
+    return user
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return UserFactory(email="oscar@example.org", full_name="Oscar Outsider")
+
+
+@pytest.fixture
+def other_user(db: None) -> User:
+    return UserFactory(email="bob@example.org", full_name="Bob Other")
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client_(admin: User) -> Client:
+    return signed_in(admin)
+
+
+@pytest.fixture
+def outsider_client(outsider: User) -> Client:
+    return signed_in(outsider)
+
+
+@pytest.fixture
+def celery_eager() -> Iterator[None]:
+    """Run tasks in-process when enqueued (after commit); the worker tests use a real one."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.task_eager_propagates = False

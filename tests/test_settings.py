@@ -1,0 +1,86 @@
+"""Loud configuration: unsafe production settings refuse to start; the deploy check is clean."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "k3J9-production-like-secret-Qm7vX2pL8nR4tY6wZ0aB5cD1eF3gH9jK7mN2"
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL", "TESTING"}}
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_debug_off_without_a_secret_key_exits_with_a_clear_message() -> None:
+    result = manage("check", DEBUG="false", ALLOWED_HOSTS="portal.example.edu")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_off_with_a_weak_secret_key_refuses_to_start() -> None:
+    result = manage("check", DEBUG="false", SECRET_KEY="short", ALLOWED_HOSTS="portal.example.edu")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_debug_off_without_allowed_hosts_refuses_to_start() -> None:
+    result = manage("check", DEBUG="false", SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_the_deploy_check_is_clean_in_a_production_like_environment() -> None:
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.edu",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced() -> None:
+    result = manage("seed_demo", DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.edu")
+    assert result.returncode != 0
+    assert "--force" in result.stderr
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_creates_the_portal_administrator() -> None:
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    out = io.StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)
+    assert "admin@demo.example" in out.getvalue()
+    admin = User.objects.get(email="admin@demo.example")
+    assert admin.check_password("demo-pass-2026")
+    assert admin.is_portal_admin and admin.is_staff
+    assert admin.role_memberships.count() == 1
+
+
+def test_security_settings_of_a_production_like_environment() -> None:
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.PASSWORD_HASHERS[0], s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.AXES_LOCKOUT_PARAMETERS, bool(s.AXES_COOLOFF_TIME), s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])"
+    )
+    result = manage("shell", "-v", "0", "-c", code, DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.edu")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.contrib.auth.hashers.Argon2PasswordHasher", "True", "True", "31536000",
+        "[['username',", "'ip_address']]", "True", "[\"'self'\"]",
+    ]
