@@ -15,7 +15,15 @@ from .models import RoleMembership, User
 class UserResource(resources.ModelResource):
     class Meta:
         model = User
-        fields = ("id", "email", "full_name", "preferred_language", "is_active", "date_joined", "last_login")
+        fields = (
+            "id",
+            "email",
+            "full_name",
+            "preferred_language",
+            "is_active",
+            "date_joined",
+            "last_login",
+        )
         export_order = fields
 
 
@@ -45,17 +53,39 @@ class UserAdmin(ExportMixin, BaseUserAdmin):
     add_form = PortalUserCreationForm
     inlines = [RoleMembershipInline]
     ordering = ("email",)
-    list_display = ("email", "full_name", "preferred_language", "is_active", "is_staff", "last_login")
-    list_filter = ("is_active", "is_staff", "is_superuser", "preferred_language", "role_memberships__role")
+    list_display = (
+        "email",
+        "full_name",
+        "preferred_language",
+        "is_active",
+        "is_staff",
+        "last_login",
+    )
+    list_filter = (
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "preferred_language",
+        "role_memberships__role",
+    )
     search_fields = ("email", "full_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("full_name", "preferred_language")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "full_name", "preferred_language", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "preferred_language", "password1", "password2"),
+            },
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
 
@@ -71,7 +101,15 @@ class UserAdmin(ExportMixin, BaseUserAdmin):
 
 @admin.register(RoleMembership)
 class RoleMembershipAdmin(admin.ModelAdmin[RoleMembership]):
-    list_display = ("user", "role", "scope_type", "scope_id", "valid_from", "valid_until", "granted_by")
+    list_display = (
+        "user",
+        "role",
+        "scope_type",
+        "scope_id",
+        "valid_from",
+        "valid_until",
+        "granted_by",
+    )
     list_filter = ("role", "scope_type")
     search_fields = ("user__email", "user__full_name")
     autocomplete_fields = ("user",)

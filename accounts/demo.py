@@ -21,7 +21,9 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS: list[DemoAccount] = [
-    DemoAccount("admin@demo.example", "Portal Administrator", "en", Role.PORTAL_ADMIN, superuser=True),
+    DemoAccount(
+        "admin@demo.example", "Portal Administrator", "en", Role.PORTAL_ADMIN, superuser=True
+    ),
 ]
 
 

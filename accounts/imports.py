@@ -188,13 +188,9 @@ def validate_rows(
             % {"count": len(data), "max": settings.IMPORT_MAX_ROWS}
         )
     emails = {
-        row[positions["email"]].strip().lower()
-        for _n, row in data
-        if positions["email"] < len(row)
+        row[positions["email"]].strip().lower() for _n, row in data if positions["email"] < len(row)
     }
-    existing = set(
-        User.objects.filter(email__in=emails).values_list("email", flat=True).iterator()
-    )
+    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True).iterator())
     result = Validation()
     seen: dict[str, int] = {}
     for done, (number, row) in enumerate(data, start=1):
@@ -205,12 +201,19 @@ def validate_rows(
         if not form.is_valid():
             for column, messages in form.errors.items():
                 for message in messages:
-                    result.errors.append(RowError(number, column, values.get(column, ""), message))
+                    result.errors.append(
+                        RowError(number, column, values.get(column, ""), str(message))
+                    )
         else:
             email = form.cleaned_data["email"]
             if email in existing:
                 result.errors.append(
-                    RowError(number, "email", email, _("An account with this e-mail address already exists."))
+                    RowError(
+                        number,
+                        "email",
+                        email,
+                        _("An account with this e-mail address already exists."),
+                    )
                 )
             elif email in seen:
                 result.errors.append(
@@ -218,7 +221,8 @@ def validate_rows(
                         number,
                         "email",
                         email,
-                        _("This e-mail address already appears in row %(row)d.") % {"row": seen[email]},
+                        _("This e-mail address already appears in row %(row)d.")
+                        % {"row": seen[email]},
                     )
                 )
             else:
@@ -256,5 +260,7 @@ def error_report(errors: list[RowError]) -> ContentFile[bytes]:
     writer = csv.writer(buffer)
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Problem")])
     for error in errors:
-        writer.writerow([error.row, error.column, _neutralise(error.value), _neutralise(str(error.message))])
+        writer.writerow(
+            [error.row, error.column, _neutralise(error.value), _neutralise(str(error.message))]
+        )
     return ContentFile(("\ufeff" + buffer.getvalue()).encode("utf-8"))

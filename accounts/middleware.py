@@ -48,6 +48,8 @@ class IdleTimeoutMiddleware:
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
             polling = POLL_PARAMETER in request.GET
-            if not polling and (now - int(last_seen) >= _REFRESH_EVERY or _LAST_SEEN not in request.session):
+            if not polling and (
+                now - int(last_seen) >= _REFRESH_EVERY or _LAST_SEEN not in request.session
+            ):
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)

@@ -245,7 +245,7 @@ class RoleMembership(models.Model):
 
     def __str__(self) -> str:
         label = self.get_role_display()
-        return f"{self.user} – {label}" + (f" ({self.scope})" if self.scope_id else "")
+        return f"{self.user}: {label}" + (f" ({self.scope})" if self.scope_id else "")
 
     def clean(self) -> None:
         super().clean()
@@ -256,6 +256,7 @@ class RoleMembership(models.Model):
             raise ValidationError(
                 {"scope_type": _("This role must be scoped (e.g. to a program or organisation).")}
             )
-        label = f"{self.scope_type.app_label}.{self.scope_type.model}"
+        scope_type = ContentType.objects.get_for_id(self.scope_type_id)
+        label = f"{scope_type.app_label}.{scope_type.model}"
         if label not in allowed:
             raise ValidationError({"scope_type": _("This kind of object cannot scope this role.")})

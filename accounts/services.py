@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -56,7 +57,7 @@ def run_user_import(job: Job) -> None:
     with job.input_file.open("rb") as handle:
         data = handle.read()
     try:
-        rows = imports.read_table(data, job.input_name or job.input_file.name)
+        rows = imports.read_table(data, job.input_name or str(job.input_file.name))
         validation = imports.validate_rows(
             rows,
             progress=lambda done, total: report_progress(
@@ -92,9 +93,7 @@ def run_user_import(job: Job) -> None:
         finished = finish_job(
             job,
             succeeded=True,
-            message=ngettext(
-                "%(count)d account created.", "%(count)d accounts created.", len(ids)
-            )
+            message=ngettext("%(count)d account created.", "%(count)d accounts created.", len(ids))
             % {"count": len(ids)},
             result={"created": len(ids), "user_ids": ids[:1000]},
         )
@@ -105,7 +104,7 @@ def run_user_import(job: Job) -> None:
         if job.params.get("send_invitations"):
             from .tasks import send_invitations_task
 
-            send_invitations_task.delay_on_commit(ids)
+            transaction.on_commit(partial(send_invitations_task.delay, ids))
 
 
 def send_invitations(*, user_ids: list[int]) -> int:

@@ -21,6 +21,7 @@ from . import permissions, services
 from .forms import EmailAuthenticationForm, ProfileForm, UserImportForm, UserSearchForm
 from .imports import ImportFileError
 from .models import RoleMembership, User
+from .typing import AuthenticatedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -47,7 +48,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -63,14 +64,16 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the language; a signed-in user's choice is also saved to their profile."""
     language = request.POST.get("language", "")
     user = request.user
-    if user.is_authenticated and language in dict(User._meta.get_field("preferred_language").choices or []):
+    if user.is_authenticated and language in dict(
+        User._meta.get_field("preferred_language").choices or []
+    ):
         User.objects.filter(pk=user.pk).update(preferred_language=language)
         user.preferred_language = language
     return django_set_language(request)
 
 
 @require(permissions.can_manage_users)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserSearchForm(request.GET or None)
     users = User.objects.visible_to(request.user).prefetch_related(
         Prefetch("role_memberships", queryset=RoleMembership.objects.order_by("role"))
@@ -85,7 +88,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @require(permissions.can_import_users)
-def user_import(request: HttpRequest) -> HttpResponse:
+def user_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     preferred_language = "en"
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:  # noqa: N805
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
         obj.set_password(extracted or settings.DEMO_PASSWORD)
         if create:
             obj.save(update_fields=["password"])
@@ -30,7 +30,7 @@ class PortalAdminFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def membership(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def membership(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             RoleMembership.objects.create(user=obj, role=Role.PORTAL_ADMIN)
 

@@ -32,13 +32,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(name: str) -> None:
 
 @pytest.mark.parametrize("cast", ["admin", "counsellor", "outsider"])
 @pytest.mark.parametrize("name", PAGES_FOR_EVERYONE)
-def test_every_signed_in_role_reaches_its_own_pages(name: str, cast: str, request: pytest.FixtureRequest) -> None:
+def test_every_signed_in_role_reaches_its_own_pages(
+    name: str, cast: str, request: pytest.FixtureRequest
+) -> None:
     assert client_for(request.getfixturevalue(cast)).get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize(("cast", "status"), [("admin", 200), ("counsellor", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("cast", "status"), [("admin", 200), ("counsellor", 403), ("outsider", 403)]
+)
 @pytest.mark.parametrize("name", ADMIN_PAGES)
-def test_only_portal_administrators_manage_users(name: str, cast: str, status: int, request: pytest.FixtureRequest) -> None:
+def test_only_portal_administrators_manage_users(
+    name: str, cast: str, status: int, request: pytest.FixtureRequest
+) -> None:
     response = client_for(request.getfixturevalue(cast)).get(reverse(name))
     assert response.status_code == status
     if status == 403:
@@ -56,15 +62,28 @@ def test_navigation_shows_each_role_what_it_may_do(admin: User, outsider: User) 
 def test_the_admin_home_shows_users_jobs_and_health(admin: User) -> None:
     JobFactory(owner=admin, input_name="people.xlsx")
     page = client_for(admin).get(reverse("core:home")).content.decode()
-    for text in ("Accounts", "Recent jobs", "System health", "Database", "Task broker", "User import"):
+    for text in (
+        "Accounts",
+        "Recent jobs",
+        "System health",
+        "Database",
+        "Task broker",
+        "User import",
+    ):
         assert text in page
 
 
 def test_user_search_finds_by_name_or_email(admin: User) -> None:
     UserFactory(email="wang.fang@example.cn", full_name="王芳")
     client = client_for(admin)
-    assert "wang.fang@example.cn" in client.get(reverse("accounts:user-list"), {"q": "王芳"}).content.decode()
-    assert "wang.fang" not in client.get(reverse("accounts:user-list"), {"q": "nobody"}).content.decode()
+    assert (
+        "wang.fang@example.cn"
+        in client.get(reverse("accounts:user-list"), {"q": "王芳"}).content.decode()
+    )
+    assert (
+        "wang.fang"
+        not in client.get(reverse("accounts:user-list"), {"q": "nobody"}).content.decode()
+    )
 
 
 def test_unknown_pages_get_the_friendly_404(outsider: User) -> None:
@@ -108,12 +127,18 @@ def test_admin_home_queries_stay_flat(admin: User) -> None:
 def test_job_list_queries_stay_flat(outsider: User) -> None:
     JobFactory(owner=outsider)
     client = client_for(outsider)
-    assert_flat_queries(lambda: client.get(reverse("core:job-list")), lambda: _grow_jobs(outsider), max_queries=8)
+    assert_flat_queries(
+        lambda: client.get(reverse("core:job-list")), lambda: _grow_jobs(outsider), max_queries=8
+    )
 
 
 def test_user_list_queries_stay_flat(admin: User) -> None:
     client = client_for(admin)
-    assert_flat_queries(lambda: client.get(reverse("accounts:user-list")), lambda: UserFactory.create_batch(20), max_queries=9)
+    assert_flat_queries(
+        lambda: client.get(reverse("accounts:user-list")),
+        lambda: UserFactory.create_batch(20),
+        max_queries=9,
+    )
 
 
 def test_api_job_list_queries_stay_flat(outsider: User) -> None:
@@ -122,7 +147,9 @@ def test_api_job_list_queries_stay_flat(outsider: User) -> None:
     JobFactory(owner=outsider)
     api = APIClient()
     api.force_authenticate(outsider)
-    assert_flat_queries(lambda: api.get(reverse("api:job-list")), lambda: _grow_jobs(outsider), max_queries=4)
+    assert_flat_queries(
+        lambda: api.get(reverse("api:job-list")), lambda: _grow_jobs(outsider), max_queries=4
+    )
 
 
 def test_api_me_queries_are_bounded(admin: User) -> None:

@@ -15,10 +15,19 @@ STRONG_KEY = "k3J9-production-like-secret-Qm7vX2pL8nR4tY6wZ0aB5cD1eF3gH9jK7mN2"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL", "TESTING"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL", "TESTING"}
+    }
     base.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -43,15 +52,22 @@ def test_debug_off_without_allowed_hosts_refuses_to_start() -> None:
 
 def test_the_deploy_check_is_clean_in_a_production_like_environment() -> None:
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.edu",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.example.edu",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_seed_demo_refuses_to_run_with_debug_off_unless_forced() -> None:
-    result = manage("seed_demo", DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.edu")
+    result = manage(
+        "seed_demo", DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.edu"
+    )
     assert result.returncode != 0
     assert "--force" in result.stderr
 
@@ -75,12 +91,28 @@ def test_seed_demo_is_idempotent_and_creates_the_portal_administrator() -> None:
 def test_security_settings_of_a_production_like_environment() -> None:
     code = (
         "from django.conf import settings as s;"
-        "print(s.PASSWORD_HASHERS[0], s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
-        " s.AXES_LOCKOUT_PARAMETERS, bool(s.AXES_COOLOFF_TIME), s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])"
+        "print(s.PASSWORD_HASHERS[0], s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS, s.AXES_LOCKOUT_PARAMETERS, bool(s.AXES_COOLOFF_TIME),"
+        " s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])"
     )
-    result = manage("shell", "-v", "0", "-c", code, DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.edu")
+    result = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.example.edu",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.contrib.auth.hashers.Argon2PasswordHasher", "True", "True", "31536000",
-        "[['username',", "'ip_address']]", "True", "[\"'self'\"]",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "True",
+        "True",
+        "31536000",
+        "[['username',",
+        "'ip_address']]",
+        "True",
+        "[\"'self'\"]",
     ]

@@ -24,14 +24,14 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG: bool = env.bool("DEBUG", default=False)
 
-_INSECURE_DEV_KEY = "django-insecure-development-key-only-for-debug-mode"  # noqa: S105
+_INSECURE_DEV_KEY = "django-insecure-development-key-only-for-debug-mode"
 SECRET_KEY: str = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. With DEBUG off the portal needs a secret key of at least "
-            "50 random characters, e.g. SECRET_KEY=$(python -c \"import secrets; "
-            "print(secrets.token_urlsafe(50))\"), or set DEBUG=true for local development."
+            '50 random characters, e.g. SECRET_KEY=$(python -c "import secrets; '
+            'print(secrets.token_urlsafe(50))"), or set DEBUG=true for local development.'
         )
     SECRET_KEY = _INSECURE_DEV_KEY
 elif not DEBUG and (

@@ -24,7 +24,15 @@ class MembershipSerializer(serializers.ModelSerializer[RoleMembership]):
 
     class Meta:
         model = RoleMembership
-        fields = ["role", "role_label", "scope_type", "scope_id", "scope", "valid_from", "valid_until"]
+        fields = [
+            "role",
+            "role_label",
+            "scope_type",
+            "scope_id",
+            "scope",
+            "valid_from",
+            "valid_until",
+        ]
 
     def get_scope_type(self, membership: RoleMembership) -> str | None:
         ct = membership.scope_type

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -42,7 +43,9 @@ class TokenView(APIView):
             password=data.validated_data["password"],
         )
         if user is None or not user.is_active:
-            raise ValidationError({"non_field_errors": [_("The e-mail address or password is wrong.")]})
+            raise ValidationError(
+                {"non_field_errors": [_("The e-mail address or password is wrong.")]}
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -52,7 +55,7 @@ class TokenRevokeView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        Token.objects.filter(user=cast(User, request.user)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -63,13 +66,13 @@ class MeView(generics.RetrieveUpdateAPIView[User]):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> User:
-        user = User.objects.prefetch_related(
-            "role_memberships__scope_type"
-        ).get(pk=self.request.user.pk)
-        user._prefetched_objects_cache["role_memberships"] = RoleMembership.objects.filter(
-            user=user
-        ).current().select_related("scope_type")
-        return user
+        current = Prefetch(
+            "role_memberships",
+            queryset=RoleMembership.objects.current()
+            .select_related("scope_type")
+            .prefetch_related("scope"),
+        )
+        return User.objects.prefetch_related(current).get(pk=cast(User, self.request.user).pk)
 
 
 class UserImportView(APIView):
@@ -84,7 +87,7 @@ class UserImportView(APIView):
         data.is_valid(raise_exception=True)
         try:
             job = services.start_user_import(
-                owner=request.user,
+                owner=cast(User, request.user),
                 upload=data.validated_data["file"],
                 send_invitations=data.validated_data["send_invitations"],
             )

@@ -12,7 +12,9 @@ HEADER = ["email", "full_name", "preferred_language"]
 
 
 def people(n: int, prefix: str = "p") -> list[list[str]]:
-    return [[f"{prefix}{i}@example.cn", f"学生{i}号", "zh-hans" if i % 2 else "en"] for i in range(n)]
+    return [
+        [f"{prefix}{i}@example.cn", f"学生{i}号", "zh-hans" if i % 2 else "en"] for i in range(n)
+    ]
 
 
 def csv_bytes(rows: Sequence[Sequence[str]], encoding: str = "utf-8", bom: bool = False) -> bytes:

@@ -57,7 +57,9 @@ def test_a_lockout_ends_after_the_cool_off(client: Client, outsider: User, setti
     for _ in range(5):
         login(client, outsider.email, "wrong-password-123", ip="10.0.0.9")
     assert login(client, outsider.email, PASSWORD, ip="10.0.0.9").status_code == 429
-    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - dt.timedelta(minutes=1))
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - dt.timedelta(minutes=1)
+    )
     assert login(client, outsider.email, PASSWORD, ip="10.0.0.9").status_code == 302
 
 
@@ -80,7 +82,11 @@ def test_passwords_need_twelve_characters(outsider: User) -> None:
     assert "at least 12 characters" in response.content.decode()
     response = client.post(
         reverse("accounts:password-change"),
-        {"old_password": PASSWORD, "new_password1": "a-much-longer-pass-7", "new_password2": "a-much-longer-pass-7"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-longer-pass-7",
+            "new_password2": "a-much-longer-pass-7",
+        },
     )
     assert response.status_code == 302
     outsider.refresh_from_db()
@@ -88,7 +94,9 @@ def test_passwords_need_twelve_characters(outsider: User) -> None:
     assert outsider.password.startswith("argon2")
 
 
-def test_password_reset_mails_a_link_that_sets_a_new_password(client: Client, outsider: User) -> None:
+def test_password_reset_mails_a_link_that_sets_a_new_password(
+    client: Client, outsider: User
+) -> None:
     response = client.post(reverse("accounts:password-reset"), {"email": outsider.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -115,7 +123,9 @@ def test_password_reset_for_an_unknown_address_reveals_nothing(client: Client) -
 def test_profile_saves_name_and_language(outsider: User) -> None:
     client = Client()
     client.force_login(outsider)
-    response = client.post(reverse("accounts:profile"), {"full_name": "奥斯卡", "preferred_language": "zh-hans"})
+    response = client.post(
+        reverse("accounts:profile"), {"full_name": "奥斯卡", "preferred_language": "zh-hans"}
+    )
     assert response.status_code == 302
     outsider.refresh_from_db()
     assert (outsider.full_name, outsider.preferred_language) == ("奥斯卡", "zh-hans")
@@ -126,7 +136,9 @@ def test_profile_saves_name_and_language(outsider: User) -> None:
 def test_profile_rejects_an_empty_name_and_unknown_language(outsider: User) -> None:
     client = Client()
     client.force_login(outsider)
-    response = client.post(reverse("accounts:profile"), {"full_name": "", "preferred_language": "fr"})
+    response = client.post(
+        reverse("accounts:profile"), {"full_name": "", "preferred_language": "fr"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"full_name", "preferred_language"}
 
@@ -142,7 +154,9 @@ def test_switching_language_is_remembered_in_the_profile(outsider: User) -> None
 
 
 def test_anonymous_visitors_switch_language_by_cookie(client: Client) -> None:
-    client.post(reverse("accounts:set-language"), {"language": "zh-hans", "next": "/accounts/login/"})
+    client.post(
+        reverse("accounts:set-language"), {"language": "zh-hans", "next": "/accounts/login/"}
+    )
     assert client.get(reverse("accounts:login"))["Content-Language"] == "zh-hans"
 
 

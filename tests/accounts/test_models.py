@@ -76,7 +76,9 @@ def test_scoped_role_requires_a_scope_of_a_registered_model() -> None:
         membership.full_clean()
 
 
-def test_a_registered_scope_model_plugs_in_without_a_migration(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_registered_scope_model_plugs_in_without_a_migration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The programs issue registers Program/Organization the same way from AppConfig.ready().
     monkeypatch.setattr(roles, "_scope_models", {})
     roles.register_scope(Role.PROGRAM_ADMIN, "accounts.User")
@@ -92,7 +94,9 @@ def test_a_registered_scope_model_plugs_in_without_a_migration(monkeypatch: pyte
     holder = User.objects.get(pk=holder.pk)
     assert holder.has_role(Role.PROGRAM_ADMIN, scope)
     assert not holder.has_role(Role.PROGRAM_ADMIN, holder)
-    assert list(RoleMembership.objects.of_role(Role.PROGRAM_ADMIN).scoped_by(User).scope_ids()) == [scope.pk]
+    assert list(RoleMembership.objects.of_role(Role.PROGRAM_ADMIN).scoped_by(User).scope_ids()) == [
+        scope.pk
+    ]
 
 
 def test_portal_wide_roles_refuse_registration() -> None:
@@ -116,6 +120,8 @@ def test_an_inactive_superuser_is_not_a_portal_administrator() -> None:
     assert not user.is_portal_admin
 
 
-def test_users_are_visible_to_admins_and_to_themselves_only(admin: User, outsider: User, other_user: User) -> None:
+def test_users_are_visible_to_admins_and_to_themselves_only(
+    admin: User, outsider: User, other_user: User
+) -> None:
     assert set(User.objects.visible_to(admin)) >= {admin, outsider, other_user}
     assert list(User.objects.visible_to(outsider)) == [outsider]

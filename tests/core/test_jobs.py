@@ -9,9 +9,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from tests.factories import JobFactory
 from training_portal.core import jobs
 from training_portal.core.models import Job
-from tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +54,26 @@ def test_a_failing_job_is_marked_failed_with_a_readable_error(outsider: User) ->
     assert "boom" not in job.error
 
 
-def test_a_stuck_job_is_queued_again_and_then_given_up(outsider: User, settings, django_capture_on_commit_callbacks, celery_eager) -> None:  # type: ignore[no-untyped-def]
+def test_a_stuck_job_is_queued_again_and_then_given_up(
+    outsider: User, settings, django_capture_on_commit_callbacks, celery_eager
+) -> None:  # type: ignore[no-untyped-def]
     long_ago = timezone.now() - settings.JOB_STALE_AFTER - dt.timedelta(minutes=1)
-    stuck = JobFactory(owner=outsider, kind="accounts.user_import", status=Job.Status.RUNNING, attempts=1, heartbeat_at=long_ago)
-    fresh = JobFactory(owner=outsider, status=Job.Status.RUNNING, attempts=1, heartbeat_at=timezone.now())
-    hopeless = JobFactory(owner=outsider, status=Job.Status.RUNNING, attempts=settings.JOB_MAX_ATTEMPTS, heartbeat_at=long_ago)
+    stuck = JobFactory(
+        owner=outsider,
+        kind="accounts.user_import",
+        status=Job.Status.RUNNING,
+        attempts=1,
+        heartbeat_at=long_ago,
+    )
+    fresh = JobFactory(
+        owner=outsider, status=Job.Status.RUNNING, attempts=1, heartbeat_at=timezone.now()
+    )
+    hopeless = JobFactory(
+        owner=outsider,
+        status=Job.Status.RUNNING,
+        attempts=settings.JOB_MAX_ATTEMPTS,
+        heartbeat_at=long_ago,
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         outcome = jobs.recover_stuck_jobs()
     assert outcome == {"requeued": 1, "failed": 1}
@@ -89,7 +104,9 @@ def test_celery_is_configured_for_reliability() -> None:
     assert conf.accept_content == ["json"] and conf.task_serializer == "json"
 
 
-def test_owners_and_admins_see_a_job_and_others_get_404(outsider: User, other_user: User, admin: User) -> None:
+def test_owners_and_admins_see_a_job_and_others_get_404(
+    outsider: User, other_user: User, admin: User
+) -> None:
     job = JobFactory(owner=outsider)
     for user, status in [(outsider, 200), (admin, 200), (other_user, 404)]:
         client = Client()
@@ -104,24 +121,31 @@ def test_owners_and_admins_see_a_job_and_others_get_404(outsider: User, other_us
     assert APIClient().get(reverse("api:job-detail", args=[job.pk])).status_code in (401, 403)
 
 
-def test_job_lists_show_only_what_the_user_may_see(outsider: User, other_user: User, admin: User) -> None:
+def test_job_lists_show_only_what_the_user_may_see(
+    outsider: User, other_user: User, admin: User
+) -> None:
     mine, theirs = JobFactory(owner=outsider), JobFactory(owner=other_user)
     api = APIClient()
     api.force_authenticate(outsider)
     assert [j["id"] for j in api.get(reverse("api:job-list")).data["results"]] == [mine.pk]
     api.force_authenticate(admin)
-    assert {j["id"] for j in api.get(reverse("api:job-list")).data["results"]} == {mine.pk, theirs.pk}
+    assert {j["id"] for j in api.get(reverse("api:job-list")).data["results"]} == {
+        mine.pk,
+        theirs.pk,
+    }
     client = Client()
     client.force_login(outsider)
     page = client.get(reverse("core:job-list")).content.decode()
-    assert f'/jobs/{mine.pk}/' in page and f'/jobs/{theirs.pk}/' not in page
+    assert f"/jobs/{mine.pk}/" in page and f"/jobs/{theirs.pk}/" not in page
 
 
 def test_the_progress_fragment_polls_until_the_job_ends(outsider: User) -> None:
     job = JobFactory(owner=outsider, status=Job.Status.RUNNING, progress_done=3, progress_total=10)
     client = Client()
     client.force_login(outsider)
-    fragment = client.get(reverse("core:job-progress", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    fragment = client.get(
+        reverse("core:job-progress", args=[job.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'hx-trigger="every 1s"' in fragment
     assert 'value="30"' in fragment
     assert "<html" not in fragment

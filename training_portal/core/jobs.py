@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from celery import current_app
@@ -126,9 +127,7 @@ def finish_job(
     # Only the attempt that claimed the job may finish it (the stuck-job check may have
     # handed it to another worker meanwhile).
     return bool(
-        Job.objects.filter(
-            pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts
-        ).update(
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts).update(
             status=job.status,
             finished_at=job.finished_at,
             heartbeat_at=job.heartbeat_at,
@@ -180,7 +179,7 @@ def recover_stuck_jobs() -> dict[str, int]:
         status=Job.Status.QUEUED, message=str(REQUEUED_MESSAGE)
     )
     for job_id in ids:
-        transaction.on_commit(lambda job_id=job_id: enqueue_job(job_id))
+        transaction.on_commit(partial(enqueue_job, job_id))
     return {"requeued": requeued, "failed": failed}
 
 

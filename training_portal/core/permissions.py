@@ -47,7 +47,9 @@ class Predicate(BasePermission):
 
     @classmethod
     def of(
-        cls, user_predicate: UserPredicate | None = None, object_predicate: ObjectPredicate | None = None
+        cls,
+        user_predicate: UserPredicate | None = None,
+        object_predicate: ObjectPredicate | None = None,
     ) -> type[Predicate]:
         return type(
             "PredicatePermission",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import RoleMembership, User
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
+from accounts.typing import AuthenticatedHttpRequest
 
 from .health import readiness
 from .models import Job
@@ -35,7 +36,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     jobs = Job.objects.visible_to(user).select_related("owner")[:RECENT_JOBS]
     context: dict[str, object] = {"recent_jobs": jobs}
@@ -57,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     jobs = Job.objects.visible_to(request.user).select_related("owner")
     status = request.GET.get("status")
     if status in Job.Status.values:
@@ -71,26 +72,30 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
     return render(request, "core/job_detail.html", {"job": job})
 
 
 @login_required
 @never_cache
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress fragment, polled by htmx until the job has finished."""
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
     return render(request, "core/job_detail.html#progress", {"job": job})
 
 
 @login_required
-def job_download(request: HttpRequest, pk: int, which: str) -> FileResponse:
+def job_download(request: AuthenticatedHttpRequest, pk: int, which: str) -> FileResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     field = {"input": job.input_file, "result": job.result_file}.get(which)
     if not field:
         raise Http404
-    filename = job.input_name if which == "input" and job.input_name else field.name.rsplit("/", 1)[-1]
+    filename = (
+        job.input_name
+        if which == "input" and job.input_name
+        else str(field.name).rsplit("/", 1)[-1]
+    )
     return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
 
 

@@ -23,4 +23,6 @@ class Command(BaseCommand):
         accounts = seed_demo_accounts()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for account in accounts:
-            self.stdout.write(f"  {account.email:<32} {settings.DEMO_PASSWORD}  ({account.role.label})")
+            self.stdout.write(
+                f"  {account.email:<32} {settings.DEMO_PASSWORD}  ({account.role.label})"
+            )

@@ -15,9 +15,24 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "kind_label", "owner", "status", "progress_done", "progress_total",
-            "percent", "message", "params", "input_name", "result", "result_file_url", "error",
-            "attempts", "created_at", "started_at", "finished_at",
+            "id",
+            "kind",
+            "kind_label",
+            "owner",
+            "status",
+            "progress_done",
+            "progress_total",
+            "percent",
+            "message",
+            "params",
+            "input_name",
+            "result",
+            "result_file_url",
+            "error",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 

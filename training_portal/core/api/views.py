@@ -32,5 +32,5 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet[Job]):
         job = self.get_object()
         if not job.result_file:
             raise Http404
-        name = job.result_file.name.rsplit("/", 1)[-1]
+        name = str(job.result_file.name).rsplit("/", 1)[-1]
         return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
