@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
 .PHONY: help install install-dev assets translations demo run test lint typecheck checks \
-        pytest messages lock clean
+        pytest messages lock clean bench-imports
 
 help:
 	@echo "make run    start web + Celery worker + beat on SQLite with demo data (http://127.0.0.1:$(PORT))"
@@ -74,6 +74,9 @@ pytest: install-dev translations
 	    $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck checks messages pytest
+
+bench-imports: install-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/imports.py
 
 lock: install-dev
 	$(BIN)/pip install --quiet uv
