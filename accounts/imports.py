@@ -249,6 +249,21 @@ def create_accounts(rows: list[dict[str, str]]) -> list[User]:
     return User.objects.bulk_create(users, batch_size=1000)
 
 
+def template_workbook() -> bytes:
+    """An XLSX with the expected header and one example row, for users to fill in."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "users"
+    sheet.append(list(COLUMNS))
+    sheet.append(["wang.fang@example.edu.cn", "王芳", "zh-hans"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _neutralise(value: str) -> str:
     # A cell starting with = + - @ would be run as a formula by spreadsheet programs.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

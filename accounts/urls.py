@@ -38,4 +38,5 @@ urlpatterns = [
     ),
     path("users/", views.user_list, name="user-list"),
     path("users/import/", views.user_import, name="user-import"),
+    path("users/import/template.xlsx", views.user_import_template, name="user-import-template"),
 ]

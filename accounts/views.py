@@ -19,7 +19,7 @@ from training_portal.core.permissions import require
 
 from . import permissions, services
 from .forms import EmailAuthenticationForm, ProfileForm, UserImportForm, UserSearchForm
-from .imports import ImportFileError
+from .imports import ImportFileError, template_workbook
 from .models import RoleMembership, User
 from .typing import AuthenticatedHttpRequest
 
@@ -85,6 +85,16 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             users = users.filter(is_active=form.cleaned_data["active"] == "1")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "form": form})
+
+
+@require(permissions.can_import_users)
+def user_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="user-import-template.xlsx"'
+    return response
 
 
 @require(permissions.can_import_users)

@@ -13,7 +13,7 @@ from tests.queries import assert_flat_queries
 pytestmark = pytest.mark.django_db
 
 PAGES_FOR_EVERYONE = ["core:home", "core:job-list", "accounts:profile", "accounts:password-change"]
-ADMIN_PAGES = ["accounts:user-list", "accounts:user-import"]
+ADMIN_PAGES = ["accounts:user-list", "accounts:user-import", "accounts:user-import-template"]
 
 
 def client_for(user: User | None) -> Client:

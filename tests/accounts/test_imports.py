@@ -228,3 +228,10 @@ def test_anonymous_visitors_are_sent_to_sign_in_or_refused(client: Client) -> No
         401,
         403,
     )
+
+
+def test_the_template_workbook_imports_cleanly(admin_client_: Client) -> None:
+    response = admin_client_.get(reverse("accounts:user-import-template"))
+    assert response["Content-Disposition"].endswith('"user-import-template.xlsx"')
+    result = imports.validate_rows(imports.read_table(response.content, "t.xlsx"))
+    assert result.errors == [] and len(result.rows) == 1

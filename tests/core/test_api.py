@@ -113,3 +113,10 @@ def test_schema_and_docs_are_for_signed_in_users(outsider_client: Client, client
     assert "cdn" not in docs.content.decode().lower()
     assert client.get(reverse("api-docs")).status_code == 302
     assert client.get(reverse("api-schema")).status_code in (401, 403)
+
+
+def test_the_openapi_schema_validates_without_warnings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+    assert "/api/v1/user-imports/" in (tmp_path / "s.yml").read_text()
