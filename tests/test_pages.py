@@ -12,7 +12,13 @@ from tests.queries import assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
-PAGES_FOR_EVERYONE = ["core:home", "core:job-list", "accounts:profile", "accounts:password-change"]
+PAGES_FOR_EVERYONE = [
+    "core:home",
+    "core:job-list",
+    "core:notification-list",
+    "accounts:profile",
+    "accounts:password-change",
+]
 ADMIN_PAGES = ["accounts:user-list", "accounts:user-import", "accounts:user-import-template"]
 
 

@@ -4,12 +4,13 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import views as accounts_api
-from training_portal.core.api.views import JobViewSet
+from training_portal.core.api.views import JobViewSet, NotificationViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
 router.register("jobs", JobViewSet, basename="job")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),

@@ -161,8 +161,13 @@ def test_invitations_are_mailed_in_each_users_language(
             {"file": upload("p.csv", csv_bytes(rows)), "send_invitations": "true"},
             format="multipart",
         )
-    assert sorted(m.to[0] for m in mailoutbox) == ["en@example.cn", "zh@example.cn"]
-    assert all("/accounts/password/reset/" in m.body for m in mailoutbox)
+    invitations = [m for m in mailoutbox if m.to[0] != admin.email]
+    assert sorted(m.to[0] for m in invitations) == ["en@example.cn", "zh@example.cn"]
+    assert all("/accounts/password/reset/" in m.body for m in invitations)
+    zh = next(m for m in invitations if m.to[0] == "zh@example.cn")
+    assert zh.subject != "Your Training Portal account"  # in Chinese
+    # The admin is told in the portal and by e-mail that the import ended.
+    assert [m.subject for m in mailoutbox if m.to[0] == admin.email] == ["User import finished"]
 
 
 def test_a_file_with_three_bad_rows_imports_nothing_and_reports_them(

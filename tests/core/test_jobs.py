@@ -77,7 +77,8 @@ def test_a_stuck_job_is_queued_again_and_then_given_up(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         outcome = jobs.recover_stuck_jobs()
     assert outcome == {"requeued": 1, "failed": 1}
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # re-enqueue the stuck one, e-mail the owner of the given-up one
+    assert outsider.notifications.get().title == "User import failed"
     stuck.refresh_from_db()
     fresh.refresh_from_db()
     hopeless.refresh_from_db()

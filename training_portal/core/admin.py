@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Job
+from .models import Job, Notification
 
 
 @admin.register(Job)
@@ -19,6 +19,18 @@ class JobAdmin(admin.ModelAdmin[Job]):
     search_fields = ("owner__email", "input_name", "message")
     list_select_related = ("owner",)
     readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin[Notification]):
+    list_display = ("id", "recipient", "title", "created_at", "read_at", "emailed_at")
+    list_filter = ("read_at", "email_requested")
+    search_fields = ("recipient__email", "title")
+    list_select_related = ("recipient",)
+    readonly_fields = [f.name for f in Notification._meta.fields]
 
     def has_add_permission(self, request: object) -> bool:
         return False

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
+from .models import Notification
 from .navigation import entries_for
 
 
@@ -11,4 +13,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_entries": []}
-    return {"nav_entries": entries_for(user)}
+    return {
+        "nav_entries": entries_for(user),
+        # Lazy: counted only when a template shows it.
+        "unread_notifications": SimpleLazyObject(
+            lambda: Notification.objects.visible_to(user).unread().count()
+        ),
+    }

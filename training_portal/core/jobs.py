@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -160,6 +161,23 @@ def run_job(job_id: int, body: Callable[[Job], None]) -> None:
                 error=_("The job failed because of an internal error. It has been logged."),
             )
             raise
+        finally:
+            notify_owner_of_end(job_id)
+
+
+def notify_owner_of_end(job_id: int) -> None:
+    """Tell the owner that their job ended (in the portal and by e-mail)."""
+    from .notifications import notify
+
+    job = Job.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None or job.owner is None or not job.is_finished:
+        return
+    notify(
+        recipient=job.owner,
+        template="core/notifications/job_finished",
+        context={"job": job},
+        link=reverse("core:job-detail", args=[job.pk]),
+    )
 
 
 @transaction.atomic
@@ -167,9 +185,16 @@ def recover_stuck_jobs() -> dict[str, int]:
     """Re-queue running jobs whose worker died, or fail them after JOB_MAX_ATTEMPTS."""
     now = timezone.now()
     stale = Job.objects.stale(now - settings.JOB_STALE_AFTER)
-    failed = stale.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS).update(
+    hopeless = list(
+        stale.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS)
+        .select_for_update(skip_locked=True)
+        .values_list("id", flat=True)
+    )
+    failed = Job.objects.filter(pk__in=hopeless).update(
         status=Job.Status.FAILED, finished_at=now, error=str(WORKER_LOST_MESSAGE)
     )
+    for job_id in hopeless:
+        notify_owner_of_end(job_id)
     ids = list(
         stale.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS)
         .select_for_update(skip_locked=True)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job-progress"),
     path("jobs/<int:pk>/download/<str:which>/", views.job_download, name="job-download"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import RoleMembership, User
 from accounts.permissions import is_portal_admin
@@ -16,7 +19,8 @@ from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 
 from .health import readiness
-from .models import Job
+from .models import Job, Notification
+from .notifications import mark_read
 
 RECENT_JOBS = 10
 
@@ -112,3 +116,38 @@ def server_error(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@login_required
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    notifications = Notification.objects.visible_to(request.user)
+    if request.GET.get("unread") == "1":
+        notifications = notifications.unread()
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "core/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go where it points (or back to the list)."""
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    mark_read(user=request.user, notification_ids=[notification.pk])
+    target = notification.link if url_has_allowed_host_and_scheme(notification.link, None) else ""
+    return redirect(target or "core:notification-list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = mark_read(user=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d notification marked as read.",
+            "%(count)d notifications marked as read.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("core:notification-list")

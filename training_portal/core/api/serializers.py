@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import Job
+from ..models import Job, Notification
 
 
 class JobSerializer(serializers.ModelSerializer[Job]):
@@ -40,3 +42,16 @@ class JobSerializer(serializers.ModelSerializer[Job]):
         if not job.result_file:
             return None
         return reverse("api:job-download", kwargs={"pk": job.pk})
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    is_read = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "link", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+
+class MarkedReadSerializer(serializers.Serializer[Any]):
+    marked = serializers.IntegerField(read_only=True)

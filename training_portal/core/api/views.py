@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
+from rest_framework.response import Response
 
-from ..models import Job
-from .serializers import JobSerializer
+from ..models import Job, Notification
+from ..notifications import mark_read
+from .serializers import JobSerializer, MarkedReadSerializer, NotificationSerializer
 
 
 class JobFilter(filters.FilterSet):
@@ -34,3 +37,30 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet[Job]):
             raise Http404
         name = str(job.result_file.name).rsplit("/", 1)[-1]
         return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet[Notification]):
+    """The caller's own notifications; `?unread=true` for unread ones only."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        notifications = Notification.objects.visible_to(self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            notifications = notifications.unread()
+        return notifications
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        """Mark this notification as read."""
+        notification = self.get_object()
+        mark_read(user=request.user, notification_ids=[notification.pk])
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: MarkedReadSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        """Mark every unread notification of the caller as read."""
+        return Response({"marked": mark_read(user=request.user)})

@@ -1,0 +1,72 @@
+"""The one notification service: an in-app notification, and an e-mail queued after commit.
+
+Texts come from two templates, `<name>_title.txt` and `<name>_body.txt`, rendered in the
+recipient's preferred language, so the portal and the e-mail say the same thing.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def notify(
+    *, recipient: Any, template: str, context: dict[str, Any], link: str = "", email: bool = True
+) -> Notification:
+    """Notify `recipient`; the e-mail (if asked for) leaves only if the transaction commits."""
+    context = {**context, "recipient": recipient}
+    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+        title = render_to_string(f"{template}_title.txt", context).strip()
+        body = render_to_string(f"{template}_body.txt", context).strip()
+    notification = Notification.objects.create(
+        recipient=recipient,
+        title=title[:200],
+        body=body,
+        link=link,
+        email_requested=email and bool(recipient.email),
+    )
+    if notification.email_requested:
+        from .tasks import send_notification_email_task
+
+        transaction.on_commit(partial(send_notification_email_task.delay, notification.pk))
+    return notification
+
+
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail a notification once: a second delivery of the task sends nothing."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, email_requested=True, emailed_at__isnull=True
+    ).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    body = notification.body
+    if notification.link:
+        body += "\n\n" + settings.SITE_URL.rstrip("/") + notification.link
+    try:
+        send_mail(notification.title, body, None, [notification.recipient.email])
+    except Exception:
+        # Let the task retry: the claim is given back.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def mark_read(*, user: Any, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications (all unread ones, or the given ones) as read."""
+    unread = Notification.objects.visible_to(user).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
