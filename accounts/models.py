@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -70,6 +71,20 @@ class UserManager(BaseUserManager["User"]):
         return user
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=[
+        "email",
+        "full_name",
+        "preferred_language",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    ],
+    model_name="UserEvent",
+)
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with their e-mail address; roles come from memberships."""
 
@@ -167,6 +182,13 @@ class RoleMembershipQuerySet(models.QuerySet["RoleMembership"]):
         return self.filter(user=user)
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["created_at"],
+    model_name="RoleMembershipEvent",
+)
 class RoleMembership(models.Model):
     """One role held by one user, optionally scoped to an object and to a period.
 

@@ -37,6 +37,7 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("users/", views.user_list, name="user-list"),
+    path("users/<int:pk>/", views.user_detail, name="user-detail"),
     path("users/import/", views.user_import, name="user-import"),
     path("users/import/template.xlsx", views.user_import_template, name="user-import-template"),
 ]

@@ -8,17 +8,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from training_portal.core.history import events_about, history_enabled
+from training_portal.core.models import Job
 from training_portal.core.permissions import require
 
 from . import permissions, services
 from .forms import EmailAuthenticationForm, ProfileForm, UserImportForm, UserSearchForm
+from .history import describe_events
 from .imports import ImportFileError, template_workbook
 from .models import RoleMembership, User
 from .typing import AuthenticatedHttpRequest
@@ -113,3 +116,24 @@ def user_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.info(request, _("The import has started. This page shows its progress."))
             return redirect("core:job-detail", pk=job.pk)
     return render(request, "accounts/user_import.html", {"form": form})
+
+
+@require(permissions.can_manage_users)
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An account: profile, roles, recent jobs and the history of its changes."""
+    account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    memberships = account.role_memberships.select_related("granted_by", "scope_type").order_by(
+        "role"
+    )
+    jobs = Job.objects.visible_to(request.user).filter(owner=account)[:10]
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "account": account,
+            "memberships": memberships,
+            "recent_jobs": jobs,
+            "history": describe_events(events_about(account)),
+            "history_enabled": history_enabled(),
+        },
+    )

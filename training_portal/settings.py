@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "pgtrigger",
+    "pghistory",
     "bootstrap",
     # the portal
     "training_portal.core",
@@ -145,6 +147,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# History is kept by PostgreSQL triggers (django-pghistory); the embedded SQLite demo keeps none.
+HISTORY_ENABLED = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if HISTORY_ENABLED:
+    # Every change made during a request records who made it and from which URL.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "pghistory.middleware.HistoryMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when REDIS_URL / CACHE_URL is set, local memory otherwise -----------------

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .history import history_context
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ def run_job(job_id: int, body: Callable[[Job], None]) -> None:
         logger.info("job %s is not queued; this delivery does nothing", job_id)
         return
     language = job.owner.preferred_language if job.owner else settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(language), history_context(job=job.pk, user=job.owner_id):
         try:
             body(job)
         except SoftTimeLimitExceeded:
