@@ -20,7 +20,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.error_messages["invalid_login"] = _(
-            "The e-mail address or password is wrong. Both are case-sensitive except the e-mail."
+            "The e-mail address or password is wrong. Note that the password is case-sensitive."
         )
 
 

@@ -10,8 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
-ACTIONS = {"insert": _("created"), "update": _("changed"), "delete": _("deleted")}
 SUBJECTS = {"accounts.UserEvent": _("Account"), "accounts.RoleMembershipEvent": _("Role")}
+# One phrase per (subject, action), so that translators can order the words.
+PHRASES = {
+    ("accounts.UserEvent", "insert"): _("Account created"),
+    ("accounts.UserEvent", "update"): _("Account changed"),
+    ("accounts.UserEvent", "delete"): _("Account deleted"),
+    ("accounts.RoleMembershipEvent", "insert"): _("Role granted"),
+    ("accounts.RoleMembershipEvent", "update"): _("Role changed"),
+    ("accounts.RoleMembershipEvent", "delete"): _("Role removed"),
+}
 HIDDEN_FIELDS = {"id", "pgh_id", "pgh_created_at", "pgh_label", "pgh_obj", "pgh_context"}
 
 
@@ -20,6 +28,7 @@ class HistoryLine:
     when: datetime
     subject: str
     action: str
+    summary: str
     changes: list[tuple[str, Any, Any]]
     actor: str
 
@@ -53,7 +62,12 @@ def describe_events(events: list[Any]) -> list[HistoryLine]:
             HistoryLine(
                 when=event.pgh_created_at,
                 subject=str(SUBJECTS.get(event.pgh_model, event.pgh_model)),
-                action=str(ACTIONS.get(event.pgh_label, event.pgh_label)),
+                action=event.pgh_label,
+                summary=str(
+                    PHRASES.get(
+                        (event.pgh_model, event.pgh_label), f"{event.pgh_model} {event.pgh_label}"
+                    )
+                ),
                 changes=changes,
                 actor=actor,
             )

@@ -21,7 +21,7 @@ def test_profile_changes_are_recorded_with_who_made_them(admin: User, outsider: 
     admin_client.force_login(admin)
     page = admin_client.get(reverse("accounts:user-detail", args=[outsider.pk]))
     history = page.context["history"]
-    change = next(line for line in history if line.action == "changed")
+    change = next(line for line in history if line.action == "update")
     assert ("full_name", "Oscar Outsider", "Oscar O.") in change.changes
     assert change.actor == outsider.email
 
@@ -38,7 +38,7 @@ def test_role_grants_and_removals_appear_in_the_account_history(
     client.force_login(admin)
     history = client.get(reverse("accounts:user-detail", args=[outsider.pk])).context["history"]
     role_lines = [(line.subject, line.action) for line in history if line.subject == "Role"]
-    assert role_lines == [("Role", "deleted"), ("Role", "created")]
+    assert role_lines == [("Role", "delete"), ("Role", "insert")]
 
 
 def test_sign_ins_do_not_clutter_the_history(outsider: User) -> None:
