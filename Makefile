@@ -69,7 +69,7 @@ messages: install-dev
 	    --ignore '.venv/*' --ignore 'var/*' --verbosity 0
 	$(PY) -m training_portal.core.catalogues locale
 
-pytest: install-dev translations
+pytest: install-dev translations assets
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	    $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
