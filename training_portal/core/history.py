@@ -38,3 +38,12 @@ def events_about(obj: models.Model, limit: int = 100) -> list[Any]:
     from pghistory.models import Events
 
     return list(Events.objects.references(obj).order_by("-pgh_created_at", "-pgh_id")[:limit])
+
+
+def tracked(**kwargs: Any) -> Any:
+    """Class decorator: keep every insert, update and delete of the model, with context."""
+    import pghistory
+
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs
+    )

@@ -1,0 +1,59 @@
+"""Programs: partner subjects, the four elements of a program, people, training, funds."""
+
+from .funds import BudgetLine, Expenditure
+from .organizations import Organization, OrganizationStatusChange
+from .people import Student, TutorAssignment, TutorProfile
+from .programs import (
+    Course,
+    MilestoneTemplate,
+    PartnerResponsibility,
+    Program,
+    ProgramCourse,
+    ProgramPartner,
+    Stage,
+    TrainingObjective,
+)
+from .signoff import SignOffToken
+from .training import (
+    CaseLog,
+    Milestone,
+    Placement,
+    PlanCaseTarget,
+    PlanTransition,
+    ProgressLog,
+    ProgressLogCorrection,
+    Project,
+    ProjectMember,
+    ProjectOutput,
+    TrainingPlan,
+)
+
+__all__ = [
+    "BudgetLine",
+    "CaseLog",
+    "Course",
+    "Expenditure",
+    "Milestone",
+    "MilestoneTemplate",
+    "Organization",
+    "OrganizationStatusChange",
+    "PartnerResponsibility",
+    "Placement",
+    "PlanCaseTarget",
+    "PlanTransition",
+    "Program",
+    "ProgramCourse",
+    "ProgramPartner",
+    "ProgressLog",
+    "ProgressLogCorrection",
+    "Project",
+    "ProjectMember",
+    "ProjectOutput",
+    "SignOffToken",
+    "Stage",
+    "Student",
+    "TrainingObjective",
+    "TrainingPlan",
+    "TutorAssignment",
+    "TutorProfile",
+]

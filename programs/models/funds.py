@@ -1,0 +1,167 @@
+"""Training funds: budget lines and the expenditures charged to them. Money is Decimal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from training_portal.core.history import tracked
+
+from .organizations import Organization
+from .programs import Program
+
+
+class FundCategory(models.TextChoices):
+    EQUIPMENT = "equipment", _("Equipment")
+    MATERIALS = "materials", _("Materials and consumables")
+    TRAVEL = "travel", _("Travel")
+    STIPENDS = "stipends", _("Student stipends")
+    TUTOR_FEES = "tutor_fees", _("Tutor fees")
+    TRAINING = "training", _("Training and courses")
+    PUBLICATION = "publication", _("Publication and patents")
+    OTHER = "other", _("Other")
+
+
+class BudgetLineQuerySet(models.QuerySet["BudgetLine"]):
+    def visible_to(self, user: Any) -> BudgetLineQuerySet:
+        from ..permissions import budget_line_filter
+
+        return self.filter(budget_line_filter(user))
+
+    def with_spending(self) -> BudgetLineQuerySet:
+        """Annotate `approved_total` and `pending_total`."""
+        zero = models.Value(0, output_field=models.DecimalField(max_digits=14, decimal_places=2))
+        return self.annotate(
+            approved_total=models.functions.Coalesce(
+                models.Sum("expenditures__amount", filter=Q(expenditures__status="approved")), zero
+            ),
+            pending_total=models.functions.Coalesce(
+                models.Sum("expenditures__amount", filter=Q(expenditures__status="submitted")), zero
+            ),
+        )
+
+
+@tracked()
+class BudgetLine(models.Model):
+    """Money a program allots to a holder organisation for a purpose and a period."""
+
+    Category = FundCategory
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="budget_lines")
+    holder = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+        verbose_name=_("holder"),
+    )
+    category = models.CharField(_("purpose category"), max_length=20, choices=FundCategory.choices)
+    title = models.CharField(_("title"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approver"),
+    )
+
+    objects = BudgetLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["program", "-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="programs_budget_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="programs_budget_period_order",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.holder})"
+
+
+def receipt_path(instance: Expenditure, filename: str) -> str:
+    return f"receipts/{timezone.now():%Y/%m}/{instance.line_id}-{filename[-80:]}"
+
+
+class ExpenditureQuerySet(models.QuerySet["Expenditure"]):
+    def visible_to(self, user: Any) -> ExpenditureQuerySet:
+        return self.filter(line__in=BudgetLine.objects.visible_to(user))
+
+
+@tracked()
+class Expenditure(models.Model):
+    """Spending charged to a budget line; approved by someone other than its submitter."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    line = models.ForeignKey(
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+        verbose_name=_("budget line"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    spent_on = models.DateField(_("date"))
+    category = models.CharField(_("category"), max_length=20, choices=FundCategory.choices)
+    payee = models.CharField(_("payee"), max_length=200)
+    description = models.TextField(_("description"))
+    receipt = models.FileField(_("receipt"), upload_to=receipt_path, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    override_reason = models.TextField(_("reason for exceeding the line"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    objects = ExpenditureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditures")
+        ordering = ["-spent_on", "-id"]
+        indexes = [
+            models.Index(fields=["line", "status"]),
+            models.Index(fields=["payee", "amount", "spent_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="programs_expenditure_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(decided_at__isnull=False),
+                name="programs_expenditure_decision_time",
+                violation_error_message=_("A decided expenditure needs the time of the decision."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee} {self.amount}"

@@ -1,0 +1,103 @@
+"""Partner subjects: organisations of seven kinds, with a recorded status history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from training_portal.core.history import tracked
+
+
+class OrganizationKind(models.TextChoices):
+    UNIVERSITY = "university", _("University")
+    HOSPITAL = "hospital", _("Hospital")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+    GOVERNMENT = "government", _("Government body")
+    INTERMEDIARY = "intermediary", _("S&T service intermediary")
+    FINANCIAL_INSTITUTION = "financial_institution", _("Financial institution")
+
+
+class OrganizationStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PROBATION = "probation", _("Probation")
+    SUSPENDED = "suspended", _("Suspended")
+    EXITED = "exited", _("Exited")
+
+
+@tracked()
+class Organization(models.Model):
+    """A partner subject: university, hospital, enterprise, institute or supporting body."""
+
+    Kind = OrganizationKind
+    Status = OrganizationStatus
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=OrganizationStatus.choices,
+        default=OrganizationStatus.ACTIVE,
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class OrganizationStatusChange(models.Model):
+    """One change of an organisation's status: who, when and why (append-only)."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("organisation"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=OrganizationStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=OrganizationStatus.choices)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="programs_status_change_has_reason",
+                violation_error_message=_("A status change needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_status=models.F("to_status")),
+                name="programs_status_change_changes",
+                violation_error_message=_("The new status must differ from the old one."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,374 @@
+"""A program and its four elements: objectives, process, curriculum, quality assessment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from training_portal.core.history import tracked
+
+from .organizations import Organization
+
+
+class ProgramQuerySet(models.QuerySet["Program"]):
+    def visible_to(self, user: Any) -> ProgramQuerySet:
+        from ..permissions import program_ids_visible_to
+
+        return self.filter(pk__in=program_ids_visible_to(user))
+
+    def active(self) -> ProgramQuerySet:
+        return self.filter(status=Program.Status.ACTIVE)
+
+
+@tracked()
+class Program(models.Model):
+    """A collaborative master's training program."""
+
+    class DegreeType(models.TextChoices):
+        ACADEMIC = "academic", _("Academic master")
+        PROFESSIONAL = "professional", _("Professional master")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    discipline = models.CharField(_("discipline"), max_length=120)
+    degree_type = models.CharField(_("degree type"), max_length=16, choices=DegreeType.choices)
+    lead_university = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="led_programs",
+        verbose_name=_("lead university"),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    description = models.TextField(_("description"), blank=True)
+    quality_criteria = models.TextField(
+        _("quality-assessment criteria"),
+        blank=True,
+        help_text=_("How the program's quality is assessed (indicators come with evaluation)."),
+    )
+    min_contacts_academic = models.PositiveSmallIntegerField(
+        _("required academic-tutor contacts per month"), default=2
+    )
+    min_contacts_practice = models.PositiveSmallIntegerField(
+        _("required practice-tutor contacts per month"), default=2
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="programs_program_period_order",
+                violation_error_message=_("The program cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+@tracked()
+class TrainingObjective(models.Model):
+    """Element 1: an ordered, measurable training objective."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="objectives")
+    order = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("measurable description"))
+
+    class Meta:
+        verbose_name = _("training objective")
+        verbose_name_plural = _("training objectives")
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "order"],
+                name="programs_objective_order_unique",
+                violation_error_message=_("Another objective of this program has this position."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@tracked()
+class Stage(models.Model):
+    """Element 2: an ordered stage of the training process."""
+
+    class Kind(models.TextChoices):
+        COURSEWORK = "coursework", _("Coursework")
+        LAB_ROTATION = "lab_rotation", _("Lab rotation")
+        CLINICAL_PLACEMENT = "clinical_placement", _("Clinical placement")
+        ENTERPRISE_PLACEMENT = "enterprise_placement", _("Enterprise placement")
+        THESIS_RESEARCH = "thesis_research", _("Thesis research")
+        DEFENCE = "defence", _("Defence")
+        OTHER = "other", _("Other")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    expected_months = models.PositiveSmallIntegerField(
+        _("expected length (months)"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "order"],
+                name="programs_stage_order_unique",
+                violation_error_message=_("Another stage of this program has this position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_months__gte=1),
+                name="programs_stage_length_positive",
+                violation_error_message=_("A stage lasts at least one month."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@tracked()
+class MilestoneTemplate(models.Model):
+    """Element 2: a milestone every student of the program reaches, due N days after enrolment."""
+
+    class Kind(models.TextChoices):
+        PROPOSAL_DEFENCE = "proposal_defence", _("Proposal defence")
+        MID_TERM_REVIEW = "mid_term_review", _("Mid-term review")
+        PRACTICE_COMPLETION = "practice_completion", _("Practice completion")
+        THESIS_SUBMISSION = "thesis_submission", _("Thesis submission")
+        ORIGINALITY_CHECK = "originality_check", _("Originality check passed")
+        DEFENCE = "defence", _("Defence")
+        OTHER = "other", _("Other")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="milestone_templates"
+    )
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestone_templates",
+        verbose_name=_("stage"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    due_offset_days = models.PositiveIntegerField(
+        _("due (days after enrolment)"), validators=[MaxValueValidator(3650)]
+    )
+
+    class Meta:
+        verbose_name = _("milestone template")
+        verbose_name_plural = _("milestone templates")
+        ordering = ["program", "due_offset_days", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "title"],
+                name="programs_milestone_template_title_unique",
+                violation_error_message=_("This program already has a milestone with this title."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CourseCategory(models.TextChoices):
+    CORE = "core", _("Core")
+    SPECIALTY = "specialty", _("Specialty")
+    INNOVATION_ENTREPRENEURSHIP = "innovation_entrepreneurship", _("Innovation & entrepreneurship")
+    PRACTICE = "practice", _("Practice")
+    ELECTIVE = "elective", _("Elective")
+
+
+@tracked()
+class Course(models.Model):
+    """Element 3: a course, which programs attach as required or elective."""
+
+    Category = CourseCategory
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    credits = models.DecimalField(_("credits"), max_digits=4, decimal_places=1)
+    category = models.CharField(_("category"), max_length=32, choices=CourseCategory.choices)
+    integrates_ie = models.BooleanField(
+        _("integrates I&E"),
+        default=False,
+        help_text=_("Innovation & entrepreneurship content is integrated into this course."),
+    )
+    delivering_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        verbose_name=_("delivering organisation"),
+    )
+    teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="courses_taught",
+        verbose_name=_("teachers"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credits__gt=0) & Q(credits__lte=20),
+                name="programs_course_credits_range",
+                violation_error_message=_("Credits must be more than 0 and at most 20."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def has_ie(self) -> bool:
+        return self.integrates_ie or self.category == CourseCategory.INNOVATION_ENTREPRENEURSHIP
+
+
+@tracked()
+class ProgramCourse(models.Model):
+    """A course in a program's curriculum: required or elective, in a semester."""
+
+    class Requirement(models.TextChoices):
+        REQUIRED = "required", _("Required")
+        ELECTIVE = "elective", _("Elective")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="curriculum")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="in_programs")
+    requirement = models.CharField(_("requirement"), max_length=16, choices=Requirement.choices)
+    semester = models.PositiveSmallIntegerField(
+        _("semester"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+
+    class Meta:
+        verbose_name = _("curriculum course")
+        verbose_name_plural = _("curriculum")
+        ordering = ["program", "semester", "course__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "course"],
+                name="programs_curriculum_course_unique",
+                violation_error_message=_("This course is already in the program's curriculum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(semester__gte=1) & Q(semester__lte=12),
+                name="programs_curriculum_semester_range",
+                violation_error_message=_("The semester must be between 1 and 12."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.code}: {self.course}"
+
+
+class Responsibility(models.TextChoices):
+    CURRICULUM_SETTING = "curriculum_setting", _("Curriculum setting")
+    TEACHING = "teaching", _("Teaching")
+    TUTOR_SUPERVISION = "tutor_supervision", _("Tutor supervision")
+    RESEARCH_TRAINING = "research_training", _("Research training")
+    PRACTICAL_TRAINING = "practical_training", _("Practical training")
+    CLINICAL_PRACTICE = "clinical_practice", _("Clinical practice")
+    KNOWLEDGE_TRANSFER = "knowledge_transfer", _("Knowledge transfer (results into products)")
+    FUNDING = "funding", _("Funding")
+    MENTAL_HEALTH_SERVICE = "mental_health_service", _("Mental health service")
+    SUPERVISION_EXTERNAL = "supervision_external", _("External supervision")
+
+
+def agreement_path(instance: ProgramPartner, filename: str) -> str:
+    return f"agreements/{instance.program_id}/{timezone.now():%Y%m%d%H%M%S}-{filename[-80:]}"
+
+
+@tracked()
+class ProgramPartner(models.Model):
+    """An organisation's partnership in a program: agreement, capacity, responsibilities."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="partners")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="partnerships"
+    )
+    agreement_start = models.DateField(_("agreement start"))
+    agreement_end = models.DateField(_("agreement end"), null=True, blank=True)
+    agreement_file = models.FileField(_("signed agreement"), upload_to=agreement_path, blank=True)
+    places_offered = models.PositiveIntegerField(_("places offered"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("program partner")
+        verbose_name_plural = _("program partners")
+        ordering = ["program", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "organization"],
+                name="programs_partner_unique",
+                violation_error_message=_("This organisation is already a partner of the program."),
+            ),
+            models.CheckConstraint(
+                condition=Q(agreement_end__isnull=True)
+                | Q(agreement_end__gte=F("agreement_start")),
+                name="programs_partner_agreement_order",
+                violation_error_message=_("The agreement cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} @ {self.program.code}"
+
+
+@tracked()
+class PartnerResponsibility(models.Model):
+    """One responsibility from the fixed catalogue, held by a program partner."""
+
+    Kind = Responsibility
+
+    partner = models.ForeignKey(
+        ProgramPartner, on_delete=models.CASCADE, related_name="responsibilities"
+    )
+    responsibility = models.CharField(
+        _("responsibility"), max_length=32, choices=Responsibility.choices
+    )
+
+    class Meta:
+        verbose_name = _("partner responsibility")
+        verbose_name_plural = _("partner responsibilities")
+        ordering = ["partner", "responsibility"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "responsibility"],
+                name="programs_responsibility_unique",
+                violation_error_message=_("The partner already has this responsibility."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_responsibility_display()

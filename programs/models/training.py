@@ -1,0 +1,547 @@
+"""The training of one student: plan versions, milestones, placements, projects, logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from training_portal.core.history import tracked
+
+from .organizations import Organization
+from .people import Student, TutorProfile
+from .programs import Course, MilestoneTemplate, Program
+
+
+class VisibleByStudent(models.QuerySet[Any]):
+    """Rows of a student's training are visible to the student's care circle."""
+
+    def visible_to(self, user: Any) -> Any:
+        from ..permissions import student_ids_in_care_of
+
+        return self.filter(student_id__in=student_ids_in_care_of(user))
+
+
+class PlanQuerySet(VisibleByStudent):
+    def current(self) -> PlanQuerySet:
+        """The latest version of each student's plan."""
+        return self.exclude(status=TrainingPlan.Status.SUPERSEDED).order_by("student", "-version")
+
+
+@tracked()
+class TrainingPlan(models.Model):
+    """One version of a student's individual training plan."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        TUTOR_APPROVED = "tutor_approved", _("Approved by tutor")
+        APPROVED = "approved", _("Approved")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    class CareerGoal(models.TextChoices):
+        CLINICAL = "clinical", _("Clinical")
+        RESEARCH = "research", _("Research")
+        INDUSTRY = "industry", _("Industry")
+        ENTREPRENEURSHIP = "entrepreneurship", _("Entrepreneurship")
+
+    OPEN = (Status.DRAFT, Status.SUBMITTED, Status.TUTOR_APPROVED)
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="plans")
+    version = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    career_goal = models.CharField(_("career goal"), max_length=20, choices=CareerGoal.choices)
+    personal_objectives = models.TextField(_("personal objectives"))
+    planned_placements = models.TextField(_("planned placements"), blank=True)
+    planned_projects = models.TextField(_("planned projects"), blank=True)
+    courses = models.ManyToManyField(
+        Course, blank=True, related_name="plans", verbose_name=_("courses")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training plan")
+        verbose_name_plural = _("training plans")
+        ordering = ["student", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "version"],
+                name="programs_plan_version_unique",
+                violation_error_message=_("This version of the plan already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(status__in=["draft", "submitted", "tutor_approved"]),
+                name="programs_plan_one_open_version",
+                violation_error_message=_("The student already has a plan version in progress."),
+            ),
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(status="approved"),
+                name="programs_plan_one_approved_version",
+                violation_error_message=_("The student already has an approved plan."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} v{self.version}"
+
+
+class PlanTransition(models.Model):
+    """One step of a plan's workflow: who moved it, from what, to what, when (append-only)."""
+
+    plan = models.ForeignKey(TrainingPlan, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=TrainingPlan.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=TrainingPlan.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("plan transition")
+        verbose_name_plural = _("plan transitions")
+        ordering = ["plan", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.from_status} → {self.to_status}"
+
+
+class Modality(models.TextChoices):
+    CT = "ct", _("CT")
+    MR = "mr", _("MR")
+    DR = "dr", _("DR / X-ray")
+    ULTRASOUND = "us", _("Ultrasound")
+    NUCLEAR = "nm", _("Nuclear medicine / PET-CT")
+    DSA = "dsa", _("DSA / interventional")
+    OTHER = "other", _("Other")
+
+
+@tracked()
+class PlanCaseTarget(models.Model):
+    """How many cases of a modality the plan aims for."""
+
+    plan = models.ForeignKey(TrainingPlan, on_delete=models.CASCADE, related_name="case_targets")
+    modality = models.CharField(_("modality"), max_length=8, choices=Modality.choices)
+    target = models.PositiveIntegerField(_("target count"))
+
+    class Meta:
+        verbose_name = _("case-log target")
+        verbose_name_plural = _("case-log targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "modality"],
+                name="programs_case_target_unique",
+                violation_error_message=_("The plan already has a target for this modality."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_modality_display()}: {self.target}"
+
+
+def evidence_path(instance: Any, filename: str) -> str:
+    return f"evidence/{timezone.now():%Y/%m}/{instance.student_id}-{filename[-80:]}"
+
+
+class MilestoneQuerySet(VisibleByStudent):
+    def overdue(self, on: Any = None) -> MilestoneQuerySet:
+        return self.filter(completed_on__isnull=True, due_date__lt=on or timezone.localdate())
+
+
+@tracked()
+class Milestone(models.Model):
+    """A milestone of one student, instantiated from the program's template."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="milestones")
+    template = models.ForeignKey(
+        MilestoneTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=MilestoneTemplate.Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["student", "due_date", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(completed_on__isnull=True),
+                name="programs_milestone_open_idx",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "template"],
+                condition=Q(template__isnull=False),
+                name="programs_milestone_template_once",
+                violation_error_message=_("The student already has this milestone."),
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_off_at__isnull=True)
+                | Q(signed_off_by__isnull=False, completed_on__isnull=False),
+                name="programs_milestone_signoff_complete",
+                violation_error_message=_(
+                    "A signed-off milestone needs who signed it off and when it was completed."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlacementQuerySet(VisibleByStudent):
+    def visible_to(self, user: Any) -> Any:
+        from ..permissions import placement_ids_visible_to
+
+        return self.filter(pk__in=placement_ids_visible_to(user))
+
+
+@tracked()
+class Placement(models.Model):
+    """A student's clinical or enterprise placement with a host organisation."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="placements")
+    host = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="placements")
+    practice_tutor = models.ForeignKey(
+        TutorProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    objectives = models.TextField(_("objectives"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["-start_date", "id"]
+        indexes = [models.Index(fields=["host", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="programs_placement_period_order",
+                violation_error_message=_("A placement cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} @ {self.host}"
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def visible_to(self, user: Any) -> ProjectQuerySet:
+        from ..permissions import project_ids_visible_to
+
+        return self.filter(pk__in=project_ids_visible_to(user))
+
+
+@tracked()
+class Project(models.Model):
+    """A research, clinical, engineering, innovation or entrepreneurship project."""
+
+    class Kind(models.TextChoices):
+        RESEARCH = "research", _("Research")
+        CLINICAL = "clinical", _("Clinical")
+        ENGINEERING = "engineering", _("Engineering")
+        INNOVATION = "innovation", _("Innovation")
+        ENTREPRENEURSHIP = "entrepreneurship", _("Entrepreneurship")
+
+    class Size(models.TextChoices):
+        SMALL = "small", _("Small")
+        MEDIUM = "medium", _("Medium")
+        BIG = "big", _("Big")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="projects")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    size = models.CharField(_("size"), max_length=8, choices=Size.choices)
+    lead_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("lead organisation"),
+    )
+    partner_organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="partner_projects",
+        verbose_name=_("partner organisations"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="programs_project_period_order",
+                violation_error_message=_("A project cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@tracked()
+class ProjectMember(models.Model):
+    """A student or tutor in a project, with their role."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        MEMBER = "member", _("Member")
+        ADVISOR = "advisor", _("Advisor")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="project_memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("project member")
+        verbose_name_plural = _("project members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"],
+                name="programs_project_member_unique",
+                violation_error_message=_("This person is already a member of the project."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+@tracked()
+class ProjectOutput(models.Model):
+    """What a project produced."""
+
+    class Kind(models.TextChoices):
+        PAPER = "paper", _("Paper")
+        PATENT = "patent", _("Patent")
+        SOFTWARE = "software", _("Software")
+        PROTOTYPE = "prototype", _("Prototype")
+        CLINICAL_PROTOCOL = "clinical_protocol", _("Clinical protocol")
+        COMPANY = "company", _("Company")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    reference = models.CharField(_("reference"), max_length=300, blank=True)
+    produced_on = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("project output")
+        verbose_name_plural = _("project outputs")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressLogQuerySet(VisibleByStudent):
+    def visible_to(self, user: Any) -> Any:
+        from ..permissions import progress_log_filter
+
+        return self.filter(progress_log_filter(user))
+
+
+@tracked()
+class ProgressLog(models.Model):
+    """A tutor's record of a supervision contact with a student."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        LAB = "lab", _("Lab")
+        CLINICAL = "clinical", _("Clinical")
+        FEEDBACK = "feedback", _("Feedback")
+
+    EDIT_WINDOW_HOURS = 48
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="progress_logs")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_logs"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    minutes = models.PositiveIntegerField(_("minutes"))
+    summary = models.TextField(_("summary"))
+    shared = models.BooleanField(_("shared with the student"), default=True)
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
+    )
+    placement = models.ForeignKey(
+        Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    student_comment = models.TextField(_("student's comment"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = ProgressLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress log")
+        verbose_name_plural = _("progress logs")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["student", "-date"]),
+            models.Index(fields=["author", "-date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=24 * 60),
+                name="programs_log_minutes_range",
+                violation_error_message=_("Minutes must be between 1 and 1440."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.date} ({self.get_kind_display()})"
+
+    def editable_until(self) -> Any:
+        return self.created_at + dt.timedelta(hours=self.EDIT_WINDOW_HOURS)
+
+
+class ProgressLogCorrection(models.Model):
+    """Appended to a progress log after its edit window closed (append-only)."""
+
+    log = models.ForeignKey(ProgressLog, on_delete=models.CASCADE, related_name="corrections")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("correction"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["log", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class CaseLogQuerySet(VisibleByStudent):
+    def totals_by_modality(self) -> Any:
+        return self.values("modality").annotate(total=models.Sum("count")).order_by("modality")
+
+
+class CaseLogVisibility(CaseLogQuerySet):
+    def visible_to(self, user: Any) -> Any:
+        from ..permissions import case_log_filter
+
+        return self.filter(case_log_filter(user))
+
+
+@tracked()
+class CaseLog(models.Model):
+    """Cases of one imaging modality a student took part in, verified by the practice tutor."""
+
+    Modality = Modality
+
+    class Role(models.TextChoices):
+        OBSERVED = "observed", _("Observed")
+        ASSISTED = "assisted", _("Assisted")
+        PERFORMED = "performed", _("Performed")
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="case_logs")
+    date = models.DateField(_("date"))
+    modality = models.CharField(_("modality"), max_length=8, choices=Modality.choices)
+    procedure = models.CharField(_("procedure or task"), max_length=200)
+    count = models.PositiveIntegerField(_("count"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    placement = models.ForeignKey(
+        Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="case_logs"
+    )
+    progress_log = models.ForeignKey(
+        ProgressLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="case_logs"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    objects = CaseLogVisibility.as_manager()
+
+    class Meta:
+        verbose_name = _("case log")
+        verbose_name_plural = _("case logs")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["student", "modality"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(count__gte=1) & Q(count__lte=1000),
+                name="programs_case_count_range",
+                violation_error_message=_("The count must be between 1 and 1000."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_modality_display()}: {self.count}"

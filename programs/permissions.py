@@ -1,0 +1,319 @@
+"""Who may see and do what in programs. Deny by default.
+
+Reads: the `*_visible_to` functions return subqueries of ids (or Q objects) that the
+models' `visible_to(user)` QuerySets use, so one query answers "may see". Actions: the
+`can_*` predicates, used by views, API permission classes and templates alike.
+
+Circles around a student:
+- *care*: portal and program administrators, the student's current tutors, the student;
+- *visibility*: care, plus the coordinators of organisations hosting the student's placement.
+Coordinators see their organisation's placements, projects and fund lines, not plans or logs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import RoleMembership
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def administered_program_ids(user: Any) -> QuerySet[Any]:
+    from .models import Program
+
+    return (
+        RoleMembership.objects.current()
+        .of_role(Role.PROGRAM_ADMIN)
+        .scoped_by(Program)
+        .filter(user=user)
+        .values("scope_id")
+    )
+
+
+def coordinated_organization_ids(user: Any) -> QuerySet[Any]:
+    from .models import Organization
+
+    return (
+        RoleMembership.objects.current()
+        .of_role(Role.PARTNER_COORDINATOR)
+        .scoped_by(Organization)
+        .filter(user=user)
+        .values("scope_id")
+    )
+
+
+def tutored_student_ids(user: Any) -> QuerySet[Any]:
+    from .models import TutorAssignment
+
+    return TutorAssignment.objects.filter(tutor__user=user, ended_on__isnull=True).values(
+        "student_id"
+    )
+
+
+def _none(model: Any) -> QuerySet[Any]:
+    return model.objects.none().values("pk")
+
+
+def student_ids_in_care_of(user: Any) -> QuerySet[Any]:
+    from .models import Student
+
+    if not _signed_in(user):
+        return _none(Student)
+    if is_portal_admin(user):
+        return Student.objects.values("pk")
+    return Student.objects.filter(
+        Q(program__in=administered_program_ids(user))
+        | Q(pk__in=tutored_student_ids(user))
+        | Q(user=user)
+    ).values("pk")
+
+
+def student_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import Placement, Student
+
+    if not _signed_in(user):
+        return _none(Student)
+    if is_portal_admin(user):
+        return Student.objects.values("pk")
+    hosted = Placement.objects.filter(host__in=coordinated_organization_ids(user)).values(
+        "student_id"
+    )
+    return Student.objects.filter(Q(pk__in=student_ids_in_care_of(user)) | Q(pk__in=hosted)).values(
+        "pk"
+    )
+
+
+def program_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import Program, Student
+
+    if not _signed_in(user):
+        return _none(Program)
+    if is_portal_admin(user):
+        return Program.objects.values("pk")
+    return Program.objects.filter(
+        Q(pk__in=administered_program_ids(user))
+        | Q(partners__organization__in=coordinated_organization_ids(user))
+        | Q(lead_university__in=coordinated_organization_ids(user))
+        | Q(pk__in=Student.objects.filter(pk__in=student_ids_in_care_of(user)).values("program_id"))
+    ).values("pk")
+
+
+def tutor_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import TutorAssignment, TutorProfile
+
+    if not _signed_in(user):
+        return _none(TutorProfile)
+    if is_portal_admin(user):
+        return TutorProfile.objects.values("pk")
+    of_my_students = TutorAssignment.objects.filter(
+        student__in=student_ids_in_care_of(user)
+    ).values("tutor_id")
+    return TutorProfile.objects.filter(
+        Q(user=user)
+        | Q(organization__in=coordinated_organization_ids(user))
+        | Q(pk__in=of_my_students)
+        | Q(organization__partnerships__program__in=administered_program_ids(user))
+    ).values("pk")
+
+
+def placement_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import Placement
+
+    if not _signed_in(user):
+        return _none(Placement)
+    if is_portal_admin(user):
+        return Placement.objects.values("pk")
+    return Placement.objects.filter(
+        Q(student__in=student_ids_in_care_of(user))
+        | Q(host__in=coordinated_organization_ids(user))
+        | Q(practice_tutor__user=user)
+    ).values("pk")
+
+
+def project_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import Project, Student
+
+    if not _signed_in(user):
+        return _none(Project)
+    if is_portal_admin(user):
+        return Project.objects.values("pk")
+    coordinated = coordinated_organization_ids(user)
+    my_students_users = Student.objects.filter(pk__in=tutored_student_ids(user)).values("user_id")
+    return Project.objects.filter(
+        Q(program__in=administered_program_ids(user))
+        | Q(lead_organization__in=coordinated)
+        | Q(partner_organizations__in=coordinated)
+        | Q(members__user=user)
+        | Q(members__user__in=my_students_users)
+    ).values("pk")
+
+
+def progress_log_filter(user: Any) -> Q:
+    """Care circle; a student sees only the logs shared with them."""
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    if is_portal_admin(user):
+        return Q()
+    staff = Q(student__program__in=administered_program_ids(user)) | Q(
+        student__in=tutored_student_ids(user)
+    )
+    return staff | Q(author=user) | Q(student__user=user, shared=True)
+
+
+def case_log_filter(user: Any) -> Q:
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    if is_portal_admin(user):
+        return Q()
+    return Q(student__in=student_ids_in_care_of(user)) | Q(
+        placement__host__in=coordinated_organization_ids(user)
+    )
+
+
+def budget_line_filter(user: Any) -> Q:
+    """Program administrators and the holder's coordinators; never tutors or students."""
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    if is_portal_admin(user):
+        return Q()
+    return Q(program__in=administered_program_ids(user)) | Q(
+        holder__in=coordinated_organization_ids(user)
+    )
+
+
+# ---- Action predicates -------------------------------------------------------------------
+
+
+def administers(user: Any, program: Any) -> bool:
+    return is_portal_admin(user) or (
+        _signed_in(user) and user.has_role(Role.PROGRAM_ADMIN, program)
+    )
+
+
+def coordinates(user: Any, organization: Any) -> bool:
+    return _signed_in(user) and user.has_role(Role.PARTNER_COORDINATOR, organization)
+
+
+def can_create_program(user: Any) -> bool:
+    return is_portal_admin(user) or (_signed_in(user) and Role.PROGRAM_ADMIN in user.role_names)
+
+
+def can_manage_program(user: Any, program: Any) -> bool:
+    return administers(user, program)
+
+
+def can_create_organization(user: Any) -> bool:
+    return can_create_program(user)
+
+
+def can_edit_organization(user: Any, organization: Any) -> bool:
+    return is_portal_admin(user) or coordinates(user, organization)
+
+
+def can_change_organization_status(user: Any, organization: Any) -> bool:
+    """Probation, suspension and exit are decided by portal administrators."""
+    return is_portal_admin(user)
+
+
+def current_tutor_roles(user: Any, student: Any) -> set[str]:
+    """The roles (academic/practice) `user` currently holds as a tutor of `student`."""
+    from .models import TutorAssignment
+
+    if not _signed_in(user):
+        return set()
+    return set(
+        TutorAssignment.objects.filter(
+            student=student, tutor__user=user, ended_on__isnull=True
+        ).values_list("role", flat=True)
+    )
+
+
+def is_own_student_record(user: Any, student: Any) -> bool:
+    return _signed_in(user) and student.user_id == user.pk
+
+
+def can_edit_plan(user: Any, plan: Any) -> bool:
+    return plan.status == plan.Status.DRAFT and is_own_student_record(user, plan.student)
+
+
+def can_submit_plan(user: Any, plan: Any) -> bool:
+    return can_edit_plan(user, plan)
+
+
+def can_tutor_approve_plan(user: Any, plan: Any) -> bool:
+    return plan.status == plan.Status.SUBMITTED and "academic" in current_tutor_roles(
+        user, plan.student
+    )
+
+
+def can_approve_plan(user: Any, plan: Any) -> bool:
+    return plan.status == plan.Status.TUTOR_APPROVED and administers(user, plan.student.program)
+
+
+def can_return_plan(user: Any, plan: Any) -> bool:
+    """Send a plan back to its student for changes, at the step the user decides."""
+    return can_tutor_approve_plan(user, plan) or can_approve_plan(user, plan)
+
+
+def can_revise_plan(user: Any, plan: Any) -> bool:
+    """Start a new version from an approved plan (the student's next change)."""
+    return plan.status == plan.Status.APPROVED and is_own_student_record(user, plan.student)
+
+
+def can_manage_students(user: Any, program: Any) -> bool:
+    return administers(user, program)
+
+
+def can_sign_off_milestone(user: Any, milestone: Any) -> bool:
+    return bool(current_tutor_roles(user, milestone.student))
+
+
+def can_write_progress_log(user: Any, student: Any) -> bool:
+    return bool(current_tutor_roles(user, student))
+
+
+def can_acknowledge_log(user: Any, log: Any) -> bool:
+    return log.shared and is_own_student_record(user, log.student)
+
+
+def can_record_cases(user: Any, student: Any) -> bool:
+    return is_own_student_record(user, student) or bool(current_tutor_roles(user, student))
+
+
+def can_verify_case_log(user: Any, case_log: Any) -> bool:
+    if case_log.placement_id and case_log.placement.practice_tutor_id:
+        return bool(_signed_in(user) and case_log.placement.practice_tutor.user_id == user.pk)
+    return "practice" in current_tutor_roles(user, case_log.student)
+
+
+def can_confirm_placement(user: Any, placement: Any) -> bool:
+    return placement.confirmed_at is None and coordinates(user, placement.host)
+
+
+def can_manage_placements(user: Any, program: Any) -> bool:
+    return administers(user, program)
+
+
+def can_manage_budget(user: Any, program: Any) -> bool:
+    return administers(user, program)
+
+
+def can_submit_expenditure(user: Any, line: Any) -> bool:
+    return administers(user, line.program) or coordinates(user, line.holder)
+
+
+def can_decide_expenditure(user: Any, expenditure: Any) -> bool:
+    """Program administrators or the line's approver decide; never the submitter."""
+    if not _signed_in(user) or expenditure.submitted_by_id == user.pk:
+        return False
+    if expenditure.status != expenditure.Status.SUBMITTED:
+        return False
+    line = expenditure.line
+    return administers(user, line.program) or line.approver_id == user.pk
