@@ -317,3 +317,26 @@ def can_decide_expenditure(user: Any, expenditure: Any) -> bool:
         return False
     line = expenditure.line
     return administers(user, line.program) or line.approver_id == user.pk
+
+
+def _program_model() -> Any:
+    from .models import Program
+
+    return Program
+
+
+def can_create_tutor(user: Any, organization: Any) -> bool:
+    """Portal administrators, and administrators of a program the organisation takes part in."""
+    if is_portal_admin(user):
+        return True
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return (
+        _program_model()
+        .objects.filter(pk__in=administered_program_ids(user))
+        .filter(
+            Q(lead_university=organization)
+            | Q(partners__organization=organization, partners__is_active=True)
+        )
+        .exists()
+    )

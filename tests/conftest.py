@@ -137,3 +137,14 @@ def worker(settings: Any, transactional_db: None) -> Iterator[subprocess.Popen[b
             process.kill()
             process.wait()
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """A test database per test process, so that several runs on one machine never collide."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    test = db.setdefault("TEST", {})
+    base = test.get("NAME") or f"test_{db['NAME']}"
+    test["NAME"] = f"{base}_p{os.getpid()}"

@@ -9,6 +9,16 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.models import Job
 
+_HASH: list[str] = []
+
+
+def _demo_password_hash() -> str:
+    if not _HASH:
+        from django.contrib.auth.hashers import make_password
+
+        _HASH.append(make_password(settings.DEMO_PASSWORD))
+    return _HASH[0]
+
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
@@ -19,11 +29,8 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     full_name = factory.Faker("name")
     preferred_language = "en"
 
-    @factory.post_generation
-    def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
-        obj.set_password(extracted or settings.DEMO_PASSWORD)
-        if create:
-            obj.save(update_fields=["password"])
+    # Hashed once per test run (Argon2 is slow by design); every account shares it.
+    password = factory.LazyFunction(lambda: _demo_password_hash())
 
 
 class PortalAdminFactory(UserFactory):

@@ -18,4 +18,5 @@ urlpatterns = [
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("user-imports/", accounts_api.UserImportView.as_view(), name="user-import"),
     path("", include(router.urls)),
+    path("", include("programs.api.urls")),
 ]

@@ -343,6 +343,29 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind": give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "training_portal.core.models.Job.Status",
+        "OrganizationKindEnum": "programs.models.organizations.OrganizationKind",
+        "OrganizationStatusEnum": "programs.models.organizations.OrganizationStatus",
+        "ProgramStatusEnum": "programs.models.programs.Program.Status",
+        "StageKindEnum": "programs.models.programs.Stage.Kind",
+        "MilestoneKindEnum": "programs.models.programs.MilestoneTemplate.Kind",
+        "StudentStatusEnum": "programs.models.people.Student.Status",
+        "TutorKindEnum": "programs.models.people.TutorKind",
+        "PlanStatusEnum": "programs.models.training.TrainingPlan.Status",
+        "PlacementStatusEnum": "programs.models.training.Placement.Status",
+        "ProjectKindEnum": "programs.models.training.Project.Kind",
+        "ProjectStatusEnum": "programs.models.training.Project.Status",
+        "ProjectOutputKindEnum": "programs.models.training.ProjectOutput.Kind",
+        "ProjectMemberRoleEnum": "programs.models.training.ProjectMember.Role",
+        "ProgressLogKindEnum": "programs.models.training.ProgressLog.Kind",
+        "CaseRoleEnum": "programs.models.training.CaseLog.Role",
+        "ExpenditureStatusEnum": "programs.models.funds.Expenditure.Status",
+        "RoleEnum": "accounts.roles.Role",
+        "CourseCategoryEnum": "programs.models.programs.CourseCategory",
+        "FundCategoryEnum": "programs.models.funds.FundCategory",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

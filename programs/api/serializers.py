@@ -1,0 +1,414 @@
+"""Serializers of the programs API: flat, with ids and display labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .. import models as m
+
+
+class OrganizationSerializer(serializers.ModelSerializer[m.Organization]):
+    class Meta:
+        model = m.Organization
+        fields = ["id", "name", "short_name", "kind", "status", "city", "website", "description"]
+        read_only_fields = ["status"]
+
+
+class ResponsibilityField(serializers.ListField):
+    child = serializers.ChoiceField(choices=m.PartnerResponsibility.Kind.choices)
+
+
+class ProgramPartnerSerializer(serializers.ModelSerializer[m.ProgramPartner]):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    responsibilities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.ProgramPartner
+        fields = [
+            "id",
+            "program",
+            "organization",
+            "organization_name",
+            "agreement_start",
+            "agreement_end",
+            "places_offered",
+            "is_active",
+            "responsibilities",
+        ]
+
+    def get_responsibilities(self, partner: m.ProgramPartner) -> list[str]:
+        return [r.responsibility for r in partner.responsibilities.all()]
+
+
+class ObjectiveSerializer(serializers.ModelSerializer[m.TrainingObjective]):
+    class Meta:
+        model = m.TrainingObjective
+        fields = ["id", "order", "title", "description"]
+
+
+class StageSerializer(serializers.ModelSerializer[m.Stage]):
+    class Meta:
+        model = m.Stage
+        fields = ["id", "order", "kind", "title", "expected_months"]
+
+
+class MilestoneTemplateSerializer(serializers.ModelSerializer[m.MilestoneTemplate]):
+    class Meta:
+        model = m.MilestoneTemplate
+        fields = ["id", "stage", "kind", "title", "due_offset_days"]
+
+
+class CurriculumSerializer(serializers.ModelSerializer[m.ProgramCourse]):
+    code = serializers.CharField(source="course.code", read_only=True)
+    title = serializers.CharField(source="course.title", read_only=True)
+
+    class Meta:
+        model = m.ProgramCourse
+        fields = ["id", "course", "code", "title", "requirement", "semester"]
+
+
+class ProgramSerializer(serializers.ModelSerializer[m.Program]):
+    lead_university_name = serializers.CharField(source="lead_university.name", read_only=True)
+
+    class Meta:
+        model = m.Program
+        fields = [
+            "id",
+            "code",
+            "title",
+            "discipline",
+            "degree_type",
+            "lead_university",
+            "lead_university_name",
+            "start_date",
+            "end_date",
+            "status",
+            "description",
+            "quality_criteria",
+            "min_contacts_academic",
+            "min_contacts_practice",
+        ]
+
+
+class ProgramDetailSerializer(ProgramSerializer):
+    objectives = ObjectiveSerializer(many=True, read_only=True)
+    stages = StageSerializer(many=True, read_only=True)
+    milestone_templates = MilestoneTemplateSerializer(many=True, read_only=True)
+    curriculum = CurriculumSerializer(many=True, read_only=True)
+
+    class Meta(ProgramSerializer.Meta):
+        fields = [
+            *ProgramSerializer.Meta.fields,
+            "objectives",
+            "stages",
+            "milestone_templates",
+            "curriculum",
+        ]
+
+
+class CourseSerializer(serializers.ModelSerializer[m.Course]):
+    delivering_organization_name = serializers.CharField(
+        source="delivering_organization.name", read_only=True
+    )
+
+    class Meta:
+        model = m.Course
+        fields = [
+            "id",
+            "code",
+            "title",
+            "credits",
+            "category",
+            "integrates_ie",
+            "delivering_organization",
+            "delivering_organization_name",
+            "description",
+        ]
+
+
+class TutorSerializer(serializers.ModelSerializer[m.TutorProfile]):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.full_name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    active_students = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = m.TutorProfile
+        fields = [
+            "id",
+            "user",
+            "email",
+            "name",
+            "kind",
+            "organization",
+            "organization_name",
+            "professional_title",
+            "specialty",
+            "qualifications",
+            "practice_experience",
+            "capacity",
+            "active_students",
+            "is_active",
+        ]
+
+
+class AssignmentSerializer(serializers.ModelSerializer[m.TutorAssignment]):
+    tutor_name = serializers.CharField(source="tutor.user.full_name", read_only=True)
+
+    class Meta:
+        model = m.TutorAssignment
+        fields = ["id", "tutor", "tutor_name", "role", "started_on", "ended_on"]
+
+
+class StudentSerializer(serializers.ModelSerializer[m.Student]):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.full_name", read_only=True)
+    program_code = serializers.CharField(source="program.code", read_only=True)
+    tutors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.Student
+        fields = [
+            "id",
+            "user",
+            "email",
+            "name",
+            "program",
+            "program_code",
+            "student_number",
+            "cohort",
+            "enrolled_on",
+            "status",
+            "tutors",
+        ]
+
+    def get_tutors(self, student: m.Student) -> list[dict[str, Any]]:
+        return AssignmentSerializer(getattr(student, "current_assignments", []), many=True).data  # type: ignore[return-value]
+
+
+class PlanTransitionSerializer(serializers.ModelSerializer[m.PlanTransition]):
+    by = serializers.EmailField(source="by.email", read_only=True)
+
+    class Meta:
+        model = m.PlanTransition
+        fields = ["from_status", "to_status", "by", "at", "comment"]
+
+
+class CaseTargetSerializer(serializers.ModelSerializer[m.PlanCaseTarget]):
+    class Meta:
+        model = m.PlanCaseTarget
+        fields = ["modality", "target"]
+
+
+class TrainingPlanSerializer(serializers.ModelSerializer[m.TrainingPlan]):
+    transitions = PlanTransitionSerializer(many=True, read_only=True)
+    case_targets = CaseTargetSerializer(many=True, read_only=True)
+    courses: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = m.TrainingPlan
+        fields = [
+            "id",
+            "student",
+            "version",
+            "status",
+            "career_goal",
+            "personal_objectives",
+            "planned_placements",
+            "planned_projects",
+            "courses",
+            "case_targets",
+            "transitions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["student", "version", "status", "created_at", "updated_at"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer[m.Milestone]):
+    signed_off_by = serializers.EmailField(
+        source="signed_off_by.email", read_only=True, default=None
+    )
+
+    class Meta:
+        model = m.Milestone
+        fields = [
+            "id",
+            "student",
+            "template",
+            "kind",
+            "title",
+            "due_date",
+            "completed_on",
+            "evidence",
+            "signed_off_by",
+            "signed_off_at",
+        ]
+        read_only_fields = fields
+
+
+class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
+    host_name = serializers.CharField(source="host.name", read_only=True)
+    confirmed_by = serializers.EmailField(source="confirmed_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = m.Placement
+        fields = [
+            "id",
+            "student",
+            "host",
+            "host_name",
+            "practice_tutor",
+            "start_date",
+            "end_date",
+            "objectives",
+            "status",
+            "confirmed_by",
+            "confirmed_at",
+        ]
+        read_only_fields = ["confirmed_by", "confirmed_at"]
+
+
+class ProjectMemberSerializer(serializers.ModelSerializer[m.ProjectMember]):
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = m.ProjectMember
+        fields = ["user", "email", "role"]
+
+
+class ProjectOutputSerializer(serializers.ModelSerializer[m.ProjectOutput]):
+    class Meta:
+        model = m.ProjectOutput
+        fields = ["kind", "title", "reference", "produced_on"]
+
+
+class ProjectSerializer(serializers.ModelSerializer[m.Project]):
+    members = ProjectMemberSerializer(many=True, read_only=True)
+    outputs = ProjectOutputSerializer(many=True, read_only=True)
+    partner_organizations: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = m.Project
+        fields = [
+            "id",
+            "program",
+            "title",
+            "kind",
+            "size",
+            "lead_organization",
+            "partner_organizations",
+            "status",
+            "start_date",
+            "end_date",
+            "description",
+            "members",
+            "outputs",
+        ]
+
+
+class ProgressLogSerializer(serializers.ModelSerializer[m.ProgressLog]):
+    author = serializers.EmailField(source="author.email", read_only=True)
+
+    class Meta:
+        model = m.ProgressLog
+        fields = [
+            "id",
+            "student",
+            "author",
+            "date",
+            "kind",
+            "minutes",
+            "summary",
+            "shared",
+            "milestone",
+            "project",
+            "placement",
+            "created_at",
+            "acknowledged_at",
+            "student_comment",
+            "confirmed_at",
+        ]
+        read_only_fields = [
+            "author",
+            "created_at",
+            "acknowledged_at",
+            "student_comment",
+            "confirmed_at",
+        ]
+
+
+class CaseLogSerializer(serializers.ModelSerializer[m.CaseLog]):
+    class Meta:
+        model = m.CaseLog
+        fields = [
+            "id",
+            "student",
+            "date",
+            "modality",
+            "procedure",
+            "count",
+            "role",
+            "placement",
+            "progress_log",
+            "verified_at",
+        ]
+        read_only_fields = ["verified_at", "progress_log"]
+
+
+class BudgetLineSerializer(serializers.ModelSerializer[m.BudgetLine]):
+    holder_name = serializers.CharField(source="holder.name", read_only=True)
+    approved_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    pending_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = m.BudgetLine
+        fields = [
+            "id",
+            "program",
+            "holder",
+            "holder_name",
+            "category",
+            "title",
+            "amount",
+            "start_date",
+            "end_date",
+            "approver",
+            "approved_total",
+            "pending_total",
+        ]
+
+
+class ExpenditureSerializer(serializers.ModelSerializer[m.Expenditure]):
+    submitted_by = serializers.EmailField(source="submitted_by.email", read_only=True)
+    approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = m.Expenditure
+        fields = [
+            "id",
+            "line",
+            "amount",
+            "spent_on",
+            "category",
+            "payee",
+            "description",
+            "submitted_by",
+            "submitted_at",
+            "status",
+            "approved_by",
+            "decided_at",
+            "override_reason",
+            "rejection_reason",
+        ]
+        read_only_fields = [
+            "submitted_by",
+            "submitted_at",
+            "status",
+            "approved_by",
+            "decided_at",
+            "override_reason",
+            "rejection_reason",
+        ]

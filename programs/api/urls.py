@@ -1,0 +1,21 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("programs", views.ProgramViewSet, basename="program")
+router.register("program-partners", views.ProgramPartnerViewSet, basename="program-partner")
+router.register("courses", views.CourseViewSet, basename="course")
+router.register("tutors", views.TutorViewSet, basename="tutor")
+router.register("students", views.StudentViewSet, basename="student")
+router.register("training-plans", views.TrainingPlanViewSet, basename="training-plan")
+router.register("milestones", views.MilestoneViewSet, basename="milestone")
+router.register("placements", views.PlacementViewSet, basename="placement")
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("progress-logs", views.ProgressLogViewSet, basename="progress-log")
+router.register("case-logs", views.CaseLogViewSet, basename="case-log")
+router.register("budget-lines", views.BudgetLineViewSet, basename="budget-line")
+router.register("expenditures", views.ExpenditureViewSet, basename="expenditure")
+
+urlpatterns = router.urls

@@ -1,0 +1,1 @@
+"""Programs processes, one module per business process (keyword-only, typed, atomic)."""

@@ -1,0 +1,99 @@
+"""The programs cast, on one program with two hospitals:
+
+- `program_admin` (Petra) administers `program`;
+- `coordinator` (Cora) coordinates `hospital`, which hosts `student`'s placement;
+- `tutor` (Tom, academic) supervises `student`; `practice_tutor` (Pia, at `hospital`) too;
+- `student` (Stan) and `other_student` (Olga, supervised by `other_tutor`);
+- `other_coordinator` (of `other_hospital`), `outsider` (signed in, no role), `admin`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from accounts.roles import Role
+from programs import models as m
+from tests.factories import UserFactory
+
+from .factories import (
+    AssignmentFactory,
+    OrganizationFactory,
+    PlacementFactory,
+    ProgramFactory,
+    StudentFactory,
+    TutorFactory,
+    grant,
+)
+
+
+@dataclass
+class Cast:
+    program: m.Program
+    hospital: m.Organization
+    other_hospital: m.Organization
+    program_admin: Any
+    coordinator: Any
+    other_coordinator: Any
+    tutor: m.TutorProfile
+    practice_tutor: m.TutorProfile
+    other_tutor: m.TutorProfile
+    student: m.Student
+    other_student: m.Student
+    placement: m.Placement
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    program = ProgramFactory()
+    hospital = OrganizationFactory(name="First Hospital")
+    other_hospital = OrganizationFactory(name="Second Hospital")
+    program_admin = UserFactory(email="petra@example.org", full_name="Petra Progadmin")
+    grant(program_admin, Role.PROGRAM_ADMIN, program)
+    coordinator = UserFactory(email="cora@example.org", full_name="Cora Coordinator")
+    grant(coordinator, Role.PARTNER_COORDINATOR, hospital)
+    other_coordinator = UserFactory(email="otto@example.org", full_name="Otto Coordinator")
+    grant(other_coordinator, Role.PARTNER_COORDINATOR, other_hospital)
+    tutor = TutorFactory(
+        user=UserFactory(email="tom@example.org", full_name="Tom Tutor"),
+        organization=program.lead_university,
+    )
+    grant(tutor.user, Role.ACADEMIC_TUTOR, program.lead_university)
+    practice_tutor = TutorFactory(
+        user=UserFactory(email="pia@example.org", full_name="Pia Practice"),
+        kind=m.TutorProfile.Kind.PRACTICE,
+        organization=hospital,
+    )
+    grant(practice_tutor.user, Role.PRACTICE_TUTOR, hospital)
+    other_tutor = TutorFactory(
+        user=UserFactory(email="otis@example.org", full_name="Otis Tutor"),
+        organization=program.lead_university,
+    )
+    student = StudentFactory(
+        program=program, user=UserFactory(email="stan@example.org", full_name="Stan Student")
+    )
+    grant(student.user, Role.STUDENT, program)
+    other_student = StudentFactory(
+        program=program, user=UserFactory(email="olga@example.org", full_name="Olga Other")
+    )
+    grant(other_student.user, Role.STUDENT, program)
+    AssignmentFactory(student=student, tutor=tutor)
+    AssignmentFactory(student=student, tutor=practice_tutor)
+    AssignmentFactory(student=other_student, tutor=other_tutor)
+    placement = PlacementFactory(student=student, host=hospital, practice_tutor=practice_tutor)
+    return Cast(
+        program=program,
+        hospital=hospital,
+        other_hospital=other_hospital,
+        program_admin=program_admin,
+        coordinator=coordinator,
+        other_coordinator=other_coordinator,
+        tutor=tutor,
+        practice_tutor=practice_tutor,
+        other_tutor=other_tutor,
+        student=student,
+        other_student=other_student,
+        placement=placement,
+    )
