@@ -23,6 +23,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("", include("programs.urls")),
     path("", include("training_portal.core.urls")),
 ]
 

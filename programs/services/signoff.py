@@ -192,3 +192,23 @@ def _signoff_email(
         subject = render_to_string("programs/email/signoff_request_subject.txt", context)
         body = render_to_string("programs/email/signoff_request.txt", context)
     return EmailMessage(subject=" ".join(subject.split()), body=body.strip(), to=[tutor.email])
+
+
+def find_signoff(token: str) -> tuple[SignOffToken | None, str]:
+    """Look a link up without using it (e-mail scanners open links): the record or why not."""
+    record = (
+        SignOffToken.objects.select_related("tutor", "target_type")
+        .filter(token_hash=_digest(token or ""))
+        .first()
+    )
+    if record is None:
+        return None, _("This sign-off link is not valid.")
+    if record.used_at is not None:
+        return record, _("This link has already been used on %(date)s.") % {
+            "date": _date(record.used_at)
+        }
+    if record.is_expired:
+        return record, _("This link expired on %(date)s. Ask for a new one.") % {
+            "date": _date(record.expires_at)
+        }
+    return record, ""
