@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 import pgtrigger
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
@@ -219,21 +220,38 @@ def has_scale_data() -> bool:
     )
 
 
-def purge_scale_data() -> int:
-    """Delete every row of the scale data set; returns how many rows went.
+def _delete_root(queryset: models.QuerySet[Any]) -> int:
+    """One DELETE, unless rows elsewhere (another app's, say) still point at these rows:
+    then the ORM deletes them, so that every relation's `on_delete` is honoured (PROTECT
+    stops the purge with its reason)."""
+    for rel in queryset.model._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            continue
+        if getattr(rel, "on_delete", None) is models.DO_NOTHING:
+            continue
+        pointing = rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": queryset})
+        if pointing.exists():
+            return queryset.delete()[0]
+    return queryset._raw_delete(queryset.db)
 
-    The big tables go with one DELETE each; the roots (students, tutors, users, programs,
-    courses, organisations) through the ORM, so that rows of other apps that point at them
-    are handled by their own `on_delete` (PROTECT stops the purge with the reason).
+
+def purge_scale_data() -> tuple[int, list[type[models.Model]]]:
+    """Delete every row of the scale data set.
+
+    Returns how many rows went and the models deleted from. Each table goes with one
+    DELETE … WHERE (no rows fetched), children before parents.
     """
     programs = m.Program.objects.filter(code__startswith=CODE_PREFIX)
     students = m.Student.objects.filter(student_number__startswith=CODE_PREFIX)
     users = scale_users()
     orgs = m.Organization.objects.filter(name__startswith=ORG_PREFIX)
     courses = m.Course.objects.filter(code__startswith=CODE_PREFIX)
+    ct_program = ContentType.objects.get_for_model(m.Program)
+    ct_org = ContentType.objects.get_for_model(m.Organization)
     plan_courses = m.TrainingPlan.courses.through
     project_partners = m.Project.partner_organizations.through
-    bulk: list[models.QuerySet[Any]] = [
+    teachers = m.Course.teachers.through
+    children: list[models.QuerySet[Any]] = [
         m.CaseLog.objects.filter(student__in=students),
         m.ProgressLogCorrection.objects.filter(log__student__in=students),
         m.ProgressLog.objects.filter(student__in=students),
@@ -252,21 +270,32 @@ def purge_scale_data() -> int:
         m.BudgetLine.objects.filter(program__in=programs),
         m.OrganizationStatusChange.objects.filter(organization__in=orgs),
         RoleMembership.objects.filter(user__in=users),
+        RoleMembership.objects.filter(scope_type=ct_program, scope_id__in=programs.values("pk")),
+        RoleMembership.objects.filter(scope_type=ct_org, scope_id__in=orgs.values("pk")),
+        m.SignOffToken.objects.filter(tutor__in=users),
+        teachers.objects.filter(course__in=courses),
+        m.PartnerResponsibility.objects.filter(partner__program__in=programs),
+        m.ProgramPartner.objects.filter(program__in=programs),
+        m.ProgramCourse.objects.filter(program__in=programs),
+        m.MilestoneTemplate.objects.filter(program__in=programs),
+        m.Stage.objects.filter(program__in=programs),
+        m.TrainingObjective.objects.filter(program__in=programs),
     ]
-    deleted = 0
-    for queryset in bulk:
-        # The collector's own fast path: one DELETE … WHERE, no rows fetched.
-        deleted += queryset._raw_delete(queryset.db)
-    for root in (
+    roots: list[models.QuerySet[Any]] = [
         students,
         m.TutorProfile.objects.filter(user__in=users),
         users,
         programs,
         courses,
         orgs,
-    ):
-        deleted += root.delete()[0]
-    return deleted
+    ]
+    deleted = 0
+    for queryset in children:
+        deleted += queryset._raw_delete(queryset.db)
+    for queryset in roots:
+        deleted += _delete_root(queryset)
+    touched = [qs.model for qs in children + roots]
+    return deleted, list(dict.fromkeys(touched))
 
 
 # ---- Generated content -----------------------------------------------------------------
@@ -1268,10 +1297,13 @@ class ScaleBuilder:
                     acknowledged = None
                     comment = ""
                     if shared and rnd() < 0.6:
-                        acknowledged = created + hour * (2 + int(rnd() * 70))
+                        # Draw first, then compare with the clock: the stream of random
+                        # numbers must not depend on the time of day.
+                        delay, commented = 2 + int(rnd() * 70), rnd() < 0.05
+                        acknowledged = created + hour * delay
                         if acknowledged > now:
                             acknowledged = None
-                        elif rnd() < 0.05:
+                        elif commented:
                             comment = "Thank you, noted."
                     yield (
                         student,
@@ -1494,32 +1526,56 @@ def _skip_row_triggers() -> bool:
     return True
 
 
-def verify_foreign_keys(written: Iterable[type[models.Model]]) -> int:
-    """One anti-join per foreign key of the tables written; raises if any row points nowhere.
+ForeignKeyRef = tuple[type[models.Model], Any]  # (model, its ForeignKey field)
+
+
+def _constrained(f: Any) -> bool:
+    return isinstance(f, models.ForeignKey) and getattr(f, "db_constraint", True)
+
+
+def _target_table(f: Any) -> str:
+    return str(f.remote_field.model._meta.db_table)
+
+
+def _foreign_keys_of(written: Iterable[type[models.Model]]) -> list[ForeignKeyRef]:
+    return [(model, f) for model in written for f in model._meta.concrete_fields if _constrained(f)]
+
+
+def _pointing_at(targets: Iterable[type[models.Model]]) -> list[ForeignKeyRef]:
+    """Every constrained foreign key, of any installed model, to one of `targets`."""
+    tables = {model._meta.db_table for model in targets}
+    return [
+        (model, f)
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+        for f in model._meta.concrete_fields
+        if _constrained(f) and _target_table(f) in tables
+    ]
+
+
+def verify_foreign_keys(foreign_keys: Iterable[ForeignKeyRef]) -> int:
+    """One anti-join per foreign key; raises IntegrityError if any row points nowhere.
 
     Returns the number of foreign keys checked.
     """
     qn = connection.ops.quote_name
     checked = 0
     with connection.cursor() as cursor:
-        for model in written:
+        for model, f in foreign_keys:
             table = qn(model._meta.db_table)
-            for f in model._meta.concrete_fields:
-                if not isinstance(f, models.ForeignKey) or not getattr(f, "db_constraint", True):
-                    continue
-                target = f.target_field
-                column = qn(str(f.column))
-                cursor.execute(
-                    f"SELECT count(*) FROM {table} c WHERE c.{column} IS NOT NULL AND NOT EXISTS "  # noqa: S608 -- quoted names from model metadata
-                    f"(SELECT 1 FROM {qn(target.model._meta.db_table)} p "
-                    f"WHERE p.{qn(str(target.column))} = c.{column})"
+            target = f.target_field
+            column = qn(str(f.column))
+            cursor.execute(
+                f"SELECT count(*) FROM {table} c WHERE c.{column} IS NOT NULL AND NOT EXISTS "  # noqa: S608 -- quoted names from model metadata
+                f"(SELECT 1 FROM {qn(target.model._meta.db_table)} p "
+                f"WHERE p.{qn(str(target.column))} = c.{column})"
+            )
+            (missing,) = cursor.fetchone() or (0,)
+            if missing:
+                raise IntegrityError(
+                    f"{missing} rows of {model._meta.db_table}.{f.column} point nowhere."
                 )
-                (missing,) = cursor.fetchone() or (0,)
-                if missing:
-                    raise IntegrityError(
-                        f"{missing} rows of {model._meta.db_table}.{f.column} point nowhere."
-                    )
-                checked += 1
+            checked += 1
     return checked
 
 
@@ -1552,21 +1608,26 @@ def seed_scale(
     started = time.perf_counter()
     writer = BulkWriter(method)
     with transaction.atomic():
+        bulk_checks = postgres and not row_checks and _skip_row_triggers()
         if has_scale_data():
             with (
                 writer.timed("(previous scale data deleted)") as timing,
                 pgtrigger.ignore(*_trigger_uris(history_only=False)),
             ):
-                timing.rows = report.purged = purge_scale_data()
-                if postgres:
+                timing.rows, purged_models = purge_scale_data()
+                report.purged = timing.rows
+            if bulk_checks:
+                with writer.timed("(references to deleted rows verified)") as timing:
+                    timing.rows = verify_foreign_keys(_pointing_at(purged_models))
+            elif postgres:
+                with writer.timed("(deferred foreign-key checks)"):
                     _flush_deferred_checks()
-        bulk_checks = postgres and not row_checks and _skip_row_triggers()
         with pgtrigger.ignore(*_trigger_uris(history_only=True)):
             builder = ScaleBuilder(students, programs, seed, today or timezone.localdate(), writer)
             builder.build()
         if bulk_checks:
             with writer.timed("(foreign keys verified in bulk)") as timing:
-                timing.rows = verify_foreign_keys(writer.models)
+                timing.rows = verify_foreign_keys(_foreign_keys_of(writer.models))
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL session_replication_role TO DEFAULT")
         elif postgres:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import filters, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
 
 from .. import models as m
+from ..services import funds, logs, placements, signoff, training
+from . import actions as a
 from . import serializers as s
 
 
@@ -197,3 +206,180 @@ class ExpenditureViewSet(ScopedViewSet):
     related = ("submitted_by", "approved_by")
     filterset_fields = ["line", "status", "category"]
     ordering_fields = ["spent_on", "amount", "submitted_at"]
+
+
+# ---- Writes: validate the input, call one service, answer with the record --------------------
+
+VISIBLE_INPUTS: dict[str, Any] = {
+    "student": m.Student,
+    "placement": m.Placement,
+    "line": m.BudgetLine,
+    "tutor": m.TutorProfile,
+}
+
+
+def actor(request: Request) -> User:
+    """The signed-in caller (the API's default permission refuses anonymous callers)."""
+    return cast(User, request.user)
+
+
+def read_input(request: Request, serializer_class: Any) -> dict[str, Any]:
+    """Validate `request.data`; related ids resolve only within what the caller may see."""
+    serializer = serializer_class(data=request.data, context={"request": request})
+    for name, model in VISIBLE_INPUTS.items():
+        field = serializer.fields.get(name)
+        if field is not None:
+            field.queryset = model.objects.visible_to(request.user)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def answer(viewset: Any, instance: Any, status_code: int = status.HTTP_200_OK) -> Response:
+    fresh = viewset.get_queryset().get(pk=instance.pk)
+    return Response(viewset.get_serializer(fresh).data, status=status_code)
+
+
+class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
+    """Plans are drafted by their student and move through submit → tutor-approve → approve."""
+
+    @extend_schema(request=a.PlanInputSerializer, responses={201: s.TrainingPlanSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_input(request, a.PlanInputSerializer)
+        plan = training.draft_plan(user=actor(request), **data)
+        return answer(self, plan, status.HTTP_201_CREATED)
+
+    @extend_schema(request=a.PlanInputSerializer, responses={200: s.TrainingPlanSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        data = read_input(request, a.PlanInputSerializer)
+        data.pop("student", None)
+        return answer(self, training.update_plan(user=actor(request), plan=plan, **data))
+
+    def _transition(self, request: Request, service: Any, **extra: Any) -> Response:
+        return answer(self, service(user=actor(request), plan=self.get_object(), **extra))
+
+    @extend_schema(request=None, responses={200: s.TrainingPlanSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(request, training.submit_plan)
+
+    @extend_schema(request=None, responses={200: s.TrainingPlanSerializer})
+    @action(detail=True, methods=["post"], url_path="tutor-approve")
+    def tutor_approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(request, training.tutor_approve_plan)
+
+    @extend_schema(request=None, responses={200: s.TrainingPlanSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(request, training.approve_plan)
+
+    @extend_schema(request=a.CommentSerializer, responses={200: s.TrainingPlanSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_student(self, request: Request, pk: str | None = None) -> Response:
+        comment = read_input(request, a.CommentSerializer)["comment"]
+        return self._transition(request, training.return_plan, comment=comment)
+
+    @extend_schema(request=None, responses={201: s.TrainingPlanSerializer})
+    @action(detail=True, methods=["post"])
+    def revise(self, request: Request, pk: str | None = None) -> Response:
+        plan = training.revise_plan(user=actor(request), plan=self.get_object())
+        return answer(self, plan, status.HTTP_201_CREATED)
+
+
+class MilestoneWrites(MilestoneViewSet, viewsets.GenericViewSet[Any]):
+    @extend_schema(request=a.MilestoneSignOffSerializer, responses={200: s.MilestoneSerializer})
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request: Request, pk: str | None = None) -> Response:
+        data = read_input(request, a.MilestoneSignOffSerializer)
+        milestone = training.sign_off_milestone(
+            user=actor(request), milestone=self.get_object(), **data
+        )
+        return answer(self, milestone)
+
+
+class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
+    @extend_schema(request=None, responses={200: s.PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        placement = placements.confirm_placement(user=actor(request), placement=self.get_object())
+        return answer(self, placement)
+
+
+class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
+    """Tutors write logs (with the cases of the session); students acknowledge shared ones."""
+
+    @extend_schema(request=a.ProgressLogInputSerializer, responses={201: s.ProgressLogSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_input(request, a.ProgressLogInputSerializer)
+        log = logs.write_progress_log(user=actor(request), **data)
+        return answer(self, log, status.HTTP_201_CREATED)
+
+    @extend_schema(request=a.CommentSerializer, responses={200: s.ProgressLogSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        comment = read_input(request, a.CommentSerializer)["comment"]
+        return answer(
+            self, logs.acknowledge_log(user=actor(request), log=self.get_object(), comment=comment)
+        )
+
+    @extend_schema(request=a.CorrectionSerializer, responses={201: s.ProgressLogSerializer})
+    @action(detail=True, methods=["post"])
+    def corrections(self, request: Request, pk: str | None = None) -> Response:
+        text = read_input(request, a.CorrectionSerializer)["text"]
+        log = self.get_object()
+        logs.add_correction(user=actor(request), log=log, text=text)
+        return answer(self, log, status.HTTP_201_CREATED)
+
+    @extend_schema(request=a.SignOffRequestSerializer, responses={202: None})
+    @action(detail=True, methods=["post"], url_path="request-signoff")
+    def request_signoff(self, request: Request, pk: str | None = None) -> Response:
+        tutor = read_input(request, a.SignOffRequestSerializer)["tutor"]
+        signoff.issue_signoff_link(
+            user=actor(request), target=self.get_object(), tutor_user=tutor.user
+        )
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
+    @extend_schema(request=a.CaseLogInputSerializer, responses={201: s.CaseLogSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_input(request, a.CaseLogInputSerializer)
+        return answer(
+            self, logs.record_case_log(user=actor(request), **data), status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses={200: s.CaseLogSerializer})
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        return answer(self, logs.verify_case_log(user=actor(request), case_log=self.get_object()))
+
+
+class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
+    """Submitted by administrators or the holder's coordinators; decided by someone else."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=a.ExpenditureInputSerializer, responses={201: s.ExpenditureSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_input(request, a.ExpenditureInputSerializer)
+        return answer(
+            self, funds.submit_expenditure(user=actor(request), **data), status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=a.OverrideSerializer, responses={200: s.ExpenditureSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        reason = read_input(request, a.OverrideSerializer)["override_reason"]
+        expenditure = funds.approve_expenditure(
+            user=actor(request), expenditure=self.get_object(), override_reason=reason
+        )
+        return answer(self, expenditure)
+
+    @extend_schema(request=a.ReasonSerializer, responses={200: s.ExpenditureSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        reason = read_input(request, a.ReasonSerializer)["reason"]
+        expenditure = funds.reject_expenditure(
+            user=actor(request), expenditure=self.get_object(), reason=reason
+        )
+        return answer(self, expenditure)
