@@ -15,11 +15,16 @@ STRONG_KEY = "k3J9-production-like-secret-Qm7vX2pL8nR4tY6wZ0aB5cD1eF3gH9jK7mN2"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL", "TESTING"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process: never pass it on.
+    dropped = {
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "SECURE_SSL",
+        "TESTING",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     base.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
