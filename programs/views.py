@@ -1,0 +1,411 @@
+"""Role dashboards and pages of the programs app.
+
+Reads start from `visible_to(request.user)` (outside it: 404); actions are checked with the
+predicates of `programs.permissions` (allowed read, forbidden action: 403) and done by one
+service call. A service's ValidationError is shown on the form, on a page rendered with 200.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
+from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.permissions import require
+
+from . import permissions
+from .forms import (
+    AcknowledgeForm,
+    ConfirmPlacementForm,
+    PlanForm,
+    PlanTransitionForm,
+    ProgressLogForm,
+)
+from .models import (
+    Course,
+    Milestone,
+    Placement,
+    Program,
+    ProgramCourse,
+    ProgressLog,
+    Project,
+    Stage,
+    Student,
+    TrainingPlan,
+    TutorAssignment,
+)
+from .services import logs, placements, training
+
+LATEST_LOGS = 50
+
+
+# ---- Who the dashboards are for (navigation and page guards) --------------------------------
+
+
+def _holds_any(user: Any, *roles: Role) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and any(
+        role in user.role_names for role in roles
+    )
+
+
+def is_tutor(user: Any) -> bool:
+    return _holds_any(user, Role.ACADEMIC_TUTOR, Role.PRACTICE_TUTOR)
+
+
+def is_student(user: Any) -> bool:
+    return _holds_any(user, Role.STUDENT)
+
+
+def is_coordinator(user: Any) -> bool:
+    return _holds_any(user, Role.PARTNER_COORDINATOR)
+
+
+def sees_programs(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_portal_admin(user) or Program.objects.visible_to(user).exists()
+
+
+# ---- Tutors --------------------------------------------------------------------------------
+
+
+@require(is_tutor)
+def my_students(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    latest_plan = TrainingPlan.objects.filter(student=OuterRef("pk")).order_by("-version")
+    next_due = Milestone.objects.filter(student=OuterRef("pk"), completed_on__isnull=True).order_by(
+        "due_date", "id"
+    )
+    last_log = ProgressLog.objects.filter(student=OuterRef("pk"), author=user).order_by("-date")
+    students = list(
+        Student.objects.filter(pk__in=permissions.tutored_student_ids(user))
+        .select_related("user", "program")
+        .annotate(
+            plan_status=Subquery(latest_plan.values("status")[:1]),
+            plan_version=Subquery(latest_plan.values("version")[:1]),
+            next_milestone=Subquery(next_due.values("title")[:1]),
+            next_due_date=Subquery(next_due.values("due_date")[:1]),
+            last_log_date=Subquery(last_log.values("date")[:1]),
+        )
+        .order_by("user__full_name", "student_number")
+    )
+    today = timezone.localdate()
+    statuses = dict(TrainingPlan.Status.choices)
+    rows = [
+        {
+            "student": student,
+            "plan_status": statuses.get(student.plan_status or ""),
+            "plan_version": student.plan_version,
+            "next_milestone": student.next_milestone,
+            "next_due_date": student.next_due_date,
+            "overdue": bool(student.next_due_date and student.next_due_date < today),
+            "days_since_log": (today - student.last_log_date).days
+            if student.last_log_date
+            else None,
+        }
+        for student in students
+    ]
+    return render(request, "programs/my_students.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def log_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    student = _visible_student(request, pk)
+    if not permissions.can_write_progress_log(request.user, student):
+        raise PermissionDenied
+    form = ProgressLogForm(request.POST)
+    if form.is_valid():
+        try:
+            logs.write_progress_log(user=request.user, student=student, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The progress log has been saved."))
+            return redirect("programs:student", pk=student.pk)
+    return _render_student(request, student, log_form=form)
+
+
+# ---- Student pages -------------------------------------------------------------------------
+
+
+@login_required
+def student_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_student(request, _visible_student(request, pk))
+
+
+@require(is_student)
+@require_http_methods(["GET", "POST"])
+def my_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The student's own page, with the plan form: a new draft, or changes to the draft."""
+    student = get_object_or_404(
+        Student.objects.visible_to(request.user).select_related("user", "program"),
+        user=request.user,
+    )
+    plan = _latest_plan(request.user, student)
+    editing = plan is not None and permissions.can_edit_plan(request.user, plan)
+    drafting = plan is None or (
+        plan.status not in TrainingPlan.OPEN and not permissions.can_revise_plan(request.user, plan)
+    )
+    if not (editing or drafting):
+        return _render_student(request, student, template="programs/my_plan.html")
+    courses = Course.objects.filter(in_programs__program=student.program_id).order_by("code")
+    initial = PlanForm.initial_for(plan) if editing and plan is not None else None
+    form = PlanForm(request.POST or None, initial=initial, courses=courses)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if editing and plan is not None:
+                training.update_plan(user=request.user, plan=plan, **form.plan_fields())
+            else:
+                training.draft_plan(user=request.user, student=student, **form.plan_fields())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Your plan has been saved."))
+            return redirect("programs:my-plan")
+    return _render_student(
+        request, student, template="programs/my_plan.html", plan_form=form, editing=editing
+    )
+
+
+@login_required
+@require_POST
+def log_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    log = get_object_or_404(
+        ProgressLog.objects.visible_to(request.user).select_related("student"), pk=pk
+    )
+    if not permissions.can_acknowledge_log(request.user, log):
+        raise PermissionDenied
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        logs.acknowledge_log(user=request.user, log=log, comment=form.cleaned_data["comment"])
+        messages.success(request, _("You have acknowledged the progress log."))
+    return redirect("programs:my-plan")
+
+
+_TRANSITIONS: dict[str, tuple[Callable[[Any, Any], bool], Callable[..., TrainingPlan]]] = {
+    "submit": (permissions.can_submit_plan, training.submit_plan),
+    "tutor_approve": (permissions.can_tutor_approve_plan, training.tutor_approve_plan),
+    "approve": (permissions.can_approve_plan, training.approve_plan),
+    "return": (permissions.can_return_plan, training.return_plan),
+    "revise": (permissions.can_revise_plan, training.revise_plan),
+}
+
+
+@login_required
+@require_POST
+def plan_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(
+        TrainingPlan.objects.visible_to(request.user).select_related(
+            "student__user", "student__program"
+        ),
+        pk=pk,
+    )
+    student = plan.student
+    form = PlanTransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_student(request, student, transition_form=form)
+    allowed, service = _TRANSITIONS[form.cleaned_data["action"]]
+    if not allowed(request.user, plan):
+        raise PermissionDenied
+    extra = {"comment": form.cleaned_data["comment"]} if service is training.return_plan else {}
+    try:
+        service(user=request.user, plan=plan, **extra)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _render_student(request, student, transition_form=form)
+    messages.success(request, _("The plan has been updated."))
+    if permissions.is_own_student_record(request.user, student):
+        return redirect("programs:my-plan")
+    return redirect("programs:student", pk=student.pk)
+
+
+def _visible_student(request: AuthenticatedHttpRequest, pk: int) -> Student:
+    return get_object_or_404(
+        Student.objects.visible_to(request.user).select_related("user", "program"), pk=pk
+    )
+
+
+def _latest_plan(user: Any, student: Student) -> TrainingPlan | None:
+    return (
+        TrainingPlan.objects.visible_to(user)
+        .filter(student=student)
+        .order_by("-version")
+        .prefetch_related("courses", "case_targets")
+        .first()
+    )
+
+
+def _render_student(
+    request: AuthenticatedHttpRequest,
+    student: Student,
+    *,
+    template: str = "programs/student.html",
+    **extra: Any,
+) -> HttpResponse:
+    """The student page: everything about one student the viewer may see."""
+    user = request.user
+    plans = list(
+        TrainingPlan.objects.visible_to(user)
+        .filter(student=student)
+        .order_by("-version")
+        .prefetch_related("courses", "case_targets")
+    )
+    for plan in plans:
+        plan.student = student  # the predicates read the student (and its program)
+    plan = plans[0] if plans else None
+    actions = [
+        (action, label)
+        for action, label in PlanTransitionForm.ACTIONS
+        if plan is not None and _TRANSITIONS[action][0](user, plan)
+    ]
+    in_care = Student.objects.filter(
+        pk=student.pk, pk__in=permissions.student_ids_in_care_of(user)
+    ).exists()
+    progress_logs = list(
+        ProgressLog.objects.visible_to(user)
+        .filter(student=student)
+        .select_related("author")[:LATEST_LOGS]
+    )
+    for log in progress_logs:
+        log.student = student
+    can_log = permissions.can_write_progress_log(user, student)
+    context: dict[str, Any] = {
+        "student": student,
+        "today": timezone.localdate(),
+        "plan": plan,
+        "older_plans": plans[1:],
+        "actions": actions,
+        "transition_form": PlanTransitionForm(),
+        "tutors": TutorAssignment.objects.filter(student=student, ended_on__isnull=True)
+        .select_related("tutor__user", "tutor__organization")
+        .order_by("role", "started_on"),
+        "milestones": Milestone.objects.visible_to(user).filter(student=student),
+        "placements": Placement.objects.visible_to(user)
+        .filter(student=student)
+        .select_related("host", "practice_tutor__user"),
+        "projects": Project.objects.visible_to(user)
+        .filter(members__user_id=student.user_id)
+        .select_related("lead_organization")
+        .distinct(),
+        "case_totals": logs.case_totals(student=student) if in_care else None,
+        "progress_logs": progress_logs,
+        "acknowledgeable": {
+            log.pk
+            for log in progress_logs
+            if log.acknowledged_at is None and permissions.can_acknowledge_log(user, log)
+        },
+        "acknowledge_form": AcknowledgeForm(),
+        "log_form": ProgressLogForm(initial={"date": timezone.localdate()}) if can_log else None,
+    }
+    context.update(extra)
+    return render(request, template, context)
+
+
+# ---- Programs and placements ---------------------------------------------------------------
+
+
+@require(sees_programs)
+def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    programs = Program.objects.visible_to(request.user).select_related("lead_university")
+    return render(request, "programs/program_list.html", {"programs": programs})
+
+
+@login_required
+def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    program = get_object_or_404(
+        Program.objects.visible_to(user)
+        .select_related("lead_university")
+        .prefetch_related(
+            "objectives",
+            Prefetch(
+                "stages",
+                queryset=Stage.objects.prefetch_related("milestone_templates").order_by("order"),
+            ),
+            Prefetch(
+                "curriculum",
+                queryset=ProgramCourse.objects.select_related(
+                    "course__delivering_organization"
+                ).order_by("semester", "course__code"),
+            ),
+            "milestone_templates",
+            "partners__organization",
+            "partners__responsibilities",
+        ),
+        pk=pk,
+    )
+    students = (
+        Student.objects.visible_to(user)
+        .filter(program=program)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=TutorAssignment.objects.filter(ended_on__isnull=True)
+                .select_related("tutor__user")
+                .order_by("role", "started_on"),
+                to_attr="current_assignments",
+            )
+        )
+    )
+    return render(
+        request,
+        "programs/program_detail.html",
+        {
+            "program": program,
+            "students": students,
+            "unplaced_templates": [
+                t for t in program.milestone_templates.all() if t.stage_id is None
+            ],
+        },
+    )
+
+
+@require(is_coordinator)
+def placements_to_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _render_placements(request, ConfirmPlacementForm())
+
+
+@require(is_coordinator)
+@require_POST
+def placement_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    placement = get_object_or_404(
+        Placement.objects.visible_to(request.user).select_related("host"), pk=pk
+    )
+    # Only the host's coordinators act here; "already confirmed" is the service's to say.
+    if not permissions.coordinates(request.user, placement.host):
+        raise PermissionDenied
+    form = ConfirmPlacementForm(request.POST)
+    try:
+        placements.confirm_placement(user=request.user, placement=placement)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _render_placements(request, form)
+    messages.success(request, _("The placement is confirmed."))
+    return redirect("programs:placements-to-confirm")
+
+
+def _render_placements(
+    request: AuthenticatedHttpRequest, form: ConfirmPlacementForm
+) -> HttpResponse:
+    rows = (
+        placements.placements_to_confirm(request.user)
+        .select_related("student__user", "student__program", "host", "practice_tutor__user")
+        .order_by("start_date", "id")
+    )
+    return render(
+        request, "programs/placements_to_confirm.html", {"placements": rows, "form": form}
+    )
