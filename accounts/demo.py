@@ -16,14 +16,49 @@ class DemoAccount:
     email: str
     full_name: str
     language: str
-    role: Role
+    role: Role | None  # None: signed in, but no role
     superuser: bool = False
+    note: str = ""  # what the account shows, printed by seed_demo
 
 
 DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount(
         "admin@demo.example", "Portal Administrator", "en", Role.PORTAL_ADMIN, superuser=True
     ),
+    # The programs demo (programs.demo) gives these their scoped roles in MIT-2025.
+    DemoAccount("progadmin@demo.example", "Petra Wang", "en", Role.PROGRAM_ADMIN, note="MIT-2025"),
+    DemoAccount(
+        "coordinator@demo.example",
+        "Cora Li",
+        "en",
+        Role.PARTNER_COORDINATOR,
+        note="Eastbridge First Hospital",
+    ),
+    DemoAccount(
+        "tutor@demo.example",
+        "Tom Chen",
+        "en",
+        Role.ACADEMIC_TUTOR,
+        note="supervises student@ and six more",
+    ),
+    DemoAccount(
+        "practice.tutor@demo.example",
+        "Pia Zhao",
+        "en",
+        Role.PRACTICE_TUTOR,
+        note="Eastbridge First Hospital, supervises student@",
+    ),
+    DemoAccount(
+        "student@demo.example",
+        "Stan Liu",
+        "en",
+        Role.STUDENT,
+        note="placed at Eastbridge First Hospital",
+    ),
+    DemoAccount(
+        "student2@demo.example", "Su Yang", "zh-hans", Role.STUDENT, note="another academic tutor"
+    ),
+    DemoAccount("outsider@demo.example", "Oscar Outsider", "en", None),
 ]
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.demo import seed_demo_accounts
+from programs.demo import seed_programs_demo
 
 
 class Command(BaseCommand):
@@ -21,8 +22,9 @@ class Command(BaseCommand):
                 "DEBUG off. Use --force if this really is a demonstration instance."
             )
         accounts = seed_demo_accounts()
+        seed_programs_demo()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for account in accounts:
-            self.stdout.write(
-                f"  {account.email:<32} {settings.DEMO_PASSWORD}  ({account.role.label})"
-            )
+            role = account.role.label if account.role else "no role"
+            note = f", {account.note}" if account.note else ""
+            self.stdout.write(f"  {account.email:<32} {settings.DEMO_PASSWORD}  ({role}{note})")
