@@ -97,3 +97,17 @@ def cast(db: None) -> Cast:
         other_student=other_student,
         placement=placement,
     )
+
+
+def who(cast: Cast, name: str, outsider: Any) -> Any:
+    """The user behind a cast member's name (for parametrised role tests)."""
+    return {
+        "tutor": cast.tutor.user,
+        "practice_tutor": cast.practice_tutor.user,
+        "other_tutor": cast.other_tutor.user,
+        "student": cast.student.user,
+        "other_student": cast.other_student.user,
+        "coordinator": cast.coordinator,
+        "program_admin": cast.program_admin,
+        "outsider": outsider,
+    }[name]

@@ -31,11 +31,6 @@ Status = m.Expenditure.Status
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def line(cast: Cast) -> m.BudgetLine:
     """1000.00 for the First Hospital's materials in 2026."""

@@ -28,11 +28,6 @@ pytestmark = pytest.mark.django_db
 START = dt.date(2026, 1, 1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def errors_of(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
     return excinfo.value.message_dict
 

@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def errors_of(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
     return excinfo.value.message_dict
 

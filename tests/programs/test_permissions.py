@@ -53,11 +53,6 @@ CAST = (
 UNSCOPED = object()
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def people(cast: Cast, admin: User, outsider: User) -> dict[str, Any]:
     return {
         "admin": admin,

@@ -16,29 +16,10 @@ from programs import models as m
 from programs.services import logs, signoff
 from training_portal.core.models import Notification
 
-from .conftest import Cast
+from .conftest import Cast, who
 from .factories import AssignmentFactory, ProgressLogFactory, TutorFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The cast has eight accounts; Argon2 would spend seconds hashing their passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def who(cast: Cast, name: str, outsider: User) -> Any:
-    return {
-        "tutor": cast.tutor.user,
-        "practice_tutor": cast.practice_tutor.user,
-        "other_tutor": cast.other_tutor.user,
-        "student": cast.student.user,
-        "other_student": cast.other_student.user,
-        "coordinator": cast.coordinator,
-        "program_admin": cast.program_admin,
-        "outsider": outsider,
-    }[name]
 
 
 @pytest.fixture
