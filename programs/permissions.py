@@ -120,6 +120,7 @@ def tutor_ids_visible_to(user: Any) -> QuerySet[Any]:
         | Q(organization__in=coordinated_organization_ids(user))
         | Q(pk__in=of_my_students)
         | Q(organization__partnerships__program__in=administered_program_ids(user))
+        | Q(organization__led_programs__in=administered_program_ids(user))
     ).values("pk")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_signoff
+from . import views, views_admin, views_signoff
 
 app_name = "programs"
 
@@ -16,4 +16,16 @@ urlpatterns = [
     path("programs/<int:pk>/", views.program_detail, name="program-detail"),
     path("placements/to-confirm/", views.placements_to_confirm, name="placements-to-confirm"),
     path("placements/<int:pk>/confirm/", views.placement_confirm, name="placement-confirm"),
+    path("programs/new/", views_admin.program_create, name="program-create"),
+    path("programs/<int:pk>/objectives/new/", views_admin.objective_add, name="objective-add"),
+    path("programs/<int:pk>/stages/new/", views_admin.stage_add, name="stage-add"),
+    path(
+        "programs/<int:pk>/milestones/new/",
+        views_admin.milestone_template_add,
+        name="milestone-template-add",
+    ),
+    path("programs/<int:pk>/curriculum/new/", views_admin.curriculum_add, name="curriculum-add"),
+    path("programs/<int:pk>/partners/new/", views_admin.partner_add, name="partner-add"),
+    path("programs/<int:pk>/students/new/", views_admin.student_enrol, name="student-enrol"),
+    path("programs/<int:pk>/tutors/assign/", views_admin.tutor_assign, name="tutor-assign"),
 ]

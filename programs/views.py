@@ -366,6 +366,7 @@ def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "programs/program_detail.html",
         {
             "program": program,
+            "can_manage": permissions.can_manage_program(user, program),
             "students": students,
             "unplaced_templates": [
                 t for t in program.milestone_templates.all() if t.stage_id is None

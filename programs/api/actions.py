@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from accounts.models import User
 
 from .. import models as m
 
@@ -98,3 +101,112 @@ class ExpenditureInputSerializer(serializers.Serializer[Any]):
     payee = serializers.CharField(max_length=200)
     description = serializers.CharField()
     receipt = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+# ---- Partners, programs, people, placements and budget lines --------------------------------
+
+
+class OrganizationInputSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    short_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=m.Organization.Kind.choices)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    website = serializers.URLField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OrganizationStatusInputSerializer(serializers.Serializer[Any]):
+    to_status = serializers.ChoiceField(choices=m.Organization.Status.choices)
+    reason = serializers.CharField()
+
+
+class ProgramInputSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=200)
+    discipline = serializers.CharField(max_length=120)
+    degree_type = serializers.ChoiceField(choices=m.Program.DegreeType.choices)
+    lead_university = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    quality_criteria = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResponsibilitiesInputSerializer(serializers.Serializer[Any]):
+    # Plain strings: the service names each value outside the catalogue in its error.
+    responsibilities = serializers.ListField(child=serializers.CharField(max_length=40))
+
+
+class PartnerInputSerializer(ResponsibilitiesInputSerializer):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    organization = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    agreement_start = serializers.DateField()
+    agreement_end = serializers.DateField(required=False, allow_null=True, default=None)
+    places_offered = serializers.IntegerField(min_value=0, required=False, default=0)
+    responsibilities = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list
+    )
+    agreement_file = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class AccountEmailMixin(serializers.Serializer[Any]):
+    """`email` names an existing account (any case); it validates to that `User`."""
+
+    email = serializers.EmailField()
+
+    def validate_email(self, value: str) -> User:
+        account = User.objects.filter(email__iexact=value.strip()).first()
+        if account is None:
+            raise serializers.ValidationError(_("No account with this e-mail address."))
+        return account
+
+
+class TutorInputSerializer(AccountEmailMixin):
+    kind = serializers.ChoiceField(choices=m.TutorProfile.Kind.choices)
+    organization = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    capacity = serializers.IntegerField(min_value=0, max_value=1000)
+    professional_title = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    specialty = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    qualifications = serializers.CharField(required=False, allow_blank=True, default="")
+    practice_experience = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StudentInputSerializer(AccountEmailMixin):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    student_number = serializers.CharField(max_length=32)
+    cohort = serializers.IntegerField(min_value=0, max_value=32767)
+    enrolled_on = serializers.DateField()
+
+
+class AssignTutorInputSerializer(serializers.Serializer[Any]):
+    tutor = serializers.PrimaryKeyRelatedField(queryset=m.TutorProfile.objects.all())
+    role = serializers.ChoiceField(choices=m.TutorProfile.Kind.choices)
+    over_capacity_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    replace = serializers.BooleanField(required=False, default=False)
+
+
+class PlacementInputSerializer(serializers.Serializer[Any]):
+    student = serializers.PrimaryKeyRelatedField(queryset=m.Student.objects.all())
+    host = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    objectives = serializers.CharField()
+    practice_tutor = serializers.PrimaryKeyRelatedField(
+        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class BudgetLineInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    holder = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    category = serializers.ChoiceField(choices=m.BudgetLine.Category.choices)
+    title = serializers.CharField(max_length=200)
+    # Any sign: the service answers a zero or negative amount with its own field error.
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    approver = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, default=None
+    )

@@ -3,19 +3,19 @@ from rest_framework.routers import SimpleRouter
 from . import views
 
 router = SimpleRouter()
-router.register("organizations", views.OrganizationViewSet, basename="organization")
-router.register("programs", views.ProgramViewSet, basename="program")
-router.register("program-partners", views.ProgramPartnerViewSet, basename="program-partner")
+router.register("organizations", views.OrganizationWrites, basename="organization")
+router.register("programs", views.ProgramWrites, basename="program")
+router.register("program-partners", views.ProgramPartnerWrites, basename="program-partner")
 router.register("courses", views.CourseViewSet, basename="course")
-router.register("tutors", views.TutorViewSet, basename="tutor")
-router.register("students", views.StudentViewSet, basename="student")
+router.register("tutors", views.TutorWrites, basename="tutor")
+router.register("students", views.StudentWrites, basename="student")
 router.register("training-plans", views.TrainingPlanWrites, basename="training-plan")
 router.register("milestones", views.MilestoneWrites, basename="milestone")
-router.register("placements", views.PlacementWrites, basename="placement")
+router.register("placements", views.PlacementCreateWrites, basename="placement")
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("progress-logs", views.ProgressLogWrites, basename="progress-log")
 router.register("case-logs", views.CaseLogWrites, basename="case-log")
-router.register("budget-lines", views.BudgetLineViewSet, basename="budget-line")
+router.register("budget-lines", views.BudgetLineWrites, basename="budget-line")
 router.register("expenditures", views.ExpenditureWrites, basename="expenditure")
 
 urlpatterns = router.urls

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, status, viewsets
@@ -16,7 +19,8 @@ from rest_framework.response import Response
 from accounts.models import User
 
 from .. import models as m
-from ..services import funds, logs, placements, signoff, training
+from .. import permissions
+from ..services import funds, logs, partners, people, placements, signoff, training
 from . import actions as a
 from . import serializers as s
 
@@ -383,3 +387,169 @@ class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
             user=actor(request), expenditure=self.get_object(), reason=reason
         )
         return answer(self, expenditure)
+
+
+# ---- Writes of partners, programs, people, placements and budget lines -----------------------
+
+MORE_VISIBLE_INPUTS: dict[str, Any] = {
+    **VISIBLE_INPUTS,
+    "program": m.Program,
+    "practice_tutor": m.TutorProfile,
+    "approver": User,
+}
+
+
+def read_scoped_input(request: Request, serializer_class: Any) -> dict[str, Any]:
+    """`read_input`, with programs, practice tutors and approvers also scoped to the caller."""
+    serializer = serializer_class(data=request.data, context={"request": request})
+    for name, model in MORE_VISIBLE_INPUTS.items():
+        field = serializer.fields.get(name)
+        if field is not None:
+            field.queryset = model.objects.visible_to(request.user)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+@contextmanager
+def errors_renamed(**names: str) -> Iterator[None]:
+    """Report a service's field errors under the API's field names (`student_user` → `email`)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {names.get(field, field): errors for field, errors in exc.error_dict.items()}
+        ) from exc
+
+
+class OrganizationWrites(OrganizationViewSet, viewsets.GenericViewSet[Any]):
+    """Programme administrators register partner subjects; portal administrators rate them."""
+
+    @extend_schema(request=a.OrganizationInputSerializer, responses={201: s.OrganizationSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, a.OrganizationInputSerializer)
+        organization = partners.create_organization(user=actor(request), **data)
+        return answer(self, organization, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=a.OrganizationStatusInputSerializer, responses={200: s.OrganizationSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="status", url_name="status")
+    def change_status(self, request: Request, pk: str | None = None) -> Response:
+        organization = self.get_object()
+        data = read_scoped_input(request, a.OrganizationStatusInputSerializer)
+        partners.change_organization_status(user=actor(request), organization=organization, **data)
+        return answer(self, organization)
+
+
+class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
+    @extend_schema(request=a.ProgramInputSerializer, responses={201: s.ProgramSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, a.ProgramInputSerializer)
+        program = partners.create_program(user=actor(request), **data)
+        return answer(self, program, status.HTTP_201_CREATED)
+
+
+class ProgramPartnerWrites(ProgramPartnerViewSet, viewsets.GenericViewSet[Any]):
+    """Partners are added by the program's administrators, with their responsibilities."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=a.PartnerInputSerializer, responses={201: s.ProgramPartnerSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, a.PartnerInputSerializer)
+        partner = partners.add_partner(user=actor(request), **data)
+        return answer(self, partner, status.HTTP_201_CREATED)
+
+    def _set_responsibilities(self, request: Request) -> Response:
+        partner = self.get_object()
+        chosen = read_scoped_input(request, a.ResponsibilitiesInputSerializer)
+        partners.update_partner_responsibilities(
+            user=actor(request), partner=partner, responsibilities=chosen["responsibilities"]
+        )
+        return answer(self, partner)
+
+    @extend_schema(
+        request=a.ResponsibilitiesInputSerializer, responses={200: s.ProgramPartnerSerializer}
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        return self._set_responsibilities(request)
+
+    @extend_schema(
+        request=a.ResponsibilitiesInputSerializer, responses={200: s.ProgramPartnerSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="responsibilities", url_name="responsibilities")
+    def set_responsibilities(self, request: Request, pk: str | None = None) -> Response:
+        return self._set_responsibilities(request)
+
+
+class TutorWrites(TutorViewSet, viewsets.GenericViewSet[Any]):
+    """A tutor profile for an existing account, named by its e-mail address."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if self.action == "create":
+            # A new tutor of the lead university is visible to its program administrators only
+            # once they supervise someone; whoever created it reads it back all the same.
+            return m.TutorProfile.objects.with_load().select_related(*self.related)
+        return super().get_queryset()
+
+    @extend_schema(request=a.TutorInputSerializer, responses={201: s.TutorSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, a.TutorInputSerializer)
+        with errors_renamed(tutor_user="email"):
+            tutor = people.create_tutor(user=actor(request), tutor_user=data.pop("email"), **data)
+        return answer(self, tutor, status.HTTP_201_CREATED)
+
+
+class StudentWrites(StudentViewSet, viewsets.GenericViewSet[Any]):
+    """Enrolment of an existing account (by e-mail address) and the choice of its tutors."""
+
+    @extend_schema(request=a.StudentInputSerializer, responses={201: s.StudentSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, a.StudentInputSerializer)
+        with errors_renamed(student_user="email"):
+            student = people.enrol_student(
+                user=actor(request), student_user=data.pop("email"), **data
+            )
+        return answer(self, student, status.HTTP_201_CREATED)
+
+    @extend_schema(request=a.AssignTutorInputSerializer, responses={201: s.StudentSerializer})
+    @action(detail=True, methods=["post"], url_path="assign-tutor")
+    def assign_tutor(self, request: Request, pk: str | None = None) -> Response:
+        student = self.get_object()
+        if not permissions.can_manage_students(actor(request), student.program):
+            raise PermissionDenied
+        # Besides the tutors they see, the program's administrators may choose any tutor of an
+        # organisation taking part in the program, even one who supervises nobody yet.
+        serializer = a.AssignTutorInputSerializer(data=request.data, context={"request": request})
+        taking_part = Q(organization=student.program.lead_university_id) | Q(
+            organization__partnerships__program=student.program,
+            organization__partnerships__is_active=True,
+        )
+        tutor_field = cast(Any, serializer.fields["tutor"])
+        tutor_field.queryset = m.TutorProfile.objects.filter(
+            Q(pk__in=m.TutorProfile.objects.visible_to(request.user).values("pk")) | taking_part
+        ).distinct()
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        people.assign_tutor(user=actor(request), student=student, **data)
+        return answer(self, student, status.HTTP_201_CREATED)
+
+
+class PlacementCreateWrites(PlacementWrites):
+    """Placements are planned by the program's administrators, then confirmed by the host."""
+
+    @extend_schema(request=a.PlacementInputSerializer, responses={201: s.PlacementSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, a.PlacementInputSerializer)
+        placement = placements.create_placement(user=actor(request), **data)
+        return answer(self, placement, status.HTTP_201_CREATED)
+
+
+class BudgetLineWrites(BudgetLineViewSet, viewsets.GenericViewSet[Any]):
+    @extend_schema(request=a.BudgetLineInputSerializer, responses={201: s.BudgetLineSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, a.BudgetLineInputSerializer)
+        line = funds.create_budget_line(user=actor(request), **data)
+        return answer(self, line, status.HTTP_201_CREATED)

@@ -43,6 +43,7 @@ __all__ = [
     "add_partner",
     "add_stage",
     "change_organization_status",
+    "create_course_in_curriculum",
     "create_organization",
     "create_program",
     "update_partner_responsibilities",
@@ -301,6 +302,19 @@ def add_course_to_curriculum(
             "programs_curriculum_course_unique": "course",
             "programs_curriculum_semester_range": "semester",
         },
+    )
+
+
+@transaction.atomic
+def create_course_in_curriculum(
+    *, user: User, program: Program, course: Course, requirement: str, semester: int
+) -> ProgramCourse:
+    """Create a new course and attach it; the course is kept only if the curriculum takes it."""
+    if not permissions.can_manage_program(user, program):
+        raise PermissionDenied
+    validated_save(course, constraint_fields={"programs_course_credits_range": "credits"})
+    return add_course_to_curriculum(
+        user=user, program=program, course=course, requirement=requirement, semester=semester
     )
 
 

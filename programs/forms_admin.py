@@ -1,0 +1,206 @@
+"""Forms of the program administrator's pages: they validate input; the services hold the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from .forms import BootstrapForm
+from .models import (
+    Course,
+    MilestoneTemplate,
+    Organization,
+    Program,
+    ProgramCourse,
+    Stage,
+    Student,
+    TutorProfile,
+)
+from .models.programs import CourseCategory, Responsibility
+
+DATE = {"type": "date"}
+
+
+class ProgramForm(BootstrapForm):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    discipline = forms.CharField(label=_("Discipline"), max_length=120)
+    degree_type = forms.ChoiceField(label=_("Degree type"), choices=Program.DegreeType.choices)
+    lead_university = forms.ModelChoiceField(
+        label=_("Lead university"),
+        queryset=Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("name"),
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs=DATE))
+    end_date = forms.DateField(
+        label=_("End date"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    quality_criteria = forms.CharField(
+        label=_("Quality-assessment criteria"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ObjectiveForm(BootstrapForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Measurable description"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class StageForm(BootstrapForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Stage.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    expected_months = forms.IntegerField(label=_("Expected months"), min_value=1, max_value=120)
+
+
+class MilestoneTemplateForm(BootstrapForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MilestoneTemplate.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    due_offset_days = forms.IntegerField(
+        label=_("Due (days after enrolment)"), min_value=0, max_value=10_000
+    )
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = program.stages.order_by("order")  # type: ignore[attr-defined]
+
+
+class CurriculumForm(BootstrapForm):
+    """An existing course, or a new one described here, attached to the curriculum."""
+
+    course = forms.ModelChoiceField(
+        label=_("Existing course"),
+        queryset=Course.objects.select_related("delivering_organization").order_by("code"),
+        required=False,
+        help_text=_("Or leave empty and describe a new course below."),
+    )
+    requirement = forms.ChoiceField(
+        label=_("Requirement"), choices=ProgramCourse.Requirement.choices
+    )
+    semester = forms.IntegerField(label=_("Semester"), min_value=1, max_value=12)
+    new_code = forms.CharField(label=_("New course: code"), max_length=32, required=False)
+    new_title = forms.CharField(label=_("New course: title"), max_length=200, required=False)
+    new_credits = forms.DecimalField(
+        label=_("New course: credits"), max_digits=4, decimal_places=1, required=False
+    )
+    new_category = forms.ChoiceField(
+        label=_("New course: category"),
+        choices=[("", "---------"), *CourseCategory.choices],
+        required=False,
+    )
+    new_integrates_ie = forms.BooleanField(
+        label=_("New course: integrates innovation & entrepreneurship"), required=False
+    )
+    new_delivering_organization = forms.ModelChoiceField(
+        label=_("New course: delivering organisation"),
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+    )
+
+    NEW_FIELDS = {
+        "code": "new_code",
+        "title": "new_title",
+        "credits": "new_credits",
+        "category": "new_category",
+        "integrates_ie": "new_integrates_ie",
+        "delivering_organization": "new_delivering_organization",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.new_course: Course | None = None
+        if data.get("course") is not None:
+            if data.get("new_code"):
+                raise ValidationError(
+                    _("Choose an existing course or describe a new one, not both.")
+                )
+            return data
+        if not data.get("new_code"):
+            self.add_error("course", _("Choose a course, or describe a new one."))
+            return data
+        course = Course(**{model: data.get(field) for model, field in self.NEW_FIELDS.items()})
+        try:
+            course.full_clean()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add_error(self.NEW_FIELDS.get(name), message)
+        else:
+            self.new_course = course
+        return data
+
+
+class PartnerForm(BootstrapForm):
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.order_by("name")
+    )
+    agreement_start = forms.DateField(
+        label=_("Agreement start"), widget=forms.DateInput(attrs=DATE)
+    )
+    agreement_end = forms.DateField(
+        label=_("Agreement end"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    places_offered = forms.IntegerField(label=_("Places offered"), min_value=0, initial=0)
+    responsibilities = forms.MultipleChoiceField(
+        label=_("Responsibilities"),
+        choices=Responsibility.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    agreement_file = forms.FileField(
+        label=_("Signed agreement (PDF)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+
+
+class EnrolForm(BootstrapForm):
+    email = forms.EmailField(
+        label=_("E-mail of the student's account"),
+        help_text=_("The person must already have an account in the portal."),
+    )
+    student_number = forms.CharField(label=_("Student number"), max_length=32)
+    cohort = forms.IntegerField(label=_("Cohort (year of entry)"), min_value=1900, max_value=2200)
+    enrolled_on = forms.DateField(label=_("Enrolled on"), widget=forms.DateInput(attrs=DATE))
+
+    def clean_email(self) -> User:
+        email = self.cleaned_data["email"]
+        account = User.objects.filter(email__iexact=email, is_active=True).first()
+        if account is None:
+            raise ValidationError(_("No active account has this e-mail address."))
+        return account
+
+
+class AssignTutorForm(BootstrapForm):
+    student = forms.ModelChoiceField(label=_("Student"), queryset=Student.objects.none())
+    tutor = forms.ModelChoiceField(label=_("Tutor"), queryset=TutorProfile.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=TutorProfile.Kind.choices)
+    replace = forms.BooleanField(label=_("Replace the current academic tutor"), required=False)
+    over_capacity_reason = forms.CharField(
+        label=_("Reason to exceed the tutor's capacity"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only when the tutor already supervises as many students as agreed."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        students: QuerySet[Student],
+        tutors: QuerySet[TutorProfile],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students  # type: ignore[attr-defined]
+        self.fields["tutor"].queryset = tutors  # type: ignore[attr-defined]
