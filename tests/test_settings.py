@@ -121,3 +121,10 @@ def test_security_settings_of_a_production_like_environment() -> None:
         "True",
         "[\"'self'\"]",
     ]
+
+
+def test_offline_commands_run_without_any_configuration() -> None:
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    assert manage("check").returncode != 0  # anything that could serve still refuses

@@ -6,6 +6,7 @@ process refuse to start with a message that says what to set.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +27,10 @@ DEBUG: bool = env.bool("DEBUG", default=False)
 
 _INSECURE_DEV_KEY = "django-insecure-development-key-only-for-debug-mode"
 SECRET_KEY: str = env.str("SECRET_KEY", default="")
+# Set by manage.py for commands that serve nothing and sign nothing (makemigrations, …).
+OFFLINE_COMMAND: bool = env.bool("PORTAL_OFFLINE_COMMAND", default=False)
+if not SECRET_KEY and OFFLINE_COMMAND:
+    SECRET_KEY = secrets.token_urlsafe(50)  # throw-away: never used to sign anything
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -45,7 +50,7 @@ elif not DEBUG and (
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
-if not DEBUG and not ALLOWED_HOSTS:
+if not DEBUG and not ALLOWED_HOSTS and not OFFLINE_COMMAND:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is not set. With DEBUG off list the host names the portal answers to, "
         "e.g. ALLOWED_HOSTS=portal.example.edu,www.portal.example.edu."
