@@ -28,15 +28,19 @@ class BootstrapForm(forms.Form):
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """Show a service's ValidationError on the fields it names, the rest on the form."""
+    def add_service_errors(
+        self, exc: ValidationError, aliases: dict[str, str] | None = None
+    ) -> None:
+        """Show a service's ValidationError on the fields it names (renamed by `aliases`),
+        the rest on the form."""
         if not hasattr(exc, "error_dict"):
             for message in exc.messages:
                 self.add_error(None, message)
             return
         for name, messages in exc.message_dict.items():
+            field = (aliases or {}).get(name, name)
             for message in messages:
-                self.add_error(name if name in self.fields else None, message)
+                self.add_error(field if field in self.fields else None, message)
 
 
 class ProgressLogForm(BootstrapForm):

@@ -6,6 +6,7 @@ the form (200), PermissionDenied gives 403, a program the user may not see gives
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -21,6 +22,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.permissions import require
 
 from . import permissions
+from .forms import BootstrapForm
 from .forms_admin import (
     AssignTutorForm,
     CurriculumForm,
@@ -35,20 +37,6 @@ from .models import Program, Student, TutorProfile
 from .services import partners, people
 
 FORM_PAGE = "programs/admin/form_page.html"
-
-
-def _add_service_errors(
-    form: forms.Form, exc: ValidationError, aliases: dict[str, str] | None = None
-) -> None:
-    """Put a service's errors on the fields they name (renamed by `aliases`), else the form."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for name, texts in exc.message_dict.items():
-        field = (aliases or {}).get(name, name)
-        for message in texts:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
@@ -83,55 +71,74 @@ def program_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             program = partners.create_program(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             return _done(request, program, _("The program has been created."))
     return _render(request, form, title=_("New program"))
 
 
+def _add_element(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    form_class: type[BootstrapForm],
+    service: Callable[..., Any],
+    title: str,
+    done: str,
+    form_needs_program: bool = False,
+) -> HttpResponse:
+    """A page that adds one element (objective, stage, milestone) to a managed program."""
+    program = _managed_program(request, pk)
+    extra = {"program": program} if form_needs_program else {}
+    form = form_class(request.POST or None, **extra)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(user=request.user, program=program, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, program, done)
+    return _render(request, form, title=title, program=program)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def objective_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    program = _managed_program(request, pk)
-    form = ObjectiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partners.add_objective(user=request.user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            return _done(request, program, _("The training objective has been added."))
-    return _render(request, form, title=_("Add a training objective"), program=program)
+    return _add_element(
+        request,
+        pk,
+        form_class=ObjectiveForm,
+        service=partners.add_objective,
+        title=_("Add a training objective"),
+        done=_("The training objective has been added."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def stage_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    program = _managed_program(request, pk)
-    form = StageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partners.add_stage(user=request.user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            return _done(request, program, _("The stage has been added."))
-    return _render(request, form, title=_("Add a stage"), program=program)
+    return _add_element(
+        request,
+        pk,
+        form_class=StageForm,
+        service=partners.add_stage,
+        title=_("Add a stage"),
+        done=_("The stage has been added."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_template_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    program = _managed_program(request, pk)
-    form = MilestoneTemplateForm(request.POST or None, program=program)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partners.add_milestone_template(user=request.user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            return _done(request, program, _("The milestone has been added."))
-    return _render(request, form, title=_("Add a milestone"), program=program)
+    return _add_element(
+        request,
+        pk,
+        form_class=MilestoneTemplateForm,
+        service=partners.add_milestone_template,
+        title=_("Add a milestone"),
+        done=_("The milestone has been added."),
+        form_needs_program=True,
+    )
 
 
 @login_required
@@ -157,7 +164,7 @@ def curriculum_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             if form.new_course is not None:
                 form.new_course.pk = None
-            _add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             return _done(request, program, _("The course has been added to the curriculum."))
     return _render(request, form, title=_("Add a course to the curriculum"), program=program)
@@ -172,7 +179,7 @@ def partner_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             partners.add_partner(user=request.user, program=program, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             return _done(request, program, _("The partner has been added."))
     return _render(
@@ -202,7 +209,7 @@ def student_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 enrolled_on=data["enrolled_on"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc, {"student_user": "email"})
+            form.add_service_errors(exc, {"student_user": "email"})
         else:
             return _done(request, program, _("The student has been enrolled."))
     return _render(request, form, title=_("Enrol a student"), program=program)
@@ -227,7 +234,7 @@ def tutor_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             people.assign_tutor(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             return _done(request, program, _("The tutor has been assigned."))
     return _render(request, form, title=_("Assign a tutor"), program=program)
