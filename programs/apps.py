@@ -20,9 +20,30 @@ class ProgramsConfig(AppConfig):
         register_scope(Role.ACADEMIC_TUTOR, "programs.Organization")
         register_scope(Role.PRACTICE_TUTOR, "programs.Organization")
 
+        from . import imports, tasks  # noqa: F401 -- tasks registers the import tasks
+
+        imports.register_job_kinds()
+
         register_nav(_("My students"), "programs:my-students", views.is_tutor)
         register_nav(_("My plan"), "programs:my-plan", views.is_student)
         register_nav(_("Programs"), "programs:program-list", views.sees_programs)
         register_nav(
             _("Placements to confirm"), "programs:placements-to-confirm", views.is_coordinator
         )
+
+        from training_portal.core.attention import register_attention
+
+        from . import funds_attention, views_funds
+
+        register_nav(_("Funds"), "programs:budget-line-list", views_funds.sees_funds)
+        register_attention(funds_attention.funds_attention)
+
+        from . import views_projects
+
+        register_nav(_("Projects"), "programs:project-list", views_projects.sees_projects)
+        register_attention(views_projects.case_logs_to_verify_attention)
+
+        from . import attention, history_access
+
+        attention.register()
+        history_access.register()

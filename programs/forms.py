@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Course, ProgressLog, TrainingPlan
+from accounts.models import User
+
+from .models import CaseLog, Course, Placement, ProgressLog, TrainingPlan
 from .models.training import Modality
 
 
@@ -44,7 +46,14 @@ class BootstrapForm(forms.Form):
 
 
 class ProgressLogForm(BootstrapForm):
-    """A tutor's short record of a supervision contact (phone-friendly)."""
+    """A tutor's short record of a supervision contact (phone-friendly).
+
+    Up to `CASE_ROWS` rows of cases seen in the session become case logs of the same log, so
+    one supervised session is typed once and counts both as a contact and as case evidence.
+    """
+
+    CASE_ROWS = 3
+    MAIN_FIELDS = ("date", "kind", "minutes", "summary", "shared", "placement")
 
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=ProgressLog.Kind.choices)
@@ -56,6 +65,124 @@ class ProgressLogForm(BootstrapForm):
     )
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
     shared = forms.BooleanField(label=_("Shared with the student"), required=False, initial=True)
+    placement = forms.ModelChoiceField(
+        label=_("Placement"), queryset=Placement.objects.none(), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        placements: QuerySet[Placement] | None = None,
+        with_cases: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if placements is not None:
+            self.fields["placement"].queryset = placements  # type: ignore[attr-defined]
+        self.case_rows: list[list[str]] = []
+        if with_cases:
+            for row in range(1, self.CASE_ROWS + 1):
+                names = [
+                    f"case_{row}_modality",
+                    f"case_{row}_procedure",
+                    f"case_{row}_count",
+                    f"case_{row}_role",
+                ]
+                self.fields[names[0]] = forms.ChoiceField(
+                    label=_("Case row %(row)d: modality") % {"row": row},
+                    choices=[("", "---------"), *Modality.choices],
+                    required=False,
+                )
+                self.fields[names[1]] = forms.CharField(
+                    label=_("Case row %(row)d: procedure or task") % {"row": row},
+                    max_length=200,
+                    required=False,
+                )
+                self.fields[names[2]] = forms.IntegerField(
+                    label=_("Case row %(row)d: number of cases") % {"row": row},
+                    min_value=1,
+                    max_value=1000,
+                    required=False,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                )
+                self.fields[names[3]] = forms.ChoiceField(
+                    label=_("Case row %(row)d: the student's role") % {"row": row},
+                    choices=[("", "---------"), *CaseLog.Role.choices],
+                    required=False,
+                )
+                self.case_rows.append(names)
+            self.style_widgets()
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def case_fields(self) -> list[list[forms.BoundField]]:
+        return [[self[name] for name in names] for names in self.case_rows]
+
+    def cases_open(self) -> bool:
+        """Show the case rows unfolded when something was typed in them."""
+        return any(
+            self[name].value() not in (None, "") or self[name].errors
+            for names in self.case_rows
+            for name in names
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for names in self.case_rows:
+            values = [data.get(name) for name in names]
+            if any(value not in (None, "") for value in values):
+                for name, value in zip(names, values, strict=True):
+                    if value in (None, "") and name not in self.errors:
+                        self.add_error(
+                            name, _("Fill in the modality, the procedure, the number and the role.")
+                        )
+        return data
+
+    def log_fields(self) -> dict[str, Any]:
+        """The cleaned data in the shape `write_progress_log` / `edit_progress_log` take."""
+        fields = {name: self.cleaned_data.get(name) for name in self.MAIN_FIELDS}
+        if self.case_rows:
+            fields["cases"] = [
+                {
+                    "modality": self.cleaned_data[names[0]],
+                    "procedure": self.cleaned_data[names[1]],
+                    "count": self.cleaned_data[names[2]],
+                    "role": self.cleaned_data[names[3]],
+                }
+                for names in self.case_rows
+                if self.cleaned_data.get(names[0])
+            ]
+        return fields
+
+
+class CorrectionForm(BootstrapForm):
+    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MilestoneSignOffForm(BootstrapForm):
+    completed_on = forms.DateField(
+        label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What shows the milestone was reached (a report, a presentation, a mark)."),
+    )
+    evidence_file = forms.FileField(
+        label=_("Evidence file (PDF, JPEG or PNG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class SignOffRequestForm(BootstrapForm):
+    tutor = forms.ModelChoiceField(label=_("Practice tutor"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, tutors: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tutor"].queryset = tutors  # type: ignore[attr-defined]
 
 
 class AcknowledgeForm(BootstrapForm):

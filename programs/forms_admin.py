@@ -27,12 +27,19 @@ from .models.programs import CourseCategory, Responsibility
 DATE = {"type": "date"}
 
 
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """Organisations by full name, with the short name people also use."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.short_name})" if obj.short_name else obj.name
+
+
 class ProgramForm(BootstrapForm):
     code = forms.CharField(label=_("Code"), max_length=32)
     title = forms.CharField(label=_("Title"), max_length=200)
     discipline = forms.CharField(label=_("Discipline"), max_length=120)
     degree_type = forms.ChoiceField(label=_("Degree type"), choices=Program.DegreeType.choices)
-    lead_university = forms.ModelChoiceField(
+    lead_university = OrganizationChoiceField(
         label=_("Lead university"),
         queryset=Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("name"),
     )
@@ -102,7 +109,7 @@ class CurriculumForm(BootstrapForm):
     new_integrates_ie = forms.BooleanField(
         label=_("New course: integrates innovation & entrepreneurship"), required=False
     )
-    new_delivering_organization = forms.ModelChoiceField(
+    new_delivering_organization = OrganizationChoiceField(
         label=_("New course: delivering organisation"),
         queryset=Organization.objects.order_by("name"),
         required=False,
@@ -142,7 +149,7 @@ class CurriculumForm(BootstrapForm):
 
 
 class PartnerForm(BootstrapForm):
-    organization = forms.ModelChoiceField(
+    organization = OrganizationChoiceField(
         label=_("Organisation"), queryset=Organization.objects.order_by("name")
     )
     agreement_start = forms.DateField(

@@ -179,13 +179,16 @@ def case_log_filter(user: Any) -> Q:
 
 
 def budget_line_filter(user: Any) -> Q:
-    """Program administrators and the holder's coordinators; never tutors or students."""
+    """Program administrators, the holder's coordinators and the line's named approver;
+    never tutors or students."""
     if not _signed_in(user):
         return Q(pk__in=[])
     if is_portal_admin(user):
         return Q()
-    return Q(program__in=administered_program_ids(user)) | Q(
-        holder__in=coordinated_organization_ids(user)
+    return (
+        Q(program__in=administered_program_ids(user))
+        | Q(holder__in=coordinated_organization_ids(user))
+        | Q(approver=user)
     )
 
 
@@ -326,18 +329,112 @@ def _program_model() -> Any:
     return Program
 
 
-def can_create_tutor(user: Any, organization: Any) -> bool:
-    """Portal administrators, and administrators of a program the organisation takes part in."""
+def tutor_organization_ids(user: Any) -> QuerySet[Any]:
+    """Organisations `user` may add tutors to: any for portal administrators; the lead
+    university and active partners of the programs they administer; the organisations they
+    coordinate."""
+    from .models import Organization, Program, ProgramPartner
+
+    if not _signed_in(user):
+        return _none(Organization)
     if is_portal_admin(user):
+        return Organization.objects.values("pk")
+    administered = administered_program_ids(user)
+    return Organization.objects.filter(
+        Q(pk__in=Program.objects.filter(pk__in=administered).values("lead_university_id"))
+        | Q(
+            pk__in=ProgramPartner.objects.filter(program__in=administered, is_active=True).values(
+                "organization_id"
+            )
+        )
+        | Q(pk__in=coordinated_organization_ids(user))
+    ).values("pk")
+
+
+def can_create_tutor(user: Any, organization: Any) -> bool:
+    return is_portal_admin(user) or (
+        _signed_in(user) and tutor_organization_ids(user).filter(pk=organization.pk).exists()
+    )
+
+
+# ---- Projects and the verification of case logs ------------------------------------------
+
+
+def _holds_for(user: Any, role: Role, model: Any, pk: Any) -> bool:
+    """`user.has_role(role, scope)` from the scope's id alone (no fetch of the scope row)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not _signed_in(user) or pk is None:
+        return False
+    return (str(role), ContentType.objects.get_for_model(model).pk, pk) in user.current_roles
+
+
+def project_program_ids_open_to(user: Any) -> QuerySet[Any]:
+    """Programs in which `user` may propose projects: the programs they administer, and those
+    that an organisation they coordinate leads or takes part in as an active partner."""
+    from .models import Program
+
+    if not _signed_in(user):
+        return _none(Program)
+    if is_portal_admin(user):
+        return Program.objects.values("pk")
+    coordinated = coordinated_organization_ids(user)
+    return Program.objects.filter(
+        Q(pk__in=administered_program_ids(user))
+        | Q(lead_university__in=coordinated)
+        | Q(partners__organization__in=coordinated, partners__is_active=True)
+    ).values("pk")
+
+
+def can_create_project(user: Any, program: Any) -> bool:
+    if administers(user, program):
         return True
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
+    if not _signed_in(user) or Role.PARTNER_COORDINATOR not in user.role_names:
         return False
     return (
         _program_model()
-        .objects.filter(pk__in=administered_program_ids(user))
-        .filter(
-            Q(lead_university=organization)
-            | Q(partners__organization=organization, partners__is_active=True)
-        )
+        .objects.filter(pk=program.pk, pk__in=project_program_ids_open_to(user))
         .exists()
+    )
+
+
+def administers_project_program(user: Any, project: Any) -> bool:
+    from .models import Program
+
+    return is_portal_admin(user) or _holds_for(
+        user, Role.PROGRAM_ADMIN, Program, project.program_id
+    )
+
+
+def can_manage_project(user: Any, project: Any) -> bool:
+    """The program's administrators and the coordinators of the lead organisation."""
+    from .models import Organization
+
+    return administers_project_program(user, project) or _holds_for(
+        user, Role.PARTNER_COORDINATOR, Organization, project.lead_organization_id
+    )
+
+
+def can_set_project_status(user: Any, project: Any, status: str) -> bool:
+    """Approving a proposal is the program's decision (the lead organisation's coordinators
+    would otherwise approve their own proposals, and completed projects earn reward points);
+    the lead's coordinators run the project from then on."""
+    if status == project.Status.APPROVED:
+        return administers_project_program(user, project)
+    return can_manage_project(user, project)
+
+
+def case_logs_to_verify_filter(user: Any) -> Q:
+    """Unverified case logs that `user` may verify: the same rule as `can_verify_case_log`
+    (the placement's practice tutor; without one, a current practice tutor of the student)."""
+    from .models import TutorAssignment, TutorProfile
+
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    practising = TutorAssignment.objects.filter(
+        tutor__user=user, ended_on__isnull=True, role=TutorProfile.Kind.PRACTICE
+    ).values("student_id")
+    return Q(verified_at__isnull=True) & (
+        Q(placement__practice_tutor__user=user)
+        | Q(placement__practice_tutor__isnull=True, student__in=practising)
     )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_admin, views_signoff
+from . import (
+    urls_funds,
+    urls_imports,
+    urls_projects,
+    urls_records,
+    views,
+    views_admin,
+    views_attention,
+    views_signoff,
+)
 
 app_name = "programs"
 
@@ -28,4 +37,13 @@ urlpatterns = [
     path("programs/<int:pk>/partners/new/", views_admin.partner_add, name="partner-add"),
     path("programs/<int:pk>/students/new/", views_admin.student_enrol, name="student-enrol"),
     path("programs/<int:pk>/tutors/assign/", views_admin.tutor_assign, name="tutor-assign"),
+    path("plans/to-approve/", views_attention.plans_to_approve_list, name="plans-to-approve"),
+    path("milestones/overdue/", views_attention.overdue_milestones_list, name="overdue-milestones"),
 ]
+
+urlpatterns += (
+    urls_funds.urlpatterns
+    + urls_projects.urlpatterns
+    + urls_imports.urlpatterns
+    + urls_records.urlpatterns
+)

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -40,13 +40,14 @@ from .models import (
     Program,
     ProgramCourse,
     ProgressLog,
+    ProgressLogCorrection,
     Project,
     Stage,
     Student,
     TrainingPlan,
     TutorAssignment,
 )
-from .services import logs, placements, training
+from .services import logs, placements, signoff, training
 
 LATEST_LOGS = 50
 
@@ -126,10 +127,10 @@ def log_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = _visible_student(request, pk)
     if not permissions.can_write_progress_log(request.user, student):
         raise PermissionDenied
-    form = ProgressLogForm(request.POST)
+    form = ProgressLogForm(request.POST, placements=_placements_of(student))
     if form.is_valid():
         try:
-            logs.write_progress_log(user=request.user, student=student, **form.cleaned_data)
+            logs.write_progress_log(user=request.user, student=student, **form.log_fields())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -238,6 +239,10 @@ def _visible_student(request: AuthenticatedHttpRequest, pk: int) -> Student:
     )
 
 
+def _placements_of(student: Student) -> QuerySet[Placement]:
+    return Placement.objects.filter(student=student).select_related("host").order_by("start_date")
+
+
 def _latest_plan(user: Any, student: Student) -> TrainingPlan | None:
     return (
         TrainingPlan.objects.visible_to(user)
@@ -277,11 +282,21 @@ def _render_student(
     progress_logs = list(
         ProgressLog.objects.visible_to(user)
         .filter(student=student)
-        .select_related("author")[:LATEST_LOGS]
+        .select_related("author", "confirmed_by")
+        .prefetch_related(
+            Prefetch(
+                "corrections",
+                queryset=ProgressLogCorrection.objects.select_related("author").order_by(
+                    "created_at"
+                ),
+            )
+        )[:LATEST_LOGS]
     )
     for log in progress_logs:
         log.student = student
-    can_log = permissions.can_write_progress_log(user, student)
+    tutor_roles = permissions.current_tutor_roles(user, student)
+    can_log = bool(tutor_roles)  # = can_write_progress_log, can_sign_off_milestone
+    may_request = signoff.may_request_signoff(user, student)
     context: dict[str, Any] = {
         "student": student,
         "today": timezone.localdate(),
@@ -292,7 +307,12 @@ def _render_student(
         "tutors": TutorAssignment.objects.filter(student=student, ended_on__isnull=True)
         .select_related("tutor__user", "tutor__organization")
         .order_by("role", "started_on"),
-        "milestones": Milestone.objects.visible_to(user).filter(student=student),
+        "milestones": Milestone.objects.visible_to(user)
+        .filter(student=student)
+        .select_related("signed_off_by"),
+        "can_sign_off": can_log,
+        "signoff_tutors": list(signoff.practice_tutor_users(student)) if may_request else [],
+        "now": timezone.now(),
         "placements": Placement.objects.visible_to(user)
         .filter(student=student)
         .select_related("host", "practice_tutor__user"),
@@ -308,7 +328,11 @@ def _render_student(
             if log.acknowledged_at is None and permissions.can_acknowledge_log(user, log)
         },
         "acknowledge_form": AcknowledgeForm(),
-        "log_form": ProgressLogForm(initial={"date": timezone.localdate()}) if can_log else None,
+        "log_form": ProgressLogForm(
+            initial={"date": timezone.localdate()}, placements=_placements_of(student)
+        )
+        if can_log
+        else None,
     }
     context.update(extra)
     return render(request, template, context)

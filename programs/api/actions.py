@@ -210,3 +210,41 @@ class BudgetLineInputSerializer(serializers.Serializer[Any]):
     approver = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True, default=None
     )
+
+
+# ---- Projects -------------------------------------------------------------------------------
+
+
+class ProjectInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=m.Project.Kind.choices)
+    size = serializers.ChoiceField(choices=m.Project.Size.choices)
+    lead_organization = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    partner_organizations = serializers.PrimaryKeyRelatedField(
+        queryset=m.Organization.objects.all(), many=True, required=False, default=list
+    )
+    start_date = serializers.DateField(required=False, allow_null=True, default=None)
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProjectStatusInputSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=m.Project.Status.choices)
+
+
+class ProjectMemberInputSerializer(AccountEmailMixin):
+    role = serializers.ChoiceField(
+        choices=m.ProjectMember.Role.choices, required=False, default=m.ProjectMember.Role.MEMBER
+    )
+
+
+class ProjectMemberRemoveSerializer(AccountEmailMixin):
+    pass
+
+
+class ProjectOutputInputSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=m.ProjectOutput.Kind.choices)
+    title = serializers.CharField(max_length=300)
+    reference = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    produced_on = serializers.DateField(required=False, allow_null=True, default=None)

@@ -20,7 +20,7 @@ from accounts.models import User
 
 from .. import models as m
 from .. import permissions
-from ..services import funds, logs, partners, people, placements, signoff, training
+from ..services import funds, logs, partners, people, placements, projects, signoff, training
 from . import actions as a
 from . import serializers as s
 
@@ -553,3 +553,64 @@ class BudgetLineWrites(BudgetLineViewSet, viewsets.GenericViewSet[Any]):
         data = read_scoped_input(request, a.BudgetLineInputSerializer)
         line = funds.create_budget_line(user=actor(request), **data)
         return answer(self, line, status.HTTP_201_CREATED)
+
+
+class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
+    """Projects are proposed by a program's administrators or by the coordinators of an
+    organisation taking part; the administrators and the lead's coordinators run them."""
+
+    def _managed(self, request: Request) -> m.Project:
+        """The project (404 outside what the caller sees), if the caller may run it (else 403)."""
+        project = self.get_object()
+        if not permissions.can_manage_project(actor(request), project):
+            raise PermissionDenied
+        return cast(m.Project, project)
+
+    @extend_schema(request=a.ProjectInputSerializer, responses={201: s.ProjectSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, a.ProjectInputSerializer)
+        project = projects.create_project(user=actor(request), **data)
+        return answer(self, project, status.HTTP_201_CREATED)
+
+    def _change_status(self, request: Request) -> Response:
+        project = self._managed(request)
+        to_status = read_input(request, a.ProjectStatusInputSerializer)["status"]
+        projects.update_project_status(user=actor(request), project=project, status=to_status)
+        return answer(self, project)
+
+    @extend_schema(request=a.ProjectStatusInputSerializer, responses={200: s.ProjectSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        return self._change_status(request)
+
+    @extend_schema(request=a.ProjectStatusInputSerializer, responses={200: s.ProjectSerializer})
+    @action(detail=True, methods=["post"], url_path="status", url_name="status")
+    def change_status(self, request: Request, pk: str | None = None) -> Response:
+        return self._change_status(request)
+
+    @extend_schema(request=a.ProjectMemberInputSerializer, responses={201: s.ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def members(self, request: Request, pk: str | None = None) -> Response:
+        project = self._managed(request)
+        data = read_input(request, a.ProjectMemberInputSerializer)
+        with errors_renamed(member_user="email"):
+            projects.add_member(
+                user=actor(request), project=project, member_user=data["email"], role=data["role"]
+            )
+        return answer(self, project, status.HTTP_201_CREATED)
+
+    @extend_schema(request=a.ProjectMemberRemoveSerializer, responses={200: s.ProjectSerializer})
+    @action(detail=True, methods=["post"], url_path="members/remove", url_name="member-remove")
+    def remove_member(self, request: Request, pk: str | None = None) -> Response:
+        project = self._managed(request)
+        member_user = read_input(request, a.ProjectMemberRemoveSerializer)["email"]
+        with errors_renamed(member_user="email"):
+            projects.remove_member(user=actor(request), project=project, member_user=member_user)
+        return answer(self, project)
+
+    @extend_schema(request=a.ProjectOutputInputSerializer, responses={201: s.ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def outputs(self, request: Request, pk: str | None = None) -> Response:
+        project = self._managed(request)
+        data = read_input(request, a.ProjectOutputInputSerializer)
+        projects.add_output(user=actor(request), project=project, **data)
+        return answer(self, project, status.HTTP_201_CREATED)

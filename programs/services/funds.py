@@ -23,7 +23,7 @@ from training_portal.core.notifications import notify
 
 from .. import permissions
 from ..models import BudgetLine, Expenditure, Organization, Program
-from .validation import PDF, upload_error, validated_save
+from .validation import PDF_OR_IMAGE, upload_error, validated_save
 
 __all__ = [
     "RECEIPT",
@@ -36,12 +36,7 @@ __all__ = [
 Status = Expenditure.Status
 CENT = Decimal("0.01")
 #: Accepted receipts: PDF, JPEG or PNG (checked by their first bytes, not only their name).
-RECEIPT: Mapping[str, bytes] = {
-    **PDF,
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-    ".png": b"\x89PNG\r\n\x1a\n",
-}
+RECEIPT: Mapping[str, bytes] = PDF_OR_IMAGE
 _NOTIFICATIONS = "programs/notifications"
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import RoleMembership, User
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
+from training_portal.core.history import history_context
 
 from .. import permissions
 from ..models import (
@@ -62,12 +63,14 @@ def create_organization(*, user: User, **fields: Any) -> Organization:
         raise ValidationError(
             {"status": _("A new organisation starts active; change its status afterwards.")}
         )
-    organization = validated_save(Organization(**fields))
+    reason = _("Registered in the portal.")
+    with history_context(reason=reason):
+        organization = validated_save(Organization(**fields))
     OrganizationStatusChange.objects.create(
         organization=organization,
         from_status="",
         to_status=organization.status,
-        reason=_("Registered in the portal."),
+        reason=reason,
         changed_by=user,
     )
     return organization
@@ -103,7 +106,8 @@ def change_organization_status(
         changed_by=user,
     )
     organization.status = to_status
-    organization.save(update_fields=["status"])
+    with history_context(reason=reason, status_change=change.pk):
+        organization.save(update_fields=["status"])
     return change
 
 

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -27,17 +28,27 @@ from training_portal.core.history import history_context
 
 from .. import permissions
 from ..models import CaseLog, Milestone, ProgressLog, SignOffToken
+from ..models.people import TutorKind
 
-__all__ = ["MAX_VALID_DAYS", "SignOffTarget", "issue_signoff_link", "redeem_signoff"]
+__all__ = [
+    "DEFAULT_VALID_DAYS",
+    "MAX_VALID_DAYS",
+    "SignOffTarget",
+    "issue_signoff_link",
+    "may_request_signoff",
+    "practice_tutor_users",
+    "redeem_signoff",
+]
 
 SignOffTarget = ProgressLog | CaseLog | Milestone
 MAX_VALID_DAYS = 30
+DEFAULT_VALID_DAYS = 7
 _TARGET_MODELS = (ProgressLog, CaseLog, Milestone)
 
 
 @transaction.atomic
 def issue_signoff_link(
-    *, user: User, target: SignOffTarget, tutor_user: User, valid_days: int = 7
+    *, user: User, target: SignOffTarget, tutor_user: User, valid_days: int = DEFAULT_VALID_DAYS
 ) -> str:
     """E-mail `tutor_user` a link that confirms `target`; return the token (for tests).
 
@@ -48,12 +59,7 @@ def issue_signoff_link(
         raise ValidationError(
             {"target": _("Only a progress log, a case log or a milestone can be signed off.")}
         )
-    student = target.student
-    if not (
-        permissions.is_own_student_record(user, student)
-        or permissions.current_tutor_roles(user, student)
-        or permissions.administers(user, student.program)
-    ):
+    if not may_request_signoff(user, target.student):
         raise PermissionDenied
     errors: dict[str, str] = {}
     if not _may_confirm(tutor_user, target):
@@ -81,6 +87,24 @@ def issue_signoff_link(
     # The link leaves only if the token row exists, i.e. after commit.
     transaction.on_commit(message.send, robust=True)
     return token
+
+
+def may_request_signoff(user: Any, student: Any) -> bool:
+    """The student's care circle: the student, a current tutor, an administrator of the program."""
+    return (
+        permissions.is_own_student_record(user, student)
+        or bool(permissions.current_tutor_roles(user, student))
+        or permissions.administers(user, student.program)
+    )
+
+
+def practice_tutor_users(student: Any) -> QuerySet[User]:
+    """Whom a sign-off link may be sent to: the student's current practice tutors."""
+    return User.objects.filter(
+        tutor_profile__assignments__student=student,
+        tutor_profile__assignments__role=TutorKind.PRACTICE,
+        tutor_profile__assignments__ended_on__isnull=True,
+    ).order_by("full_name")
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from ..models import (
     TutorProfile,
 )
 from ..models.training import Modality
+from .validation import PDF_OR_IMAGE, upload_error
 
 __all__ = [
     "PLAN_FIELDS",
@@ -119,6 +120,14 @@ def sign_off_milestone(
         errors["completed_on"] = _("The completion date cannot be before enrolment (%(date)s).") % {
             "date": _date(milestone.student.enrolled_on)
         }
+    if evidence_file is not None and (
+        message := upload_error(
+            evidence_file,
+            signatures=PDF_OR_IMAGE,
+            wrong_type=_("Upload the evidence as a PDF, JPEG or PNG file."),
+        )
+    ):
+        errors["evidence_file"] = message
     if errors:
         raise ValidationError(errors)
     milestone.completed_on = completed_on

@@ -12,7 +12,7 @@ from django.core.files import File
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-__all__ = ["MAX_UPLOAD_BYTES", "PDF", "upload_error", "validated_save"]
+__all__ = ["MAX_UPLOAD_BYTES", "PDF", "PDF_OR_IMAGE", "upload_error", "validated_save"]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -20,6 +20,13 @@ M = TypeVar("M", bound=models.Model)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 #: Accepted extensions and the bytes such a file starts with (the name alone proves nothing).
 PDF: Mapping[str, bytes] = {".pdf": b"%PDF-"}
+#: Scans and photos of documents are accepted too where a document proves something.
+PDF_OR_IMAGE: Mapping[str, bytes] = {
+    **PDF,
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".png": b"\x89PNG\r\n\x1a\n",
+}
 
 
 def validated_save(

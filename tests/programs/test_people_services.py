@@ -108,9 +108,15 @@ def test_tutors_of_an_organisation_outside_the_program_are_for_the_portal_admini
     assert tutor.organization == cast.other_hospital
 
 
-@pytest.mark.parametrize("who", ["coordinator", "tutor", "outsider"])
-def test_only_administrators_create_tutors(who: str, cast: Cast, outsider: User) -> None:
-    user = {"coordinator": cast.coordinator, "tutor": cast.tutor.user, "outsider": outsider}[who]
+@pytest.mark.parametrize("who", ["other_coordinator", "tutor", "outsider"])
+def test_only_administrators_and_coordinators_create_tutors(
+    who: str, cast: Cast, outsider: User
+) -> None:
+    user = {
+        "other_coordinator": cast.other_coordinator,
+        "tutor": cast.tutor.user,
+        "outsider": outsider,
+    }[who]
     partner(cast, cast.hospital)
     with pytest.raises(PermissionDenied):
         s.create_tutor(
@@ -118,6 +124,25 @@ def test_only_administrators_create_tutors(who: str, cast: Cast, outsider: User)
             tutor_user=UserFactory(),
             kind="practice",
             organization=cast.hospital,
+            capacity=2,
+        )
+
+
+def test_a_coordinator_adds_tutors_to_their_own_organisation_only(cast: Cast) -> None:
+    tutor = s.create_tutor(
+        user=cast.coordinator,
+        tutor_user=UserFactory(),
+        kind="practice",
+        organization=cast.hospital,
+        capacity=2,
+    )
+    assert tutor.organization == cast.hospital
+    with pytest.raises(PermissionDenied):
+        s.create_tutor(
+            user=cast.coordinator,
+            tutor_user=UserFactory(),
+            kind="practice",
+            organization=cast.other_hospital,
             capacity=2,
         )
 

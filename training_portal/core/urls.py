@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_history
 
 app_name = "core"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path(
+        "history/<str:app_label>/<str:model_name>/<str:pk>/",
+        views_history.record_history,
+        name="history",
+    ),
 ]

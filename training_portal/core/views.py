@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,11 +22,40 @@ from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 
+from .attention import attention_for
 from .health import readiness
 from .models import Job, Notification
 from .notifications import mark_read
 
 RECENT_JOBS = 10
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A block of the home page: its template and what it shows to a user (None: nothing)."""
+
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+
+
+_home_sections: list[HomeSection] = []
+
+
+def register_home_section(template: str, context: Callable[[Any], dict[str, Any] | None]) -> None:
+    """Apps add their role summaries in AppConfig.ready(); registration order is page order."""
+    section = HomeSection(template, context)
+    if section not in _home_sections:
+        _home_sections.append(section)
+
+
+def home_sections_for(user: Any) -> list[dict[str, Any]]:
+    """The sections that concern `user`, each as {"template": ..., "data": ...}."""
+    sections = []
+    for section in _home_sections:
+        data = section.context(user)
+        if data is not None:
+            sections.append({"template": section.template, "data": data})
+    return sections
 
 
 @require_GET
@@ -41,9 +74,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What needs the user's attention, a summary per role they hold, and their recent jobs."""
     user = request.user
     jobs = Job.objects.visible_to(user).select_related("owner")[:RECENT_JOBS]
-    context: dict[str, object] = {"recent_jobs": jobs}
+    context: dict[str, object] = {
+        "recent_jobs": jobs,
+        "attention": attention_for(user),
+        "sections": home_sections_for(user),
+    }
     if is_portal_admin(user):
         context["user_counts"] = User.objects.aggregate(
             total=Count("id"), active=Count("id", filter=Q(is_active=True))

@@ -1,0 +1,280 @@
+"""What needs attention in the programs domain, and each role's summary on the home page.
+
+Each provider asks the user's cached roles first (no query for those it does not concern)
+and then counts with one aggregate query; each summary is one query. The lists behind the
+counts (`plans_to_approve`, `overdue_milestones`) are the same querysets as the pages that
+show them, so that a count and its page always agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
+from training_portal.core.attention import AttentionItem, register_attention
+
+from . import permissions
+from .models import (
+    Milestone,
+    Organization,
+    Placement,
+    Program,
+    ProgressLog,
+    Student,
+    TrainingPlan,
+    TutorAssignment,
+    TutorProfile,
+)
+from .services.placements import placements_to_confirm
+
+Status = TrainingPlan.Status
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated queryset, as an integer column of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+    empty_result_set_value = 0
+
+
+def _holds_any(user: Any, *roles: Role) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and any(
+        role in user.role_names for role in roles
+    )
+
+
+# ---- Who acts on what ----------------------------------------------------------------------
+
+
+def acts_on_plans(user: Any) -> bool:
+    """Academic tutors approve their students' plans; program administrators give the final one."""
+    return is_portal_admin(user) or _holds_any(user, Role.PROGRAM_ADMIN, Role.ACADEMIC_TUTOR)
+
+
+def follows_milestones(user: Any) -> bool:
+    return is_portal_admin(user) or _holds_any(
+        user, Role.PROGRAM_ADMIN, Role.ACADEMIC_TUTOR, Role.PRACTICE_TUTOR
+    )
+
+
+def academic_student_ids(user: Any) -> QuerySet[Any]:
+    return TutorAssignment.objects.filter(
+        tutor__user=user, role=TutorProfile.Kind.ACADEMIC, ended_on__isnull=True
+    ).values("student_id")
+
+
+def plans_to_approve(user: Any) -> QuerySet[TrainingPlan]:
+    """Visible plans in the state `user` acts on: submitted plans of their students (academic
+    tutor), plans approved by the tutor in the programs they administer (final approval)."""
+    final = Q(status=Status.TUTOR_APPROVED)
+    if not is_portal_admin(user):
+        final &= Q(student__program__in=permissions.administered_program_ids(user))
+    by_tutor = Q(status=Status.SUBMITTED, student__in=academic_student_ids(user))
+    return TrainingPlan.objects.visible_to(user).filter(final | by_tutor)
+
+
+def overdue_milestones(user: Any) -> QuerySet[Milestone]:
+    """Overdue milestones of the active students `user` administers or supervises."""
+    milestones = Milestone.objects.visible_to(user).overdue()
+    if not is_portal_admin(user):
+        milestones = milestones.filter(
+            Q(student__program__in=permissions.administered_program_ids(user))
+            | Q(student__in=permissions.tutored_student_ids(user))
+        )
+    return milestones.filter(student__status=Student.Status.ACTIVE)
+
+
+# ---- Attention providers -------------------------------------------------------------------
+
+
+def plans_awaiting_approval(user: Any) -> list[AttentionItem]:
+    if not acts_on_plans(user):
+        return []
+    return [
+        AttentionItem(
+            _("Plans awaiting your approval"),
+            plans_to_approve(user).count(),
+            reverse("programs:plans-to-approve"),
+            "warning",
+        )
+    ]
+
+
+def milestones_overdue(user: Any) -> list[AttentionItem]:
+    if not follows_milestones(user):
+        return []
+    return [
+        AttentionItem(
+            _("Overdue milestones"),
+            overdue_milestones(user).count(),
+            reverse("programs:overdue-milestones"),
+            "danger",
+        )
+    ]
+
+
+def placements_awaiting_confirmation(user: Any) -> list[AttentionItem]:
+    if not _holds_any(user, Role.PARTNER_COORDINATOR):
+        return []
+    return [
+        AttentionItem(
+            _("Placements to confirm"),
+            placements_to_confirm(user).count(),
+            reverse("programs:placements-to-confirm"),
+            "warning",
+        )
+    ]
+
+
+def _unacknowledged_logs(student: Any) -> QuerySet[ProgressLog]:
+    return ProgressLog.objects.filter(student=student, shared=True, acknowledged_at__isnull=True)
+
+
+def student_actions(user: Any) -> list[AttentionItem]:
+    """Shared logs to acknowledge, and a plan to write or change (a draft, or one returned)."""
+    if not _holds_any(user, Role.STUDENT):
+        return []
+    row = (
+        Student.objects.filter(user=user)
+        .annotate(
+            logs=SubqueryCount(_unacknowledged_logs(OuterRef("pk"))),
+            drafts=SubqueryCount(
+                TrainingPlan.objects.filter(student=OuterRef("pk"), status=Status.DRAFT)
+            ),
+            versions=SubqueryCount(TrainingPlan.objects.filter(student=OuterRef("pk"))),
+        )
+        .values("logs", "drafts", "versions", "status")
+        .first()
+    )
+    if row is None:
+        return []
+    url = reverse("programs:my-plan")
+    # No plan yet also needs the student: the first draft is theirs to write.
+    plan_action = row["drafts"] if row["versions"] else 1
+    if row["status"] != Student.Status.ACTIVE:
+        plan_action = 0
+    return [
+        AttentionItem(_("Shared logs to acknowledge"), row["logs"], url),
+        AttentionItem(_("Your plan needs your action"), plan_action, url, "warning"),
+    ]
+
+
+# ---- Home summaries ------------------------------------------------------------------------
+
+
+def program_admin_summary(user: Any) -> dict[str, Any] | None:
+    """The programs `user` administers, with their active students and what waits on them."""
+    if not _holds_any(user, Role.PROGRAM_ADMIN):
+        return None
+    students = Student.objects.filter(program=OuterRef("pk"), status=Student.Status.ACTIVE)
+    programs = list(
+        Program.objects.filter(pk__in=permissions.administered_program_ids(user))
+        .annotate(
+            active_students=SubqueryCount(students),
+            plans_awaiting=SubqueryCount(
+                TrainingPlan.objects.filter(
+                    student__program=OuterRef("pk"), status=Status.TUTOR_APPROVED
+                )
+            ),
+            overdue=SubqueryCount(
+                Milestone.objects.overdue().filter(
+                    student__program=OuterRef("pk"), student__status=Student.Status.ACTIVE
+                )
+            ),
+        )
+        .order_by("code")
+    )
+    return {"programs": programs} if programs else None
+
+
+def coordinator_summary(user: Any) -> dict[str, Any] | None:
+    """The organisations `user` coordinates, with their placements (active, to confirm)."""
+    if not _holds_any(user, Role.PARTNER_COORDINATOR):
+        return None
+    hosted = Placement.objects.filter(host=OuterRef("pk"))
+    organizations = list(
+        Organization.objects.filter(pk__in=permissions.coordinated_organization_ids(user))
+        .annotate(
+            active_placements=SubqueryCount(hosted.filter(status=Placement.Status.ACTIVE)),
+            to_confirm=SubqueryCount(
+                hosted.filter(confirmed_at__isnull=True).exclude(status=Placement.Status.CANCELLED)
+            ),
+        )
+        .order_by("name")
+    )
+    return {"organizations": organizations} if organizations else None
+
+
+def tutor_summary(user: Any) -> dict[str, Any] | None:
+    """How many students `user` supervises now, as academic and as practice tutor."""
+    if not _holds_any(user, Role.ACADEMIC_TUTOR, Role.PRACTICE_TUTOR):
+        return None
+    current = TutorAssignment.objects.filter(tutor__user=user, ended_on__isnull=True)
+    counts = current.aggregate(
+        academic=_count(Q(role=TutorProfile.Kind.ACADEMIC)),
+        practice=_count(Q(role=TutorProfile.Kind.PRACTICE)),
+        active=_count(Q(student__status=Student.Status.ACTIVE)),
+    )
+    return {**counts, "approves_plans": acts_on_plans(user)}
+
+
+def _count(condition: Q) -> Count:
+    return Count("student", filter=condition, distinct=True)
+
+
+def student_summary(user: Any) -> dict[str, Any] | None:
+    """The student's plan status, next milestone due and shared logs to acknowledge."""
+    if not _holds_any(user, Role.STUDENT):
+        return None
+    latest = TrainingPlan.objects.filter(student=OuterRef("pk")).order_by("-version")
+    next_due = Milestone.objects.filter(student=OuterRef("pk"), completed_on__isnull=True).order_by(
+        "due_date", "id"
+    )
+    student = (
+        Student.objects.filter(user=user)
+        .select_related("program")
+        .annotate(
+            plan_status=Subquery(latest.values("status")[:1]),
+            plan_version=Subquery(latest.values("version")[:1]),
+            next_milestone=Subquery(next_due.values("title")[:1]),
+            next_due_date=Subquery(next_due.values("due_date")[:1]),
+            to_acknowledge=SubqueryCount(_unacknowledged_logs(OuterRef("pk"))),
+        )
+        .first()
+    )
+    if student is None:
+        return None
+    today = timezone.localdate()
+    return {
+        "student": student,
+        "plan_status": dict(Status.choices).get(student.plan_status or ""),
+        "plan_version": student.plan_version,
+        "next_milestone": student.next_milestone,
+        "next_due_date": student.next_due_date,
+        "overdue": bool(student.next_due_date and student.next_due_date < today),
+        "to_acknowledge": student.to_acknowledge,
+    }
+
+
+def register() -> None:
+    """Called once from `ProgramsConfig.ready()`; the order is the order on the home page."""
+    from training_portal.core.views import register_home_section
+
+    for provider in (
+        plans_awaiting_approval,
+        milestones_overdue,
+        placements_awaiting_confirmation,
+        student_actions,
+    ):
+        register_attention(provider)
+    register_home_section("programs/attention/home_program_admin.html", program_admin_summary)
+    register_home_section("programs/attention/home_coordinator.html", coordinator_summary)
+    register_home_section("programs/attention/home_tutor.html", tutor_summary)
+    register_home_section("programs/attention/home_student.html", student_summary)

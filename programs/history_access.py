@@ -1,0 +1,89 @@
+"""Who may read the history of the programs records, and why an organisation's status changed.
+
+Portal administrators read every tracked record's history (decided in `core.history`); a
+program administrator reads the history of the records of the programs they administer. The
+models not registered here (organisations, tutors, courses …) stay with portal administrators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+
+from accounts.roles import Role
+from training_portal.core.history import register_history
+
+from .models import (
+    BudgetLine,
+    CaseLog,
+    Expenditure,
+    Milestone,
+    Organization,
+    Placement,
+    Program,
+    ProgramPartner,
+    ProgressLog,
+    Project,
+    Student,
+    TrainingPlan,
+)
+
+#: How far apart a status change row and its history event may be to be matched.
+
+
+def administers_program_id(user: Any, program_id: int | None) -> bool:
+    """Whether `user` holds a current program-administrator role for that program (no query
+    beyond the user's cached roles)."""
+    if program_id is None:
+        return False
+    program_type = ContentType.objects.get_for_model(Program)
+    return (str(Role.PROGRAM_ADMIN), program_type.pk, program_id) in user.current_roles
+
+
+def _of_program(program_id: Callable[[Any], int | None]) -> Callable[[Any, Any], bool]:
+    def allowed(user: Any, obj: Any) -> bool:
+        return administers_program_id(user, program_id(obj))
+
+    return allowed
+
+
+def _student_page(obj: Any) -> str:
+    return reverse("programs:student", args=[obj.student_id])
+
+
+def _program_page(obj: Any) -> str:
+    return reverse("programs:program-detail", args=[obj.program_id])
+
+
+def register() -> None:
+    """Called once from `ProgramsConfig.ready()`."""
+    own: list[tuple[type[models.Model], Callable[[Any], int | None], Callable[[Any], str]]] = [
+        (
+            Program,
+            lambda obj: obj.pk,
+            lambda obj: reverse("programs:program-detail", args=[obj.pk]),
+        ),
+        (
+            Student,
+            lambda obj: obj.program_id,
+            lambda obj: reverse("programs:student", args=[obj.pk]),
+        ),
+        (TrainingPlan, lambda obj: obj.student.program_id, _student_page),
+        (Milestone, lambda obj: obj.student.program_id, _student_page),
+        (Placement, lambda obj: obj.student.program_id, _student_page),
+        (ProgressLog, lambda obj: obj.student.program_id, _student_page),
+        (CaseLog, lambda obj: obj.student.program_id, _student_page),
+        (Project, lambda obj: obj.program_id, _program_page),
+        (ProgramPartner, lambda obj: obj.program_id, _program_page),
+        (BudgetLine, lambda obj: obj.program_id, _program_page),
+        (Expenditure, lambda obj: obj.line.program_id, lambda obj: ""),
+    ]
+    for model, program_id, url in own:
+        register_history(model, allowed=_of_program(program_id), url=url)
+    # Organisations: portal administrators only; a status change carries its reason in the
+    # history context (see `change_organization_status`).
+    register_history(Organization)

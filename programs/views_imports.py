@@ -1,0 +1,134 @@
+"""Bulk import pages: a template to download, an upload form, then the job's own page.
+
+Organisations: whoever may create organisations. Tutors: whoever may add tutors to some
+organisation. Students: the program's administrators (a program the user cannot see: 404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.models import Job
+from training_portal.core.permissions import require
+
+from . import imports, permissions
+from .forms import BootstrapForm
+from .models import Program
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportUploadForm(BootstrapForm):
+    file = forms.FileField(
+        label=gettext_lazy("File (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "The first row names the columns. CSV may be UTF-8 or GB18030. At most %(size)d MB."
+        ) % {"size": settings.IMPORT_MAX_FILE_SIZE // 2**20}
+
+
+def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
+    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
+    if not permissions.can_manage_students(request.user, program):
+        raise PermissionDenied
+    return program
+
+
+def _upload_page(
+    request: AuthenticatedHttpRequest,
+    spec: imports.ImportSpec,
+    start: Callable[..., Job],
+    *,
+    template_url: str,
+    program: Program | None = None,
+) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        extra: dict[str, Any] = {"program": program} if program is not None else {}
+        try:
+            job = start(user=request.user, upload=form.cleaned_data["file"], **extra)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.info(request, _("The import has started. This page shows its progress."))
+            return redirect("core:job-detail", pk=job.pk)
+    context = {"form": form, "spec": spec, "template_url": template_url, "program": program}
+    return render(request, "programs/imports/upload.html", context)
+
+
+def _workbook(spec: imports.ImportSpec, filename: str) -> HttpResponse:
+    response = HttpResponse(imports.template_workbook(spec), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require(permissions.can_create_organization)
+@require_http_methods(["GET", "POST"])
+def import_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _upload_page(
+        request,
+        imports.ORGANIZATIONS,
+        imports.start_organization_import,
+        template_url=reverse("programs:import-organizations-template"),
+    )
+
+
+@require(permissions.can_create_organization)
+@require_GET
+def import_organizations_template(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _workbook(imports.ORGANIZATIONS, "organisation-import-template.xlsx")
+
+
+@require(imports.can_import_tutors)
+@require_http_methods(["GET", "POST"])
+def import_tutors(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _upload_page(
+        request,
+        imports.TUTORS,
+        imports.start_tutor_import,
+        template_url=reverse("programs:import-tutors-template"),
+    )
+
+
+@require(imports.can_import_tutors)
+@require_GET
+def import_tutors_template(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _workbook(imports.TUTORS, "tutor-import-template.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_students(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = _managed_program(request, pk)
+    return _upload_page(
+        request,
+        imports.STUDENTS,
+        imports.start_student_import,
+        template_url=reverse("programs:import-students-template", args=[program.pk]),
+        program=program,
+    )
+
+
+@login_required
+@require_GET
+def import_students_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _managed_program(request, pk)
+    return _workbook(imports.STUDENTS, "student-import-template.xlsx")
