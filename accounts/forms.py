@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import User
 
@@ -49,5 +50,5 @@ class UserSearchForm(forms.Form):
     active = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))],
+        choices=[("", _("All")), ("1", pgettext_lazy("account", "Active")), ("0", _("Inactive"))],
     )

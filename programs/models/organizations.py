@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 
@@ -22,9 +23,9 @@ class OrganizationKind(models.TextChoices):
 
 
 class OrganizationStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("organisation status", "Active")
     PROBATION = "probation", _("Probation")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("organisation status", "Suspended")
     EXITED = "exited", _("Exited")
 
 
@@ -69,9 +70,9 @@ class OrganizationStatusChange(models.Model):
         verbose_name=_("organisation"),
     )
     from_status = models.CharField(
-        _("from"), max_length=16, choices=OrganizationStatus.choices, blank=True
+        _("previous status"), max_length=16, choices=OrganizationStatus.choices, blank=True
     )
-    to_status = models.CharField(_("to"), max_length=16, choices=OrganizationStatus.choices)
+    to_status = models.CharField(_("new status"), max_length=16, choices=OrganizationStatus.choices)
     reason = models.TextField(_("reason"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

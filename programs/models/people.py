@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 
@@ -93,8 +94,8 @@ class Student(models.Model):
     """A master's candidate enrolled in a program."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
+        ACTIVE = "active", pgettext_lazy("student status", "Active")
+        SUSPENDED = "suspended", pgettext_lazy("student status", "Suspended")
         GRADUATED = "graduated", _("Graduated")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -135,7 +136,7 @@ class TutorAssignment(models.Model):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="assignments")
     tutor = models.ForeignKey(TutorProfile, on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(_("role"), max_length=16, choices=TutorKind.choices)
-    started_on = models.DateField(_("from"), default=timezone.localdate)
+    started_on = models.DateField(_("started on"), default=timezone.localdate)
     ended_on = models.DateField(_("until"), null=True, blank=True)
     over_capacity_reason = models.TextField(
         _("reason for exceeding capacity"),

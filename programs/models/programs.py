@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 
@@ -36,7 +37,7 @@ class Program(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("program status", "Active")
         CLOSED = "closed", _("Closed")
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -204,7 +205,7 @@ class CourseCategory(models.TextChoices):
     SPECIALTY = "specialty", _("Specialty")
     INNOVATION_ENTREPRENEURSHIP = "innovation_entrepreneurship", _("Innovation & entrepreneurship")
     PRACTICE = "practice", _("Practice")
-    ELECTIVE = "elective", _("Elective")
+    ELECTIVE = "elective", pgettext_lazy("course category", "Elective")
 
 
 @tracked()
@@ -262,7 +263,7 @@ class ProgramCourse(models.Model):
 
     class Requirement(models.TextChoices):
         REQUIRED = "required", _("Required")
-        ELECTIVE = "elective", _("Elective")
+        ELECTIVE = "elective", pgettext_lazy("course requirement", "Elective")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="curriculum")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="in_programs")

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 
@@ -102,9 +103,11 @@ class PlanTransition(models.Model):
 
     plan = models.ForeignKey(TrainingPlan, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(
-        _("from"), max_length=16, choices=TrainingPlan.Status.choices, blank=True
+        _("previous status"), max_length=16, choices=TrainingPlan.Status.choices, blank=True
     )
-    to_status = models.CharField(_("to"), max_length=16, choices=TrainingPlan.Status.choices)
+    to_status = models.CharField(
+        _("new status"), max_length=16, choices=TrainingPlan.Status.choices
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
@@ -230,7 +233,7 @@ class Placement(models.Model):
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("placement status", "Active")
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -295,7 +298,7 @@ class Project(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         APPROVED = "approved", _("Approved")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("project status", "Active")
         COMPLETED = "completed", _("Completed")
         FAILED = "failed", _("Failed")
 

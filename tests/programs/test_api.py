@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -10,17 +11,21 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from programs import models as m
 from tests.queries import assert_flat_queries
 
 from .conftest import Cast
 from .factories import (
+    AssignmentFactory,
     BudgetLineFactory,
     CourseFactory,
     ExpenditureFactory,
+    OrganizationFactory,
     PlacementFactory,
     PlanFactory,
     ProgressLogFactory,
     StudentFactory,
+    TutorFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +164,95 @@ def test_list_query_counts_do_not_grow_with_the_data(name: str, cast: Cast) -> N
     api = api_for(cast.program_admin)
     url = reverse(f"api:{name}-list")
     assert_flat_queries(lambda: api.get(url, {"page_size": 100}), _grow(cast), max_queries=10)
+
+
+# Detail query counts: the same whether a record has 1 or 50 children.
+def _one_of_each(cast: Cast) -> dict[str, Any]:
+    """One record per endpoint, all about the cast's program and student."""
+    plan = PlanFactory(student=cast.student)
+    line = BudgetLineFactory(program=cast.program, holder=cast.hospital)
+    project = m.Project.objects.create(
+        program=cast.program,
+        title="Low-dose CT",
+        kind="research",
+        size="small",
+        lead_organization=cast.program.lead_university,
+    )
+    course = CourseFactory()
+    m.ProgramCourse.objects.create(
+        program=cast.program, course=course, requirement="required", semester=1
+    )
+    partner = m.ProgramPartner.objects.create(
+        program=cast.program, organization=cast.hospital, agreement_start=dt.date(2025, 9, 1)
+    )
+    return {
+        "organization": cast.hospital,
+        "program": cast.program,
+        "program-partner": partner,
+        "course": course,
+        "tutor": cast.tutor,
+        "student": cast.student,
+        "training-plan": plan,
+        "milestone": m.Milestone.objects.create(
+            student=cast.student, kind="other", title="M", due_date=dt.date(2026, 9, 1)
+        ),
+        "placement": cast.placement,
+        "project": project,
+        "progress-log": ProgressLogFactory(student=cast.student, author=cast.tutor.user),
+        "case-log": m.CaseLog.objects.create(
+            student=cast.student,
+            date=dt.date(2026, 3, 1),
+            modality="ct",
+            procedure="Chest CT",
+            count=2,
+            role="observed",
+            recorded_by=cast.student.user,
+        ),
+        "budget-line": line,
+        "expenditure": ExpenditureFactory(line=line),
+    }
+
+
+def _grow_children(cast: Cast, records: dict[str, Any]) -> Callable[[], None]:
+    def grow() -> None:
+        program, plan = cast.program, records["training-plan"]
+        project, partner = records["project"], records["program-partner"]
+        for n in range(49):
+            m.TrainingObjective.objects.create(
+                program=program, order=100 + n, title=f"O{n}", description="Measured."
+            )
+            stage = m.Stage.objects.create(
+                program=program, order=100 + n, kind="other", title=f"S{n}", expected_months=1
+            )
+            m.MilestoneTemplate.objects.create(
+                program=program, stage=stage, kind="other", title=f"T{n}", due_offset_days=n
+            )
+            course = CourseFactory()
+            m.ProgramCourse.objects.create(
+                program=program, course=course, requirement="elective", semester=2
+            )
+            course.teachers.add(cast.tutor.user)
+            plan.courses.add(course)
+            m.PartnerResponsibility.objects.get_or_create(
+                partner=partner, responsibility=list(m.PartnerResponsibility.Kind)[n % 9]
+            )
+            project.partner_organizations.add(OrganizationFactory())
+            m.ProjectOutput.objects.create(project=project, kind="paper", title=f"P{n}")
+            member = StudentFactory(program=program)
+            m.ProjectMember.objects.create(project=project, user=member.user)
+            ExpenditureFactory(line=records["budget-line"])
+            m.ProgressLogCorrection.objects.create(
+                log=records["progress-log"], author=cast.tutor.user, text=f"C{n}"
+            )
+            TutorFactory(organization=cast.hospital)
+            AssignmentFactory(student=member, tutor=cast.tutor)
+
+    return grow
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_detail_query_counts_do_not_grow_with_the_children(name: str, cast: Cast) -> None:
+    records = _one_of_each(cast)
+    api = api_for(cast.program_admin)
+    url = reverse(f"api:{name}-detail", args=[records[name].pk])
+    assert_flat_queries(lambda: api.get(url), _grow_children(cast, records), max_queries=12)
