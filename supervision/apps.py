@@ -7,3 +7,12 @@ class SupervisionConfig(AppConfig):
 
     name = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        from training_portal.core.jobs import register_job_kind
+
+        from . import audit, tasks  # noqa: F401  (the tasks register with Celery)
+        from .rules.catalogue import register_catalogue
+
+        register_catalogue()
+        register_job_kind(audit.JOB_KIND, task_name="supervision.run_audit", label=audit.JOB_LABEL)

@@ -1,0 +1,279 @@
+"""The audit: rule settings (global and per program), runs split into chunks, findings.
+
+Every finding belongs to exactly one program (its partition): a chunk of a run is one rule
+over one program, and it alone creates, updates, reopens and closes that rule's findings of
+that program. This makes a chunk idempotent and lets chunks run on many workers at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Organization, Program, Student
+from training_portal.core.history import tracked
+from training_portal.core.models import Job
+
+
+class Severity(models.TextChoices):
+    INFO = "info", _("Info")
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    CRITICAL = "critical", _("Critical")
+
+
+#: Order of severities, for sorting and "at least" filters.
+SEVERITY_RANK = {Severity.INFO: 0, Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
+
+
+@tracked()
+class RuleSetting(models.Model):
+    """An administrator's settings of one rule: portal-wide (no program) or for one program.
+
+    A program's setting overrides the portal-wide one field by field: `enabled`, `severity`
+    (blank: keep) and each threshold present in `thresholds`.
+    """
+
+    rule = models.CharField(_("rule"), max_length=64)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rule_settings",
+        verbose_name=_("program"),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, blank=True)
+    thresholds = models.JSONField(_("thresholds"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rule setting")
+        verbose_name_plural = _("rule settings")
+        ordering = ["rule", "program_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule"],
+                condition=Q(program__isnull=True),
+                name="supervision_rulesetting_one_global",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "program"], name="supervision_rulesetting_one_per_program"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.program or _('portal-wide')})"
+
+
+class AuditRunQuerySet(models.QuerySet["AuditRun"]):
+    def visible_to(self, user: Any) -> AuditRunQuerySet:
+        from ..permissions import audit_run_filter
+
+        return self.filter(audit_run_filter(user))
+
+
+class AuditRun(models.Model):
+    """One audit: the whole portal or one program, all enabled rules or some; a job runs it."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_runs",
+        verbose_name=_("program"),
+    )
+    rules = models.JSONField(_("rules"), default=list, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    schedule = models.CharField(_("schedule"), max_length=200, blank=True)
+    #: The day the rules look from (fixed at the start, so that a resumed run agrees).
+    as_of = models.DateField(_("as of"), default=timezone.localdate)
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="audit_run")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    #: Per rule: found, new, reopened, gone (filled when the run ends).
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    objects = AuditRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit run")
+        verbose_name_plural = _("audit runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(_("Audit run #%(id)s")) % {"id": self.pk}
+
+
+class AuditChunk(models.Model):
+    """One rule over one program within a run; done once, whatever the deliveries."""
+
+    run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="chunks")
+    rule = models.CharField(_("rule"), max_length=64)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    found = models.PositiveIntegerField(_("found"), default=0)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    gone = models.PositiveIntegerField(_("gone"), default=0)
+
+    class Meta:
+        verbose_name = _("audit chunk")
+        verbose_name_plural = _("audit chunks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "rule", "program"], name="supervision_chunk_once_per_run"
+            )
+        ]
+        indexes = [models.Index(fields=["run", "done_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.rule}:{self.program_id}"
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def visible_to(self, user: Any) -> FindingQuerySet:
+        from ..permissions import finding_filter
+
+        return self.filter(finding_filter(user))
+
+    def active(self) -> FindingQuerySet:
+        return self.filter(status__in=Finding.ACTIVE)
+
+
+def _finding_history() -> Any:
+    import pghistory
+
+    # Runs refresh last_seen_* on every finding they see again: that is not a change worth
+    # a history row; status, assignment, notes and the facts are.
+    quiet = ["last_seen_run", "last_seen_at"]
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=quiet)),
+        pghistory.DeleteEvent(),
+        exclude=quiet,
+    )
+
+
+@_finding_history()
+class Finding(models.Model):
+    """A problem an audit rule found, kept once per fingerprint across runs."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_REMEDIATION = "in_remediation", _("In remediation")
+        RESOLVED = "resolved", _("Resolved")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    #: The statuses of a finding that still needs work.
+    ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED, Status.IN_REMEDIATION)
+
+    rule = models.CharField(_("rule"), max_length=64, db_index=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="findings", verbose_name=_("program")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("organisation"),
+    )
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("student"),
+    )
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="findings_about_me",
+        verbose_name=_("tutor"),
+    )
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField(_("subject"))
+    #: The values the message is written from (translated when shown).
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    #: The facts that triggered it: key → value, labelled by the rule when shown.
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    first_seen_run = models.ForeignKey(
+        AuditRun, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    last_seen_run = models.ForeignKey(
+        AuditRun, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    first_seen_at = models.DateTimeField(_("first found"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last found"), default=timezone.now)
+    #: When a run last saw the problem gone (None while it is there).
+    gone_at = models.DateTimeField(_("no longer found on"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_findings",
+        verbose_name=_("assignee"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    corrective_action = models.TextField(_("corrective action"), blank=True)
+    dismissal_justification = models.TextField(_("justification for dismissal"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [
+            models.Index(fields=["rule", "program", "status"]),
+            models.Index(fields=["program", "status", "severity"]),
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["student", "status"]),
+            models.Index(fields=["tutor", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(dismissal_justification=""),
+                name="supervision_finding_dismissal_justified",
+                violation_error_message=_("A dismissed finding needs a justification."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

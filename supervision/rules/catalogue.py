@@ -1,0 +1,831 @@
+"""The first catalogue of audit rules (DOMAIN.md, "Supervision").
+
+Each `find` is a few set-based queries over one program (no query per student); it returns
+plain rows that the audit turns into findings in bulk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Lower, Trim
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programs.models import (
+    BudgetLine,
+    Course,
+    Expenditure,
+    Milestone,
+    PartnerResponsibility,
+    Placement,
+    ProgramPartner,
+    ProgressLog,
+    Project,
+    Student,
+    TrainingPlan,
+    TutorAssignment,
+    TutorProfile,
+)
+from programs.models.programs import CourseCategory, Responsibility
+
+from . import Hit, Rule, Scope, Threshold, register
+
+ACTIVE_STUDENT = Student.Status.ACTIVE
+SPENT = (Expenditure.Status.SUBMITTED, Expenditure.Status.APPROVED)
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _days(scope: Scope, name: str) -> dt.date:
+    return scope.today - dt.timedelta(days=int(scope[name]))
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _money(value: Decimal | None) -> str:
+    return f"{(value or Decimal(0)):.2f}"
+
+
+# ---- Training ------------------------------------------------------------------------------
+
+
+def _milestone_overdue(scope: Scope) -> Iterator[Hit]:
+    rows = (
+        Milestone.objects.filter(
+            student__program_id=scope.program_id,
+            student__status=ACTIVE_STUDENT,
+            completed_on__isnull=True,
+            due_date__lt=_days(scope, "grace_days"),
+        )
+        .values("pk", "student_id", "title", "due_date")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        late = (scope.today - row["due_date"]).days
+        yield Hit(
+            subject_id=row["pk"],
+            student_id=row["student_id"],
+            details={"title": row["title"], "days": late},
+            evidence={"due_date": _iso(row["due_date"]), "days_overdue": late},
+        )
+
+
+def _supervision_gap(scope: Scope) -> Iterator[Hit]:
+    since = _days(scope, "days")
+    rows = (
+        Student.objects.filter(
+            program_id=scope.program_id, status=ACTIVE_STUDENT, enrolled_on__lt=since
+        )
+        .annotate(last_log=Max("progress_logs__date"))
+        .filter(Q(last_log__isnull=True) | Q(last_log__lt=since))
+        .values("pk", "last_log", "enrolled_on")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        last = row["last_log"]
+        days = (scope.today - (last or row["enrolled_on"])).days
+        yield Hit(
+            subject_id=row["pk"],
+            student_id=row["pk"],
+            details={"days": days, "never": last is None},
+            evidence={"last_progress_log": _iso(last), "days_without_log": days},
+        )
+
+
+def _supervision_frequency(scope: Scope) -> Iterator[Hit]:
+    """Per current assignment: the tutor's contacts with the student in the window."""
+    since = _days(scope, "window_days")
+    contacts = (
+        ProgressLog.objects.filter(
+            student_id=OuterRef("student_id"),
+            author_id=OuterRef("tutor__user_id"),
+            date__gte=since,
+            date__lte=scope.today,
+        )
+        .order_by()
+        .values("student_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    minimum = {"academic": int(scope["academic_min"]), "practice": int(scope["practice_min"])}
+    rows = (
+        TutorAssignment.objects.filter(
+            student__program_id=scope.program_id,
+            student__status=ACTIVE_STUDENT,
+            ended_on__isnull=True,
+            started_on__lte=since,
+        )
+        .annotate(contacts=Coalesce(Subquery(contacts), 0))
+        .filter(
+            Q(role="academic", contacts__lt=minimum["academic"])
+            | Q(role="practice", contacts__lt=minimum["practice"])
+        )
+        .values("pk", "student_id", "role", "contacts", "tutor__user_id", "tutor__organization_id")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield Hit(
+            subject_id=row["pk"],
+            student_id=row["student_id"],
+            tutor_id=row["tutor__user_id"],
+            organization_id=row["tutor__organization_id"],
+            key=row["role"],
+            details={
+                "role": row["role"],
+                "contacts": row["contacts"],
+                "required": minimum[row["role"]],
+                "window": int(scope["window_days"]),
+            },
+            evidence={
+                "tutor_role": row["role"],
+                "contacts_in_window": row["contacts"],
+                "required_contacts": minimum[row["role"]],
+                "window_days": int(scope["window_days"]),
+            },
+        )
+
+
+def _tutor_over_capacity(scope: Scope) -> Iterator[Hit]:
+    """Counted across programs; reported in the program of the tutor's first active student
+    (so that each tutor is audited by exactly one chunk)."""
+    current = Q(assignments__ended_on__isnull=True, assignments__student__status=ACTIVE_STUDENT)
+    rows = (
+        TutorProfile.objects.annotate(
+            load=Count("assignments", filter=current),
+            home_program=Min("assignments__student__program_id", filter=current),
+        )
+        .filter(home_program=scope.program_id, load__gt=F("capacity"))
+        .values("pk", "user_id", "organization_id", "load", "capacity")
+        .order_by()
+    )
+    for row in rows:
+        yield Hit(
+            subject_id=row["pk"],
+            tutor_id=row["user_id"],
+            organization_id=row["organization_id"],
+            details={"load": row["load"], "capacity": row["capacity"]},
+            evidence={"current_students": row["load"], "capacity": row["capacity"]},
+        )
+
+
+def _plan_not_approved(scope: Scope) -> Iterator[Hit]:
+    approved = TrainingPlan.objects.filter(
+        student_id=OuterRef("pk"),
+        status__in=(TrainingPlan.Status.APPROVED, TrainingPlan.Status.SUPERSEDED),
+    )
+    rows = (
+        Student.objects.filter(
+            program_id=scope.program_id,
+            status=ACTIVE_STUDENT,
+            enrolled_on__lt=_days(scope, "days"),
+        )
+        .exclude(Exists(approved))
+        .values("pk", "enrolled_on")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        days = (scope.today - row["enrolled_on"]).days
+        yield Hit(
+            subject_id=row["pk"],
+            student_id=row["pk"],
+            details={"days": days},
+            evidence={"enrolled_on": _iso(row["enrolled_on"]), "days_since_enrolment": days},
+        )
+
+
+def _plan_without_ie(scope: Scope) -> Iterator[Hit]:
+    ie_course = Course.objects.filter(
+        Q(integrates_ie=True) | Q(category=CourseCategory.INNOVATION_ENTREPRENEURSHIP),
+        plans=OuterRef("pk"),
+    )
+    rows = (
+        TrainingPlan.objects.filter(
+            student__program_id=scope.program_id,
+            student__status=ACTIVE_STUDENT,
+            status=TrainingPlan.Status.APPROVED,
+        )
+        .exclude(Exists(ie_course))
+        .values("pk", "student_id", "version")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield Hit(
+            subject_id=row["pk"],
+            student_id=row["student_id"],
+            details={"version": row["version"]},
+            evidence={"plan_version": row["version"], "ie_courses": 0},
+        )
+
+
+def _placement_without_tutor(scope: Scope) -> Iterator[Hit]:
+    rows = (
+        Placement.objects.filter(
+            student__program_id=scope.program_id,
+            status=Placement.Status.ACTIVE,
+            practice_tutor__isnull=True,
+        )
+        .values("pk", "student_id", "host_id", "start_date", "host__name")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield Hit(
+            subject_id=row["pk"],
+            student_id=row["student_id"],
+            organization_id=row["host_id"],
+            details={"host": row["host__name"]},
+            evidence={"placement_start": _iso(row["start_date"]), "practice_tutor": None},
+        )
+
+
+# ---- Partners ------------------------------------------------------------------------------
+
+
+def _activity_checks(scope: Scope, since: dt.date) -> dict[str, Any]:
+    """For each checkable responsibility: an Exists() of the matching activity of the partner
+    (OuterRef("partner__organization_id")) in the program and the period."""
+    org = OuterRef("partner__organization_id")
+    hosted = Exists(
+        Placement.objects.filter(
+            host_id=org,
+            student__program_id=scope.program_id,
+            end_date__gte=since,
+            start_date__lte=scope.today,
+        ).exclude(status=Placement.Status.CANCELLED)
+    )
+    teaches = Exists(
+        Course.objects.filter(delivering_organization_id=org, in_programs__program=scope.program_id)
+    )
+    supervises = Exists(
+        TutorAssignment.objects.filter(
+            tutor__organization_id=org,
+            student__program_id=scope.program_id,
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since))
+    )
+    projects = Project.objects.filter(program_id=scope.program_id).filter(
+        Q(lead_organization_id=org) | Q(partner_organizations=org)
+    )
+    funds = Exists(
+        BudgetLine.objects.filter(holder_id=org, program_id=scope.program_id, end_date__gte=since)
+    )
+    return {
+        Responsibility.CLINICAL_PRACTICE: hosted,
+        Responsibility.PRACTICAL_TRAINING: hosted,
+        Responsibility.TEACHING: teaches,
+        Responsibility.CURRICULUM_SETTING: teaches,
+        Responsibility.TUTOR_SUPERVISION: supervises,
+        Responsibility.RESEARCH_TRAINING: Exists(projects),
+        Responsibility.KNOWLEDGE_TRANSFER: Exists(
+            projects.filter(
+                kind__in=(
+                    Project.Kind.ENGINEERING,
+                    Project.Kind.INNOVATION,
+                    Project.Kind.ENTREPRENEURSHIP,
+                )
+            )
+        ),
+        Responsibility.FUNDING: funds,
+    }
+
+
+def _responsibility_unfulfilled(scope: Scope) -> Iterator[Hit]:
+    since = _days(scope, "period_days")
+    checks = _activity_checks(scope, since)
+    for responsibility, activity in checks.items():
+        rows = (
+            PartnerResponsibility.objects.filter(
+                partner__program_id=scope.program_id,
+                partner__is_active=True,
+                partner__agreement_start__lte=since,
+                responsibility=responsibility,
+            )
+            .exclude(activity)
+            .values("pk", "partner__organization_id", "partner__organization__name")
+            .order_by()
+        )
+        for row in rows:
+            yield Hit(
+                subject_id=row["pk"],
+                organization_id=row["partner__organization_id"],
+                details={
+                    "organization": row["partner__organization__name"],
+                    "responsibility": str(responsibility),
+                },
+                evidence={
+                    "responsibility": str(responsibility),
+                    "period_start": _iso(since),
+                    "matching_activities": 0,
+                },
+            )
+
+
+def _agreement_expired(scope: Scope) -> Iterator[Hit]:
+    rows = (
+        ProgramPartner.objects.filter(
+            program_id=scope.program_id, is_active=True, agreement_end__lt=scope.today
+        )
+        .values("pk", "organization_id", "organization__name", "agreement_end")
+        .order_by()
+    )
+    for row in rows:
+        ended: dt.date = row["agreement_end"]  # not null: filtered on
+        yield Hit(
+            subject_id=row["pk"],
+            organization_id=row["organization_id"],
+            details={"organization": row["organization__name"]},
+            evidence={
+                "agreement_end": _iso(ended),
+                "days_since_end": (scope.today - ended).days,
+            },
+        )
+
+
+# ---- Funds ---------------------------------------------------------------------------------
+
+
+def _fund_overspend(scope: Scope) -> Iterator[Hit]:
+    rows = (
+        BudgetLine.objects.filter(program_id=scope.program_id)
+        .annotate(
+            approved=Coalesce(
+                Sum("expenditures__amount", filter=Q(expenditures__status="approved")),
+                Decimal(0),
+                output_field=MONEY,
+            )
+        )
+        .filter(approved__gt=F("amount"))
+        .values("pk", "holder_id", "title", "amount", "approved")
+        .order_by()
+    )
+    for row in rows:
+        over = row["approved"] - row["amount"]
+        yield Hit(
+            subject_id=row["pk"],
+            organization_id=row["holder_id"],
+            details={"line": row["title"], "over": _money(over)},
+            evidence={
+                "line_amount": _money(row["amount"]),
+                "approved_total": _money(row["approved"]),
+                "overspend": _money(over),
+            },
+        )
+
+
+def _expenditures(scope: Scope) -> Any:
+    return Expenditure.objects.filter(line__program_id=scope.program_id, status__in=SPENT)
+
+
+def _fund_out_of_period(scope: Scope) -> Iterator[Hit]:
+    rows = (
+        _expenditures(scope)
+        .filter(Q(spent_on__lt=F("line__start_date")) | Q(spent_on__gt=F("line__end_date")))
+        .values("pk", "line__holder_id", "spent_on", "amount", "line__start_date", "line__end_date")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield Hit(
+            subject_id=row["pk"],
+            organization_id=row["line__holder_id"],
+            details={"date": _iso(row["spent_on"]), "amount": _money(row["amount"])},
+            evidence={
+                "spent_on": _iso(row["spent_on"]),
+                "line_start": _iso(row["line__start_date"]),
+                "line_end": _iso(row["line__end_date"]),
+            },
+        )
+
+
+def _fund_self_approval(scope: Scope) -> Iterator[Hit]:
+    rows = (
+        Expenditure.objects.filter(
+            line__program_id=scope.program_id,
+            approved_by__isnull=False,
+            approved_by_id=F("submitted_by_id"),
+        )
+        .values("pk", "line__holder_id", "amount", "submitted_by__full_name", "submitted_by_id")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield Hit(
+            subject_id=row["pk"],
+            organization_id=row["line__holder_id"],
+            details={"amount": _money(row["amount"]), "person": row["submitted_by__full_name"]},
+            evidence={
+                "submitted_by": row["submitted_by__full_name"],
+                "approved_by": row["submitted_by__full_name"],
+            },
+        )
+
+
+def _fund_duplicate(scope: Scope) -> Iterator[Hit]:
+    rows = (
+        _expenditures(scope)
+        .annotate(payee_key=Lower(Trim("payee")))
+        .values("payee_key", "amount", "spent_on")
+        .annotate(n=Count("pk"), first=Min("pk"), holder=Min("line__holder_id"), shown=Min("payee"))
+        .filter(n__gt=1)
+        .order_by()
+    )
+    for row in rows:
+        yield Hit(
+            subject_id=row["first"],
+            organization_id=row["holder"],
+            key=f"{row['payee_key']}|{row['amount']}|{row['spent_on']}",
+            details={
+                "payee": row["shown"],
+                "amount": _money(row["amount"]),
+                "date": _iso(row["spent_on"]),
+                "times": row["n"],
+            },
+            evidence={
+                "payee": row["shown"],
+                "amount": _money(row["amount"]),
+                "spent_on": _iso(row["spent_on"]),
+                "occurrences": row["n"],
+            },
+        )
+
+
+def _fund_split(scope: Scope) -> Iterator[Hit]:
+    """An expenditure that makes `min_count` near-threshold payments to one payee of one line
+    within `window_days` (it and the ones before it)."""
+    limit = Decimal(scope["approval_threshold"])
+    floor = limit * (1 - Decimal(scope["margin_percent"]) / 100)
+    near = _expenditures(scope).filter(amount__gte=floor, amount__lt=limit)
+    window = int(scope["window_days"])
+    cluster = (
+        near.filter(
+            line_id=OuterRef("line_id"),
+            payee__iexact=OuterRef("payee"),
+            spent_on__lte=OuterRef("spent_on"),
+            spent_on__gte=OuterRef("window_start"),
+        )
+        .order_by()
+        .values("line_id")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    )
+    rows = (
+        near.annotate(window_start=F("spent_on") - dt.timedelta(days=window))
+        .annotate(
+            n=Subquery(cluster.values("n")),
+            total=Subquery(cluster.values("total"), output_field=MONEY),
+        )
+        .filter(n__gte=int(scope["min_count"]))
+        .values("pk", "line__holder_id", "payee", "n", "total", "spent_on")
+        .order_by()
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield Hit(
+            subject_id=row["pk"],
+            organization_id=row["line__holder_id"],
+            details={"payee": row["payee"], "count": row["n"], "total": _money(row["total"])},
+            evidence={
+                "payee": row["payee"],
+                "payments_in_window": row["n"],
+                "window_total": _money(row["total"]),
+                "approval_threshold": _money(limit),
+                "window_days": window,
+            },
+        )
+
+
+def _fund_end_of_period_spike(scope: Scope) -> Iterator[Hit]:
+    weeks = int(scope["last_weeks"])
+    approved = Q(expenditures__status="approved")
+    last = Q(expenditures__spent_on__gt=F("end_date") - dt.timedelta(weeks=weeks))
+    rows = (
+        BudgetLine.objects.filter(program_id=scope.program_id, start_date__lte=scope.today)
+        .annotate(
+            total=Coalesce(
+                Sum("expenditures__amount", filter=approved), Decimal(0), output_field=MONEY
+            ),
+            late=Coalesce(
+                Sum("expenditures__amount", filter=approved & last), Decimal(0), output_field=MONEY
+            ),
+        )
+        .filter(total__gt=0, total__gte=Decimal(scope["minimum_total"]))
+        .values("pk", "holder_id", "title", "total", "late", "end_date")
+        .order_by()
+    )
+    share = Decimal(scope["share_percent"])
+    for row in rows:
+        percent = (row["late"] * 100 / row["total"]).quantize(Decimal("0.1"))
+        if percent <= share:
+            continue
+        yield Hit(
+            subject_id=row["pk"],
+            organization_id=row["holder_id"],
+            details={"line": row["title"], "percent": str(percent), "weeks": weeks},
+            evidence={
+                "approved_total": _money(row["total"]),
+                "spent_in_last_weeks": _money(row["late"]),
+                "share_percent": str(percent),
+                "line_end": _iso(row["end_date"]),
+            },
+        )
+
+
+# ---- Messages ------------------------------------------------------------------------------
+
+
+def _text(template: Any) -> Any:
+    """A message from a lazily translated template, written in the language of the reader."""
+
+    def message(details: Mapping[str, Any]) -> str:
+        return str(template) % dict(details)
+
+    return message
+
+
+def _frequency_message(details: Mapping[str, Any]) -> str:
+    if details.get("role") == "academic":
+        template = _(
+            "The academic tutor recorded %(contacts)d contacts in %(window)d days; "
+            "%(required)d are required."
+        )
+    else:
+        template = _(
+            "The practice tutor recorded %(contacts)d contacts in %(window)d days; "
+            "%(required)d are required."
+        )
+    return template % dict(details)
+
+
+def _gap_message(details: Mapping[str, Any]) -> str:
+    if details.get("never"):
+        return _("No progress log since enrolment, %(days)d days ago.") % dict(details)
+    return _("No progress log for %(days)d days.") % dict(details)
+
+
+def _responsibility_message(details: Mapping[str, Any]) -> str:
+    label = dict(Responsibility.choices).get(details.get("responsibility", ""), "")
+    return _("%(organization)s shows no activity for its responsibility “%(label)s”.") % {
+        "organization": details.get("organization", ""),
+        "label": label,
+    }
+
+
+L = gettext_lazy
+DAYS = L("Days")
+
+RULES = [
+    Rule(
+        code="milestone_overdue",
+        label=L("Milestone overdue"),
+        description=L("A milestone is past its due date (plus a grace period) and not completed."),
+        severity="minor",
+        subject="programs.milestone",
+        find=_milestone_overdue,
+        message=_text(gettext_lazy("“%(title)s” is %(days)d days overdue.")),
+        thresholds={"grace_days": Threshold(0, L("Grace period (days)"), 0, 365)},
+        evidence_labels={"due_date": L("Due date"), "days_overdue": L("Days overdue")},
+    ),
+    Rule(
+        code="supervision_gap",
+        label=L("Supervision gap"),
+        description=L("An active student has had no progress log for a number of days."),
+        severity="major",
+        subject="programs.student",
+        find=_supervision_gap,
+        message=_gap_message,
+        thresholds={"days": Threshold(30, L("Days without a progress log"), 1, 3650)},
+        evidence_labels={
+            "last_progress_log": L("Last progress log"),
+            "days_without_log": L("Days without a log"),
+        },
+    ),
+    Rule(
+        code="supervision_frequency",
+        label=L("Too few supervision contacts"),
+        description=L(
+            "A tutor recorded fewer contacts with a student in the window than the program "
+            "requires; the academic and the practice tutor are counted separately."
+        ),
+        severity="minor",
+        subject="programs.tutorassignment",
+        find=_supervision_frequency,
+        message=_frequency_message,
+        thresholds={
+            "window_days": Threshold(90, L("Window (days)"), 7, 730),
+            "academic_min": Threshold(3, L("Contacts required of the academic tutor"), 0, 365),
+            "practice_min": Threshold(2, L("Contacts required of the practice tutor"), 0, 365),
+        },
+        evidence_labels={
+            "tutor_role": L("Tutor"),
+            "contacts_in_window": L("Contacts in the window"),
+            "required_contacts": L("Contacts required"),
+            "window_days": L("Window (days)"),
+        },
+    ),
+    Rule(
+        code="tutor_over_capacity",
+        label=L("Tutor over capacity"),
+        description=L("A tutor supervises more active students than their capacity."),
+        severity="minor",
+        subject="programs.tutorprofile",
+        find=_tutor_over_capacity,
+        message=_text(gettext_lazy("Supervises %(load)d active students; capacity %(capacity)d.")),
+        evidence_labels={"current_students": L("Current students"), "capacity": L("Capacity")},
+    ),
+    Rule(
+        code="plan_not_approved",
+        label=L("Plan not approved"),
+        description=L("No approved training plan a number of days after enrolment."),
+        severity="minor",
+        subject="programs.student",
+        find=_plan_not_approved,
+        message=_text(gettext_lazy("No approved training plan %(days)d days after enrolment.")),
+        thresholds={"days": Threshold(90, L("Days after enrolment"), 1, 3650)},
+        evidence_labels={
+            "enrolled_on": L("Enrolled on"),
+            "days_since_enrolment": L("Days since enrolment"),
+        },
+    ),
+    Rule(
+        code="plan_without_ie",
+        label=L("Plan without innovation & entrepreneurship"),
+        description=L(
+            "An approved plan has no innovation & entrepreneurship course and no course "
+            "that integrates it."
+        ),
+        severity="minor",
+        subject="programs.trainingplan",
+        find=_plan_without_ie,
+        message=_text(
+            gettext_lazy("Approved plan version %(version)d has no I&E or I&E-integrated course.")
+        ),
+        evidence_labels={"plan_version": L("Plan version"), "ie_courses": L("I&E courses")},
+    ),
+    Rule(
+        code="placement_without_tutor",
+        label=L("Placement without practice tutor"),
+        description=L("An active placement has no practice tutor."),
+        severity="major",
+        subject="programs.placement",
+        find=_placement_without_tutor,
+        message=_text(gettext_lazy("The active placement at %(host)s has no practice tutor.")),
+        evidence_labels={
+            "placement_start": L("Placement start"),
+            "practice_tutor": L("Practice tutor"),
+        },
+    ),
+    Rule(
+        code="responsibility_unfulfilled",
+        label=L("Responsibility unfulfilled"),
+        description=L(
+            "A partner's responsibility shows no matching activity in the period: placements "
+            "hosted (clinical practice, practical training), courses delivered (teaching, "
+            "curriculum setting), students supervised, projects (research training, knowledge "
+            "transfer) or budget lines held (funding). The mental-health service is not "
+            "checked: the portal holds no records of it."
+        ),
+        severity="major",
+        subject="programs.partnerresponsibility",
+        find=_responsibility_unfulfilled,
+        message=_responsibility_message,
+        thresholds={"period_days": Threshold(365, L("Period (days)"), 30, 3650)},
+        evidence_labels={
+            "responsibility": L("Responsibility"),
+            "period_start": L("Period start"),
+            "matching_activities": L("Matching activities"),
+        },
+    ),
+    Rule(
+        code="agreement_expired",
+        label=L("Agreement expired"),
+        description=L("A partner is still active although its agreement has ended."),
+        severity="major",
+        subject="programs.programpartner",
+        find=_agreement_expired,
+        message=_text(gettext_lazy("The agreement with %(organization)s has ended.")),
+        evidence_labels={"agreement_end": L("Agreement end"), "days_since_end": L("Days since")},
+    ),
+    Rule(
+        code="fund_overspend",
+        label=L("Budget line overspent"),
+        description=L("Approved spending is above the budget line's amount."),
+        severity="critical",
+        subject="programs.budgetline",
+        find=_fund_overspend,
+        message=_text(gettext_lazy("“%(line)s” is overspent by %(over)s.")),
+        evidence_labels={
+            "line_amount": L("Line amount"),
+            "approved_total": L("Approved spending"),
+            "overspend": L("Overspend"),
+        },
+        about_funds=True,
+    ),
+    Rule(
+        code="fund_out_of_period",
+        label=L("Spending outside the period"),
+        description=L("An expenditure is dated outside its budget line's period."),
+        severity="major",
+        subject="programs.expenditure",
+        find=_fund_out_of_period,
+        message=_text(gettext_lazy("%(amount)s spent on %(date)s, outside the line's period.")),
+        evidence_labels={
+            "spent_on": L("Date"),
+            "line_start": L("Line start"),
+            "line_end": L("Line end"),
+        },
+        about_funds=True,
+    ),
+    Rule(
+        code="fund_self_approval",
+        label=L("Self-approved expenditure"),
+        description=L("The submitter and the approver of an expenditure are the same person."),
+        severity="critical",
+        subject="programs.expenditure",
+        find=_fund_self_approval,
+        message=_text(gettext_lazy("%(person)s approved their own expenditure of %(amount)s.")),
+        evidence_labels={"submitted_by": L("Submitted by"), "approved_by": L("Approved by")},
+        about_funds=True,
+    ),
+    Rule(
+        code="fund_duplicate",
+        label=L("Duplicate expenditure"),
+        description=L("The same payee, amount and date appear more than once."),
+        severity="major",
+        subject="programs.expenditure",
+        find=_fund_duplicate,
+        message=_text(
+            gettext_lazy("%(amount)s to “%(payee)s” on %(date)s was recorded %(times)d times.")
+        ),
+        evidence_labels={
+            "payee": L("Payee"),
+            "amount": L("Amount"),
+            "spent_on": L("Date"),
+            "occurrences": L("Occurrences"),
+        },
+        about_funds=True,
+    ),
+    Rule(
+        code="fund_split",
+        label=L("Split spending"),
+        description=L(
+            "Several payments to one payee from one line, each just under the approval "
+            "threshold, within a short window."
+        ),
+        severity="major",
+        subject="programs.expenditure",
+        find=_fund_split,
+        message=_text(
+            gettext_lazy("%(count)d payments to “%(payee)s” just under the threshold (%(total)s).")
+        ),
+        thresholds={
+            "approval_threshold": Threshold(
+                Decimal("10000"), L("Approval threshold"), Decimal(1), Decimal(10**9), True
+            ),
+            "margin_percent": Threshold(10, L("Just under: within this percentage"), 1, 50),
+            "min_count": Threshold(3, L("Payments"), 2, 100),
+            "window_days": Threshold(14, L("Window (days)"), 1, 365),
+        },
+        evidence_labels={
+            "payee": L("Payee"),
+            "payments_in_window": L("Payments in the window"),
+            "window_total": L("Total in the window"),
+            "approval_threshold": L("Approval threshold"),
+            "window_days": L("Window (days)"),
+        },
+        about_funds=True,
+    ),
+    Rule(
+        code="fund_end_of_period_spike",
+        label=L("Spending spike at the end of the period"),
+        description=L("An unusual share of a line's approved spending falls in its last weeks."),
+        severity="minor",
+        subject="programs.budgetline",
+        find=_fund_end_of_period_spike,
+        message=_text(
+            gettext_lazy("%(percent)s%% of “%(line)s” was spent in its last %(weeks)d weeks.")
+        ),
+        thresholds={
+            "last_weeks": Threshold(4, L("Last weeks"), 1, 26),
+            "share_percent": Threshold(50, L("Share (%)"), 1, 100),
+            "minimum_total": Threshold(
+                Decimal("1000"),
+                L("Only lines with approved spending of at least"),
+                Decimal(0),
+                Decimal(10**9),
+                True,
+            ),
+        },
+        evidence_labels={
+            "approved_total": L("Approved spending"),
+            "spent_in_last_weeks": L("Spent in the last weeks"),
+            "share_percent": L("Share (%)"),
+            "line_end": L("Line end"),
+        },
+        about_funds=True,
+    ),
+]
+
+
+def register_catalogue() -> None:
+    for rule in RULES:
+        register(rule)

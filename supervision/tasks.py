@@ -1,0 +1,23 @@
+"""Celery tasks of the audits: they take ids and call the audit module."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import audit
+
+
+@shared_task(name="supervision.run_audit")
+def run_audit_task(job_id: int) -> None:
+    audit.run_audit(job_id)
+
+
+@shared_task(name="supervision.audit_chunk")
+def audit_chunk(chunk_id: int) -> None:
+    audit.run_chunk(chunk_id)
+
+
+@shared_task(name="supervision.scheduled_audit")
+def scheduled_audit(schedule: str = "nightly") -> int:
+    """Started by Celery beat (the schedule administrators edit): the whole portal."""
+    return audit.start_audit(user=None, schedule=schedule).pk
