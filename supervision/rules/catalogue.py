@@ -333,7 +333,8 @@ def _agreement_expired(scope: Scope) -> Iterator[Hit]:
         .order_by()
     )
     for row in rows:
-        ended: dt.date = row["agreement_end"]  # not null: filtered on
+        ended = row["agreement_end"]
+        assert ended is not None  # filtered on
         yield Hit(
             subject_id=row["pk"],
             organization_id=row["organization_id"],
