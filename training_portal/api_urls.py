@@ -19,4 +19,6 @@ urlpatterns = [
     path("user-imports/", accounts_api.UserImportView.as_view(), name="user-import"),
     path("", include(router.urls)),
     path("", include("programs.api.urls")),
+    path("", include("supervision.api.urls")),
+    path("", include("supervision.internal.api_urls")),
 ]

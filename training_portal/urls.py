@@ -24,6 +24,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("programs.urls")),
+    path("audits/", include("supervision.urls")),
+    path("supervision/", include("supervision.internal.urls")),
     path("", include("training_portal.core.urls")),
 ]
 
