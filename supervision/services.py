@@ -1,26 +1,35 @@
 """Finding life (open → acknowledged → in remediation → resolved, or dismissed with a
-justification), assignment, and the rule settings administrators change."""
+justification), assignment, bulk actions on several findings, the rule settings
+administrators change, and the schedule of the nightly audit."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from accounts.models import User
+from accounts.models import RoleMembership, User
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
 from programs.models import Program
 from training_portal.core.notifications import notify
 
 from . import permissions
 from .models import Finding, RuleSetting
 from .models.audit import Severity
-from .rules import Rule, get_rule
+from .rules import Rule, Threshold, get_rule
 
 Status = Finding.Status
 
@@ -230,3 +239,194 @@ def change_rule_setting(
     setting.updated_at = timezone.now()
     setting.save()
     return setting
+
+
+def allowed_moves(finding: Finding) -> set[str]:
+    """The statuses the finding may move to from where it is (whoever asks)."""
+    return {to for to, sources in _MOVES.items() if finding.status in sources}
+
+
+def assignee_candidates(findings: QuerySet[Finding]) -> QuerySet[User]:
+    """People who can see the findings and so may take them on: the program administrators of
+    their programs, the coordinators of the organisations they are about, the current tutors of
+    their students and the tutors they are about. One query; the service has the last word
+    (`assign_finding` checks that the assignee sees the finding)."""
+    from programs.models import Organization, TutorAssignment
+
+    current = RoleMembership.objects.current()
+    admins = (
+        current.of_role(Role.PROGRAM_ADMIN)
+        .scoped_by(Program)
+        .filter(scope_id__in=findings.values("program_id"))
+        .values("user_id")
+    )
+    coordinators = (
+        current.of_role(Role.PARTNER_COORDINATOR)
+        .scoped_by(Organization)
+        .filter(scope_id__in=findings.exclude(organization=None).values("organization_id"))
+        .values("user_id")
+    )
+    tutors = TutorAssignment.objects.filter(
+        ended_on__isnull=True, student__in=findings.exclude(student=None).values("student_id")
+    ).values("tutor__user_id")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=admins)
+            | Q(pk__in=coordinators)
+            | Q(pk__in=tutors)
+            | Q(pk__in=findings.exclude(tutor=None).values("tutor_id"))
+        )
+        .order_by("full_name", "email")
+    )
+
+
+# ---- Several findings at once --------------------------------------------------------------
+
+BULK_ACTIONS = ("acknowledge", "resolve", "assign", "dismiss")
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: the findings changed, and those the user may not act on."""
+
+    done: list[Finding]
+    refused: list[Finding]
+
+
+def act_on_findings(
+    *,
+    user: User,
+    findings: Sequence[Finding],
+    action: str,
+    assignee: User | None = None,
+    due_date: dt.date | None = None,
+    justification: str = "",
+) -> BulkOutcome:
+    """Apply one action to several findings, each through its own service and permission check,
+    in one transaction. A finding the user may not act on is left as it is and reported in
+    `refused`; any validation error undoes the whole batch and is raised with the findings it
+    concerns named, so that nothing is half done."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": [_("Choose an action from the list.")]})
+    done: list[Finding] = []
+    refused: list[Finding] = []
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for finding in findings:
+            try:
+                _act(user, finding, action, assignee, due_date, justification)
+            except PermissionDenied:
+                refused.append(finding)
+            except ValidationError as exc:
+                _collect(errors, finding, exc)
+            else:
+                done.append(finding)
+        if errors:
+            raise ValidationError(errors)  # leaving the block rolls the whole batch back
+    return BulkOutcome(done=done, refused=refused)
+
+
+def _act(
+    user: User,
+    finding: Finding,
+    action: str,
+    assignee: User | None,
+    due_date: dt.date | None,
+    justification: str,
+) -> None:
+    if action == "acknowledge":
+        acknowledge_finding(user=user, finding=finding)
+    elif action == "resolve":
+        resolve_finding(user=user, finding=finding)
+    elif action == "assign":
+        assign_finding(user=user, finding=finding, assignee=assignee, due_date=due_date)
+    else:
+        dismiss_finding(user=user, finding=finding, justification=justification)
+
+
+def _collect(errors: dict[str, list[str]], finding: Finding, exc: ValidationError) -> None:
+    """Field errors once each (they read the same for every finding); the others prefixed with
+    the finding they concern."""
+    items = (
+        exc.message_dict.items()
+        if hasattr(exc, "error_dict")
+        else [(NON_FIELD_ERRORS, exc.messages)]
+    )
+    for field, texts in items:
+        for text in texts:
+            if field == NON_FIELD_ERRORS:
+                text = _("Finding #%(id)s: %(problem)s") % {"id": finding.pk, "problem": text}
+            if text not in errors.setdefault(field, []):
+                errors[field].append(text)
+
+
+# ---- The nightly audit's schedule ----------------------------------------------------------
+
+#: The Celery beat task that audits the whole portal (created by migration 0002).
+NIGHTLY_AUDIT = "Nightly audit"
+NIGHTLY_TASK = "supervision.scheduled_audit"
+NIGHTLY_DESCRIPTION = "Every rule over every program that is not closed."
+
+schedule_log = logging.getLogger("supervision.schedule")
+
+
+def nightly_audit_task() -> PeriodicTask | None:
+    return PeriodicTask.objects.select_related("crontab").filter(name=NIGHTLY_AUDIT).first()
+
+
+@transaction.atomic
+def change_schedule(*, user: User, hour: Any, minute: Any, enabled: bool) -> PeriodicTask:
+    """Move the nightly whole-portal audit to another time of day, or turn it off or on.
+
+    Portal administrators only. Celery beat picks the change up by itself (django-celery-beat
+    marks its schedule changed on save). Who changed it and when is kept on the task and logged.
+    """
+    if not is_portal_admin(user):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    parsed: dict[str, int] = {}
+    for name, value, top in (("hour", hour, 23), ("minute", minute, 59)):
+        try:
+            number = Threshold(0, name, 0, top).parse(value)
+        except (ValueError, TypeError, ArithmeticError):
+            errors[name] = [_("Enter a whole number from 0 to %(max)d.") % {"max": top}]
+        else:
+            parsed[name] = int(number)
+    if errors:
+        raise ValidationError(errors)
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute=str(parsed["minute"]),
+        hour=str(parsed["hour"]),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone=settings.TIME_ZONE,
+    )
+    task = PeriodicTask.objects.select_for_update().filter(name=NIGHTLY_AUDIT).first()
+    if task is None:
+        task = PeriodicTask(
+            name=NIGHTLY_AUDIT, task=NIGHTLY_TASK, kwargs=json.dumps({"schedule": NIGHTLY_AUDIT})
+        )
+    now = timezone.now()
+    task.crontab = crontab
+    task.enabled = bool(enabled)
+    # Kept on the task itself (shown on the settings page and in the admin site), since the
+    # beat tables keep no history of their own.
+    state = "enabled" if task.enabled else "disabled"
+    task.description = (
+        f"{NIGHTLY_DESCRIPTION}\nLast changed by {user.email} "
+        f"on {now.isoformat(timespec='seconds')}: "
+        f"{parsed['hour']:02d}:{parsed['minute']:02d}, {state}."
+    )
+    task.save()
+    schedule_log.info(
+        "nightly audit schedule changed",
+        extra={
+            "user_id": user.pk,
+            "hour": parsed["hour"],
+            "minute": parsed["minute"],
+            "enabled": task.enabled,
+        },
+    )
+    return task

@@ -371,6 +371,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.roles.Role",
         "CourseCategoryEnum": "programs.models.programs.CourseCategory",
         "FundCategoryEnum": "programs.models.funds.FundCategory",
+        "SeverityEnum": "supervision.models.audit.Severity",
+        "FindingStatusEnum": "supervision.models.audit.Finding.Status",
     },
 }
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student
 from training_portal.core.history import tracked
@@ -178,7 +179,7 @@ class Finding(models.Model):
     """A problem an audit rule found, kept once per fingerprint across runs."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("finding status", "Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         IN_REMEDIATION = "in_remediation", _("In remediation")
         RESOLVED = "resolved", _("Resolved")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.demo import seed_demo_accounts
 from programs.demo import seed_programs_demo
+from supervision.demo import seed_audit_demo
 
 
 class Command(BaseCommand):
@@ -23,8 +24,13 @@ class Command(BaseCommand):
             )
         accounts = seed_demo_accounts()
         seed_programs_demo()
+        run = seed_audit_demo()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for account in accounts:
             role = account.role.label if account.role else "no role"
             note = f", {account.note}" if account.note else ""
             self.stdout.write(f"  {account.email:<32} {settings.DEMO_PASSWORD}  ({role}{note})")
+        if run is not None:
+            self.stdout.write(
+                f"A first audit of the demo data (run {run.pk}) is queued; the worker runs it."
+            )

@@ -1,0 +1,48 @@
+"""What internal supervision registers with the portal: navigation entries, the students'
+home-page item, and who reads a review meeting's history. Called once from
+`SupervisionConfig.ready()`; calling it again changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+_registered: list[bool] = []
+
+
+def register() -> None:
+    if _registered:
+        return
+    _registered.append(True)
+
+    from programs.permissions import administers
+    from training_portal.core.attention import register_attention
+    from training_portal.core.history import register_history
+    from training_portal.core.navigation import register_nav
+
+    from ..models import ReviewMeeting
+    from . import permissions, views
+
+    register_nav(
+        _("Review meetings"), "internal-supervision:meeting-list", permissions.sees_meetings
+    )
+    register_nav(
+        _("Rate my supervision"), "internal-supervision:rating", permissions.rates_supervision
+    )
+    register_nav(
+        _("Supervision ratings"),
+        "internal-supervision:rating-aggregates",
+        permissions.sees_rating_aggregates,
+    )
+    register_attention(views.rating_due_attention)
+
+    def meeting_history_allowed(user: Any, meeting: Any) -> bool:
+        return administers(user, meeting.program)
+
+    register_history(
+        ReviewMeeting,
+        allowed=meeting_history_allowed,
+        url=lambda meeting: reverse("internal-supervision:meeting-detail", args=[meeting.pk]),
+    )

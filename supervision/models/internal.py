@@ -1,0 +1,342 @@
+"""Internal supervision: review meetings of a program's training subjects and students, and
+the students' anonymous ratings of their supervision, once per term.
+
+Anonymity of ratings is a matter of storage, not only of display: a `SupervisionRating` has
+no link to its student (no foreign key, no timestamp, a random primary key), and is not kept
+in the change history (whose rows record who made each change). The once-per-term rule is
+kept by a separate `RatingReceipt(student, term)`, which says that a student answered, never
+what.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from programs.models import Organization, Program, Student, TutorProfile
+from training_portal.core.history import tracked
+
+from .audit import Finding
+
+#: A term is a year and its half: "2026-spring" (January to June), "2026-autumn" (July on).
+TERM_PATTERN = r"^[0-9]{4}-(spring|autumn)$"
+term_validator = RegexValidator(
+    TERM_PATTERN, _("A term is a year and a half of it, e.g. “2026-spring” or “2026-autumn”.")
+)
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+#: Longest rating comment, in characters.
+COMMENT_MAX_LENGTH = 2000
+
+
+class ReviewMeetingQuerySet(models.QuerySet["ReviewMeeting"]):
+    def visible_to(self, user: Any) -> ReviewMeetingQuerySet:
+        from ..internal.permissions import review_meeting_filter
+
+        return self.filter(review_meeting_filter(user))
+
+
+@tracked()
+class ReviewMeeting(models.Model):
+    """A review meeting of a program: who met, the criticism raised, the record, the corrective
+    actions agreed (with who is responsible and by when), and the findings discussed."""
+
+    class Kind(models.TextChoices):
+        REGULAR_REVIEW = "regular_review", _("Regular review")
+        STUDENT_FORUM = "student_forum", _("Student forum")
+        PARTNER_REVIEW = "partner_review", _("Partner review")
+        OTHER = "other", pgettext_lazy("review meeting kind", "Other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", pgettext_lazy("review meeting status", "Planned")
+        HELD = "held", pgettext_lazy("review meeting status", "Held")
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        related_name="review_meetings",
+        verbose_name=_("program"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    held_on = models.DateField(_("date"))
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_meetings_chaired",
+        verbose_name=_("chair"),
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ReviewMeetingParticipant",
+        related_name="review_meetings",
+        verbose_name=_("participants"),
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        through="ReviewMeetingOrganization",
+        related_name="review_meetings",
+        verbose_name=_("organisations involved"),
+    )
+    findings = models.ManyToManyField(
+        Finding,
+        through="ReviewMeetingFinding",
+        related_name="review_meetings",
+        verbose_name=_("findings discussed"),
+    )
+    criticism = models.TextField(_("criticism (problems raised)"), blank=True)
+    review_record = models.TextField(_("review record (minutes)"), blank=True)
+    corrective_actions = models.TextField(_("corrective actions agreed"), blank=True)
+    action_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_actions_owned",
+        verbose_name=_("responsible for the actions"),
+    )
+    actions_due_on = models.DateField(_("actions due on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = ReviewMeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review meeting")
+        verbose_name_plural = _("review meetings")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["program", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actions_due_on__isnull=True) | Q(actions_due_on__gte=F("held_on")),
+                name="supervision_meeting_actions_after_meeting",
+                violation_error_message=_("The actions cannot be due before the meeting."),
+            ),
+            models.CheckConstraint(
+                condition=Q(corrective_actions="")
+                | Q(action_owner__isnull=False, actions_due_on__isnull=False),
+                name="supervision_meeting_actions_owned",
+                violation_error_message=_(
+                    "Corrective actions need a responsible person and a due date."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="held") | Q(review_record="", corrective_actions=""),
+                name="supervision_meeting_minutes_when_held",
+                violation_error_message=_(
+                    "The record and the corrective actions are written once the meeting is held."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@tracked()
+class ReviewMeetingParticipant(models.Model):
+    """Someone who took part in (or is invited to) a review meeting."""
+
+    meeting = models.ForeignKey(
+        ReviewMeeting, on_delete=models.CASCADE, related_name="participant_links"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("meeting participant")
+        verbose_name_plural = _("meeting participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"], name="supervision_meeting_participant_once"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "meeting"])]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.user_id}"
+
+
+@tracked()
+class ReviewMeetingOrganization(models.Model):
+    """An organisation involved in a review meeting."""
+
+    meeting = models.ForeignKey(
+        ReviewMeeting, on_delete=models.CASCADE, related_name="organization_links"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("organisation involved")
+        verbose_name_plural = _("organisations involved")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organization"], name="supervision_meeting_organization_once"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "meeting"])]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.organization_id}"
+
+
+@tracked()
+class ReviewMeetingFinding(models.Model):
+    """A finding discussed at a review meeting (the corrective actions answer it)."""
+
+    meeting = models.ForeignKey(
+        ReviewMeeting, on_delete=models.CASCADE, related_name="finding_links"
+    )
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="meeting_links")
+
+    class Meta:
+        verbose_name = _("finding discussed")
+        verbose_name_plural = _("findings discussed")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "finding"], name="supervision_meeting_finding_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.finding_id}"
+
+
+# ---- Ratings of supervision ----------------------------------------------------------------
+
+
+class RatingReceipt(models.Model):
+    """That a student has rated their supervision in a term (never what they answered)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="rating_receipts")
+    term = models.CharField(_("term"), max_length=16, validators=[term_validator])
+
+    class Meta:
+        verbose_name = _("rating receipt")
+        verbose_name_plural = _("rating receipts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "term"],
+                name="supervision_rating_once_per_term",
+                violation_error_message=_("You have already rated your supervision for this term."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}:{self.term}"
+
+
+class SupervisionRating(models.Model):
+    """One student's anonymous answer for a term: scores of their academic tutor, practice
+    tutor and the program's support, and an optional comment.
+
+    Deliberately not tracked in the history and without a student, a timestamp or a
+    sequential id: nothing in the row leads back to who answered. The tutors are those the
+    student had when answering, so that the answers count for them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        related_name="supervision_ratings",
+        verbose_name=_("program"),
+    )
+    term = models.CharField(_("term"), max_length=16, validators=[term_validator])
+    academic_tutor = models.ForeignKey(
+        TutorProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("academic tutor"),
+    )
+    practice_tutor = models.ForeignKey(
+        TutorProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("practice tutor"),
+    )
+    academic_tutor_score = models.PositiveSmallIntegerField(
+        _("academic tutor"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    practice_tutor_score = models.PositiveSmallIntegerField(
+        _("practice tutor"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    program_support_score = models.PositiveSmallIntegerField(
+        _("program support"), validators=SCORE_VALIDATORS
+    )
+    comment = models.TextField(
+        _("comment"), blank=True, validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)]
+    )
+
+    class Meta:
+        verbose_name = _("supervision rating")
+        verbose_name_plural = _("supervision ratings")
+        indexes = [
+            models.Index(fields=["program", "term"]),
+            models.Index(fields=["academic_tutor", "term"]),
+            models.Index(fields=["practice_tutor", "term"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term__regex=TERM_PATTERN),
+                name="supervision_rating_term_format",
+                violation_error_message=_("A term is a year and a half of it."),
+            ),
+            models.CheckConstraint(
+                condition=Q(academic_tutor_score__isnull=True)
+                | Q(academic_tutor_score__gte=1, academic_tutor_score__lte=5),
+                name="supervision_rating_academic_score_range",
+                violation_error_message=_("A score is from 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(practice_tutor_score__isnull=True)
+                | Q(practice_tutor_score__gte=1, practice_tutor_score__lte=5),
+                name="supervision_rating_practice_score_range",
+                violation_error_message=_("A score is from 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(program_support_score__gte=1, program_support_score__lte=5),
+                name="supervision_rating_support_score_range",
+                violation_error_message=_("A score is from 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(academic_tutor__isnull=True, academic_tutor_score__isnull=True)
+                | Q(academic_tutor__isnull=False, academic_tutor_score__isnull=False),
+                name="supervision_rating_academic_score_with_tutor",
+                violation_error_message=_("An academic tutor's score goes with that tutor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(practice_tutor__isnull=True, practice_tutor_score__isnull=True)
+                | Q(practice_tutor__isnull=False, practice_tutor_score__isnull=False),
+                name="supervision_rating_practice_score_with_tutor",
+                violation_error_message=_("A practice tutor's score goes with that tutor."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Rating of %(term)s")) % {"term": self.term}
