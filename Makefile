@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
 .PHONY: help install install-dev assets translations demo run test lint typecheck checks \
-        pytest messages lock clean bench-imports
+        pytest messages lock clean bench-imports bench-audit
 
 help:
 	@echo "make run    start web + Celery worker + beat on SQLite with demo data (http://127.0.0.1:$(PORT))"
@@ -77,6 +77,13 @@ test: lint typecheck checks messages pytest
 
 bench-imports: install-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/imports.py
+
+# The audit on seed_scale data (seeded once into its own database, kept between runs).
+BENCH_AUDIT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_audit
+BENCH_STUDENTS ?= 100000
+bench-audit: install-dev
+	DATABASE_URL=$(BENCH_AUDIT_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	    $(PY) bench/audit.py --students $(BENCH_STUDENTS)
 
 lock: install-dev
 	$(BIN)/pip install --quiet uv

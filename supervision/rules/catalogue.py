@@ -7,8 +7,10 @@ plain rows that the audit turns into findings in bulk.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db.models import Count, DecimalField, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
@@ -29,7 +31,6 @@ from programs.models import (
     Student,
     TrainingPlan,
     TutorAssignment,
-    TutorProfile,
 )
 from programs.models.programs import CourseCategory, Responsibility
 
@@ -77,30 +78,35 @@ def _milestone_overdue(scope: Scope) -> Iterator[Hit]:
 
 
 def _supervision_gap(scope: Scope) -> Iterator[Hit]:
+    """No log since `days` ago: one index probe per student for a recent log, and the date
+    of the last one only for the students found."""
     since = _days(scope, "days")
+    recent = ProgressLog.objects.filter(student_id=OuterRef("pk"), date__gte=since)
+    last = ProgressLog.objects.filter(student_id=OuterRef("pk")).order_by("-date").values("date")
     rows = (
         Student.objects.filter(
             program_id=scope.program_id, status=ACTIVE_STUDENT, enrolled_on__lt=since
         )
-        .annotate(last_log=Max("progress_logs__date"))
-        .filter(Q(last_log__isnull=True) | Q(last_log__lt=since))
-        .values("pk", "last_log", "enrolled_on")
+        .exclude(Exists(recent))
+        .annotate(last_log=Subquery(last[:1]))
+        .values_list("pk", "last_log", "enrolled_on")
         .order_by()
     )
-    for row in rows.iterator(chunk_size=5000):
-        last = row["last_log"]
-        days = (scope.today - (last or row["enrolled_on"])).days
+    for pk, last_log, enrolled_on in rows.iterator(chunk_size=5000):
+        days = (scope.today - (last_log or enrolled_on)).days
         yield Hit(
-            subject_id=row["pk"],
-            student_id=row["pk"],
-            details={"days": days, "never": last is None},
-            evidence={"last_progress_log": _iso(last), "days_without_log": days},
+            subject_id=pk,
+            student_id=pk,
+            details={"days": days, "never": last_log is None},
+            evidence={"last_progress_log": _iso(last_log), "days_without_log": days},
         )
 
 
 def _supervision_frequency(scope: Scope) -> Iterator[Hit]:
-    """Per current assignment: the tutor's contacts with the student in the window."""
+    """Per current assignment: the tutor's contacts with the student in the window (counted
+    once per assignment; compared with the role's minimum here)."""
     since = _days(scope, "window_days")
+    window = int(scope["window_days"])
     contacts = (
         ProgressLog.objects.filter(
             student_id=OuterRef("student_id"),
@@ -120,57 +126,61 @@ def _supervision_frequency(scope: Scope) -> Iterator[Hit]:
             student__status=ACTIVE_STUDENT,
             ended_on__isnull=True,
             started_on__lte=since,
+            role__in=list(minimum),
         )
         .annotate(contacts=Coalesce(Subquery(contacts), 0))
-        .filter(
-            Q(role="academic", contacts__lt=minimum["academic"])
-            | Q(role="practice", contacts__lt=minimum["practice"])
+        .values_list(
+            "pk", "student_id", "role", "contacts", "tutor__user_id", "tutor__organization_id"
         )
-        .values("pk", "student_id", "role", "contacts", "tutor__user_id", "tutor__organization_id")
         .order_by()
     )
-    for row in rows.iterator(chunk_size=5000):
+    for pk, student_id, role, count, user_id, organization_id in rows.iterator(chunk_size=5000):
+        required = minimum[role]
+        if count >= required:
+            continue
         yield Hit(
-            subject_id=row["pk"],
-            student_id=row["student_id"],
-            tutor_id=row["tutor__user_id"],
-            organization_id=row["tutor__organization_id"],
-            key=row["role"],
-            details={
-                "role": row["role"],
-                "contacts": row["contacts"],
-                "required": minimum[row["role"]],
-                "window": int(scope["window_days"]),
-            },
+            subject_id=pk,
+            student_id=student_id,
+            tutor_id=user_id,
+            organization_id=organization_id,
+            key=role,
+            details={"role": role, "contacts": count, "required": required, "window": window},
             evidence={
-                "tutor_role": row["role"],
-                "contacts_in_window": row["contacts"],
-                "required_contacts": minimum[row["role"]],
-                "window_days": int(scope["window_days"]),
+                "tutor_role": role,
+                "contacts_in_window": count,
+                "required_contacts": required,
+                "window_days": window,
             },
         )
 
 
 def _tutor_over_capacity(scope: Scope) -> Iterator[Hit]:
     """Counted across programs; reported in the program of the tutor's first active student
-    (so that each tutor is audited by exactly one chunk)."""
-    current = Q(assignments__ended_on__isnull=True, assignments__student__status=ACTIVE_STUDENT)
+    (so that each tutor is audited by exactly one chunk). Only the tutors of the program's
+    current students are counted, not every tutor of the portal for every program."""
+    current = TutorAssignment.objects.filter(ended_on__isnull=True, student__status=ACTIVE_STUDENT)
+    here = current.filter(student__program_id=scope.program_id).values("tutor_id")
     rows = (
-        TutorProfile.objects.annotate(
-            load=Count("assignments", filter=current),
-            home_program=Min("assignments__student__program_id", filter=current),
+        current.filter(tutor_id__in=here)
+        .values("tutor_id")
+        .annotate(
+            load=Count("pk"),
+            home_program=Min("student__program_id"),
+            capacity=Max("tutor__capacity"),
+            user_id=Max("tutor__user_id"),
+            organization_id=Max("tutor__organization_id"),
         )
         .filter(home_program=scope.program_id, load__gt=F("capacity"))
-        .values("pk", "user_id", "organization_id", "load", "capacity")
+        .values_list("tutor_id", "user_id", "organization_id", "load", "capacity")
         .order_by()
     )
-    for row in rows:
+    for tutor_id, user_id, organization_id, load, capacity in rows:
         yield Hit(
-            subject_id=row["pk"],
-            tutor_id=row["user_id"],
-            organization_id=row["organization_id"],
-            details={"load": row["load"], "capacity": row["capacity"]},
-            evidence={"current_students": row["load"], "capacity": row["capacity"]},
+            subject_id=tutor_id,
+            tutor_id=user_id,
+            organization_id=organization_id,
+            details={"load": load, "capacity": capacity},
+            evidence={"current_students": load, "capacity": capacity},
         )
 
 
@@ -294,34 +304,35 @@ def _activity_checks(scope: Scope, since: dt.date) -> dict[str, Any]:
 
 
 def _responsibility_unfulfilled(scope: Scope) -> Iterator[Hit]:
+    """One query: each checkable responsibility without its matching activity."""
     since = _days(scope, "period_days")
-    checks = _activity_checks(scope, since)
-    for responsibility, activity in checks.items():
-        rows = (
-            PartnerResponsibility.objects.filter(
-                partner__program_id=scope.program_id,
-                partner__is_active=True,
-                partner__agreement_start__lte=since,
-                responsibility=responsibility,
-            )
-            .exclude(activity)
-            .values("pk", "partner__organization_id", "partner__organization__name")
-            .order_by()
+    missing = [
+        Q(responsibility=responsibility) & ~activity
+        for responsibility, activity in _activity_checks(scope, since).items()
+    ]
+    rows = (
+        PartnerResponsibility.objects.filter(
+            partner__program_id=scope.program_id,
+            partner__is_active=True,
+            partner__agreement_start__lte=since,
         )
-        for row in rows:
-            yield Hit(
-                subject_id=row["pk"],
-                organization_id=row["partner__organization_id"],
-                details={
-                    "organization": row["partner__organization__name"],
-                    "responsibility": str(responsibility),
-                },
-                evidence={
-                    "responsibility": str(responsibility),
-                    "period_start": _iso(since),
-                    "matching_activities": 0,
-                },
-            )
+        .filter(reduce(operator.or_, missing))
+        .values_list(
+            "pk", "responsibility", "partner__organization_id", "partner__organization__name"
+        )
+        .order_by()
+    )
+    for pk, responsibility, organization_id, name in rows:
+        yield Hit(
+            subject_id=pk,
+            organization_id=organization_id,
+            details={"organization": name, "responsibility": responsibility},
+            evidence={
+                "responsibility": responsibility,
+                "period_start": _iso(since),
+                "matching_activities": 0,
+            },
+        )
 
 
 def _agreement_expired(scope: Scope) -> Iterator[Hit]:
@@ -405,7 +416,7 @@ def _fund_self_approval(scope: Scope) -> Iterator[Hit]:
     rows = (
         Expenditure.objects.filter(
             line__program_id=scope.program_id,
-            approved_by__isnull=False,
+            status=Expenditure.Status.APPROVED,  # rejecting one's own claim is harmless
             approved_by_id=F("submitted_by_id"),
         )
         .values("pk", "line__holder_id", "amount", "submitted_by__full_name", "submitted_by_id")
