@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
+import psycopg.sql
 import pytest
 from django.db import connection
 from django.db.models import Count
@@ -119,6 +121,20 @@ def wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@contextlib.contextmanager
+def held_row(table: str, pk: int) -> Iterator[None]:
+    """A row locked FOR UPDATE by a connection of its own until the block ends."""
+    with psycopg.connect(database_url()) as other:
+        other.execute(
+            psycopg.sql.SQL("SELECT 1 FROM {} WHERE id = %s FOR UPDATE").format(
+                psycopg.sql.Identifier(table)
+            ),
+            [pk],
+        )
+        yield
+        other.rollback()
+
+
 def chunks_done(run: AuditRun) -> int:
     return AuditChunk.objects.filter(run=run, done_at__isnull=False).count()
 
@@ -138,12 +154,17 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
     first = workers()
     started = time.monotonic()
     run = start_audit(user=admin)
-    wait(lambda: AuditChunk.objects.filter(run=run).count() == total, 60, "the chunks")
-    wait(lambda: chunks_done(run) >= total // 4, 60, "a quarter of the chunks")
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=10)
+    # The run has made its chunks and dispatched them once it has reported its total.
+    wait(lambda: Job.objects.get(pk=run.job_id).progress_total == total, 60, "the chunks")
+    # Hold the job's row from another connection: the worker finishes the chunk it is on
+    # (chunks commit on their own), then waits for the row to record its progress. Killed
+    # there, it is certainly in the middle of the run, however fast the machine.
+    with held_row(Job._meta.db_table, run.job_id):
+        wait(lambda: chunks_done(run) >= 1, 60, "a chunk")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
     done_at_kill = chunks_done(run)
-    assert done_at_kill < total, "the run ended before the worker was killed"
+    assert 1 <= done_at_kill < total, "the run ended before the worker was killed"
     assert Job.objects.get(pk=run.job_id).status == Job.Status.RUNNING
 
     second = workers()
