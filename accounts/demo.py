@@ -58,6 +58,21 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount(
         "student2@demo.example", "Su Yang", "zh-hans", Role.STUDENT, note="another academic tutor"
     ),
+    # The inspections demo (supervision.inspections.demo) gives these their assignments.
+    DemoAccount(
+        "inspector@demo.example",
+        "Ingrid Huang",
+        "en",
+        Role.INSPECTOR,
+        note="external inspector: writes the demo reports",
+    ),
+    DemoAccount(
+        "inspector2@demo.example",
+        "Leo Fang",
+        "en",
+        Role.INSPECTOR,
+        note="lead inspector: approves publications",
+    ),
     DemoAccount("outsider@demo.example", "Oscar Outsider", "en", None),
 ]
 

@@ -24,6 +24,11 @@ class SupervisionConfig(AppConfig):
 
         setup.register()
 
+        from .inspections import setup as inspections_setup
+        from .inspections import tasks as inspection_tasks  # noqa: F401  (Celery tasks)
+
+        inspections_setup.register()
+
     @staticmethod
     def register_pages() -> None:
         """Navigation, home-page attention items, and who reads the history of findings and

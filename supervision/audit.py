@@ -460,18 +460,23 @@ def finish_run(run_id: int) -> None:
         per_rule[str(row["rule"])] = {
             name: int(row[name] or 0) for name in ("found", "new", "reopened", "gone")
         }
-    AuditRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
+    finished = AuditRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
         finished_at=timezone.now(), counts=per_rule
     )
     job = run.job
-    if job.status != Job.Status.RUNNING:
-        return  # re-queued meanwhile: its next attempt finds nothing left and ends it
-    found = sum(row["found"] for row in per_rule.values())
-    ended = jobs.finish_job(
-        job,
-        succeeded=True,
-        message=_("Audit complete: %(found)d findings.") % {"found": found},
-        result={"run": run.pk, "counts": per_rule},
-    )
-    if ended:
-        jobs.notify_owner_of_end(job.pk)
+    if job.status == Job.Status.RUNNING:  # else re-queued meanwhile: its next attempt ends it
+        found = sum(row["found"] for row in per_rule.values())
+        ended = jobs.finish_job(
+            job,
+            succeeded=True,
+            message=_("Audit complete: %(found)d findings.") % {"found": found},
+            result={"run": run.pk, "counts": per_rule},
+        )
+        if ended:
+            jobs.notify_owner_of_end(job.pk)
+    if finished:
+        # The public per-program summaries follow the run (a new version if figures
+        # changed): a task of its own, once the audit's job has ended.
+        from .inspections.tasks import refresh_audit_summaries_task
+
+        transaction.on_commit(lambda: refresh_audit_summaries_task.delay(run_id))

@@ -4,6 +4,7 @@
 - partner coordinators: findings about their organisation and its tutors;
 - tutors: findings about their current students (not about funds) and about themselves;
 - students: findings about themselves, never about funds;
+- inspectors: the findings of the inspections they are on (while an assignment covers them);
 - portal administrators: everything; anybody else: nothing.
 """
 
@@ -40,9 +41,14 @@ def finding_filter(user: Any) -> Q:
         return NOTHING
     if is_portal_admin(user):
         return Q()
+    from .inspections.permissions import conducted_inspection_ids, revealed_filter
+
     coordinated = coordinated_organization_ids(user)
     not_funds = ~Q(rule__in=fund_rule_codes())
-    return (
+    # An inspection's findings reach the inspected side only once the inspection may be
+    # known to them (an unannounced one has no findings before it starts anyway).
+    known = Q(inspection__isnull=True) | revealed_filter("inspection__")
+    return Q(inspection__in=conducted_inspection_ids(user)) | known & (
         Q(program__in=administered_program_ids(user))
         | Q(organization__in=coordinated)
         | Q(tutor__tutor_profile__organization__in=coordinated)

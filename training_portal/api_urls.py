@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("programs.api.urls")),
     path("", include("supervision.api.urls")),
     path("", include("supervision.internal.api_urls")),
+    path("", include("supervision.inspections.api.urls")),
 ]

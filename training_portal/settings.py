@@ -165,6 +165,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: Redis when REDIS_URL / CACHE_URL is set, local memory otherwise -----------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# --- The public portal (/public/ and /api/v1/public/): anonymous traffic --------------------
+#: Requests an anonymous client (per IP address) may make per window; 0 turns the limit off.
+PUBLIC_RATE_LIMIT = env.int("PUBLIC_RATE_LIMIT", default=120)
+PUBLIC_RATE_WINDOW = env.int("PUBLIC_RATE_WINDOW", default=60)  # seconds
+#: How long public pages and answers are cached (seconds; 0: not cached).
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+if min(PUBLIC_RATE_LIMIT, PUBLIC_CACHE_SECONDS) < 0 or PUBLIC_RATE_WINDOW < 1:
+    raise ImproperlyConfigured(
+        "PUBLIC_RATE_LIMIT and PUBLIC_CACHE_SECONDS must be 0 or more, "
+        "PUBLIC_RATE_WINDOW 1 or more."
+    )
+
 # --- Accounts and authentication ------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("audits/", include("supervision.urls")),
     path("supervision/", include("supervision.internal.urls")),
+    path("inspections/", include("supervision.inspections.urls")),
+    path("public/", include("supervision.inspections.public_urls")),
     path("", include("training_portal.core.urls")),
 ]
 

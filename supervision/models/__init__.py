@@ -1,6 +1,26 @@
-"""Supervision: audit rule settings, audit runs and their chunks, findings."""
+"""Supervision: audit rule settings, audit runs and their chunks, findings; internal
+supervision; external inspections and publication."""
 
 from .audit import AuditChunk, AuditRun, Finding, RuleSetting, Severity
+from .inspections import (
+    ChecklistItem,
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+    ConflictOfInterest,
+    Draw,
+    EvidenceFile,
+    Inspection,
+    InspectionAssignment,
+    InspectionTeamMember,
+    InspectionType,
+    InspectorProfile,
+    Observation,
+    PublishedAuditSummary,
+    PublishedReport,
+    ReplyComment,
+    ReportSection,
+    SampledStudent,
+)
 from .internal import (
     RatingReceipt,
     ReviewMeeting,
@@ -13,13 +33,30 @@ from .internal import (
 __all__ = [
     "AuditChunk",
     "AuditRun",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "ChecklistTemplateItem",
+    "ConflictOfInterest",
+    "Draw",
+    "EvidenceFile",
     "Finding",
+    "Inspection",
+    "InspectionAssignment",
+    "InspectionTeamMember",
+    "InspectionType",
+    "InspectorProfile",
+    "Observation",
+    "PublishedAuditSummary",
+    "PublishedReport",
     "RatingReceipt",
+    "ReplyComment",
+    "ReportSection",
     "ReviewMeeting",
     "ReviewMeetingFinding",
     "ReviewMeetingOrganization",
     "ReviewMeetingParticipant",
     "RuleSetting",
+    "SampledStudent",
     "Severity",
     "SupervisionRating",
 ]

@@ -176,7 +176,8 @@ def _finding_history() -> Any:
 
 @_finding_history()
 class Finding(models.Model):
-    """A problem an audit rule found, kept once per fingerprint across runs."""
+    """A problem an audit rule found, kept once per fingerprint across runs; or one an
+    inspector recorded during an inspection (same life, same lists)."""
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("finding status", "Open")
@@ -185,17 +186,28 @@ class Finding(models.Model):
         RESOLVED = "resolved", _("Resolved")
         DISMISSED = "dismissed", _("Dismissed")
 
+    #: The rule code of findings recorded by inspectors.
+    INSPECTION_RULE = "inspection"
+
     #: The statuses of a finding that still needs work.
     ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED, Status.IN_REMEDIATION)
 
-    rule = models.CharField(_("rule"), max_length=64, db_index=True)
+    # Few indexes, on purpose: every audit run writes each finding it sees again, and each
+    # index costs every write. The composite indexes below serve the lookups by rule, program,
+    # organisation, student and tutor (they lead with those columns), so the columns carry no
+    # index of their own.
+    rule = models.CharField(_("rule"), max_length=64)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
-    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="findings", verbose_name=_("program")
+        Program,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        verbose_name=_("program"),
+        db_index=False,
     )
     organization = models.ForeignKey(
         Organization,
@@ -204,6 +216,7 @@ class Finding(models.Model):
         blank=True,
         related_name="findings",
         verbose_name=_("organisation"),
+        db_index=False,
     )
     student = models.ForeignKey(
         Student,
@@ -212,6 +225,7 @@ class Finding(models.Model):
         blank=True,
         related_name="findings",
         verbose_name=_("student"),
+        db_index=False,
     )
     tutor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -220,18 +234,21 @@ class Finding(models.Model):
         blank=True,
         related_name="findings_about_me",
         verbose_name=_("tutor"),
+        db_index=False,
     )
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     subject_id = models.PositiveBigIntegerField(_("subject"))
     #: The values the message is written from (translated when shown).
     details = models.JSONField(_("details"), default=dict, blank=True)
     #: The facts that triggered it: key → value, labelled by the rule when shown.
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     first_seen_run = models.ForeignKey(
-        AuditRun, on_delete=models.SET_NULL, null=True, related_name="+"
+        AuditRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
     last_seen_run = models.ForeignKey(
-        AuditRun, on_delete=models.SET_NULL, null=True, related_name="+"
+        AuditRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
     first_seen_at = models.DateTimeField(_("first found"), default=timezone.now)
     last_seen_at = models.DateTimeField(_("last found"), default=timezone.now)
@@ -250,6 +267,25 @@ class Finding(models.Model):
     corrective_action = models.TextField(_("corrective action"), blank=True)
     dismissal_justification = models.TextField(_("justification for dismissal"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    #: Set when an inspector recorded it (its rule is then `INSPECTION_RULE`); audit runs
+    #: never touch such findings.
+    inspection = models.ForeignKey(
+        "supervision.Inspection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("inspection"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        db_index=False,
+    )
 
     objects = FindingQuerySet.as_manager()
 
@@ -265,11 +301,18 @@ class Finding(models.Model):
             models.Index(fields=["tutor", "status"]),
         ]
         constraints = [
+            # A constraint rather than unique=True: the same unique index, without the
+            # pattern-matching copy Django adds for unique text columns on PostgreSQL.
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                name="supervision_finding_fingerprint_unique",
+                violation_error_message=_("A finding with this fingerprint already exists."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status="dismissed") | ~Q(dismissal_justification=""),
                 name="supervision_finding_dismissal_justified",
                 violation_error_message=_("A dismissed finding needs a justification."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.demo import seed_demo_accounts
 from programs.demo import seed_programs_demo
 from supervision.demo import seed_audit_demo
+from supervision.inspections.demo import seed_inspection_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         accounts = seed_demo_accounts()
         seed_programs_demo()
         run = seed_audit_demo()
+        seed_inspection_demo()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for account in accounts:
             role = account.role.label if account.role else "no role"

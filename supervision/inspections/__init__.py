@@ -1,0 +1,2 @@
+"""External supervision: inspectors, assignments, inspections, draws, the right of reply and
+publication (the models are in `supervision.models.inspections`)."""

@@ -1,0 +1,1 @@
+"""REST API of external inspections, and the read-only public API."""

@@ -1,0 +1,359 @@
+"""The read-only public API: published inspection reports and audit summaries, without an
+account (`/api/v1/public/...`).
+
+Only what was published is read, and only from the frozen versions (`PublishedReport`,
+`PublishedAuditSummary`: their de-identified `content` and chain fields), never from the live
+inspections, findings or people. The answers are the same for every caller (no
+authentication is even attempted), so they are cached per URL and language for a short while;
+the rate limit is checked on every request before the cache, so that it holds for cached
+answers too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import django_filters
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from supervision.api.views import IdFilter
+from training_portal.core.api.pagination import PagePagination
+
+from ...models import InspectionType, PublishedAuditSummary, PublishedReport
+from ...models.inspections import ChainedVersion, verify_chain
+
+#: The fields of a version that make its chain (its content aside).
+CHAIN_FIELDS = ("version", "published_at", "change_note", "content_hash", "previous_hash")
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+class PublicRateThrottle(SimpleRateThrottle):
+    """At most `PUBLIC_RATE_LIMIT` requests (default 120) per `PUBLIC_RATE_WINDOW` seconds
+    (default 60) per client address, the limit of the public pages (counted apart from
+    them); 0 turns it off. Every caller of the public API is anonymous."""
+
+    scope = "public"
+
+    def __init__(self) -> None:
+        # Read at each request (not at import), so that a changed setting applies at once.
+        limit = _setting("PUBLIC_RATE_LIMIT", 120)
+        window = max(_setting("PUBLIC_RATE_WINDOW", 60), 1)
+        self.rate = f"{limit}/{window}s" if limit > 0 else None
+        self.num_requests, self.duration = limit, window
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PublicPagination(PagePagination):
+    page_size = 20
+    max_page_size = 100
+
+
+# ---- Serializers: the published content, never a live model ---------------------------------
+
+
+class PublicVersionSerializer(serializers.Serializer[Any]):
+    """One version of a hash chain: SHA-256 of the previous hash and the version's document."""
+
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    change_note = serializers.CharField()
+    content_hash = serializers.CharField()
+    previous_hash = serializers.CharField(help_text="Empty for the first version.")
+
+
+class PublicVersionContentSerializer(PublicVersionSerializer):
+    content = serializers.JSONField()
+
+
+class PublicProgramSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+
+
+class PublicOrganizationSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class PublicTargetSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField(help_text="`program` or `organization`.")
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PublicInspectionSerializer(serializers.Serializer[Any]):
+    """An inspection's published report: its latest version (with its content) and the list
+    of its versions."""
+
+    inspection = serializers.IntegerField(source="inspection_id")
+    title = serializers.CharField()
+    inspection_type = serializers.ChoiceField(choices=InspectionType.choices)
+    target = PublicTargetSerializer(source="content.target")
+    program = PublicProgramSerializer(source="content.program", allow_null=True)
+    organization = PublicOrganizationSerializer(source="content.organization", allow_null=True)
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    change_note = serializers.CharField()
+    content_hash = serializers.CharField()
+    previous_hash = serializers.CharField()
+    content = serializers.JSONField()
+    versions = PublicVersionSerializer(many=True, source="chain")
+
+
+class PublicInspectionDetailSerializer(serializers.Serializer[Any]):
+    """Every version of an inspection's published report, oldest first, with its content."""
+
+    inspection = serializers.IntegerField()
+    title = serializers.CharField()
+    inspection_type = serializers.ChoiceField(choices=InspectionType.choices)
+    chain_intact = serializers.BooleanField(
+        help_text="Every version's hash matches its content and links to the previous one."
+    )
+    versions = PublicVersionContentSerializer(many=True)
+
+
+class PublicAuditSummarySerializer(serializers.Serializer[Any]):
+    """A program's published audit summary: its latest version and the list of versions."""
+
+    program = PublicProgramSerializer(source="content.program")
+    as_of = serializers.DateField()
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    change_note = serializers.CharField()
+    content_hash = serializers.CharField()
+    previous_hash = serializers.CharField()
+    content = serializers.JSONField()
+    versions = PublicVersionSerializer(many=True, source="chain")
+
+
+class PublicAuditSummaryVersionSerializer(PublicVersionContentSerializer):
+    as_of = serializers.DateField()
+
+
+class PublicAuditSummaryDetailSerializer(serializers.Serializer[Any]):
+    program = PublicProgramSerializer()
+    chain_intact = serializers.BooleanField(
+        help_text="Every version's hash matches its content and links to the previous one."
+    )
+    versions = PublicAuditSummaryVersionSerializer(many=True)
+
+
+# ---- Filters --------------------------------------------------------------------------------
+
+
+class PublicInspectionFilter(django_filters.FilterSet):
+    organization = IdFilter(field_name="organization_id")
+    program = IdFilter(field_name="program_id")
+    inspection_type = django_filters.ChoiceFilter(choices=InspectionType.choices)
+    published_after = django_filters.DateFilter(
+        field_name="published_at__date", lookup_expr="gte", label=_("Published on or after")
+    )
+    published_before = django_filters.DateFilter(
+        field_name="published_at__date", lookup_expr="lte", label=_("Published on or before")
+    )
+    q = django_filters.CharFilter(method="search", max_length=200, label=_("Search"))
+
+    class Meta:
+        model = PublishedReport
+        fields: list[str] = []
+
+    def search(
+        self, queryset: QuerySet[PublishedReport], name: str, value: str
+    ) -> QuerySet[PublishedReport]:
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(search_text__icontains=word))
+        return queryset
+
+
+class PublicAuditSummaryFilter(django_filters.FilterSet):
+    program = IdFilter(field_name="program_id")
+    date = django_filters.DateFilter(
+        field_name="published_at__date",
+        lookup_expr="lte",
+        label=_("As published on this date"),
+    )
+
+    class Meta:
+        model = PublishedAuditSummary
+        fields: list[str] = []
+
+
+# ---- Views ----------------------------------------------------------------------------------
+
+
+def attach_chains(latest: Iterable[Any], versions: QuerySet[Any], key: str) -> None:
+    """Give each latest version its chain (`chain`: the versions' chain fields, oldest first)
+    in one query, without loading any content."""
+    latest = list(latest)
+    ids = [getattr(item, key) for item in latest]
+    chains: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = (
+        versions.filter(**{f"{key}__in": ids}).order_by(key, "version").values(key, *CHAIN_FIELDS)
+    )
+    for row in rows:
+        chains[row.pop(key)].append(row)
+    for item in latest:
+        item.chain = chains[getattr(item, key)]
+
+
+def chain_intact(versions: list[ChainedVersion]) -> bool:
+    return not verify_chain(versions)
+
+
+class PublicViewSet(viewsets.GenericViewSet[Any]):
+    """The same answer for everyone: no authentication, read-only, rate-limited, cached."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicRateThrottle]
+    pagination_class = PublicPagination
+    filter_backends = [DjangoFilterBackend]
+    lookup_value_regex = r"[0-9]+"
+
+    def cached(self, request: Request, compute: Callable[[], Any]) -> Response:
+        """`compute()`'s data, kept for `PUBLIC_CACHE_SECONDS` (default 60, 0: not at all) per
+        absolute URL (host, path, query) and language, as the public pages are. Only
+        successful answers are kept: errors are raised, never cached."""
+        seconds = _setting("PUBLIC_CACHE_SECONDS", 60)
+        if seconds <= 0:
+            return Response(compute())
+        url = request.build_absolute_uri()
+        key = "public:api:" + hashlib.sha256(f"{get_language()}|{url}".encode()).hexdigest()
+        data = cache.get(key)
+        if data is None:
+            data = compute()
+            cache.set(key, data, seconds)
+        return Response(data)
+
+
+INSPECTION_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The inspection's id."
+)
+PROGRAM_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The program's id."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=PublicInspectionSerializer(many=True)),
+    retrieve=extend_schema(parameters=[INSPECTION_ID], responses=PublicInspectionDetailSerializer),
+)
+class PublicInspectionViewSet(PublicViewSet):
+    """Published inspection reports: the latest version of each, newest first, filterable by
+    organisation, program, inspection type, publication date, and words of the title or
+    text (`q`); by inspection id, every version with its content and whether the hash chain is
+    intact."""
+
+    serializer_class = PublicInspectionSerializer
+    filterset_class = PublicInspectionFilter
+
+    def get_queryset(self) -> QuerySet[PublishedReport]:
+        latest = PublishedReport.objects.latest_versions().values("pk")
+        return PublishedReport.objects.filter(pk__in=latest).order_by("-published_at", "-id")
+
+    def list(self, request: Request) -> Response:
+        """The latest version of each published report, newest first."""
+
+        def compute() -> Any:
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            assert page is not None  # the view always paginates
+            attach_chains(page, PublishedReport.objects.all(), "inspection_id")
+            return self.get_paginated_response(self.get_serializer(page, many=True).data).data
+
+        return self.cached(request, compute)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """Every version of the inspection's published report, oldest first."""
+
+        def compute() -> Any:
+            versions = list(
+                PublishedReport.objects.filter(inspection_id=int(pk or 0)).order_by("version")
+            )
+            if not versions:
+                raise Http404
+            latest = versions[-1]
+            data = {
+                "inspection": latest.inspection_id,
+                "title": latest.title,
+                "inspection_type": latest.inspection_type,
+                "chain_intact": chain_intact(list(versions)),
+                "versions": versions,
+            }
+            return PublicInspectionDetailSerializer(data).data
+
+        return self.cached(request, compute)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=PublicAuditSummarySerializer(many=True)),
+    retrieve=extend_schema(parameters=[PROGRAM_ID], responses=PublicAuditSummaryDetailSerializer),
+)
+class PublicAuditSummaryViewSet(PublicViewSet):
+    """Published summaries of the programs' audit results: the latest version for each program
+    (or the one in force on `date`), with the list of versions; by program id, every version
+    with its content and whether the hash chain is intact."""
+
+    serializer_class = PublicAuditSummarySerializer
+    filterset_class = PublicAuditSummaryFilter
+
+    def get_queryset(self) -> QuerySet[PublishedAuditSummary]:
+        return PublishedAuditSummary.objects.all()
+
+    def list(self, request: Request) -> Response:
+        """The latest summary of each program (as published on `date`, if given)."""
+
+        def compute() -> Any:
+            versions = self.filter_queryset(self.get_queryset())
+            latest = versions.order_by("program_id", "-version").distinct("program_id")
+            summaries = PublishedAuditSummary.objects.filter(pk__in=latest.values("pk")).order_by(
+                "content__program__code", "id"
+            )
+            page = self.paginate_queryset(summaries)
+            assert page is not None  # the view always paginates
+            attach_chains(page, versions, "program_id")
+            return self.get_paginated_response(self.get_serializer(page, many=True).data).data
+
+        return self.cached(request, compute)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """Every version of the program's summary, oldest first."""
+
+        def compute() -> Any:
+            versions = list(
+                PublishedAuditSummary.objects.filter(program_id=int(pk or 0)).order_by("version")
+            )
+            if not versions:
+                raise Http404
+            data = {
+                "program": versions[-1].content["program"],
+                "chain_intact": chain_intact(list(versions)),
+                "versions": versions,
+            }
+            return PublicAuditSummaryDetailSerializer(data).data
+
+        return self.cached(request, compute)

@@ -1,0 +1,146 @@
+"""The Atom feed of new publications: every published version of an inspection report or of an
+audit summary, newest first. Like the public pages, it shows only what was published (titles,
+organisations and programs, what changed), never who published or approved it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from ..models import PublishedAuditSummary, PublishedReport
+from .public_views import cache_key, cache_seconds, rate_limited
+
+#: How many publications the feed carries.
+FEED_ITEMS = 30
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One published version, report or audit summary, as a feed entry."""
+
+    title: str
+    link: str
+    description: str
+    published_at: dt.datetime
+    content_hash: str
+    category: str
+
+
+def _reports(limit: int) -> list[Publication]:
+    versions = (
+        PublishedReport.objects.select_related("program", "organization")
+        .defer("content", "search_text")
+        .order_by("-published_at", "-id")[:limit]
+    )
+    return [
+        Publication(
+            title=_("%(title)s (version %(version)d)")
+            % {"title": report.title, "version": report.version},
+            link=reverse("public:report-version", args=[report.inspection_id, report.version]),
+            description=report.change_note
+            or _("Inspection report on %(target)s.")
+            % {"target": report.program or report.organization},
+            published_at=report.published_at,
+            content_hash=report.content_hash,
+            category=_("Inspection report"),
+        )
+        for report in versions
+    ]
+
+
+def _summaries(limit: int) -> list[Publication]:
+    versions = (
+        PublishedAuditSummary.objects.select_related("program")
+        .defer("content")
+        .order_by("-published_at", "-id")[:limit]
+    )
+    return [
+        Publication(
+            title=_("Audit summary: %(program)s (version %(version)d)")
+            % {"program": summary.program, "version": summary.version},
+            link=reverse("public:summary-version", args=[summary.program_id, summary.version]),
+            description=summary.change_note
+            or _("Summary of the audit results of %(program)s.") % {"program": summary.program},
+            published_at=summary.published_at,
+            content_hash=summary.content_hash,
+            category=_("Audit summary"),
+        )
+        for summary in versions
+    ]
+
+
+class PublicationsFeed(Feed):
+    """New publications of the public portal (Atom 1.0)."""
+
+    feed_type = Atom1Feed
+
+    def title(self) -> str:
+        return _("Training Portal: published results")
+
+    def subtitle(self) -> str:
+        return _("New inspection reports, corrections and audit summaries.")
+
+    def link(self) -> str:
+        return reverse("public:home")
+
+    def items(self) -> list[Publication]:
+        # Two bounded queries; the newest FEED_ITEMS of both kinds together.
+        merged = _reports(FEED_ITEMS) + _summaries(FEED_ITEMS)
+        merged.sort(key=lambda item: item.published_at, reverse=True)
+        return merged[:FEED_ITEMS]
+
+    def item_title(self, item: Publication) -> str:
+        return item.title
+
+    def item_description(self, item: Publication) -> str:
+        return item.description
+
+    def item_link(self, item: Publication) -> str:
+        return item.link
+
+    def item_guid(self, item: Publication) -> str:
+        return f"urn:sha256:{item.content_hash}"
+
+    def item_guid_is_permalink(self, item: Publication) -> bool:
+        return False
+
+    def item_pubdate(self, item: Publication) -> dt.datetime:
+        return item.published_at
+
+    def item_updateddate(self, item: Publication) -> dt.datetime:
+        return item.published_at
+
+    def item_categories(self, item: Publication) -> list[str]:
+        return [item.category]
+
+
+_feed = PublicationsFeed()
+
+
+@require_safe
+@rate_limited
+def publications_feed(request: HttpRequest) -> HttpResponse:
+    """The feed, cached like the public pages (it holds nothing per visitor, so the whole
+    response is cached)."""
+    seconds = cache_seconds()
+    key = cache_key("feed", request)
+    cached: Any = cache.get(key) if seconds > 0 else None
+    if cached is None:
+        response = _feed(request)
+        cached = (response.content, response["Content-Type"])
+        if seconds > 0:
+            cache.set(key, cached, seconds)
+    content, content_type = cached
+    response = HttpResponse(content, content_type=content_type)
+    patch_vary_headers(response, ["Accept-Language"])
+    return response

@@ -1,0 +1,41 @@
+"""What external inspections register with the portal: navigation entries, the home-page
+attention items (counted inside `Inspection.objects.visible_to(user)`, so that an unannounced
+inspection counts for nobody on the inspected side before it starts), and who reads an
+inspection's history (portal administrators, and the inspectors on its team). Called once from
+`SupervisionConfig.ready()`; calling it again changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+_registered: list[bool] = []
+
+
+def register() -> None:
+    if _registered:
+        return
+    _registered.append(True)
+
+    from training_portal.core.attention import register_attention
+    from training_portal.core.history import register_history
+    from training_portal.core.navigation import register_nav
+
+    from ..models import Inspection
+    from . import permissions, views
+
+    # One entry: the calendar, assignments, pool, templates and draws are in the inspections
+    # pages' own menu (the main bar is shared by every app).
+    register_nav(_("Inspections"), "inspections:inspection-list", permissions.sees_inspections)
+    register_attention(views.inspections_attention)
+
+    def inspection_history_allowed(user: Any, inspection: Any) -> bool:
+        return permissions.is_team_member(user, inspection)
+
+    register_history(
+        Inspection,
+        allowed=inspection_history_allowed,
+        url=lambda inspection: reverse("inspections:inspection-detail", args=[inspection.pk]),
+    )

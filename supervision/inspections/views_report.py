@@ -1,0 +1,444 @@
+"""The inspection workspace's report tabs: the draft's sections, the right of reply (the
+inspected side comments per section while the window is open; the team answers and may revise),
+and publication (request, approval by a second person or sending back, corrections, and the
+published versions with their hash chain).
+
+The draft is the team's until the reply window opens; from then on the inspected side reads
+it on the reply tab (with every comment and answer, kept whatever happens to the draft).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.typing import AuthenticatedHttpRequest
+
+from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
+from . import permissions, publication, services
+from .forms import (
+    AnswerForm,
+    CommentForm,
+    OpenReplyForm,
+    PublicationRequestForm,
+    ReasonForm,
+    ReportSectionForm,
+    SectionEditForm,
+)
+from .views import CLOSED, Workspace, workspace
+
+# ---- The draft -------------------------------------------------------------------------------
+
+
+def _section_prefix(section: ReportSection) -> str:
+    return f"section-{section.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The draft's sections; a POST adds a section."""
+    space = workspace(request, pk, "report")
+    new_form = None
+    if request.method == "POST":
+        _may_edit_or_403(space)
+        new_form = ReportSectionForm(request.POST, prefix="new")
+        if new_form.is_valid():
+            data = new_form.cleaned_data
+            try:
+                services.save_report_section(
+                    by=request.user,
+                    inspection=space.inspection,
+                    key=data["key"],
+                    title=data["title"],
+                    body=data["body"],
+                    position=data["position"],
+                )
+            except ValidationError as exc:
+                new_form.add_service_errors(exc)
+            else:
+                messages.success(request, _("The section has been saved."))
+                return redirect("inspections:report", pk=pk)
+    return _render_report(request, space, new_form=new_form)
+
+
+@login_required
+@require_POST
+def report_section(request: AuthenticatedHttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    """Saves an existing section (its key stays)."""
+    space = workspace(request, pk, "report")
+    section = get_object_or_404(space.inspection.report_sections, pk=section_pk)
+    _may_edit_or_403(space)
+    form = SectionEditForm(request.POST, prefix=_section_prefix(section))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_report_section(
+                by=request.user,
+                inspection=space.inspection,
+                key=section.key,
+                title=data["title"],
+                body=data["body"],
+                position=data["position"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The section has been saved."))
+            return redirect(reverse("inspections:report", args=[pk]) + f"#section-{section.pk}")
+    return _render_report(request, space, bound=(section.pk, form))
+
+
+def _may_edit(space: Workspace) -> bool:
+    """`permissions.can_write_report`, without asking again whether they are on the team."""
+    return space.team_member and space.inspection.status in permissions.WRITING
+
+
+def _may_edit_or_403(space: Workspace) -> None:
+    if not _may_edit(space):
+        raise PermissionDenied
+
+
+def _render_report(
+    request: AuthenticatedHttpRequest,
+    space: Workspace,
+    *,
+    new_form: Any = None,
+    bound: tuple[int, Any] | None = None,
+    open_form: Any = None,
+) -> HttpResponse:
+    inspection = space.inspection
+    editable = _may_edit(space)
+    sections = list(inspection.report_sections.all())
+    rows = []
+    for section in sections:
+        form = bound[1] if bound and bound[0] == section.pk else None
+        if form is None and editable:
+            form = SectionEditForm(
+                initial={
+                    "title": section.title,
+                    "body": section.body,
+                    "position": section.position,
+                },
+                prefix=_section_prefix(section),
+            )
+        rows.append({"section": section, "form": form})
+    if new_form is None and editable:
+        new_form = ReportSectionForm(prefix="new", initial={"position": len(sections)})
+    may_open = space.author and inspection.status in permissions.CONDUCTING
+    if open_form is None and may_open:
+        open_form = OpenReplyForm(initial={"days": inspection.reply_days})
+    return render(
+        request,
+        "supervision/inspections/report.html",
+        {
+            "space": space,
+            "inspection": inspection,
+            "rows": rows,
+            "new_form": new_form,
+            "open_form": open_form if may_open else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def reply_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The author sends the draft to the inspected side for the factual-accuracy window."""
+    space = workspace(request, pk, "report")
+    if not space.author:
+        raise PermissionDenied
+    form = OpenReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.open_reply_window(
+                by=request.user, inspection=space.inspection, days=form.cleaned_data["days"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The reply window is open."))
+            return redirect("inspections:reply", pk=pk)
+    return _render_report(request, space, open_form=form)
+
+
+# ---- The right of reply ----------------------------------------------------------------------
+
+
+def _comment_prefix(section: ReportSection) -> str:
+    return f"comment-{section.pk}"
+
+
+def _answer_prefix(comment: ReplyComment) -> str:
+    return f"answer-{comment.pk}"
+
+
+def _sections_with_comments(inspection: Inspection) -> QuerySet[ReportSection]:
+    return inspection.report_sections.prefetch_related(
+        Prefetch(
+            "comments",
+            queryset=ReplyComment.objects.select_related("author", "answered_by").order_by(
+                "created_at", "pk"
+            ),
+        )
+    )
+
+
+@login_required
+@require_GET
+def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_reply(request, workspace(request, pk, "reply"))
+
+
+def _render_reply(
+    request: AuthenticatedHttpRequest,
+    space: Workspace,
+    *,
+    comment_bound: tuple[int, Any] | None = None,
+    answer_bound: tuple[int, Any] | None = None,
+) -> HttpResponse:
+    """The draft as sent, per section its comments and answers; comment forms for the
+    inspected side while the window is open, answer forms for the team."""
+    inspection = space.inspection
+    # The inspected side reads the draft only once it has been sent to them.
+    sent = inspection.reply_opens_at is not None
+    shows_draft = space.works_on or sent
+    may_comment = space.inspected_side and permissions.can_reply(request.user, inspection)
+    may_answer = _may_edit(space)
+    rows = []
+    for section in _sections_with_comments(inspection) if shows_draft else []:
+        comment_form = None
+        if may_comment:
+            comment_form = (
+                comment_bound[1]
+                if comment_bound and comment_bound[0] == section.pk
+                else CommentForm(prefix=_comment_prefix(section))
+            )
+        comments = []
+        for comment in section.comments.all():
+            answer_form = None
+            if may_answer and not comment.answered_at:
+                answer_form = (
+                    answer_bound[1]
+                    if answer_bound and answer_bound[0] == comment.pk
+                    else AnswerForm(prefix=_answer_prefix(comment))
+                )
+            comments.append({"comment": comment, "answer_form": answer_form})
+        rows.append({"section": section, "comments": comments, "comment_form": comment_form})
+    return render(
+        request,
+        "supervision/inspections/reply.html",
+        {
+            "space": space,
+            "inspection": inspection,
+            "rows": rows,
+            "sent": sent,
+            "shows_draft": shows_draft,
+            "window_open": inspection.reply_window_open(),
+            "may_comment": may_comment,
+        },
+    )
+
+
+@login_required
+@require_POST
+def reply_comment(request: AuthenticatedHttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    space = workspace(request, pk, "reply")
+    section = get_object_or_404(space.inspection.report_sections, pk=section_pk)
+    if not (space.inspected_side and permissions.can_reply(request.user, space.inspection)):
+        raise PermissionDenied
+    form = CommentForm(request.POST, prefix=_comment_prefix(section))
+    if form.is_valid():
+        try:
+            services.comment_on_section(
+                by=request.user, section=section, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Your comment has been sent to the inspectors."))
+            return redirect(reverse("inspections:reply", args=[pk]) + f"#section-{section.pk}")
+    return _render_reply(request, space, comment_bound=(section.pk, form))
+
+
+@login_required
+@require_POST
+def reply_answer(request: AuthenticatedHttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    space = workspace(request, pk, "reply")
+    comment = get_object_or_404(
+        ReplyComment.objects.filter(section__inspection=space.inspection).select_related("section"),
+        pk=comment_pk,
+    )
+    if not space.team_member:
+        raise PermissionDenied
+    form = AnswerForm(request.POST, prefix=_answer_prefix(comment))
+    if form.is_valid():
+        revised = form.cleaned_data["revised_body"]
+        try:
+            services.answer_comment(
+                by=request.user,
+                comment=comment,
+                answer=form.cleaned_data["answer"],
+                revised_body=revised if revised.strip() else None,
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Your answer has been recorded."))
+            return redirect(
+                reverse("inspections:reply", args=[pk]) + f"#section-{comment.section_id}"
+            )
+    return _render_reply(request, space, answer_bound=(comment.pk, form))
+
+
+# ---- Publication -----------------------------------------------------------------------------
+
+
+def public_report_url(inspection: Inspection, version: int | None = None) -> str:
+    """The public page of the published report (or of one version of it), when the public
+    portal has one."""
+    try:
+        if version is None:
+            return reverse("public:report-detail", args=[inspection.pk])
+        return reverse("public:report-version", args=[inspection.pk, version])
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+@require_GET
+def publication_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_publication(request, workspace(request, pk, "publication"))
+
+
+def _render_publication(
+    request: AuthenticatedHttpRequest,
+    space: Workspace,
+    *,
+    request_form: Any = None,
+    return_form: Any = None,
+    errors: list[str] | None = None,
+) -> HttpResponse:
+    user = request.user
+    inspection = space.inspection
+    versions: list[PublishedReport] = list(
+        inspection.published_versions.select_related("published_by", "approved_by").order_by(
+            "version"
+        )
+    )
+    may_request = space.author and permissions.can_request_publication(user, inspection)
+    may_approve = permissions.can_approve_publication(user, inspection)
+    if may_request and request_form is None:
+        request_form = PublicationRequestForm(
+            initial={"correction_note": inspection.correction_note}
+        )
+    if may_approve and return_form is None:
+        return_form = ReasonForm()
+    return render(
+        request,
+        "supervision/inspections/publication.html",
+        {
+            "space": space,
+            "inspection": inspection,
+            "versions": list(reversed(versions)),
+            "version_rows": [
+                {"version": item, "public_url": public_report_url(inspection, item.version)}
+                for item in reversed(versions)
+            ],
+            "chain_problems": publication.verify_report_chain(inspection) if versions else [],
+            "public_url": public_report_url(inspection) if versions else "",
+            # The people who published are shown to those who work on the inspection only.
+            "shows_people": space.works_on,
+            "is_correction": bool(versions),
+            "request_form": request_form if may_request else None,
+            "may_approve": may_approve,
+            "return_form": return_form if may_approve else None,
+            "may_correct": permissions.can_start_correction(user, inspection),
+            "closed": inspection.status in CLOSED,
+            "errors": errors or [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def publication_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    space = workspace(request, pk, "publication")
+    if not space.author:
+        raise PermissionDenied
+    form = PublicationRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_publication(
+                by=request.user,
+                inspection=space.inspection,
+                correction_note=form.cleaned_data["correction_note"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("Publication has been requested; a second person approves it.")
+            )
+            return redirect("inspections:publication", pk=pk)
+    return _render_publication(request, space, request_form=form)
+
+
+@login_required
+@require_POST
+def publication_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    space = workspace(request, pk, "publication")
+    if not permissions.can_approve_publication(request.user, space.inspection):
+        raise PermissionDenied
+    try:
+        services.approve_publication(by=request.user, inspection=space.inspection)
+    except ValidationError as exc:
+        return _render_publication(request, space, errors=exc.messages)
+    messages.success(request, _("The report has been published."))
+    return redirect("inspections:publication", pk=pk)
+
+
+@login_required
+@require_POST
+def publication_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    space = workspace(request, pk, "publication")
+    if not permissions.can_approve_publication(request.user, space.inspection):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_for_changes(
+                by=request.user, inspection=space.inspection, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The report has been sent back to its author."))
+            return redirect("inspections:publication", pk=pk)
+    return _render_publication(request, space, return_form=form)
+
+
+@login_required
+@require_POST
+def publication_correction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    space = workspace(request, pk, "publication")
+    if not (space.author or space.manages):
+        raise PermissionDenied
+    try:
+        services.start_correction(by=request.user, inspection=space.inspection)
+    except ValidationError as exc:
+        return _render_publication(request, space, errors=exc.messages)
+    messages.success(
+        request,
+        _("A correction has been started: revise the draft, then request its publication."),
+    )
+    return redirect("inspections:report", pk=pk)

@@ -1,0 +1,341 @@
+"""The inspection workspace's working tabs: checklist, sample, observations, evidence files
+(uploaded, and downloaded through a permission-checked view that streams the file) and the
+inspection's findings.
+
+The checklist, sample, observations and evidence are the inspectors' working material: team
+members with a current assignment and portal administrators open them, the inspected side gets
+403 (it may know of the inspection, not of these notes), anybody else 404. Recording needs
+`can_conduct` (a team member while the inspection is in progress or being drafted). The rows of
+the checklist and the sample save through htmx when it is there, with a plain POST otherwise.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.typing import AuthenticatedHttpRequest
+from programs.models import Program
+
+from ..models import ChecklistItem, EvidenceFile, Finding, Inspection, SampledStudent
+from ..services import message_of
+from . import permissions, services
+from .forms import (
+    ChecklistResultForm,
+    EvidenceForm,
+    InspectionFindingForm,
+    ObservationForm,
+    SampledStudentForm,
+)
+from .views import Workspace, get_inspection, workspace
+
+CHECKLIST_TEMPLATE = "supervision/inspections/checklist.html"
+SAMPLE_TEMPLATE = "supervision/inspections/sample.html"
+
+
+def _conduct_or_403(space: Workspace) -> None:
+    if not space.conducts:
+        raise PermissionDenied
+
+
+# ---- Checklist -------------------------------------------------------------------------------
+
+
+def _item_prefix(item: ChecklistItem) -> str:
+    return f"item-{item.pk}"
+
+
+def _checklist_row(space: Workspace, item: ChecklistItem, form: Any = None) -> dict[str, Any]:
+    if form is None and space.conducts:
+        form = ChecklistResultForm(
+            initial={"result": item.result, "note": item.note}, prefix=_item_prefix(item)
+        )
+    return {"item": item, "form": form}
+
+
+def _checklist_items(inspection: Inspection) -> QuerySet[ChecklistItem]:
+    return inspection.checklist.select_related("checked_by").annotate(
+        observation_count=Count("observations")
+    )
+
+
+@login_required
+@require_GET
+def checklist(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_checklist(request, workspace(request, pk, "checklist"))
+
+
+def _render_checklist(
+    request: AuthenticatedHttpRequest, space: Workspace, bound: tuple[int, Any] | None = None
+) -> HttpResponse:
+    rows = [
+        _checklist_row(space, item, bound[1] if bound and bound[0] == item.pk else None)
+        for item in _checklist_items(space.inspection)
+    ]
+    sections = [
+        {"section": section, "rows": list(group)}
+        for section, group in itertools.groupby(rows, key=lambda row: row["item"].section)
+    ]
+    return render(
+        request,
+        CHECKLIST_TEMPLATE,
+        {"space": space, "inspection": space.inspection, "sections": sections},
+    )
+
+
+@login_required
+@require_POST
+def checklist_item(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    space = workspace(request, pk, "checklist")
+    item = get_object_or_404(space.inspection.checklist, pk=item_pk)
+    _conduct_or_403(space)
+    form = ChecklistResultForm(request.POST, prefix=_item_prefix(item))
+    saved = False
+    if form.is_valid():
+        try:
+            services.record_checklist_result(by=request.user, item=item, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            saved = True
+    if request.htmx:  # type: ignore[attr-defined]
+        item = _checklist_items(space.inspection).get(pk=item.pk)
+        row = _checklist_row(space, item, None if saved else form)
+        return render(
+            request,
+            f"{CHECKLIST_TEMPLATE}#item-row",
+            {"space": space, "inspection": space.inspection, "row": row, "saved": saved},
+        )
+    if saved:
+        messages.success(request, _("The checklist question has been recorded."))
+        return redirect(reverse("inspections:checklist", args=[pk]) + f"#item-{item.pk}")
+    return _render_checklist(request, space, bound=(item.pk, form))
+
+
+# ---- Sample ----------------------------------------------------------------------------------
+
+
+def _sample_prefix(sampled: SampledStudent) -> str:
+    return f"sampled-{sampled.pk}"
+
+
+def _sample_row(space: Workspace, sampled: SampledStudent, form: Any = None) -> dict[str, Any]:
+    if form is None and space.conducts:
+        form = SampledStudentForm(
+            initial={"examined": sampled.examined, "note": sampled.note},
+            prefix=_sample_prefix(sampled),
+        )
+    return {"sampled": sampled, "form": form}
+
+
+def _sample(inspection: Inspection) -> QuerySet[SampledStudent]:
+    return inspection.sample.select_related("student__user", "student__program").annotate(
+        observation_count=Count("observations")
+    )
+
+
+@login_required
+@require_GET
+def sample(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_sample(request, workspace(request, pk, "sample"))
+
+
+def _render_sample(
+    request: AuthenticatedHttpRequest, space: Workspace, bound: tuple[int, Any] | None = None
+) -> HttpResponse:
+    rows = [
+        _sample_row(space, sampled, bound[1] if bound and bound[0] == sampled.pk else None)
+        for sampled in _sample(space.inspection)
+    ]
+    return render(
+        request, SAMPLE_TEMPLATE, {"space": space, "inspection": space.inspection, "rows": rows}
+    )
+
+
+@login_required
+@require_POST
+def sample_update(request: AuthenticatedHttpRequest, pk: int, sampled_pk: int) -> HttpResponse:
+    space = workspace(request, pk, "sample")
+    sampled = get_object_or_404(space.inspection.sample, pk=sampled_pk)
+    _conduct_or_403(space)
+    form = SampledStudentForm(request.POST, prefix=_sample_prefix(sampled))
+    saved = False
+    if form.is_valid():
+        try:
+            services.update_sampled_student(by=request.user, sampled=sampled, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            saved = True
+    if request.htmx:  # type: ignore[attr-defined]
+        sampled = _sample(space.inspection).get(pk=sampled.pk)
+        row = _sample_row(space, sampled, None if saved else form)
+        return render(
+            request,
+            f"{SAMPLE_TEMPLATE}#sample-row",
+            {"space": space, "inspection": space.inspection, "row": row, "saved": saved},
+        )
+    if saved:
+        messages.success(request, _("The sampled student's record has been saved."))
+        return redirect(reverse("inspections:sample", args=[pk]) + f"#sampled-{sampled.pk}")
+    return _render_sample(request, space, bound=(sampled.pk, form))
+
+
+# ---- Observations ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    space = workspace(request, pk, "observations")
+    inspection = space.inspection
+    form = None
+    if request.method == "POST":
+        _conduct_or_403(space)
+        form = ObservationForm(request.POST, inspection=inspection)
+        if form.is_valid():
+            try:
+                services.add_observation(
+                    by=request.user, inspection=inspection, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("The observation has been recorded."))
+                return redirect("inspections:observations", pk=inspection.pk)
+    elif space.conducts:
+        form = ObservationForm(inspection=inspection)
+    rows = inspection.observations.select_related(
+        "author", "checklist_item", "sampled_student__student__user"
+    ).prefetch_related("files")
+    return render(
+        request,
+        "supervision/inspections/observations.html",
+        {"space": space, "inspection": inspection, "observations": rows, "form": form},
+    )
+
+
+# ---- Evidence --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    space = workspace(request, pk, "evidence")
+    inspection = space.inspection
+    form = None
+    if request.method == "POST":
+        _conduct_or_403(space)
+        form = EvidenceForm(request.POST, request.FILES, inspection=inspection)
+        if form.is_valid():
+            try:
+                services.add_evidence(
+                    by=request.user,
+                    inspection=inspection,
+                    upload=form.cleaned_data["upload"],
+                    observation=form.cleaned_data["observation"],
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc, {"file": "upload"})
+            else:
+                messages.success(request, _("The file has been added to the evidence."))
+                return redirect("inspections:evidence", pk=inspection.pk)
+    elif space.conducts:
+        form = EvidenceForm(inspection=inspection)
+    files = inspection.evidence.select_related("uploaded_by", "observation")
+    return render(
+        request,
+        "supervision/inspections/evidence.html",
+        {"space": space, "inspection": inspection, "files": files, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponseBase:
+    """The file, streamed to whoever works on the inspection (never a public media URL)."""
+    inspection = get_inspection(request.user, pk)
+    if not permissions.works_on(request.user, inspection):
+        raise PermissionDenied
+    item = get_object_or_404(EvidenceFile.objects.filter(inspection=inspection), pk=file_pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("The file is missing from the storage.")) from None
+    response = FileResponse(handle, as_attachment=True, filename=item.name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---- Findings --------------------------------------------------------------------------------
+
+
+def _finding_programs(inspection: Inspection) -> QuerySet[Program]:
+    """The programs a finding of an organisation's inspection may concern: those the
+    organisation takes part in."""
+    if inspection.program_id:
+        return Program.objects.filter(pk=inspection.program_id)
+    return Program.objects.filter(partners__organization=inspection.organization_id).distinct()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def findings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The inspection's findings (those who work on it see them all; the inspected side those
+    the findings list shows them) and, for the team, recording one."""
+    user = request.user
+    space = workspace(request, pk, "findings")
+    inspection = space.inspection
+    form = None
+    if request.method == "POST":
+        _conduct_or_403(space)
+        form = InspectionFindingForm(
+            request.POST, inspection=inspection, programs=_finding_programs(inspection)
+        )
+        if form.is_valid():
+            try:
+                services.record_inspection_finding(
+                    by=user, inspection=inspection, **form.service_arguments()
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("The finding has been recorded."))
+                return redirect("inspections:findings", pk=inspection.pk)
+    elif space.conducts:
+        form = InspectionFindingForm(inspection=inspection, programs=_finding_programs(inspection))
+    of_inspection = Finding.objects.filter(inspection=inspection)
+    # The findings list is the boundary of the finding pages: link only to what it shows.
+    listed = set(
+        Finding.objects.visible_to(user).filter(inspection=inspection).values_list("pk", flat=True)
+    )
+    shown = of_inspection if space.works_on else of_inspection.filter(pk__in=listed)
+    rows = [
+        {"finding": finding, "message": _finding_text(finding), "linked": finding.pk in listed}
+        for finding in shown.select_related(
+            "program", "organization", "student__user", "author"
+        ).order_by("-first_seen_at", "-pk")
+    ]
+    return render(
+        request,
+        "supervision/inspections/findings.html",
+        {"space": space, "inspection": inspection, "rows": rows, "form": form},
+    )
+
+
+def _finding_text(finding: Finding) -> str:
+    details = finding.details or {}
+    title = str(details.get("title") or "")
+    return title or message_of(finding)

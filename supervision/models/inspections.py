@@ -1,0 +1,906 @@
+"""External supervision: inspectors and their assignments, inspections (scheduled or
+unannounced) with their checklist, sample, observations and evidence, the double random
+draw, the right of reply, and publication as immutable, hash-chained, de-identified
+versions; plus the public per-program summaries of audit results.
+
+Secrecy of unannounced inspections is a matter of the read boundary: every QuerySet's
+`visible_to(user)` hides an unannounced inspection, and everything hanging from it, from the
+inspected side until it starts (see `supervision.inspections.permissions`).
+
+Published versions (`PublishedReport`, `PublishedAuditSummary`) are never updated: a
+correction is a new version. Each version's `content_hash` is the SHA-256 of its canonical
+JSON (`canonical_json`) together with the previous version's hash, so that changing any
+stored version breaks the chain (`verify_chain`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Organization, Program, Student
+from training_portal.core.history import tracked
+
+#: The default length of the right-of-reply window, in days.
+DEFAULT_REPLY_DAYS = 10
+#: Counts below this are never published (they could point at a person).
+SUPPRESS_BELOW = 5
+#: The version of the draw algorithm (`supervision.inspections.draw`); a draw records it.
+DRAW_ALGORITHM = "sha256-rank/1"
+
+
+class InspectionType(models.TextChoices):
+    """What an inspection looks at; each type has its checklist template."""
+
+    ROUTINE = "routine", _("Routine inspection")
+    THEMATIC = "thematic", _("Thematic inspection")
+    FUNDS = "funds", _("Fund use inspection")
+    FOLLOW_UP = "follow_up", _("Follow-up inspection")
+
+
+# ---- Hashing of published versions -----------------------------------------------------------
+
+
+def canonical_json(value: Any) -> str:
+    """The one text a document is hashed as: keys sorted, no spaces, UTF-8 characters kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(previous_hash: str, document: Any) -> str:
+    """SHA-256 of the previous version's hash, a newline, and this version's canonical JSON."""
+    text = f"{previous_hash}\n{canonical_json(document)}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ChainedVersion(models.Model):
+    """A published version in a hash chain. Subclasses say what `document()` covers."""
+
+    version = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("content"))
+    change_note = models.TextField(_("what changed"), blank=True)
+    previous_hash = models.CharField(_("previous version's hash"), max_length=64, blank=True)
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, unique=True)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("A published version is never changed; publish a new version.")
+        self.content_hash = self.compute_hash()
+        super().save(*args, **kwargs)
+
+    def chain_key(self) -> dict[str, Any]:
+        """What the document is about (part of what is hashed)."""
+        raise NotImplementedError
+
+    def document(self) -> dict[str, Any]:
+        """Everything the hash covers."""
+        return {
+            **self.chain_key(),
+            "version": self.version,
+            "published_at": self.published_at.astimezone(dt.UTC).isoformat(),
+            "change_note": self.change_note,
+            "content": self.content,
+        }
+
+    def compute_hash(self) -> str:
+        return chain_hash(self.previous_hash, self.document())
+
+
+def verify_chain(versions: Sequence[ChainedVersion]) -> list[str]:
+    """The problems of a chain of versions in order (empty when intact): a version whose
+    stored hash is not the hash of its content, or whose link to the previous one is broken."""
+    problems: list[str] = []
+    previous = ""
+    for expected_number, item in enumerate(versions, start=1):
+        if item.version != expected_number:
+            problems.append(
+                gettext("version %(version)s: expected version %(expected)s")
+                % {"version": item.version, "expected": expected_number}
+            )
+        if item.previous_hash != previous:
+            problems.append(
+                gettext("version %(version)s: the link to the previous version is broken")
+                % {"version": item.version}
+            )
+        if item.compute_hash() != item.content_hash:
+            problems.append(
+                gettext("version %(version)s: the content does not match its hash")
+                % {"version": item.version}
+            )
+        previous = item.content_hash
+    return problems
+
+
+# ---- Inspectors ------------------------------------------------------------------------------
+
+
+class InspectorProfileQuerySet(models.QuerySet["InspectorProfile"]):
+    def in_pool(self) -> InspectorProfileQuerySet:
+        """Inspectors who may be drawn."""
+        return self.filter(is_active=True, user__is_active=True)
+
+
+@tracked()
+class InspectorProfile(models.Model):
+    """An external inspector: the pool the draw picks from. A lead inspector may approve
+    the publication of another inspector's report."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inspector_profile",
+        verbose_name=_("user"),
+    )
+    affiliation = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("affiliation"),
+        help_text=_("The organisation the inspector belongs to, if it is a partner."),
+    )
+    is_lead = models.BooleanField(_("lead inspector"), default=False)
+    is_active = models.BooleanField(_("in the pool"), default=True)
+    expertise = models.CharField(_("expertise"), max_length=200, blank=True)
+
+    objects = InspectorProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspector")
+        verbose_name_plural = _("inspectors")
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class InspectionAssignmentQuerySet(models.QuerySet["InspectionAssignment"]):
+    def current(self, on: dt.date | None = None) -> InspectionAssignmentQuerySet:
+        """Assignments in force on `on` (today by default), not revoked."""
+        on = on or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, valid_from__lte=on, valid_until__gte=on)
+
+    def visible_to(self, user: Any) -> InspectionAssignmentQuerySet:
+        from ..inspections.permissions import assignment_filter
+
+        return self.filter(assignment_filter(user))
+
+
+@tracked()
+class InspectionAssignment(models.Model):
+    """What an inspector may see, and when: one program or one organisation, from one date
+    to another. Outside a current assignment an inspector sees nothing; revoking one takes
+    effect on the next request (every read checks it)."""
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inspection_assignments",
+        verbose_name=_("inspector"),
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inspection_assignments",
+        verbose_name=_("program"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inspection_assignments",
+        verbose_name=_("organisation"),
+    )
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = InspectionAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection assignment")
+        verbose_name_plural = _("inspection assignments")
+        ordering = ["-valid_from", "-id"]
+        indexes = [models.Index(fields=["inspector", "valid_from", "valid_until"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(program__isnull=True, organization__isnull=False)
+                | Q(program__isnull=False, organization__isnull=True),
+                name="supervision_assignment_one_target",
+                violation_error_message=_(
+                    "An assignment covers either one program or one organisation."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="supervision_assignment_period",
+                violation_error_message=_("An assignment cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} → {self.program or self.organization}"
+
+    @property
+    def target(self) -> Program | Organization | None:
+        return self.program or self.organization
+
+
+@tracked()
+class ConflictOfInterest(models.Model):
+    """An organisation an inspector belongs to or is linked with: they are never drawn for
+    it, nor assigned to inspect it."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Belongs to it")
+        FORMER_MEMBER = "former_member", _("Belonged to it")
+        FAMILY = "family", _("Family or personal link")
+        FINANCIAL = "financial", _("Financial or business link")
+        COLLABORATION = "collaboration", _("Research or teaching collaboration")
+        OTHER = "other", pgettext_lazy("conflict kind", "Other")
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conflicts_of_interest",
+        verbose_name=_("inspector"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="inspector_conflicts",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    explanation = models.TextField(_("explanation"), blank=True)
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspector", "organization"],
+                name="supervision_conflict_once",
+                violation_error_message=_("This conflict of interest has already been declared."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} ≠ {self.organization}"
+
+
+# ---- Checklist templates ---------------------------------------------------------------------
+
+
+@tracked()
+class ChecklistTemplate(models.Model):
+    """The checklist an inspection of a type starts from (managed by administrators)."""
+
+    inspection_type = models.CharField(
+        _("inspection type"), max_length=16, choices=InspectionType.choices, unique=True
+    )
+    title = models.CharField(_("title"), max_length=200)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        ordering = ["inspection_type"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@tracked()
+class ChecklistTemplateItem(models.Model):
+    """One question of a checklist template, in a section."""
+
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    section = models.CharField(_("section"), max_length=120)
+    text = models.CharField(_("question"), max_length=500)
+    guidance = models.TextField(_("guidance"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("checklist question")
+        verbose_name_plural = _("checklist questions")
+        ordering = ["template", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# ---- The double random draw ------------------------------------------------------------------
+
+
+class DrawQuerySet(models.QuerySet["Draw"]):
+    def visible_to(self, user: Any) -> DrawQuerySet:
+        from ..inspections.permissions import draw_filter
+
+        return self.filter(draw_filter(user))
+
+
+class Draw(models.Model):
+    """A double random draw of targets (with students within them) and inspectors.
+
+    Everything needed to re-run it is stored: the seed, the inputs (candidate lists in a
+    canonical order, the numbers drawn, the conflicts that excluded inspectors) and the
+    algorithm's version; the result is what the algorithm gave. A draw is never changed;
+    drawing again makes a new draw that names the one it replaces and why.
+    """
+
+    class TargetKind(models.TextChoices):
+        ORGANIZATION = "organization", _("Organisations")
+        PROGRAM = "program", _("Programs")
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True)
+    target_kind = models.CharField(_("targets"), max_length=16, choices=TargetKind.choices)
+    inspection_type = models.CharField(
+        _("inspection type"), max_length=16, choices=InspectionType.choices
+    )
+    unannounced = models.BooleanField(_("unannounced"), default=False)
+    seed = models.CharField(_("seed"), max_length=64)
+    algorithm = models.CharField(_("algorithm"), max_length=32, default=DRAW_ALGORITHM)
+    #: targets, students per target, inspectors per target, the candidates, the conflicts.
+    inputs = models.JSONField(_("inputs"))
+    #: per target: the students and inspectors drawn; and the recusals (who, why).
+    result = models.JSONField(_("result"))
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    replace_reason = models.TextField(_("why it was drawn again"), blank=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("drawn by"),
+    )
+    drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+
+    objects = DrawQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
+        ordering = ["-drawn_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=True) | ~Q(replace_reason=""),
+                name="supervision_draw_redo_explained",
+                violation_error_message=_("Drawing again needs a reason."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("A draw is never changed; draw again with a reason.")
+        super().save(*args, **kwargs)
+
+
+# ---- Inspections -----------------------------------------------------------------------------
+
+
+class InspectionQuerySet(models.QuerySet["Inspection"]):
+    def visible_to(self, user: Any) -> InspectionQuerySet:
+        from ..inspections.permissions import inspection_filter
+
+        return self.filter(inspection_filter(user))
+
+    def revealed(self, now: dt.datetime | None = None) -> InspectionQuerySet:
+        """Inspections the inspected side may know of: announced ones, and unannounced ones
+        that have started (unless cancelled before the inspected side was told)."""
+        from ..inspections.permissions import revealed_filter
+
+        return self.filter(revealed_filter(now=now))
+
+
+@tracked()
+class Inspection(models.Model):
+    """An inspection of one program or one organisation by external inspectors."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", pgettext_lazy("inspection status", "Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DRAFTING = "drafting", _("Report being drafted")
+        IN_REPLY = "in_reply", _("In the reply window")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        PUBLISHED = "published", pgettext_lazy("inspection status", "Published")
+        CANCELLED = "cancelled", pgettext_lazy("inspection status", "Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    inspection_type = models.CharField(
+        _("inspection type"), max_length=16, choices=InspectionType.choices
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("program"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("organisation"),
+    )
+    unannounced = models.BooleanField(
+        _("unannounced"),
+        default=False,
+        help_text=_("Its existence and date stay hidden from the inspected side until it starts."),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_on = models.DateField(_("ends on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="InspectionTeamMember",
+        related_name="inspections",
+        verbose_name=_("inspectors"),
+    )
+    draw = models.ForeignKey(
+        Draw,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("draw"),
+    )
+    scope_note = models.TextField(_("scope"), blank=True)
+    reply_days = models.PositiveSmallIntegerField(
+        _("reply window (days)"),
+        default=DEFAULT_REPLY_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    reply_opens_at = models.DateTimeField(_("reply window opens"), null=True, blank=True)
+    reply_closes_at = models.DateTimeField(_("reply window closes"), null=True, blank=True)
+    publication_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publication requested by"),
+    )
+    publication_requested_at = models.DateTimeField(
+        _("publication requested at"), null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    cancel_reason = models.TextField(_("why it was cancelled"), blank=True)
+    #: When the inspected side was told an unannounced inspection has started (once).
+    start_notice_sent_at = models.DateTimeField(_("start notice sent at"), null=True, blank=True)
+    #: For a correction of a published report: what the next version changes.
+    correction_note = models.TextField(_("what the correction changes"), blank=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(fields=["program", "status"]),
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["unannounced", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(program__isnull=True, organization__isnull=False)
+                | Q(program__isnull=False, organization__isnull=True),
+                name="supervision_inspection_one_target",
+                violation_error_message=_(
+                    "An inspection is of either one program or one organisation."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="supervision_inspection_cancel_explained",
+                violation_error_message=_("Cancelling an inspection needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def target(self) -> Program | Organization:
+        target = self.program or self.organization
+        assert target is not None
+        return target
+
+    def has_started(self, now: dt.datetime | None = None) -> bool:
+        return self.starts_at <= (now or timezone.now())
+
+    def is_revealed(self, now: dt.datetime | None = None) -> bool:
+        """May the inspected side know of it? (The same rule as `revealed()`.)"""
+        if not self.unannounced:
+            return True
+        told = self.status != self.Status.CANCELLED or self.start_notice_sent_at is not None
+        return self.has_started(now) and told
+
+    def reply_window_open(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.IN_REPLY
+            and self.reply_opens_at is not None
+            and self.reply_closes_at is not None
+            and self.reply_opens_at <= now < self.reply_closes_at
+        )
+
+
+class InspectionTeamMember(models.Model):
+    """An inspector on an inspection; the author writes the report."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="team")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    is_author = models.BooleanField(_("writes the report"), default=False)
+
+    class Meta:
+        verbose_name = _("inspection team member")
+        verbose_name_plural = _("inspection team members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "inspector"],
+                name="supervision_team_once",
+                violation_error_message=_("This inspector is already on the team."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}:{self.inspector_id}"
+
+
+@tracked()
+class ChecklistItem(models.Model):
+    """A checklist question of one inspection (copied from the template) and its answer."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("checklist result", "Not checked yet")
+        MET = "met", _("Met")
+        PARTLY_MET = "partly_met", _("Partly met")
+        NOT_MET = "not_met", _("Not met")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="checklist")
+    section = models.CharField(_("section"), max_length=120)
+    text = models.CharField(_("question"), max_length=500)
+    guidance = models.TextField(_("guidance"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    result = models.CharField(
+        _("result"), max_length=16, choices=Result.choices, default=Result.PENDING
+    )
+    note = models.TextField(_("note"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["inspection", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SampledStudent(models.Model):
+    """A student drawn at random for the inspectors to examine."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="sample")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    examined = models.BooleanField(_("examined"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("sampled student")
+        verbose_name_plural = _("sampled students")
+        ordering = ["inspection", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "student"],
+                name="supervision_sample_once",
+                violation_error_message=_("This student is already in the sample."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}:{self.student_id}"
+
+
+@tracked()
+class Observation(models.Model):
+    """What an inspector saw, about the inspection, a checklist question or a sampled
+    student."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="observations"
+    )
+    checklist_item = models.ForeignKey(
+        ChecklistItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name=_("checklist question"),
+    )
+    sampled_student = models.ForeignKey(
+        SampledStudent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name=_("sampled student"),
+    )
+    text = models.TextField(_("observation"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["inspection", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+def evidence_path(instance: EvidenceFile, filename: str) -> str:
+    return f"inspections/{instance.inspection_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class EvidenceFile(models.Model):
+    """A file the inspectors collected (a document, a photo), private to the inspection."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="evidence")
+    observation = models.ForeignKey(
+        Observation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="files",
+        verbose_name=_("observation"),
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    name = models.CharField(_("name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["inspection", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---- The report and the right of reply ------------------------------------------------------
+
+
+@tracked()
+class ReportSection(models.Model):
+    """A section of an inspection's draft report. Every revision is kept in the history;
+    the published text is frozen in a `PublishedReport`."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="report_sections"
+    )
+    key = models.SlugField(_("key"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report section")
+        verbose_name_plural = _("report sections")
+        ordering = ["inspection", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "key"],
+                name="supervision_section_key_once",
+                violation_error_message=_("The report already has a section with this key."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@tracked()
+class ReplyComment(models.Model):
+    """A factual-accuracy comment of the inspected side on a section of the draft, and the
+    inspector's answer. Kept whatever happens to the draft."""
+
+    section = models.ForeignKey(ReportSection, on_delete=models.PROTECT, related_name="comments")
+    section_revision = models.PositiveIntegerField(_("revision commented on"))
+    text = models.TextField(_("comment"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    draft_revised = models.BooleanField(_("the draft was revised"), default=False)
+
+    class Meta:
+        verbose_name = _("reply comment")
+        verbose_name_plural = _("reply comments")
+        ordering = ["section", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                name="supervision_reply_answer_has_text",
+                violation_error_message=_("An answer needs a text."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+# ---- Publication -----------------------------------------------------------------------------
+
+
+class PublishedReportQuerySet(models.QuerySet["PublishedReport"]):
+    def latest_versions(self) -> PublishedReportQuerySet:
+        """The newest version of each inspection's report."""
+        return self.order_by("inspection_id", "-version").distinct("inspection_id")
+
+
+class PublishedReport(ChainedVersion):
+    """One published, de-identified version of an inspection report. Never changed."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="published_versions"
+    )
+    #: Search and filter fields, copied from the inspection when published.
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    inspection_type = models.CharField(
+        _("inspection type"), max_length=16, choices=InspectionType.choices
+    )
+    title = models.CharField(_("title"), max_length=200)
+    search_text = models.TextField(_("text"), blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PublishedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published report")
+        verbose_name_plural = _("published reports")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "version"],
+                name="supervision_report_version_once",
+                violation_error_message=_("This version has already been published."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(published_by=models.F("approved_by")),
+                name="supervision_report_four_eyes",
+                violation_error_message=_(
+                    "Publication needs a second person: the author cannot approve."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    def chain_key(self) -> dict[str, Any]:
+        return {"kind": "inspection-report", "inspection": self.inspection_id}
+
+
+class PublishedAuditSummary(ChainedVersion):
+    """One published, de-identified summary of a program's audit results. Never changed;
+    refreshed after audit runs by publishing a new version when the figures changed."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="published_audit_summaries"
+    )
+    as_of = models.DateField(_("as of"))
+
+    class Meta:
+        verbose_name = _("published audit summary")
+        verbose_name_plural = _("published audit summaries")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "version"],
+                name="supervision_summary_version_once",
+                violation_error_message=_("This version has already been published."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} v{self.version}"
+
+    def chain_key(self) -> dict[str, Any]:
+        return {"kind": "audit-summary", "program": self.program_id}
