@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.permissions import is_portal_admin
+from accounts.roles import Role
 from programs.permissions import administered_program_ids, coordinated_organization_ids
 
 NOTHING = Q(pk__in=[])
@@ -106,10 +107,17 @@ WRITING = ("in_progress", "drafting", "in_reply")
 
 
 def is_inspector(user: Any) -> bool:
-    """An active account with an inspector profile (in or out of the pool)."""
+    """An active account with an inspector profile (in or out of the pool); asked once per
+    user object (a request's navigation and home page both ask)."""
     from ..models import InspectorProfile
 
-    return _signed_in(user) and InspectorProfile.objects.filter(user=user).exists()
+    if not _signed_in(user):
+        return False
+    known = getattr(user, "_is_inspector", None)
+    if known is None:
+        known = InspectorProfile.objects.filter(user=user).exists()
+        user._is_inspector = known
+    return bool(known)
 
 
 def can_manage_inspections(user: Any) -> bool:
@@ -126,7 +134,9 @@ def sees_inspections(user: Any) -> bool:
         return False
     if is_portal_admin(user) or is_inspector(user):
         return True
-    return Inspection.objects.visible_to(user).exists()
+    # Only administrators of programs and coordinators are ever on the inspected side.
+    inspected_roles = {Role.PROGRAM_ADMIN, Role.PARTNER_COORDINATOR} & user.role_names
+    return bool(inspected_roles) and Inspection.objects.visible_to(user).exists()
 
 
 def _team(user: Any, inspection: Any, **extra: Any) -> bool:

@@ -34,7 +34,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -62,7 +62,7 @@ from ..models import (
     PublishedReport,
     Severity,
 )
-from ..models.inspections import ChainedVersion
+from ..models.inspections import ChainedVersion, latest_only
 from ..rules import get_rule
 from . import draw as draws
 from . import publication
@@ -215,15 +215,6 @@ def _page_query(form: forms.Form) -> str:
             continue
         pairs.append((name, value.pk if isinstance(value, Model) else value))
     return urlencode(pairs)
-
-
-def _latest_only(queryset: QuerySet[VersionT], chain_field: str) -> QuerySet[VersionT]:
-    """The versions of `queryset` that no later version of the same chain in `queryset`
-    follows."""
-    newer = queryset.filter(
-        **{chain_field: OuterRef(chain_field), "version__gt": OuterRef("version")}
-    )
-    return queryset.filter(~Exists(newer))
 
 
 @dataclass(frozen=True)
@@ -413,7 +404,7 @@ def search_words(text: str) -> list[str]:
 def latest_reports() -> QuerySet[PublishedReport]:
     """The newest version of every published report, newest first, without the documents."""
     return (
-        _latest_only(PublishedReport.objects.all(), "inspection_id")
+        latest_only(PublishedReport.objects.all(), "inspection_id")
         .select_related("program", "organization")
         .defer("content", "search_text")
         .order_by("-published_at", "-id")
@@ -509,7 +500,7 @@ def _report_document(content: dict[str, Any]) -> dict[str, Any]:
 def home(request: HttpRequest) -> PublicPage:
     """The newest publications, and a search box."""
     summaries = (
-        _latest_only(PublishedAuditSummary.objects.all(), "program_id")
+        latest_only(PublishedAuditSummary.objects.all(), "program_id")
         .select_related("program")
         .defer("content")
         .order_by("-published_at", "-id")
@@ -620,7 +611,7 @@ def latest_summaries(on: dt.date | None = None) -> QuerySet[PublishedAuditSummar
     if on is not None:
         versions = versions.filter(published_at__date__lte=on)
     return (
-        _latest_only(versions, "program_id")
+        latest_only(versions, "program_id")
         .select_related("program", "program__lead_university")
         .defer("content")
         .order_by("-published_at", "-id")

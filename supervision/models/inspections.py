@@ -819,10 +819,19 @@ class ReplyComment(models.Model):
 # ---- Publication -----------------------------------------------------------------------------
 
 
+def latest_only(queryset: models.QuerySet[Any], chain_field: str) -> models.QuerySet[Any]:
+    """The versions of `queryset` that no later version of the same chain in `queryset`
+    follows (portable: no DISTINCT ON, so it works on the embedded SQLite too)."""
+    newer = queryset.filter(
+        **{chain_field: models.OuterRef(chain_field), "version__gt": models.OuterRef("version")}
+    )
+    return queryset.filter(~models.Exists(newer))
+
+
 class PublishedReportQuerySet(models.QuerySet["PublishedReport"]):
     def latest_versions(self) -> PublishedReportQuerySet:
         """The newest version of each inspection's report."""
-        return self.order_by("inspection_id", "-version").distinct("inspection_id")
+        return latest_only(self, "inspection_id")  # type: ignore[return-value]
 
 
 class PublishedReport(ChainedVersion):

@@ -36,7 +36,7 @@ from supervision.api.views import IdFilter
 from training_portal.core.api.pagination import PagePagination
 
 from ...models import InspectionType, PublishedAuditSummary, PublishedReport
-from ...models.inspections import ChainedVersion, verify_chain
+from ...models.inspections import ChainedVersion, latest_only, verify_chain
 
 #: The fields of a version that make its chain (its content aside).
 CHAIN_FIELDS = ("version", "published_at", "change_note", "content_hash", "previous_hash")
@@ -329,7 +329,7 @@ class PublicAuditSummaryViewSet(PublicViewSet):
 
         def compute() -> Any:
             versions = self.filter_queryset(self.get_queryset())
-            latest = versions.order_by("program_id", "-version").distinct("program_id")
+            latest = latest_only(versions, "program_id")
             summaries = PublishedAuditSummary.objects.filter(pk__in=latest.values("pk")).order_by(
                 "content__program__code", "id"
             )
