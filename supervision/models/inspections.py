@@ -65,7 +65,11 @@ def chain_hash(previous_hash: str, document: Any) -> str:
 
 
 class ChainedVersion(models.Model):
-    """A published version in a hash chain. Subclasses say what `document()` covers."""
+    """A published version in a hash chain. Subclasses name their kind of document and the
+    foreign key that identifies their chain (both part of what is hashed)."""
+
+    CHAIN_KIND: str
+    CHAIN_FIELD: str
 
     version = models.PositiveIntegerField(_("version"))
     content = models.JSONField(_("content"))
@@ -84,8 +88,9 @@ class ChainedVersion(models.Model):
         super().save(*args, **kwargs)
 
     def chain_key(self) -> dict[str, Any]:
-        """What the document is about (part of what is hashed)."""
-        raise NotImplementedError
+        """What the document is about (part of what is hashed): its kind and the id of the
+        record whose chain it belongs to."""
+        return {"kind": self.CHAIN_KIND, self.CHAIN_FIELD: getattr(self, f"{self.CHAIN_FIELD}_id")}
 
     def document(self) -> dict[str, Any]:
         """Everything the hash covers."""
@@ -837,6 +842,9 @@ class PublishedReportQuerySet(models.QuerySet["PublishedReport"]):
 class PublishedReport(ChainedVersion):
     """One published, de-identified version of an inspection report. Never changed."""
 
+    CHAIN_KIND = "inspection-report"
+    CHAIN_FIELD = "inspection"
+
     inspection = models.ForeignKey(
         Inspection, on_delete=models.PROTECT, related_name="published_versions"
     )
@@ -883,13 +891,13 @@ class PublishedReport(ChainedVersion):
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
 
-    def chain_key(self) -> dict[str, Any]:
-        return {"kind": "inspection-report", "inspection": self.inspection_id}
-
 
 class PublishedAuditSummary(ChainedVersion):
     """One published, de-identified summary of a program's audit results. Never changed;
     refreshed after audit runs by publishing a new version when the figures changed."""
+
+    CHAIN_KIND = "audit-summary"
+    CHAIN_FIELD = "program"
 
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="published_audit_summaries"
@@ -910,6 +918,3 @@ class PublishedAuditSummary(ChainedVersion):
 
     def __str__(self) -> str:
         return f"{self.program} v{self.version}"
-
-    def chain_key(self) -> dict[str, Any]:
-        return {"kind": "audit-summary", "program": self.program_id}
