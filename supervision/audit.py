@@ -1,9 +1,11 @@
-"""Running audits: a run is split into chunks (one rule over one program) that Celery spreads
-over the workers; each chunk is set-based and writes its findings in bulk.
+"""Running audits: a run is split into chunks (one rule over one program). Celery tasks take
+the chunks of one rule in batches (programs sharing the rule's settings, up to
+`AUDIT_PROGRAMS_PER_TASK` of them) and spread them over the workers; each task asks the rule
+once for all its programs (set-based) and writes the findings in bulk.
 
 Safe to repeat: a chunk is done once (row lock + `done_at`), findings are upserted by
-fingerprint, and the run ends when its last chunk is done. A worker killed mid-chunk loses
-nothing: the chunk's transaction rolls back, the job's heartbeat goes stale, the stuck-job
+fingerprint, and the run ends when its last chunk is done. A worker killed mid-task loses
+nothing: the task's transaction rolls back, the job's heartbeat goes stale, the stuck-job
 check re-queues the run, and the run dispatches the chunks that are not done yet.
 """
 
@@ -12,11 +14,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from celery import group
+from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -49,6 +53,10 @@ class Effective:
     enabled: bool
     severity: str
     thresholds: dict[str, Any]
+
+    def key(self) -> tuple[str, str]:
+        """Equal for settings that can share one query (severity and thresholds)."""
+        return self.severity, repr(sorted(self.thresholds.items()))
 
 
 def effective_settings(
@@ -157,7 +165,11 @@ def run_audit(job_id: int) -> None:
             ignore_conflicts=True,
         )
     total = run.chunks.count()
-    pending = list(run.chunks.filter(done_at__isnull=True).values_list("pk", flat=True))
+    pending = list(
+        run.chunks.filter(done_at__isnull=True)
+        .order_by("rule", "program_id")
+        .values_list("pk", "rule", "program_id")
+    )
     jobs.report_progress(
         job,
         done=total - len(pending),
@@ -168,9 +180,22 @@ def run_audit(job_id: int) -> None:
     if not pending:
         finish_run(run.pk)
         return
-    from .tasks import audit_chunk
+    from .tasks import audit_chunks
 
-    group(audit_chunk.si(chunk_id) for chunk_id in pending).apply_async()
+    group(audit_chunks.si(batch) for batch in _task_batches(pending)).apply_async()
+
+
+def _task_batches(pending: Sequence[tuple[int, str, int]]) -> list[list[int]]:
+    """The pending chunks (id, rule, program) as the tasks' lists of chunk ids: the chunks of
+    one rule whose programs share its settings, at most `AUDIT_PROGRAMS_PER_TASK` a task."""
+    size = django_settings.AUDIT_PROGRAMS_PER_TASK
+    rules = {code: rule for code in {c[1] for c in pending} if (rule := get_rule(code))}
+    settings = effective_settings(list(rules.values()), {c[2] for c in pending})
+    groups: dict[tuple[str, tuple[str, str] | None], list[int]] = defaultdict(list)
+    for pk, code, program_id in pending:
+        effective = settings.get((code, program_id))
+        groups[(code, effective.key() if effective else None)].append(pk)
+    return [ids[i : i + size] for ids in groups.values() for i in range(0, len(ids), size)]
 
 
 # ---- One chunk -----------------------------------------------------------------------------
@@ -213,39 +238,60 @@ def _chunk_transaction() -> Iterator[None]:
 
 
 def run_chunk(chunk_id: int) -> None:
-    """Check one rule over one program and record the findings; nothing if already done."""
+    """One chunk alone (see `run_chunks`)."""
+    run_chunks([chunk_id])
+
+
+def run_chunks(chunk_ids: Sequence[int]) -> None:
+    """Check one rule over the programs of these chunks (of one run) and record the
+    findings; the chunks already done, or being done by another worker, are skipped."""
     with _chunk_transaction():
-        # Lock the chunk's row only (not the run's, which every chunk joins): a delivery of
+        # Lock the chunks' rows only (not the run's, which every chunk joins): a delivery of
         # a chunk that another worker is running skips it; other chunks go on in parallel.
-        chunk = (
+        chunks = list(
             AuditChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("run")
-            .filter(pk=chunk_id, done_at__isnull=True)
-            .first()
+            .filter(pk__in=list(chunk_ids), done_at__isnull=True)
+            .order_by("pk")
         )
-        if chunk is None:
+        if not chunks:
             return
-        run = chunk.run
-        rule = get_rule(chunk.rule)
-        if rule is None:  # a rule removed from the code since the run started
-            chunk.done_at = timezone.now()
-            chunk.save(update_fields=["done_at"])
-        else:
-            effective = effective_settings([rule], [chunk.program_id])[
-                (rule.code, chunk.program_id)
-            ]
-            scope = Scope(
-                program_id=chunk.program_id, today=run.as_of, thresholds=effective.thresholds
-            )
-            with history_context(job=run.job_id, audit_run=run.pk):
-                stats = record_findings(
-                    run=run,
-                    rule=rule,
-                    program_id=chunk.program_id,
-                    severity=effective.severity,
-                    hits=rule.find(scope),
+        run = chunks[0].run
+        by_rule: dict[str, list[AuditChunk]] = defaultdict(list)
+        for chunk in chunks:
+            by_rule[chunk.rule].append(chunk)
+        now = timezone.now()
+        for code, mine in by_rule.items():
+            rule = get_rule(code)
+            if rule is None:  # a rule removed from the code since the run started
+                for chunk in mine:
+                    chunk.done_at = now
+                continue
+            # The settings now (an administrator may have changed them since the dispatch):
+            # programs whose settings differ are asked separately.
+            settings = effective_settings([rule], [c.program_id for c in mine])
+            alike: dict[tuple[str, str], list[AuditChunk]] = defaultdict(list)
+            for chunk in mine:
+                alike[settings[(code, chunk.program_id)].key()].append(chunk)
+            for group_ in alike.values():
+                effective = settings[(code, group_[0].program_id)]
+                programs = tuple(c.program_id for c in group_)
+                scope = Scope(
+                    program_ids=programs, today=run.as_of, thresholds=effective.thresholds
                 )
-            AuditChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now(), **stats)
+                with history_context(job=run.job_id, audit_run=run.pk):
+                    stats = record_findings(
+                        run=run,
+                        rule=rule,
+                        program_ids=programs,
+                        severity=effective.severity,
+                        hits=rule.find(scope),
+                    )
+                for chunk in group_:
+                    chunk.done_at = now
+                    for name, value in stats[chunk.program_id].items():
+                        setattr(chunk, name, value)
+        AuditChunk.objects.bulk_update(chunks, ["done_at", "found", "new", "reopened", "gone"])
     _after_chunk(run)
 
 
@@ -253,6 +299,7 @@ class _Row(NamedTuple):
     """A hit ready to be written, with its fingerprint."""
 
     fingerprint: str
+    program_id: int
     subject_id: int
     student_id: int | None
     tutor_id: int | None
@@ -261,18 +308,22 @@ class _Row(NamedTuple):
     evidence: dict[str, Any]
 
 
-def _batches(rule: Rule, program_id: int, hits: Iterable[Hit]) -> Iterator[list[_Row]]:
+def _batches(rule: Rule, program_ids: Sequence[int], hits: Iterable[Hit]) -> Iterator[list[_Row]]:
     """The hits as rows, in batches, each fingerprint once (a repeated hit counts once)."""
     batch: list[_Row] = []
     seen: set[str] = set()
+    allowed = set(program_ids)
     for hit in hits:
-        print_ = fingerprint(rule.code, rule.subject, hit.subject_id, hit.key, program_id)
+        if hit.program_id not in allowed:
+            raise ValueError(f"rule {rule.code} found a problem outside its programs")
+        print_ = fingerprint(rule.code, rule.subject, hit.subject_id, hit.key, hit.program_id)
         if print_ in seen:
             continue
         seen.add(print_)
         batch.append(
             _Row(
                 print_,
+                hit.program_id,
                 hit.subject_id,
                 hit.student_id,
                 hit.tutor_id,
@@ -288,11 +339,20 @@ def _batches(rule: Rule, program_id: int, hits: Iterable[Hit]) -> Iterator[list[
         yield batch
 
 
+Stats = dict[str, int]
+
+
 def record_findings(
-    *, run: AuditRun, rule: Rule, program_id: int, severity: str, hits: Iterable[Hit]
-) -> dict[str, int]:
+    *,
+    run: AuditRun,
+    rule: Rule,
+    program_ids: Sequence[int],
+    severity: str,
+    hits: Iterable[Hit],
+) -> dict[int, Stats]:
     """Upsert the hits as findings; reopen resolved ones that came back; close the ones that
-    are gone. Returns the counts found, new, reopened and gone.
+    are gone (in these programs). Returns, per program, the counts found, new, reopened and
+    gone.
 
     A finding found again keeps its status (a dismissed one stays dismissed), its first
     sighting, assignee and notes; its facts and last sighting are refreshed.
@@ -301,7 +361,6 @@ def record_findings(
     shared: dict[str, Any] = {  # by attribute name
         "rule": rule.code,
         "severity": severity,
-        "program_id": program_id,
         "subject_type_id": ContentType.objects.get_by_natural_key(*rule.subject.split(".")).pk,
         "first_seen_run_id": run.pk,
         "last_seen_run_id": run.pk,
@@ -310,16 +369,24 @@ def record_findings(
         "gone_at": None,
     }
     write = _upsert if connection.vendor == "postgresql" else _upsert_with_orm
-    found = new = reopened = 0
-    for batch in _batches(rule, program_id, hits):
-        inserted, back = write(batch, shared)
-        found, new, reopened = found + len(batch), new + inserted, reopened + back
-    gone = (
-        Finding.objects.filter(rule=rule.code, program_id=program_id, status__in=Finding.ACTIVE)
-        .exclude(last_seen_run=run)
-        .update(status=Finding.Status.RESOLVED, gone_at=now, resolved_at=now)
+    stats = {pk: {"found": 0, "new": 0, "reopened": 0, "gone": 0} for pk in program_ids}
+    for batch in _batches(rule, program_ids, hits):
+        for row in batch:
+            stats[row.program_id]["found"] += 1
+        for program_id, inserted, back in write(batch, shared):
+            stats[program_id]["new"] += inserted
+            stats[program_id]["reopened"] += back
+    gone = Finding.objects.filter(
+        rule=rule.code, program_id__in=list(program_ids), status__in=Finding.ACTIVE
+    ).exclude(last_seen_run=run)
+    gone_per_program = dict(
+        gone.values("program_id").annotate(n=Count("pk")).values_list("program_id", "n").order_by()
     )
-    return {"found": found, "new": new, "reopened": reopened, "gone": gone}
+    if gone_per_program:
+        gone.update(status=Finding.Status.RESOLVED, gone_at=now, resolved_at=now)
+    for program_id, n in gone_per_program.items():
+        stats[program_id]["gone"] = n
+    return stats
 
 
 #: Refreshed when a finding is found again; everything else (status, first sighting,
@@ -338,6 +405,7 @@ _REFRESHED = (
 #: The fields taken from each hit, with their key and type in the batch document.
 _PER_ROW = {
     "fingerprint": ("f", "text"),
+    "program_id": ("p", "bigint"),
     "subject_id": ("s", "bigint"),
     "student_id": ("st", "bigint"),
     "tutor_id": ("t", "bigint"),
@@ -350,8 +418,8 @@ _PER_ROW = {
 def _upsert_sql() -> str:
     """One statement per batch: the rows arrive as one JSON document (no per-value
     parameters); a fingerprint already there is refreshed instead of inserted, and reopened
-    if it was resolved. Returns the counts of new and reopened findings. The columns come
-    from the model: a field added later gets its default."""
+    if it was resolved. Returns, per program, the counts of new and reopened findings. The
+    columns come from the model: a field added later gets its default."""
     qn = connection.ops.quote_name
     meta = Finding._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -370,21 +438,25 @@ def _upsert_sql() -> str:
     table, fingerprint = qn(meta.db_table), col["fingerprint"]
     return (
         f"WITH h AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS h({record})), "  # noqa: S608 -- names from the model
-        f"was AS (SELECT count(*) AS n FROM {table} f JOIN h ON f.{fingerprint} = h.f "
-        f"WHERE {back}), "
+        f"was AS (SELECT h.p, count(*) AS n FROM {table} f JOIN h ON f.{fingerprint} = h.f "
+        f"WHERE {back} GROUP BY h.p), "
         f"up AS (INSERT INTO {table} AS f ({', '.join(col.values())}) "
         f"SELECT {', '.join(values)} FROM h "
         f"ON CONFLICT ({fingerprint}) DO UPDATE SET {', '.join(refreshed)} "
-        f"RETURNING f.{col['first_seen_run_id']} = %(first_seen_run_id)s AS new) "
-        "SELECT (SELECT count(*) FILTER (WHERE new) FROM up), (SELECT n FROM was)"
+        f"RETURNING f.{col['program_id']} AS p, "
+        f"f.{col['first_seen_run_id']} = %(first_seen_run_id)s AS new), "
+        "made AS (SELECT p, count(*) FILTER (WHERE new) AS n FROM up GROUP BY p) "
+        "SELECT coalesce(made.p, was.p), coalesce(made.n, 0), coalesce(was.n, 0) "
+        "FROM made FULL JOIN was ON was.p = made.p"
     )
 
 
 _encode = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _upsert(batch: Sequence[_Row], shared: dict[str, Any]) -> tuple[int, int]:
-    """PostgreSQL: INSERT … SELECT … ON CONFLICT DO UPDATE; returns (new, reopened)."""
+def _upsert(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tuple[int, int, int]]:
+    """PostgreSQL: INSERT … SELECT … ON CONFLICT DO UPDATE; returns (program, new, reopened)
+    for each program of the batch with some."""
     params: dict[str, Any] = {
         "resolved": Finding.Status.RESOLVED.value,
         "reopen": Finding.Status.OPEN.value,
@@ -397,21 +469,21 @@ def _upsert(batch: Sequence[_Row], shared: dict[str, Any]) -> tuple[int, int]:
     params["rows"] = _encode([dict(zip(keys, row, strict=True)) for row in batch])
     with connection.cursor() as cursor:
         cursor.execute(_upsert_sql(), params)
-        row = cursor.fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+        return [(int(p), int(new), int(back)) for p, new, back in cursor.fetchall()]
 
 
-def _upsert_with_orm(batch: Sequence[_Row], shared: dict[str, Any]) -> tuple[int, int]:
+def _upsert_with_orm(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tuple[int, int, int]]:
     """Other databases (the embedded SQLite): bulk_create with update_conflicts, then the
-    resolved ones found again are reopened. Returns (new, reopened)."""
+    resolved ones found again are reopened. Returns (program, new, reopened) per program."""
     prints = [row.fingerprint for row in batch]
-    known = set(
-        Finding.objects.filter(fingerprint__in=prints).values_list("fingerprint", flat=True)
+    known = dict(
+        Finding.objects.filter(fingerprint__in=prints).values_list("fingerprint", "status")
     )
     Finding.objects.bulk_create(
         [
             Finding(
                 fingerprint=row.fingerprint,
+                program_id=row.program_id,
                 subject_id=row.subject_id,
                 student_id=row.student_id,
                 tutor_id=row.tutor_id,
@@ -426,10 +498,16 @@ def _upsert_with_orm(batch: Sequence[_Row], shared: dict[str, Any]) -> tuple[int
         unique_fields=["fingerprint"],
         update_fields=list(_REFRESHED),
     )
-    reopened = Finding.objects.filter(
-        fingerprint__in=prints, status=Finding.Status.RESOLVED
-    ).update(status=Finding.Status.OPEN, resolved_at=None, reopened_count=F("reopened_count") + 1)
-    return len(set(prints) - known), reopened
+    Finding.objects.filter(fingerprint__in=prints, status=Finding.Status.RESOLVED).update(
+        status=Finding.Status.OPEN, resolved_at=None, reopened_count=F("reopened_count") + 1
+    )
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in batch:
+        if row.fingerprint not in known:
+            counts[row.program_id][0] += 1
+        elif known[row.fingerprint] == Finding.Status.RESOLVED:
+            counts[row.program_id][1] += 1
+    return [(program_id, new, back) for program_id, (new, back) in counts.items()]
 
 
 def _after_chunk(run: AuditRun) -> None:

@@ -14,7 +14,14 @@ def run_audit_task(job_id: int) -> None:
 
 @shared_task(name="supervision.audit_chunk")
 def audit_chunk(chunk_id: int) -> None:
-    audit.run_chunk(chunk_id)
+    """One chunk (as queued by earlier versions)."""
+    audit.run_chunks([chunk_id])
+
+
+@shared_task(name="supervision.audit_chunks")
+def audit_chunks(chunk_ids: list[int]) -> None:
+    """The chunks of one rule over some programs: one query for all of them."""
+    audit.run_chunks(chunk_ids)
 
 
 @shared_task(name="supervision.scheduled_audit")

@@ -165,6 +165,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: Redis when REDIS_URL / CACHE_URL is set, local memory otherwise -----------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# --- Audits ----------------------------------------------------------------------------------
+#: Programs one audit task checks with one query per rule (a task is the unit of progress
+#: and of what a killed worker's successor redoes).
+AUDIT_PROGRAMS_PER_TASK = env.int("AUDIT_PROGRAMS_PER_TASK", default=10)
+if AUDIT_PROGRAMS_PER_TASK < 1:
+    raise ImproperlyConfigured("AUDIT_PROGRAMS_PER_TASK must be 1 or more.")
+
 # --- The public portal (/public/ and /api/v1/public/): anonymous traffic --------------------
 #: Requests an anonymous client (per IP address) may make per window; 0 turns the limit off.
 PUBLIC_RATE_LIMIT = env.int("PUBLIC_RATE_LIMIT", default=120)

@@ -1,9 +1,10 @@
 """The audit rules, registered in one place.
 
-A rule is a set-based query over the programs data of one program that yields `Hit`s. It
-has a description shown to users, a default severity, thresholds administrators can change
-(portal-wide and per program) and a switch. The catalogue is in `catalogue.py`; other apps
-(e.g. originality screening) add rules with `register()` from their `AppConfig.ready()`.
+A rule is a set-based query over the data of some programs that yields `Hit`s, each naming
+its program. It has a description shown to users, a default severity, thresholds
+administrators can change (portal-wide and per program) and a switch. The catalogue is in
+`catalogue.py`; other apps (e.g. originality screening) add rules with `register()`
+from their `AppConfig.ready()`.
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ class Threshold:
 
 @dataclass(frozen=True)
 class Scope:
-    """What one chunk looks at: one program, on one day, with the rule's thresholds."""
+    """What one audit task looks at: some programs (sharing the rule's settings), on one day,
+    with the rule's thresholds."""
 
-    program_id: int
+    program_ids: tuple[int, ...]
     today: dt.date
     thresholds: Mapping[str, Any]
 
@@ -59,6 +61,8 @@ class Hit(NamedTuple):
     """One problem found: its subject, who and what it concerns, and the facts."""
 
     subject_id: int
+    #: The program the problem belongs to (one of the scope's).
+    program_id: int
     details: dict[str, Any]
     evidence: dict[str, Any]
     student_id: int | None = None

@@ -1,7 +1,8 @@
 """The first catalogue of audit rules (DOMAIN.md, "Supervision").
 
-Each `find` is a few set-based queries over one program (no query per student); it returns
-plain rows that the audit turns into findings in bulk.
+Each `find` is a few set-based queries over the scope's programs at once (no query per
+program or per student); it returns plain rows, each naming its program, that the audit
+turns into findings in bulk.
 """
 
 from __future__ import annotations
@@ -59,18 +60,19 @@ def _money(value: Decimal | None) -> str:
 def _milestone_overdue(scope: Scope) -> Iterator[Hit]:
     rows = (
         Milestone.objects.filter(
-            student__program_id=scope.program_id,
+            student__program_id__in=scope.program_ids,
             student__status=ACTIVE_STUDENT,
             completed_on__isnull=True,
             due_date__lt=_days(scope, "grace_days"),
         )
-        .values("pk", "student_id", "title", "due_date")
+        .values("pk", "student_id", "title", "due_date", "student__program_id")
         .order_by()
     )
     for row in rows.iterator(chunk_size=5000):
         late = (scope.today - row["due_date"]).days
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["student__program_id"],
             student_id=row["student_id"],
             details={"title": row["title"], "days": late},
             evidence={"due_date": _iso(row["due_date"]), "days_overdue": late},
@@ -85,17 +87,18 @@ def _supervision_gap(scope: Scope) -> Iterator[Hit]:
     last = ProgressLog.objects.filter(student_id=OuterRef("pk")).order_by("-date").values("date")
     rows = (
         Student.objects.filter(
-            program_id=scope.program_id, status=ACTIVE_STUDENT, enrolled_on__lt=since
+            program_id__in=scope.program_ids, status=ACTIVE_STUDENT, enrolled_on__lt=since
         )
         .exclude(Exists(recent))
         .annotate(last_log=Subquery(last[:1]))
-        .values_list("pk", "last_log", "enrolled_on")
+        .values_list("pk", "program_id", "last_log", "enrolled_on")
         .order_by()
     )
-    for pk, last_log, enrolled_on in rows.iterator(chunk_size=5000):
+    for pk, program_id, last_log, enrolled_on in rows.iterator(chunk_size=5000):
         days = (scope.today - (last_log or enrolled_on)).days
         yield Hit(
             subject_id=pk,
+            program_id=program_id,
             student_id=pk,
             details={"days": days, "never": last_log is None},
             evidence={"last_progress_log": _iso(last_log), "days_without_log": days},
@@ -122,7 +125,7 @@ def _supervision_frequency(scope: Scope) -> Iterator[Hit]:
     minimum = {"academic": int(scope["academic_min"]), "practice": int(scope["practice_min"])}
     rows = (
         TutorAssignment.objects.filter(
-            student__program_id=scope.program_id,
+            student__program_id__in=scope.program_ids,
             student__status=ACTIVE_STUDENT,
             ended_on__isnull=True,
             started_on__lte=since,
@@ -130,16 +133,25 @@ def _supervision_frequency(scope: Scope) -> Iterator[Hit]:
         )
         .annotate(contacts=Coalesce(Subquery(contacts), 0))
         .values_list(
-            "pk", "student_id", "role", "contacts", "tutor__user_id", "tutor__organization_id"
+            "pk",
+            "student__program_id",
+            "student_id",
+            "role",
+            "contacts",
+            "tutor__user_id",
+            "tutor__organization_id",
         )
         .order_by()
     )
-    for pk, student_id, role, count, user_id, organization_id in rows.iterator(chunk_size=5000):
+    for pk, program_id, student_id, role, count, user_id, organization_id in rows.iterator(
+        chunk_size=5000
+    ):
         required = minimum[role]
         if count >= required:
             continue
         yield Hit(
             subject_id=pk,
+            program_id=program_id,
             student_id=student_id,
             tutor_id=user_id,
             organization_id=organization_id,
@@ -159,7 +171,7 @@ def _tutor_over_capacity(scope: Scope) -> Iterator[Hit]:
     (so that each tutor is audited by exactly one chunk). Only the tutors of the program's
     current students are counted, not every tutor of the portal for every program."""
     current = TutorAssignment.objects.filter(ended_on__isnull=True, student__status=ACTIVE_STUDENT)
-    here = current.filter(student__program_id=scope.program_id).values("tutor_id")
+    here = current.filter(student__program_id__in=scope.program_ids).values("tutor_id")
     rows = (
         current.filter(tutor_id__in=here)
         .values("tutor_id")
@@ -170,13 +182,14 @@ def _tutor_over_capacity(scope: Scope) -> Iterator[Hit]:
             user_id=Max("tutor__user_id"),
             organization_id=Max("tutor__organization_id"),
         )
-        .filter(home_program=scope.program_id, load__gt=F("capacity"))
-        .values_list("tutor_id", "user_id", "organization_id", "load", "capacity")
+        .filter(home_program__in=scope.program_ids, load__gt=F("capacity"))
+        .values_list("tutor_id", "home_program", "user_id", "organization_id", "load", "capacity")
         .order_by()
     )
-    for tutor_id, user_id, organization_id, load, capacity in rows:
+    for tutor_id, program_id, user_id, organization_id, load, capacity in rows:
         yield Hit(
             subject_id=tutor_id,
+            program_id=program_id,
             tutor_id=user_id,
             organization_id=organization_id,
             details={"load": load, "capacity": capacity},
@@ -191,18 +204,19 @@ def _plan_not_approved(scope: Scope) -> Iterator[Hit]:
     )
     rows = (
         Student.objects.filter(
-            program_id=scope.program_id,
+            program_id__in=scope.program_ids,
             status=ACTIVE_STUDENT,
             enrolled_on__lt=_days(scope, "days"),
         )
         .exclude(Exists(approved))
-        .values("pk", "enrolled_on")
+        .values("pk", "program_id", "enrolled_on")
         .order_by()
     )
     for row in rows.iterator(chunk_size=5000):
         days = (scope.today - row["enrolled_on"]).days
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["program_id"],
             student_id=row["pk"],
             details={"days": days},
             evidence={"enrolled_on": _iso(row["enrolled_on"]), "days_since_enrolment": days},
@@ -216,17 +230,18 @@ def _plan_without_ie(scope: Scope) -> Iterator[Hit]:
     )
     rows = (
         TrainingPlan.objects.filter(
-            student__program_id=scope.program_id,
+            student__program_id__in=scope.program_ids,
             student__status=ACTIVE_STUDENT,
             status=TrainingPlan.Status.APPROVED,
         )
         .exclude(Exists(ie_course))
-        .values("pk", "student_id", "version")
+        .values("pk", "student_id", "version", "student__program_id")
         .order_by()
     )
     for row in rows.iterator(chunk_size=5000):
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["student__program_id"],
             student_id=row["student_id"],
             details={"version": row["version"]},
             evidence={"plan_version": row["version"], "ie_courses": 0},
@@ -236,16 +251,17 @@ def _plan_without_ie(scope: Scope) -> Iterator[Hit]:
 def _placement_without_tutor(scope: Scope) -> Iterator[Hit]:
     rows = (
         Placement.objects.filter(
-            student__program_id=scope.program_id,
+            student__program_id__in=scope.program_ids,
             status=Placement.Status.ACTIVE,
             practice_tutor__isnull=True,
         )
-        .values("pk", "student_id", "host_id", "start_date", "host__name")
+        .values("pk", "student_id", "host_id", "start_date", "host__name", "student__program_id")
         .order_by()
     )
     for row in rows.iterator(chunk_size=5000):
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["student__program_id"],
             student_id=row["student_id"],
             organization_id=row["host_id"],
             details={"host": row["host__name"]},
@@ -258,30 +274,32 @@ def _placement_without_tutor(scope: Scope) -> Iterator[Hit]:
 
 def _activity_checks(scope: Scope, since: dt.date) -> dict[str, Any]:
     """For each checkable responsibility: an Exists() of the matching activity of the partner
-    (OuterRef("partner__organization_id")) in the program and the period."""
+    (OuterRef("partner__organization_id")) in its program (OuterRef("partner__program_id"))
+    and the period."""
     org = OuterRef("partner__organization_id")
+    program = OuterRef("partner__program_id")
     hosted = Exists(
         Placement.objects.filter(
             host_id=org,
-            student__program_id=scope.program_id,
+            student__program_id=program,
             end_date__gte=since,
             start_date__lte=scope.today,
         ).exclude(status=Placement.Status.CANCELLED)
     )
     teaches = Exists(
-        Course.objects.filter(delivering_organization_id=org, in_programs__program=scope.program_id)
+        Course.objects.filter(delivering_organization_id=org, in_programs__program=program)
     )
     supervises = Exists(
         TutorAssignment.objects.filter(
             tutor__organization_id=org,
-            student__program_id=scope.program_id,
+            student__program_id=program,
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since))
     )
-    projects = Project.objects.filter(program_id=scope.program_id).filter(
+    projects = Project.objects.filter(program_id=program).filter(
         Q(lead_organization_id=org) | Q(partner_organizations=org)
     )
     funds = Exists(
-        BudgetLine.objects.filter(holder_id=org, program_id=scope.program_id, end_date__gte=since)
+        BudgetLine.objects.filter(holder_id=org, program_id=program, end_date__gte=since)
     )
     return {
         Responsibility.CLINICAL_PRACTICE: hosted,
@@ -312,19 +330,24 @@ def _responsibility_unfulfilled(scope: Scope) -> Iterator[Hit]:
     ]
     rows = (
         PartnerResponsibility.objects.filter(
-            partner__program_id=scope.program_id,
+            partner__program_id__in=scope.program_ids,
             partner__is_active=True,
             partner__agreement_start__lte=since,
         )
         .filter(reduce(operator.or_, missing))
         .values_list(
-            "pk", "responsibility", "partner__organization_id", "partner__organization__name"
+            "pk",
+            "partner__program_id",
+            "responsibility",
+            "partner__organization_id",
+            "partner__organization__name",
         )
         .order_by()
     )
-    for pk, responsibility, organization_id, name in rows:
+    for pk, program_id, responsibility, organization_id, name in rows:
         yield Hit(
             subject_id=pk,
+            program_id=program_id,
             organization_id=organization_id,
             details={"organization": name, "responsibility": responsibility},
             evidence={
@@ -338,9 +361,9 @@ def _responsibility_unfulfilled(scope: Scope) -> Iterator[Hit]:
 def _agreement_expired(scope: Scope) -> Iterator[Hit]:
     rows = (
         ProgramPartner.objects.filter(
-            program_id=scope.program_id, is_active=True, agreement_end__lt=scope.today
+            program_id__in=scope.program_ids, is_active=True, agreement_end__lt=scope.today
         )
-        .values("pk", "organization_id", "organization__name", "agreement_end")
+        .values("pk", "program_id", "organization_id", "organization__name", "agreement_end")
         .order_by()
     )
     for row in rows:
@@ -348,6 +371,7 @@ def _agreement_expired(scope: Scope) -> Iterator[Hit]:
         assert ended is not None  # filtered on
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["program_id"],
             organization_id=row["organization_id"],
             details={"organization": row["organization__name"]},
             evidence={
@@ -362,7 +386,7 @@ def _agreement_expired(scope: Scope) -> Iterator[Hit]:
 
 def _fund_overspend(scope: Scope) -> Iterator[Hit]:
     rows = (
-        BudgetLine.objects.filter(program_id=scope.program_id)
+        BudgetLine.objects.filter(program_id__in=scope.program_ids)
         .annotate(
             approved=Coalesce(
                 Sum("expenditures__amount", filter=Q(expenditures__status="approved")),
@@ -371,13 +395,14 @@ def _fund_overspend(scope: Scope) -> Iterator[Hit]:
             )
         )
         .filter(approved__gt=F("amount"))
-        .values("pk", "holder_id", "title", "amount", "approved")
+        .values("pk", "program_id", "holder_id", "title", "amount", "approved")
         .order_by()
     )
     for row in rows:
         over = row["approved"] - row["amount"]
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["program_id"],
             organization_id=row["holder_id"],
             details={"line": row["title"], "over": _money(over)},
             evidence={
@@ -389,19 +414,28 @@ def _fund_overspend(scope: Scope) -> Iterator[Hit]:
 
 
 def _expenditures(scope: Scope) -> Any:
-    return Expenditure.objects.filter(line__program_id=scope.program_id, status__in=SPENT)
+    return Expenditure.objects.filter(line__program_id__in=scope.program_ids, status__in=SPENT)
 
 
 def _fund_out_of_period(scope: Scope) -> Iterator[Hit]:
     rows = (
         _expenditures(scope)
         .filter(Q(spent_on__lt=F("line__start_date")) | Q(spent_on__gt=F("line__end_date")))
-        .values("pk", "line__holder_id", "spent_on", "amount", "line__start_date", "line__end_date")
+        .values(
+            "pk",
+            "line__program_id",
+            "line__holder_id",
+            "spent_on",
+            "amount",
+            "line__start_date",
+            "line__end_date",
+        )
         .order_by()
     )
     for row in rows.iterator(chunk_size=5000):
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["line__program_id"],
             organization_id=row["line__holder_id"],
             details={"date": _iso(row["spent_on"]), "amount": _money(row["amount"])},
             evidence={
@@ -415,16 +449,17 @@ def _fund_out_of_period(scope: Scope) -> Iterator[Hit]:
 def _fund_self_approval(scope: Scope) -> Iterator[Hit]:
     rows = (
         Expenditure.objects.filter(
-            line__program_id=scope.program_id,
+            line__program_id__in=scope.program_ids,
             status=Expenditure.Status.APPROVED,  # rejecting one's own claim is harmless
             approved_by_id=F("submitted_by_id"),
         )
-        .values("pk", "line__holder_id", "amount", "submitted_by__full_name", "submitted_by_id")
+        .values("pk", "line__program_id", "line__holder_id", "amount", "submitted_by__full_name")
         .order_by()
     )
     for row in rows.iterator(chunk_size=5000):
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["line__program_id"],
             organization_id=row["line__holder_id"],
             details={"amount": _money(row["amount"]), "person": row["submitted_by__full_name"]},
             evidence={
@@ -438,7 +473,7 @@ def _fund_duplicate(scope: Scope) -> Iterator[Hit]:
     rows = (
         _expenditures(scope)
         .annotate(payee_key=Lower(Trim("payee")))
-        .values("payee_key", "amount", "spent_on")
+        .values("line__program_id", "payee_key", "amount", "spent_on")
         .annotate(n=Count("pk"), first=Min("pk"), holder=Min("line__holder_id"), shown=Min("payee"))
         .filter(n__gt=1)
         .order_by()
@@ -446,6 +481,7 @@ def _fund_duplicate(scope: Scope) -> Iterator[Hit]:
     for row in rows:
         yield Hit(
             subject_id=row["first"],
+            program_id=row["line__program_id"],
             organization_id=row["holder"],
             key=f"{row['payee_key']}|{row['amount']}|{row['spent_on']}",
             details={
@@ -488,12 +524,13 @@ def _fund_split(scope: Scope) -> Iterator[Hit]:
             total=Subquery(cluster.values("total"), output_field=MONEY),
         )
         .filter(n__gte=int(scope["min_count"]))
-        .values("pk", "line__holder_id", "payee", "n", "total", "spent_on")
+        .values("pk", "line__program_id", "line__holder_id", "payee", "n", "total", "spent_on")
         .order_by()
     )
     for row in rows.iterator(chunk_size=5000):
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["line__program_id"],
             organization_id=row["line__holder_id"],
             details={"payee": row["payee"], "count": row["n"], "total": _money(row["total"])},
             evidence={
@@ -511,7 +548,7 @@ def _fund_end_of_period_spike(scope: Scope) -> Iterator[Hit]:
     approved = Q(expenditures__status="approved")
     last = Q(expenditures__spent_on__gt=F("end_date") - dt.timedelta(weeks=weeks))
     rows = (
-        BudgetLine.objects.filter(program_id=scope.program_id, start_date__lte=scope.today)
+        BudgetLine.objects.filter(program_id__in=scope.program_ids, start_date__lte=scope.today)
         .annotate(
             total=Coalesce(
                 Sum("expenditures__amount", filter=approved), Decimal(0), output_field=MONEY
@@ -521,7 +558,7 @@ def _fund_end_of_period_spike(scope: Scope) -> Iterator[Hit]:
             ),
         )
         .filter(total__gt=0, total__gte=Decimal(scope["minimum_total"]))
-        .values("pk", "holder_id", "title", "total", "late", "end_date")
+        .values("pk", "program_id", "holder_id", "title", "total", "late", "end_date")
         .order_by()
     )
     share = Decimal(scope["share_percent"])
@@ -531,6 +568,7 @@ def _fund_end_of_period_spike(scope: Scope) -> Iterator[Hit]:
             continue
         yield Hit(
             subject_id=row["pk"],
+            program_id=row["program_id"],
             organization_id=row["holder_id"],
             details={"line": row["title"], "percent": str(percent), "weeks": weeks},
             evidence={

@@ -13,13 +13,14 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone, translation
 
 from programs import models as m
 from programs.demo import seed_programs_demo
 from supervision import audit as engine
 from supervision import rules as rules_registry
-from supervision.models import AuditChunk, AuditRun, Finding
+from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
 from supervision.rules.catalogue import RULES
 from supervision.services import dismiss_finding, message_of, resolve_finding
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
@@ -269,7 +270,7 @@ def test_evidence_is_refreshed_when_the_facts_change(cast: Cast) -> None:  # noq
 # ---- Idempotent chunks and runs ------------------------------------------------------------
 
 
-def chunked(program: m.Program) -> AuditRun:
+def chunked(program: m.Program | None) -> AuditRun:
     """A run whose job has made its chunks, as a worker's run_audit does, but with nothing
     sent anywhere: the test delivers the chunks itself."""
     with mock.patch("training_portal.core.jobs.enqueue_job"):
@@ -312,7 +313,7 @@ def test_a_requeued_run_finishes_its_chunks_without_redoing_the_done_ones(
     assert len(finished) == 5
     Job.objects.filter(pk=run.job_id).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
 
-    with mock.patch.object(engine, "run_chunk", wraps=engine.run_chunk) as chunks_run:
+    with mock.patch.object(engine, "run_chunks", wraps=engine.run_chunks) as chunks_run:
         assert recover_stuck_jobs() == {"requeued": 1, "failed": 0}
         job = Job.objects.get(pk=run.job_id)
         assert job.status == Job.Status.QUEUED
@@ -320,7 +321,7 @@ def test_a_requeued_run_finishes_its_chunks_without_redoing_the_done_ones(
 
     job.refresh_from_db()
     assert (job.status, job.attempts) == (Job.Status.SUCCEEDED, 2)
-    assert chunks_run.call_count == len(RULES) - 5
+    assert sum(len(call.args[0]) for call in chunks_run.call_args_list) == len(RULES) - 5
     assert {c.pk: c.done_at for c in run.chunks.filter(pk__in=finished)} == finished
     assert {k: v[1:] for k, v in snapshot().items()} == reference
     run.refresh_from_db()
@@ -448,6 +449,112 @@ def test_the_queries_of_each_chunk_do_not_grow_with_the_number_of_students() -> 
     assert Finding.objects.filter(program=large, rule="fund_split").count() == 50
     assert many == few
     assert max(many.values()) <= 25, many
+
+
+# ---- Tasks: one rule over several programs ------------------------------------------------
+
+
+def decisions() -> dict[str, tuple[Any, ...]]:
+    """What runs decided, without the row ids (runs that created findings afresh)."""
+    return {k: v[1:] for k, v in snapshot().items()}
+
+
+def per_chunk(run: AuditRun) -> dict[tuple[str, int], tuple[int, int, int, int]]:
+    return {(c.rule, c.program_id): (c.found, c.new, c.reopened, c.gone) for c in run.chunks.all()}
+
+
+def test_tasks_of_several_programs_decide_and_count_as_chunks_of_one(
+    settings: Any,
+) -> None:
+    programs = [ProgramFactory() for _ in range(3)]
+    for program, n in zip(programs, (1, 2, 3), strict=True):
+        BudgetLineFactory(program=program, amount="1000.00")
+        crowd(program, n)
+    settings.AUDIT_PROGRAMS_PER_TASK = 1
+    alone = audit()
+    reference, reference_chunks = decisions(), per_chunk(alone)
+    Finding.objects.all().delete()
+
+    settings.AUDIT_PROGRAMS_PER_TASK = 3
+    with mock.patch.object(engine, "run_chunks", wraps=engine.run_chunks) as tasks:
+        together = audit()
+
+    assert {len(call.args[0]) for call in tasks.call_args_list} == {3}  # a task: 3 programs
+    assert tasks.call_count == len(RULES)
+    assert decisions() == reference
+    assert per_chunk(together) == reference_chunks
+    assert together.counts == alone.counts
+    assert reference_chunks[("milestone_overdue", programs[2].pk)] == (3, 3, 0, 0)
+    # Found again, then one program's problems fixed: counted in that program's chunk only.
+    m.Milestone.objects.filter(student__program=programs[1]).update(completed_on=TODAY)
+    again = audit()
+    assert per_chunk(again)[("milestone_overdue", programs[1].pk)] == (0, 0, 0, 2)
+    assert per_chunk(again)[("milestone_overdue", programs[2].pk)] == (3, 0, 0, 0)
+
+
+def test_programs_with_their_own_settings_are_asked_apart(settings: Any) -> None:
+    """A program whose thresholds differ gets a task of its own; settings changed between the
+    dispatch and the task are applied (the programs are then asked separately)."""
+    settings.AUDIT_PROGRAMS_PER_TASK = 10
+    first, second, third = (ProgramFactory() for _ in range(3))
+    for program in (first, second, third):
+        for days in (10, 40):  # a milestone 10 days late, another 40 days late
+            m.Milestone.objects.create(
+                student=StudentFactory(program=program),
+                kind="defence",
+                title="Defence",
+                due_date=ago(days),
+            )
+    RuleSetting.objects.create(
+        rule="milestone_overdue", program=second, thresholds={"grace_days": 30}
+    )
+    run = chunked(None)
+    pending = list(run.chunks.order_by("program_id").values_list("pk", "rule", "program_id"))
+    overdue = {pk for pk, rule, _p in pending if rule == "milestone_overdue"}
+    ids = {pk: program for pk, _r, program in pending}
+
+    batches = [b for b in engine._task_batches(pending) if set(b) <= overdue]
+    assert sorted(sorted(ids[pk] for pk in b) for b in batches) == sorted(
+        [sorted([first.pk, third.pk]), [second.pk]]
+    )
+
+    # Changed after the dispatch: the third program now also waits 30 days.
+    RuleSetting.objects.create(
+        rule="milestone_overdue", program=third, thresholds={"grace_days": 30}
+    )
+    for batch in batches:
+        engine.run_chunks(batch)
+    late = dict(
+        Finding.objects.filter(rule="milestone_overdue")
+        .values("program_id")
+        .annotate(n=Count("pk"))
+        .values_list("program_id", "n")
+    )
+    assert late == {first.pk: 2, second.pk: 1, third.pk: 1}
+
+
+def test_the_queries_of_a_task_do_not_grow_with_its_programs(settings: Any) -> None:
+    settings.AUDIT_PROGRAMS_PER_TASK = 10
+    few, many = [ProgramFactory()], [ProgramFactory() for _ in range(5)]
+    for program in [*few, *many]:
+        BudgetLineFactory(program=program, amount="1000.00")
+        crowd(program, 2)
+
+    def task_queries(programs: list[m.Program]) -> dict[str, int]:
+        runs = [chunked(program) for program in programs]
+        counts = {}
+        for rule in RULES:
+            ids = [run.chunks.get(rule=rule.code).pk for run in runs]
+            # One run's chunks make a task; here chunks of several one-program runs stand
+            # for the programs of a portal run (the task reads the run of the first).
+            AuditChunk.objects.filter(pk__in=ids).update(run=runs[0])
+            counts[rule.code], _ = count_queries(lambda ids=ids: engine.run_chunks(ids))
+        return counts
+
+    task_queries(few)  # warms what is cached per process (content types)
+    Finding.objects.all().delete()
+    assert task_queries(many) == task_queries(few)
+    assert Finding.objects.filter(rule="milestone_overdue").count() == 12
 
 
 # ---- Both writers agree --------------------------------------------------------------------
