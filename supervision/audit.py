@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import orjson
 from celery import group
 from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 JOB_KIND = "supervision.audit"
 JOB_LABEL = gettext_lazy("Audit")
-BATCH = 2000
+BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -370,12 +371,21 @@ def record_findings(
     }
     write = _upsert if connection.vendor == "postgresql" else _upsert_with_orm
     stats = {pk: {"found": 0, "new": 0, "reopened": 0, "gone": 0} for pk in program_ids}
+    # The resolved findings (which the upsert reopens if found again), asked once rather
+    # than probed for every hit.
+    resolved = set(
+        Finding.objects.filter(
+            rule=rule.code, program_id__in=list(program_ids), status=Finding.Status.RESOLVED
+        ).values_list("fingerprint", flat=True)
+    )
     for batch in _batches(rule, program_ids, hits):
         for row in batch:
-            stats[row.program_id]["found"] += 1
-        for program_id, inserted, back in write(batch, shared):
+            counts = stats[row.program_id]
+            counts["found"] += 1
+            if row.fingerprint in resolved:
+                counts["reopened"] += 1
+        for program_id, inserted in write(batch, shared):
             stats[program_id]["new"] += inserted
-            stats[program_id]["reopened"] += back
     gone = Finding.objects.filter(
         rule=rule.code, program_id__in=list(program_ids), status__in=Finding.ACTIVE
     ).exclude(last_seen_run=run)
@@ -418,8 +428,8 @@ _PER_ROW = {
 def _upsert_sql() -> str:
     """One statement per batch: the rows arrive as one JSON document (no per-value
     parameters); a fingerprint already there is refreshed instead of inserted, and reopened
-    if it was resolved. Returns, per program, the counts of new and reopened findings. The
-    columns come from the model: a field added later gets its default."""
+    if it was resolved. Returns, per program, the count of new findings. The columns come
+    from the model: a field added later gets its default."""
     qn = connection.ops.quote_name
     meta = Finding._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -437,26 +447,24 @@ def _upsert_sql() -> str:
     ]
     table, fingerprint = qn(meta.db_table), col["fingerprint"]
     return (
-        f"WITH h AS (SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS h({record})), "  # noqa: S608 -- names from the model
-        f"was AS (SELECT h.p, count(*) AS n FROM {table} f JOIN h ON f.{fingerprint} = h.f "
-        f"WHERE {back} GROUP BY h.p), "
-        f"up AS (INSERT INTO {table} AS f ({', '.join(col.values())}) "
-        f"SELECT {', '.join(values)} FROM h "
+        f"WITH up AS (INSERT INTO {table} AS f ({', '.join(col.values())}) "  # noqa: S608 -- names from the model
+        f"SELECT {', '.join(values)} FROM jsonb_to_recordset(%(rows)s::jsonb) AS h({record}) "
         f"ON CONFLICT ({fingerprint}) DO UPDATE SET {', '.join(refreshed)} "
         f"RETURNING f.{col['program_id']} AS p, "
-        f"f.{col['first_seen_run_id']} = %(first_seen_run_id)s AS new), "
-        "made AS (SELECT p, count(*) FILTER (WHERE new) AS n FROM up GROUP BY p) "
-        "SELECT coalesce(made.p, was.p), coalesce(made.n, 0), coalesce(was.n, 0) "
-        "FROM made FULL JOIN was ON was.p = made.p"
+        f"f.{col['first_seen_run_id']} = %(first_seen_run_id)s AS new) "
+        "SELECT p, count(*) FILTER (WHERE new) FROM up GROUP BY p"
     )
 
 
-_encode = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _encode(rows: list[dict[str, Any]]) -> str:
+    """The batch as one JSON document: orjson (a hit's facts may hold dates, decimals or
+    lazy text: Django's encoder takes those)."""
+    return orjson.dumps(rows, default=DjangoJSONEncoder().default).decode()
 
 
-def _upsert(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tuple[int, int, int]]:
-    """PostgreSQL: INSERT … SELECT … ON CONFLICT DO UPDATE; returns (program, new, reopened)
-    for each program of the batch with some."""
+def _upsert(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tuple[int, int]]:
+    """PostgreSQL: INSERT … SELECT … ON CONFLICT DO UPDATE; returns (program, new) for the
+    programs of the batch."""
     params: dict[str, Any] = {
         "resolved": Finding.Status.RESOLVED.value,
         "reopen": Finding.Status.OPEN.value,
@@ -469,15 +477,15 @@ def _upsert(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tuple[int, in
     params["rows"] = _encode([dict(zip(keys, row, strict=True)) for row in batch])
     with connection.cursor() as cursor:
         cursor.execute(_upsert_sql(), params)
-        return [(int(p), int(new), int(back)) for p, new, back in cursor.fetchall()]
+        return [(int(p), int(new)) for p, new in cursor.fetchall()]
 
 
-def _upsert_with_orm(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tuple[int, int, int]]:
+def _upsert_with_orm(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tuple[int, int]]:
     """Other databases (the embedded SQLite): bulk_create with update_conflicts, then the
-    resolved ones found again are reopened. Returns (program, new, reopened) per program."""
+    resolved ones found again are reopened. Returns (program, new) per program."""
     prints = [row.fingerprint for row in batch]
-    known = dict(
-        Finding.objects.filter(fingerprint__in=prints).values_list("fingerprint", "status")
+    known = set(
+        Finding.objects.filter(fingerprint__in=prints).values_list("fingerprint", flat=True)
     )
     Finding.objects.bulk_create(
         [
@@ -501,13 +509,11 @@ def _upsert_with_orm(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tupl
     Finding.objects.filter(fingerprint__in=prints, status=Finding.Status.RESOLVED).update(
         status=Finding.Status.OPEN, resolved_at=None, reopened_count=F("reopened_count") + 1
     )
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[int, int] = defaultdict(int)
     for row in batch:
         if row.fingerprint not in known:
-            counts[row.program_id][0] += 1
-        elif known[row.fingerprint] == Finding.Status.RESOLVED:
-            counts[row.program_id][1] += 1
-    return [(program_id, new, back) for program_id, (new, back) in counts.items()]
+            counts[row.program_id] += 1
+    return list(counts.items())
 
 
 def _after_chunk(run: AuditRun) -> None:

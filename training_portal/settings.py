@@ -168,7 +168,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # --- Audits ----------------------------------------------------------------------------------
 #: Programs one audit task checks with one query per rule (a task is the unit of progress
 #: and of what a killed worker's successor redoes).
-AUDIT_PROGRAMS_PER_TASK = env.int("AUDIT_PROGRAMS_PER_TASK", default=10)
+AUDIT_PROGRAMS_PER_TASK = env.int("AUDIT_PROGRAMS_PER_TASK", default=50)
 if AUDIT_PROGRAMS_PER_TASK < 1:
     raise ImproperlyConfigured("AUDIT_PROGRAMS_PER_TASK must be 1 or more.")
 
