@@ -7,3 +7,12 @@ class EvaluationConfig(AppConfig):
 
     name = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self) -> None:
+        from .evaluations import setup as evaluations
+        from .ledger import setup as ledger
+        from .reports import setup as reports
+        from .scores import setup as scores
+
+        for part in (evaluations, ledger, scores, reports):
+            part.register()

@@ -22,4 +22,8 @@ urlpatterns = [
     path("", include("supervision.api.urls")),
     path("", include("supervision.internal.api_urls")),
     path("", include("supervision.inspections.api.urls")),
+    path("", include("evaluation.evaluations.api_urls")),
+    path("", include("evaluation.ledger.api_urls")),
+    path("", include("evaluation.scores.api_urls")),
+    path("", include("evaluation.reports.api_urls")),
 ]

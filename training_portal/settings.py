@@ -172,6 +172,13 @@ AUDIT_PROGRAMS_PER_TASK = env.int("AUDIT_PROGRAMS_PER_TASK", default=50)
 if AUDIT_PROGRAMS_PER_TASK < 1:
     raise ImproperlyConfigured("AUDIT_PROGRAMS_PER_TASK must be 1 or more.")
 
+# --- Evaluation ------------------------------------------------------------------------------
+#: Anonymous answers (student on tutor, student on placement) are shown only as aggregates of
+#: at least this many.
+EVALUATION_MIN_ANONYMOUS = env.int("EVALUATION_MIN_ANONYMOUS", default=5)
+if EVALUATION_MIN_ANONYMOUS < 2:
+    raise ImproperlyConfigured("EVALUATION_MIN_ANONYMOUS must be 2 or more.")
+
 # --- The public portal (/public/ and /api/v1/public/): anonymous traffic --------------------
 #: Requests an anonymous client (per IP address) may make per window; 0 turns the limit off.
 PUBLIC_RATE_LIMIT = env.int("PUBLIC_RATE_LIMIT", default=120)

@@ -1,0 +1,1 @@
+"""Indicators, evaluation rounds, evaluations and their aggregates."""

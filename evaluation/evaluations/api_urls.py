@@ -1,0 +1,5 @@
+"""API endpoints of evaluations."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

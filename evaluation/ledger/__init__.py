@@ -1,0 +1,1 @@
+"""The reward ledger and its leaderboard."""

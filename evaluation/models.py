@@ -1,1 +1,0 @@
-"""Models arrive with the evaluation issue."""

@@ -1,0 +1,373 @@
+"""Evaluation rounds, what each evaluator owes, and the answers: named evaluations with a
+score per indicator, and anonymous answers that nothing links to their author."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from programs.models import Organization, Placement, Program, Student, TutorProfile
+from training_portal.core.history import tracked
+
+from .indicators import Indicator
+
+
+class Source(models.TextChoices):
+    """Who evaluates (DOMAIN.md, "Evaluation")."""
+
+    TUTOR = "tutor", _("Academic tutor")
+    PRACTICE_TUTOR = "practice_tutor", _("Practice tutor")
+    COORDINATOR = "coordinator", _("Partner coordinator")
+    SELF = "self", _("Student self-assessment")
+    STUDENT_ON_TUTOR = "student_on_tutor", _("Student on tutor")
+    STUDENT_ON_PLACEMENT = "student_on_placement", _("Student on placement")
+    INSPECTOR = "inspector", _("Inspector")
+
+
+#: Shown only as aggregates of at least `EVALUATION_MIN_ANONYMOUS` answers, never linked to
+#: their author.
+ANONYMOUS_SOURCES = frozenset({Source.STUDENT_ON_TUTOR, Source.STUDENT_ON_PLACEMENT})
+
+
+class SubjectKind(models.TextChoices):
+    STUDENT = "student", _("Student")
+    TUTOR = "tutor", _("Tutor")
+    PLACEMENT = "placement", _("Placement")
+    PARTNER = "partner", _("Partner")
+    PROGRAM = "program", _("Program")
+
+
+#: The subject field each kind fills (a program subject is the round's program).
+SUBJECT_FIELDS = {
+    SubjectKind.STUDENT: "student",
+    SubjectKind.TUTOR: "tutor",
+    SubjectKind.PLACEMENT: "placement",
+    SubjectKind.PARTNER: "organization",
+    SubjectKind.PROGRAM: None,
+}
+
+
+def _one_subject() -> Q:
+    """Exactly the subject field of the kind is set."""
+    fields = [f for f in SUBJECT_FIELDS.values() if f]
+    cases = []
+    for kind, field in SUBJECT_FIELDS.items():
+        q = Q(subject_kind=kind)
+        for other in fields:
+            q &= Q(**{f"{other}__isnull": other != field})
+        cases.append(q)
+    result = cases[0]
+    for case in cases[1:]:
+        result |= case
+    return result
+
+
+class Subject(models.Model):
+    """The subject of an evaluation: one student, tutor, placement, partner, or the program."""
+
+    subject_kind = models.CharField(_("subject"), max_length=16, choices=SubjectKind.choices)
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("student"),
+    )
+    tutor = models.ForeignKey(
+        TutorProfile,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tutor"),
+    )
+    placement = models.ForeignKey(
+        Placement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("placement"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def subject(self) -> Any:
+        field = SUBJECT_FIELDS[SubjectKind(self.subject_kind)]
+        return getattr(self, field) if field else self.round.program
+
+
+class EvaluationRoundQuerySet(models.QuerySet["EvaluationRound"]):
+    def visible_to(self, user: Any) -> EvaluationRoundQuerySet:
+        from ..evaluations.permissions import round_filter
+
+        return self.filter(round_filter(user))
+
+    def open(self) -> EvaluationRoundQuerySet:
+        return self.filter(status=EvaluationRound.Status.OPEN)
+
+
+@tracked()
+class EvaluationRound(models.Model):
+    """A period's evaluations of a program, opened by an administrator with a deadline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("evaluation round status", "Open")
+        CLOSED = "closed", _("Closed")
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        related_name="evaluation_rounds",
+        verbose_name=_("program"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    deadline = models.DateField(_("deadline"))
+    sources = models.JSONField(_("sources"), default=list)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = EvaluationRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation round")
+        verbose_name_plural = _("evaluation rounds")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")),
+                name="evaluation_round_period_order",
+                violation_error_message=_("The period must end on or after its start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvaluationRequestQuerySet(models.QuerySet["EvaluationRequest"]):
+    def visible_to(self, user: Any) -> EvaluationRequestQuerySet:
+        from ..evaluations.permissions import request_filter
+
+        return self.filter(request_filter(user))
+
+    def pending(self) -> EvaluationRequestQuerySet:
+        return self.filter(status=EvaluationRequest.Status.PENDING)
+
+    def overdue(self, today: Any) -> EvaluationRequestQuerySet:
+        return self.pending().filter(
+            round__status=EvaluationRound.Status.OPEN, round__deadline__lt=today
+        )
+
+
+@tracked()
+class EvaluationRequest(Subject):
+    """An evaluation someone owes in a round: who, from which source, about what. For an
+    anonymous source it is also the receipt that the answer was given (never what)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUBMITTED = "submitted", _("Submitted")
+
+    round = models.ForeignKey(
+        EvaluationRound,
+        on_delete=models.CASCADE,
+        related_name="requests",
+        verbose_name=_("round"),
+    )
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="evaluation_requests",
+        verbose_name=_("evaluator"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+
+    objects = EvaluationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation owed")
+        verbose_name_plural = _("evaluations owed")
+        ordering = ["round", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "round",
+                    "source",
+                    "evaluator",
+                    "subject_kind",
+                    "student",
+                    "tutor",
+                    "placement",
+                    "organization",
+                ],
+                nulls_distinct=False,
+                name="evaluation_request_once",
+                violation_error_message=_("This evaluation is already owed in this round."),
+            ),
+            models.CheckConstraint(condition=_one_subject(), name="evaluation_request_one_subject"),
+        ]
+        indexes = [models.Index(fields=["evaluator", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.source}:{self.evaluator_id}"
+
+    @property
+    def anonymous(self) -> bool:
+        return self.source in ANONYMOUS_SOURCES
+
+
+class EvaluationQuerySet(models.QuerySet["Evaluation"]):
+    def visible_to(self, user: Any) -> EvaluationQuerySet:
+        from ..evaluations.permissions import evaluation_filter
+
+        return self.filter(evaluation_filter(user))
+
+
+@tracked()
+class Evaluation(Subject):
+    """A named evaluation (every source but the anonymous ones): a score per indicator, a
+    comment, and the weighted total (0-100)."""
+
+    request = models.OneToOneField(
+        EvaluationRequest,
+        on_delete=models.PROTECT,
+        related_name="evaluation",
+        verbose_name=_("evaluation owed"),
+    )
+    round = models.ForeignKey(
+        EvaluationRound,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("round"),
+    )
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="evaluations_given",
+        verbose_name=_("evaluator"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    total = models.DecimalField(_("weighted total"), max_digits=5, decimal_places=2)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source__in=sorted(ANONYMOUS_SOURCES)),
+                name="evaluation_named_sources_only",
+            ),
+            models.CheckConstraint(condition=_one_subject(), name="evaluation_one_subject"),
+            models.CheckConstraint(
+                condition=Q(total__gte=0, total__lte=100), name="evaluation_total_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.source}:{self.pk}"
+
+
+@tracked()
+class Score(models.Model):
+    """One indicator's score in a named evaluation."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="scores", verbose_name=_("evaluation")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="scores", verbose_name=_("indicator")
+    )
+    value = models.PositiveSmallIntegerField(_("score"))
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "indicator"],
+                name="evaluation_score_once",
+                violation_error_message=_("This indicator is already scored."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}={self.value}"
+
+
+class AnonymousAnswer(Subject):
+    """An anonymous source's answer (student on tutor, student on placement).
+
+    Deliberately not tracked in the history and without an author, a timestamp or a
+    sequential id: nothing in the row leads back to who answered. The scores are kept in
+    the row ({indicator id: score}), so that no score row's id orders the answers either.
+    Shown only as aggregates of at least `EVALUATION_MIN_ANONYMOUS` answers.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        EvaluationRound,
+        on_delete=models.PROTECT,
+        related_name="anonymous_answers",
+        verbose_name=_("round"),
+    )
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    scores = models.JSONField(_("scores"), default=dict)
+    total = models.DecimalField(_("weighted total"), max_digits=5, decimal_places=2)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("anonymous answer")
+        verbose_name_plural = _("anonymous answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=sorted(ANONYMOUS_SOURCES)),
+                name="evaluation_anonymous_sources_only",
+            ),
+            models.CheckConstraint(condition=_one_subject(), name="evaluation_answer_one_subject"),
+            models.CheckConstraint(
+                condition=Q(total__gte=0, total__lte=100), name="evaluation_answer_total_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Anonymous answer"))

@@ -1,0 +1,161 @@
+"""The reward ledger: points earned by completed projects, append-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Organization, Program, Project
+from training_portal.core.history import tracked
+
+#: Points by project size when a program has not set its own (DOMAIN.md: small 1, medium 3,
+#: big 5), so that many small projects count like a big one.
+DEFAULT_POINTS = {
+    Project.Size.SMALL: 1,
+    Project.Size.MEDIUM: 3,
+    Project.Size.BIG: 5,
+}
+
+
+@tracked()
+class RewardRule(models.Model):
+    """A program's points for a completed project of one size."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="reward_rules", verbose_name=_("program")
+    )
+    size = models.CharField(_("project size"), max_length=8, choices=Project.Size.choices)
+    points = models.PositiveSmallIntegerField(_("points"))
+
+    class Meta:
+        verbose_name = _("reward rule")
+        verbose_name_plural = _("reward rules")
+        ordering = ["program", "size"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "size"],
+                name="evaluation_reward_rule_once",
+                violation_error_message=_("This program already has points for this size."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}:{self.size}={self.points}"
+
+
+class RewardEntryQuerySet(models.QuerySet["RewardEntry"]):
+    def visible_to(self, user: Any) -> RewardEntryQuerySet:
+        from ..ledger.permissions import entry_filter
+
+        return self.filter(entry_filter(user))
+
+
+class RewardEntry(models.Model):
+    """One line of the ledger: points to a person or an organisation for a project.
+
+    Append-only (a database trigger refuses updates and deletes): a correction is a
+    reversing entry, with a reason, that cancels exactly one earlier award.
+    """
+
+    class Kind(models.TextChoices):
+        AWARD = "award", _("Award")
+        REVERSAL = "reversal", _("Reversal")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="reward_entries", verbose_name=_("program")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="reward_entries", verbose_name=_("project")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reward_entries",
+        verbose_name=_("person"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reward_entries",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.AWARD)
+    points = models.DecimalField(_("points"), max_digits=8, decimal_places=2)
+    earned_on = models.DateField(_("date"))
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = RewardEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reward entry")
+        verbose_name_plural = _("reward entries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=True, organization__isnull=False)
+                | Q(user__isnull=False, organization__isnull=True),
+                name="evaluation_reward_one_beneficiary",
+                violation_error_message=_("An entry is for one person or one organisation."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="award", points__gt=0, reverses__isnull=True)
+                | (Q(kind="reversal", points__lt=0, reverses__isnull=False) & ~Q(reason="")),
+                name="evaluation_reward_kind_shape",
+                violation_error_message=_(
+                    "An award has positive points; a reversal cancels one entry, with a reason."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "user"],
+                condition=Q(kind="award", user__isnull=False),
+                name="evaluation_reward_award_once_per_person",
+                violation_error_message=_("This person already has the project's award."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "organization"],
+                condition=Q(kind="award", organization__isnull=False),
+                name="evaluation_reward_award_once_per_organisation",
+                violation_error_message=_("This organisation already has the project's award."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "earned_on"]),
+            models.Index(fields=["user", "earned_on"]),
+            models.Index(fields=["organization", "earned_on"]),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="evaluation_reward_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.points}"

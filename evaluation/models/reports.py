@@ -1,0 +1,106 @@
+"""Reports: a program's annual report, a partner's scorecard, a student's training record,
+made by a background job as PDF (with charts) and their data as XLSX and CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Organization, Program, Student
+from training_portal.core.models import Job
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def visible_to(self, user: Any) -> ReportQuerySet:
+        from ..reports.permissions import report_filter
+
+        return self.filter(report_filter(user))
+
+
+class Report(models.Model):
+    """One generated report: its subject, period, files, when its inputs were read and the
+    hash of its content (the same inputs give the same hash)."""
+
+    class Kind(models.TextChoices):
+        PROGRAM_ANNUAL = "program_annual", _("Program annual report")
+        PARTNER_SCORECARD = "partner_scorecard", _("Partner scorecard")
+        STUDENT_RECORD = "student_record", _("Student training record")
+
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("program"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("organisation"),
+    )
+    student = models.ForeignKey(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("student"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    job = models.OneToOneField(
+        Job, on_delete=models.PROTECT, related_name="report", verbose_name=_("job")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    inputs_as_of = models.DateTimeField(_("inputs read at"), null=True, blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/%m/", blank=True)
+    xlsx = models.FileField(_("XLSX"), upload_to="reports/%Y/%m/", blank=True)
+    csv = models.FileField(_("CSV"), upload_to="reports/%Y/%m/", blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="program_annual",
+                        program__isnull=False,
+                        organization__isnull=True,
+                        student__isnull=True,
+                        year__isnull=False,
+                    )
+                    | Q(
+                        kind="partner_scorecard",
+                        organization__isnull=False,
+                        student__isnull=True,
+                    )
+                    | Q(kind="student_record", student__isnull=False, organization__isnull=True)
+                ),
+                name="evaluation_report_subject_of_kind",
+                violation_error_message=_("The report's subject does not match its kind."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

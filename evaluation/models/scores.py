@@ -1,0 +1,154 @@
+"""Partner performance: scores per period computed by a background job, the ranking per
+organisation kind, probation recommendations and the administrator's decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Organization
+from programs.models.organizations import OrganizationKind
+from training_portal.core.history import tracked
+from training_portal.core.models import Job
+
+
+@tracked()
+class PartnerScoreRun(models.Model):
+    """One period's computation: the period, the formula's weights and thresholds as used
+    (so that every score can be recomputed from what is stored), and its job."""
+
+    label = models.CharField(_("period"), max_length=40)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    weights = models.JSONField(_("weights"))
+    threshold = models.DecimalField(_("probation threshold"), max_digits=5, decimal_places=2)
+    bottom_share = models.DecimalField(_("bottom share (%)"), max_digits=5, decimal_places=2)
+    job = models.OneToOneField(
+        Job, on_delete=models.PROTECT, related_name="partner_score_run", verbose_name=_("job")
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner score run")
+        verbose_name_plural = _("partner score runs")
+        ordering = ["-period_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")),
+                name="evaluation_score_run_period_order",
+                violation_error_message=_("The period must end on or after its start."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PartnerScoreQuerySet(models.QuerySet["PartnerScore"]):
+    def visible_to(self, user: Any) -> PartnerScoreQuerySet:
+        from ..scores.permissions import score_filter
+
+        return self.filter(score_filter(user))
+
+
+class PartnerScore(models.Model):
+    """A partner's score for a period: the inputs as read, each component (0-100), the
+    weighted score, its rank among the organisations of its kind, and whether it is
+    recommended for probation (and why)."""
+
+    class Recommendation(models.TextChoices):
+        NONE = "", _("None")
+        BELOW_THRESHOLD = "below_threshold", _("Below the threshold")
+        BOTTOM_TWICE = "bottom_twice", _("In the bottom share two periods running")
+
+    run = models.ForeignKey(
+        PartnerScoreRun, on_delete=models.CASCADE, related_name="scores", verbose_name=_("run")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="partner_scores",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
+    inputs = models.JSONField(_("inputs"))
+    components = models.JSONField(_("components"))
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank in kind"))
+    in_bottom_share = models.BooleanField(_("in the bottom share"), default=False)
+    recommendation = models.CharField(
+        _("recommendation"), max_length=16, choices=Recommendation.choices, blank=True
+    )
+
+    objects = PartnerScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner score")
+        verbose_name_plural = _("partner scores")
+        ordering = ["run", "kind", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "organization"], name="evaluation_partner_score_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="evaluation_partner_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.score}"
+
+
+@tracked()
+class ProbationDecision(models.Model):
+    """A portal administrator's decision on a recommendation, with a reason; the
+    organisation's status history records the change it makes."""
+
+    class Decision(models.TextChoices):
+        PROBATION = "probation", _("Probation")
+        SUSPEND_PLACEMENTS = "suspend_placements", _("Suspend new placements")
+        EXIT = "exit", _("Exit")
+        NO_ACTION = "no_action", _("No action")
+
+    score = models.OneToOneField(
+        PartnerScore,
+        on_delete=models.PROTECT,
+        related_name="decision",
+        verbose_name=_("partner score"),
+    )
+    decision = models.CharField(_("decision"), max_length=24, choices=Decision.choices)
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("probation decision")
+        verbose_name_plural = _("probation decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="evaluation_decision_reason_required",
+                violation_error_message=_("A decision needs a reason."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.decision

@@ -1,0 +1,1 @@
+"""Reports: program annual report, partner scorecard, student training record."""

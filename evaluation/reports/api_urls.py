@@ -1,0 +1,5 @@
+"""API endpoints of reports."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

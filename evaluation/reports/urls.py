@@ -1,0 +1,7 @@
+"""Pages of reports (namespace `reports`)."""
+
+from django.urls import URLPattern
+
+app_name = "reports"
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Partner performance scores, ranking and probation decisions."""

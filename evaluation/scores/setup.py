@@ -1,0 +1,5 @@
+"""What scores registers when the app is ready: navigation, attention items, job kinds."""
+
+
+def register() -> None:
+    """Called from `EvaluationConfig.ready()`."""
