@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
 .PHONY: help install install-dev assets translations demo run test lint typecheck checks \
-        pytest messages lock clean bench-imports bench-audit
+        pytest messages lock clean bench-imports bench-audit bench-reports
 
 help:
 	@echo "make run    start web + Celery worker + beat on SQLite with demo data (http://127.0.0.1:$(PORT))"
@@ -84,6 +84,13 @@ BENCH_STUDENTS ?= 100000
 bench-audit: install-dev
 	DATABASE_URL=$(BENCH_AUDIT_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	    $(PY) bench/audit.py --students $(BENCH_STUDENTS)
+
+# A program's annual report on seed_scale data (its own database, kept between runs).
+BENCH_REPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_reports
+BENCH_REPORT_STUDENTS ?= 2000
+bench-reports: install-dev
+	DATABASE_URL=$(BENCH_REPORTS_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	    $(PY) bench/reports.py --students $(BENCH_REPORT_STUDENTS)
 
 lock: install-dev
 	$(BIN)/pip install --quiet uv

@@ -399,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         "FundCategoryEnum": "programs.models.funds.FundCategory",
         "SeverityEnum": "supervision.models.audit.Severity",
         "FindingStatusEnum": "supervision.models.audit.Finding.Status",
+        "IndicatorCategoryEnum": "evaluation.models.indicators.IndicatorCategory",
     },
 }
 

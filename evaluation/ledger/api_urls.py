@@ -1,5 +1,11 @@
-"""API endpoints of ledger."""
+"""API endpoints of ledger: /api/v1/reward-entries/."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern] = []
+from . import api
+
+router = SimpleRouter()
+router.register("reward-entries", api.RewardEntryViewSet, basename="reward-entry")
+
+urlpatterns: list[URLPattern | URLResolver] = list(router.urls)

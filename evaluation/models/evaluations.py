@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -112,7 +113,7 @@ class Subject(models.Model):
     @property
     def subject(self) -> Any:
         field = SUBJECT_FIELDS[SubjectKind(self.subject_kind)]
-        return getattr(self, field) if field else self.round.program
+        return getattr(self, field) if field else self.round.program  # type: ignore[attr-defined]
 
 
 class EvaluationRoundQuerySet(models.QuerySet["EvaluationRound"]):
@@ -224,18 +225,18 @@ class EvaluationRequest(Subject):
         verbose_name_plural = _("evaluations owed")
         ordering = ["round", "pk"]
         constraints = [
+            # One request per evaluator, source and subject in a round; the subject fields
+            # that do not apply are NULL, which a plain unique constraint treats as all
+            # different (and SQLite has no NULLS NOT DISTINCT): compare them as 0 instead.
             models.UniqueConstraint(
-                fields=[
-                    "round",
-                    "source",
-                    "evaluator",
-                    "subject_kind",
-                    "student",
-                    "tutor",
-                    "placement",
-                    "organization",
-                ],
-                nulls_distinct=False,
+                F("round"),
+                F("source"),
+                F("evaluator"),
+                F("subject_kind"),
+                *(
+                    Coalesce(F(name), Value(0), output_field=models.BigIntegerField())
+                    for name in ("student", "tutor", "placement", "organization")
+                ),
                 name="evaluation_request_once",
                 violation_error_message=_("This evaluation is already owed in this round."),
             ),

@@ -1,5 +1,25 @@
-"""What reports registers when the app is ready: navigation, attention items, job kinds."""
+"""What reports registers when the app is ready: the job kind and its Celery task, and the
+navigation entry. Called once from `EvaluationConfig.ready()`; calling it again changes
+nothing."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+_registered: list[bool] = []
 
 
 def register() -> None:
     """Called from `EvaluationConfig.ready()`."""
+    if _registered:
+        return
+    _registered.append(True)
+
+    from training_portal.core.jobs import register_job_kind
+    from training_portal.core.navigation import register_nav
+
+    from . import permissions, services
+    from . import tasks as _tasks  # noqa: F401  (the task registers with Celery)
+
+    register_job_kind(services.JOB_KIND, task_name=services.JOB_TASK, label=services.JOB_LABEL)
+    register_nav(_("Reports"), "reports:report-list", permissions.sees_reports)

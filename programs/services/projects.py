@@ -10,7 +10,7 @@ completed projects earn reward points for their members.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -35,6 +35,7 @@ __all__ = [
     "create_project",
     "eligible_members",
     "next_statuses",
+    "on_project_completed",
     "remove_member",
     "taking_part",
     "update_project_status",
@@ -51,6 +52,18 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 CLOSED = (Status.COMPLETED, Status.FAILED)
 Errors = dict[str, list[str]]
+
+#: Called as `callback(project=..., user=...)` inside `update_project_status`'s transaction
+#: when a project becomes completed (the reward ledger awards its points there).
+_completed_callbacks: list[Callable[..., Any]] = []
+
+
+def on_project_completed(callback: Callable[..., Any]) -> None:
+    """Have `callback(project=..., user=...)` called, in the same transaction, each time a
+    project becomes completed; an error in it undoes the completion. Registering the same
+    callback twice calls it once."""
+    if callback not in _completed_callbacks:
+        _completed_callbacks.append(callback)
 
 
 @transaction.atomic
@@ -153,6 +166,9 @@ def update_project_status(*, user: User, project: Project, status: str) -> Proje
     # Token-authenticated API calls are not known to the history middleware: say who it is.
     with history_context(user=user.pk):
         project.save(update_fields=["status"])
+        if status == Status.COMPLETED:
+            for callback in _completed_callbacks:
+                callback(project=project, user=user)
     return project
 
 

@@ -1,0 +1,39 @@
+"""The evaluation demo, in the order its parts depend on one another: indicators and an open
+round with answers, the ledger, one period of partner scores (one partner recommended for
+probation), then one report of each kind made from all of that. Idempotent."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from accounts.roles import Role
+from programs.models import Program
+
+from .evaluations.demo import seed_evaluation_demo
+from .ledger.demo import seed_ledger_demo
+from .reports.demo import seed_reports_demo
+from .scores.demo import seed_scores_demo
+
+
+def _demo_portal_admin() -> User | None:
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_memberships__role=Role.PORTAL_ADMIN,
+            email__endswith="@demo.example",
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def seed_evaluation_app_demo() -> None:
+    from programs.demo import PROGRAM_CODE
+
+    program = Program.objects.filter(code=PROGRAM_CODE).first()
+    admin = _demo_portal_admin()
+    if program is None or admin is None:
+        return
+    seed_evaluation_demo(program)
+    seed_ledger_demo(program)
+    seed_scores_demo(admin)
+    seed_reports_demo(admin, program)

@@ -1,0 +1,117 @@
+"""Demo data of evaluations: `seed_evaluation_demo(program)` gives the program six indicators
+(weights adding up to 100 %) and an open round of every source with some evaluations given:
+by a tutor, a coordinator and a student on themselves, and anonymous answers of students on
+their tutors, enough for one tutor's aggregate to show and too few for another's.
+
+Idempotent: the indicators are found by name, the round by its title; a second run creates
+nothing. The round is opened and answered through the services, as people would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import RoleMembership, User
+from accounts.roles import Role
+from programs.models import Program
+
+from ..models import EvaluationRequest, EvaluationRound, Indicator, Source
+from . import services
+
+ROUND_TITLE = "Demo evaluation round"
+INDICATORS = [
+    (Indicator.Category.OBJECTIVE_ATTAINMENT, "Objective attainment", "20.00"),
+    (Indicator.Category.COURSE_RESULTS, "Course results", "15.00"),
+    (Indicator.Category.PRACTICE_ABILITY, "Practice ability", "25.00"),
+    (Indicator.Category.RESEARCH_OUTPUT, "Research output", "15.00"),
+    (Indicator.Category.INNOVATION_ENTREPRENEURSHIP, "Innovation and entrepreneurship", "10.00"),
+    (Indicator.Category.SUPERVISION_QUALITY, "Supervision quality", "15.00"),
+]
+
+
+def _administrator(program: Program) -> User | None:
+    admin_ids = (
+        RoleMembership.objects.current()
+        .of_role(Role.PROGRAM_ADMIN)
+        .scoped_by(Program)
+        .filter(scope_id=program.pk)
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=admin_ids, is_active=True).order_by("pk").first()
+
+
+def _indicators(program: Program) -> list[Indicator]:
+    if not Indicator.objects.filter(program=program).exists():
+        objectives = list(program.objectives.order_by("order"))
+        Indicator.objects.bulk_create(
+            [
+                Indicator(
+                    program=program,
+                    category=category,
+                    objective=objectives[index] if index < len(objectives) else None,
+                    name=name,
+                    description=f"{name}, scored from 1 (poor) to 5 (excellent).",
+                    weight=Decimal(weight),
+                    position=index,
+                )
+                for index, (category, name, weight) in enumerate(INDICATORS)
+            ]
+        )
+    return list(Indicator.objects.filter(program=program))
+
+
+def _answer(request: EvaluationRequest, indicators: list[Indicator], seed: int) -> None:
+    scores = {
+        i.pk: i.scale_min + (seed + n) % (i.scale_max - i.scale_min + 1)
+        for n, i in enumerate(indicators)
+    }
+    comment = ["Clear and regular supervision.", "More feedback on drafts would help.", ""][
+        seed % 3
+    ]
+    services.submit_evaluation(
+        user=request.evaluator, request=request, scores=scores, comment=comment
+    )
+
+
+@transaction.atomic
+def seed_evaluation_demo(program: Program) -> EvaluationRound | None:
+    """The program's indicators and its demo round (None without a program administrator)."""
+    indicators = _indicators(program)
+    found = EvaluationRound.objects.filter(program=program, title=ROUND_TITLE).first()
+    if found is not None:
+        return found
+    admin = _administrator(program)
+    if admin is None:
+        return None
+    today = timezone.localdate()
+    round_ = services.open_round(
+        user=admin,
+        program=program,
+        title=ROUND_TITLE,
+        period_start=today - dt.timedelta(days=180),
+        period_end=today,
+        deadline=today + dt.timedelta(days=14),
+        sources=list(Source.values),
+    )
+    pending = list(
+        EvaluationRequest.objects.filter(round=round_).select_related("evaluator").order_by("pk")
+    )
+    for source in (Source.TUTOR, Source.COORDINATOR, Source.SELF, Source.PRACTICE_TUTOR):
+        first = next((r for r in pending if r.source == source), None)
+        if first is not None:
+            _answer(first, indicators, first.pk)
+    on_tutor: dict[int, list[EvaluationRequest]] = defaultdict(list)
+    for request in pending:
+        if request.source == Source.STUDENT_ON_TUTOR and request.tutor_id:
+            on_tutor[request.tutor_id].append(request)
+    ranked = sorted(on_tutor.values(), key=lambda rows: (-len(rows), rows[0].pk))
+    for position, rows in enumerate(ranked[:2]):
+        wanted = services.min_anonymous() if position == 0 else 2
+        for seed, request in enumerate(rows[:wanted]):
+            _answer(request, indicators, seed)
+    return round_

@@ -1,0 +1,151 @@
+"""Who sees which evaluation rounds, requests and evaluations, and who may act. Deny by default.
+
+- A round is seen by whoever may see its program, and by those who owe an evaluation in it
+  (an inspector, for instance).
+- A request (what someone owes, and the receipt of an anonymous answer) is seen by its
+  evaluator and the program's administrators; it never leads to the answer.
+- A named evaluation is seen by the program's administrators, its evaluator, the current tutors
+  of the student it is about, the coordinators of the organisation it is about or hosting the
+  student it is about, and the student it is about: their self-assessment, and what their
+  tutors said once the round is closed.
+- Anonymous answers are never read one by one: `services.round_results` aggregates them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
+from programs.permissions import (
+    administered_program_ids,
+    administers,
+    coordinated_organization_ids,
+    program_ids_visible_to,
+    tutored_student_ids,
+)
+
+NOTHING = Q(pk__in=[])
+
+_EVALUATION_ROLES = (
+    Role.PROGRAM_ADMIN,
+    Role.PARTNER_COORDINATOR,
+    Role.ACADEMIC_TUTOR,
+    Role.PRACTICE_TUTOR,
+    Role.STUDENT,
+    Role.INSPECTOR,
+)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def round_filter(user: Any) -> Q:
+    from ..models import EvaluationRequest
+
+    if not _signed_in(user):
+        return NOTHING
+    if is_portal_admin(user):
+        return Q()
+    owed = EvaluationRequest.objects.filter(evaluator=user).values("round_id")
+    return Q(program__in=program_ids_visible_to(user)) | Q(pk__in=owed)
+
+
+def request_filter(user: Any) -> Q:
+    if not _signed_in(user):
+        return NOTHING
+    if is_portal_admin(user):
+        return Q()
+    return Q(evaluator=user) | Q(round__program__in=administered_program_ids(user))
+
+
+def evaluation_filter(user: Any) -> Q:
+    from programs.models import Placement
+
+    from ..models import EvaluationRound, Source
+
+    if not _signed_in(user):
+        return NOTHING
+    if is_portal_admin(user):
+        return Q()
+    coordinated = coordinated_organization_ids(user)
+    hosted = Placement.objects.filter(host__in=coordinated).values("student_id")
+    return (
+        Q(round__program__in=administered_program_ids(user))
+        | Q(evaluator=user)
+        | Q(student__in=tutored_student_ids(user))
+        | Q(student__in=hosted)
+        | Q(organization__in=coordinated)
+        | Q(placement__host__in=coordinated)
+        | Q(
+            student__user=user,
+            round__status=EvaluationRound.Status.CLOSED,
+            source__in=[Source.TUTOR, Source.PRACTICE_TUTOR],
+        )
+    )
+
+
+# ---- Anonymous aggregates ------------------------------------------------------------------
+
+
+def anonymous_filter(user: Any) -> Q:
+    """The anonymous answers whose aggregates `user` may see (each only from
+    `EVALUATION_MIN_ANONYMOUS` answers on): the program's administrators all of them, a tutor
+    those about themselves, a coordinator those about their organisation."""
+    if not _signed_in(user):
+        return NOTHING
+    if is_portal_admin(user):
+        return Q()
+    return (
+        Q(round__program__in=administered_program_ids(user))
+        | Q(tutor__user=user)
+        | Q(organization__in=coordinated_organization_ids(user))
+    )
+
+
+def reads_anonymous_comments(user: Any, round_: Any) -> bool:
+    """Comments of anonymous answers are for the program's administrators only."""
+    return administers(user, round_.program)
+
+
+# ---- Actions -------------------------------------------------------------------------------
+
+
+def sees_evaluations(user: Any) -> bool:
+    """Who the evaluation pages are for (navigation; no query beyond the cached roles)."""
+    if not _signed_in(user):
+        return False
+    return is_portal_admin(user) or any(role in user.role_names for role in _EVALUATION_ROLES)
+
+
+def can_edit_indicators(user: Any, program: Any) -> bool:
+    return administers(user, program)
+
+
+def can_open_round(user: Any, program: Any) -> bool:
+    return administers(user, program)
+
+
+def can_close_round(user: Any, round_: Any) -> bool:
+    from ..models import EvaluationRound
+
+    return round_.status == EvaluationRound.Status.OPEN and administers(user, round_.program)
+
+
+def can_manage_round(user: Any, round_: Any) -> bool:
+    """See the round's progress (how many answered, per source)."""
+    return administers(user, round_.program)
+
+
+def can_submit(user: Any, request: Any) -> bool:
+    from ..models import EvaluationRequest, EvaluationRound
+
+    return (
+        _signed_in(user)
+        and request.evaluator_id == user.pk
+        and request.status == EvaluationRequest.Status.PENDING
+        and request.round.status == EvaluationRound.Status.OPEN
+    )

@@ -1,0 +1,155 @@
+"""The reward-ledger API: entries scoped by the same `visible_to` rules as the pages, the
+reversal of an award, and the totals and leaderboard of what the caller sees."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from programs.models import Program
+
+from ..models import RewardEntry
+from . import permissions, services
+from .forms import LedgerFilterForm
+from .views import visible_entries
+
+
+class RewardEntrySerializer(serializers.ModelSerializer[RewardEntry]):
+    program_code = serializers.CharField(source="program.code", read_only=True)
+    project_title = serializers.CharField(source="project.title", read_only=True)
+    project_size = serializers.CharField(source="project.size", read_only=True)
+    user_name = serializers.SerializerMethodField()
+    organization_name = serializers.CharField(
+        source="organization.name", read_only=True, default=None
+    )
+    reversed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RewardEntry
+        fields = [
+            "id",
+            "program",
+            "program_code",
+            "project",
+            "project_title",
+            "project_size",
+            "user",
+            "user_name",
+            "organization",
+            "organization_name",
+            "kind",
+            "points",
+            "earned_on",
+            "reverses",
+            "reversed_by",
+            "reason",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_user_name(self, entry: RewardEntry) -> str | None:
+        return str(entry.user) if entry.user is not None else None
+
+    def get_reversed_by(self, entry: RewardEntry) -> int | None:
+        reversal = getattr(entry, "reversed_by", None)
+        return reversal.pk if reversal is not None else None
+
+
+class ReverseSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TotalSerializer(serializers.Serializer[Any]):
+    rank = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    kind = serializers.CharField(source="detail")
+    entries = serializers.IntegerField()
+    points = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class RewardEntryFilter(filters.FilterSet):
+    year = filters.NumberFilter(field_name="earned_on", lookup_expr="year")
+    earned_from = filters.DateFilter(field_name="earned_on", lookup_expr="gte")
+    earned_to = filters.DateFilter(field_name="earned_on", lookup_expr="lte")
+
+    class Meta:
+        model = RewardEntry
+        fields = ["program", "project", "user", "organization", "kind"]
+
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter("kind", str, enum=list(services.KINDS)),
+    OpenApiParameter("program", int),
+    OpenApiParameter("year", int),
+    OpenApiParameter("start", str, description="YYYY-MM-DD"),
+    OpenApiParameter("end", str, description="YYYY-MM-DD"),
+]
+
+
+class RewardEntryViewSet(viewsets.ReadOnlyModelViewSet[RewardEntry]):
+    """Ledger entries (read only: the ledger is append-only); `reverse` cancels an award
+    with a reason; `totals` and `leaderboard` rank the entries the caller sees."""
+
+    serializer_class = RewardEntrySerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = RewardEntryFilter
+
+    def get_queryset(self) -> QuerySet[RewardEntry]:
+        return visible_entries(self.request.user).order_by("-earned_on", "-pk")
+
+    @extend_schema(request=ReverseSerializer, responses={201: RewardEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request: Request, pk: str | None = None) -> Response:
+        entry = self.get_object()
+        user = cast(User, request.user)
+        if not permissions.can_reverse_entry(user, entry):
+            raise PermissionDenied
+        data = ReverseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reversal = services.reverse_entry(
+            user=user, entry=entry, reason=data.validated_data["reason"]
+        )
+        fresh = self.get_queryset().get(pk=reversal.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def _totals(self, request: Request) -> list[services.Total]:
+        form = LedgerFilterForm(
+            request.query_params,
+            programs=Program.objects.visible_to(request.user),
+        )
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {k: [str(e) for e in v] for k, v in form.errors.items()}
+            )
+        return services.leaderboard(
+            request.user,
+            kind=form.chosen_kind(),
+            program=form.chosen_program(),
+            period=form.period(),
+        )
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: TotalSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def totals(self, request: Request) -> Response:
+        rows = sorted(self._totals(request), key=lambda row: (row.name, row.pk))
+        return Response(TotalSerializer(rows, many=True).data)
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: TotalSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def leaderboard(self, request: Request) -> Response:
+        rows = self._totals(request)
+        page = self.paginate_queryset(rows)  # type: ignore[arg-type,unused-ignore]
+        if page is not None:
+            return self.get_paginated_response(TotalSerializer(page, many=True).data)
+        return Response(TotalSerializer(rows, many=True).data)

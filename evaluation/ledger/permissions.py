@@ -1,0 +1,66 @@
+"""Who sees which reward entries, and who may act on the ledger. Deny by default.
+
+A person sees their own entries; a coordinator sees their organisation's; a program's
+administrators see all the entries of their programs; portal administrators see everything.
+The program's administrators (and portal administrators) set its points per project size
+and reverse its entries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
+from programs.permissions import (
+    administered_program_ids,
+    administers,
+    coordinated_organization_ids,
+)
+
+NOTHING = Q(pk__in=[])
+
+#: The roles whose holders have a ledger of their own (or of their organisation, or program).
+_LEDGER_ROLES = (
+    Role.PROGRAM_ADMIN,
+    Role.PARTNER_COORDINATOR,
+    Role.ACADEMIC_TUTOR,
+    Role.PRACTICE_TUTOR,
+    Role.STUDENT,
+)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def entry_filter(user: Any) -> Q:
+    """The reward entries `user` may read (used by `RewardEntry.objects.visible_to`)."""
+    if not _signed_in(user):
+        return NOTHING
+    if is_portal_admin(user):
+        return Q()
+    return (
+        Q(user=user)
+        | Q(organization__in=coordinated_organization_ids(user))
+        | Q(program__in=administered_program_ids(user))
+    )
+
+
+def sees_ledger(user: Any) -> bool:
+    """Who the ledger pages are for (navigation and page guard; no query)."""
+    if not _signed_in(user):
+        return False
+    return is_portal_admin(user) or any(role in user.role_names for role in _LEDGER_ROLES)
+
+
+def can_edit_rules(user: Any, program: Any) -> bool:
+    """A program's points per project size are set by its administrators."""
+    return administers(user, program)
+
+
+def can_reverse_entry(user: Any, entry: Any) -> bool:
+    """A program's administrators correct its ledger, award by award."""
+    return entry.kind == entry.Kind.AWARD and administers(user, entry.program)

@@ -1,0 +1,147 @@
+"""Pages of the reward ledger: the entries one may see with their totals, the leaderboard,
+an entry (with its reversal), and a program's points per project size.
+
+Reads start from `RewardEntry.objects.visible_to(request.user)` (outside it: 404); actions
+are checked with `evaluation.ledger.permissions` (allowed read, forbidden action: 403) and
+done by one service call, whose ValidationError is shown on the form (200).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet, Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import is_portal_admin
+from accounts.typing import AuthenticatedHttpRequest
+from programs.models import Program
+from programs.permissions import administered_program_ids
+from training_portal.core.permissions import require
+
+from ..models import RewardEntry
+from . import permissions, services
+from .forms import LedgerFilterForm, ReverseEntryForm, RewardRulesForm
+
+ENTRIES_PER_PAGE = 50
+ROWS_PER_PAGE = 100
+
+
+def visible_entries(user: Any) -> QuerySet[RewardEntry]:
+    """The entries `user` sees, with what their rows and pages show."""
+    return RewardEntry.objects.visible_to(user).select_related(
+        "program", "project", "user", "organization", "reverses", "reversed_by", "created_by"
+    )
+
+
+def _filter_form(request: AuthenticatedHttpRequest) -> LedgerFilterForm:
+    programs = Program.objects.visible_to(request.user).order_by("code")
+    return LedgerFilterForm(request.GET or None, programs=programs)
+
+
+@require(permissions.sees_ledger)
+def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = _filter_form(request)
+    period = form.period()
+    entries = visible_entries(request.user).filter(period.q())
+    if (program := form.chosen_program()) is not None:
+        entries = entries.filter(program=program)
+    total = entries.aggregate(total=Sum("points"))["total"] or Decimal(0)
+    page = Paginator(entries.order_by("-earned_on", "-pk"), ENTRIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "evaluation/ledger/entry_list.html",
+        {"form": form, "page": page, "total": total, "rule_programs": _rule_programs(request)},
+    )
+
+
+def _rule_programs(request: AuthenticatedHttpRequest) -> QuerySet[Program]:
+    """The programs whose points per size `request.user` sets."""
+    programs = Program.objects.visible_to(request.user).order_by("code")
+    if is_portal_admin(request.user):
+        return programs
+    return programs.filter(pk__in=administered_program_ids(request.user))
+
+
+@require(permissions.sees_ledger)
+def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = _filter_form(request)
+    rows = services.leaderboard(
+        request.user, kind=form.chosen_kind(), program=form.chosen_program(), period=form.period()
+    )
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evaluation/ledger/leaderboard.html",
+        {"form": form, "page": page, "kind": form.chosen_kind()},
+    )
+
+
+@login_required
+def entry_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(visible_entries(request.user), pk=pk)
+    return _detail(request, entry, ReverseEntryForm())
+
+
+def _detail(
+    request: AuthenticatedHttpRequest, entry: RewardEntry, form: ReverseEntryForm
+) -> HttpResponse:
+    reversal = getattr(entry, "reversed_by", None)
+    return render(
+        request,
+        "evaluation/ledger/entry_detail.html",
+        {
+            "entry": entry,
+            "reversal": reversal,
+            "form": form,
+            "can_reverse": reversal is None and permissions.can_reverse_entry(request.user, entry),
+        },
+    )
+
+
+@login_required
+@require_POST
+def entry_reverse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(visible_entries(request.user), pk=pk)
+    if not permissions.can_reverse_entry(request.user, entry):
+        raise PermissionDenied
+    form = ReverseEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            reversal = services.reverse_entry(
+                user=request.user, entry=entry, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The entry has been reversed."))
+            return redirect("ledger:entry-detail", pk=reversal.pk)
+    return _detail(request, entry, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
+    if not permissions.can_edit_rules(request.user, program):
+        raise PermissionDenied
+    form = RewardRulesForm(request.POST or None, initial=services.points_by_size(program))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_reward_rules(user=request.user, program=program, points=form.points())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The points per project size have been saved."))
+            return redirect("ledger:rules", pk=program.pk)
+    return render(request, "evaluation/ledger/rules.html", {"form": form, "program": program})

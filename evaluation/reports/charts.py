@@ -1,0 +1,204 @@
+"""Server-side SVG charts: bar, line and donut, built as strings with every label escaped.
+
+The same SVG is shown on the dashboards and embedded in the PDF reports, so charts need no
+JavaScript. Values are numbers (int, float or Decimal); None counts as no value. The
+font-family names a CJK font so that Chinese labels render in the PDF as on the page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+Number = int | float | Decimal
+
+FONT = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
+PALETTE = ("#2f6db5", "#e07b39", "#3a9d5d", "#c8453b", "#8a63b8", "#8c6d46", "#d4a017")
+#: Severity colours (info, minor, major, critical) used by the findings chart.
+SEVERITY_COLOURS = {
+    "info": "#6c8ebf",
+    "minor": "#d4a017",
+    "major": "#e07b39",
+    "critical": "#c8453b",
+}
+
+
+def _num(value: Any) -> float:
+    return float(value) if value is not None else 0.0
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.1f}"
+
+
+def _text(text: Any) -> str:
+    return escape(str(text), quote=True)
+
+
+def _open(width: int, height: int, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'font-family="{_text(FONT)}" font-size="11">'
+        f"<title>{_text(title)}</title>"
+    )
+
+
+def _empty(width: int, height: int, title: str, empty_label: str) -> SafeString:
+    return mark_safe(  # noqa: S308 - every label is escaped
+        _open(width, height, title)
+        + f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" '
+        f'fill="#777">{_text(empty_label)}</text></svg>'
+    )
+
+
+def bar_chart(
+    items: Sequence[tuple[Any, Any]],
+    *,
+    title: str,
+    empty_label: str,
+    width: int = 520,
+    max_value: Number | None = None,
+    colours: Sequence[str] | None = None,
+    suffix: str = "",
+) -> SafeString:
+    """Horizontal bars, one per (label, value), with the value at the bar's end."""
+    if not items:
+        return _empty(width, 60, title, empty_label)
+    row = 22
+    label_width = min(200, max(60, 7 * max(len(str(label)) for label, _ in items)))
+    plot = width - label_width - 60
+    height = row * len(items) + 10
+    top = max([_num(value) for _, value in items] + [_num(max_value), 0.0]) or 1.0
+    parts = [_open(width, height, title)]
+    for index, (label, value) in enumerate(items):
+        y = 5 + index * row
+        length = plot * _num(value) / top
+        colour = (colours[index % len(colours)] if colours else PALETTE[0]) or PALETTE[0]
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end">{_text(label)}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row - 6}" '
+            f'fill="{_text(colour)}"/>'
+            f'<text x="{label_width + length + 4:.1f}" y="{y + 14}">'
+            f"{_text(_fmt(value) + suffix if value is not None else _fmt(value))}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped
+
+
+def line_chart(
+    points: Sequence[tuple[Any, Any]],
+    *,
+    title: str,
+    empty_label: str,
+    width: int = 520,
+    height: int = 200,
+    max_value: Number | None = None,
+    suffix: str = "",
+) -> SafeString:
+    """A line through (label, value) points in order; None leaves a gap."""
+    if not points or all(value is None for _, value in points):
+        return _empty(width, 60, title, empty_label)
+    left, right, top_margin, bottom = 40, 10, 12, 28
+    plot_w = width - left - right
+    plot_h = height - top_margin - bottom
+    top = max([_num(value) for _, value in points] + [_num(max_value), 0.0]) or 1.0
+    step = plot_w / max(1, len(points) - 1)
+    parts = [_open(width, height, title)]
+    for fraction in (0, 0.5, 1):
+        y = top_margin + plot_h * (1 - fraction)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="#ddd"/><text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" '
+            f'fill="#555">{_text(_fmt(top * fraction) + suffix)}</text>'
+        )
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for index, (label, value) in enumerate(points):
+        x = left + index * step if len(points) > 1 else left + plot_w / 2
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" fill="#555">'
+            f"{_text(label)}</text>"
+        )
+        if value is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+            continue
+        y = top_margin + plot_h * (1 - _num(value) / top)
+        segment.append(f"{x:.1f},{y:.1f}")
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{PALETTE[0]}">'
+            f"<title>{_text(label)}: {_text(_fmt(value) + suffix)}</title></circle>"
+        )
+    if segment:
+        segments.append(segment)
+    for line in segments:
+        if len(line) > 1:
+            parts.append(
+                f'<polyline points="{" ".join(line)}" fill="none" stroke="{PALETTE[0]}" '
+                f'stroke-width="2"/>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped
+
+
+def donut_chart(
+    items: Sequence[tuple[Any, Any]],
+    *,
+    title: str,
+    empty_label: str,
+    size: int = 180,
+    colours: Sequence[str] | None = None,
+) -> SafeString:
+    """A donut of the shares of (label, value), with a legend on its right."""
+    total = sum(_num(value) for _, value in items)
+    legend_width = 220
+    width = size + legend_width
+    if total <= 0:
+        return _empty(width, 60, title, empty_label)
+    height = max(size, 20 * len(items) + 10)
+    radius, inner = size / 2 - 4, size / 4
+    centre = size / 2
+    parts = [_open(width, height, title)]
+    angle = -math.pi / 2
+    for index, (_, value) in enumerate(items):
+        share = _num(value) / total
+        if share <= 0:
+            continue
+        colour = colours[index % len(colours)] if colours else PALETTE[index % len(PALETTE)]
+        if share >= 0.9999:
+            parts.append(
+                f'<circle cx="{centre}" cy="{centre}" r="{(radius + inner) / 2:.1f}" '
+                f'fill="none" stroke="{_text(colour)}" stroke-width="{radius - inner:.1f}"/>'
+            )
+            continue
+        end = angle + 2 * math.pi * share
+        large = 1 if share > 0.5 else 0
+        x1, y1 = centre + radius * math.cos(angle), centre + radius * math.sin(angle)
+        x2, y2 = centre + radius * math.cos(end), centre + radius * math.sin(end)
+        x3, y3 = centre + inner * math.cos(end), centre + inner * math.sin(end)
+        x4, y4 = centre + inner * math.cos(angle), centre + inner * math.sin(angle)
+        parts.append(
+            f'<path d="M{x1:.2f},{y1:.2f} A{radius:.2f},{radius:.2f} 0 {large} 1 {x2:.2f},'
+            f"{y2:.2f} L{x3:.2f},{y3:.2f} A{inner:.2f},{inner:.2f} 0 {large} 0 {x4:.2f},"
+            f'{y4:.2f} Z" fill="{_text(colour)}"/>'
+        )
+        angle = end
+    for index, (label, value) in enumerate(items):
+        colour = colours[index % len(colours)] if colours else PALETTE[index % len(PALETTE)]
+        y = 10 + index * 20
+        parts.append(
+            f'<rect x="{size + 10}" y="{y}" width="12" height="12" fill="{_text(colour)}"/>'
+            f'<text x="{size + 28}" y="{y + 10}">{_text(label)}: {_text(_fmt(value))}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped

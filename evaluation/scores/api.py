@@ -1,0 +1,196 @@
+"""The partner-performance API: scores scoped by the same `visible_to` rules as the pages,
+the runs (list; portal administrators start one: 202 with its job), and the decision on a
+recommendation."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from training_portal.core.api.serializers import JobSerializer
+
+from ..models import PartnerScore, PartnerScoreRun, ProbationDecision
+from . import formula, permissions, services
+from .views import visible_scores
+
+
+class DecisionSerializer(serializers.ModelSerializer[ProbationDecision]):
+    decided_by_name = serializers.CharField(source="decided_by.full_name", read_only=True)
+
+    class Meta:
+        model = ProbationDecision
+        fields = ["id", "decision", "reason", "decided_by", "decided_by_name", "decided_at"]
+        read_only_fields = fields
+
+
+class PartnerScoreSerializer(serializers.ModelSerializer[PartnerScore]):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    run_label = serializers.CharField(source="run.label", read_only=True)
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnerScore
+        fields = [
+            "id",
+            "run",
+            "run_label",
+            "organization",
+            "organization_name",
+            "kind",
+            "score",
+            "rank",
+            "in_bottom_share",
+            "recommendation",
+            "components",
+            "inputs",
+            "decision",
+        ]
+        read_only_fields = fields
+
+    def get_decision(self, score: PartnerScore) -> dict[str, Any] | None:
+        decision = getattr(score, "decision", None)
+        return DecisionSerializer(decision).data if decision is not None else None
+
+
+class RunSerializer(serializers.ModelSerializer[PartnerScoreRun]):
+    job = JobSerializer(read_only=True)
+
+    class Meta:
+        model = PartnerScoreRun
+        fields = [
+            "id",
+            "label",
+            "period_start",
+            "period_end",
+            "weights",
+            "threshold",
+            "bottom_share",
+            "created_at",
+            "finished_at",
+            "job",
+        ]
+        read_only_fields = fields
+
+
+class StartRunSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    weights = serializers.DictField(required=False, allow_null=True, default=None)
+    threshold = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    bottom_share = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
+    )
+
+
+class DecideSerializer(serializers.Serializer[Any]):
+    decision = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+#: One component of the formula ("label" is a field name a Serializer class cannot declare).
+FormulaComponentSerializer = inline_serializer(
+    name="FormulaComponent",
+    fields={
+        "key": serializers.CharField(),
+        "label": serializers.CharField(),
+        "description": serializers.CharField(),
+        "default_weight": serializers.DecimalField(max_digits=5, decimal_places=2),
+    },
+)
+
+
+class FormulaSerializer(serializers.Serializer[Any]):
+    """The score's formula: its components, default weights and thresholds."""
+
+    components = serializers.ListField(child=FormulaComponentSerializer)
+    neutral = serializers.DecimalField(max_digits=5, decimal_places=2)
+    default_threshold = serializers.DecimalField(max_digits=5, decimal_places=2)
+    default_bottom_share = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class PartnerScoreFilter(filters.FilterSet):
+    class Meta:
+        model = PartnerScore
+        fields = ["run", "kind", "organization", "recommendation", "in_bottom_share"]
+
+
+class PartnerScoreViewSet(viewsets.ReadOnlyModelViewSet[PartnerScore]):
+    """Partner scores (?run=&kind=); `runs` lists the runs (GET) or starts one (POST, portal
+    administrators: 202 with the job); `decide` records the decision on a recommendation."""
+
+    serializer_class = PartnerScoreSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = PartnerScoreFilter
+
+    def get_queryset(self) -> QuerySet[PartnerScore]:
+        return visible_scores(self.request.user).order_by("-run__period_end", "kind", "rank", "pk")
+
+    @extend_schema(
+        request=StartRunSerializer, responses={200: RunSerializer(many=True), 202: RunSerializer}
+    )
+    @action(detail=False, methods=["get", "post"])
+    def runs(self, request: Request) -> Response:
+        user = cast(User, request.user)
+        if request.method == "POST":
+            if not permissions.can_start_run(user):
+                raise PermissionDenied
+            data = StartRunSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            run = services.start_partner_scores(user=user, **data.validated_data)
+            run = PartnerScoreRun.objects.select_related("job", "job__owner").get(pk=run.pk)
+            return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        if not permissions.sees_scores(user):
+            raise PermissionDenied
+        runs = PartnerScoreRun.objects.select_related("job", "job__owner").order_by(
+            "-period_end", "-pk"
+        )
+        page = self.paginate_queryset(runs)  # type: ignore[arg-type,unused-ignore]
+        if page is not None:
+            return self.get_paginated_response(RunSerializer(list(page), many=True).data)  # type: ignore[arg-type]
+        return Response(RunSerializer(runs, many=True).data)
+
+    @extend_schema(request=DecideSerializer, responses={201: PartnerScoreSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        score = self.get_object()
+        user = cast(User, request.user)
+        if not permissions.can_decide(user, score):
+            raise PermissionDenied
+        data = DecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.decide_probation(user=user, score=score, **data.validated_data)
+        fresh = self.get_queryset().get(pk=score.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: FormulaSerializer})
+    @action(detail=False, methods=["get"])
+    def formula(self, request: Request) -> Response:
+        """The components and default weights (for anyone signed in)."""
+        return Response(
+            {
+                "components": [
+                    {
+                        "key": c.key,
+                        "label": str(c.label),
+                        "description": formula.describe(c),
+                        "default_weight": formula.DEFAULT_WEIGHTS[c.key],
+                    }
+                    for c in formula.COMPONENTS
+                ],
+                "neutral": str(formula.NEUTRAL),
+                "default_threshold": str(formula.DEFAULT_THRESHOLD),
+                "default_bottom_share": str(formula.DEFAULT_BOTTOM_SHARE),
+            }
+        )

@@ -1,0 +1,80 @@
+"""Who sees partner scores and who decides on them. Deny by default.
+
+Portal administrators see every score; a program's administrators the scores of the
+partners of their programs; a coordinator their own organisation's. Tutors and students see
+none (the formula page is for anyone signed in). Only portal administrators start a run and
+decide on a probation recommendation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
+from programs.models import ProgramPartner
+from programs.permissions import administered_program_ids, coordinated_organization_ids
+
+NOTHING = Q(pk__in=[])
+_SCORE_ROLES = (Role.PROGRAM_ADMIN, Role.PARTNER_COORDINATOR)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def organization_filter(user: Any, field: str = "organization") -> Q:
+    """The organisations whose scores `user` sees, as a condition on `field` (an organisation
+    or its id: "pk" on organisations themselves)."""
+    if not _signed_in(user):
+        return NOTHING
+    if is_portal_admin(user):
+        return Q()
+    partners = ProgramPartner.objects.filter(program__in=administered_program_ids(user)).values(
+        "organization_id"
+    )
+    return Q(**{f"{field}__in": partners}) | Q(
+        **{f"{field}__in": coordinated_organization_ids(user)}
+    )
+
+
+def score_filter(user: Any) -> Q:
+    """The partner scores `user` may read (used by `PartnerScore.objects.visible_to`)."""
+    if not _signed_in(user):
+        return NOTHING
+    if not (is_portal_admin(user) or any(role in user.role_names for role in _SCORE_ROLES)):
+        return NOTHING
+    return organization_filter(user)
+
+
+def organizations_filter(user: Any) -> Q:
+    """The organisations whose score pages `user` may open."""
+    return organization_filter(user, "pk") if sees_scores(user) else NOTHING
+
+
+def sees_scores(user: Any) -> bool:
+    """Who the ranking pages are for (navigation and page guard; no query)."""
+    if not _signed_in(user):
+        return False
+    return is_portal_admin(user) or any(role in user.role_names for role in _SCORE_ROLES)
+
+
+def sees_formula(user: Any) -> bool:
+    """The formula and its weights are for anyone signed in."""
+    return _signed_in(user)
+
+
+def sees_formula_only(user: Any) -> bool:
+    """The navigation entry of those who see the formula but no score."""
+    return sees_formula(user) and not sees_scores(user)
+
+
+def can_start_run(user: Any) -> bool:
+    return is_portal_admin(user)
+
+
+def can_decide(user: Any, score: Any = None) -> bool:
+    """Probation, suspension of new placements and exit are decided by portal administrators."""
+    return is_portal_admin(user)

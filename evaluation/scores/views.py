@@ -1,0 +1,226 @@
+"""Pages of partner performance: the ranking per organisation kind of a run, a score with its
+inputs, an organisation's scores over periods, the recommendations and the decisions on
+them, and the formula (for anyone signed in).
+
+Reads start from `PartnerScore.objects.visible_to(request.user)` (outside it: 404); actions
+are checked with `evaluation.scores.permissions` (403) and done by one service call, whose
+ValidationError is shown on the form (200).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.typing import AuthenticatedHttpRequest
+from programs.models import Organization
+from training_portal.core.attention import AttentionItem
+from training_portal.core.permissions import require
+
+from ..models import PartnerScore, PartnerScoreRun
+from . import formula, permissions, services
+from .forms import DecisionForm, StartRunForm
+
+RUNS_SHOWN = 12
+ROWS_PER_PAGE = 50
+
+
+def visible_scores(user: Any) -> QuerySet[PartnerScore]:
+    return PartnerScore.objects.visible_to(user).select_related(
+        "run", "organization", "decision", "decision__decided_by"
+    )
+
+
+def _runs() -> QuerySet[PartnerScoreRun]:
+    return PartnerScoreRun.objects.select_related("job", "started_by").order_by(
+        "-period_end", "-pk"
+    )
+
+
+@require(permissions.sees_scores)
+def ranking(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    """A run's ranking per kind (the latest finished run when none is named)."""
+    run: PartnerScoreRun | None
+    if pk is not None:
+        run = get_object_or_404(_runs(), pk=pk)
+    else:
+        run = _runs().filter(finished_at__isnull=False).first() or _runs().first()
+    form = StartRunForm() if permissions.can_start_run(request.user) else None
+    return _ranking(request, run, form)
+
+
+def _ranking(
+    request: AuthenticatedHttpRequest, run: PartnerScoreRun | None, form: StartRunForm | None
+) -> HttpResponse:
+    scores = (
+        visible_scores(request.user).filter(run=run).order_by("kind", "rank", "organization__name")
+        if run is not None
+        else PartnerScore.objects.none()
+    )
+    return render(
+        request,
+        "evaluation/scores/ranking.html",
+        {
+            "run": run,
+            "scores": scores,
+            "runs": _runs()[:RUNS_SHOWN],
+            "form": form,
+            "components": formula.COMPONENTS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not permissions.can_start_run(request.user):
+        raise PermissionDenied
+    form = StartRunForm(request.POST)
+    if form.is_valid():
+        try:
+            run = services.start_partner_scores(user=request.user, **form.run_fields())
+        except ValidationError as exc:
+            form.add_run_errors(exc)
+        else:
+            messages.success(request, _("The scores are being computed."))
+            return redirect("partner_scores:run", pk=run.pk)
+    return _ranking(request, _runs().first(), form)
+
+
+@login_required
+def score_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    score = get_object_or_404(visible_scores(request.user), pk=pk)
+    return _detail(request, score, DecisionForm())
+
+
+def _detail(
+    request: AuthenticatedHttpRequest, score: PartnerScore, form: DecisionForm
+) -> HttpResponse:
+    decision = getattr(score, "decision", None)
+    components = [
+        {
+            "component": component,
+            "value": score.components.get(component.key),
+            "weight": score.run.weights.get(component.key),
+        }
+        for component in formula.COMPONENTS
+    ]
+    return render(
+        request,
+        "evaluation/scores/score_detail.html",
+        {
+            "score": score,
+            "decision": decision,
+            "components": components,
+            "recomputed": formula.score_from_inputs(score.inputs, score.run.weights),
+            "form": form,
+            "can_decide": bool(score.recommendation)
+            and decision is None
+            and permissions.can_decide(request.user, score),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    score = get_object_or_404(visible_scores(request.user), pk=pk)
+    if not permissions.can_decide(request.user, score):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_probation(user=request.user, score=score, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect("partner_scores:score", pk=score.pk)
+    return _detail(request, score, form)
+
+
+@require(permissions.sees_scores)
+def organization_scores(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    visible = Organization.objects.filter(permissions.organizations_filter(request.user))
+    organization = get_object_or_404(visible, pk=pk)
+    scores = (
+        visible_scores(request.user)
+        .filter(organization=organization)
+        .order_by("-run__period_end", "-run__pk")
+    )
+    return render(
+        request,
+        "evaluation/scores/organization.html",
+        {"organization": organization, "scores": scores, "components": formula.COMPONENTS},
+    )
+
+
+@require(permissions.can_decide)
+def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(services.recommendations(request.user), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "evaluation/scores/recommendations.html", {"page": page})
+
+
+@require(permissions.sees_formula)
+def formula_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    components = [
+        {
+            "component": component,
+            "description": formula.describe(component),
+            "weight": formula.DEFAULT_WEIGHTS[component.key],
+        }
+        for component in formula.COMPONENTS
+    ]
+    latest = _runs().filter(finished_at__isnull=False).first()
+    return render(
+        request,
+        "evaluation/scores/formula.html",
+        {
+            "components": components,
+            "threshold": formula.DEFAULT_THRESHOLD,
+            "bottom_share": formula.DEFAULT_BOTTOM_SHARE,
+            "neutral": formula.NEUTRAL,
+            "latest": latest,
+            "latest_weights": [
+                (component.label, latest.weights.get(component.key))
+                for component in formula.COMPONENTS
+            ]
+            if latest
+            else [],
+            "sees_scores": permissions.sees_scores(request.user),
+        },
+    )
+
+
+RECOMMENDATIONS_DUE = gettext_lazy("Decide on probation recommendations")
+
+
+def recommendations_attention(user: Any) -> list[AttentionItem]:
+    """Home-page item for portal administrators while recommendations wait for a decision
+    (one query, none for anyone else)."""
+    if not permissions.can_decide(user):
+        return []
+    count = services.undecided_count(user)
+    if not count:
+        return []
+    return [
+        AttentionItem(
+            label=RECOMMENDATIONS_DUE,
+            count=count,
+            url=reverse("partner_scores:recommendations"),
+            level="warning",
+        )
+    ]

@@ -1,0 +1,106 @@
+"""The ledger tests' world: the programs cast, with `hospital` a partner of the program, and
+a helper that completes a project of a given size through the programs service (so that the
+ledger's hook runs as it does in the portal).
+
+`project(...)` is led by the program's lead university with `hospital` as partner, and has
+Stan (student) and Tom (academic tutor) as members; completing it awards Stan, Tom, the lead
+university and the hospital. Olga, Otis, Pia and Otto's organisation are in no project.
+"""
+
+# ruff: noqa: F811  (the fixtures take the imported `cast` fixture as an argument)
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from programs import models as m
+from programs.services.projects import update_project_status
+from tests.factories import PortalAdminFactory, UserFactory
+from tests.programs.conftest import Cast, cast, who  # noqa: F401  (`cast` is a fixture)
+
+ROLES = [
+    "admin",
+    "program_admin",
+    "coordinator",
+    "other_coordinator",
+    "tutor",
+    "practice_tutor",
+    "other_tutor",
+    "student",
+    "other_student",
+    "outsider",
+    "anonymous",
+]
+_serial = itertools.count()
+
+
+@pytest.fixture
+def world(cast: Cast) -> Cast:
+    m.ProgramPartner.objects.create(
+        program=cast.program, organization=cast.hospital, agreement_start=dt.date(2025, 9, 1)
+    )
+    return cast
+
+
+@pytest.fixture
+def people(world: Cast) -> dict[str, Any]:
+    outsider = UserFactory(email="oscar@example.org", full_name="Oscar Outsider")
+    named = {
+        name: who(world, name, outsider)
+        for name in ROLES
+        if name not in ("admin", "anonymous", "other_coordinator")
+    }
+    named["other_coordinator"] = world.other_coordinator
+    named["admin"] = PortalAdminFactory(email="ada@example.org", full_name="Ada Admin")
+    named["anonymous"] = None
+    return named
+
+
+def make_project(
+    world: Cast, *, size: str = "medium", members: list[User] | None = None
+) -> m.Project:
+    project = m.Project.objects.create(
+        program=world.program,
+        title=f"Project {next(_serial)}",
+        kind=m.Project.Kind.RESEARCH,
+        size=size,
+        status=m.Project.Status.ACTIVE,
+        lead_organization=world.program.lead_university,
+    )
+    project.partner_organizations.add(world.hospital)
+    for user in members if members is not None else [world.student.user, world.tutor.user]:
+        m.ProjectMember.objects.create(project=project, user=user)
+    return project
+
+
+@pytest.fixture
+def complete(world: Cast) -> Callable[..., m.Project]:
+    def done(size: str = "medium", members: list[User] | None = None) -> m.Project:
+        project = make_project(world, size=size, members=members)
+        return update_project_status(
+            user=world.program_admin, project=project, status=m.Project.Status.COMPLETED
+        )
+
+    return done
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_for(user: Any) -> APIClient:
+    api = APIClient()
+    if user is not None:
+        api.force_authenticate(user)
+    return api

@@ -1,0 +1,112 @@
+"""The files of a report: CSV (BOM, formulas neutralised), XLSX, PDF with its charts, and the
+SVG charts themselves."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+from django.utils import timezone, translation
+
+from evaluation.reports import builders, charts, render
+from programs import models as m
+
+from .conftest import YEAR, World
+
+DANGEROUS = ['=HYPERLINK("http://x")', "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rReturn"]
+
+
+def annual_with_dangerous_titles(world: World) -> builders.ReportData:
+    for title in DANGEROUS:
+        m.Project.objects.create(
+            program=world.cast.program,
+            title=title,
+            kind=m.Project.Kind.RESEARCH,
+            size=m.Project.Size.MEDIUM,
+            lead_organization=world.cast.hospital,
+        )
+    world.cast.hospital.name = "=cmd|' /C calc'!A0"
+    world.cast.hospital.save()
+    return builders.program_annual(world.cast.program, YEAR)
+
+
+def test_csv_has_a_bom_and_neutralises_formulas(world: World) -> None:
+    data = annual_with_dangerous_titles(world)
+    content = render.render_csv(data)
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    assert "'=cmd|' /C calc'!A0" in cells
+    assert not any(cell[:1] in ("=", "+", "@", "\t", "\r") for cell in cells)
+    assert not any(cell.startswith("-") and not _is_number(cell) for cell in cells)
+    assert ["'=cmd|' /C calc'!A0" in row for row in rows].count(True) >= 2  # ranking, points
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def test_csv_keeps_negative_numbers(world: World) -> None:
+    section = builders.Section(key="x", title="X", columns=["A", "B"], rows=[["-note", -2]])
+    data = builders.ReportData("k", "T", "S", "", {}, [section])
+    rows = list(csv.reader(io.StringIO(render.render_csv(data).decode("utf-8-sig"))))
+    assert ["'-note", "-2"] in rows
+
+
+def test_xlsx_opens_and_holds_the_data(world: World) -> None:
+    data = annual_with_dangerous_titles(world)
+    content = render.render_xlsx(data, inputs_as_of=timezone.now(), content_hash="ab" * 32)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert len(book.sheetnames) == 1 + len(data.sections)
+    ranking = book[book.sheetnames[1 + [s.key for s in data.sections].index("partner_ranking")]]
+    values = [[cell.value for cell in row] for row in ranking.iter_rows()]
+    assert values[0][1] == "Organisation"
+    assert values[1][1] == "'=cmd|' /C calc'!A0"
+    assert values[1][3] == 70.0
+    cases = book[book.sheetnames[1 + [s.key for s in data.sections].index("case_totals")]]
+    assert [cell.value for cell in cases[2]] == ["CT", 1, 3]
+    assert book[book.sheetnames[0]]["B5"].value == "ab" * 32 or any(
+        cell.value == "ab" * 32 for row in book[book.sheetnames[0]].iter_rows() for cell in row
+    )
+
+
+def test_pdf_is_a_pdf_with_the_charts(world: World) -> None:
+    data = builders.program_annual(world.cast.program, YEAR)
+    html = render.report_html(data, inputs_as_of=timezone.now(), content_hash=data.content_hash())
+    assert html.count("<svg") >= 6
+    assert data.content_hash() in html
+    assert "Noto Sans CJK SC" in html
+    pdf = render.render_pdf(html)
+    assert pdf.startswith(b"%PDF")
+    assert len(pdf) > 5000
+
+
+def test_pdf_in_chinese(world: World) -> None:
+    with translation.override("zh-hans"):
+        data = builders.student_record(world.cast.student)
+        html = render.report_html(data, content_hash=data.content_hash())
+        pdf = render.render_pdf(html)
+    assert "培养计划" in html and 'lang="zh-hans"' in html
+    assert pdf.startswith(b"%PDF")
+
+
+def test_charts_escape_labels_and_draw_values() -> None:
+    svg = charts.bar_chart(
+        [("<script>alert(1)</script>", 3), ("影像", Decimal("1.5"))],
+        title="A & B",
+        empty_label="none",
+    )
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "影像" in svg and "A &amp; B" in svg and svg.count("<rect") == 2
+    line = charts.line_chart([("Jan", 1), ("Feb", None), ("Mar", 4)], title="t", empty_label="e")
+    assert line.count("<circle") == 2 and "<polyline" not in line  # a gap: no segment of 2
+    donut = charts.donut_chart([("a", 1), ("b", 3)], title="d", empty_label="e")
+    assert donut.count("<path") == 2
+    assert "e" in charts.line_chart([], title="t", empty_label="e")
+    assert "nothing" in charts.donut_chart([("a", 0)], title="d", empty_label="nothing")
