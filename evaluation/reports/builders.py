@@ -395,7 +395,7 @@ def _evaluation_averages(program: Program, year: int) -> Section:
     sums: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
     for scores in AnonymousAnswer.objects.filter(
-        round__in=program.evaluation_rounds.filter(in_year).values("pk")  # type: ignore[attr-defined]
+        round__in=program.evaluation_rounds.filter(in_year).values("pk")
     ).values_list("scores", flat=True):
         for key, value in (scores or {}).items():
             if value is None:
