@@ -53,6 +53,7 @@ from supervision.models.audit import Severity
 from ..models import (
     AnonymousAnswer,
     Evaluation,
+    EvaluationRound,
     Indicator,
     PartnerScore,
     PartnerScoreRun,
@@ -395,7 +396,7 @@ def _evaluation_averages(program: Program, year: int) -> Section:
     sums: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
     for scores in AnonymousAnswer.objects.filter(
-        round__in=program.evaluation_rounds.filter(in_year).values("pk")
+        round__in=EvaluationRound.objects.filter(in_year, program=program).values("pk")
     ).values_list("scores", flat=True):
         for key, value in (scores or {}).items():
             if value is None:

@@ -36,6 +36,6 @@ def seed_reports_demo(user: Any, program: Program | None = None) -> list[Report]
         wanted.append({"kind": "student_record", "student": student})
     made = []
     for fields in wanted:
-        existing = Report.objects.filter(**fields).exclude(pdf="").order_by("-pk").first()
+        existing = Report.objects.filter(**fields).exclude(xlsx="").order_by("-pk").first()
         made.append(existing or services.generate_now(user=user, **fields))
     return made

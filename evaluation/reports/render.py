@@ -40,8 +40,15 @@ def report_html(data: ReportData, *, inputs_as_of: Any = None, content_hash: str
     )
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot run on this machine: its system libraries (Pango) are missing."""
+
+
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # lazily: heavy, and only the report job needs it
+    try:
+        from weasyprint import HTML  # lazily: heavy, and only the report job needs it
+    except (ImportError, OSError) as error:  # OSError: Pango/GObject not installed
+        raise PdfUnavailable(str(error)) from error
 
     result = HTML(string=html).write_pdf()
     assert result is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Iterator
 
@@ -28,6 +29,8 @@ from training_portal.core.models import Job
 
 from ..models import Report
 from . import builders, permissions, render
+
+logger = logging.getLogger(__name__)
 
 JOB_KIND = "evaluation.report"
 JOB_TASK = "evaluation.generate_report"
@@ -134,7 +137,10 @@ def read_inputs(report: Report) -> tuple[builders.ReportData, dt.datetime]:
 def generate_report(
     report: Report, *, progress: Callable[[int, str], None] | None = None
 ) -> Report:
-    """Read the inputs, make the three files and store them on `report`, in its language."""
+    """Read the inputs, make the three files and store them on `report`, in its language.
+
+    Where WeasyPrint's system libraries are missing (a first look with `make run` on a bare
+    machine), the data files are still made and the PDF is left out."""
 
     def step(done: int, message: str) -> None:
         if progress is not None:
@@ -145,9 +151,13 @@ def generate_report(
         data, as_of = read_inputs(report)
         content_hash = data.content_hash()
         step(1, _("Making the PDF"))
-        pdf = render.render_pdf(
-            render.report_html(data, inputs_as_of=as_of, content_hash=content_hash)
-        )
+        try:
+            pdf: bytes | None = render.render_pdf(
+                render.report_html(data, inputs_as_of=as_of, content_hash=content_hash)
+            )
+        except render.PdfUnavailable as error:
+            logger.warning("report %s made without its PDF: %s", report.pk, error)
+            pdf = None
         step(2, _("Making the spreadsheet"))
         xlsx = render.render_xlsx(data, inputs_as_of=as_of, content_hash=content_hash)
         step(3, _("Making the CSV file"))
@@ -156,11 +166,21 @@ def generate_report(
         stem = file_stem(report)
         report.inputs_as_of = as_of
         report.content_hash = content_hash
-        report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        if pdf is not None:
+            report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
         report.csv.save(f"{stem}.csv", ContentFile(csv), save=False)
         report.save(update_fields=["inputs_as_of", "content_hash", "pdf", "xlsx", "csv"])
     return report
+
+
+def ready_message(report: Report) -> str:
+    if report.pdf:
+        return _("The report is ready.")
+    return _(
+        "The data files are ready. This server cannot make PDF files: WeasyPrint's system "
+        "libraries (Pango) are not installed."
+    )
 
 
 def file_stem(report: Report) -> str:
@@ -191,7 +211,7 @@ def run_report_job(job_id: int) -> None:
 
         generate_report(report, progress=progress)
         with translation.override(report.language):
-            message = _("The report is ready.")
+            message = ready_message(report)
         jobs.finish_job(
             job,
             succeeded=True,
@@ -229,7 +249,7 @@ def generate_now(
     jobs.finish_job(
         report.job,
         succeeded=True,
-        message=str(_("The report is ready.")),
+        message=ready_message(report),
         result={"report": report.pk, "content_hash": report.content_hash},
     )
     return report

@@ -106,3 +106,26 @@ def test_demo_makes_one_report_of_each_kind_once(world: World, admin: Any) -> No
     demo.seed_reports_demo(admin, program=world.cast.program)
     assert Report.objects.count() == 3
     assert all(report.pdf for report in Report.objects.all())
+
+
+def test_without_weasyprints_libraries_the_data_files_are_still_made(
+    world: World, monkeypatch: pytest.MonkeyPatch, client: Any
+) -> None:
+    """A bare machine (make run without Pango): the report ends with XLSX and CSV, no PDF,
+    and says why; its page offers the data files only."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # importing it now fails
+    admin = world.cast.program_admin
+    report = services.generate_now(
+        user=admin, kind="program_annual", program=world.cast.program, year=YEAR
+    )
+    job = Job.objects.get(pk=report.job_id)
+    assert job.status == Job.Status.SUCCEEDED
+    assert "Pango" in job.message
+    assert not report.pdf and report.xlsx and report.csv
+    client.force_login(admin)
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert f"/reports/{report.pk}/download/xlsx/" in page
+    assert f"/reports/{report.pk}/download/pdf/" not in page
+    assert client.get(f"/reports/{report.pk}/download/pdf/").status_code == 404
