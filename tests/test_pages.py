@@ -127,8 +127,9 @@ def test_admin_home_queries_stay_flat(admin: User) -> None:
         _grow_jobs(admin)
         UserFactory.create_batch(10)
 
-    # the inspections items: one aggregate, and the inspectors' unanswered comments
-    assert_flat_queries(lambda: client.get(reverse("core:home")), grow, max_queries=14)
+    # the inspections items: one aggregate, and the inspectors' unanswered comments; the
+    # evaluation items: evaluations owed, and probation recommendations to decide (a count each)
+    assert_flat_queries(lambda: client.get(reverse("core:home")), grow, max_queries=16)
 
 
 def test_job_list_queries_stay_flat(outsider: User) -> None:
