@@ -107,7 +107,7 @@ def line_chart(
     """A line through (label, value) points in order; None leaves a gap."""
     if not points or all(value is None for _, value in points):
         return _empty(width, 60, title, empty_label)
-    left, right, top_margin, bottom = 40, 10, 12, 28
+    left, right, top_margin, bottom = 40, 24, 12, 28  # right: room for a 3-character label
     plot_w = width - left - right
     plot_h = height - top_margin - bottom
     top = max([_num(value) for _, value in points] + [_num(max_value), 0.0]) or 1.0

@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 from django.utils import timezone, translation
+from pypdf import PdfReader
 
 from evaluation.reports import builders, charts, render
 from programs import models as m
@@ -76,24 +78,53 @@ def test_xlsx_opens_and_holds_the_data(world: World) -> None:
     )
 
 
+def pdf_fonts_and_text(pdf: bytes) -> tuple[set[str], str]:
+    """The fonts a PDF embeds (its pages' and their drawings') and its text."""
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts: set[str] = set()
+
+    def walk(resources: Any) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for font in (resources.get("/Font") or {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+        for kind in ("/XObject", "/Pattern"):
+            for drawing in (resources.get(kind) or {}).values():
+                walk(drawing.get_object().get("/Resources"))
+
+    for page in reader.pages:
+        walk(page.get("/Resources"))
+    return fonts, "\n".join(page.extract_text() for page in reader.pages)
+
+
 def test_pdf_is_a_pdf_with_the_charts(world: World) -> None:
     data = builders.program_annual(world.cast.program, YEAR)
     html = render.report_html(data, inputs_as_of=timezone.now(), content_hash=data.content_hash())
     assert html.count("<svg") >= 6
     assert data.content_hash() in html
-    assert "Noto Sans CJK SC" in html
     pdf = render.render_pdf(html)
     assert pdf.startswith(b"%PDF")
-    assert len(pdf) > 5000
+    fonts, text = pdf_fonts_and_text(pdf)
+    assert "Annual report" in text and data.content_hash() in text.replace("\n", "")
+    # The charts are drawn, with their labels: the month axis of the on-time rate chart.
+    assert all(month in text for month in ("Jan", "Jun", "Dec"))
+    assert any("DejaVu-Sans" in font for font in fonts), fonts
 
 
 def test_pdf_in_chinese(world: World) -> None:
+    """Chinese renders: the text is in the PDF, in the embedded CJK font."""
     with translation.override("zh-hans"):
-        data = builders.student_record(world.cast.student)
+        data = builders.program_annual(world.cast.program, YEAR)
         html = render.report_html(data, content_hash=data.content_hash())
         pdf = render.render_pdf(html)
-    assert "培养计划" in html and 'lang="zh-hans"' in html
-    assert pdf.startswith(b"%PDF")
+        record = builders.student_record(world.cast.student)
+        record_pdf = render.render_pdf(render.report_html(record))
+    assert 'lang="zh-hans"' in html
+    fonts, text = pdf_fonts_and_text(pdf)
+    assert any("Noto-Sans-CJK-SC" in font for font in fonts), fonts
+    assert "年度报告" in text and "培养节点按时完成率" in text
+    assert "十二月" in text  # a chart's label
+    _, record_text = pdf_fonts_and_text(record_pdf)
+    assert "培养计划" in record_text
 
 
 def test_charts_escape_labels_and_draw_values() -> None:
