@@ -25,7 +25,7 @@ from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.permissions import require
 
-from . import permissions
+from . import extensions, permissions
 from .forms import (
     AcknowledgeForm,
     ConfirmPlacementForm,
@@ -391,6 +391,8 @@ def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "program": program,
             "can_manage": permissions.can_manage_program(user, program),
+            # Other apps' pages about the program (evaluation's indicators, new round, dashboard).
+            "sections": extensions.sections_for(user, program),
             "students": students,
             "unplaced_templates": [
                 t for t in program.milestone_templates.all() if t.stage_id is None

@@ -1,8 +1,10 @@
 """What evaluations registers when the app is ready: the navigation entry, the home-page item
-"Evaluations you owe", the audit rule `evaluation_overdue`, and the Celery tasks. Calling it
-again changes nothing."""
+"Evaluations you owe", the links on a program's page (its indicators; opening a round), the
+audit rule `evaluation_overdue`, and the Celery tasks. Calling it again changes nothing."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,7 @@ def register() -> None:
         return
     _registered.append(True)
 
+    from programs.extensions import register_program_section
     from supervision.rules import register as register_rule
     from training_portal.core.attention import register_attention
     from training_portal.core.navigation import register_nav
@@ -23,5 +26,15 @@ def register() -> None:
     from .rules import RULE
 
     register_nav(_("Evaluations"), "evaluations:mine", permissions.sees_evaluations)
+
+    def reads_indicators(user: Any, program: Any) -> bool:
+        # The indicators page reads from `Program.objects.visible_to(user)`, as the program's
+        # page does: whoever is shown the program's page may open its quality assessment.
+        return True
+
+    register_program_section(_("Quality assessment"), "evaluations:indicators", reads_indicators)
+    register_program_section(
+        _("Open an evaluation round"), "evaluations:round-create", permissions.can_open_round
+    )
     register_attention(views.owed_attention)
     register_rule(RULE)

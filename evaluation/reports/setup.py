@@ -1,6 +1,6 @@
-"""What reports registers when the app is ready: the job kind and its Celery task, and the
-navigation entry. Called once from `EvaluationConfig.ready()`; calling it again changes
-nothing."""
+"""What reports registers when the app is ready: the job kind and its Celery task, the
+navigation entry, and the link to a program's dashboard on the program's page. Called once
+from `EvaluationConfig.ready()`; calling it again changes nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def register() -> None:
         return
     _registered.append(True)
 
+    from programs.extensions import register_program_section
     from training_portal.core.jobs import register_job_kind
     from training_portal.core.navigation import register_nav
 
@@ -23,3 +24,6 @@ def register() -> None:
 
     register_job_kind(services.JOB_KIND, task_name=services.JOB_TASK, label=services.JOB_LABEL)
     register_nav(_("Reports"), "reports:report-list", permissions.sees_reports)
+    register_program_section(
+        _("Dashboard"), "reports:program-dashboard", permissions.can_see_program_reports
+    )

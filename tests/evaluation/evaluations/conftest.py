@@ -15,9 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
@@ -25,28 +23,14 @@ from evaluation.evaluations import services
 from evaluation.models import EvaluationRequest, EvaluationRound, Indicator, Source
 from programs import models as m
 from supervision.models import InspectionAssignment
+from tests.evaluation.conftest import by_role
 from tests.factories import UserFactory
-from tests.programs.conftest import Cast, cast, who  # noqa: F401  (the cast fixture)
+from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.programs.factories import grant
 
 TODAY = timezone.localdate()
 PERIOD = (dt.date(TODAY.year, 1, 1), TODAY)
 DEADLINE = TODAY + dt.timedelta(days=14)
-
-#: Every role of the matrix ("anonymous" is the signed-out visitor).
-ROLES = [
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-    "anonymous",
-]
 
 
 @dataclass
@@ -61,17 +45,9 @@ class World:
         return getattr(self.cast, name)
 
     def person(self, role: str) -> Any:
-        if role == "anonymous":
-            return None
-        if role == "admin":
-            return self.admin
         if role == "inspector":
             return self.inspector
-        if role == "other_coordinator":
-            return self.cast.other_coordinator
-        if role == "other_tutor":
-            return self.cast.other_tutor.user
-        return who(self.cast, role, self.outsider)
+        return by_role(self.cast, self.admin, self.outsider)[role]
 
 
 @pytest.fixture
@@ -135,20 +111,6 @@ def owed(round_: EvaluationRound, source: str, evaluator: Any, **subject: Any) -
 
 def full_scores(world: World, values: tuple[int, int, int] = (4, 3, 8)) -> dict[int, int]:
     return {indicator.pk: value for indicator, value in zip(world.indicators, values, strict=True)}
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def api_for(user: Any) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api
 
 
 def more_students_of(world: World, tutor: m.TutorProfile, count: int) -> list[m.Student]:

@@ -18,10 +18,11 @@ from django.db import models
 from evaluation.evaluations import services
 from evaluation.models import AnonymousAnswer, EvaluationRequest, EvaluationRound, Source
 from programs import models as m
+from tests.evaluation.conftest import api_for, client_for
 from tests.factories import UserFactory
 from training_portal.core.history import is_tracked
 
-from .conftest import TODAY, World, api_for, client_for, full_scores, more_students_of, opened
+from .conftest import TODAY, World, full_scores, more_students_of, opened
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ import pytest
 
 from evaluation.evaluations import services
 from evaluation.models import EvaluationRequest, EvaluationRound, Indicator, Source
+from tests.evaluation.conftest import ROLES, api_for
 from tests.queries import assert_flat_queries
 
-from .conftest import DEADLINE, PERIOD, ROLES, World, api_for, full_scores, more_students_of, opened
+from .conftest import DEADLINE, PERIOD, World, full_scores, more_students_of, opened
 
 pytestmark = pytest.mark.django_db
 

@@ -14,21 +14,12 @@ import pytest
 
 from evaluation.evaluations import services
 from evaluation.models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Source
+from tests.evaluation.conftest import ROLES, client_for
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
 from training_portal.core.navigation import entries_for
 
-from .conftest import (
-    DEADLINE,
-    PERIOD,
-    ROLES,
-    World,
-    client_for,
-    full_scores,
-    more_students_of,
-    opened,
-    owed,
-)
+from .conftest import DEADLINE, PERIOD, World, full_scores, more_students_of, opened, owed
 
 pytestmark = pytest.mark.django_db
 

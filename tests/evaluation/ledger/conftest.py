@@ -17,28 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from programs import models as m
 from programs.services.projects import update_project_status
-from tests.factories import PortalAdminFactory, UserFactory
-from tests.programs.conftest import Cast, cast, who  # noqa: F401  (`cast` is a fixture)
+from tests.evaluation.conftest import by_role
+from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is a fixture)
 
-ROLES = [
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-    "anonymous",
-]
 _serial = itertools.count()
 
 
@@ -51,17 +36,8 @@ def world(cast: Cast) -> Cast:
 
 
 @pytest.fixture
-def people(world: Cast) -> dict[str, Any]:
-    outsider = UserFactory(email="oscar@example.org", full_name="Oscar Outsider")
-    named = {
-        name: who(world, name, outsider)
-        for name in ROLES
-        if name not in ("admin", "anonymous", "other_coordinator")
-    }
-    named["other_coordinator"] = world.other_coordinator
-    named["admin"] = PortalAdminFactory(email="ada@example.org", full_name="Ada Admin")
-    named["anonymous"] = None
-    return named
+def people(world: Cast, admin: User, outsider: User) -> dict[str, Any]:
+    return by_role(world, admin, outsider)
 
 
 def make_project(
@@ -90,17 +66,3 @@ def complete(world: Cast) -> Callable[..., m.Project]:
         )
 
     return done
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def api_for(user: Any) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -217,20 +216,3 @@ def world(cast: Cast) -> World:  # noqa: F811
     add_student(cast)
     evaluate(world, cast.student, 4)
     return world
-
-
-def roles(cast: Cast, admin: Any, outsider: Any) -> dict[str, Any]:  # noqa: F811
-    """Every member of the cast by role name (None: anonymous)."""
-    return {
-        "program_admin": cast.program_admin,
-        "coordinator": cast.coordinator,
-        "other_coordinator": cast.other_coordinator,
-        "tutor": cast.tutor.user,
-        "practice_tutor": cast.practice_tutor.user,
-        "other_tutor": cast.other_tutor.user,
-        "student": cast.student.user,
-        "other_student": cast.other_student.user,
-        "outsider": outsider,
-        "admin": admin,
-        "anonymous": None,
-    }

@@ -13,24 +13,13 @@ from django.urls import reverse
 from evaluation.models import Report
 from evaluation.reports import permissions, services
 from programs.models import Program
+from tests.evaluation.conftest import ROLES
+from tests.evaluation.conftest import by_role as roles
 from tests.factories import JobFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import YEAR, World, add_student, roles
+from .conftest import YEAR, World, add_student
 
-ROLES = [
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-    "admin",
-    "anonymous",
-]
 #: Who may see (and request) each kind of report about the cast's subjects.
 ALLOWED = {
     "program_annual": {"program_admin", "admin"},

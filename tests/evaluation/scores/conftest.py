@@ -28,9 +28,7 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from evaluation.models import (
@@ -44,24 +42,11 @@ from evaluation.models import (
 from evaluation.scores import formula, services
 from programs import models as m
 from supervision.models import Finding
-from tests.factories import PortalAdminFactory, UserFactory
-from tests.programs.conftest import Cast, cast, who  # noqa: F401  (`cast` is a fixture)
+from tests.evaluation.conftest import by_role
+from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is a fixture)
 from tests.programs.factories import BudgetLineFactory, ExpenditureFactory, OrganizationFactory
 from training_portal.core.models import Job
 
-ROLES = [
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-    "anonymous",
-]
 YEAR = timezone.localdate().year
 START, END = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
 _serial = itertools.count()
@@ -76,22 +61,14 @@ class World:
 
 
 @pytest.fixture
-def world(cast: Cast) -> World:
+def world(cast: Cast, admin: User, outsider: User) -> World:
     third = OrganizationFactory(name="Third Hospital")
     maker = OrganizationFactory(name="Maker Ltd", kind=m.Organization.Kind.ENTERPRISE)
     for organization in (cast.hospital, cast.other_hospital, third, maker):
         m.ProgramPartner.objects.create(
             program=cast.program, organization=organization, agreement_start=dt.date(2024, 9, 1)
         )
-    outsider = UserFactory(email="oscar@example.org", full_name="Oscar Outsider")
-    people: dict[str, Any] = {
-        name: who(cast, name, outsider)
-        for name in ROLES
-        if name not in ("admin", "anonymous", "other_coordinator")
-    }
-    people["other_coordinator"] = cast.other_coordinator
-    people["admin"] = PortalAdminFactory(email="ada@example.org", full_name="Ada Admin")
-    people["anonymous"] = None
+    people = by_role(cast, admin, outsider)
     return World(cast=cast, third=third, maker=maker, people=people)
 
 
@@ -231,17 +208,3 @@ def scored(
     services.compute_scores(run)
     run.refresh_from_db()
     return run
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def api_for(user: Any) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api

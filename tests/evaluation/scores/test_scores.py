@@ -20,6 +20,7 @@ from evaluation.models import PartnerScore, PartnerScoreRun, ProbationDecision
 from evaluation.scores import formula, services
 from evaluation.scores.demo import seed_scores_demo
 from programs import models as m
+from tests.evaluation.conftest import api_for, client_for
 from tests.programs.conftest import cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries, count_queries
 from training_portal.core.attention import attention_for
@@ -32,8 +33,6 @@ from .conftest import (
     YEAR,
     World,
     anonymous,
-    api_for,
-    client_for,
     data,  # noqa: F401
     evaluation_round,
     points,
