@@ -10,7 +10,7 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.roles import Role, register_scope
-        from training_portal.core.navigation import register_nav
+        from training_portal.core.navigation import TRAINING_MENU, register_nav
 
         from . import views
 
@@ -26,7 +26,9 @@ class ProgramsConfig(AppConfig):
 
         register_nav(_("My students"), "programs:my-students", views.is_tutor)
         register_nav(_("My plan"), "programs:my-plan", views.is_student)
-        register_nav(_("Programs"), "programs:program-list", views.sees_programs)
+        register_nav(
+            _("Programs"), "programs:program-list", views.sees_programs, menu=TRAINING_MENU
+        )
         register_nav(
             _("Placements to confirm"), "programs:placements-to-confirm", views.is_coordinator
         )
@@ -35,12 +37,16 @@ class ProgramsConfig(AppConfig):
 
         from . import funds_attention, views_funds
 
-        register_nav(_("Funds"), "programs:budget-line-list", views_funds.sees_funds)
+        register_nav(
+            _("Funds"), "programs:budget-line-list", views_funds.sees_funds, menu=TRAINING_MENU
+        )
         register_attention(funds_attention.funds_attention)
 
         from . import views_projects
 
-        register_nav(_("Projects"), "programs:project-list", views_projects.sees_projects)
+        register_nav(
+            _("Projects"), "programs:project-list", views_projects.sees_projects, menu=TRAINING_MENU
+        )
         register_attention(views_projects.case_logs_to_verify_attention)
 
         from . import attention, history_access

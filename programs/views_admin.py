@@ -188,7 +188,6 @@ def partner_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         title=_("Add a partner"),
         program=program,
         multipart=True,
-        fields_template="programs/admin/_fields.html",
     )
 
 

@@ -38,13 +38,17 @@ class SupervisionConfig(AppConfig):
         from programs.history_access import administers_program_id
         from training_portal.core.attention import register_attention
         from training_portal.core.history import register_history
-        from training_portal.core.navigation import register_nav
+        from training_portal.core.navigation import SUPERVISION_MENU, register_nav
 
         from . import views
         from .models import Finding, RuleSetting
 
-        register_nav(_("Audits"), "supervision:dashboard", views.administers_any)
-        register_nav(_("Findings"), "supervision:finding-list", views.sees_findings)
+        register_nav(
+            _("Audits"), "supervision:dashboard", views.administers_any, menu=SUPERVISION_MENU
+        )
+        register_nav(
+            _("Findings"), "supervision:finding-list", views.sees_findings, menu=SUPERVISION_MENU
+        )
         register_attention(views.assigned_findings_attention)
         register_attention(views.serious_findings_attention)
 

@@ -185,6 +185,9 @@ class AnonymousGroupSerializer(serializers.Serializer[Any]):
     subject_id = serializers.IntegerField()
     label = serializers.CharField()  # type: ignore[assignment]
     shown = serializers.BooleanField()
+    awaiting_close = serializers.BooleanField(
+        help_text="Enough answers, but the averages are shown only once the round is closed."
+    )
     count = serializers.IntegerField(allow_null=True)
     mean_total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     means = MeanSerializer(many=True)

@@ -1,10 +1,12 @@
 """Demo data of evaluations: `seed_evaluation_demo(program)` gives the program six indicators
-(weights adding up to 100 %) and an open round of every source with some evaluations given:
-by a tutor, a coordinator and a student on themselves, and anonymous answers of students on
-their tutors, enough for one tutor's aggregate to show and too few for another's.
+(weights adding up to 100 %), last term's round, closed, and this term's, open, both of every
+source and with some evaluations given: by a tutor, a coordinator and a student on
+themselves, and anonymous answers of students on their tutors, enough for one tutor's
+aggregate and too few for another's (the averages show in the closed round only).
 
-Idempotent: the indicators are found by name, the round by its title; a second run creates
-nothing. The round is opened and answered through the services, as people would.
+Idempotent: the indicators are created only for a program that has none, the rounds are
+found by their titles; a second run creates nothing. The rounds are opened, answered and
+closed through the services, as people would.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..models import EvaluationRequest, EvaluationRound, Indicator, Source
 from . import services
 
 ROUND_TITLE = "Demo evaluation round"
+CLOSED_ROUND_TITLE = "Demo evaluation round (last term)"
 INDICATORS = [
     (Indicator.Category.OBJECTIVE_ATTAINMENT, "Objective attainment", "20.00"),
     (Indicator.Category.COURSE_RESULTS, "Course results", "15.00"),
@@ -80,7 +83,8 @@ def _answer(request: EvaluationRequest, indicators: list[Indicator], seed: int) 
 
 @transaction.atomic
 def seed_evaluation_demo(program: Program) -> EvaluationRound | None:
-    """The program's indicators and its demo round (None without a program administrator)."""
+    """The program's indicators and its demo rounds; returns the open one (None without a
+    program administrator)."""
     indicators = _indicators(program)
     found = EvaluationRound.objects.filter(program=program, title=ROUND_TITLE).first()
     if found is not None:
@@ -89,13 +93,38 @@ def seed_evaluation_demo(program: Program) -> EvaluationRound | None:
     if admin is None:
         return None
     today = timezone.localdate()
+    last_term = _answered_round(
+        admin,
+        program,
+        indicators,
+        title=CLOSED_ROUND_TITLE,
+        period=(today - dt.timedelta(days=360), today - dt.timedelta(days=181)),
+    )
+    services.close_round(user=admin, round_=last_term)
+    return _answered_round(
+        admin,
+        program,
+        indicators,
+        title=ROUND_TITLE,
+        period=(today - dt.timedelta(days=180), today),
+    )
+
+
+def _answered_round(
+    admin: User,
+    program: Program,
+    indicators: list[Indicator],
+    *,
+    title: str,
+    period: tuple[dt.date, dt.date],
+) -> EvaluationRound:
     round_ = services.open_round(
         user=admin,
         program=program,
-        title=ROUND_TITLE,
-        period_start=today - dt.timedelta(days=180),
-        period_end=today,
-        deadline=today + dt.timedelta(days=14),
+        title=title,
+        period_start=period[0],
+        period_end=period[1],
+        deadline=timezone.localdate() + dt.timedelta(days=14),
         sources=list(Source.values),
     )
     pending = list(

@@ -19,8 +19,6 @@ from supervision.rules import Hit, Rule, Scope, Threshold
 
 from ..models import ANONYMOUS_SOURCES, EvaluationRequest, EvaluationRound, Source
 
-L = gettext_lazy
-
 
 def _evaluator_name(row: Mapping[str, Any]) -> str:
     return str(row["evaluator__full_name"] or row["evaluator__email"])
@@ -126,8 +124,8 @@ def _message(details: Mapping[str, Any]) -> str:
 
 RULE = Rule(
     code="evaluation_overdue",
-    label=L("Evaluation overdue"),
-    description=L(
+    label=gettext_lazy("Evaluation overdue"),
+    description=gettext_lazy(
         "Someone has not given an evaluation they owe in an open round, past its deadline "
         "(plus a grace period). Anonymous evaluations are only counted per evaluator."
     ),
@@ -135,10 +133,10 @@ RULE = Rule(
     subject="evaluation.evaluationrequest",
     find=_overdue,
     message=_message,
-    thresholds={"grace_days": Threshold(0, L("Grace period (days)"), 0, 365)},
+    thresholds={"grace_days": Threshold(0, gettext_lazy("Grace period (days)"), 0, 365)},
     evidence_labels={
-        "deadline": L("Deadline"),
-        "days_overdue": L("Days overdue"),
-        "evaluations_owed": L("Evaluations owed"),
+        "deadline": gettext_lazy("Deadline"),
+        "days_overdue": gettext_lazy("Days overdue"),
+        "evaluations_owed": gettext_lazy("Evaluations owed"),
     },
 )

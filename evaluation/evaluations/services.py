@@ -73,16 +73,6 @@ COMMENT_MAX_LENGTH = 4000
 #: Reminders go out for requests due within this many days (and for overdue ones).
 REMIND_WITHIN_DAYS = 3
 ACTIVE = Student.Status.ACTIVE
-#: The subject of the requests of each source.
-SOURCE_SUBJECTS = {
-    Source.TUTOR: SubjectKind.STUDENT,
-    Source.PRACTICE_TUTOR: SubjectKind.STUDENT,
-    Source.COORDINATOR: SubjectKind.STUDENT,
-    Source.SELF: SubjectKind.STUDENT,
-    Source.STUDENT_ON_TUTOR: SubjectKind.TUTOR,
-    Source.STUDENT_ON_PLACEMENT: SubjectKind.PLACEMENT,
-    Source.INSPECTOR: SubjectKind.PROGRAM,
-}
 
 
 def min_anonymous() -> int:
@@ -180,7 +170,8 @@ def _row_errors(program: Program, index: int, data: Mapping[str, Any], existing:
         errors["name"] = [_("Keep the name under 200 characters.")]
     instance.description = str(data.get("description") or "").strip()
     weight = _decimal(data.get("weight"))
-    if weight is None or weight != weight.quantize(TWO_PLACES) or not 0 < weight <= HUNDRED:
+    # The range first: quantizing a huge number raises InvalidOperation.
+    if weight is None or not 0 < weight <= HUNDRED or weight != weight.quantize(TWO_PLACES):
         errors["weight"] = [_("Give a weight above 0 % and at most 100 %, with two decimals.")]
     else:
         instance.weight = weight
@@ -209,6 +200,9 @@ def save_indicators(
     """
     if not permissions.can_edit_indicators(user, program):
         raise PermissionDenied
+    # One save of a program's set at a time: locking its indicators alone would let a
+    # concurrent save miss the rows the other adds (weights past 100 %, duplicate names).
+    Program.objects.select_for_update().filter(pk=program.pk).first()
     current = {
         indicator.pk: indicator
         for indicator in Indicator.objects.select_for_update().filter(program=program)
@@ -694,8 +688,10 @@ class NamedGroup:
 
 @dataclass
 class AnonymousGroup:
-    """The anonymous answers of one source about one subject. `count`, the means and the
-    comments are None below the minimum number of answers."""
+    """The anonymous answers of one source about one subject. `count` is None below the
+    minimum number of answers; the means and the comments are None below it and while the
+    round is open (`awaiting_close`): averages that changed with each answer would give
+    away the latest one, whose author the receipts name."""
 
     source: str
     subject_kind: str
@@ -705,10 +701,11 @@ class AnonymousGroup:
     mean_total: Decimal | None
     means: list[IndicatorMean]
     comments: list[str] | None
+    awaiting_close: bool = False
 
     @property
     def shown(self) -> bool:
-        return self.count is not None
+        return self.count is not None and not self.awaiting_close
 
     @property
     def source_label(self) -> str:
@@ -822,7 +819,9 @@ def _anonymous_groups(
     user: Any, round_: EvaluationRound, indicators: list[Indicator], subject: Q
 ) -> list[AnonymousGroup]:
     """The aggregates of the anonymous answers `user` may see: one query, and one more for
-    the scores and comments of the groups shown (from the minimum number of answers)."""
+    the scores and comments of the groups shown (from the minimum number of answers, once
+    the round is closed: while answers still come in, a change of the averages between two
+    looks would be the answer of whoever answered in between)."""
     answers = AnonymousAnswer.objects.filter(
         permissions.anonymous_filter(user), subject, round=round_
     )
@@ -832,9 +831,11 @@ def _anonymous_groups(
         .annotate(n=Count("pk"), mean=Avg("total"))
         .order_by()
     )
-    shown = {
+    enough = {
         (r["source"], r["tutor_id"], r["organization_id"]) for r in counted if r["n"] >= minimum
     }
+    closed = round_.status == EvaluationRound.Status.CLOSED
+    shown = enough if closed else set()
     scores: dict[tuple[Any, ...], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     comments: dict[tuple[Any, ...], list[str]] = defaultdict(list)
     with_comments = permissions.reads_anonymous_comments(user, round_)
@@ -862,19 +863,22 @@ def _anonymous_groups(
                 subject_kind=kind,
                 subject_id=pk,
                 label=_label_of(row, round_.program),
-                count=row["n"] if visible else None,
+                count=row["n"] if key in enough else None,
                 mean_total=_mean(row["mean"]) if visible else None,
+                # An indicator added during the round is scored by fewer answers than the
+                # group has: its mean, too, shows only from the minimum number on.
                 means=[
                     IndicatorMean(
                         i,
                         _mean(Decimal(sum(means[str(i.pk)])) / len(means[str(i.pk)]))
-                        if visible and means.get(str(i.pk))
+                        if visible and len(means.get(str(i.pk), ())) >= minimum
                         else None,
                     )
                     for i in indicators
                 ],
                 # Sorted by their text: the order of answering is not revealed.
                 comments=sorted(comments.get(key, [])) if visible and with_comments else None,
+                awaiting_close=key in enough and not closed,
             )
         )
     groups.sort(key=lambda g: (g.source, g.label, g.subject_id))

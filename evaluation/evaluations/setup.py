@@ -20,12 +20,14 @@ def register() -> None:
     from programs.extensions import register_program_section
     from supervision.rules import register as register_rule
     from training_portal.core.attention import register_attention
-    from training_portal.core.navigation import register_nav
+    from training_portal.core.navigation import EVALUATION_MENU, register_nav
 
     from . import permissions, tasks, views  # noqa: F401  (tasks: known to the worker)
     from .rules import RULE
 
-    register_nav(_("Evaluations"), "evaluations:mine", permissions.sees_evaluations)
+    register_nav(
+        _("Evaluations"), "evaluations:mine", permissions.sees_evaluations, menu=EVALUATION_MENU
+    )
 
     def reads_indicators(user: Any, program: Any) -> bool:
         # The indicators page reads from `Program.objects.visible_to(user)`, as the program's

@@ -79,7 +79,10 @@ class TotalSerializer(serializers.Serializer[Any]):
 
 
 class RewardEntryFilter(filters.FilterSet):
-    year = filters.NumberFilter(field_name="earned_on", lookup_expr="year")
+    # Bounded: a year outside 1-9999 is no date, and the lookup would raise (a 500).
+    year = filters.NumberFilter(
+        field_name="earned_on", lookup_expr="year", min_value=1, max_value=9999
+    )
     earned_from = filters.DateFilter(field_name="earned_on", lookup_expr="gte")
     earned_to = filters.DateFilter(field_name="earned_on", lookup_expr="lte")
 

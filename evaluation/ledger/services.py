@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -96,7 +96,7 @@ def set_reward_rules(*, user: User, program: Program, points: Mapping[str, Any])
         value = points.get(size)
         try:
             number = int(value) if value is not None and str(value).strip() != "" else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             number = None
         if number is None or str(number) != str(value).strip():
             errors[size] = [_("Give a whole number of points.")]
@@ -202,7 +202,6 @@ class Total:
     entries: int
     rank: int = 0
     detail: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def totals(entries: QuerySet[RewardEntry], *, kind: str) -> list[Total]:

@@ -20,12 +20,12 @@ def register() -> None:
     from programs.permissions import administers
     from programs.services.projects import on_project_completed
     from training_portal.core.history import register_history
-    from training_portal.core.navigation import register_nav
+    from training_portal.core.navigation import EVALUATION_MENU, register_nav
 
     from ..models import RewardRule
     from . import permissions, services
 
-    register_nav(_("Ledger"), "ledger:entry-list", permissions.sees_ledger)
+    register_nav(_("Ledger"), "ledger:entry-list", permissions.sees_ledger, menu=EVALUATION_MENU)
     on_project_completed(services.award_completed_project)
 
     def rule_history_allowed(user: Any, rule: Any) -> bool:

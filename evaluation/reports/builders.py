@@ -395,9 +395,13 @@ def _evaluation_averages(program: Program, year: int) -> Section:
     }
     sums: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
-    for scores in AnonymousAnswer.objects.filter(
-        round__in=EvaluationRound.objects.filter(in_year, program=program).values("pk")
-    ).values_list("scores", flat=True):
+    # Anonymous answers count once their round is closed (see evaluations.services).
+    closed_rounds = EvaluationRound.objects.filter(
+        in_year, program=program, status=EvaluationRound.Status.CLOSED
+    )
+    for scores in AnonymousAnswer.objects.filter(round__in=closed_rounds.values("pk")).values_list(
+        "scores", flat=True
+    ):
         for key, value in (scores or {}).items():
             if value is None:
                 continue

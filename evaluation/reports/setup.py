@@ -17,13 +17,15 @@ def register() -> None:
 
     from programs.extensions import register_program_section
     from training_portal.core.jobs import register_job_kind
-    from training_portal.core.navigation import register_nav
+    from training_portal.core.navigation import EVALUATION_MENU, register_nav
 
     from . import permissions, services
     from . import tasks as _tasks  # noqa: F401  (the task registers with Celery)
 
     register_job_kind(services.JOB_KIND, task_name=services.JOB_TASK, label=services.JOB_LABEL)
-    register_nav(_("Reports"), "reports:report-list", permissions.sees_reports)
+    register_nav(
+        _("Reports"), "reports:report-list", permissions.sees_reports, menu=EVALUATION_MENU
+    )
     register_program_section(
         _("Dashboard"), "reports:program-dashboard", permissions.can_see_program_reports
     )

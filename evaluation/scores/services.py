@@ -53,7 +53,14 @@ from supervision.models import Finding
 from training_portal.core.jobs import finish_job, report_progress, start_job
 from training_portal.core.models import Job
 
-from ..models import AnonymousAnswer, Evaluation, PartnerScore, PartnerScoreRun, RewardEntry
+from ..models import (
+    AnonymousAnswer,
+    Evaluation,
+    EvaluationRound,
+    PartnerScore,
+    PartnerScoreRun,
+    RewardEntry,
+)
 from ..models.scores import ProbationDecision
 from . import formula, permissions
 
@@ -97,8 +104,10 @@ def _percent(value: Any, default: Decimal, field: str, errors: dict[str, list[st
         errors[field] = [_("Give a number from 0 to 100.")]
         return default
     if not number.is_finite() or not 0 <= number <= 100:
+        # Not quantized: a huge number would raise InvalidOperation.
         errors[field] = [_("Give a number from 0 to 100.")]
-    return number.quantize(Decimal("0.01")) if number.is_finite() else default
+        return default
+    return number.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
@@ -202,10 +211,16 @@ def _evaluation_inputs(run: PartnerScoreRun, partners: QuerySet[Any]) -> dict[in
             "anonymous_sum": Decimal(0),
         }
     )
-    for model, prefix in ((Evaluation, "named"), (AnonymousAnswer, "anonymous")):
+    # Anonymous answers count once their round is closed (see evaluations.services): a score
+    # recomputed after one more answer would otherwise give that answer away.
+    closed = Q(round__status=EvaluationRound.Status.CLOSED)
+    for model, prefix, only in (
+        (Evaluation, "named", Q()),
+        (AnonymousAnswer, "anonymous", closed),
+    ):
         for path in paths:
             rows = (
-                model.objects.filter(overlap, **{f"{path}__in": partners})
+                model.objects.filter(overlap, only, **{f"{path}__in": partners})
                 .values(path)
                 .annotate(n=Count("pk"), total=Sum("total"))
                 .order_by()

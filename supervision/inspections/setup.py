@@ -21,14 +21,19 @@ def register() -> None:
 
     from training_portal.core.attention import register_attention
     from training_portal.core.history import register_history
-    from training_portal.core.navigation import register_nav
+    from training_portal.core.navigation import SUPERVISION_MENU, register_nav
 
     from ..models import Inspection
     from . import permissions, views
 
     # One entry: the calendar, assignments, pool, templates and draws are in the inspections
     # pages' own menu (the main bar is shared by every app).
-    register_nav(_("Inspections"), "inspections:inspection-list", permissions.sees_inspections)
+    register_nav(
+        _("Inspections"),
+        "inspections:inspection-list",
+        permissions.sees_inspections,
+        menu=SUPERVISION_MENU,
+    )
     register_attention(views.inspections_attention)
 
     def inspection_history_allowed(user: Any, inspection: Any) -> bool:

@@ -20,21 +20,28 @@ def register() -> None:
     from programs.permissions import administers
     from training_portal.core.attention import register_attention
     from training_portal.core.history import register_history
-    from training_portal.core.navigation import register_nav
+    from training_portal.core.navigation import SUPERVISION_MENU, register_nav
 
     from ..models import ReviewMeeting
     from . import permissions, views
 
     register_nav(
-        _("Review meetings"), "internal-supervision:meeting-list", permissions.sees_meetings
+        _("Review meetings"),
+        "internal-supervision:meeting-list",
+        permissions.sees_meetings,
+        menu=SUPERVISION_MENU,
     )
     register_nav(
-        _("Rate my supervision"), "internal-supervision:rating", permissions.rates_supervision
+        _("Rate my supervision"),
+        "internal-supervision:rating",
+        permissions.rates_supervision,
+        menu=SUPERVISION_MENU,
     )
     register_nav(
         _("Supervision ratings"),
         "internal-supervision:rating-aggregates",
         permissions.sees_rating_aggregates,
+        menu=SUPERVISION_MENU,
     )
     register_attention(views.rating_due_attention)
 

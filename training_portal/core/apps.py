@@ -11,8 +11,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import tasks  # noqa: F401 -- registers the Celery tasks
-        from .navigation import HOME_LABEL, register_nav
+        from .navigation import ADMINISTRATION_MENU, HOME_LABEL, register_nav
         from .permissions import is_signed_in
 
         register_nav(HOME_LABEL, "core:home", is_signed_in)
-        register_nav(_("Jobs"), "core:job-list", is_signed_in)
+        # Jobs and the API's documentation are in the user's menu (templates/includes/navbar).
+        register_nav(
+            _("Admin site"), "admin:index", lambda user: user.is_staff, menu=ADMINISTRATION_MENU
+        )

@@ -41,7 +41,7 @@ def answer_about_tom(world: World, round_: EvaluationRound, count: int) -> list[
             user=request.evaluator,
             request=request,
             scores=full_scores(world, (1 + index % 5, 3, 2 * index)),
-            comment=f"comment-{'edcba'[index]}",
+            comment=f"comment-{'edcbafghij'[index]}",
         )
     return requests
 
@@ -121,10 +121,23 @@ def test_below_five_answers_the_aggregate_is_hidden(world: World, crowd: Evaluat
     assert "comment-" not in page.content.decode()
 
 
-def test_from_five_answers_the_aggregate_shows(world: World, crowd: EvaluationRound) -> None:
+AWAITING = "The averages are shown once the round is closed."
+
+
+def test_from_five_answers_the_aggregate_shows_once_the_round_is_closed(
+    world: World, crowd: EvaluationRound
+) -> None:
     answer_about_tom(world, crowd, 5)
     group = group_about_tom(world, crowd, world.program_admin)
-    assert group.count == 5
+    # Open: the number of answers, not yet their averages or comments.
+    assert (group.count, group.shown, group.awaiting_close) == (5, False, True)
+    assert group.mean_total is None and group.comments is None
+    assert all(mean.mean is None for mean in group.means)
+    page = client_for(world.program_admin).get(f"/evaluation/rounds/{crowd.pk}/results/")
+    assert AWAITING in page.content.decode() and "comment-" not in page.content.decode()
+    services.close_round(user=world.program_admin, round_=crowd)
+    group = group_about_tom(world, crowd, world.program_admin)
+    assert group.count == 5 and group.shown and not group.awaiting_close
     totals = list(AnonymousAnswer.objects.values_list("total", flat=True))
     assert group.mean_total == (sum(totals) / 5).quantize(Decimal("0.01"))
     assert group.means[0].mean == Decimal("3.00")  # 1, 2, 3, 4, 5
@@ -133,6 +146,28 @@ def test_from_five_answers_the_aggregate_shows(world: World, crowd: EvaluationRo
     page = client_for(world.program_admin).get(f"/evaluation/rounds/{crowd.pk}/results/")
     assert NOT_ENOUGH not in page.content.decode()
     assert "comment-a" in page.content.decode()
+
+
+def test_one_more_answer_in_an_open_round_gives_nothing_away(
+    world: World, crowd: EvaluationRound
+) -> None:
+    """Averages read before and after the sixth answer would be that answer; the receipts
+    say whose it is. Nothing but the count changes while the round is open, on the page
+    and in the API."""
+    more_students_of(world, world.tutor, 1)
+    sixth = opened(world, title="Autumn", sources=[Source.STUDENT_ON_TUTOR])
+    answer_about_tom(world, sixth, 5)
+    api = api_for(world.program_admin)
+    url = f"/api/v1/evaluation-rounds/{sixth.pk}/results/"
+    before = api.get(url).json()["anonymous"]
+    answer_about_tom(world, sixth, 6)
+    after = api.get(url).json()["anonymous"]
+    assert [g["count"] for g in before] == [5] and [g["count"] for g in after] == [6]
+    for groups in (before, after):
+        [group] = groups
+        assert group["awaiting_close"] and not group["shown"]
+        assert group["mean_total"] is None and group["comments"] is None
+        assert all(mean["mean"] is None for mean in group["means"])
 
 
 def test_the_tutor_sees_their_aggregate_from_five_without_comments(
@@ -187,6 +222,7 @@ def test_no_page_or_endpoint_links_an_answer_to_its_author(
     world: World, crowd: EvaluationRound
 ) -> None:
     requests = answer_about_tom(world, crowd, 5)
+    services.close_round(user=world.program_admin, round_=crowd)  # the aggregates show
     names = [str(r.evaluator) for r in requests] + [r.evaluator.email for r in requests]
     for user in (world.admin, world.program_admin, world.tutor.user):
         client = client_for(user)

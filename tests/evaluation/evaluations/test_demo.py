@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from evaluation.evaluations import services
-from evaluation.evaluations.demo import seed_evaluation_demo
+from evaluation.evaluations.demo import CLOSED_ROUND_TITLE, seed_evaluation_demo
 from evaluation.models import AnonymousAnswer, Evaluation, EvaluationRound, Indicator, Source
 
 from .conftest import World, more_students_of
@@ -27,7 +27,14 @@ def test_the_demo_round_is_seeded_once(world: World) -> None:
         Source.COORDINATOR,
         Source.SELF,
     }
+    # The open round: enough answers about one tutor, awaiting the close; too few about
+    # another. Last term's round, closed, shows the first one's averages.
     results = services.round_results(user=world.program_admin, round_=round_)
+    assert not [g for g in results.anonymous if g.shown]
+    assert [g.subject_id for g in results.anonymous if g.awaiting_close] == [world.tutor.pk]
+    last_term = EvaluationRound.objects.get(program=world.program, title=CLOSED_ROUND_TITLE)
+    assert last_term.status == EvaluationRound.Status.CLOSED
+    results = services.round_results(user=world.program_admin, round_=last_term)
     shown = [g for g in results.anonymous if g.shown]
     hidden = [g for g in results.anonymous if not g.shown]
     assert [g.subject_id for g in shown] == [world.tutor.pk]

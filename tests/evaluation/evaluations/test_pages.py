@@ -165,6 +165,17 @@ def test_who_opens_a_round(world: World, role: str, code: int) -> None:
     assert EvaluationRound.objects.filter(title="Autumn").exists() == (code == 200)
 
 
+def test_the_round_form_offers_a_checkbox_per_source(world: World) -> None:
+    """The sources are ticked one by one (a multiple choice, not a single on/off box)."""
+    page = client_for(world.program_admin).get(
+        f"/evaluation/programs/{world.program.pk}/rounds/new/"
+    )
+    html = page.content.decode()
+    for source in Source.values:
+        assert f'name="sources" value="{source}"' in html, source
+    assert 'name="sources" id=""' not in html
+
+
 def test_a_round_with_a_past_deadline_is_a_form_error(world: World) -> None:
     response = client_for(world.program_admin).post(
         f"/evaluation/programs/{world.program.pk}/rounds/new/",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import translation
 
+from evaluation.models import EvaluationRound
 from evaluation.reports import builders
 from tests.queries import count_queries
 
@@ -49,6 +50,8 @@ def test_another_year_has_no_activity(world: World) -> None:
 
 
 def test_anonymous_answers_only_as_aggregates_of_enough(world: World) -> None:
+    world.round.status = EvaluationRound.Status.CLOSED
+    world.round.save(update_fields=["status"])
     minimum = settings.EVALUATION_MIN_ANONYMOUS
     for _ in range(minimum - 1):
         answer_anonymously(world, 5)
@@ -58,6 +61,15 @@ def test_anonymous_answers_only_as_aggregates_of_enough(world: World) -> None:
     row = rows_of(builders.program_annual(world.cast.program, YEAR), "evaluation_averages")[0]
     expected = (Decimal(5 * (minimum - 1) + 1) / minimum).quantize(Decimal("0.01"))
     assert row[4] == expected and row[5] == minimum
+
+
+def test_anonymous_answers_of_an_open_round_are_left_out(world: World) -> None:
+    """While answers come in, a report made after each would give the latest away."""
+    assert world.round.status == EvaluationRound.Status.OPEN
+    for _ in range(settings.EVALUATION_MIN_ANONYMOUS + 1):
+        answer_anonymously(world, 5)
+    row = rows_of(builders.program_annual(world.cast.program, YEAR), "evaluation_averages")[0]
+    assert row[4] is None and row[5] is None
 
 
 def test_scorecard(world: World) -> None:

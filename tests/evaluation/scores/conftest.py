@@ -85,13 +85,20 @@ def finding(program: m.Program, subject: Any, **fields: Any) -> Finding:
     )
 
 
-def evaluation_round(program: m.Program, start: dt.date = START, end: dt.date = END) -> Any:
+def evaluation_round(
+    program: m.Program,
+    start: dt.date = START,
+    end: dt.date = END,
+    status: str = EvaluationRound.Status.CLOSED,
+) -> Any:
+    """A round of the period, closed by default (its anonymous answers then count)."""
     return EvaluationRound.objects.create(
         program=program,
         title=f"Round {next(_serial)}",
         period_start=start,
         period_end=end,
         deadline=end,
+        status=status,
     )
 
 

@@ -16,7 +16,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from evaluation.models import PartnerScore, PartnerScoreRun, ProbationDecision
+from evaluation.models import (
+    EvaluationRound,
+    PartnerScore,
+    PartnerScoreRun,
+    ProbationDecision,
+)
 from evaluation.scores import formula, services
 from evaluation.scores.demo import seed_scores_demo
 from programs import models as m
@@ -83,6 +88,22 @@ def test_anonymous_answers_count_from_the_minimum_on(data: World) -> None:
     assert Decimal(score.inputs["evaluations"]["anonymous_sum"]) == Decimal(150)
     # (140 + 150) / 7
     assert score.components["evaluations"] == "41.43"
+
+
+def test_anonymous_answers_of_an_open_round_do_not_count_yet(data: World) -> None:
+    """A score recomputed after each new answer would give that answer away."""
+    before = score_of(scored(data), data.cast.hospital).inputs["evaluations"]
+    round_ = evaluation_round(data.cast.program, status=EvaluationRound.Status.OPEN)
+    for _ in range(5):
+        anonymous(round_, "90", subject_kind="tutor", tutor=data.cast.practice_tutor)
+    after = score_of(scored(data), data.cast.hospital).inputs["evaluations"]
+    assert after["anonymous_count"] == before["anonymous_count"]
+    assert after["anonymous_sum"] == before["anonymous_sum"]
+    round_.status = EvaluationRound.Status.CLOSED
+    round_.save(update_fields=["status"])
+    closed = score_of(scored(data), data.cast.hospital).inputs["evaluations"]
+    # The data's 4 answers (too few alone: left out before) and these 5.
+    assert (before["anonymous_count"], closed["anonymous_count"]) == (0, 9)
 
 
 def test_evaluations_outside_the_period_do_not_count(data: World) -> None:
