@@ -408,8 +408,12 @@ def compute_scores(run: PartnerScoreRun, *, progress: Progress | None = None) ->
             same = index and row.score == rows[index - 1].score
             row.rank = rows[index - 1].rank if same else index + 1
         bottom = bottom_count(len(rows), share)
-        for row in rows[len(rows) - bottom :]:
-            row.in_bottom_share = True
+        if bottom:
+            # Partners tied with the last one in the bottom share are in it too: equal scores
+            # are never told apart by their names.
+            cut = rows[len(rows) - bottom].score
+            for row in rows:
+                row.in_bottom_share = row.score <= cut
         for row in rows:
             if row.score < threshold:
                 row.recommendation = PartnerScore.Recommendation.BELOW_THRESHOLD

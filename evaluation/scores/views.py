@@ -93,7 +93,7 @@ def run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_run_errors(exc)
         else:
-            messages.success(request, _("The scores are being computed."))
+            messages.success(request, _("The scoring run has started."))
             return redirect("partner_scores:run", pk=run.pk)
     return _ranking(request, _runs().first(), form)
 
