@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from tests.clients import client_for
 from tests.factories import JobFactory, UserFactory
 from tests.queries import assert_flat_queries
 
@@ -20,13 +21,6 @@ PAGES_FOR_EVERYONE = [
     "accounts:password-change",
 ]
 ADMIN_PAGES = ["accounts:user-list", "accounts:user-import", "accounts:user-import-template"]
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("name", PAGES_FOR_EVERYONE + ADMIN_PAGES)

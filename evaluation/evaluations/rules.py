@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Min
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from programs.models import Student
 from supervision.rules import Hit, Rule, Scope, Threshold
@@ -110,16 +110,19 @@ def _overdue(scope: Scope) -> Iterator[Hit]:
 
 
 def _message(details: Mapping[str, Any]) -> str:
-    source = dict(Source.choices).get(details.get("source", ""), "")
+    values = {**details, "source": dict(Source.choices).get(details.get("source", ""), "")}
+    values["overdue"] = ngettext(
+        "%(days)d day overdue", "%(days)d days overdue", details["days"]
+    ) % {"days": details["days"]}
     if details.get("source") in ANONYMOUS_SOURCES:
-        return _(
-            "%(count)d evaluations owed by %(evaluator)s (%(source)s) in “%(round)s”, "
-            "%(days)d days overdue."
-        ) % {**details, "source": source}
-    return _(
-        "%(evaluator)s has not given their evaluation (%(source)s) in “%(round)s”, "
-        "%(days)d days overdue."
-    ) % {**details, "source": source}
+        values["owed"] = ngettext(
+            "%(count)d evaluation owed", "%(count)d evaluations owed", details["count"]
+        ) % {"count": details["count"]}
+        return _("%(owed)s by %(evaluator)s (%(source)s) in “%(round)s”, %(overdue)s.") % values
+    return (
+        _("%(evaluator)s has not given their evaluation (%(source)s) in “%(round)s”, %(overdue)s.")
+        % values
+    )
 
 
 RULE = Rule(

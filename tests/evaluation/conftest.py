@@ -10,25 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.test import Client
-from rest_framework.test import APIClient
-
-from tests.programs.conftest import Cast, who
+from tests.programs.conftest import CAST_ROLES, Cast, who
 
 #: Every role of the matrix ("anonymous" is the signed-out visitor).
-ROLES = [
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-    "anonymous",
-]
+ROLES = [*CAST_ROLES, "anonymous"]
 
 
 def by_role(cast: Cast, admin: Any, outsider: Any) -> dict[str, Any]:
@@ -44,17 +29,3 @@ def by_role(cast: Cast, admin: Any, outsider: Any) -> dict[str, Any]:
         "other_coordinator": cast.other_coordinator,
         "anonymous": None,
     }
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def api_for(user: Any) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api

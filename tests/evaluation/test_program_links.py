@@ -19,7 +19,8 @@ from django.urls import reverse
 from accounts.models import User
 from programs import extensions
 from programs import models as m
-from tests.evaluation.conftest import ROLES, by_role, client_for
+from tests.clients import client_for
+from tests.evaluation.conftest import ROLES, by_role
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 
 pytestmark = pytest.mark.django_db

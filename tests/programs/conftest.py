@@ -28,6 +28,21 @@ from .factories import (
     grant,
 )
 
+#: Every role of the cast (and the two accounts beside it: "admin", the portal
+#: administrator, and "outsider", signed in with no role), as the tests name them.
+CAST_ROLES = (
+    "admin",
+    "program_admin",
+    "coordinator",
+    "other_coordinator",
+    "tutor",
+    "practice_tutor",
+    "other_tutor",
+    "student",
+    "other_student",
+    "outsider",
+)
+
 
 @dataclass
 class Cast:

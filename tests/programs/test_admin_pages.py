@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from programs import models as m
 from programs.models.programs import Responsibility
+from tests.clients import client_for
 from tests.factories import UserFactory
 
 from .conftest import Cast
@@ -19,13 +20,6 @@ from .factories import CourseFactory, OrganizationFactory, UniversityFactory
 pytestmark = pytest.mark.django_db
 
 R = Responsibility
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def pdf(name: str = "agreement.pdf") -> SimpleUploadedFile:

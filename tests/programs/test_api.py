@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from programs import models as m
+from tests.clients import api_for
 from tests.queries import assert_flat_queries
 
 from .conftest import Cast
@@ -46,13 +47,6 @@ ENDPOINTS = [
     "budget-line",
     "expenditure",
 ]
-
-
-def api_for(user: User | None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api
 
 
 def ids(api: APIClient, name: str, **params: Any) -> set[int]:

@@ -7,21 +7,14 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from accounts.models import User
 from programs import models as m
+from tests.clients import api_for
 
 from .conftest import Cast
 from .factories import BudgetLineFactory, CourseFactory, ExpenditureFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def api_for(user: User) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 def test_the_plan_goes_from_draft_to_approved_and_the_next_change_makes_version_2(

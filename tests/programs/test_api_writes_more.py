@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from programs import models as m
+from tests.clients import api_for
 from tests.factories import UserFactory
 
 from .conftest import Cast, who
@@ -19,12 +19,6 @@ from .factories import OrganizationFactory, StudentFactory, TutorFactory
 pytestmark = pytest.mark.django_db
 
 REFUSED = ["coordinator", "tutor", "student", "outsider"]
-
-
-def api_for(user: User) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 def organization_input(cast: Cast) -> dict[str, Any]:

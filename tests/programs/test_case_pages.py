@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from accounts.roles import Role
 from programs import models as m
 from programs import permissions
 from programs.views_projects import case_logs_to_verify_attention
+from tests.clients import client_for
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
 
@@ -47,13 +47,6 @@ def _matrix(**statuses: int) -> list[tuple[str, int]]:
 
 def person(cast: Cast, name: str, outsider: User) -> Any:
     return None if name == "anonymous" else who(cast, name, outsider)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def case_log(cast: Cast, student: m.Student | None = None, **fields: Any) -> m.CaseLog:

@@ -17,7 +17,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from programs import models as m
 from programs.funds_attention import funds_attention
 from programs.services import funds
 from programs.services.validation import MAX_UPLOAD_BYTES
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
@@ -92,13 +92,6 @@ def user_named(cast: Cast, name: str, outsider: User, admin: User) -> User | Non
     if name == "other_coordinator":
         return cast.other_coordinator
     return who(cast, name, outsider)  # type: ignore[no-any-return]
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def matrix(**statuses: int) -> list[tuple[str, int]]:

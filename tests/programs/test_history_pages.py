@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
 from programs.services.partners import change_organization_status, create_organization
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.history import history_context, history_url
@@ -32,13 +33,6 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def url_of(obj: models.Model) -> str:

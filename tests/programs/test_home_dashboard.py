@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from programs import models as m
+from tests.clients import client_for
 from tests.factories import PortalAdminFactory, UserFactory
 from tests.queries import assert_flat_queries
 
@@ -35,13 +36,6 @@ OVERDUE = "Overdue milestones"
 PLACEMENTS = "Placements to confirm"
 LOGS = "Shared logs to acknowledge"
 MY_PLAN = "Your plan needs your action"
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def home(user: Any) -> Any:

@@ -24,6 +24,7 @@ from programs import imports
 from programs import models as m
 from programs.services import people
 from tests.accounts.import_files import csv_bytes, xlsx_bytes
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.models import Job
@@ -57,13 +58,6 @@ def person(cast: Cast, name: str, admin: User, outsider: User) -> User | None:
     if name == "other_coordinator":
         return cast.other_coordinator
     return who(cast, name, outsider)
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def as_file(rows: Sequence[Sequence[Any]], kind: str = "xlsx") -> SimpleUploadedFile:

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from programs import models as m
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
@@ -38,13 +39,6 @@ def member(cast: Cast, name: str) -> Any:
         return UserFactory(email="oscar@example.org", full_name="Oscar Outsider")
     value = getattr(cast, name)
     return getattr(value, "user", value)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 CAST = [

@@ -22,7 +22,7 @@ from programs import models as m
 from programs import permissions as p
 from tests.factories import UserFactory
 
-from .conftest import Cast
+from .conftest import CAST_ROLES, Cast
 from .factories import (
     BudgetLineFactory,
     ExpenditureFactory,
@@ -37,19 +37,7 @@ pytestmark = pytest.mark.django_db
 ADMINS = frozenset({"admin", "program_admin"})
 TUTORS = frozenset({"tutor", "practice_tutor"})
 NOBODY: frozenset[str] = frozenset()
-CAST = (
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-    "anonymous",
-)
+CAST = (*CAST_ROLES, "anonymous")
 UNSCOPED = object()
 
 

@@ -13,16 +13,15 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
 from programs import permissions
 from programs.services import projects as s
+from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
@@ -394,13 +393,6 @@ API_CAST = [
 ]
 
 
-def api_for(user: Any) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api
-
-
 def _api_matrix(**statuses: int) -> list[tuple[str, int]]:
     assert set(statuses) == set(API_CAST)
     return list(statuses.items())
@@ -686,13 +678,6 @@ def test_api_project_list_query_count_is_flat(world: Cast, outsider: User, name:
 
 
 # ---- Pages ---------------------------------------------------------------------------------
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -27,22 +27,11 @@ from django.db import models
 from accounts.models import User
 from programs import models as m
 from supervision.models import Finding
-from tests.programs.conftest import Cast, cast, who  # noqa: F401  (`cast` is a fixture)
+from tests.programs.conftest import CAST_ROLES, Cast, cast, who  # noqa: F401  (`cast` is a fixture)
 from tests.programs.factories import BudgetLineFactory, ExpenditureFactory
 
 #: Every role of the cast, as the tests name them (besides the anonymous visitor).
-ROLES = [
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-]
+ROLES = list(CAST_ROLES)
 
 _serial = itertools.count()
 

@@ -24,8 +24,9 @@ from programs import models as m
 from supervision.audit import start_audit
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
 from supervision.rules import all_rules
+from tests.clients import api_for
 from tests.factories import UserFactory
-from tests.programs.conftest import Cast, cast, who  # noqa: F401  (`cast` is the fixture)
+from tests.programs.conftest import CAST_ROLES, Cast, cast, who  # noqa: F401  (`cast` is the fixture)
 from tests.programs.factories import (
     BudgetLineFactory,
     ExpenditureFactory,
@@ -39,18 +40,7 @@ from tests.queries import assert_flat_queries
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-]
+ROLES = list(CAST_ROLES)
 AUDITORS = {"admin", "program_admin"}
 #: Roles that `who()` does not name.
 EXTRA = ("admin", "other_coordinator")
@@ -58,13 +48,6 @@ TODAY = timezone.localdate()
 NEXT_MONTH = (TODAY + dt.timedelta(days=30)).isoformat()
 
 _serial = itertools.count()
-
-
-def api_for(user: User | None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api
 
 
 @pytest.fixture

@@ -19,10 +19,8 @@ import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
@@ -37,6 +35,7 @@ from supervision.models import (
     ReviewMeetingParticipant,
     SupervisionRating,
 )
+from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast, who  # noqa: F401  (the cast fixture)
 from tests.programs.factories import (
     AssignmentFactory,
@@ -87,20 +86,6 @@ def person(world: Cast, name: str, outsider: User) -> Any:
     if name == "other_coordinator":
         return world.other_coordinator
     return who(world, name, outsider)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def api_for(user: Any) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api
 
 
 def make_finding(program: m.Program, *, rule: str = "supervision_gap", **about: Any) -> Finding:

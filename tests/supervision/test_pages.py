@@ -23,6 +23,7 @@ from supervision.audit import finish_run, start_audit
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
 from supervision.rules import all_rules
 from supervision.views import assigned_findings_attention, serious_findings_attention
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.programs.conftest import Cast
 from tests.programs.factories import (
@@ -54,13 +55,6 @@ SEES = {
     "fund": {"admin", "program_admin", "coordinator"},
     "about_practice_tutor": {"admin", "program_admin", "coordinator", "practice_tutor"},
 }
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def finding_url(finding: Finding, name: str = "finding-detail") -> str:

@@ -18,7 +18,7 @@ from django.db import models
 from evaluation.evaluations import services
 from evaluation.models import AnonymousAnswer, EvaluationRequest, EvaluationRound, Source
 from programs import models as m
-from tests.evaluation.conftest import api_for, client_for
+from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from training_portal.core.history import is_tracked
 

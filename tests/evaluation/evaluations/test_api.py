@@ -10,7 +10,8 @@ import pytest
 
 from evaluation.evaluations import services
 from evaluation.models import EvaluationRequest, EvaluationRound, Indicator, Source
-from tests.evaluation.conftest import ROLES, api_for
+from tests.clients import api_for
+from tests.evaluation.conftest import ROLES
 from tests.queries import assert_flat_queries
 
 from .conftest import DEADLINE, PERIOD, World, full_scores, more_students_of, opened

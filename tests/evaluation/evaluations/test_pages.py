@@ -14,7 +14,8 @@ import pytest
 
 from evaluation.evaluations import services
 from evaluation.models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Source
-from tests.evaluation.conftest import ROLES, client_for
+from tests.clients import client_for
+from tests.evaluation.conftest import ROLES
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
 from training_portal.core.navigation import entries_for

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from evaluation.evaluations import services
 from evaluation.evaluations.rules import RULE
@@ -95,6 +96,13 @@ def test_anonymous_requests_are_only_counted_per_evaluator(world: World) -> None
     message = RULE.message(by_source[Source.STUDENT_ON_TUTOR].details)
     assert message.startswith("2 evaluations owed by Stan Student")
     assert world.tutor.user.full_name not in message
+    # One of each, in the singular; in Chinese, the same facts.
+    one = {**by_source[Source.STUDENT_ON_PLACEMENT].details, "days": 1}
+    assert RULE.message(one).startswith("1 evaluation owed by Stan Student")
+    assert RULE.message(one).endswith(", 1 day overdue.")
+    with translation.override("zh-hans"):
+        chinese = RULE.message(one)
+    assert "1 份评价未提交" in chinese and "已逾期 1 天" in chinese
 
 
 def test_the_rule_finds_in_one_query_per_kind(world: World, django_assert_num_queries: Any) -> None:

@@ -23,7 +23,7 @@ from evaluation.ledger.services import Period
 from evaluation.models import RewardEntry, RewardRule
 from programs import models as m
 from programs.services.projects import update_project_status
-from tests.evaluation.conftest import api_for, client_for
+from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries
 from training_portal.core.navigation import entries_for

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from evaluation.ledger import services
 from programs import models as m
-from tests.evaluation.conftest import api_for
+from tests.clients import api_for
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 
 from .conftest import complete, world  # noqa: F401

@@ -25,7 +25,7 @@ from evaluation.models import (
 from evaluation.scores import formula, services
 from evaluation.scores.demo import seed_scores_demo
 from programs import models as m
-from tests.evaluation.conftest import api_for, client_for
+from tests.clients import api_for, client_for
 from tests.programs.conftest import cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries, count_queries
 from training_portal.core.attention import attention_for

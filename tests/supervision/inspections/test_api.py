@@ -23,7 +23,6 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
@@ -41,6 +40,7 @@ from supervision.models import (
     ReplyComment,
     ReportSection,
 )
+from tests.clients import api_for
 from tests.factories import UserFactory
 from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is the fixture)
 from tests.programs.factories import ProgramFactory, StudentFactory, grant
@@ -58,13 +58,6 @@ pytestmark = pytest.mark.django_db
 ALL_ROLES = [*INSPECTION_ROLES, "revoked_inspector", "anonymous"]
 TEAM = {"inspector", "lead_inspector"}
 NOW = timezone.now()
-
-
-def api_for(user: User | None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api
 
 
 def url(name: str, *args: Any) -> str:

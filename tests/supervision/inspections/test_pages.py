@@ -43,6 +43,7 @@ from supervision.models import (
     ReportSection,
     SampledStudent,
 )
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.programs.conftest import Cast
 from tests.programs.factories import StudentFactory
@@ -141,13 +142,6 @@ def world(
         reply=reply_inspection,
         published=published_inspection,
     )
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def url(name: str, *args: Any) -> str:

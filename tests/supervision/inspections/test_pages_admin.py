@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from supervision.models import (
     InspectionAssignment,
     InspectorProfile,
 )
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.programs.conftest import Cast
 from tests.programs.factories import OrganizationFactory, ProgramFactory, StudentFactory
@@ -45,13 +45,6 @@ ADMIN_PAGES = [
 ]
 #: Pages for portal administrators and inspectors (each inspector reading their own rows).
 INSPECTOR_PAGES = ["assignment-list", "inspector-list"]
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def url(name: str, *args: Any) -> str:

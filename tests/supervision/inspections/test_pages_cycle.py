@@ -17,16 +17,10 @@ from django.utils import timezone
 from accounts.models import User
 from supervision.inspections.publication import verify_report_chain
 from supervision.models import Draw, Finding, Inspection, ReplyComment, ReportSection
+from tests.clients import client_for
 from tests.programs.conftest import Cast
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def url(name: str, *args: Any) -> str:

@@ -35,6 +35,7 @@ from supervision.models import (
     PublishedAuditSummary,
     PublishedReport,
 )
+from tests.clients import client_for
 from tests.programs.conftest import Cast
 from tests.programs.factories import OrganizationFactory, ProgramFactory
 from tests.queries import assert_flat_queries, count_queries
@@ -62,13 +63,6 @@ def _fresh_cache(settings: Any) -> Iterator[None]:
 def no_page_cache(settings: Any) -> None:
     """Every request renders (to count its queries, or to see a change at once)."""
     settings.PUBLIC_CACHE_SECONDS = 0
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def fetch(url: str, user: User | None = None, **extra: Any) -> Any:
