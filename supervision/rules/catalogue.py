@@ -620,39 +620,43 @@ def _responsibility_message(details: Mapping[str, Any]) -> str:
     }
 
 
-L = gettext_lazy
-DAYS = L("Days")
+DAYS = gettext_lazy("Days")
 
 RULES = [
     Rule(
         code="milestone_overdue",
-        label=L("Milestone overdue"),
-        description=L("A milestone is past its due date (plus a grace period) and not completed."),
+        label=gettext_lazy("Milestone overdue"),
+        description=gettext_lazy(
+            "A milestone is past its due date (plus a grace period) and not completed."
+        ),
         severity="minor",
         subject="programs.milestone",
         find=_milestone_overdue,
         message=_text(gettext_lazy("“%(title)s” is %(days)d days overdue.")),
-        thresholds={"grace_days": Threshold(0, L("Grace period (days)"), 0, 365)},
-        evidence_labels={"due_date": L("Due date"), "days_overdue": L("Days overdue")},
+        thresholds={"grace_days": Threshold(0, gettext_lazy("Grace period (days)"), 0, 365)},
+        evidence_labels={
+            "due_date": gettext_lazy("Due date"),
+            "days_overdue": gettext_lazy("Days overdue"),
+        },
     ),
     Rule(
         code="supervision_gap",
-        label=L("Supervision gap"),
-        description=L("An active student has had no progress log for a number of days."),
+        label=gettext_lazy("Supervision gap"),
+        description=gettext_lazy("An active student has had no progress log for a number of days."),
         severity="major",
         subject="programs.student",
         find=_supervision_gap,
         message=_gap_message,
-        thresholds={"days": Threshold(30, L("Days without a progress log"), 1, 3650)},
+        thresholds={"days": Threshold(30, gettext_lazy("Days without a progress log"), 1, 3650)},
         evidence_labels={
-            "last_progress_log": L("Last progress log"),
-            "days_without_log": L("Days without a log"),
+            "last_progress_log": gettext_lazy("Last progress log"),
+            "days_without_log": gettext_lazy("Days without a log"),
         },
     ),
     Rule(
         code="supervision_frequency",
-        label=L("Too few supervision contacts"),
-        description=L(
+        label=gettext_lazy("Too few supervision contacts"),
+        description=gettext_lazy(
             "A tutor recorded fewer contacts with a student in the window than the program "
             "requires; the academic and the practice tutor are counted separately."
         ),
@@ -661,45 +665,52 @@ RULES = [
         find=_supervision_frequency,
         message=_frequency_message,
         thresholds={
-            "window_days": Threshold(90, L("Window (days)"), 7, 730),
-            "academic_min": Threshold(3, L("Contacts required of the academic tutor"), 0, 365),
-            "practice_min": Threshold(2, L("Contacts required of the practice tutor"), 0, 365),
+            "window_days": Threshold(90, gettext_lazy("Window (days)"), 7, 730),
+            "academic_min": Threshold(
+                3, gettext_lazy("Contacts required of the academic tutor"), 0, 365
+            ),
+            "practice_min": Threshold(
+                2, gettext_lazy("Contacts required of the practice tutor"), 0, 365
+            ),
         },
         evidence_labels={
-            "tutor_role": L("Tutor"),
-            "contacts_in_window": L("Contacts in the window"),
-            "required_contacts": L("Contacts required"),
-            "window_days": L("Window (days)"),
+            "tutor_role": gettext_lazy("Tutor"),
+            "contacts_in_window": gettext_lazy("Contacts in the window"),
+            "required_contacts": gettext_lazy("Contacts required"),
+            "window_days": gettext_lazy("Window (days)"),
         },
     ),
     Rule(
         code="tutor_over_capacity",
-        label=L("Tutor over capacity"),
-        description=L("A tutor supervises more active students than their capacity."),
+        label=gettext_lazy("Tutor over capacity"),
+        description=gettext_lazy("A tutor supervises more active students than their capacity."),
         severity="minor",
         subject="programs.tutorprofile",
         find=_tutor_over_capacity,
         message=_text(gettext_lazy("Supervises %(load)d active students; capacity %(capacity)d.")),
-        evidence_labels={"current_students": L("Current students"), "capacity": L("Capacity")},
+        evidence_labels={
+            "current_students": gettext_lazy("Current students"),
+            "capacity": gettext_lazy("Capacity"),
+        },
     ),
     Rule(
         code="plan_not_approved",
-        label=L("Plan not approved"),
-        description=L("No approved training plan a number of days after enrolment."),
+        label=gettext_lazy("Plan not approved"),
+        description=gettext_lazy("No approved training plan a number of days after enrolment."),
         severity="minor",
         subject="programs.student",
         find=_plan_not_approved,
         message=_text(gettext_lazy("No approved training plan %(days)d days after enrolment.")),
-        thresholds={"days": Threshold(90, L("Days after enrolment"), 1, 3650)},
+        thresholds={"days": Threshold(90, gettext_lazy("Days after enrolment"), 1, 3650)},
         evidence_labels={
-            "enrolled_on": L("Enrolled on"),
-            "days_since_enrolment": L("Days since enrolment"),
+            "enrolled_on": gettext_lazy("Enrolled on"),
+            "days_since_enrolment": gettext_lazy("Days since enrolment"),
         },
     ),
     Rule(
         code="plan_without_ie",
-        label=L("Plan without innovation & entrepreneurship"),
-        description=L(
+        label=gettext_lazy("Plan without innovation & entrepreneurship"),
+        description=gettext_lazy(
             "An approved plan has no innovation & entrepreneurship course and no course "
             "that integrates it."
         ),
@@ -709,25 +720,28 @@ RULES = [
         message=_text(
             gettext_lazy("Approved plan version %(version)d has no I&E or I&E-integrated course.")
         ),
-        evidence_labels={"plan_version": L("Plan version"), "ie_courses": L("I&E courses")},
+        evidence_labels={
+            "plan_version": gettext_lazy("Plan version"),
+            "ie_courses": gettext_lazy("I&E courses"),
+        },
     ),
     Rule(
         code="placement_without_tutor",
-        label=L("Placement without practice tutor"),
-        description=L("An active placement has no practice tutor."),
+        label=gettext_lazy("Placement without practice tutor"),
+        description=gettext_lazy("An active placement has no practice tutor."),
         severity="major",
         subject="programs.placement",
         find=_placement_without_tutor,
         message=_text(gettext_lazy("The active placement at %(host)s has no practice tutor.")),
         evidence_labels={
-            "placement_start": L("Placement start"),
-            "practice_tutor": L("Practice tutor"),
+            "placement_start": gettext_lazy("Placement start"),
+            "practice_tutor": gettext_lazy("Practice tutor"),
         },
     ),
     Rule(
         code="responsibility_unfulfilled",
-        label=L("Responsibility unfulfilled"),
-        description=L(
+        label=gettext_lazy("Responsibility unfulfilled"),
+        description=gettext_lazy(
             "A partner's responsibility shows no matching activity in the period: placements "
             "hosted (clinical practice, practical training), courses delivered (teaching, "
             "curriculum setting), students supervised, projects (research training, knowledge "
@@ -738,68 +752,76 @@ RULES = [
         subject="programs.partnerresponsibility",
         find=_responsibility_unfulfilled,
         message=_responsibility_message,
-        thresholds={"period_days": Threshold(365, L("Period (days)"), 30, 3650)},
+        thresholds={"period_days": Threshold(365, gettext_lazy("Period (days)"), 30, 3650)},
         evidence_labels={
-            "responsibility": L("Responsibility"),
-            "period_start": L("Period start"),
-            "matching_activities": L("Matching activities"),
+            "responsibility": gettext_lazy("Responsibility"),
+            "period_start": gettext_lazy("Period start"),
+            "matching_activities": gettext_lazy("Matching activities"),
         },
     ),
     Rule(
         code="agreement_expired",
-        label=L("Agreement expired"),
-        description=L("A partner is still active although its agreement has ended."),
+        label=gettext_lazy("Agreement expired"),
+        description=gettext_lazy("A partner is still active although its agreement has ended."),
         severity="major",
         subject="programs.programpartner",
         find=_agreement_expired,
         message=_text(gettext_lazy("The agreement with %(organization)s has ended.")),
-        evidence_labels={"agreement_end": L("Agreement end"), "days_since_end": L("Days since")},
+        evidence_labels={
+            "agreement_end": gettext_lazy("Agreement end"),
+            "days_since_end": gettext_lazy("Days since"),
+        },
     ),
     Rule(
         code="fund_overspend",
-        label=L("Budget line overspent"),
-        description=L("Approved spending is above the budget line's amount."),
+        label=gettext_lazy("Budget line overspent"),
+        description=gettext_lazy("Approved spending is above the budget line's amount."),
         severity="critical",
         subject="programs.budgetline",
         find=_fund_overspend,
         message=_text(gettext_lazy("“%(line)s” is overspent by %(over)s.")),
         evidence_labels={
-            "line_amount": L("Line amount"),
-            "approved_total": L("Approved spending"),
-            "overspend": L("Overspend"),
+            "line_amount": gettext_lazy("Line amount"),
+            "approved_total": gettext_lazy("Approved spending"),
+            "overspend": gettext_lazy("Overspend"),
         },
         about_funds=True,
     ),
     Rule(
         code="fund_out_of_period",
-        label=L("Spending outside the period"),
-        description=L("An expenditure is dated outside its budget line's period."),
+        label=gettext_lazy("Spending outside the period"),
+        description=gettext_lazy("An expenditure is dated outside its budget line's period."),
         severity="major",
         subject="programs.expenditure",
         find=_fund_out_of_period,
         message=_text(gettext_lazy("%(amount)s spent on %(date)s, outside the line's period.")),
         evidence_labels={
-            "spent_on": L("Date"),
-            "line_start": L("Line start"),
-            "line_end": L("Line end"),
+            "spent_on": gettext_lazy("Date"),
+            "line_start": gettext_lazy("Line start"),
+            "line_end": gettext_lazy("Line end"),
         },
         about_funds=True,
     ),
     Rule(
         code="fund_self_approval",
-        label=L("Self-approved expenditure"),
-        description=L("The submitter and the approver of an expenditure are the same person."),
+        label=gettext_lazy("Self-approved expenditure"),
+        description=gettext_lazy(
+            "The submitter and the approver of an expenditure are the same person."
+        ),
         severity="critical",
         subject="programs.expenditure",
         find=_fund_self_approval,
         message=_text(gettext_lazy("%(person)s approved their own expenditure of %(amount)s.")),
-        evidence_labels={"submitted_by": L("Submitted by"), "approved_by": L("Approved by")},
+        evidence_labels={
+            "submitted_by": gettext_lazy("Submitted by"),
+            "approved_by": gettext_lazy("Approved by"),
+        },
         about_funds=True,
     ),
     Rule(
         code="fund_duplicate",
-        label=L("Duplicate expenditure"),
-        description=L("The same payee, amount and date appear more than once."),
+        label=gettext_lazy("Duplicate expenditure"),
+        description=gettext_lazy("The same payee, amount and date appear more than once."),
         severity="major",
         subject="programs.expenditure",
         find=_fund_duplicate,
@@ -807,17 +829,17 @@ RULES = [
             gettext_lazy("%(amount)s to “%(payee)s” on %(date)s was recorded %(times)d times.")
         ),
         evidence_labels={
-            "payee": L("Payee"),
-            "amount": L("Amount"),
-            "spent_on": L("Date"),
-            "occurrences": L("Occurrences"),
+            "payee": gettext_lazy("Payee"),
+            "amount": gettext_lazy("Amount"),
+            "spent_on": gettext_lazy("Date"),
+            "occurrences": gettext_lazy("Occurrences"),
         },
         about_funds=True,
     ),
     Rule(
         code="fund_split",
-        label=L("Split spending"),
-        description=L(
+        label=gettext_lazy("Split spending"),
+        description=gettext_lazy(
             "Several payments to one payee from one line, each just under the approval "
             "threshold, within a short window."
         ),
@@ -829,25 +851,33 @@ RULES = [
         ),
         thresholds={
             "approval_threshold": Threshold(
-                Decimal("10000"), L("Approval threshold"), Decimal(1), Decimal(10**9), True
+                Decimal("10000"),
+                gettext_lazy("Approval threshold"),
+                Decimal(1),
+                Decimal(10**9),
+                True,
             ),
-            "margin_percent": Threshold(10, L("Just under: within this percentage"), 1, 50),
-            "min_count": Threshold(3, L("Payments"), 2, 100),
-            "window_days": Threshold(14, L("Window (days)"), 1, 365),
+            "margin_percent": Threshold(
+                10, gettext_lazy("Just under: within this percentage"), 1, 50
+            ),
+            "min_count": Threshold(3, gettext_lazy("Payments"), 2, 100),
+            "window_days": Threshold(14, gettext_lazy("Window (days)"), 1, 365),
         },
         evidence_labels={
-            "payee": L("Payee"),
-            "payments_in_window": L("Payments in the window"),
-            "window_total": L("Total in the window"),
-            "approval_threshold": L("Approval threshold"),
-            "window_days": L("Window (days)"),
+            "payee": gettext_lazy("Payee"),
+            "payments_in_window": gettext_lazy("Payments in the window"),
+            "window_total": gettext_lazy("Total in the window"),
+            "approval_threshold": gettext_lazy("Approval threshold"),
+            "window_days": gettext_lazy("Window (days)"),
         },
         about_funds=True,
     ),
     Rule(
         code="fund_end_of_period_spike",
-        label=L("Spending spike at the end of the period"),
-        description=L("An unusual share of a line's approved spending falls in its last weeks."),
+        label=gettext_lazy("Spending spike at the end of the period"),
+        description=gettext_lazy(
+            "An unusual share of a line's approved spending falls in its last weeks."
+        ),
         severity="minor",
         subject="programs.budgetline",
         find=_fund_end_of_period_spike,
@@ -855,21 +885,21 @@ RULES = [
             gettext_lazy("%(percent)s%% of “%(line)s” was spent in its last %(weeks)d weeks.")
         ),
         thresholds={
-            "last_weeks": Threshold(4, L("Last weeks"), 1, 26),
-            "share_percent": Threshold(50, L("Share (%)"), 1, 100),
+            "last_weeks": Threshold(4, gettext_lazy("Last weeks"), 1, 26),
+            "share_percent": Threshold(50, gettext_lazy("Share (%)"), 1, 100),
             "minimum_total": Threshold(
                 Decimal("1000"),
-                L("Only lines with approved spending of at least"),
+                gettext_lazy("Only lines with approved spending of at least"),
                 Decimal(0),
                 Decimal(10**9),
                 True,
             ),
         },
         evidence_labels={
-            "approved_total": L("Approved spending"),
-            "spent_in_last_weeks": L("Spent in the last weeks"),
-            "share_percent": L("Share (%)"),
-            "line_end": L("Line end"),
+            "approved_total": gettext_lazy("Approved spending"),
+            "spent_in_last_weeks": gettext_lazy("Spent in the last weeks"),
+            "share_percent": gettext_lazy("Share (%)"),
+            "line_end": gettext_lazy("Line end"),
         },
         about_funds=True,
     ),
