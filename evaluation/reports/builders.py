@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -399,15 +400,21 @@ def _evaluation_averages(program: Program, year: int) -> Section:
     closed_rounds = EvaluationRound.objects.filter(
         in_year, program=program, status=EvaluationRound.Status.CLOSED
     )
-    for scores in AnonymousAnswer.objects.filter(round__in=closed_rounds.values("pk")).values_list(
-        "scores", flat=True
-    ):
-        for key, value in (scores or {}).items():
-            if value is None:
-                continue
-            sums[str(key)] = sums.get(str(key), Decimal(0)) + Decimal(str(value))
-            counts[str(key)] = counts.get(str(key), 0) + 1
     minimum = settings.EVALUATION_MIN_ANONYMOUS
+    # Per round first: a round counts for an indicator with at least the minimum number of
+    # answers of its own (the year's averages before and after a round closes differ by that
+    # round's answers alone).
+    per_round: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    for round_id, scores in AnonymousAnswer.objects.filter(
+        round__in=closed_rounds.values("pk")
+    ).values_list("round_id", "scores"):
+        for key, value in (scores or {}).items():
+            if value is not None:
+                per_round[(round_id, str(key))].append(Decimal(str(value)))
+    for (_round_id, key), values in per_round.items():
+        if len(values) >= minimum:
+            sums[key] = sums.get(key, Decimal(0)) + sum(values, Decimal(0))
+            counts[key] = counts.get(key, 0) + len(values)
     rows: list[list[Any]] = []
     for indicator in indicators:
         got = named.get(indicator["pk"])

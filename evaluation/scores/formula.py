@@ -61,9 +61,9 @@ COMPONENTS = (
         gettext_lazy(
             "The mean weighted total (0 to 100) of the evaluations about the organisation, its "
             "placements and its tutors in rounds whose period overlaps the period: named "
-            "evaluations, and anonymous answers when there are at least %(min)s of them for "
-            "the organisation (fewer are left out, so that no single answer can be inferred). "
-            "No evaluation: %(neutral)s."
+            "evaluations, and the anonymous answers of closed rounds, from a round's %(min)s "
+            "answers about the organisation on (fewer are left out, so that no single answer "
+            "can be inferred). No evaluation: %(neutral)s."
         ),
     ),
     Component(

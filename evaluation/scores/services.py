@@ -200,7 +200,8 @@ def _grouped(rows: QuerySet[Any], key: str, **fields: str) -> dict[int, dict[str
 
 def _evaluation_inputs(run: PartnerScoreRun, partners: QuerySet[Any]) -> dict[int, dict[str, Any]]:
     """Named evaluations and anonymous answers about each partner, its placements and its
-    tutors, in rounds overlapping the period (six grouped queries)."""
+    tutors, in rounds overlapping the period (six grouped queries). Anonymous answers are
+    counted per round, only from a closed round's minimum number of answers on."""
     overlap = Q(round__period_start__lte=run.period_end, round__period_end__gte=run.period_start)
     paths = ("organization_id", "placement__host_id", "tutor__organization_id")
     result: dict[int, dict[str, Any]] = defaultdict(
@@ -211,29 +212,35 @@ def _evaluation_inputs(run: PartnerScoreRun, partners: QuerySet[Any]) -> dict[in
             "anonymous_sum": Decimal(0),
         }
     )
-    # Anonymous answers count once their round is closed (see evaluations.services): a score
-    # recomputed after one more answer would otherwise give that answer away.
-    closed = Q(round__status=EvaluationRound.Status.CLOSED)
-    for model, prefix, only in (
-        (Evaluation, "named", Q()),
-        (AnonymousAnswer, "anonymous", closed),
-    ):
-        for path in paths:
-            rows = (
-                model.objects.filter(overlap, only, **{f"{path}__in": partners})
-                .values(path)
-                .annotate(n=Count("pk"), total=Sum("total"))
-                .order_by()
-            )
-            for row in rows:
-                slot = result[row[path]]
-                slot[f"{prefix}_count"] += row["n"]
-                slot[f"{prefix}_sum"] += row["total"] or Decimal(0)
+    for path in paths:
+        for row in (
+            Evaluation.objects.filter(overlap, **{f"{path}__in": partners})
+            .values(path)
+            .annotate(n=Count("pk"), total=Sum("total"))
+            .order_by()
+        ):
+            slot = result[row[path]]
+            slot["named_count"] += row["n"]
+            slot["named_sum"] += row["total"] or Decimal(0)
+    # Anonymous answers count once their round is closed (see evaluations.services), and per
+    # round from the minimum number of answers about the partner on: a score recomputed after
+    # one more answer, or one more round, would otherwise give those answers away.
     minimum = settings.EVALUATION_MIN_ANONYMOUS
-    for slot in result.values():
-        # Too few anonymous answers would let one of them be inferred: leave them out.
-        if slot["anonymous_count"] < minimum:
-            slot["anonymous_count"], slot["anonymous_sum"] = 0, Decimal(0)
+    for path in paths:
+        for row in (
+            AnonymousAnswer.objects.filter(
+                overlap,
+                round__status=EvaluationRound.Status.CLOSED,
+                **{f"{path}__in": partners},
+            )
+            .values(path, "round_id")
+            .annotate(n=Count("pk"), total=Sum("total"))
+            .order_by()
+        ):
+            if row["n"] >= minimum:
+                slot = result[row[path]]
+                slot["anonymous_count"] += row["n"]
+                slot["anonymous_sum"] += row["total"] or Decimal(0)
     return result
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import translation
 
-from evaluation.models import EvaluationRound
+from evaluation.models import AnonymousAnswer, EvaluationRound
 from evaluation.reports import builders
 from tests.queries import count_queries
 
@@ -61,6 +61,34 @@ def test_anonymous_answers_only_as_aggregates_of_enough(world: World) -> None:
     row = rows_of(builders.program_annual(world.cast.program, YEAR), "evaluation_averages")[0]
     expected = (Decimal(5 * (minimum - 1) + 1) / minimum).quantize(Decimal("0.01"))
     assert row[4] == expected and row[5] == minimum
+
+
+def test_anonymous_answers_count_per_round(world: World) -> None:
+    """Enough answers in the year, but in two rounds with too few each: the year's average
+    before and after the second round closed would be that round's few answers."""
+    minimum = settings.EVALUATION_MIN_ANONYMOUS
+    world.round.status = EvaluationRound.Status.CLOSED
+    world.round.save(update_fields=["status"])
+    for _ in range(minimum - 1):
+        answer_anonymously(world, 5)
+    autumn = EvaluationRound.objects.create(
+        program=world.cast.program,
+        title="Autumn",
+        period_start=world.round.period_end,
+        period_end=world.round.period_end.replace(month=12, day=31),
+        deadline=world.round.period_end.replace(month=12, day=31),
+        status=EvaluationRound.Status.CLOSED,
+    )
+    AnonymousAnswer.objects.create(
+        round=autumn,
+        source="student_on_tutor",
+        subject_kind="tutor",
+        tutor=world.cast.tutor,
+        scores={str(world.indicator.pk): 1},
+        total=Decimal(20),
+    )
+    row = rows_of(builders.program_annual(world.cast.program, YEAR), "evaluation_averages")[0]
+    assert row[4] is None and row[5] is None
 
 
 def test_anonymous_answers_of_an_open_round_are_left_out(world: World) -> None:

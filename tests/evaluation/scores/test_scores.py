@@ -80,8 +80,15 @@ def test_the_inputs_of_a_partner_are_read_from_every_source(data: World) -> None
     assert score.score == Decimal("62.50")
 
 
-def test_anonymous_answers_count_from_the_minimum_on(data: World) -> None:
-    round_ = evaluation_round(data.cast.program)
+def test_anonymous_answers_count_per_round_from_the_minimum_on(data: World) -> None:
+    # The data's round holds 4 answers about the hospital's practice tutor; a 5th in another
+    # round makes no round reach the minimum: none count (their difference would be it).
+    elsewhere = evaluation_round(data.cast.program)
+    anonymous(elsewhere, "90", subject_kind="tutor", tutor=data.cast.practice_tutor)
+    inputs = score_of(scored(data, label="elsewhere"), data.cast.hospital).inputs
+    assert inputs["evaluations"]["anonymous_count"] == 0
+    # A 5th in the data's round: that round's five count.
+    round_ = EvaluationRound.objects.filter(program=data.cast.program).order_by("pk").first()
     anonymous(round_, "50", subject_kind="tutor", tutor=data.cast.practice_tutor)
     score = score_of(scored(data), data.cast.hospital)
     assert score.inputs["evaluations"]["anonymous_count"] == 5
@@ -102,8 +109,8 @@ def test_anonymous_answers_of_an_open_round_do_not_count_yet(data: World) -> Non
     round_.status = EvaluationRound.Status.CLOSED
     round_.save(update_fields=["status"])
     closed = score_of(scored(data), data.cast.hospital).inputs["evaluations"]
-    # The data's 4 answers (too few alone: left out before) and these 5.
-    assert (before["anonymous_count"], closed["anonymous_count"]) == (0, 9)
+    # The data's 4 answers (too few in their round) stay out; this round's 5 count.
+    assert (before["anonymous_count"], closed["anonymous_count"]) == (0, 5)
 
 
 def test_evaluations_outside_the_period_do_not_count(data: World) -> None:
