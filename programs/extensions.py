@@ -6,7 +6,9 @@ their own: its indicators, its rounds, its dashboard. They register them here, f
 `AppConfig.ready()`, as the navigation entries are registered (`register_nav`); programs
 imports none of them (they depend on programs, not the reverse).
 
-Each section names a URL that takes the program's pk and a predicate `allowed(user, program)`:
+Each section names a URL that takes the program's pk (or, with `query_param`, a list page
+that takes it in its query string, e.g. `?program=<pk>`) and a predicate
+`allowed(user, program)`:
 the link shows to those it returns True for, who should then be able to open the page. The
 predicates run on every program page, so they should need no query beyond the user's cached
 roles (`user.role_names`, `user.has_role(role, program)`): the page's count stays flat.
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -27,8 +30,11 @@ class ProgramSection:
     label: str | Promise
     url_name: str
     allowed: Callable[[Any, Any], bool]
+    query_param: str | None = None
 
     def url_for(self, program: Any) -> str:
+        if self.query_param:
+            return f"{reverse(self.url_name)}?{urlencode({self.query_param: program.pk})}"
         return reverse(self.url_name, args=[program.pk])
 
 
@@ -42,13 +48,17 @@ _sections: list[ProgramSection] = []
 
 
 def register_program_section(
-    label: str | Promise, url_name: str, allowed: Callable[[Any, Any], bool]
+    label: str | Promise,
+    url_name: str,
+    allowed: Callable[[Any, Any], bool],
+    *,
+    query_param: str | None = None,
 ) -> None:
     """Apps add their sections in AppConfig.ready(); order of registration is kept, and a
     URL name registered again replaces nothing (the first registration stays)."""
     if any(section.url_name == url_name for section in _sections):
         return
-    _sections.append(ProgramSection(label, url_name, allowed))
+    _sections.append(ProgramSection(label, url_name, allowed, query_param))
 
 
 def sections_for(user: Any, program: Any) -> list[SectionLink]:

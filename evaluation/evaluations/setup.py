@@ -29,12 +29,16 @@ def register() -> None:
         _("Evaluations"), "evaluations:mine", permissions.sees_evaluations, menu=EVALUATION_MENU
     )
 
-    def reads_indicators(user: Any, program: Any) -> bool:
-        # The indicators page reads from `Program.objects.visible_to(user)`, as the program's
-        # page does: whoever is shown the program's page may open its quality assessment.
+    def sees_program(user: Any, program: Any) -> bool:
+        # The indicators page and the rounds read from `Program.objects.visible_to(user)`
+        # and `EvaluationRound.objects.visible_to(user)`, which follow the program: whoever
+        # is shown the program's page may open its quality assessment and its rounds.
         return True
 
-    register_program_section(_("Quality assessment"), "evaluations:indicators", reads_indicators)
+    register_program_section(_("Quality assessment"), "evaluations:indicators", sees_program)
+    register_program_section(
+        _("Evaluation rounds"), "evaluations:round-list", sees_program, query_param="program"
+    )
     register_program_section(
         _("Open an evaluation round"), "evaluations:round-create", permissions.can_open_round
     )

@@ -133,11 +133,18 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         .order_by("-opened_at", "-pk")
     )
+    # ?program=<pk>: the rounds of one program (linked from the program's page); a program
+    # the user may not see filters to nothing, as any other.
+    wanted = request.GET.get("program", "")
+    program = None
+    if wanted.isdigit():
+        program = Program.objects.visible_to(user).filter(pk=int(wanted)).first()
+        rows = rows.filter(program_id=int(wanted))
     page = Paginator(rows, ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluation/evaluations/round_list.html",
-        {"page": page, "programs": _programs_open_to(user)},
+        {"page": page, "programs": _programs_open_to(user), "program": program},
     )
 
 

@@ -16,6 +16,7 @@ from evaluation.evaluations import services
 from evaluation.models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Source
 from tests.clients import client_for
 from tests.evaluation.conftest import ROLES
+from tests.programs.factories import ProgramFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
 from training_portal.core.navigation import entries_for
@@ -203,6 +204,32 @@ def test_who_sees_a_round_and_its_results(world: World, role: str, code: int) ->
     assert listed.status_code == (302 if role == "anonymous" else 200)
     if role != "anonymous":
         assert ("Spring evaluations" in listed.content.decode()) == (code == 200)
+
+
+def test_the_round_list_filters_by_program(world: World) -> None:
+    opened(world)
+    other = ProgramFactory(code="OTHER-1")
+    EvaluationRound.objects.create(
+        program=other,
+        title="Other program's round",
+        period_start=PERIOD[0],
+        period_end=PERIOD[1],
+        deadline=DEADLINE,
+    )
+    client = client_for(world.admin)
+
+    def titles(query: str) -> tuple[bool, bool]:
+        page = client.get(f"/evaluation/rounds/{query}").content.decode()
+        return "Spring evaluations" in page, "Other program&#x27;s round" in page
+
+    assert titles("") == (True, True)
+    assert titles(f"?program={world.program.pk}") == (True, False)
+    assert titles(f"?program={other.pk}") == (False, True)
+    assert titles("?program=abc") == (True, True)
+    # A program the user may not see: nothing of it, and no error.
+    tutor = client_for(world.tutor.user)
+    page = tutor.get(f"/evaluation/rounds/?program={other.pk}")
+    assert page.status_code == 200 and "Other program" not in page.content.decode()
 
 
 def test_the_inspector_sees_the_round_they_owe_in(world: World) -> None:
