@@ -521,15 +521,16 @@ def send_reminders(now: dt.datetime | None = None) -> int:
     reminded = 0
     for evaluator in User.objects.filter(pk__in=evaluators).order_by("pk"):
         with transaction.atomic():
-            mine = list(due.filter(evaluator=evaluator).select_for_update(skip_locked=True))
+            # Only the requests are locked (a concurrent run skips them), not their rounds.
+            mine = list(
+                due.filter(evaluator=evaluator)
+                .select_related("round")
+                .select_for_update(skip_locked=True, of=("self",))
+            )
             if not mine:
                 continue
             EvaluationRequest.objects.filter(pk__in=[r.pk for r in mine]).update(reminded_at=now)
-            deadline = min(
-                EvaluationRound.objects.filter(pk__in={r.round_id for r in mine}).values_list(
-                    "deadline", flat=True
-                )
-            )
+            deadline = min(r.round.deadline for r in mine)
             notify(
                 recipient=evaluator,
                 template="evaluation/evaluations/notifications/reminder",
