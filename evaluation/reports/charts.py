@@ -2,7 +2,9 @@
 
 The same SVG is shown on the dashboards and embedded in the PDF reports, so charts need no
 JavaScript. Values are numbers (int, float or Decimal); None counts as no value. The
-font-family names a CJK font so that Chinese labels render in the PDF as on the page.
+font-family names a CJK font so that Chinese labels render in the PDF as on the page: first
+in Chinese, after a Latin font in the other languages (WeasyPrint lays SVG text out letter by
+letter, and a Latin font first makes that quicker and the PDF's font subsets smaller).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from html import escape
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 Number = int | float | Decimal
 
 FONT = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
+LATIN_FIRST_FONT = "'DejaVu Sans', " + FONT
 PALETTE = ("#2f6db5", "#e07b39", "#3a9d5d", "#c8453b", "#8a63b8", "#8c6d46", "#d4a017")
 #: Severity colours (info, minor, major, critical) used by the findings chart.
 SEVERITY_COLOURS = {
@@ -43,11 +47,15 @@ def _text(text: Any) -> str:
     return escape(str(text), quote=True)
 
 
+def _font() -> str:
+    return FONT if (get_language() or "").startswith("zh") else LATIN_FIRST_FONT
+
+
 def _open(width: int, height: int, title: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'font-family="{_text(FONT)}" font-size="11">'
+        f'font-family="{_text(_font())}" font-size="11">'
         f"<title>{_text(title)}</title>"
     )
 

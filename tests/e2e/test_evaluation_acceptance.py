@@ -255,8 +255,11 @@ def check_report(page: Any, base: str, report: Report) -> set[str]:
     assert pdf.startswith(b"%PDF")
     parts = pdf_parts(pdf)
     fonts = embedded_font_names(parts)
-    # The PDF's CSS names the CJK font first: it is embedded in every report.
-    assert any("CJK" in name.replace("-", "") for name in fonts), fonts
+    # Chinese reports are set in the CJK font, the others in a Latin font first.
+    if report.language.startswith("zh"):
+        assert any("CJK" in name.replace("-", "") for name in fonts), fonts
+    else:
+        assert any("DejaVu" in name for name in fonts), fonts
     # The server-side SVG charts are drawn in the charts' palette colours.
     assert has_chart_colour(fill_colours(parts)), sorted(fill_colours(parts))
 

@@ -141,3 +141,14 @@ def test_charts_escape_labels_and_draw_values() -> None:
     assert donut.count("<path") == 2
     assert "e" in charts.line_chart([], title="t", empty_label="e")
     assert "nothing" in charts.donut_chart([("a", 0)], title="d", empty_label="nothing")
+
+
+def test_charts_name_the_cjk_font_first_in_chinese_only() -> None:
+    def family() -> str:
+        svg = charts.bar_chart([("x", 1)], title="t", empty_label="-")
+        return str(svg).split('font-family="', 1)[1].split('"', 1)[0]
+
+    with translation.override("zh-hans"):
+        assert family().startswith("&#x27;Noto Sans CJK SC&#x27;")
+    with translation.override("en"):
+        assert family().startswith("&#x27;DejaVu Sans&#x27;, &#x27;Noto Sans CJK SC&#x27;")
