@@ -43,6 +43,10 @@ def _fmt(value: Any) -> str:
     return str(int(number)) if number.is_integer() else f"{number:.1f}"
 
 
+def _tick(value: float) -> str:
+    return str(round(value)) if abs(value) >= 100 else _fmt(value)
+
+
 def _text(text: Any) -> str:
     return escape(str(text), quote=True)
 
@@ -115,18 +119,21 @@ def line_chart(
     """A line through (label, value) points in order; None leaves a gap."""
     if not points or all(value is None for _, value in points):
         return _empty(width, 60, title, empty_label)
-    left, right, top_margin, bottom = 40, 24, 12, 28  # right: room for a 3-character label
-    plot_w = width - left - right
+    right, top_margin, bottom = 24, 12, 28  # right: room for a 3-character label
     plot_h = height - top_margin - bottom
     top = max([_num(value) for _, value in points] + [_num(max_value), 0.0]) or 1.0
+    # The axis: 0, half and the top, whole numbers from 100 on; as wide as its longest label.
+    ticks = [(fraction, _tick(top * fraction) + suffix) for fraction in (0, 0.5, 1)]
+    left = max(40, 7 * max(len(label) for _, label in ticks) + 8)
+    plot_w = width - left - right
     step = plot_w / max(1, len(points) - 1)
     parts = [_open(width, height, title)]
-    for fraction in (0, 0.5, 1):
+    for fraction, label in ticks:
         y = top_margin + plot_h * (1 - fraction)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="#ddd"/><text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" '
-            f'fill="#555">{_text(_fmt(top * fraction) + suffix)}</text>'
+            f'fill="#555">{_text(label)}</text>'
         )
     segment: list[str] = []
     segments: list[list[str]] = []

@@ -152,3 +152,14 @@ def test_charts_name_the_cjk_font_first_in_chinese_only() -> None:
         assert family().startswith("&#x27;Noto Sans CJK SC&#x27;")
     with translation.override("en"):
         assert family().startswith("&#x27;DejaVu Sans&#x27;, &#x27;Noto Sans CJK SC&#x27;")
+
+
+def test_the_line_chart_axis_makes_room_for_its_labels() -> None:
+    """Large values: whole numbers on the axis, and the plot starts right of the widest."""
+    line = charts.line_chart([("Jan", 5979), ("Feb", 1310)], title="t", empty_label="e")
+    labels = [part.split(">", 1)[1] for part in str(line).split("</text>") if 'end"' in part]
+    assert [label.rsplit(">", 1)[-1] for label in labels] == ["0", "2990", "5979"]
+    first_point = float(str(line).split('<circle cx="', 1)[1].split('"', 1)[0])
+    assert first_point >= 7 * len("5979") + 8
+    small = charts.line_chart([("Jan", 1.5)], title="t", empty_label="e", max_value=3)
+    assert ">1.5<" in str(small) and ">3<" in str(small)
