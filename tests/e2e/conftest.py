@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -56,3 +57,20 @@ def page(browser: Any) -> Iterator[Any]:
 def screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    """Sign in with the demo password through the login form (fields by name)."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(settings.DEMO_PASSWORD)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+
+
+def submit(page: Any, selector: str) -> None:
+    """Submit the form of this button and wait for the page that says it worked."""
+    with page.expect_navigation():
+        page.locator(selector).click()
+    page.locator(".alert-success").first.wait_for()

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -57,7 +56,7 @@ from programs.demo import PROGRAM_CODE, seed_programs_demo
 from programs.models import Organization, OrganizationStatusChange, Program, Project, Student
 from training_portal.core.models import Job
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in, submit
 
 pytestmark = [
     pytest.mark.e2e,
@@ -78,22 +77,6 @@ RG = re.compile(rb"(?<![\d.])([01]?\.?\d*) ([01]?\.?\d*) ([01]?\.?\d*) (?:rg|RG)
 
 
 # ---- Browser helpers -----------------------------------------------------------------------
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(settings.DEMO_PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-
-
-def submit(page: Any, selector: str) -> None:
-    """Submit the form of this button and wait for the page that says it worked."""
-    with page.expect_navigation():
-        page.locator(selector).click()
-    page.locator(".alert-success").first.wait_for()
 
 
 def form_button(action_end: str) -> str:

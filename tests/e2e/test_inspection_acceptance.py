@@ -42,7 +42,7 @@ from supervision.models import (
 )
 from tests.factories import UserFactory
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in, submit
 
 pytestmark = [
     pytest.mark.e2e,
@@ -61,22 +61,6 @@ SUMMARY = "Clinical training at the hospital is structured and supervised."
 FINDINGS = "Training plans were current for the files examined."
 REVISED = "Clinical training at the hospital has been structured and supervised since 2024."
 CORRECTED = "Training plans were current for all files examined, including the sampled one."
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(settings.DEMO_PASSWORD)
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-
-
-def submit(page: Any, selector: str) -> None:
-    """Submit the form of this button and wait for the page that says it worked."""
-    with page.expect_navigation():
-        page.locator(selector).click()
-    page.locator(".alert-success").first.wait_for()
 
 
 def form_button(action_end: str) -> str:
