@@ -23,6 +23,18 @@ class Role(models.TextChoices):
     COUNSELLOR = "counsellor", _("Counsellor")
 
 
+#: The roles of the people who run and follow training (the cast of most pages; inspectors
+#: and counsellors stand apart).
+TRAINING_ROLES: frozenset[str] = frozenset(
+    {
+        Role.PROGRAM_ADMIN,
+        Role.PARTNER_COORDINATOR,
+        Role.ACADEMIC_TUTOR,
+        Role.PRACTICE_TUTOR,
+        Role.STUDENT,
+    }
+)
+
 #: Roles that are held without a scope (they are portal-wide by nature).
 UNSCOPED_ROLES: frozenset[str] = frozenset({Role.PORTAL_ADMIN, Role.COUNSELLOR})
 

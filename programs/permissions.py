@@ -19,10 +19,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import RoleMembership
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+from training_portal.core.permissions import is_active_user
 
 
 def administered_program_ids(user: Any) -> QuerySet[Any]:
@@ -64,7 +61,7 @@ def _none(model: Any) -> QuerySet[Any]:
 def student_ids_in_care_of(user: Any) -> QuerySet[Any]:
     from .models import Student
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return _none(Student)
     if is_portal_admin(user):
         return Student.objects.values("pk")
@@ -78,7 +75,7 @@ def student_ids_in_care_of(user: Any) -> QuerySet[Any]:
 def student_ids_visible_to(user: Any) -> QuerySet[Any]:
     from .models import Placement, Student
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return _none(Student)
     if is_portal_admin(user):
         return Student.objects.values("pk")
@@ -93,7 +90,7 @@ def student_ids_visible_to(user: Any) -> QuerySet[Any]:
 def program_ids_visible_to(user: Any) -> QuerySet[Any]:
     from .models import Program, Student
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return _none(Program)
     if is_portal_admin(user):
         return Program.objects.values("pk")
@@ -108,7 +105,7 @@ def program_ids_visible_to(user: Any) -> QuerySet[Any]:
 def tutor_ids_visible_to(user: Any) -> QuerySet[Any]:
     from .models import TutorAssignment, TutorProfile
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return _none(TutorProfile)
     if is_portal_admin(user):
         return TutorProfile.objects.values("pk")
@@ -127,7 +124,7 @@ def tutor_ids_visible_to(user: Any) -> QuerySet[Any]:
 def placement_ids_visible_to(user: Any) -> QuerySet[Any]:
     from .models import Placement
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return _none(Placement)
     if is_portal_admin(user):
         return Placement.objects.values("pk")
@@ -141,7 +138,7 @@ def placement_ids_visible_to(user: Any) -> QuerySet[Any]:
 def project_ids_visible_to(user: Any) -> QuerySet[Any]:
     from .models import Project, Student
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return _none(Project)
     if is_portal_admin(user):
         return Project.objects.values("pk")
@@ -158,7 +155,7 @@ def project_ids_visible_to(user: Any) -> QuerySet[Any]:
 
 def progress_log_filter(user: Any) -> Q:
     """Care circle; a student sees only the logs shared with them."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return Q(pk__in=[])
     if is_portal_admin(user):
         return Q()
@@ -169,7 +166,7 @@ def progress_log_filter(user: Any) -> Q:
 
 
 def case_log_filter(user: Any) -> Q:
-    if not _signed_in(user):
+    if not is_active_user(user):
         return Q(pk__in=[])
     if is_portal_admin(user):
         return Q()
@@ -181,7 +178,7 @@ def case_log_filter(user: Any) -> Q:
 def budget_line_filter(user: Any) -> Q:
     """Program administrators, the holder's coordinators and the line's named approver;
     never tutors or students."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return Q(pk__in=[])
     if is_portal_admin(user):
         return Q()
@@ -197,16 +194,16 @@ def budget_line_filter(user: Any) -> Q:
 
 def administers(user: Any, program: Any) -> bool:
     return is_portal_admin(user) or (
-        _signed_in(user) and user.has_role(Role.PROGRAM_ADMIN, program)
+        is_active_user(user) and user.has_role(Role.PROGRAM_ADMIN, program)
     )
 
 
 def coordinates(user: Any, organization: Any) -> bool:
-    return _signed_in(user) and user.has_role(Role.PARTNER_COORDINATOR, organization)
+    return is_active_user(user) and user.has_role(Role.PARTNER_COORDINATOR, organization)
 
 
 def can_create_program(user: Any) -> bool:
-    return is_portal_admin(user) or (_signed_in(user) and Role.PROGRAM_ADMIN in user.role_names)
+    return is_portal_admin(user) or (is_active_user(user) and Role.PROGRAM_ADMIN in user.role_names)
 
 
 def can_manage_program(user: Any, program: Any) -> bool:
@@ -230,7 +227,7 @@ def current_tutor_roles(user: Any, student: Any) -> set[str]:
     """The roles (academic/practice) `user` currently holds as a tutor of `student`."""
     from .models import TutorAssignment
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return set()
     return set(
         TutorAssignment.objects.filter(
@@ -240,7 +237,7 @@ def current_tutor_roles(user: Any, student: Any) -> set[str]:
 
 
 def is_own_student_record(user: Any, student: Any) -> bool:
-    return _signed_in(user) and student.user_id == user.pk
+    return is_active_user(user) and student.user_id == user.pk
 
 
 def can_edit_plan(user: Any, plan: Any) -> bool:
@@ -293,7 +290,7 @@ def can_record_cases(user: Any, student: Any) -> bool:
 
 def can_verify_case_log(user: Any, case_log: Any) -> bool:
     if case_log.placement_id and case_log.placement.practice_tutor_id:
-        return bool(_signed_in(user) and case_log.placement.practice_tutor.user_id == user.pk)
+        return bool(is_active_user(user) and case_log.placement.practice_tutor.user_id == user.pk)
     return "practice" in current_tutor_roles(user, case_log.student)
 
 
@@ -315,7 +312,7 @@ def can_submit_expenditure(user: Any, line: Any) -> bool:
 
 def can_decide_expenditure(user: Any, expenditure: Any) -> bool:
     """Program administrators or the line's approver decide; never the submitter."""
-    if not _signed_in(user) or expenditure.submitted_by_id == user.pk:
+    if not is_active_user(user) or expenditure.submitted_by_id == user.pk:
         return False
     if expenditure.status != expenditure.Status.SUBMITTED:
         return False
@@ -335,7 +332,7 @@ def tutor_organization_ids(user: Any) -> QuerySet[Any]:
     coordinate."""
     from .models import Organization, Program, ProgramPartner
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return _none(Organization)
     if is_portal_admin(user):
         return Organization.objects.values("pk")
@@ -353,7 +350,7 @@ def tutor_organization_ids(user: Any) -> QuerySet[Any]:
 
 def can_create_tutor(user: Any, organization: Any) -> bool:
     return is_portal_admin(user) or (
-        _signed_in(user) and tutor_organization_ids(user).filter(pk=organization.pk).exists()
+        is_active_user(user) and tutor_organization_ids(user).filter(pk=organization.pk).exists()
     )
 
 
@@ -364,7 +361,7 @@ def _holds_for(user: Any, role: Role, model: Any, pk: Any) -> bool:
     """`user.has_role(role, scope)` from the scope's id alone (no fetch of the scope row)."""
     from django.contrib.contenttypes.models import ContentType
 
-    if not _signed_in(user) or pk is None:
+    if not is_active_user(user) or pk is None:
         return False
     return (str(role), ContentType.objects.get_for_model(model).pk, pk) in user.current_roles
 
@@ -374,7 +371,7 @@ def project_program_ids_open_to(user: Any) -> QuerySet[Any]:
     that an organisation they coordinate leads or takes part in as an active partner."""
     from .models import Program
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return _none(Program)
     if is_portal_admin(user):
         return Program.objects.values("pk")
@@ -389,7 +386,7 @@ def project_program_ids_open_to(user: Any) -> QuerySet[Any]:
 def can_create_project(user: Any, program: Any) -> bool:
     if administers(user, program):
         return True
-    if not _signed_in(user) or Role.PARTNER_COORDINATOR not in user.role_names:
+    if not is_active_user(user) or Role.PARTNER_COORDINATOR not in user.role_names:
         return False
     return (
         _program_model()
@@ -429,7 +426,7 @@ def case_logs_to_verify_filter(user: Any) -> Q:
     (the placement's practice tutor; without one, a current practice tutor of the student)."""
     from .models import TutorAssignment, TutorProfile
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return Q(pk__in=[])
     practising = TutorAssignment.objects.filter(
         tutor__user=user, ended_on__isnull=True, role=TutorProfile.Kind.PRACTICE

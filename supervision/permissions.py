@@ -22,12 +22,7 @@ from programs.permissions import (
     coordinates,
     tutored_student_ids,
 )
-
-NOTHING = Q(pk__in=[])
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+from training_portal.core.permissions import NOTHING, is_active_user
 
 
 def fund_rule_codes() -> list[str]:
@@ -37,7 +32,7 @@ def fund_rule_codes() -> list[str]:
 
 
 def finding_filter(user: Any) -> Q:
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -60,7 +55,7 @@ def finding_filter(user: Any) -> Q:
 
 def audit_run_filter(user: Any) -> Q:
     """Runs of the programs one administers; whole-portal runs for portal administrators."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -72,7 +67,9 @@ def audit_run_filter(user: Any) -> Q:
 
 def sees_audits(user: Any) -> bool:
     """The audit dashboard and rule settings: portal and program administrators."""
-    return is_portal_admin(user) or (_signed_in(user) and administered_program_ids(user).exists())
+    return is_portal_admin(user) or (
+        is_active_user(user) and administered_program_ids(user).exists()
+    )
 
 
 def can_start_audit(user: Any, program: Any | None) -> bool:
@@ -96,7 +93,9 @@ def manages_finding(user: Any, finding: Any) -> bool:
 def can_work_on_finding(user: Any, finding: Any) -> bool:
     """Acknowledge, start remediation, resolve, write corrective action: managers and the
     assignee."""
-    return manages_finding(user, finding) or (_signed_in(user) and finding.assignee_id == user.pk)
+    return manages_finding(user, finding) or (
+        is_active_user(user) and finding.assignee_id == user.pk
+    )
 
 
 def can_assign_finding(user: Any, finding: Any) -> bool:

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.permissions import is_portal_admin
-from accounts.roles import Role
+from accounts.roles import TRAINING_ROLES, Role
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import BudgetLine, Expenditure, Organization, Program, Student
 from programs.permissions import administered_program_ids
@@ -40,7 +40,7 @@ from training_portal.core.history import (
     history_url,
     may_see_history,
 )
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from . import permissions, services
 from .audit import start_audit
@@ -75,29 +75,17 @@ SEVERITY_RANK = Case(
     output_field=IntegerField(),
 )
 #: The roles that may be concerned by findings (inspectors and counsellors are not).
-FINDING_ROLES = frozenset(
-    {
-        Role.PROGRAM_ADMIN,
-        Role.PARTNER_COORDINATOR,
-        Role.ACADEMIC_TUTOR,
-        Role.PRACTICE_TUTOR,
-        Role.STUDENT,
-    }
-)
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+FINDING_ROLES = TRAINING_ROLES
 
 
 def administers_any(user: Any) -> bool:
     """`permissions.sees_audits` from the user's cached roles (no query): for the navigation."""
-    return is_portal_admin(user) or (_signed_in(user) and Role.PROGRAM_ADMIN in user.role_names)
+    return is_portal_admin(user) or (is_active_user(user) and Role.PROGRAM_ADMIN in user.role_names)
 
 
 def sees_findings(user: Any) -> bool:
     """Whether the findings list is worth offering (it answers anybody signed in)."""
-    return is_portal_admin(user) or (_signed_in(user) and bool(FINDING_ROLES & user.role_names))
+    return is_portal_admin(user) or (is_active_user(user) and bool(FINDING_ROLES & user.role_names))
 
 
 def rule_label(code: str) -> str:
@@ -767,7 +755,7 @@ def assigned_findings_attention(user: Any) -> list[AttentionItem]:
 
 def serious_findings_attention(user: Any) -> list[AttentionItem]:
     """Critical and major findings needing work in the programs the user administers."""
-    if not (_signed_in(user) and Role.PROGRAM_ADMIN in user.role_names):
+    if not (is_active_user(user) and Role.PROGRAM_ADMIN in user.role_names):
         return []
     count = (
         Finding.objects.active()

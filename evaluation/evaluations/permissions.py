@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Q
 
 from accounts.permissions import is_portal_admin
-from accounts.roles import Role
+from accounts.roles import TRAINING_ROLES, Role
 from programs.permissions import (
     administered_program_ids,
     administers,
@@ -26,27 +26,15 @@ from programs.permissions import (
     program_ids_visible_to,
     tutored_student_ids,
 )
+from training_portal.core.permissions import NOTHING, is_active_user
 
-NOTHING = Q(pk__in=[])
-
-_EVALUATION_ROLES = (
-    Role.PROGRAM_ADMIN,
-    Role.PARTNER_COORDINATOR,
-    Role.ACADEMIC_TUTOR,
-    Role.PRACTICE_TUTOR,
-    Role.STUDENT,
-    Role.INSPECTOR,
-)
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+_EVALUATION_ROLES = TRAINING_ROLES | {Role.INSPECTOR}
 
 
 def round_filter(user: Any) -> Q:
     from ..models import EvaluationRequest
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -55,7 +43,7 @@ def round_filter(user: Any) -> Q:
 
 
 def request_filter(user: Any) -> Q:
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -67,7 +55,7 @@ def evaluation_filter(user: Any) -> Q:
 
     from ..models import EvaluationRound, Source
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -95,7 +83,7 @@ def anonymous_filter(user: Any) -> Q:
     """The anonymous answers whose aggregates `user` may see (each only from
     `EVALUATION_MIN_ANONYMOUS` answers on): the program's administrators all of them, a tutor
     those about themselves, a coordinator those about their organisation."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -116,7 +104,7 @@ def reads_anonymous_comments(user: Any, round_: Any) -> bool:
 
 def sees_evaluations(user: Any) -> bool:
     """Who the evaluation pages are for (navigation; no query beyond the cached roles)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     return is_portal_admin(user) or any(role in user.role_names for role in _EVALUATION_ROLES)
 
@@ -144,7 +132,7 @@ def can_submit(user: Any, request: Any) -> bool:
     from ..models import EvaluationRequest, EvaluationRound
 
     return (
-        _signed_in(user)
+        is_active_user(user)
         and request.evaluator_id == user.pk
         and request.status == EvaluationRequest.Status.PENDING
         and request.round.status == EvaluationRound.Status.OPEN

@@ -13,32 +13,21 @@ from typing import Any
 from django.db.models import Q
 
 from accounts.permissions import is_portal_admin
-from accounts.roles import Role
+from accounts.roles import TRAINING_ROLES
 from programs.permissions import (
     administered_program_ids,
     administers,
     coordinated_organization_ids,
 )
-
-NOTHING = Q(pk__in=[])
+from training_portal.core.permissions import NOTHING, is_active_user
 
 #: The roles whose holders have a ledger of their own (or of their organisation, or program).
-_LEDGER_ROLES = (
-    Role.PROGRAM_ADMIN,
-    Role.PARTNER_COORDINATOR,
-    Role.ACADEMIC_TUTOR,
-    Role.PRACTICE_TUTOR,
-    Role.STUDENT,
-)
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+_LEDGER_ROLES = TRAINING_ROLES
 
 
 def entry_filter(user: Any) -> Q:
     """The reward entries `user` may read (used by `RewardEntry.objects.visible_to`)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -51,7 +40,7 @@ def entry_filter(user: Any) -> Q:
 
 def sees_ledger(user: Any) -> bool:
     """Who the ledger pages are for (navigation and page guard; no query)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     return is_portal_admin(user) or any(role in user.role_names for role in _LEDGER_ROLES)
 

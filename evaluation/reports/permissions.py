@@ -19,32 +19,21 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.permissions import is_portal_admin
-from accounts.roles import Role
+from accounts.roles import TRAINING_ROLES, Role
 from programs.models import Organization, Program, ProgramPartner, Student
 from programs.permissions import (
     administered_program_ids,
     coordinated_organization_ids,
     student_ids_in_care_of,
 )
+from training_portal.core.permissions import NOTHING, is_active_user
 
-NOTHING = Q(pk__in=[])
-
-_REPORT_ROLES = (
-    Role.PROGRAM_ADMIN,
-    Role.PARTNER_COORDINATOR,
-    Role.ACADEMIC_TUTOR,
-    Role.PRACTICE_TUTOR,
-    Role.STUDENT,
-)
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+_REPORT_ROLES = TRAINING_ROLES
 
 
 def program_ids_open_to(user: Any) -> QuerySet[Any]:
     """Programs whose annual reports and dashboard `user` may see."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return Program.objects.none().values("pk")
     if is_portal_admin(user):
         return Program.objects.values("pk")
@@ -53,7 +42,7 @@ def program_ids_open_to(user: Any) -> QuerySet[Any]:
 
 def organization_ids_open_to(user: Any) -> QuerySet[Any]:
     """Organisations whose scorecards `user` may see."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return Organization.objects.none().values("pk")
     if is_portal_admin(user):
         return Organization.objects.values("pk")
@@ -67,13 +56,13 @@ def organization_ids_open_to(user: Any) -> QuerySet[Any]:
 
 def student_ids_open_to(user: Any) -> QuerySet[Any]:
     """Students whose training records `user` may see (the circle of care)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return Student.objects.none().values("pk")
     return student_ids_in_care_of(user)
 
 
 def report_filter(user: Any) -> Q:
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -86,14 +75,14 @@ def report_filter(user: Any) -> Q:
 
 def sees_reports(user: Any) -> bool:
     """Who the reports pages are for (navigation and page guard; no query)."""
-    return _signed_in(user) and (
+    return is_active_user(user) and (
         is_portal_admin(user) or any(role in user.role_names for role in _REPORT_ROLES)
     )
 
 
 def can_see_program_reports(user: Any, program: Any) -> bool:
     """The program's annual reports and its dashboard."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     if is_portal_admin(user):
         return True
@@ -101,7 +90,7 @@ def can_see_program_reports(user: Any, program: Any) -> bool:
 
 
 def can_see_scorecard(user: Any, organization: Any) -> bool:
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     if is_portal_admin(user):
         return True
@@ -111,7 +100,7 @@ def can_see_scorecard(user: Any, organization: Any) -> bool:
 
 
 def can_see_student_record(user: Any, student: Any) -> bool:
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     if is_portal_admin(user) or student.user_id == user.pk:
         return True

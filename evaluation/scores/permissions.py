@@ -16,19 +16,15 @@ from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from programs.models import ProgramPartner
 from programs.permissions import administered_program_ids, coordinated_organization_ids
+from training_portal.core.permissions import NOTHING, is_active_user
 
-NOTHING = Q(pk__in=[])
 _SCORE_ROLES = (Role.PROGRAM_ADMIN, Role.PARTNER_COORDINATOR)
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def organization_filter(user: Any, field: str = "organization") -> Q:
     """The organisations whose scores `user` sees, as a condition on `field` (an organisation
     or its id: "pk" on organisations themselves)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -42,7 +38,7 @@ def organization_filter(user: Any, field: str = "organization") -> Q:
 
 def score_filter(user: Any) -> Q:
     """The partner scores `user` may read (used by `PartnerScore.objects.visible_to`)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if not (is_portal_admin(user) or any(role in user.role_names for role in _SCORE_ROLES)):
         return NOTHING
@@ -56,14 +52,14 @@ def organizations_filter(user: Any) -> Q:
 
 def sees_scores(user: Any) -> bool:
     """Who the ranking pages are for (navigation and page guard; no query)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     return is_portal_admin(user) or any(role in user.role_names for role in _SCORE_ROLES)
 
 
 def sees_formula(user: Any) -> bool:
     """The formula and its weights are for anyone signed in."""
-    return _signed_in(user)
+    return is_active_user(user)
 
 
 def sees_formula_only(user: Any) -> bool:

@@ -20,12 +20,7 @@ from django.utils import timezone
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from programs.permissions import administered_program_ids, coordinated_organization_ids
-
-NOTHING = Q(pk__in=[])
-
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+from training_portal.core.permissions import NOTHING, is_active_user
 
 
 def covering_assignment(user: Any, prefix: str = "", on: dt.date | None = None) -> Exists:
@@ -43,7 +38,7 @@ def covering_assignment(user: Any, prefix: str = "", on: dt.date | None = None) 
 
 
 def inspection_filter(user: Any, prefix: str = "") -> Q:
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -83,7 +78,7 @@ def on_team(user: Any, prefix: str = "") -> Exists:
 
 
 def assignment_filter(user: Any) -> Q:
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -93,7 +88,7 @@ def assignment_filter(user: Any) -> Q:
 def draw_filter(user: Any) -> Q:
     """Draws are for portal administrators (their records are public through the verify
     page, by public identifier)."""
-    if _signed_in(user) and is_portal_admin(user):
+    if is_active_user(user) and is_portal_admin(user):
         return Q()
     return NOTHING
 
@@ -111,7 +106,7 @@ def is_inspector(user: Any) -> bool:
     user object (a request's navigation and home page both ask)."""
     from ..models import InspectorProfile
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     known = getattr(user, "_is_inspector", None)
     if known is None:
@@ -122,7 +117,7 @@ def is_inspector(user: Any) -> bool:
 
 def can_manage_inspections(user: Any) -> bool:
     """Schedule, assign, draw, edit checklist templates, cancel: portal administrators."""
-    return _signed_in(user) and is_portal_admin(user)
+    return is_active_user(user) and is_portal_admin(user)
 
 
 def sees_inspections(user: Any) -> bool:
@@ -130,7 +125,7 @@ def sees_inspections(user: Any) -> bool:
     inspected side once at least one of their inspections is visible to them."""
     from ..models import Inspection
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     if is_portal_admin(user) or is_inspector(user):
         return True
@@ -144,7 +139,7 @@ def _team(user: Any, inspection: Any, **extra: Any) -> bool:
     assignment, checked in one query."""
     from ..models import Inspection, InspectionTeamMember
 
-    if not _signed_in(user) or inspection.pk is None:
+    if not is_active_user(user) or inspection.pk is None:
         return False
     member = InspectionTeamMember.objects.filter(
         inspection_id=OuterRef("pk"), inspector=user, **extra
@@ -209,7 +204,7 @@ def can_cancel(user: Any, inspection: Any) -> bool:
 def is_inspected_side(user: Any, inspection: Any) -> bool:
     """A coordinator of the inspected organisation or an administrator of the inspected
     program, once the inspection is revealed (announced, or unannounced and started)."""
-    if not _signed_in(user) or not inspection.is_revealed():
+    if not is_active_user(user) or not inspection.is_revealed():
         return False
     if inspection.organization_id is not None:
         ids = coordinated_organization_ids(user)
@@ -231,7 +226,7 @@ def _is_lead(user: Any) -> bool:
 def can_approve_publication(user: Any, inspection: Any) -> bool:
     """The second person of the two-person rule: a portal administrator, or a lead inspector
     on the team; never the one who asked for publication, never the author."""
-    if inspection.status != "awaiting_approval" or not _signed_in(user):
+    if inspection.status != "awaiting_approval" or not is_active_user(user):
         return False
     if user.pk == inspection.publication_requested_by_id or is_author(user, inspection):
         return False
@@ -242,7 +237,7 @@ def can_approve_publication(user: Any, inspection: Any) -> bool:
 
 def can_declare_conflict(user: Any, inspector: Any) -> bool:
     """The inspector themself, or a portal administrator."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return False
     return is_portal_admin(user) or user.pk == getattr(inspector, "pk", None)
 

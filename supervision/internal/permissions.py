@@ -28,8 +28,8 @@ from programs.permissions import (
     administers,
     coordinated_organization_ids,
 )
+from training_portal.core.permissions import NOTHING, is_active_user
 
-NOTHING = Q(pk__in=[])
 #: The fewest answers an aggregate of ratings is shown with.
 MIN_ANSWERS = 5
 
@@ -48,17 +48,13 @@ _AGGREGATE_ROLES = (
 )
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def _holds_any(user: Any, roles: tuple[Role, ...]) -> bool:
-    return _signed_in(user) and any(role in user.role_names for role in roles)
+    return is_active_user(user) and any(role in user.role_names for role in roles)
 
 
 def coordinated_ids(user: Any) -> set[int]:
     """The organisations `user` coordinates, from their cached roles (no query)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return set()
     organization_type = ContentType.objects.get_for_model(Organization).pk
     return {
@@ -74,7 +70,7 @@ def coordinated_ids(user: Any) -> set[int]:
 def review_meeting_filter(user: Any) -> Q:
     from ..models import ReviewMeetingOrganization, ReviewMeetingParticipant
 
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -100,7 +96,7 @@ def sees_meetings(user: Any) -> bool:
 def meeting_program_ids_open_to(user: Any) -> QuerySet[Any]:
     """Programs in which `user` may record review meetings: those they administer, and those
     in which an organisation they coordinate takes part (lead university or active partner)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return Program.objects.none().values("pk")
     if is_portal_admin(user):
         return Program.objects.values("pk")
@@ -128,7 +124,7 @@ def can_edit_meeting(user: Any, meeting: Any) -> bool:
     involve their organisation."""
     if administers(user, meeting.program):
         return True
-    if not _signed_in(user) or meeting.created_by_id != user.pk:
+    if not is_active_user(user) or meeting.created_by_id != user.pk:
         return False
     mine = coordinated_ids(user)
     return bool(mine) and meeting.organization_links.filter(organization__in=mine).exists()
@@ -149,7 +145,7 @@ def sees_rating_aggregates(user: Any) -> bool:
 def tutor_rating_filter(user: Any, tutor_field: str) -> Q:
     """The ratings that count in the tutor aggregates `user` may see, for the tutor named by
     `tutor_field` ("academic_tutor" or "practice_tutor")."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()
@@ -162,7 +158,7 @@ def tutor_rating_filter(user: Any, tutor_field: str) -> Q:
 
 def program_rating_filter(user: Any) -> Q:
     """The ratings that count in the program aggregates `user` may see (with comments)."""
-    if not _signed_in(user):
+    if not is_active_user(user):
         return NOTHING
     if is_portal_admin(user):
         return Q()

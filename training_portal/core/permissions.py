@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -69,5 +70,14 @@ class Predicate(BasePermission):
         return self.object_predicate is None or self.object_predicate(request.user, obj)
 
 
+#: The filter of a `visible_to` that lets nothing through (deny by default).
+NOTHING = Q(pk__in=[])
+
+
 def is_signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
+
+
+def is_active_user(user: Any) -> bool:
+    """Signed in with an active account: the first condition of every permission."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
