@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -56,6 +57,21 @@ class ProgramForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_period(
+            self, data, "start_date", "end_date", _("The program cannot end before it starts.")
+        )
+        return data
+
+
+def _check_period(
+    form: forms.Form, data: dict[str, Any], start: str, end: str, message: Any
+) -> None:
+    """The period's order, checked with the fields' own errors so that all show at once."""
+    if data.get(start) and data.get(end) and data[end] < data[start]:
+        form.add_error(end, message)
+
 
 class ObjectiveForm(BootstrapForm):
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -78,9 +94,13 @@ class MilestoneTemplateForm(BootstrapForm):
     )
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
 
-    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, program: Program, current_stage: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = program.stages.order_by("order")  # type: ignore[attr-defined]
+        # Retired stages take no new milestones, but one already placed there keeps its stage.
+        in_use = Q(retired_at__isnull=True) | Q(pk=current_stage)
+        self.fields["stage"].queryset = program.stages.filter(in_use).order_by("order")  # type: ignore[attr-defined]
 
 
 class CurriculumForm(BootstrapForm):
@@ -169,6 +189,56 @@ class PartnerForm(BootstrapForm):
         label=_("Signed agreement (PDF)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_period(
+            self,
+            data,
+            "agreement_start",
+            "agreement_end",
+            _("The agreement cannot end before it starts."),
+        )
+        return data
+
+
+class PartnerEditForm(PartnerForm):
+    """The partnership's agreement and responsibilities; the organisation stays."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["organization"]
+        self.fields["agreement_file"].label = _("Replace the signed agreement (PDF)")
+        self.fields["agreement_file"].widget = forms.FileInput(
+            attrs={"accept": ".pdf,application/pdf", "class": "form-control"}
+        )
+
+
+class CurriculumEntryForm(BootstrapForm):
+    requirement = forms.ChoiceField(
+        label=_("Requirement"), choices=ProgramCourse.Requirement.choices
+    )
+    semester = forms.IntegerField(label=_("Semester"), min_value=1, max_value=12)
+
+
+class CourseForm(BootstrapForm):
+    """The course itself, as every program that teaches it sees it."""
+
+    code = forms.CharField(label=_("Code"), max_length=32)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    credits = forms.DecimalField(
+        label=_("Credits"), max_digits=4, decimal_places=1, min_value=Decimal("0.1")
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=CourseCategory.choices)
+    integrates_ie = forms.BooleanField(
+        label=_("Integrates innovation & entrepreneurship"), required=False
+    )
+    delivering_organization = OrganizationChoiceField(
+        label=_("Delivering organisation"), queryset=Organization.objects.order_by("name")
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

@@ -20,17 +20,24 @@ from training_portal.core.history import register_history
 from .models import (
     BudgetLine,
     CaseLog,
+    Course,
     Expenditure,
     Milestone,
+    MilestoneTemplate,
     Organization,
+    PartnerResponsibility,
     Placement,
     Program,
+    ProgramCourse,
     ProgramPartner,
     ProgressLog,
     Project,
+    Stage,
     Student,
+    TrainingObjective,
     TrainingPlan,
 )
+from .permissions import can_edit_course
 
 #: How far apart a status change row and its history event may be to be matched.
 
@@ -59,6 +66,10 @@ def _program_page(obj: Any) -> str:
     return reverse("programs:program-detail", args=[obj.program_id])
 
 
+def _partner_page(obj: Any) -> str:
+    return reverse("programs:program-detail", args=[obj.partner.program_id])
+
+
 def register() -> None:
     """Called once from `ProgramsConfig.ready()`."""
     own: list[tuple[type[models.Model], Callable[[Any], int | None], Callable[[Any], str]]] = [
@@ -79,6 +90,11 @@ def register() -> None:
         (CaseLog, lambda obj: obj.student.program_id, _student_page),
         (Project, lambda obj: obj.program_id, _program_page),
         (ProgramPartner, lambda obj: obj.program_id, _program_page),
+        (TrainingObjective, lambda obj: obj.program_id, _program_page),
+        (Stage, lambda obj: obj.program_id, _program_page),
+        (MilestoneTemplate, lambda obj: obj.program_id, _program_page),
+        (ProgramCourse, lambda obj: obj.program_id, _program_page),
+        (PartnerResponsibility, lambda obj: obj.partner.program_id, _partner_page),
         (BudgetLine, lambda obj: obj.program_id, _program_page),
         (Expenditure, lambda obj: obj.line.program_id, lambda obj: ""),
     ]
@@ -87,3 +103,5 @@ def register() -> None:
     # Organisations: portal administrators only; a status change carries its reason in the
     # history context (see `change_organization_status`).
     register_history(Organization)
+    # A course is shared: its history is read by whoever may edit it.
+    register_history(Course, allowed=can_edit_course)

@@ -47,7 +47,7 @@ from accounts.services import validate_import_upload
 from training_portal.core.jobs import finish_job, register_job_kind, report_progress, start_job
 from training_portal.core.models import Job
 
-from . import permissions
+from . import permissions, workflows
 from .models import Organization, Program, Student, TutorProfile
 from .services import partners, people
 from .services.validation import upload_error
@@ -525,8 +525,8 @@ def validate_students(
     progress: Progress | None = None,
 ) -> Checked:
     """Rows of new students of the program, with tutors the user may assign within capacity."""
-    if program.status == Program.Status.CLOSED:
-        raise ImportFileError(_("The program is closed; it takes no new students."))
+    if not workflows.allows(program, "enrol"):
+        raise ImportFileError(workflows.refusal(program, "enrol"))
     checked = _parse(table, STUDENTS, StudentRowForm, progress)
     rows = _first_seen(
         checked, checked.rows, lambda row: row.data["email"], "email", str(_REPEATED_EMAIL)
@@ -825,8 +825,8 @@ def start_student_import(*, user: User, program: Program, upload: UploadedFile) 
     """Queue an import of students of `program` (and of their accounts where missing)."""
     if not permissions.can_manage_students(user, program):
         raise PermissionDenied
-    if program.status == Program.Status.CLOSED:
-        raise ValidationError({"file": [_("The program is closed; it takes no new students.")]})
+    if not workflows.allows(program, "enrol"):
+        raise ValidationError({"file": [workflows.refusal(program, "enrol")]})
     return _start(STUDENTS, user=user, upload=upload, program=program.pk)
 
 

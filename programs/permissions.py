@@ -210,6 +210,37 @@ def can_manage_program(user: Any, program: Any) -> bool:
     return administers(user, program)
 
 
+def can_edit_course(user: Any, course: Any) -> bool:
+    """A course shared by several programs changes all their curricula: its editor is a
+    portal administrator, or an administrator of every program that teaches it."""
+    if is_portal_admin(user):
+        return True
+    if not is_active_user(user):
+        return False
+    from .models import Program
+
+    teaching = set(Program.objects.filter(curriculum__course=course).values_list("pk", flat=True))
+    administered = set(administered_program_ids(user).values_list("scope_id", flat=True))
+    return bool(teaching) and teaching <= administered
+
+
+def course_ids_editable_by(user: Any, courses: QuerySet[Any]) -> set[int]:
+    """Which of `courses` `user` may edit (see `can_edit_course`), in one query."""
+    if is_portal_admin(user):
+        return set(courses.values_list("pk", flat=True))
+    if not is_active_user(user):
+        return set()
+    from .models import Program
+
+    others = Program.objects.exclude(pk__in=administered_program_ids(user))
+    return set(
+        courses.filter(in_programs__isnull=False)
+        .exclude(in_programs__program__in=others)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def can_create_organization(user: Any) -> bool:
     return can_create_program(user)
 

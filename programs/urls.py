@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import (
     urls_funds,
@@ -8,10 +8,17 @@ from . import (
     views,
     views_admin,
     views_attention,
+    views_elements,
     views_signoff,
 )
 
 app_name = "programs"
+
+#: A program's element, by kind (the kinds of `views_elements.KINDS`) and id.
+ELEMENT = (
+    r"^programs/(?P<pk>[0-9]+)/(?P<kind>objectives|stages|milestones|curriculum|partners)/"
+    r"(?P<item>[0-9]+)/"
+)
 
 urlpatterns = [
     path("signoff/<str:token>/", views_signoff.signoff, name="signoff"),
@@ -37,6 +44,37 @@ urlpatterns = [
     path("programs/<int:pk>/partners/new/", views_admin.partner_add, name="partner-add"),
     path("programs/<int:pk>/students/new/", views_admin.student_enrol, name="student-enrol"),
     path("programs/<int:pk>/tutors/assign/", views_admin.tutor_assign, name="tutor-assign"),
+    path("programs/<int:pk>/edit/", views_elements.program_edit, name="program-edit"),
+    path(
+        "programs/<int:pk>/transition/",
+        views_elements.program_transition,
+        name="program-transition",
+    ),
+    re_path(
+        ELEMENT + r"edit/$",
+        views_elements.element_edit,
+        name="element-edit",
+    ),
+    re_path(
+        ELEMENT + r"remove/$",
+        views_elements.element_remove,
+        name="element-remove",
+    ),
+    re_path(
+        ELEMENT + r"reinstate/$",
+        views_elements.element_reinstate,
+        name="element-reinstate",
+    ),
+    re_path(
+        ELEMENT + r"move/$",
+        views_elements.element_move,
+        name="element-move",
+    ),
+    path(
+        "programs/<int:pk>/curriculum/<int:item>/course/",
+        views_elements.course_edit,
+        name="course-edit",
+    ),
     path("plans/to-approve/", views_attention.plans_to_approve_list, name="plans-to-approve"),
     path("milestones/overdue/", views_attention.overdue_milestones_list, name="overdue-milestones"),
 ]

@@ -25,7 +25,7 @@ from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.permissions import require
 
-from . import extensions, permissions
+from . import extensions, permissions, workflows
 from .forms import (
     AcknowledgeForm,
     ConfirmPlacementForm,
@@ -385,20 +385,46 @@ def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
         )
     )
+    can_manage = permissions.can_manage_program(user, program)
+    stages = list(program.stages.all())
+    in_use_stages = {s.pk for s in stages if s.retired_at is None}
+    templates = list(program.milestone_templates.all())
     return render(
         request,
         "programs/program_detail.html",
         {
             "program": program,
-            "can_manage": permissions.can_manage_program(user, program),
+            "can_manage": can_manage,
+            "can_edit_elements": can_manage and workflows.allows(program, "edit_elements"),
+            "transitions": workflows.allowed_transitions(user, program),
             # Other apps' pages about the program (evaluation's indicators, new round, dashboard).
             "sections": extensions.sections_for(user, program),
             "students": students,
+            "objectives": _in_use(program.objectives.all()),
+            "stages": _in_use(stages),
             "unplaced_templates": [
-                t for t in program.milestone_templates.all() if t.stage_id is None
+                t for t in templates if t.retired_at is None and t.stage_id not in in_use_stages
             ],
+            "retired_templates": [t for t in templates if t.retired_at is not None],
+            "curriculum": _in_use(program.curriculum.all()),
+            "editable_courses": permissions.course_ids_editable_by(
+                user, Course.objects.filter(in_programs__program=program)
+            )
+            if can_manage
+            else set(),
+            "partners": _split(program.partners.all(), lambda p: p.is_active),
         },
     )
+
+
+def _split(rows: Any, in_use: Any) -> tuple[list[Any], list[Any]]:
+    """(in use, retired), for the page's two lists of an element."""
+    rows = list(rows)
+    return [r for r in rows if in_use(r)], [r for r in rows if not in_use(r)]
+
+
+def _in_use(rows: Any) -> tuple[list[Any], list[Any]]:
+    return _split(rows, lambda row: row.retired_at is None)
 
 
 @require(is_coordinator)

@@ -95,6 +95,12 @@ class TrainingObjective(models.Model):
     order = models.PositiveSmallIntegerField(_("order"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("measurable description"))
+    retired_at = models.DateTimeField(
+        _("retired at"),
+        null=True,
+        blank=True,
+        help_text=_("Kept for the records that refer to it, but no longer offered for new use."),
+    )
 
     class Meta:
         verbose_name = _("training objective")
@@ -105,7 +111,12 @@ class TrainingObjective(models.Model):
                 fields=["program", "order"],
                 name="programs_objective_order_unique",
                 violation_error_message=_("Another objective of this program has this position."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["program", "title"],
+                name="programs_objective_title_unique",
+                violation_error_message=_("This program already has an objective with this title."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,6 +143,12 @@ class Stage(models.Model):
     expected_months = models.PositiveSmallIntegerField(
         _("expected length (months)"), validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
+    retired_at = models.DateTimeField(
+        _("retired at"),
+        null=True,
+        blank=True,
+        help_text=_("Kept for the records that refer to it, but no longer offered for new use."),
+    )
 
     class Meta:
         verbose_name = _("stage")
@@ -142,6 +159,11 @@ class Stage(models.Model):
                 fields=["program", "order"],
                 name="programs_stage_order_unique",
                 violation_error_message=_("Another stage of this program has this position."),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "title"],
+                name="programs_stage_title_unique",
+                violation_error_message=_("This program already has a stage with this title."),
             ),
             models.CheckConstraint(
                 condition=Q(expected_months__gte=1),
@@ -182,6 +204,12 @@ class MilestoneTemplate(models.Model):
     title = models.CharField(_("title"), max_length=200)
     due_offset_days = models.PositiveIntegerField(
         _("due (days after enrolment)"), validators=[MaxValueValidator(3650)]
+    )
+    retired_at = models.DateTimeField(
+        _("retired at"),
+        null=True,
+        blank=True,
+        help_text=_("Kept for the records that refer to it, but no longer offered for new use."),
     )
 
     class Meta:
@@ -270,6 +298,12 @@ class ProgramCourse(models.Model):
     requirement = models.CharField(_("requirement"), max_length=16, choices=Requirement.choices)
     semester = models.PositiveSmallIntegerField(
         _("semester"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    retired_at = models.DateTimeField(
+        _("retired at"),
+        null=True,
+        blank=True,
+        help_text=_("Kept for the records that refer to it, but no longer offered for new use."),
     )
 
     class Meta:

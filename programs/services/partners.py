@@ -21,7 +21,7 @@ from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from training_portal.core.history import history_context
 
-from .. import permissions
+from .. import permissions, workflows
 from ..models import (
     Course,
     MilestoneTemplate,
@@ -155,8 +155,7 @@ def add_partner(
     agreement_file: File[Any] | None = None,
 ) -> ProgramPartner:
     """Make an organisation a partner of the program, with its responsibilities."""
-    if not permissions.can_manage_program(user, program):
-        raise PermissionDenied
+    _lock_for_management(user, program)
     chosen, errors = _responsibilities(responsibilities)
     if agreement_file is not None:
         errors.update(_agreement_file_error(agreement_file))
@@ -239,7 +238,10 @@ def add_objective(
         order = _next_order(TrainingObjective.objects.filter(program=program))
     return validated_save(
         TrainingObjective(program=program, order=order, title=title, description=description),
-        constraint_fields={"programs_objective_order_unique": "order"},
+        constraint_fields={
+            "programs_objective_order_unique": "order",
+            "programs_objective_title_unique": "title",
+        },
     )
 
 
@@ -263,6 +265,7 @@ def add_stage(
         ),
         constraint_fields={
             "programs_stage_order_unique": "order",
+            "programs_stage_title_unique": "title",
             "programs_stage_length_positive": "expected_months",
         },
     )
@@ -279,8 +282,7 @@ def add_milestone_template(
     stage: Stage | None = None,
 ) -> MilestoneTemplate:
     """Add a milestone every student of the program reaches, due N days after enrolment."""
-    if not permissions.can_manage_program(user, program):
-        raise PermissionDenied
+    _lock_for_management(user, program)
     errors: dict[str, list[str]] = {}
     if stage is not None and stage.program_id != program.pk:
         errors["stage"] = [_("The stage belongs to another program.")]
@@ -298,8 +300,7 @@ def add_course_to_curriculum(
     *, user: User, program: Program, course: Course, requirement: str, semester: int
 ) -> ProgramCourse:
     """Attach a course to the program's curriculum, as required or elective, in a semester."""
-    if not permissions.can_manage_program(user, program):
-        raise PermissionDenied
+    _lock_for_management(user, program)
     return validated_save(
         ProgramCourse(program=program, course=course, requirement=requirement, semester=semester),
         constraint_fields={
@@ -327,6 +328,8 @@ def _lock_for_management(user: User, program: Program) -> None:
         raise PermissionDenied
     # Positions are numbered under the program's lock, so two additions never take the same.
     Program.objects.select_for_update().filter(pk=program.pk).get()
+    program.refresh_from_db(fields=["status"])
+    workflows.require(program, "edit_elements")
 
 
 def _next_order(rows: models.QuerySet[Any]) -> int:

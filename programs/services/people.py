@@ -17,7 +17,7 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.notifications import notify
 
-from .. import permissions
+from .. import permissions, workflows
 from ..models import Organization, Program, Student, TutorAssignment, TutorProfile
 from .validation import validated_save
 
@@ -83,8 +83,8 @@ def enrol_student(
             _("%(person)s is already enrolled in %(program)s.")
             % {"person": student_user, "program": enrolled.program.code}
         ]
-    if program.status == Program.Status.CLOSED:
-        errors["program"] = [_("The program is closed; it takes no new students.")]
+    if not workflows.allows(program, "enrol"):
+        errors["program"] = [workflows.refusal(program, "enrol")]
     student = validated_save(
         Student(
             user=student_user,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .. import permissions
+from .. import permissions, workflows
 from ..models import Organization, Placement, Student, TutorProfile
 from .validation import validated_save
 
@@ -32,6 +32,8 @@ def create_placement(
     if not permissions.can_manage_placements(user, student.program):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
+    if not workflows.allows(student.program, "place"):
+        errors[NON_FIELD_ERRORS] = [workflows.refusal(student.program, "place")]
     if practice_tutor is not None and (
         practice_tutor.kind != TutorProfile.Kind.PRACTICE
         or practice_tutor.organization_id != host.pk

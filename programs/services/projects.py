@@ -24,7 +24,7 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.history import history_context
 
-from .. import permissions
+from .. import permissions, workflows
 from ..models import Organization, Program, Project, ProjectMember, ProjectOutput, Student
 from .validation import validated_save
 
@@ -85,8 +85,8 @@ def create_project(
         raise PermissionDenied
     partners = list(dict.fromkeys(partner_organizations))
     errors: Errors = {}
-    if program.status == Program.Status.CLOSED:
-        errors[NON_FIELD_ERRORS] = [_("The program is closed; it takes no new projects.")]
+    if not workflows.allows(program, "start_projects"):
+        errors[NON_FIELD_ERRORS] = [workflows.refusal(program, "start_projects")]
     open_to = set(taking_part(program).values_list("pk", flat=True))
     if lead_organization.pk not in open_to:
         errors["lead_organization"] = [

@@ -79,7 +79,9 @@ def instantiate_milestones(*, student: Student) -> int:
     # Locking the student makes two concurrent calls take turns instead of colliding.
     student = Student.objects.select_for_update().get(pk=student.pk)
     have = Milestone.objects.filter(student=student, template__isnull=False).values("template_id")
-    templates = MilestoneTemplate.objects.filter(program_id=student.program_id).exclude(pk__in=have)
+    templates = MilestoneTemplate.objects.filter(
+        program_id=student.program_id, retired_at__isnull=True
+    ).exclude(pk__in=have)
     created = Milestone.objects.bulk_create(
         Milestone(
             student=student,
