@@ -1,8 +1,9 @@
 """Who may read the history of the programs records, and why an organisation's status changed.
 
 Portal administrators read every tracked record's history (decided in `core.history`); a
-program administrator reads the history of the records of the programs they administer. The
-models not registered here (organisations, tutors, courses …) stay with portal administrators.
+program administrator reads the history of the records of the programs they administer; a
+course's history is read by whoever may edit it. The models not registered here (organisations,
+tutors …) stay with portal administrators.
 """
 
 from __future__ import annotations

@@ -135,6 +135,11 @@ def test_program_admin_builds_a_program_through_the_pages(cast: Cast) -> None:
                 "agreement_file": pdf(),
             },
         )
+    # Students are enrolled once the program is active.
+    activated = client.post(url("program-transition"), {"transition": "activate"})
+    assert activated.status_code == 302
+    program.refresh_from_db()
+    assert program.status == m.Program.Status.ACTIVE
     newcomer = UserFactory(email="nina@example.org", full_name="Nina Newcomer")
     post_ok(
         client,
