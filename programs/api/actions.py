@@ -248,3 +248,113 @@ class ProjectOutputInputSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=300)
     reference = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     produced_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+# ---- Program elements: edit, remove (delete or retire), reinstate, reorder ---------------------
+
+
+class ProgramUpdateSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=32, required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    discipline = serializers.CharField(max_length=120, required=False)
+    degree_type = serializers.ChoiceField(choices=m.Program.DegreeType.choices, required=False)
+    lead_university = serializers.PrimaryKeyRelatedField(
+        queryset=m.Organization.objects.all(), required=False
+    )
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    quality_criteria = serializers.CharField(required=False, allow_blank=True)
+
+
+class ProgramTransitionSerializer(serializers.Serializer[Any]):
+    transition = serializers.CharField(max_length=32)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ObjectiveInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+
+
+class StageInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    kind = serializers.ChoiceField(choices=m.Stage.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    expected_months = serializers.IntegerField(min_value=1, max_value=60)
+
+
+class MilestoneTemplateInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    kind = serializers.ChoiceField(choices=m.MilestoneTemplate.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    due_offset_days = serializers.IntegerField(min_value=0, max_value=3650)
+    stage = serializers.PrimaryKeyRelatedField(
+        queryset=m.Stage.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class CourseInputSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=200)
+    credits = serializers.DecimalField(max_digits=4, decimal_places=1)
+    category = serializers.ChoiceField(choices=m.Course.Category.choices)
+    integrates_ie = serializers.BooleanField(required=False, default=False)
+    delivering_organization = serializers.PrimaryKeyRelatedField(
+        queryset=m.Organization.objects.all()
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CurriculumInputSerializer(serializers.Serializer[Any]):
+    """An existing `course`, or a `new_course` described here, attached to the curriculum."""
+
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    course = serializers.PrimaryKeyRelatedField(
+        queryset=m.Course.objects.all(), required=False, allow_null=True, default=None
+    )
+    new_course = CourseInputSerializer(required=False, allow_null=True, default=None)
+    requirement = serializers.ChoiceField(choices=m.ProgramCourse.Requirement.choices)
+    semester = serializers.IntegerField(min_value=1, max_value=12)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        course, new_course = attrs.get("course"), attrs.get("new_course")
+        if course is not None and new_course is not None:
+            raise serializers.ValidationError(
+                {"course": [_("Choose an existing course or describe a new one, not both.")]}
+            )
+        if course is None and new_course is None:
+            raise serializers.ValidationError(
+                {"course": [_("Choose a course, or describe a new one.")]}
+            )
+        return attrs
+
+
+class CurriculumUpdateSerializer(serializers.Serializer[Any]):
+    requirement = serializers.ChoiceField(
+        choices=m.ProgramCourse.Requirement.choices, required=False
+    )
+    semester = serializers.IntegerField(min_value=1, max_value=12, required=False)
+
+
+class PartnerUpdateSerializer(serializers.Serializer[Any]):
+    agreement_start = serializers.DateField(required=False)
+    agreement_end = serializers.DateField(required=False, allow_null=True)
+    places_offered = serializers.IntegerField(min_value=0, required=False)
+    # Plain strings: the service names each value outside the catalogue in its error.
+    responsibilities = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False
+    )
+    agreement_file = serializers.FileField(required=False)
+
+
+class MoveSerializer(serializers.Serializer[Any]):
+    direction = serializers.ChoiceField(choices=[("up", _("up")), ("down", _("down"))])
+
+
+class RemovalSerializer(serializers.Serializer[Any]):
+    """What removing an element does (or did): "delete" or "retire", and why."""
+
+    action = serializers.ChoiceField(choices=["delete", "retire"])
+    reasons = serializers.ListField(child=serializers.CharField())

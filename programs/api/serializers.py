@@ -45,19 +45,19 @@ class ProgramPartnerSerializer(serializers.ModelSerializer[m.ProgramPartner]):
 class ObjectiveSerializer(serializers.ModelSerializer[m.TrainingObjective]):
     class Meta:
         model = m.TrainingObjective
-        fields = ["id", "order", "title", "description"]
+        fields = ["id", "order", "title", "description", "retired_at"]
 
 
 class StageSerializer(serializers.ModelSerializer[m.Stage]):
     class Meta:
         model = m.Stage
-        fields = ["id", "order", "kind", "title", "expected_months"]
+        fields = ["id", "order", "kind", "title", "expected_months", "retired_at"]
 
 
 class MilestoneTemplateSerializer(serializers.ModelSerializer[m.MilestoneTemplate]):
     class Meta:
         model = m.MilestoneTemplate
-        fields = ["id", "stage", "kind", "title", "due_offset_days"]
+        fields = ["id", "stage", "kind", "title", "due_offset_days", "retired_at"]
 
 
 class CurriculumSerializer(serializers.ModelSerializer[m.ProgramCourse]):
@@ -66,7 +66,27 @@ class CurriculumSerializer(serializers.ModelSerializer[m.ProgramCourse]):
 
     class Meta:
         model = m.ProgramCourse
-        fields = ["id", "course", "code", "title", "requirement", "semester"]
+        fields = ["id", "course", "code", "title", "requirement", "semester", "retired_at"]
+
+
+class ProgramObjectiveSerializer(ObjectiveSerializer):
+    class Meta(ObjectiveSerializer.Meta):
+        fields = ["program", *ObjectiveSerializer.Meta.fields]
+
+
+class ProgramStageSerializer(StageSerializer):
+    class Meta(StageSerializer.Meta):
+        fields = ["program", *StageSerializer.Meta.fields]
+
+
+class ProgramMilestoneTemplateSerializer(MilestoneTemplateSerializer):
+    class Meta(MilestoneTemplateSerializer.Meta):
+        fields = ["program", *MilestoneTemplateSerializer.Meta.fields]
+
+
+class ProgramCurriculumSerializer(CurriculumSerializer):
+    class Meta(CurriculumSerializer.Meta):
+        fields = ["program", *CurriculumSerializer.Meta.fields]
 
 
 class ProgramSerializer(serializers.ModelSerializer[m.Program]):

@@ -20,7 +20,17 @@ from accounts.models import User
 
 from .. import models as m
 from .. import permissions
-from ..services import funds, logs, partners, people, placements, projects, signoff, training
+from ..services import (
+    elements,
+    funds,
+    logs,
+    partners,
+    people,
+    placements,
+    projects,
+    signoff,
+    training,
+)
 from . import actions as a
 from . import serializers as s
 
@@ -423,6 +433,35 @@ def errors_renamed(**names: str) -> Iterator[None]:
         ) from exc
 
 
+class Removable(viewsets.GenericViewSet[Any]):
+    """Actions of an element that is deleted, or retired when other records refer to it."""
+
+    def _managed(self, request: Request) -> Any:
+        element = self.get_object()
+        if not permissions.can_manage_program(actor(request), element.program):
+            raise PermissionDenied
+        return element
+
+    @extend_schema(request=None, responses={200: a.RemovalSerializer})
+    @action(detail=True, methods=["get"])
+    def removal(self, request: Request, pk: str | None = None) -> Response:
+        """What `remove` would do: delete, or retire because other records refer to it."""
+        removal = elements.removal_of(self._managed(request))
+        return Response({"action": removal.action, "reasons": removal.reasons})
+
+    @extend_schema(request=None, responses={200: a.RemovalSerializer})
+    @action(detail=True, methods=["post"])
+    def remove(self, request: Request, pk: str | None = None) -> Response:
+        removal = elements.remove_element(user=actor(request), element=self.get_object())
+        return Response({"action": removal.action, "reasons": removal.reasons})
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request: Request, pk: str | None = None) -> Response:
+        element = elements.reinstate_element(user=actor(request), element=self.get_object())
+        return answer(self, element)
+
+
 class OrganizationWrites(OrganizationViewSet, viewsets.GenericViewSet[Any]):
     """Programme administrators register partner subjects; portal administrators rate them."""
 
@@ -450,8 +489,28 @@ class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
         program = partners.create_program(user=actor(request), **data)
         return answer(self, program, status.HTTP_201_CREATED)
 
+    @extend_schema(request=a.ProgramUpdateSerializer, responses={200: s.ProgramDetailSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        program = self.get_object()
+        data = read_partial(request, a.ProgramUpdateSerializer)
+        elements.update_program(user=actor(request), program=program, **data)
+        return answer(self, program)
 
-class ProgramPartnerWrites(ProgramPartnerViewSet, viewsets.GenericViewSet[Any]):
+    @extend_schema(
+        request=a.ProgramTransitionSerializer, responses={200: s.ProgramDetailSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """Activate, close or reopen the program (see `programs.workflows`)."""
+        program = self.get_object()
+        data = read_input(request, a.ProgramTransitionSerializer)
+        elements.transition_program(
+            user=actor(request), program=program, name=data["transition"], reason=data["reason"]
+        )
+        return answer(self, program)
+
+
+class ProgramPartnerWrites(Removable, ProgramPartnerViewSet):
     """Partners are added by the program's administrators, with their responsibilities."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -470,11 +529,20 @@ class ProgramPartnerWrites(ProgramPartnerViewSet, viewsets.GenericViewSet[Any]):
         )
         return answer(self, partner)
 
-    @extend_schema(
-        request=a.ResponsibilitiesInputSerializer, responses={200: s.ProgramPartnerSerializer}
-    )
+    @extend_schema(request=a.PartnerUpdateSerializer, responses={200: s.ProgramPartnerSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        return self._set_responsibilities(request)
+        """The agreement (dates, places, a new signed file) and the responsibilities."""
+        partner = self.get_object()
+        data = read_partial(request, a.PartnerUpdateSerializer)
+        values = merged(partner, data, ("agreement_start", "agreement_end", "places_offered"))
+        elements.update_partner(
+            user=actor(request),
+            partner=partner,
+            responsibilities=data.get("responsibilities"),
+            agreement_file=data.get("agreement_file"),
+            **values,
+        )
+        return answer(self, partner)
 
     @extend_schema(
         request=a.ResponsibilitiesInputSerializer, responses={200: s.ProgramPartnerSerializer}
@@ -614,3 +682,139 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
         data = read_input(request, a.ProjectOutputInputSerializer)
         projects.add_output(user=actor(request), project=project, **data)
         return answer(self, project, status.HTTP_201_CREATED)
+
+
+# ---- Program elements: edit, remove (delete or retire), reinstate, reorder ---------------------
+
+
+def read_partial(request: Request, serializer_class: Any) -> dict[str, Any]:
+    """Validate a partial update: only the fields sent; the program never moves."""
+    serializer = serializer_class(data=request.data, partial=True, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    data.pop("program", None)
+    return data
+
+
+def merged(instance: Any, data: dict[str, Any], names: Any) -> dict[str, Any]:
+    """A partial update's values: what was sent, the record's own values for the rest."""
+    return {name: data[name] if name in data else getattr(instance, name) for name in names}
+
+
+class ElementWrites(Removable, ScopedViewSet):
+    """An element of a program: read by whoever sees the program, written by its
+    administrators through the `elements` services (403 for others, 404 outside the program's
+    visibility, 400 for bad input or a status that forbids the change)."""
+
+    input_serializer: Any
+    update_serializer: Any = None
+    argument: str
+    editable: tuple[str, ...]
+    filterset_fields = ["program"]
+    ordering_fields = ["id"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        programs = m.Program.objects.visible_to(self.request.user)
+        return self.model.objects.filter(program__in=programs).select_related("program")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        raise NotImplementedError
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        raise NotImplementedError
+
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, self.input_serializer)
+        return answer(self, self.add_element(actor(request), **data), status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        element = self.get_object()
+        data = read_partial(request, self.update_serializer or self.input_serializer)
+        self.update_element(actor(request), element, **merged(element, data, self.editable))
+        return answer(self, element)
+
+
+class OrderedElementWrites(ElementWrites):
+    @extend_schema(request=a.MoveSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        direction = read_input(request, a.MoveSerializer)["direction"]
+        element = elements.move_element(
+            user=actor(request), element=self.get_object(), direction=direction
+        )
+        return answer(self, element)
+
+
+class ObjectiveWrites(OrderedElementWrites):
+    model = m.TrainingObjective
+    serializer_class = s.ProgramObjectiveSerializer
+    input_serializer = a.ObjectiveInputSerializer
+    editable = ("title", "description")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        return partners.add_objective(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return elements.update_objective(user=user, objective=element, **values)
+
+
+class StageWrites(OrderedElementWrites):
+    model = m.Stage
+    serializer_class = s.ProgramStageSerializer
+    input_serializer = a.StageInputSerializer
+    editable = ("kind", "title", "expected_months")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        return partners.add_stage(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return elements.update_stage(user=user, stage=element, **values)
+
+
+class MilestoneTemplateWrites(ElementWrites):
+    model = m.MilestoneTemplate
+    serializer_class = s.ProgramMilestoneTemplateSerializer
+    input_serializer = a.MilestoneTemplateInputSerializer
+    editable = ("kind", "title", "due_offset_days", "stage")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        return partners.add_milestone_template(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return elements.update_milestone_template(user=user, template=element, **values)
+
+
+class CurriculumWrites(ElementWrites):
+    """A course in a program's curriculum; created from an existing course or a new one."""
+
+    model = m.ProgramCourse
+    serializer_class = s.ProgramCurriculumSerializer
+    input_serializer = a.CurriculumInputSerializer
+    update_serializer = a.CurriculumUpdateSerializer
+    editable = ("requirement", "semester")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("course")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        new_course = data.pop("new_course")
+        if new_course is None:
+            return partners.add_course_to_curriculum(user=user, **data)
+        data["course"] = m.Course(**new_course)
+        return partners.create_course_in_curriculum(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return elements.update_curriculum_entry(user=user, entry=element, **values)
+
+
+class CourseWrites(CourseViewSet, viewsets.GenericViewSet[Any]):
+    """A course is changed by a portal administrator or by an administrator of every program
+    that teaches it (`can_edit_course`)."""
+
+    @extend_schema(request=a.CourseInputSerializer, responses={200: s.CourseSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        course = self.get_object()
+        data = read_partial(request, a.CourseInputSerializer)
+        names = a.CourseInputSerializer().fields.keys()
+        elements.update_course(user=actor(request), course=course, **merged(course, data, names))
+        return answer(self, course)
