@@ -144,7 +144,10 @@ def test_a_program_is_built_and_a_plan_goes_through_its_workflow(
     assert program.partners.count() == 3
     screenshot(page, "program-built-en")
 
-    # ---- Enrolment and dual supervision ----
+    # ---- Activation (a draft program takes no students), enrolment and dual supervision ----
+    with page.expect_navigation():
+        page.get_by_role("button", name="Activate the program").click()
+    page.locator(".alert-success").first.wait_for()
     page.get_by_role("link", name="Enrol a student").click()
     page.get_by_label("E-mail of the student's account").fill("newcomer@demo.example")
     page.get_by_label("Student number").fill("E2E-0001")
