@@ -8,6 +8,7 @@ a 403, a service's ValidationError is shown on the form (or as a message after a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +101,7 @@ KINDS: dict[str, Kind] = {
     ),
 }
 
-UPDATES = {
+UPDATES: dict[str, Callable[..., Any]] = {
     "objectives": elements.update_objective,
     "stages": elements.update_stage,
     "milestones": elements.update_milestone_template,

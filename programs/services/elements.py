@@ -241,7 +241,7 @@ def update_partner(
     partner.agreement_start, partner.agreement_end = agreement_start, agreement_end
     partner.places_offered = places_offered
     if agreement_file is not None and not errors:
-        partner.agreement_file = agreement_file  # type: ignore[assignment]
+        partner.agreement_file = agreement_file
     if responsibilities is not None:
         try:
             update_partner_responsibilities(
@@ -284,7 +284,7 @@ def _references(element: Element) -> list[tuple[Any, int]]:
                     "%(count)d evaluation indicators refer to it.",
                     "count",
                 ),
-                element.indicators.count(),  # type: ignore[attr-defined]
+                element.indicators.count(),
             )
         ]
     if isinstance(element, Stage):
@@ -295,7 +295,7 @@ def _references(element: Element) -> list[tuple[Any, int]]:
                     "%(count)d milestones are placed in this stage.",
                     "count",
                 ),
-                element.milestone_templates.count(),  # type: ignore[attr-defined]
+                element.milestone_templates.count(),
             )
         ]
     if isinstance(element, MilestoneTemplate):
@@ -396,9 +396,7 @@ def move_element(
     _managed(user, element.program)
     if direction not in ("up", "down"):
         raise ValidationError({"direction": [_("Move an item “up” or “down”.")]})
-    siblings = type(element).objects.filter(  # type: ignore[attr-defined]
-        program_id=element.program_id, retired_at__isnull=True
-    )
+    siblings = type(element).objects.filter(program_id=element.program_id, retired_at__isnull=True)
     element.refresh_from_db(fields=["order"])
     if direction == "up":
         neighbour = siblings.filter(order__lt=element.order).order_by("-order").first()
@@ -418,7 +416,7 @@ def move_element(
     free = (
         int(
             type(element)
-            .objects.filter(program_id=element.program_id)  # type: ignore[attr-defined]
+            .objects.filter(program_id=element.program_id)
             .aggregate(last=Max("order"))["last"]
         )
         + 1
