@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -162,7 +162,11 @@ def my_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if not (editing or drafting):
         return _render_student(request, student, template="programs/my_plan.html")
-    courses = Course.objects.filter(in_programs__program=student.program_id).order_by("code")
+    # Retired courses are offered no more, except to the plan that already has them.
+    offered = Q(in_programs__program=student.program_id, in_programs__retired_at__isnull=True)
+    if editing and plan is not None:
+        offered |= Q(pk__in=plan.courses.values("pk"))
+    courses = Course.objects.filter(offered).distinct().order_by("code")
     initial = PlanForm.initial_for(plan) if editing and plan is not None else None
     form = PlanForm(request.POST or None, initial=initial, courses=courses)
     if request.method == "POST" and form.is_valid():

@@ -286,6 +286,8 @@ def add_milestone_template(
     errors: dict[str, list[str]] = {}
     if stage is not None and stage.program_id != program.pk:
         errors["stage"] = [_("The stage belongs to another program.")]
+    elif stage is not None and stage.retired_at is not None:
+        errors["stage"] = [_("This stage is retired; choose a stage in use.")]
     return validated_save(
         MilestoneTemplate(
             program=program, stage=stage, kind=kind, title=title, due_offset_days=due_offset_days

@@ -377,3 +377,18 @@ def test_program_page_query_count_is_flat_as_elements_grow(
         lambda: _more_elements(cast.program, 3, 14),
         max_queries=22,
     )
+
+
+def test_a_retired_course_is_offered_to_no_new_plan(cast: Cast) -> None:
+    made = elements_of(cast.program)
+    entry = made["curriculum"]
+    kept = m.ProgramCourse.objects.create(
+        program=cast.program, course=CourseFactory(), requirement="elective", semester=2
+    )
+    m.ProgramCourse.objects.filter(pk=entry.pk).update(
+        retired_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    form = client_for(cast.student.user).get(reverse("programs:my-plan")).context["form"]
+    offered = set(form.fields["courses"].queryset)
+    assert kept.course in offered
+    assert entry.course not in offered

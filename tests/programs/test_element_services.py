@@ -536,3 +536,13 @@ def test_an_organisation_becomes_no_partner_twice(cast: Cast) -> None:
     assert field_errors(exc) == {
         "organization": ["This organisation is already a partner of the program."]
     }
+
+
+def test_a_retired_stage_takes_no_new_milestone(cast: Cast) -> None:
+    s = stage(cast)
+    template(cast, "Proposal", on=s)
+    elements.remove_element(user=cast.program_admin, element=s)
+    s.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        template(cast, "Mid-term", on=s)
+    assert field_errors(exc) == {"stage": ["This stage is retired; choose a stage in use."]}
