@@ -489,16 +489,14 @@ class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
         program = partners.create_program(user=actor(request), **data)
         return answer(self, program, status.HTTP_201_CREATED)
 
-    @extend_schema(request=a.ProgramUpdateSerializer, responses={200: s.ProgramDetailSerializer})
+    @extend_schema(request=a.ProgramUpdateSerializer, responses={200: s.ProgramSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         program = self.get_object()
         data = read_partial(request, a.ProgramUpdateSerializer)
         elements.update_program(user=actor(request), program=program, **data)
         return answer(self, program)
 
-    @extend_schema(
-        request=a.ProgramTransitionSerializer, responses={200: s.ProgramDetailSerializer}
-    )
+    @extend_schema(request=a.ProgramTransitionSerializer, responses={200: s.ProgramSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
         """Activate, close or reopen the program (see `programs.workflows`)."""

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from tests.clients import api_for
+from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
@@ -319,3 +319,16 @@ def test_elements_of_hidden_programs_are_not_listed(cast: Cast) -> None:
     assert {row["program"] for row in response.data["results"]} == {cast.program.pk}
     grant(cast.coordinator, Role.PARTNER_COORDINATOR, OrganizationFactory())
     assert api_for(cast.coordinator).get(reverse("api:objective-list")).data["results"] == []
+
+
+def test_a_status_change_and_its_reason_are_in_the_programs_history(cast: Cast) -> None:
+    api = api_for(cast.program_admin)
+    url = reverse("api:program-transition", args=[cast.program.pk])
+    response = api.post(url, {"transition": "close", "reason": "The last cohort graduated."})
+    assert response.status_code == 200
+    history = reverse("core:history", args=["programs", "program", cast.program.pk])
+    page = client_for(cast.program_admin).get(history)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "The last cohort graduated." in text
+    assert "Closed" in text
