@@ -83,7 +83,7 @@ class ObjectiveForm(BootstrapForm):
 class StageForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Stage.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    expected_months = forms.IntegerField(label=_("Expected months"), min_value=1, max_value=120)
+    expected_months = forms.IntegerField(label=_("Expected months"), min_value=1, max_value=60)
 
 
 class MilestoneTemplateForm(BootstrapForm):
@@ -228,7 +228,11 @@ class CourseForm(BootstrapForm):
     code = forms.CharField(label=_("Code"), max_length=32)
     title = forms.CharField(label=_("Title"), max_length=200)
     credits = forms.DecimalField(
-        label=_("Credits"), max_digits=4, decimal_places=1, min_value=Decimal("0.1")
+        label=_("Credits"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("20"),
     )
     category = forms.ChoiceField(label=_("Category"), choices=CourseCategory.choices)
     integrates_ie = forms.BooleanField(

@@ -392,3 +392,44 @@ def test_a_retired_course_is_offered_to_no_new_plan(cast: Cast) -> None:
     offered = set(form.fields["courses"].queryset)
     assert kept.course in offered
     assert entry.course not in offered
+
+
+def test_the_course_form_shows_every_problem_at_once(cast: Cast) -> None:
+    entry = elements_of(cast.program)["curriculum"]
+    client = client_for(cast.program_admin)
+    url = reverse("programs:course-edit", args=[cast.program.pk, entry.pk])
+    response = client.post(
+        url,
+        {
+            "code": entry.course.code,
+            "title": "",
+            "credits": "25",
+            "category": "core",
+            "delivering_organization": cast.program.lead_university.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"title", "credits"}
+    entry.course.refresh_from_db()
+    assert entry.course.credits != 25
+
+
+def test_a_course_is_corrected_from_the_program_page(cast: Cast) -> None:
+    entry = elements_of(cast.program)["curriculum"]
+    client = client_for(cast.program_admin)
+    url = reverse("programs:course-edit", args=[cast.program.pk, entry.pk])
+    response = client.post(
+        url,
+        {
+            "code": entry.course.code,
+            "title": "Imaging physics",
+            "credits": "3.5",
+            "category": "core",
+            "integrates_ie": "on",
+            "delivering_organization": cast.program.lead_university.pk,
+            "description": "Physics of imaging.",
+        },
+    )
+    assert response.status_code == 302
+    entry.course.refresh_from_db()
+    assert (entry.course.title, entry.course.integrates_ie) == ("Imaging physics", True)
