@@ -73,7 +73,9 @@ def indicators(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     formset: BaseIndicatorFormSet | None = None
     if can_edit:
-        objectives = program.objectives.order_by("order")
+        # A retired objective is offered only where an indicator of the program still has it.
+        in_use = Q(retired_at__isnull=True) | Q(indicators__program=program)
+        objectives = program.objectives.filter(in_use).distinct().order_by("order")
         formset = cast(
             BaseIndicatorFormSet,
             IndicatorFormSet(

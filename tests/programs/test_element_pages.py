@@ -433,3 +433,34 @@ def test_a_course_is_corrected_from_the_program_page(cast: Cast) -> None:
     assert response.status_code == 302
     entry.course.refresh_from_db()
     assert (entry.course.title, entry.course.integrates_ie) == ("Imaging physics", True)
+
+
+def test_a_retired_objective_is_offered_to_no_new_indicator(cast: Cast) -> None:
+    from evaluation.models import Indicator
+
+    retired = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    titles = ("Objective in use", "Dropped objective", "Objective retired but measured")
+    kept, dropped, measured = (
+        m.TrainingObjective.objects.create(
+            program=cast.program,
+            order=n,
+            title=title,
+            description="D",
+            retired_at=None if n == 1 else retired,
+        )
+        for n, title in enumerate(titles, 1)
+    )
+    Indicator.objects.create(
+        program=cast.program,
+        objective=measured,
+        category=Indicator.Category.values[0],
+        name="Measured",
+        weight=100,
+        position=0,
+    )
+    page = client_for(cast.program_admin).get(f"/evaluation/programs/{cast.program.pk}/indicators/")
+    assert page.status_code == 200
+    options = page.content.decode()
+    assert f'value="{kept.pk}"' in options
+    assert f'value="{measured.pk}"' in options
+    assert dropped.title not in options
