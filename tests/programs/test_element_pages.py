@@ -464,3 +464,20 @@ def test_a_retired_objective_is_offered_to_no_new_indicator(cast: Cast) -> None:
     assert f'value="{kept.pk}"' in options
     assert f'value="{measured.pk}"' in options
     assert dropped.title not in options
+
+
+def test_the_back_button_creates_no_second_program(cast: Cast) -> None:
+    client = client_for(cast.program_admin)
+    url = reverse("programs:program-create")
+    data = {
+        "code": "NEWMIT",
+        "title": "Nursing Innovation",
+        "discipline": "Nursing",
+        "degree_type": "professional",
+        "lead_university": cast.program.lead_university.pk,
+        "start_date": "2026-09-01",
+    }
+    again = post_twice(client, url, data)
+    assert again.status_code == 200
+    assert list(again.context["form"].errors) == ["code"]
+    assert m.Program.objects.filter(code="NEWMIT").count() == 1
