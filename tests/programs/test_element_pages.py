@@ -481,3 +481,39 @@ def test_the_back_button_creates_no_second_program(cast: Cast) -> None:
     assert again.status_code == 200
     assert list(again.context["form"].errors) == ["code"]
     assert m.Program.objects.filter(code="NEWMIT").count() == 1
+
+
+def a_real_pdf() -> bytes:
+    """A one-page PDF that parses (not only one that starts with %PDF-)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_partners_signed_agreement_is_replaced_and_a_non_pdf_refused(cast: Cast) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    partner = elements_of(cast.program)["partners"]
+    client = client_for(cast.program_admin)
+    url = reverse("programs:element-edit", args=[cast.program.pk, "partners", partner.pk])
+    data = {"agreement_start": "2025-01-01", "places_offered": 2, "responsibilities": ["teaching"]}
+    fake = SimpleUploadedFile("agreement.pdf", b"GIF89a not a pdf", content_type="application/pdf")
+    refused = client.post(url, {**data, "agreement_file": fake})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "agreement_file": ["Upload the signed agreement as a PDF file."]
+    }
+    partner.refresh_from_db()
+    assert (partner.agreement_file.name, partner.places_offered) == ("", 0)
+    pdf = SimpleUploadedFile("signed.pdf", a_real_pdf())
+    assert client.post(url, {**data, "agreement_file": pdf}).status_code == 302
+    partner.refresh_from_db()
+    assert partner.agreement_file.name.endswith("signed.pdf")
+    assert partner.places_offered == 2
+    assert [r.responsibility for r in partner.responsibilities.all()] == ["teaching"]
