@@ -21,7 +21,7 @@ from functools import reduce
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, F, Q, QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -93,23 +93,21 @@ class ResponsibilityCheck:
     def evidence(
         self, *, program_id: int, organization_ids: Iterable[int], since: dt.date, today: dt.date
     ) -> dict[int, list[Evidence]]:
-        """The activity of every listed organisation in the program: a query per path of the
-        organisation, and one for the rows, whatever the number of partners."""
-        ids = list(organization_ids)
-        rows = self.rows(since, today).filter(self._of_organization(ids, "__in"))
+        """The activity of every listed organisation in the program, in one query whatever
+        the number of partners (a row reached by several paths, e.g. a project's lead and
+        partners, comes once per path and is kept once per organisation)."""
+        ids = set(organization_ids)
+        rows = self.rows(since, today).filter(self._of_organization(list(ids), "__in"))
         if self.program_path is not None:
             rows = rows.filter(**{self.program_path: program_id})
-        owners: dict[int, set[int]] = {}
-        for path in self.organization_paths:
-            pairs = rows.filter(**{f"{path}__in": ids}).values_list("pk", path).order_by()
-            for pk, organization_id in pairs:
-                owners.setdefault(pk, set()).add(organization_id)
-        found: dict[int, list[Evidence]] = {}
-        for row in rows.filter(pk__in=list(owners)).distinct():
-            item = self.describe(row)
-            for organization_id in sorted(owners[row.pk]):
-                found.setdefault(organization_id, []).append(item)
-        return found
+        owners = {f"owner_{n}": F(path) for n, path in enumerate(self.organization_paths)}
+        found: dict[int, dict[int, Evidence]] = {}
+        for row in rows.annotate(**owners):
+            for name in owners:
+                organization_id = getattr(row, name)
+                if organization_id in ids and row.pk not in found.get(organization_id, {}):
+                    found.setdefault(organization_id, {})[row.pk] = self.describe(row)
+        return {organization_id: list(items.values()) for organization_id, items in found.items()}
 
 
 _checks: dict[str, ResponsibilityCheck] = {}
