@@ -49,7 +49,9 @@ __all__ = [
     "activity_exists",
     "check_for",
     "matrix",
+    "period_days_for",
     "register_check",
+    "register_period",
 ]
 
 #: The period in which a responsibility must show activity, unless the rule's setting says
@@ -111,6 +113,9 @@ class ResponsibilityCheck:
 
 
 _checks: dict[str, ResponsibilityCheck] = {}
+#: The period of a program's checks, as the audit rule's settings say (supervision registers
+#: it; without it, the default).
+_period: Callable[[Program], int] | None = None
 
 
 def register_check(responsibility: str, check: ResponsibilityCheck) -> None:
@@ -122,6 +127,16 @@ def register_check(responsibility: str, check: ResponsibilityCheck) -> None:
 
 def check_for(responsibility: str) -> ResponsibilityCheck | None:
     return _checks.get(responsibility)
+
+
+def register_period(period_days: Callable[[Program], int]) -> None:
+    """Say how many days back a program's responsibilities are checked (the rule's setting)."""
+    global _period
+    _period = period_days
+
+
+def period_days_for(program: Program) -> int:
+    return _period(program) if _period is not None else DEFAULT_PERIOD_DAYS
 
 
 def activity_exists(

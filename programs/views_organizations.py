@@ -291,7 +291,8 @@ def responsibility_matrix(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     if not permissions.can_see_responsibility_matrix(request.user, program):
         raise PermissionDenied
     today = timezone.localdate()
-    rows = responsibilities.matrix(program, today=today)
+    period_days = responsibilities.period_days_for(program)
+    rows = responsibilities.matrix(program, today=today, period_days=period_days)
     return render(
         request,
         "programs/organizations/responsibility_matrix.html",
@@ -299,7 +300,7 @@ def responsibility_matrix(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             "program": program,
             "rows": rows,
             "columns": Responsibility.choices,
-            "period_days": responsibilities.DEFAULT_PERIOD_DAYS,
-            "since": today - dt.timedelta(days=responsibilities.DEFAULT_PERIOD_DAYS),
+            "period_days": period_days,
+            "since": today - dt.timedelta(days=period_days),
         },
     )

@@ -39,6 +39,7 @@ from programs.responsibilities import (
     ResponsibilityCheck,
     activity_exists,
     register_check,
+    register_period,
 )
 
 from ..models import Inspection
@@ -895,7 +896,17 @@ SUPERVISED_EXTERNALLY = ResponsibilityCheck(
 )
 
 
+def _responsibility_period(program: Any) -> int:
+    """The period of `responsibility_unfulfilled` in force for the program (one query)."""
+    from ..audit import effective_settings
+
+    rule = next(rule for rule in RULES if rule.code == "responsibility_unfulfilled")
+    settings = effective_settings([rule], [program.pk])[(rule.code, program.pk)]
+    return int(settings.thresholds["period_days"])
+
+
 def register_catalogue() -> None:
     for rule in RULES:
         register(rule)
     register_check(Responsibility.SUPERVISION_EXTERNAL, SUPERVISED_EXTERNALLY)
+    register_period(_responsibility_period)

@@ -190,6 +190,26 @@ def test_cells_not_held_and_not_checked(cast: Cast) -> None:
     assert (hospital.state, len(hospital.evidence)) == ("not_checked", 1)
 
 
+def test_the_period_is_the_audit_rules_setting_for_the_program(cast: Cast) -> None:
+    from supervision.services import change_rule_setting
+
+    held = partner(cast, cast.hospital)
+    m.PartnerResponsibility.objects.create(partner=held, responsibility="clinical_practice")
+    m.Placement.objects.filter(pk=cast.placement.pk).update(start_date=ago(300), end_date=ago(200))
+    assert cell(matrix_page(cast), cast.hospital, "clinical_practice").state == "fulfilled"
+
+    change_rule_setting(
+        user=cast.program_admin,
+        rule="responsibility_unfulfilled",
+        program=cast.program,
+        thresholds={"period_days": 199},
+    )
+
+    response = matrix_page(cast)
+    assert response.context["period_days"] == 199
+    assert cell(response, cast.hospital, "clinical_practice").state == "unfulfilled"
+
+
 # ---- Who may open it -----------------------------------------------------------------------
 
 # Those who see the program but do not administer it get 403; the others do not see it.
