@@ -5,6 +5,7 @@ editing and status changes by those allowed, and the renewal of a partnership's 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
+from programs.demo import seed_programs_demo
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
@@ -457,3 +459,32 @@ def test_a_coordinator_cannot_renew_their_own_agreement(
     assert response.status_code == 403
     partnered.refresh_from_db()
     assert partnered.agreement_end == TODAY + dt.timedelta(days=30)
+
+
+# ---- On the demo ---------------------------------------------------------------------------
+
+HREF = re.compile(r'href="(/[^"#]*)"')
+
+
+@pytest.mark.parametrize(
+    "email", ["admin@demo.example", "progadmin@demo.example", "coordinator@demo.example"]
+)
+def test_the_demo_organisation_pages_offer_no_broken_link(email: str) -> None:
+    """Every organisation page and the responsibility matrix, as a demo account sees them:
+    each link they offer (except sign-out and the language switch) opens."""
+    program = seed_programs_demo()
+    client = client_for(User.objects.get(email=email))
+    pages = [url("organization-list")] + [
+        url("organization-detail", pk) for pk in m.Organization.objects.values_list("pk", flat=True)
+    ]
+    if email != "coordinator@demo.example":
+        pages.append(url("responsibility-matrix", program.pk))
+    links: set[str] = set()
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        links |= set(HREF.findall(response.content.decode()))
+    for link in sorted(links - set(pages)):
+        if "logout" in link or link.startswith(("/i18n/", "/static/")):
+            continue
+        assert client.get(link).status_code < 400, link
