@@ -98,7 +98,7 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "can_change_status": permissions.can_change_organization_status(user, organization),
         "shows_people": people,
         "tutors": _tutors(user, organization) if people else [],
-        "coordinators": _coordinators(organization) if people else [],
+        **(_posted(organization) if people else {"coordinators": [], "counsellors": []}),
         "status_changes": organization.status_changes.select_related("changed_by"),
         "warning_days": AGREEMENT_WARNING_DAYS,
     }
@@ -149,15 +149,21 @@ def _tutors(user: Any, organization: Organization) -> Any:
     )
 
 
-def _coordinators(organization: Organization) -> Any:
-    return (
+def _posted(organization: Organization) -> dict[str, list[RoleMembership]]:
+    """Its coordinators and the counsellors posted there (its mental-health service)."""
+    memberships = (
         RoleMembership.objects.current()
-        .of_role(Role.PARTNER_COORDINATOR)
+        .filter(role__in=(Role.PARTNER_COORDINATOR, Role.COUNSELLOR))
         .scoped_by(Organization)
         .filter(scope_id=organization.pk)
         .select_related("user")
         .order_by("user__full_name", "pk")
     )
+    posted: dict[str, list[RoleMembership]] = {"coordinators": [], "counsellors": []}
+    for membership in memberships:
+        key = "counsellors" if membership.role == Role.COUNSELLOR else "coordinators"
+        posted[key].append(membership)
+    return posted
 
 
 # ---- Writes --------------------------------------------------------------------------------

@@ -246,17 +246,24 @@ def test_people_are_shown_to_those_allowed(
     name: str,
     shown: bool,
 ) -> None:
+    counsellor = UserFactory(email="mei@example.org")
+    grant(counsellor, Role.COUNSELLOR, cast.hospital)
     client = client_for(person(cast, name, admin, outsider))
     response = client.get(url("organization-detail", cast.hospital.pk))
     assert response.context["shows_people"] is shown
     tutors = [tutor.user for tutor in response.context["tutors"]]
     coordinators = [membership.user for membership in response.context["coordinators"]]
+    counsellors = [membership.user for membership in response.context["counsellors"]]
     if shown:
-        assert tutors == [cast.practice_tutor.user]
-        assert coordinators == [cast.coordinator]
+        assert (tutors, coordinators, counsellors) == (
+            [cast.practice_tutor.user],
+            [cast.coordinator],
+            [counsellor],
+        )
     else:
-        assert (tutors, coordinators) == ([], [])
+        assert (tutors, coordinators, counsellors) == ([], [], [])
         assert "cora@example.org" not in response.content.decode()
+        assert "mei@example.org" not in response.content.decode()
 
 
 def test_the_status_history_is_shown(cast: Cast, admin: User) -> None:
