@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .roles import UNSCOPED_ROLES, Role, scope_models
+from .roles import OPTIONALLY_SCOPED_ROLES, UNSCOPED_ROLES, Role, scope_models
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -192,8 +192,9 @@ class RoleMembershipQuerySet(models.QuerySet["RoleMembership"]):
 class RoleMembership(models.Model):
     """One role held by one user, optionally scoped to an object and to a period.
 
-    Portal administrators and counsellors hold portal-wide roles; every other role is
-    scoped by an object of a model registered for it in `accounts.roles`.
+    Portal administrators hold a portal-wide role, and counsellors too unless they are posted
+    at an organisation; every other role is scoped by an object of a model registered for it
+    in `accounts.roles`.
     """
 
     user = models.ForeignKey(
@@ -272,6 +273,8 @@ class RoleMembership(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.role in UNSCOPED_ROLES:
+            return
+        if self.role in OPTIONALLY_SCOPED_ROLES and self.scope_type_id is None:
             return
         allowed = scope_models(self.role)
         if self.scope_type_id is None:

@@ -36,7 +36,10 @@ TRAINING_ROLES: frozenset[str] = frozenset(
 )
 
 #: Roles that are held without a scope (they are portal-wide by nature).
-UNSCOPED_ROLES: frozenset[str] = frozenset({Role.PORTAL_ADMIN, Role.COUNSELLOR})
+UNSCOPED_ROLES: frozenset[str] = frozenset({Role.PORTAL_ADMIN})
+#: Roles held portal-wide or, where an app registers a scope, for one scope: a counsellor
+#: serves every student, and may be posted at an organisation (its mental-health service).
+OPTIONALLY_SCOPED_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR})
 
 _scope_models: dict[str, set[str]] = {}
 

@@ -19,6 +19,8 @@ class ProgramsConfig(AppConfig):
         register_scope(Role.PARTNER_COORDINATOR, "programs.Organization")
         register_scope(Role.ACADEMIC_TUTOR, "programs.Organization")
         register_scope(Role.PRACTICE_TUTOR, "programs.Organization")
+        # A counsellor may be posted at an organisation (its mental-health service).
+        register_scope(Role.COUNSELLOR, "programs.Organization")
 
         from . import imports, tasks  # noqa: F401 -- tasks registers the import tasks
 
@@ -49,7 +51,29 @@ class ProgramsConfig(AppConfig):
         )
         register_attention(views_projects.case_logs_to_verify_attention)
 
-        from . import attention, history_access
+        from training_portal.core.navigation import ADMINISTRATION_MENU
+
+        from . import (
+            attention,
+            extensions,
+            history_access,
+            permissions,
+            responsibilities,
+            views_organizations,
+        )
+
+        register_nav(
+            _("Organisations"),
+            "programs:organization-list",
+            views_organizations.manages_organizations,
+            menu=ADMINISTRATION_MENU,
+        )
+        extensions.register_program_section(
+            _("Responsibility matrix"),
+            "programs:responsibility-matrix",
+            permissions.can_see_responsibility_matrix,
+        )
 
         attention.register()
         history_access.register()
+        responsibilities.register()

@@ -408,6 +408,9 @@ class _Demo:
         for key, (email, name) in COORDINATORS.items():
             self.coordinators[key] = self.user(email, name)
             self.grant(self.coordinators[key], Role.PARTNER_COORDINATOR, self.orgs[key])
+        # The university's mental-health service: a counsellor posted there.
+        counsellor = self.user("counsellor.emu@demo.example", "Mei Lin")
+        self.grant(counsellor, Role.COUNSELLOR, self.orgs["emu"])
         self.tutors: dict[str, m.TutorProfile] = {}
         for key, (email, name, org, kind, title, specialty, capacity) in TUTORS.items():
             user = self.user(email, name)

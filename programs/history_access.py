@@ -103,6 +103,8 @@ def register() -> None:
         register_history(model, allowed=_of_program(program_id), url=url)
     # Organisations: portal administrators only; a status change carries its reason in the
     # history context (see `change_organization_status`).
-    register_history(Organization)
+    register_history(
+        Organization, url=lambda obj: reverse("programs:organization-detail", args=[obj.pk])
+    )
     # A course is shared: its history is read by whoever may edit it.
     register_history(Course, allowed=can_edit_course)

@@ -254,6 +254,28 @@ def can_change_organization_status(user: Any, organization: Any) -> bool:
     return is_portal_admin(user)
 
 
+def can_renew_agreement(user: Any, partner: Any) -> bool:
+    """A partnership's agreement is renewed by the program's administrators."""
+    return administers(user, partner.program)
+
+
+def can_see_responsibility_matrix(user: Any, program: Any) -> bool:
+    """The matrix shows placements, projects and fund lines of every partner: for the
+    program's administrators."""
+    return administers(user, program)
+
+
+def can_see_organization_people(user: Any, organization: Any, program_ids: Any = ()) -> bool:
+    """Who works at an organisation (its tutors and coordinators) is shown to portal
+    administrators, its own coordinators, and the administrators of the programs it takes
+    part in (`program_ids`: those programs, already read by the page)."""
+    from .models import Program
+
+    if is_portal_admin(user) or coordinates(user, organization):
+        return True
+    return any(_holds_for(user, Role.PROGRAM_ADMIN, Program, pk) for pk in program_ids)
+
+
 def current_tutor_roles(user: Any, student: Any) -> set[str]:
     """The roles (academic/practice) `user` currently holds as a tutor of `student`."""
     from .models import TutorAssignment

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from . import (
     urls_funds,
     urls_imports,
+    urls_organizations,
     urls_projects,
     urls_records,
     views,
@@ -84,4 +85,5 @@ urlpatterns += (
     + urls_projects.urlpatterns
     + urls_imports.urlpatterns
     + urls_records.urlpatterns
+    + urls_organizations.urlpatterns
 )

@@ -14,9 +14,11 @@ class SupervisionConfig(AppConfig):
         from training_portal.core.jobs import register_job_kind
 
         from . import audit, tasks  # noqa: F401  (the tasks register with Celery)
+        from .rules import on_time
         from .rules.catalogue import register_catalogue
 
         register_catalogue()
+        on_time.register_rules()
         register_job_kind(audit.JOB_KIND, task_name="supervision.run_audit", label=audit.JOB_LABEL)
         self.register_pages()
 

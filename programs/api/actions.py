@@ -120,6 +120,22 @@ class OrganizationStatusInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
+class OrganizationUpdateSerializer(serializers.Serializer[Any]):
+    """The facts to correct; those left out stay as they are (the status has its own action)."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    short_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=m.Organization.Kind.choices, required=False)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    website = serializers.URLField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class AgreementRenewalInputSerializer(serializers.Serializer[Any]):
+    agreement_end = serializers.DateField()
+    agreement_file = serializers.FileField(required=False, allow_null=True, default=None)
+
+
 class ProgramInputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(max_length=32)
     title = serializers.CharField(max_length=200)

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import imports, views
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationWrites, basename="organization")
@@ -22,4 +22,4 @@ router.register("case-logs", views.CaseLogWrites, basename="case-log")
 router.register("budget-lines", views.BudgetLineWrites, basename="budget-line")
 router.register("expenditures", views.ExpenditureWrites, basename="expenditure")
 
-urlpatterns = router.urls
+urlpatterns = [*imports.urlpatterns, *router.urls]

@@ -24,6 +24,7 @@ from ..services import (
     elements,
     funds,
     logs,
+    organizations,
     partners,
     people,
     placements,
@@ -60,7 +61,7 @@ class OrganizationViewSet(ScopedViewSet):
 
     def get_queryset(self) -> QuerySet[Any]:
         # Organisations are the partner register: visible to every signed-in user.
-        return m.Organization.objects.all()
+        return m.Organization.objects.visible_to(self.request.user)
 
 
 class ProgramViewSet(ScopedViewSet):
@@ -472,6 +473,15 @@ class OrganizationWrites(OrganizationViewSet, viewsets.GenericViewSet[Any]):
         return answer(self, organization, status.HTTP_201_CREATED)
 
     @extend_schema(
+        request=a.OrganizationUpdateSerializer, responses={200: s.OrganizationSerializer}
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        organization = self.get_object()
+        data = read_scoped_input(request, a.OrganizationUpdateSerializer)
+        organizations.update_organization(user=actor(request), organization=organization, **data)
+        return answer(self, organization)
+
+    @extend_schema(
         request=a.OrganizationStatusInputSerializer, responses={200: s.OrganizationSerializer}
     )
     @action(detail=True, methods=["post"], url_path="status", url_name="status")
@@ -548,6 +558,17 @@ class ProgramPartnerWrites(Removable, ProgramPartnerViewSet):
     @action(detail=True, methods=["post"], url_path="responsibilities", url_name="responsibilities")
     def set_responsibilities(self, request: Request, pk: str | None = None) -> Response:
         return self._set_responsibilities(request)
+
+    @extend_schema(
+        request=a.AgreementRenewalInputSerializer, responses={200: s.ProgramPartnerSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="renew", url_name="renew")
+    def renew(self, request: Request, pk: str | None = None) -> Response:
+        """Extend the agreement to a new end date, optionally with the newly signed file."""
+        partner = self.get_object()
+        data = read_scoped_input(request, a.AgreementRenewalInputSerializer)
+        organizations.renew_agreement(user=actor(request), partner=partner, **data)
+        return answer(self, partner)
 
 
 class TutorWrites(TutorViewSet, viewsets.GenericViewSet[Any]):

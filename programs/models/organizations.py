@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -29,6 +31,15 @@ class OrganizationStatus(models.TextChoices):
     EXITED = "exited", _("Exited")
 
 
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def visible_to(self, user: Any) -> OrganizationQuerySet:
+        """Organisations are the partner register: their public facts are open to every
+        signed-in, active user (as in the API); who works there is decided per page."""
+        from training_portal.core.permissions import is_active_user
+
+        return self if is_active_user(user) else self.none()
+
+
 @tracked()
 class Organization(models.Model):
     """A partner subject: university, hospital, enterprise, institute or supporting body."""
@@ -49,6 +60,8 @@ class Organization(models.Model):
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")

@@ -28,13 +28,21 @@ from programs.models import (
     Placement,
     ProgramPartner,
     ProgressLog,
-    Project,
     Student,
     TrainingPlan,
     TutorAssignment,
 )
 from programs.models.programs import CourseCategory, Responsibility
+from programs.responsibilities import (
+    DEFAULT_PERIOD_DAYS,
+    Evidence,
+    ResponsibilityCheck,
+    activity_exists,
+    register_check,
+    register_period,
+)
 
+from ..models import Inspection
 from . import Hit, Rule, Scope, Threshold, register
 
 ACTIVE_STUDENT = Student.Status.ACTIVE
@@ -272,61 +280,13 @@ def _placement_without_tutor(scope: Scope) -> Iterator[Hit]:
 # ---- Partners ------------------------------------------------------------------------------
 
 
-def _activity_checks(scope: Scope, since: dt.date) -> dict[str, Any]:
-    """For each checkable responsibility: an Exists() of the matching activity of the partner
-    (OuterRef("partner__organization_id")) in its program (OuterRef("partner__program_id"))
-    and the period."""
-    org = OuterRef("partner__organization_id")
-    program = OuterRef("partner__program_id")
-    hosted = Exists(
-        Placement.objects.filter(
-            host_id=org,
-            student__program_id=program,
-            end_date__gte=since,
-            start_date__lte=scope.today,
-        ).exclude(status=Placement.Status.CANCELLED)
-    )
-    teaches = Exists(
-        Course.objects.filter(delivering_organization_id=org, in_programs__program=program)
-    )
-    supervises = Exists(
-        TutorAssignment.objects.filter(
-            tutor__organization_id=org,
-            student__program_id=program,
-        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since))
-    )
-    projects = Project.objects.filter(program_id=program).filter(
-        Q(lead_organization_id=org) | Q(partner_organizations=org)
-    )
-    funds = Exists(
-        BudgetLine.objects.filter(holder_id=org, program_id=program, end_date__gte=since)
-    )
-    return {
-        Responsibility.CLINICAL_PRACTICE: hosted,
-        Responsibility.PRACTICAL_TRAINING: hosted,
-        Responsibility.TEACHING: teaches,
-        Responsibility.CURRICULUM_SETTING: teaches,
-        Responsibility.TUTOR_SUPERVISION: supervises,
-        Responsibility.RESEARCH_TRAINING: Exists(projects),
-        Responsibility.KNOWLEDGE_TRANSFER: Exists(
-            projects.filter(
-                kind__in=(
-                    Project.Kind.ENGINEERING,
-                    Project.Kind.INNOVATION,
-                    Project.Kind.ENTREPRENEURSHIP,
-                )
-            )
-        ),
-        Responsibility.FUNDING: funds,
-    }
-
-
 def _responsibility_unfulfilled(scope: Scope) -> Iterator[Hit]:
-    """One query: each checkable responsibility without its matching activity."""
+    """One query: each responsibility without its matching activity (the checks are
+    `programs.responsibilities`, which the program's responsibility matrix shows too)."""
     since = _days(scope, "period_days")
     missing = [
         Q(responsibility=responsibility) & ~activity
-        for responsibility, activity in _activity_checks(scope, since).items()
+        for responsibility, activity in activity_exists(since=since, today=scope.today).items()
     ]
     rows = (
         PartnerResponsibility.objects.filter(
@@ -745,14 +705,17 @@ RULES = [
             "A partner's responsibility shows no matching activity in the period: placements "
             "hosted (clinical practice, practical training), courses delivered (teaching, "
             "curriculum setting), students supervised, projects (research training, knowledge "
-            "transfer) or budget lines held (funding). The mental-health service is not "
-            "checked: the portal holds no records of it."
+            "transfer), budget lines held (funding), a counsellor posted at the organisation "
+            "(mental-health service) or an inspection of the organisation (external "
+            "supervision)."
         ),
         severity="major",
         subject="programs.partnerresponsibility",
         find=_responsibility_unfulfilled,
         message=_responsibility_message,
-        thresholds={"period_days": Threshold(365, gettext_lazy("Period (days)"), 30, 3650)},
+        thresholds={
+            "period_days": Threshold(DEFAULT_PERIOD_DAYS, gettext_lazy("Period (days)"), 30, 3650)
+        },
         evidence_labels={
             "responsibility": gettext_lazy("Responsibility"),
             "period_start": gettext_lazy("Period start"),
@@ -906,6 +869,44 @@ RULES = [
 ]
 
 
+def _inspections(since: dt.date, today: dt.date) -> Any:
+    return (
+        Inspection.objects.filter(
+            organization__isnull=False, starts_at__date__lte=today, ends_on__gte=since
+        )
+        .exclude(status=Inspection.Status.CANCELLED)
+        .order_by("-starts_at", "pk")
+    )
+
+
+def _inspection(row: Inspection) -> Evidence:
+    return Evidence(
+        _("Inspection “%(title)s”, ended %(date)s") % {"title": row.title, "date": row.ends_on}
+    )
+
+
+#: External supervision shows as inspections of the partner organisation (they live here, so
+#: supervision tells programs how to check it).
+SUPERVISED_EXTERNALLY = ResponsibilityCheck(
+    gettext_lazy("Inspections of the organisation"),
+    _inspections,
+    ("organization_id",),
+    None,
+    _inspection,
+)
+
+
+def _responsibility_period(program: Any) -> int:
+    """The period of `responsibility_unfulfilled` in force for the program (one query)."""
+    from ..audit import effective_settings
+
+    rule = next(rule for rule in RULES if rule.code == "responsibility_unfulfilled")
+    settings = effective_settings([rule], [program.pk])[(rule.code, program.pk)]
+    return int(settings.thresholds["period_days"])
+
+
 def register_catalogue() -> None:
     for rule in RULES:
         register(rule)
+    register_check(Responsibility.SUPERVISION_EXTERNAL, SUPERVISED_EXTERNALLY)
+    register_period(_responsibility_period)

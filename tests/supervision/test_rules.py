@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
+from accounts.models import RoleMembership
+from accounts.roles import Role
 from programs import models as m
 from supervision.audit import run_audit, start_audit
-from supervision.models import AuditChunk, AuditRun, Finding
+from supervision.models import AuditChunk, AuditRun, Finding, Inspection, ReviewMeeting
 from supervision.rules import all_rules
 from supervision.rules.catalogue import RULES
 from supervision.services import change_rule_setting, message_of
@@ -36,6 +38,7 @@ from tests.programs.factories import (
     ProgressLogFactory,
     StudentFactory,
     TutorFactory,
+    grant,
 )
 from training_portal.core.models import Job
 
@@ -88,7 +91,8 @@ def message(finding: Finding) -> str:
 def clean(cast: Cast) -> Cast:  # noqa: F811
     """The cast's program with nothing to find as of TODAY: approved plans with an I&E
     course, milestones on time, regular contacts by each tutor, an active placement with its
-    practice tutor, partners doing what they promised, and funds in order."""
+    practice tutor, partners doing what they promised, a recent review meeting, and funds in
+    order."""
     ie_course = CourseFactory(category=IE, delivering_organization=cast.program.lead_university)
     m.ProgramCourse.objects.create(
         program=cast.program, course=ie_course, requirement="required", semester=1
@@ -110,6 +114,10 @@ def clean(cast: Cast) -> Cast:  # noqa: F811
     m.Placement.objects.filter(pk=cast.placement.pk).update(status=m.Placement.Status.ACTIVE)
     hospital = partner(cast, cast.hospital)
     m.PartnerResponsibility.objects.create(partner=hospital, responsibility="clinical_practice")
+    ReviewMeeting.objects.create(
+        program=cast.program, title="Spring review", kind="regular_review", status="held",
+        held_on=ago(20), chair=cast.program_admin,
+    )  # fmt: skip
     line = BudgetLineFactory(program=cast.program, holder=cast.hospital)
     spend(line, "4000.00", dt.date(2026, 3, 1), payee="Contrast Media Co.")
     spend(line, "2500.00", dt.date(2026, 4, 1), payee="Phantom Labs")
@@ -172,6 +180,9 @@ def test_every_rule_of_the_catalogue_has_a_positive_case_here() -> None:
         if name.startswith("test_") and "__finds" in name
     }
     assert tested == {rule.code for rule in RULES}
+    assert {"review_meeting_overdue", "inspection_publication_late"} <= {
+        rule.code for rule in all_rules()
+    }
 
 
 # ---- milestone_overdue ---------------------------------------------------------------------
@@ -569,6 +580,20 @@ def funds(c: Cast, org: m.Organization) -> None:
     BudgetLineFactory(program=c.program, holder=org, end_date=ago(-100))
 
 
+def counsels(c: Cast, org: m.Organization) -> None:
+    """A counsellor posted at the organisation (a current, scoped membership)."""
+    grant(UserFactory(), Role.COUNSELLOR, org)
+
+
+def inspected(c: Cast, org: m.Organization) -> None:
+    """An inspection of the organisation that took place in the period."""
+    Inspection.objects.create(
+        title="Routine inspection", inspection_type="routine", organization=org,
+        starts_at=timezone.make_aware(dt.datetime.combine(ago(60), dt.time(9))),
+        ends_on=ago(58), status=Inspection.Status.PUBLISHED, created_by=c.program_admin,
+    )  # fmt: skip
+
+
 ACTIVITY: dict[str, Callable[[Cast, m.Organization], None]] = {
     "clinical_practice": hosts,
     "practical_training": hosts,
@@ -578,7 +603,56 @@ ACTIVITY: dict[str, Callable[[Cast, m.Organization], None]] = {
     "research_training": project("research"),
     "knowledge_transfer": project("engineering"),
     "funding": funds,
+    "mental_health_service": counsels,
+    "supervision_external": inspected,
 }
+
+
+def test_every_responsibility_is_checked() -> None:
+    assert sorted(ACTIVITY) == sorted(m.PartnerResponsibility.Kind.values)
+
+
+def test_mental_health_service_needs_a_counsellor_posted_there_now(clean: Cast) -> None:
+    held = m.PartnerResponsibility.objects.create(
+        partner=partner(clean, clean.other_hospital), responsibility="mental_health_service"
+    )
+    # Portal-wide counsellors, one posted elsewhere and one whose posting has ended.
+    RoleMembership.objects.create(user=UserFactory(), role=Role.COUNSELLOR)
+    grant(UserFactory(), Role.COUNSELLOR, clean.hospital)
+    ended = grant(UserFactory(), Role.COUNSELLOR, clean.other_hospital)
+    RoleMembership.objects.filter(pk=ended.pk).update(valid_until=ago(1))
+
+    audit(clean.program, rules=["responsibility_unfulfilled"])
+
+    assert only("responsibility_unfulfilled").subject_id == held.pk
+
+
+def test_external_supervision_needs_an_inspection_of_the_organisation_in_the_period(
+    clean: Cast,
+) -> None:
+    held = m.PartnerResponsibility.objects.create(
+        partner=partner(clean, clean.other_hospital), responsibility="supervision_external"
+    )
+    start = timezone.make_aware(dt.datetime.combine(ago(30), dt.time(9)))
+    # Too old, cancelled, of another organisation, of the program: none counts.
+    for org, starts_at, ends_on, status in [
+        (clean.other_hospital, start - dt.timedelta(days=500), ago(498), "published"),
+        (clean.other_hospital, start, ago(28), "cancelled"),
+        (clean.hospital, start, ago(28), "published"),
+    ]:
+        Inspection.objects.create(
+            title="Elsewhere", inspection_type="routine", organization=org, starts_at=starts_at,
+            ends_on=ends_on, status=status, created_by=clean.program_admin,
+            cancel_reason="Postponed" if status == "cancelled" else "",
+        )  # fmt: skip
+    Inspection.objects.create(
+        title="Of the program", inspection_type="routine", program=clean.program,
+        starts_at=start, ends_on=ago(28), created_by=clean.program_admin,
+    )  # fmt: skip
+
+    audit(clean.program, rules=["responsibility_unfulfilled"])
+
+    assert only("responsibility_unfulfilled").subject_id == held.pk
 
 
 @pytest.mark.parametrize("responsibility", sorted(ACTIVITY))
@@ -618,12 +692,7 @@ def test_responsibility_unfulfilled_is_satisfied_by_the_matching_activity(
     assert found("responsibility_unfulfilled") == []
 
 
-def test_responsibility_unfulfilled_skips_unchecked_kinds_new_and_inactive_partners(
-    clean: Cast,
-) -> None:
-    m.PartnerResponsibility.objects.create(
-        partner=partner(clean, clean.other_hospital), responsibility="mental_health_service"
-    )
+def test_responsibility_unfulfilled_skips_new_and_inactive_partners(clean: Cast) -> None:
     newcomer = m.ProgramPartner.objects.create(
         program=clean.program, organization=OrganizationFactory(), agreement_start=ago(100)
     )

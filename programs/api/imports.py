@@ -1,0 +1,96 @@
+"""Bulk imports through the API, as jobs: organisations, tutors and a program's students.
+
+Each endpoint takes the same file as its page (an .xlsx or .csv, first row the header),
+checks it at once (type, size, header: 400 with a `file` error) and answers 202 with the job,
+which the caller polls at /api/v1/jobs/{id}/; the job's result lists every problem of the
+file, row by row, and a file with any wrong row saves nothing. Who may import is decided as
+on the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from training_portal.core.api.serializers import JobSerializer
+from training_portal.core.models import Job
+from training_portal.core.permissions import Predicate
+
+from .. import imports, permissions
+from ..models import Program
+
+
+class ImportFileSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        help_text=_("An .xlsx or .csv file (UTF-8 or GB18030); the first row names the columns.")
+    )
+
+
+def _started(job: Job) -> Response:
+    return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _file(request: Request) -> Any:
+    data = ImportFileSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data["file"]
+
+
+class OrganizationImportView(APIView):
+    """Start an import of organisations (portal and program administrators)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [Predicate.of(permissions.can_create_organization)]
+
+    @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
+    def post(self, request: Request) -> Response:
+        user = cast(User, request.user)
+        return _started(imports.start_organization_import(user=user, upload=_file(request)))
+
+
+class TutorImportView(APIView):
+    """Start an import of tutors (administrators; coordinators for their organisation)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [Predicate.of(imports.can_import_tutors)]
+
+    @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
+    def post(self, request: Request) -> Response:
+        user = cast(User, request.user)
+        return _started(imports.start_tutor_import(user=user, upload=_file(request)))
+
+
+class StudentImportView(APIView):
+    """Start an import of the program's students (its administrators); a program the caller
+    cannot see is not found."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        user = cast(User, request.user)
+        program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
+        return _started(
+            imports.start_student_import(user=user, program=program, upload=_file(request))
+        )
+
+
+urlpatterns = [
+    path("organization-imports/", OrganizationImportView.as_view(), name="organization-import"),
+    path("tutor-imports/", TutorImportView.as_view(), name="tutor-import"),
+    path(
+        "programs/<int:pk>/student-imports/",
+        StudentImportView.as_view(),
+        name="student-import",
+    ),
+]
