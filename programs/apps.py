@@ -49,6 +49,10 @@ class ProgramsConfig(AppConfig):
         )
         register_attention(views_projects.case_logs_to_verify_attention)
 
+        from . import views_status
+
+        register_attention(views_status.status_attention)
+
         from . import attention, history_access
 
         attention.register()

@@ -47,7 +47,7 @@ from .models import (
     TrainingPlan,
     TutorAssignment,
 )
-from .services import logs, placements, signoff, training
+from .services import logs, placements, record_views, signoff, training
 
 LATEST_LOGS = 50
 
@@ -144,7 +144,9 @@ def log_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def student_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_student(request, _visible_student(request, pk))
+    student = _visible_student(request, pk)
+    record_views.log_record_view(reader=request.user, student=student)
+    return _render_student(request, student)
 
 
 @require(is_student)
@@ -334,6 +336,10 @@ def _render_student(
         if can_log
         else None,
     }
+    # The status section (history, actions, destination, who read the record).
+    from .views_status import status_context
+
+    context.update(status_context(user, student))
     context.update(extra)
     return render(request, template, context)
 
