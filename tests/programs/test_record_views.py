@@ -87,10 +87,10 @@ def test_downloading_the_training_record_is_a_read(cast: Cast) -> None:
         reverse("reports:report-download", args=[report.pk, "pdf"])
     )
     assert response.status_code == 200
-    response.close()
+    b"".join(response.streaming_content)  # read to the end, which closes the file
     response = api_for(cast.tutor.user).get(reverse("api:report-pdf", args=[report.pk]))
     assert response.status_code == 200
-    response.close()
+    b"".join(response.streaming_content)  # read to the end, which closes the file
     assert readers(cast) == [
         ("petra@example.org", Role.PROGRAM_ADMIN),
         ("tom@example.org", Role.ACADEMIC_TUTOR),
