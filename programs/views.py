@@ -48,6 +48,7 @@ from .models import (
     TutorAssignment,
 )
 from .services import logs, placements, record_views, signoff, training
+from .views_status import status_context
 
 LATEST_LOGS = 50
 
@@ -337,8 +338,6 @@ def _render_student(
         else None,
     }
     # The status section (history, actions, destination, who read the record).
-    from .views_status import status_context
-
     context.update(status_context(user, student))
     context.update(extra)
     return render(request, template, context)

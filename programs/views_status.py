@@ -29,6 +29,7 @@ from training_portal.core.attention import AttentionItem
 from training_portal.core.permissions import require
 
 from . import permissions
+from .attention import SubqueryCount
 from .forms_status import DecisionForm, DestinationForm, FollowUpForm, StatusChangeForm
 from .models import GraduateDestination, Student, StudentStatusChange
 from .services import record_views, student_status
@@ -209,7 +210,11 @@ def status_context(user: Any, student: Student) -> dict[str, Any]:
         .select_related("requested_by", "decided_by", "new_tutor__user")
         .order_by("-requested_at", "-id")
     )
-    destination = GraduateDestination.objects.filter(student=student).first()
+    destination = (
+        GraduateDestination.objects.filter(student=student).first()
+        if student.status == Student.Status.GRADUATED
+        else None
+    )
     decides = permissions.can_decide_student_status(user, student)
     return {
         "status_changes": changes,
@@ -233,20 +238,26 @@ def status_context(user: Any, student: Student) -> dict[str, Any]:
 
 
 def status_attention(user: Any) -> list[AttentionItem]:
-    """Program administrators: status requests to decide, graduate follow-ups due."""
+    """Program administrators: status requests to decide, graduate follow-ups due (one query
+    for both counts)."""
     if not decides_status(user):
         return []
+    counts = (
+        Student.objects.annotate(
+            pending=SubqueryCount(pending_requests(user).values("pk")),
+            due=SubqueryCount(follow_ups_due(user).values("pk")),
+        )
+        .values("pending", "due")
+        .order_by()[:1]
+    )
+    row = next(iter(counts), {"pending": 0, "due": 0})
     url = reverse("programs:status-requests")
     return [
         AttentionItem(
             gettext_lazy("Student status requests to decide"),
-            pending_requests(user).count(),
+            row["pending"],
             f"{url}#requests",
             "warning",
         ),
-        AttentionItem(
-            gettext_lazy("Graduate follow-ups due"),
-            follow_ups_due(user).count(),
-            f"{url}#follow-ups",
-        ),
+        AttentionItem(gettext_lazy("Graduate follow-ups due"), row["due"], f"{url}#follow-ups"),
     ]
