@@ -53,7 +53,7 @@ def test_a_student_is_suspended_and_resumes_and_sees_the_milestone_dates_move(
         (today + dt.timedelta(days=90)).isoformat()
     )
     page.get_by_label("Reason").fill("Surgery and recovery")
-    submit(page, "form button[type=submit]")
+    submit(page, "form.col-lg-6 button.btn-primary[type=submit]")
     assert page.get_by_text("awaiting a decision").first.is_visible()
 
     # ---- The program administrator approves it, then records the resumption ----
@@ -66,7 +66,7 @@ def test_a_student_is_suspended_and_resumes_and_sees_the_milestone_dates_move(
     page.get_by_role("link", name="Resume study").click()
     page.get_by_label("Study resumes on").fill(today.isoformat())
     page.get_by_label("Reason").fill("Recovered")
-    submit(page, "form button[type=submit]")
+    submit(page, "form.col-lg-6 button.btn-primary[type=submit]")
     assert page.get_by_test_id("student-status").inner_text() == "Active"
 
     # ---- The student sees the new dates and the history ----
