@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from . import permissions
 from .models import Student, StudentStatusChange
 
-__all__ = ["TRANSITIONS", "Mode", "Transition", "available", "mode_for"]
+__all__ = ["TRANSITIONS", "Mode", "Transition", "available", "mode_for", "standing"]
 
 Status = Student.Status
 Kind = StudentStatusChange.Kind
@@ -109,21 +109,24 @@ TRANSITIONS: dict[str, Transition] = {
 
 def mode_for(user: Any, student: Student, transition: Transition) -> Mode | None:
     """How `user` may take this action for `student` (whatever the student's status now)."""
-    return _mode(transition, *_standing(user, student))
+    return _mode(transition, *standing(user, student))
 
 
-def available(user: Any, student: Student) -> list[tuple[Transition, Mode]]:
-    """The actions `user` may take now, from the student's current status."""
-    standing = _standing(user, student)
+def available(
+    user: Any, student: Student, known: tuple[bool, bool] | None = None
+) -> list[tuple[Transition, Mode]]:
+    """The actions `user` may take now, from the student's current status (`known`: the
+    user's `standing`, when the caller has asked already)."""
+    decides, requests = known or standing(user, student)
     found = []
     for transition in TRANSITIONS.values():
-        mode = _mode(transition, *standing)
+        mode = _mode(transition, decides, requests)
         if mode is not None and student.status in transition.sources:
             found.append((transition, mode))
     return found
 
 
-def _standing(user: Any, student: Student) -> tuple[bool, bool]:
+def standing(user: Any, student: Student) -> tuple[bool, bool]:
     """(decides, may request), asked once: the second costs a query for tutors."""
     if permissions.can_decide_student_status(user, student):
         return True, False

@@ -33,7 +33,7 @@ from .attention import SubqueryCount
 from .forms_status import DecisionForm, DestinationForm, FollowUpForm, StatusChangeForm
 from .models import GraduateDestination, Student, StudentStatusChange
 from .services import record_views, student_status
-from .student_status import TRANSITIONS, Mode, available, mode_for
+from .student_status import TRANSITIONS, Mode, available, mode_for, standing
 
 FORM_PAGE = "programs/status/form.html"
 
@@ -215,11 +215,13 @@ def status_context(user: Any, student: Student) -> dict[str, Any]:
         if student.status == Student.Status.GRADUATED
         else None
     )
-    decides = permissions.can_decide_student_status(user, student)
+    decides, requests = standing(user, student)
     return {
         "status_changes": changes,
-        "status_actions": available(user, student),
+        "status_actions": available(user, student, (decides, requests)),
         "status_decides": decides,
+        # Reasons (often about health or family) stay within the circle of care.
+        "status_reasons_shown": decides or requests,
         "status_pending": next(
             (c for c in changes if c.decision == StudentStatusChange.Decision.PENDING), None
         ),

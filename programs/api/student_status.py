@@ -20,7 +20,7 @@ from .. import models as m
 from .. import permissions
 from ..services import record_views as reads
 from ..services import student_status
-from ..student_status import TRANSITIONS
+from ..student_status import TRANSITIONS, standing
 
 # ---- Input -----------------------------------------------------------------------------------
 
@@ -95,6 +95,9 @@ class StatusChangeSerializer(serializers.ModelSerializer[m.StudentStatusChange])
 
 
 class DestinationSerializer(serializers.ModelSerializer[m.GraduateDestination]):
+    # The same choices as `relevance` (one enum in the schema, not two names for it).
+    current_relevance = serializers.CharField(read_only=True)
+
     class Meta:
         model = m.GraduateDestination
         fields = [
@@ -211,6 +214,8 @@ class StudentStatusActions:
     @action(detail=True, methods=["get"], url_path="status-changes", url_name="status-changes")
     def status_changes(self, request: Request, pk: str | None = None) -> Response:
         student = self._read(request)
+        if not any(standing(request.user, student)):
+            raise PermissionDenied  # reasons stay within the circle of care
         rows = (
             m.StudentStatusChange.objects.filter(student=student)
             .select_related("student", "requested_by", "decided_by")

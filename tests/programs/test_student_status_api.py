@@ -273,3 +273,14 @@ def test_student_page_query_count_stays_flat_with_status_history(cast: Cast) -> 
             )
 
     assert_flat_queries(lambda: client.get(url), more, max_queries=30)
+
+
+def test_reasons_stay_within_the_circle_of_care(cast: Cast) -> None:
+    bring_to(cast, Status.SUSPENDED)  # reason: "Illness"
+    url = reverse("programs:student", args=[cast.student.pk])
+    assert "Illness" in client_for(cast.tutor.user).get(url).content.decode()
+    coordinator_page = client_for(cast.coordinator).get(url).content.decode()
+    assert "Suspension of study" in coordinator_page and "Illness" not in coordinator_page
+    history = reverse("api:student-status-changes", args=[cast.student.pk])
+    assert api_for(cast.coordinator).get(history).status_code == 403
+    assert api_for(cast.tutor.user).get(history).data[0]["reason"] == "Illness"
