@@ -484,3 +484,13 @@ def test_enrolment_milestones_are_what_graduation_checks(cast: Cast) -> None:
         bring_to(cast, Status.GRADUATED)
     m.Milestone.objects.filter(template=template).update(completed_on=TODAY)
     assert bring_to(cast, Status.GRADUATED).status == Status.GRADUATED
+
+
+def test_the_change_is_in_the_students_history(cast: Cast) -> None:
+    from training_portal.core.history import events_about
+
+    bring_to(cast, Status.SUSPENDED)
+    labels = {event.pgh_label for event in events_about(cast.student)}
+    models = {event.pgh_model for event in events_about(cast.student)}
+    assert "update" in labels  # the student's status
+    assert "programs.StudentStatusChangeEvent" in models  # and the change that made it
