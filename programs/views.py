@@ -112,7 +112,12 @@ def my_students(request: AuthenticatedHttpRequest) -> HttpResponse:
             "plan_version": student.plan_version,
             "next_milestone": student.next_milestone,
             "next_due_date": student.next_due_date,
-            "overdue": bool(student.next_due_date and student.next_due_date < today),
+            # Nothing is overdue while study is suspended (or over).
+            "overdue": bool(
+                student.status == Student.Status.ACTIVE
+                and student.next_due_date
+                and student.next_due_date < today
+            ),
             "days_since_log": (today - student.last_log_date).days
             if student.last_log_date
             else None,

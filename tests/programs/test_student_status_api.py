@@ -284,3 +284,16 @@ def test_reasons_stay_within_the_circle_of_care(cast: Cast) -> None:
     history = reverse("api:student-status-changes", args=[cast.student.pk])
     assert api_for(cast.coordinator).get(history).status_code == 403
     assert api_for(cast.tutor.user).get(history).data[0]["reason"] == "Illness"
+
+
+def test_nothing_shows_as_overdue_while_study_is_suspended(cast: Cast) -> None:
+    m.Milestone.objects.create(
+        student=cast.student, kind="defence", title="Proposal", due_date=days(-60)
+    )
+    url = reverse("programs:student", args=[cast.student.pk])
+    mine = reverse("programs:my-students")
+    assert "Overdue" in client_for(cast.tutor.user).get(url).content.decode()
+    assert "Overdue" in client_for(cast.tutor.user).get(mine).content.decode()
+    bring_to(cast, Status.SUSPENDED)
+    assert "Overdue" not in client_for(cast.tutor.user).get(url).content.decode()
+    assert "Overdue" not in client_for(cast.tutor.user).get(mine).content.decode()
