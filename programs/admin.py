@@ -120,6 +120,30 @@ class AssignmentInline(admin.TabularInline[m.TutorAssignment, m.Student]):
     readonly_fields = ("assigned_by",)
 
 
+class StudentStatusChangeInline(admin.TabularInline[m.StudentStatusChange, m.Student]):
+    """Read only: status changes are made on the portal's pages or through the API."""
+
+    model = m.StudentStatusChange
+    fk_name = "student"
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "kind",
+        "decision",
+        "from_status",
+        "to_status",
+        "starts_on",
+        "ends_on",
+        "reason",
+        "requested_by",
+        "decided_by",
+        "decided_at",
+    )
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(m.Student)
 class StudentAdmin(admin.ModelAdmin[m.Student]):
     list_display = ("student_number", "user", "program", "cohort", "status", "enrolled_on")
@@ -127,7 +151,9 @@ class StudentAdmin(admin.ModelAdmin[m.Student]):
     search_fields = ("student_number", "user__email", "user__full_name")
     list_select_related = ("user", "program")
     autocomplete_fields = ("user",)
-    inlines = [AssignmentInline]
+    # The status follows its lifecycle (programs.services.student_status), not a field edit.
+    readonly_fields = ("status", "status_since", "expected_end_on")
+    inlines = [AssignmentInline, StudentStatusChangeInline]
 
 
 class TransitionInline(admin.TabularInline[m.PlanTransition, m.TrainingPlan]):

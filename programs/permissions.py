@@ -488,3 +488,27 @@ def case_logs_to_verify_filter(user: Any) -> Q:
         Q(placement__practice_tutor__user=user)
         | Q(placement__practice_tutor__isnull=True, student__in=practising)
     )
+
+
+# ---- A student's status ---------------------------------------------------------------------
+
+
+def can_decide_student_status(user: Any, student: Any) -> bool:
+    """Suspension, resumption, extension, withdrawal, change of tutor and graduation are
+    decided (or done directly) by the program's administrators."""
+    return administers(user, student.program)
+
+
+def can_request_student_status(user: Any, student: Any) -> bool:
+    """The student and their current tutors may ask for a change, which an administrator
+    then approves or refuses."""
+    return is_own_student_record(user, student) or bool(current_tutor_roles(user, student))
+
+
+def can_record_destination(user: Any, student: Any) -> bool:
+    return can_decide_student_status(user, student) or is_own_student_record(user, student)
+
+
+def can_see_record_views(user: Any, student: Any) -> bool:
+    """Who read a student's record: the student, and portal administrators."""
+    return is_own_student_record(user, student) or is_portal_admin(user)

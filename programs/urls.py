@@ -11,6 +11,7 @@ from . import (
     views_attention,
     views_elements,
     views_signoff,
+    views_status,
 )
 
 app_name = "programs"
@@ -25,6 +26,15 @@ urlpatterns = [
     path("signoff/<str:token>/", views_signoff.signoff, name="signoff"),
     path("students/mine/", views.my_students, name="my-students"),
     path("students/<int:pk>/", views.student_detail, name="student"),
+    path(
+        "students/<int:pk>/status/<slug:action>/",
+        views_status.status_change,
+        name="student-status-change",
+    ),
+    path("students/status-requests/", views_status.status_requests, name="status-requests"),
+    path("status-changes/<int:pk>/decide/", views_status.status_decide, name="status-decide"),
+    path("students/<int:pk>/destination/", views_status.destination_edit, name="destination"),
+    path("students/<int:pk>/follow-up/", views_status.follow_up, name="follow-up"),
     path("students/<int:pk>/logs/new/", views.log_create, name="log-create"),
     path("logs/<int:pk>/acknowledge/", views.log_acknowledge, name="log-acknowledge"),
     path("plan/", views.my_plan, name="my-plan"),

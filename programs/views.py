@@ -47,7 +47,8 @@ from .models import (
     TrainingPlan,
     TutorAssignment,
 )
-from .services import logs, placements, signoff, training
+from .services import logs, placements, record_views, signoff, training
+from .views_status import status_context
 
 LATEST_LOGS = 50
 
@@ -111,7 +112,12 @@ def my_students(request: AuthenticatedHttpRequest) -> HttpResponse:
             "plan_version": student.plan_version,
             "next_milestone": student.next_milestone,
             "next_due_date": student.next_due_date,
-            "overdue": bool(student.next_due_date and student.next_due_date < today),
+            # Nothing is overdue while study is suspended (or over).
+            "overdue": bool(
+                student.status == Student.Status.ACTIVE
+                and student.next_due_date
+                and student.next_due_date < today
+            ),
             "days_since_log": (today - student.last_log_date).days
             if student.last_log_date
             else None,
@@ -144,7 +150,9 @@ def log_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def student_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_student(request, _visible_student(request, pk))
+    student = _visible_student(request, pk)
+    record_views.log_record_view(reader=request.user, student=student)
+    return _render_student(request, student)
 
 
 @require(is_student)
@@ -338,6 +346,8 @@ def _render_student(
         if can_log
         else None,
     }
+    # The status section (history, actions, destination, who read the record).
+    context.update(status_context(user, student))
     context.update(extra)
     return render(request, template, context)
 

@@ -20,7 +20,7 @@ from training_portal.core.api.serializers import JobSerializer
 
 from ..models import Report
 from . import permissions, services
-from .views import download_response, visible_reports
+from .views import download_response, log_student_record_read, visible_reports
 
 #: The kind of report as a plain string in the schema (a named enum component would collide
 #: with the API's other "kind" enums).
@@ -121,7 +121,10 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[Report]):
         return Response(self.get_serializer(fresh).data, status=status.HTTP_202_ACCEPTED)
 
     def _download(self, fmt: str) -> FileResponse:
-        return download_response(self.get_object(), fmt)
+        report = self.get_object()
+        response = download_response(report, fmt)
+        log_student_record_read(self.request.user, report)
+        return response
 
     @extend_schema(responses={200: OpenApiResponse(description="The PDF")})
     @action(detail=True, methods=["get"])

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
+from programs.services import record_views
 from training_portal.core.permissions import require
 
 from ..models import Report
@@ -146,7 +147,15 @@ def report_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> Fil
     if not permissions.sees_reports(request.user):
         raise PermissionDenied
     report = _visible_report(request.user, pk)
-    return download_response(report, fmt)
+    response = download_response(report, fmt)
+    log_student_record_read(request.user, report)
+    return response
+
+
+def log_student_record_read(user: Any, report: Report) -> None:
+    """A student's training record, downloaded, is a read of their record ("who viewed")."""
+    if report.kind == Report.Kind.STUDENT_RECORD and report.student is not None:
+        record_views.log_record_view(reader=user, student=report.student)
 
 
 def download_response(report: Report, fmt: str) -> FileResponse:

@@ -201,6 +201,8 @@ class StudentSerializer(serializers.ModelSerializer[m.Student]):
             "cohort",
             "enrolled_on",
             "status",
+            "status_since",
+            "expected_end_on",
             "tutors",
         ]
 

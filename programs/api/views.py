@@ -34,6 +34,7 @@ from ..services import (
 )
 from . import actions as a
 from . import serializers as s
+from .student_status import StudentStatusActions
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet[Any]):
@@ -589,8 +590,9 @@ class TutorWrites(TutorViewSet, viewsets.GenericViewSet[Any]):
         return answer(self, tutor, status.HTTP_201_CREATED)
 
 
-class StudentWrites(StudentViewSet, viewsets.GenericViewSet[Any]):
-    """Enrolment of an existing account (by e-mail address) and the choice of its tutors."""
+class StudentWrites(StudentStatusActions, StudentViewSet, viewsets.GenericViewSet[Any]):
+    """Enrolment of an existing account (by e-mail address), the choice of its tutors, and the
+    student's status lifecycle (`StudentStatusActions`)."""
 
     @extend_schema(request=a.StudentInputSerializer, responses={201: s.StudentSerializer})
     def create(self, request: Request) -> Response:

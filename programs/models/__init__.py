@@ -14,6 +14,7 @@ from .programs import (
     TrainingObjective,
 )
 from .signoff import SignOffToken
+from .status import GraduateDestination, StudentRecordView, StudentStatusChange
 from .training import (
     CaseLog,
     Milestone,
@@ -33,6 +34,7 @@ __all__ = [
     "CaseLog",
     "Course",
     "Expenditure",
+    "GraduateDestination",
     "Milestone",
     "MilestoneTemplate",
     "Organization",
@@ -52,6 +54,8 @@ __all__ = [
     "SignOffToken",
     "Stage",
     "Student",
+    "StudentRecordView",
+    "StudentStatusChange",
     "TrainingObjective",
     "TrainingPlan",
     "TutorAssignment",

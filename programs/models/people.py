@@ -109,6 +109,11 @@ class Student(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
+    # Set by the status lifecycle (programs.services.student_status): the day the current
+    # status began (audits count supervision from a resumption, not across a suspension),
+    # and the expected end of study once an extension has set one.
+    status_since = models.DateField(_("status since"), null=True, blank=True)
+    expected_end_on = models.DateField(_("expected end of study"), null=True, blank=True)
 
     objects = StudentQuerySet.as_manager()
 

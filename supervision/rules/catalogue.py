@@ -97,13 +97,15 @@ def _supervision_gap(scope: Scope) -> Iterator[Hit]:
         Student.objects.filter(
             program_id__in=scope.program_ids, status=ACTIVE_STUDENT, enrolled_on__lt=since
         )
+        # A suspension is no gap: after a resumption, count from the day study resumed.
+        .exclude(status_since__gte=since)
         .exclude(Exists(recent))
         .annotate(last_log=Subquery(last[:1]))
-        .values_list("pk", "program_id", "last_log", "enrolled_on")
+        .values_list("pk", "program_id", "last_log", "enrolled_on", "status_since")
         .order_by()
     )
-    for pk, program_id, last_log, enrolled_on in rows.iterator(chunk_size=5000):
-        days = (scope.today - (last_log or enrolled_on)).days
+    for pk, program_id, last_log, enrolled_on, status_since in rows.iterator(chunk_size=5000):
+        days = (scope.today - max(d for d in (last_log, enrolled_on, status_since) if d)).days
         yield Hit(
             subject_id=pk,
             program_id=program_id,
@@ -139,6 +141,8 @@ def _supervision_frequency(scope: Scope) -> Iterator[Hit]:
             started_on__lte=since,
             role__in=list(minimum),
         )
+        # Weeks of a suspension are not counted: the window starts after a resumption.
+        .exclude(student__status_since__gt=since)
         .annotate(contacts=Coalesce(Subquery(contacts), 0))
         .values_list(
             "pk",

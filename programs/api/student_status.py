@@ -1,0 +1,261 @@
+"""The student status lifecycle in the API: `POST /students/{id}/<action>/` for each action of
+the transition table, the decision on a request, the graduate's destination and follow-up,
+the status history, and who read the record. Every read of the record is logged."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+
+from .. import models as m
+from .. import permissions
+from ..services import record_views as reads
+from ..services import student_status
+from ..student_status import TRANSITIONS, standing
+
+# ---- Input -----------------------------------------------------------------------------------
+
+
+class StatusChangeInputSerializer(serializers.Serializer[Any]):
+    """The inputs of every action; each action reads those it takes (see the transition table)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    shift_days = serializers.IntegerField(required=False, allow_null=True, default=None)
+    tutor = serializers.PrimaryKeyRelatedField(
+        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
+    )
+    replaces = serializers.PrimaryKeyRelatedField(
+        queryset=m.TutorAssignment.objects.all(), required=False, allow_null=True, default=None
+    )
+    over_capacity_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DecisionInputSerializer(serializers.Serializer[Any]):
+    change = serializers.PrimaryKeyRelatedField(queryset=m.StudentStatusChange.objects.all())
+    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DestinationInputSerializer(serializers.Serializer[Any]):
+    employer = serializers.CharField(required=False, allow_blank=True, default="")
+    kind = serializers.CharField(required=False, allow_blank=True, default="")
+    region = serializers.CharField(required=False, allow_blank=True, default="")
+    relevance = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FollowUpInputSerializer(serializers.Serializer[Any]):
+    still_there = serializers.BooleanField(required=False, allow_null=True, default=None)
+    current_employer = serializers.CharField(required=False, allow_blank=True, default="")
+    current_relevance = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# ---- Output ----------------------------------------------------------------------------------
+
+
+class StatusChangeSerializer(serializers.ModelSerializer[m.StudentStatusChange]):
+    requested_by = serializers.CharField(source="requested_by.full_name", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.full_name", read_only=True, allow_null=True, default=None
+    )
+    student_status = serializers.CharField(source="student.status", read_only=True)
+
+    class Meta:
+        model = m.StudentStatusChange
+        fields = [
+            "id",
+            "student",
+            "kind",
+            "decision",
+            "from_status",
+            "to_status",
+            "student_status",
+            "starts_on",
+            "ends_on",
+            "shift_days",
+            "new_tutor",
+            "reason",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class DestinationSerializer(serializers.ModelSerializer[m.GraduateDestination]):
+    # The same choices as `relevance` (one enum in the schema, not two names for it).
+    current_relevance = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = m.GraduateDestination
+        fields = [
+            "student",
+            "employer",
+            "kind",
+            "region",
+            "relevance",
+            "recorded_at",
+            "follow_up_due",
+            "followed_up_at",
+            "still_there",
+            "current_employer",
+            "current_relevance",
+            "follow_up_note",
+        ]
+
+
+class RecordViewSerializer(serializers.ModelSerializer[m.StudentRecordView]):
+    reader_name = serializers.CharField(source="reader.full_name", read_only=True)
+
+    class Meta:
+        model = m.StudentRecordView
+        fields = ["reader", "reader_name", "role", "day"]
+
+
+# ---- The viewset's actions -------------------------------------------------------------------
+
+
+def _actor(request: Request) -> User:
+    return cast(User, request.user)
+
+
+class StudentStatusActions:
+    """Mixed into the students viewset (whose `get_object` is scoped by `visible_to`)."""
+
+    get_object: Any
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        student = self.get_object()
+        reads.log_record_view(reader=request.user, student=student)
+        return Response(self.get_serializer(student).data)  # type: ignore[attr-defined]
+
+    def _read(self, request: Request) -> m.Student:
+        """A sub-resource of the record: a read, logged like the record itself."""
+        student: m.Student = self.get_object()
+        reads.log_record_view(reader=request.user, student=student)
+        return student
+
+    def _change(self, request: Request, name: str) -> Response:
+        student = self.get_object()
+        transition = TRANSITIONS[name]
+        serializer = StatusChangeInputSerializer(data=request.data)
+        tutor_field = cast(Any, serializer.fields["tutor"])
+        tutor_field.queryset = m.TutorProfile.objects.filter(is_active=True)
+        replaces_field = cast(Any, serializer.fields["replaces"])
+        replaces_field.queryset = m.TutorAssignment.objects.filter(student=student)
+        serializer.is_valid(raise_exception=True)
+        data = {k: v for k, v in serializer.validated_data.items() if k in transition.fields}
+        change = student_status.change_student_status(
+            user=_actor(request), student=student, action=name, **data
+        )
+        return Response(StatusChangeSerializer(change).data)
+
+    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str | None = None) -> Response:
+        return self._change(request, "suspend")
+
+    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        return self._change(request, "resume")
+
+    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def extend(self, request: Request, pk: str | None = None) -> Response:
+        return self._change(request, "extend")
+
+    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        return self._change(request, "withdraw")
+
+    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
+    @action(detail=True, methods=["post"], url_path="change-tutor", url_name="change-tutor")
+    def change_tutor(self, request: Request, pk: str | None = None) -> Response:
+        return self._change(request, "change-tutor")
+
+    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def graduate(self, request: Request, pk: str | None = None) -> Response:
+        return self._change(request, "graduate")
+
+    @extend_schema(request=DecisionInputSerializer, responses={200: StatusChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        student = self.get_object()
+        serializer = DecisionInputSerializer(data=request.data)
+        change_field = cast(Any, serializer.fields["change"])
+        change_field.queryset = m.StudentStatusChange.objects.filter(student=student)
+        serializer.is_valid(raise_exception=True)
+        change = serializer.validated_data["change"]
+        change.student = student
+        decided = student_status.decide_status_request(
+            user=_actor(request),
+            change=change,
+            approve=serializer.validated_data["decision"] == "approve",
+            note=serializer.validated_data["note"],
+        )
+        return Response(StatusChangeSerializer(decided).data)
+
+    @extend_schema(responses={200: StatusChangeSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="status-changes", url_name="status-changes")
+    def status_changes(self, request: Request, pk: str | None = None) -> Response:
+        student = self._read(request)
+        if not any(standing(request.user, student)):
+            raise PermissionDenied  # reasons stay within the circle of care
+        rows = (
+            m.StudentStatusChange.objects.filter(student=student)
+            .select_related("student", "requested_by", "decided_by")
+            .order_by("-requested_at", "-id")
+        )
+        return Response(StatusChangeSerializer(rows, many=True).data)
+
+    @extend_schema(request=DestinationInputSerializer, responses={200: DestinationSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def destination(self, request: Request, pk: str | None = None) -> Response:
+        if request.method == "GET":
+            student = self._read(request)
+            found = m.GraduateDestination.objects.filter(student=student).first()
+            if found is None:
+                raise Http404
+            return Response(DestinationSerializer(found).data)
+        student = self.get_object()
+        serializer = DestinationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        destination = student_status.record_destination(
+            user=_actor(request), student=student, **serializer.validated_data
+        )
+        return Response(DestinationSerializer(destination).data)
+
+    @extend_schema(request=FollowUpInputSerializer, responses={200: DestinationSerializer})
+    @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
+    def follow_up(self, request: Request, pk: str | None = None) -> Response:
+        student = self.get_object()
+        serializer = FollowUpInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        destination = student_status.record_follow_up(
+            user=_actor(request), student=student, **serializer.validated_data
+        )
+        return Response(DestinationSerializer(destination).data)
+
+    @extend_schema(responses={200: RecordViewSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="record-views", url_name="record-views")
+    def record_views(self, request: Request, pk: str | None = None) -> Response:
+        student = self.get_object()
+        if not permissions.can_see_record_views(request.user, student):
+            raise PermissionDenied
+        rows = reads.record_views_of(student)
+        return Response(RecordViewSerializer(rows, many=True).data)

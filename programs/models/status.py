@@ -1,0 +1,201 @@
+"""A student's status over time: suspension (休学), resumption, extension (延期), withdrawal
+(退学), change of tutor and graduation, each a `StudentStatusChange`; where the graduate went
+(去向) and how it stood a year later; and who read the student's record."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.roles import Role
+from training_portal.core.history import tracked
+
+from .people import Student
+
+
+class StatusChangeKind(models.TextChoices):
+    SUSPENSION = "suspension", _("Suspension of study")
+    RESUMPTION = "resumption", _("Resumption of study")
+    EXTENSION = "extension", _("Extension of study")
+    WITHDRAWAL = "withdrawal", _("Withdrawal")
+    TUTOR_CHANGE = "tutor_change", _("Change of tutor")
+    GRADUATION = "graduation", _("Graduation")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("status request", "Awaiting decision")
+    APPROVED = "approved", pgettext_lazy("status request", "Approved")
+    REFUSED = "refused", pgettext_lazy("status request", "Refused")
+
+
+@tracked()
+class StudentStatusChange(models.Model):
+    """One change of a student's status (or a request for one), with its dates, reason and who
+    asked and decided. Rows are only added; a request is decided once."""
+
+    Kind = StatusChangeKind
+    Decision = Decision
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="status_changes")
+    kind = models.CharField(_("kind"), max_length=16, choices=StatusChangeKind.choices)
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=16, choices=Student.Status.choices
+    )
+    to_status = models.CharField(_("new status"), max_length=16, choices=Student.Status.choices)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    shift_days = models.IntegerField(_("milestones moved by (days)"), default=0)
+    new_tutor = models.ForeignKey(
+        "programs.TutorProfile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new tutor"),
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("student status change")
+        verbose_name_plural = _("student status changes")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="programs_student_status_change_has_reason",
+                violation_error_message=_("Give a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="programs_student_status_change_period_order",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="pending", decided_at__isnull=True)
+                | (~Q(decision="pending") & Q(decided_at__isnull=False)),
+                name="programs_student_status_change_decided",
+                violation_error_message=_("A decided request needs when it was decided."),
+            ),
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(decision="pending"),
+                name="programs_student_status_one_pending",
+                violation_error_message=_(
+                    "This student already has a status request awaiting a decision."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.get_kind_display()} ({self.get_decision_display()})"
+
+
+class DestinationKind(models.TextChoices):
+    HOSPITAL = "hospital", _("Hospital or clinic")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    RESEARCH = "research", _("Research institute")
+    FURTHER_STUDY = "further_study", _("Further study")
+    GOVERNMENT = "government", _("Government or public body")
+    OTHER = "other", pgettext_lazy("destination kind", "Other")
+
+
+class Relevance(models.TextChoices):
+    DIRECT = "direct", _("In the field of study")
+    RELATED = "related", _("Related to the field")
+    UNRELATED = "unrelated", _("Unrelated to the field")
+
+
+@tracked()
+class GraduateDestination(models.Model):
+    """Where a graduate went (去向), and, a year after the degree, whether they are still there
+    and how close the work is to the field: quality after training."""
+
+    Kind = DestinationKind
+    Relevance = Relevance
+
+    student = models.OneToOneField(Student, on_delete=models.CASCADE, related_name="destination")
+    employer = models.CharField(_("employer or institution"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=DestinationKind.choices)
+    region = models.CharField(_("region"), max_length=100)
+    relevance = models.CharField(_("relevance to the field"), max_length=16, choices=Relevance)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    follow_up_due = models.DateField(_("follow-up due"))
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    still_there = models.BooleanField(_("still with the same employer"), null=True, blank=True)
+    current_employer = models.CharField(_("current employer"), max_length=200, blank=True)
+    current_relevance = models.CharField(
+        _("current relevance to the field"), max_length=16, choices=Relevance, blank=True
+    )
+    follow_up_note = models.TextField(_("follow-up note"), blank=True)
+
+    class Meta:
+        verbose_name = _("graduate destination")
+        verbose_name_plural = _("graduate destinations")
+        ordering = ["follow_up_due", "id"]
+        indexes = [
+            models.Index(
+                fields=["follow_up_due"],
+                condition=Q(followed_up_at__isnull=True),
+                name="programs_destination_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.employer}"
+
+
+class StudentRecordView(models.Model):
+    """Someone other than the student read the student's record on `day` (once a day)."""
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="record_views")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    day = models.DateField(_("date"))
+    first_at = models.DateTimeField(_("first read at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read of a student record")
+        verbose_name_plural = _("reads of student records")
+        ordering = ["-day", "-first_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "student", "day"],
+                name="programs_record_view_once_a_day",
+                violation_error_message=_("This read is already recorded."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} → {self.student} ({self.day})"
