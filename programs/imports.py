@@ -29,7 +29,7 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.imports import HEADER_ALIASES as ACCOUNT_HEADER_ALIASES
 from accounts.imports import (
@@ -276,7 +276,11 @@ def _header(header: list[str], spec: ImportSpec) -> dict[str, int]:
     missing = [column for column in spec.required if column not in positions]
     if missing:
         raise ImportFileError(
-            _("Missing column(s): %(columns)s. The first row must name the columns %(expected)s.")
+            ngettext(
+                "Missing column: %(columns)s. The first row must name the columns %(expected)s.",
+                "Missing columns: %(columns)s. The first row must name the columns %(expected)s.",
+                len(missing),
+            )
             % {
                 "columns": ", ".join(missing),
                 "expected": ", ".join(column.key for column in spec.columns),
@@ -297,7 +301,11 @@ def _table(
         raise ImportFileError(_("The file has a header but no data rows."))
     if len(data) > settings.IMPORT_MAX_ROWS:
         raise ImportFileError(
-            _("The file has %(count)d rows; at most %(max)d can be imported at once.")
+            ngettext(
+                "The file has %(count)d row; at most %(max)d can be imported at once.",
+                "The file has %(count)d rows; at most %(max)d can be imported at once.",
+                len(data),
+            )
             % {"count": len(data), "max": settings.IMPORT_MAX_ROWS}
         )
     return positions, data
@@ -844,15 +852,15 @@ def _run(
     except ImportFileError as exc:
         finish_job(job, succeeded=False, error=str(exc))
         return
-    if checked.errors:
-        _fail(job, checked.errors)
-        return
     report_progress(job, done=job.progress_done, message=text("job.saving"))
     try:
         with transaction.atomic():
+            # The valid rows are saved (and rolled back) even when other rows are wrong, so
+            # that the services' own refusals of them are listed in the same pass.
             saved = save(checked.rows)
+            errors = sorted([*checked.errors, *saved.errors], key=lambda error: error.row)
             # Only the attempt that still owns the job commits (see finish_job).
-            if saved.errors or not finish_job(
+            if errors or not finish_job(
                 job, succeeded=True, message=saved.message, result=saved.result
             ):
                 transaction.set_rollback(True)
@@ -863,8 +871,8 @@ def _run(
             error=text("import.not_allowed"),
         )
         return
-    if saved.errors:
-        _fail(job, saved.errors)
+    if errors:
+        _fail(job, errors)
 
 
 def _fail(job: Job, errors: list[RowError]) -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "approve_expenditure",
     "create_budget_line",
     "reject_expenditure",
+    "spending_date_errors",
     "submit_expenditure",
 ]
 
@@ -98,11 +99,8 @@ def submit_expenditure(
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     money = _money(amount, errors)
-    if spent_on and not line.start_date <= spent_on <= line.end_date:
-        errors["spent_on"] = [
-            _("The date must fall within the line's period, %(start)s to %(end)s.")
-            % {"start": format_date(line.start_date), "end": format_date(line.end_date)}
-        ]
+    if spent_on and (date_errors := spending_date_errors(line, spent_on)):
+        errors["spent_on"] = date_errors
     if receipt is not None and (
         message := upload_error(
             receipt,
@@ -269,3 +267,13 @@ def _tell_submitter(expenditure: Expenditure, template: str, *, actor: User) -> 
         template=f"{_NOTIFICATIONS}/{template}",
         context={"expenditure": expenditure, "line": expenditure.line, "actor": actor},
     )
+
+
+def spending_date_errors(line: BudgetLine, spent_on: dt.date) -> list[str]:
+    """Why money cannot be charged to `line` on `spent_on` (the form checks it too)."""
+    if line.start_date <= spent_on <= line.end_date:
+        return []
+    return [
+        _("The date must fall within the line's period, %(start)s to %(end)s.")
+        % {"start": format_date(line.start_date), "end": format_date(line.end_date)}
+    ]

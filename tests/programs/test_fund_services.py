@@ -114,7 +114,7 @@ def test_only_administrators_open_budget_lines(who: str, cast: Cast) -> None:
             {"end_date": dt.date(2025, 12, 31)},
             {"end_date": ["The period cannot end before it starts."]},
         ),
-        ({"title": "  "}, {"title": ["This field cannot be blank."]}),
+        ({"title": "  "}, {"title": ["Please fill in this field."]}),
     ],
     ids=[
         "zero_amount",
