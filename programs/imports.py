@@ -858,7 +858,7 @@ def _run(
             # The valid rows are saved (and rolled back) even when other rows are wrong, so
             # that the services' own refusals of them are listed in the same pass.
             saved = save(checked.rows)
-            errors = sorted([*checked.errors, *saved.errors], key=lambda error: error.row)
+            errors = [*checked.errors, *saved.errors]
             # Only the attempt that still owns the job commits (see finish_job).
             if errors or not finish_job(
                 job, succeeded=True, message=saved.message, result=saved.result
