@@ -74,3 +74,14 @@ def test_the_template_filters_use_the_same_formats(language: str) -> None:
         )
         expected_day = format_date(dt.date(2026, 3, 5))
     assert rendered == (f"¥2,500.00|2,500.00|1,000,000|{expected_day}|2026-03-05|2026-03-05 10:00")
+
+
+@pytest.mark.parametrize(("language", "day"), [("en", "5 March 2026"), ("zh-hans", "2026年3月5日")])
+def test_report_cells_show_numbers_grouped_and_dates_in_the_language(
+    language: str, day: str
+) -> None:
+    template = Template("{% load formats %}{% for v in row %}[{{ v|cell }}]{% endfor %}")
+    row = [Decimal("12345.50"), 2500, dt.date(2026, 3, 5), "text", None]
+    with translation.override(language):
+        rendered = template.render(Context({"row": row}))
+    assert rendered == f"[12,345.50][2,500][{day}][text][None]"

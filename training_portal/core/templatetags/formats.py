@@ -6,6 +6,8 @@ format values the same way as Python code (training_portal.core.formats).
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -41,3 +43,22 @@ def day(value: Any, arg: str = "") -> str:
 @register.filter
 def moment(value: Any, arg: str = "") -> str:
     return portal_formats.format_datetime(value, short=arg == "short")
+
+
+@register.filter
+def cell(value: Any) -> Any:
+    """A value of a report table: numbers grouped, dates and moments in the language's
+    format, anything else as it is."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        places = max(0, -exponent) if isinstance(exponent, int) else None
+        return portal_formats.format_number(value, decimal_places=places)
+    if isinstance(value, int):
+        return portal_formats.format_number(value)
+    if isinstance(value, dt.datetime):
+        return portal_formats.format_datetime(value)
+    if isinstance(value, dt.date):
+        return portal_formats.format_date(value)
+    return value
