@@ -523,12 +523,14 @@ def _after_chunk(run: AuditRun) -> None:
             total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False))
         )
         total, done = counts["total"] or 0, counts["done"] or 0
-        message = _("%(done)d of %(total)d rule checks done.") % {"done": done, "total": total}
+        message = text("audit.progress", done=done, count=total)
         Job.objects.filter(pk=run.job_id, status=Job.Status.RUNNING).update(
             progress_done=done,
             progress_total=total,
             heartbeat_at=timezone.now(),
-            message=message[:255],
+            message=str(message)[:255],
+            message_id=message.id,
+            message_params=message.stored_params(),
         )
     if done == total:
         finish_run(run.pk)
