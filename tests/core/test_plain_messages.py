@@ -50,21 +50,42 @@ def test_model_validation_speaks_plainly(language: str, fill_in: str, not_a_choi
     assert model_errors(BudgetLine(title=""), language)["title"] == [fill_in]
 
 
-def test_no_developer_style_message_is_left_in_model_forms_or_api() -> None:
-    with translation.override("en"):
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            [
+                "“xray” is not one of the choices; pick one from the list.",
+                "Use only letters, digits, hyphens (-) and underscores (_), without spaces.",
+                "Please fill in this field.",
+                "Please fill in this field.",
+                "“xray” is not one of the choices.",
+            ],
+        ),
+        (
+            "zh-hans",
+            [
+                "“xray”不是可选的值，请从列表中选择。",  # noqa: RUF001
+                "只能使用字母、数字、连字符（-）和下划线（_），不能有空格。",  # noqa: RUF001
+                "请填写此项。",
+                "请填写此项。",
+                "“xray”不是可选的值。",
+            ],
+        ),
+    ],
+)
+def test_no_developer_style_message_is_left_in_forms_or_the_api(
+    language: str, expected: list[str]
+) -> None:
+    with translation.override(language):
         form = ChoiceAndSlugForm(data={"modality": "xray", "key": "not a slug"})
         assert not form.is_valid()
         serializer = NameSerializer(data={"name": "", "number": None, "modality": "xray"})
         assert not serializer.is_valid()
         texts = [str(m) for ms in form.errors.values() for m in ms]
         texts += [str(m) for ms in serializer.errors.values() for m in ms]
-    assert texts == [
-        "“xray” is not one of the choices; pick one from the list.",
-        "Use only letters, digits, hyphens (-) and underscores (_), without spaces.",
-        "Please fill in this field.",
-        "Please fill in this field.",
-        "“xray” is not one of the choices.",
-    ]
+    assert texts == expected
     for developer_style in ("cannot be null", "cannot be blank", "“slug”", "may not be"):
         assert all(developer_style not in text for text in texts)
 
