@@ -405,7 +405,7 @@ def test_the_finding_page_shows_evidence_links_and_the_allowed_moves(
 ) -> None:
     response = client_for(cast.program_admin).get(finding_url(findings.fund))
     body = response.content.decode()
-    assert "Cora Coordinator approved their own expenditure of 500.00." in body
+    assert "Cora Coordinator approved their own expenditure of ¥500.00." in body
     assert "Submitted by" in body and "Approved by" in body  # evidence, labelled by the rule
     assert "The submitter and the approver of an expenditure are the same person." in body
     assert reverse("programs:program-detail", args=[cast.program.pk]) in body
