@@ -587,6 +587,20 @@ def _fund_end_of_period_spike(scope: Scope) -> Iterator[Hit]:
 # Details keep amounts and dates as plain strings ("1234.50", "2026-03-01"); the message shows
 # them in the reader's format.
 _MONEY_DETAILS = frozenset({"amount", "over", "total"})
+#: Evidence kept as money strings, shown on the pages in the reader's money format.
+MONEY_EVIDENCE = frozenset(
+    {
+        "amount",
+        "approval_threshold",
+        "approved_total",
+        "line_amount",
+        "over",
+        "overspend",
+        "spent_in_last_weeks",
+        "total",
+        "window_total",
+    }
+)
 _DATE_DETAILS = frozenset({"date"})
 
 
