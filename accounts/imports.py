@@ -20,7 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import LANGUAGE_CHOICES, User
 
@@ -160,7 +160,11 @@ def map_header(header: list[str]) -> dict[str, int]:
     missing = [column for column in REQUIRED_COLUMNS if column not in positions]
     if missing:
         raise ImportFileError(
-            _("Missing column(s): %(columns)s. The first row must name the columns %(expected)s.")
+            ngettext(
+                "Missing column: %(columns)s. The first row must name the columns %(expected)s.",
+                "Missing columns: %(columns)s. The first row must name the columns %(expected)s.",
+                len(missing),
+            )
             % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
         )
     return positions
@@ -184,7 +188,11 @@ def validate_rows(
         raise ImportFileError(_("The file has a header but no data rows."))
     if len(data) > settings.IMPORT_MAX_ROWS:
         raise ImportFileError(
-            _("The file has %(count)d rows; at most %(max)d can be imported at once.")
+            ngettext(
+                "The file has %(count)d row; at most %(max)d can be imported at once.",
+                "The file has %(count)d rows; at most %(max)d can be imported at once.",
+                len(data),
+            )
             % {"count": len(data), "max": settings.IMPORT_MAX_ROWS}
         )
     emails = {
@@ -198,14 +206,14 @@ def validate_rows(
             column: (row[index] if index < len(row) else "") for column, index in positions.items()
         }
         form = UserImportRowForm(data=values)
-        if not form.is_valid():
-            for column, messages in form.errors.items():
-                for message in messages:
-                    result.errors.append(
-                        RowError(number, column, values.get(column, ""), str(message))
-                    )
-        else:
-            email = form.cleaned_data["email"]
+        valid = form.is_valid()
+        for column, messages in form.errors.items():
+            for message in messages:
+                result.errors.append(RowError(number, column, values.get(column, ""), str(message)))
+        # The e-mail is checked against the others even when another column of the row is
+        # wrong: every problem of the file in one pass.
+        email = form.cleaned_data.get("email")
+        if email:
             if email in existing:
                 result.errors.append(
                     RowError(
@@ -227,7 +235,8 @@ def validate_rows(
                 )
             else:
                 seen[email] = number
-                result.rows.append(form.cleaned_data)
+                if valid:
+                    result.rows.append(form.cleaned_data)
         if progress and (done % PROGRESS_EVERY == 0 or done == len(data)):
             progress(done, len(data))
     return result

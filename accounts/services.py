@@ -16,10 +16,10 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from training_portal.core.jobs import finish_job, report_progress, start_job
 from training_portal.core.models import Job
+from training_portal.core.texts import text
 
 from . import imports
 from .models import User
@@ -53,7 +53,7 @@ def start_user_import(*, owner: User, upload: UploadedFile, send_invitations: bo
 
 def run_user_import(job: Job) -> None:
     """The body of the import job: validate everything, then create all or nothing."""
-    report_progress(job, done=0, total=0, message=_("Reading the file"))
+    report_progress(job, done=0, total=0, message=text("job.reading_file"))
     with job.input_file.open("rb") as handle:
         data = handle.read()
     try:
@@ -61,7 +61,7 @@ def run_user_import(job: Job) -> None:
         validation = imports.validate_rows(
             rows,
             progress=lambda done, total: report_progress(
-                job, done=done, total=total, message=_("Checking rows")
+                job, done=done, total=total, message=text("job.checking_rows")
             ),
         )
     except imports.ImportFileError as exc:
@@ -72,12 +72,7 @@ def run_user_import(job: Job) -> None:
         finish_job(
             job,
             succeeded=False,
-            error=ngettext(
-                "%(count)d row has errors; nothing was imported.",
-                "%(count)d rows have errors; nothing was imported.",
-                len(bad_rows),
-            )
-            % {"count": len(bad_rows)},
+            error=text("import.rows_have_errors", count=len(bad_rows)),
             result={
                 "created": 0,
                 "bad_rows": bad_rows,
@@ -93,8 +88,7 @@ def run_user_import(job: Job) -> None:
         finished = finish_job(
             job,
             succeeded=True,
-            message=ngettext("%(count)d account created.", "%(count)d accounts created.", len(ids))
-            % {"count": len(ids)},
+            message=text("import.accounts_created", count=len(ids)),
             result={"created": len(ids), "user_ids": ids[:1000]},
         )
         if not finished:

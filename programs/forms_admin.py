@@ -23,7 +23,7 @@ from .models import (
     Student,
     TutorProfile,
 )
-from .models.programs import CourseCategory, Responsibility
+from .models.programs import CourseCategory, ProgramPartner, Responsibility
 
 DATE = {"type": "date"}
 
@@ -36,6 +36,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
 
 
 class ProgramForm(BootstrapForm):
+    checked_model = Program
     code = forms.CharField(label=_("Code"), max_length=32)
     title = forms.CharField(label=_("Title"), max_length=200)
     discipline = forms.CharField(label=_("Discipline"), max_length=120)
@@ -169,6 +170,7 @@ class CurriculumForm(BootstrapForm):
 
 
 class PartnerForm(BootstrapForm):
+    checked_model = ProgramPartner
     organization = OrganizationChoiceField(
         label=_("Organisation"), queryset=Organization.objects.order_by("name")
     )

@@ -13,8 +13,9 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 
 from .forms import BootstrapForm
-from .models import Expenditure, Organization, Program
+from .models import BudgetLine, Expenditure, Organization, Program
 from .models.funds import FundCategory
+from .services.funds import spending_date_errors
 
 DATE = {"type": "date"}
 #: Amounts as typed; the service says what is wrong with them (zero, negative, too precise).
@@ -33,6 +34,8 @@ def _amount_field() -> forms.DecimalField:
 
 class BudgetLineForm(BootstrapForm):
     """A line of the program's budget, held by the lead university or a partner."""
+
+    checked_model = BudgetLine
 
     holder = forms.ModelChoiceField(label=_("Holder"), queryset=Organization.objects.none())
     category = forms.ChoiceField(label=_("Purpose category"), choices=FundCategory.choices)
@@ -83,6 +86,8 @@ def approvers_for(program: Program) -> QuerySet[User]:
 class ExpenditureForm(BootstrapForm):
     """Spending charged to a line, with its receipt."""
 
+    checked_model = Expenditure
+
     amount = _amount_field()
     spent_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE))
     category = forms.ChoiceField(label=_("Category"), choices=FundCategory.choices)
@@ -93,6 +98,18 @@ class ExpenditureForm(BootstrapForm):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": RECEIPT_TYPES}),
     )
+
+    def __init__(self, *args: Any, line: BudgetLine | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = line
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        spent_on = self.cleaned_data.get("spent_on")
+        if self.line is not None and spent_on is not None:
+            for message in spending_date_errors(self.line, spent_on):
+                self.add_error("spent_on", message)
+        return cleaned
 
 
 class ApproveForm(BootstrapForm):

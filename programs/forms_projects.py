@@ -7,11 +7,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from training_portal.core.formats import format_date
 
 from .forms import BootstrapForm
 from .models import CaseLog, Organization, Placement, Program, Project, ProjectMember, ProjectOutput
@@ -157,8 +157,8 @@ class CaseLogForm(BootstrapForm):
 def _placement_label(placement: Placement) -> str:
     return gettext("%(host)s, %(start)s to %(end)s") % {
         "host": placement.host,
-        "start": date_format(placement.start_date, "SHORT_DATE_FORMAT"),
-        "end": date_format(placement.end_date, "SHORT_DATE_FORMAT"),
+        "start": format_date(placement.start_date, short=True),
+        "end": format_date(placement.end_date, short=True),
     }
 
 

@@ -46,6 +46,7 @@ from accounts.permissions import is_portal_admin
 from accounts.services import validate_import_upload
 from training_portal.core.jobs import finish_job, register_job_kind, report_progress, start_job
 from training_portal.core.models import Job
+from training_portal.core.texts import Text, text
 
 from . import permissions, workflows
 from .models import Organization, Program, Student, TutorProfile
@@ -275,7 +276,11 @@ def _header(header: list[str], spec: ImportSpec) -> dict[str, int]:
     missing = [column for column in spec.required if column not in positions]
     if missing:
         raise ImportFileError(
-            _("Missing column(s): %(columns)s. The first row must name the columns %(expected)s.")
+            ngettext(
+                "Missing column: %(columns)s. The first row must name the columns %(expected)s.",
+                "Missing columns: %(columns)s. The first row must name the columns %(expected)s.",
+                len(missing),
+            )
             % {
                 "columns": ", ".join(missing),
                 "expected": ", ".join(column.key for column in spec.columns),
@@ -296,7 +301,11 @@ def _table(
         raise ImportFileError(_("The file has a header but no data rows."))
     if len(data) > settings.IMPORT_MAX_ROWS:
         raise ImportFileError(
-            _("The file has %(count)d rows; at most %(max)d can be imported at once.")
+            ngettext(
+                "The file has %(count)d row; at most %(max)d can be imported at once.",
+                "The file has %(count)d rows; at most %(max)d can be imported at once.",
+                len(data),
+            )
             % {"count": len(data), "max": settings.IMPORT_MAX_ROWS}
         )
     return positions, data
@@ -645,7 +654,7 @@ def _accounts(rows: list[Row]) -> tuple[dict[str, User], int]:
 @dataclass
 class Saved:
     errors: list[RowError] = field(default_factory=list)
-    message: str = ""
+    message: Text | str = ""
     result: dict[str, Any] = field(default_factory=dict)
 
 
@@ -657,9 +666,7 @@ def _save_organizations(rows: list[Row], *, user: User) -> Saved:
             ids.append(partners.create_organization(user=user, **row.data).pk)
         except ValidationError as exc:
             saved.errors.extend(_row_errors(row, exc, {}))
-    saved.message = ngettext(
-        "%(count)d organisation created.", "%(count)d organisations created.", len(ids)
-    ) % {"count": len(ids)}
+    saved.message = text("import.organizations_created", count=len(ids))
     saved.result = {"created": len(ids), "organization_ids": ids[:1000]}
     return saved
 
@@ -686,9 +693,7 @@ def _save_tutors(rows: list[Row], *, user: User) -> Saved:
             saved.errors.extend(_row_errors(row, exc, {"tutor_user": "email"}))
         else:
             ids.append(tutor.pk)
-    saved.message = ngettext("%(count)d tutor created.", "%(count)d tutors created.", len(ids)) % {
-        "count": len(ids)
-    }
+    saved.message = text("import.tutors_created", count=len(ids))
     saved.result = {"created": len(ids), "accounts_created": new_accounts, "tutor_ids": ids[:1000]}
     return saved
 
@@ -723,9 +728,7 @@ def _save_students(rows: list[Row], *, user: User, program: Program) -> Saved:
             except ValidationError as exc:
                 aliases = {"tutor": column, "role": column, "over_capacity_reason": column}
                 saved.errors.extend(_row_errors(row, exc, aliases))
-    saved.message = ngettext(
-        "%(count)d student enrolled.", "%(count)d students enrolled.", len(ids)
-    ) % {"count": len(ids)}
+    saved.message = text("import.students_enrolled", count=len(ids))
     saved.result = {
         "created": len(ids),
         "accounts_created": new_accounts,
@@ -836,28 +839,28 @@ def _run(
     save: Callable[[list[Row]], Saved],
 ) -> None:
     """Validate every row; save all of them in one transaction, or none and report why."""
-    report_progress(job, done=0, total=0, message=_("Reading the file"))
+    report_progress(job, done=0, total=0, message=text("job.reading_file"))
     with job.input_file.open("rb") as handle:
         data = handle.read()
     try:
         checked = validate(
             read_table(data, job.input_name or str(job.input_file.name)),
             lambda done, total: report_progress(
-                job, done=done, total=total, message=_("Checking rows")
+                job, done=done, total=total, message=text("job.checking_rows")
             ),
         )
     except ImportFileError as exc:
         finish_job(job, succeeded=False, error=str(exc))
         return
-    if checked.errors:
-        _fail(job, checked.errors)
-        return
-    report_progress(job, done=job.progress_done, message=_("Saving"))
+    report_progress(job, done=job.progress_done, message=text("job.saving"))
     try:
         with transaction.atomic():
+            # The valid rows are saved (and rolled back) even when other rows are wrong, so
+            # that the services' own refusals of them are listed in the same pass.
             saved = save(checked.rows)
+            errors = [*checked.errors, *saved.errors]
             # Only the attempt that still owns the job commits (see finish_job).
-            if saved.errors or not finish_job(
+            if errors or not finish_job(
                 job, succeeded=True, message=saved.message, result=saved.result
             ):
                 transaction.set_rollback(True)
@@ -865,11 +868,11 @@ def _run(
         finish_job(
             job,
             succeeded=False,
-            error=_("You may no longer make this import; nothing was saved."),
+            error=text("import.not_allowed"),
         )
         return
-    if saved.errors:
-        _fail(job, saved.errors)
+    if errors:
+        _fail(job, errors)
 
 
 def _fail(job: Job, errors: list[RowError]) -> None:
@@ -877,12 +880,7 @@ def _fail(job: Job, errors: list[RowError]) -> None:
     finish_job(
         job,
         succeeded=False,
-        error=ngettext(
-            "%(count)d row has errors; nothing was imported.",
-            "%(count)d rows have errors; nothing was imported.",
-            len(bad_rows),
-        )
-        % {"count": len(bad_rows)},
+        error=text("import.rows_have_errors", count=len(bad_rows)),
         result={
             "created": 0,
             "bad_rows": bad_rows,
@@ -895,7 +893,7 @@ def _fail(job: Job, errors: list[RowError]) -> None:
 
 def _owner(job: Job) -> User | None:
     if job.owner is None or not job.owner.is_active:
-        finish_job(job, succeeded=False, error=_("The account that started the import is gone."))
+        finish_job(job, succeeded=False, error=text("import.owner_gone"))
         return None
     return job.owner
 
@@ -928,7 +926,7 @@ def run_student_import(job: Job) -> None:
         return
     program = Program.objects.filter(pk=job.params.get("program")).first()
     if program is None:
-        finish_job(job, succeeded=False, error=_("The program no longer exists."))
+        finish_job(job, succeeded=False, error=text("import.program_gone"))
         return
     _run(
         job,

@@ -210,7 +210,7 @@ def expenditure_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     line = get_object_or_404(_lines(request.user), pk=pk)
     if not permissions.can_submit_expenditure(request.user, line):
         raise PermissionDenied
-    form = ExpenditureForm(request.POST or None, request.FILES or None)
+    form = ExpenditureForm(request.POST or None, request.FILES or None, line=line)
     if request.method == "POST" and form.is_valid():
         try:
             expenditure = funds.submit_expenditure(

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
@@ -203,7 +204,11 @@ def signoff_request(request: AuthenticatedHttpRequest, kind: str, pk: int) -> Ht
         else:
             messages.success(
                 request,
-                _("A sign-off link has been e-mailed to %(name)s; it is valid for %(days)d days.")
+                ngettext(
+                    "A sign-off link has been e-mailed to %(name)s; it is valid for %(days)d day.",
+                    "A sign-off link has been e-mailed to %(name)s; it is valid for %(days)d days.",
+                    signoff.DEFAULT_VALID_DAYS,
+                )
                 % {"name": tutor, "days": signoff.DEFAULT_VALID_DAYS},
             )
             return _back(request, student)

@@ -35,6 +35,7 @@ from programs.models import Program
 from training_portal.core import jobs
 from training_portal.core.history import history_context
 from training_portal.core.models import Job
+from training_portal.core.texts import text
 
 from . import permissions
 from .models import AuditChunk, AuditRun, Finding, RuleSetting
@@ -175,8 +176,7 @@ def run_audit(job_id: int) -> None:
         job,
         done=total - len(pending),
         total=total,
-        message=_("%(done)d of %(total)d rule checks done.")
-        % {"done": total - len(pending), "total": total},
+        message=text("audit.progress", done=total - len(pending), count=total),
     )
     if not pending:
         finish_run(run.pk)
@@ -523,12 +523,14 @@ def _after_chunk(run: AuditRun) -> None:
             total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False))
         )
         total, done = counts["total"] or 0, counts["done"] or 0
-        message = _("%(done)d of %(total)d rule checks done.") % {"done": done, "total": total}
+        message = text("audit.progress", done=done, count=total)
         Job.objects.filter(pk=run.job_id, status=Job.Status.RUNNING).update(
             progress_done=done,
             progress_total=total,
             heartbeat_at=timezone.now(),
-            message=message[:255],
+            message=str(message)[:255],
+            message_id=message.id,
+            message_params=message.stored_params(),
         )
     if done == total:
         finish_run(run.pk)
@@ -553,7 +555,7 @@ def finish_run(run_id: int) -> None:
         ended = jobs.finish_job(
             job,
             succeeded=True,
-            message=_("Audit complete: %(found)d findings.") % {"found": found},
+            message=text("audit.complete", count=found),
             result={"run": run.pk, "counts": per_rule},
         )
         if ended:

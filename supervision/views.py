@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +34,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import BudgetLine, Expenditure, Organization, Program, Student
 from programs.permissions import administered_program_ids
 from training_portal.core.attention import AttentionItem
+from training_portal.core.formats import format_money
 from training_portal.core.history import (
     describe_history,
     events_of,
@@ -55,6 +57,7 @@ from .forms import (
 from .models import AuditRun, Finding
 from .models.audit import Severity
 from .rules import Rule, all_rules, get_rule
+from .rules.catalogue import MONEY_EVIDENCE
 
 PER_PAGE = 25
 RECENT_RUNS = 10
@@ -699,7 +702,17 @@ def _evidence(rule: Rule | None, evidence: Mapping[str, Any]) -> list[tuple[str,
     keys = [key for key in labels if key in evidence] + [
         key for key in evidence if key not in labels
     ]
-    return [(str(labels.get(key, key)), evidence[key]) for key in keys]
+    return [(str(labels.get(key, key)), _shown(key, evidence[key])) for key in keys]
+
+
+def _shown(key: str, value: Any) -> Any:
+    """Money in the reader's format (stored as a plain string such as "1234.50")."""
+    if key in MONEY_EVIDENCE and isinstance(value, str | int | Decimal):
+        try:
+            return format_money(Decimal(str(value)))
+        except ArithmeticError:
+            return value
+    return value
 
 
 def _links(user: Any, finding: Finding) -> dict[str, Any]:

@@ -279,6 +279,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# One date, time and number format per language (training_portal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["training_portal.formats"]
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -23,6 +23,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
@@ -613,7 +614,12 @@ def submit_evaluation(
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX_LENGTH:
         errors["comment"] = [
-            _("Keep the comment under %(count)d characters.") % {"count": COMMENT_MAX_LENGTH}
+            ngettext(
+                "Keep the comment under %(count)d character.",
+                "Keep the comment under %(count)d characters.",
+                COMMENT_MAX_LENGTH,
+            )
+            % {"count": COMMENT_MAX_LENGTH}
         ]
     if not indicators:
         errors[NON_FIELD_ERRORS] = [_("The program has no indicators to score.")]

@@ -27,7 +27,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from programs.models import (
     CaseLog,
@@ -452,7 +452,11 @@ def _evaluation_averages(program: Program, year: int) -> Section:
             empty_label=_("No evaluations."),
             max_value=top,
         ),
-        note=_("Anonymous answers are shown only as averages of at least %(n)s answers.")
+        note=ngettext(
+            "Anonymous answers are shown only as averages of at least %(n)s answer.",
+            "Anonymous answers are shown only as averages of at least %(n)s answers.",
+            minimum,
+        )
         % {"n": minimum},
     )
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 
 from accounts.imports import _neutralise
+from training_portal.core.formats import format_datetime
 
 from .builders import ReportData
 
@@ -96,7 +96,7 @@ def render_xlsx(data: ReportData, *, inputs_as_of: Any = None, content_hash: str
     if data.period:
         cover.append([_neutralise(data.period)])
     if inputs_as_of is not None:
-        cover.append([date_format(timezone.localtime(inputs_as_of), "DATETIME_FORMAT")])
+        cover.append([format_datetime(inputs_as_of)])
     if content_hash:
         cover.append(["SHA-256", content_hash])
     used = {cover.title}

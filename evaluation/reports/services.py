@@ -26,6 +26,7 @@ from accounts.models import User
 from programs.models import Organization, Program, Student
 from training_portal.core import jobs
 from training_portal.core.models import Job
+from training_portal.core.texts import Text, text
 
 from ..models import Report
 from . import builders, permissions, render
@@ -135,22 +136,22 @@ def read_inputs(report: Report) -> tuple[builders.ReportData, dt.datetime]:
 
 
 def generate_report(
-    report: Report, *, progress: Callable[[int, str], None] | None = None
+    report: Report, *, progress: Callable[[int, Text], None] | None = None
 ) -> Report:
     """Read the inputs, make the three files and store them on `report`, in its language.
 
     Where WeasyPrint's system libraries are missing (a first look with `make run` on a bare
     machine), the data files are still made and the PDF is left out."""
 
-    def step(done: int, message: str) -> None:
+    def step(done: int, message: Text) -> None:
         if progress is not None:
             progress(done, message)
 
     with translation.override(report.language):
-        step(0, _("Reading the data"))
+        step(0, text("report.reading_data"))
         data, as_of = read_inputs(report)
         content_hash = data.content_hash()
-        step(1, _("Making the PDF"))
+        step(1, text("report.making_pdf"))
         try:
             pdf: bytes | None = render.render_pdf(
                 render.report_html(data, inputs_as_of=as_of, content_hash=content_hash)
@@ -158,11 +159,11 @@ def generate_report(
         except render.PdfUnavailable as error:
             logger.warning("report %s made without its PDF: %s", report.pk, error)
             pdf = None
-        step(2, _("Making the spreadsheet"))
+        step(2, text("report.making_spreadsheet"))
         xlsx = render.render_xlsx(data, inputs_as_of=as_of, content_hash=content_hash)
-        step(3, _("Making the CSV file"))
+        step(3, text("report.making_csv"))
         csv = render.render_csv(data)
-        step(4, _("Saving the files"))
+        step(4, text("report.saving_files"))
         stem = file_stem(report)
         report.inputs_as_of = as_of
         report.content_hash = content_hash
@@ -174,13 +175,8 @@ def generate_report(
     return report
 
 
-def ready_message(report: Report) -> str:
-    if report.pdf:
-        return _("The report is ready.")
-    return _(
-        "The data files are ready. This server cannot make PDF files: WeasyPrint's system "
-        "libraries (Pango) are not installed."
-    )
+def ready_message(report: Report) -> Text:
+    return text("report.ready" if report.pdf else "report.ready_without_pdf")
 
 
 def file_stem(report: Report) -> str:
@@ -206,16 +202,14 @@ def run_report_job(job_id: int) -> None:
         )
         jobs.report_progress(job, done=0, total=STEPS)
 
-        def progress(done: int, message: str) -> None:
+        def progress(done: int, message: Text) -> None:
             jobs.report_progress(job, done=done, message=message)
 
         generate_report(report, progress=progress)
-        with translation.override(report.language):
-            message = ready_message(report)
         jobs.finish_job(
             job,
             succeeded=True,
-            message=message,
+            message=ready_message(report),
             result={"report": report.pk, "content_hash": report.content_hash},
         )
 

@@ -52,6 +52,7 @@ from programs.services.partners import change_organization_status
 from supervision.models import Finding
 from training_portal.core.jobs import finish_job, report_progress, start_job
 from training_portal.core.models import Job
+from training_portal.core.texts import Text, text
 
 from ..models import (
     AnonymousAnswer,
@@ -89,7 +90,7 @@ DECISION_STATUS: dict[str, str | None] = {
 FUND_RULES = "fund_"
 RESPONSIBILITY_RULE = "responsibility_unfulfilled"
 STAGES = 7
-Progress = Callable[[int, str], None]
+Progress = Callable[[int, Text], None]
 
 
 # ---- Starting a run ------------------------------------------------------------------------
@@ -163,14 +164,14 @@ def run_partner_scores_job(job: Job) -> None:
     """The body of the run's job (`tasks.compute_partner_scores`)."""
     run = PartnerScoreRun.objects.get(job=job)
 
-    def progress(done: int, message: str) -> None:
+    def progress(done: int, message: Text) -> None:
         report_progress(job, done=done, total=STAGES, message=message)
 
     count = compute_scores(run, progress=progress)
     finish_job(
         job,
         succeeded=True,
-        message=_("%(count)s partners scored.") % {"count": count},
+        message=text("scores.done", count=count),
         result={"run": run.pk, "scores": count},
     )
 
@@ -326,15 +327,15 @@ def gather_inputs(
     say = progress or (lambda done, message: None)
     partners = partner_organizations().values("pk")
     organizations = list(partner_organizations().values("pk", "kind", "name").order_by("pk"))
-    say(1, _("Reading the evaluations"))
+    say(1, text("scores.reading_evaluations"))
     evaluations = _evaluation_inputs(run, partners)
-    say(2, _("Reading the responsibilities"))
+    say(2, text("scores.reading_responsibilities"))
     responsibilities = _responsibility_inputs(partners)
-    say(3, _("Reading the findings"))
+    say(3, text("scores.reading_findings"))
     findings = _finding_inputs(run, partners)
-    say(4, _("Reading the expenditures"))
+    say(4, text("scores.reading_expenditures"))
     funds = _fund_inputs(run, partners)
-    say(5, _("Reading the reward points"))
+    say(5, text("scores.reading_points"))
     rewards = _reward_inputs(run, partners)
     best: dict[str, Decimal] = defaultdict(Decimal)
     for org in organizations:
@@ -384,7 +385,7 @@ def compute_scores(run: PartnerScoreRun, *, progress: Progress | None = None) ->
         return run.scores.count()
     inputs = gather_inputs(run, progress)
     if progress:
-        progress(6, _("Ranking the partners"))
+        progress(6, text("scores.ranking"))
     previous = previous_run(run)
     was_bottom = (
         set(previous.scores.filter(in_bottom_share=True).values_list("organization_id", flat=True))
@@ -435,7 +436,7 @@ def compute_scores(run: PartnerScoreRun, *, progress: Progress | None = None) ->
         run.finished_at = timezone.now()
         PartnerScoreRun.objects.filter(pk=run.pk).update(finished_at=run.finished_at)
     if progress:
-        progress(STAGES, _("Done"))
+        progress(STAGES, text("job.done"))
     return len(scores)
 
 

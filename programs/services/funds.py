@@ -14,11 +14,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
+from training_portal.core.formats import format_date
 from training_portal.core.notifications import notify
 
 from .. import permissions
@@ -30,6 +30,7 @@ __all__ = [
     "approve_expenditure",
     "create_budget_line",
     "reject_expenditure",
+    "spending_date_errors",
     "submit_expenditure",
 ]
 
@@ -98,11 +99,8 @@ def submit_expenditure(
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     money = _money(amount, errors)
-    if spent_on and not line.start_date <= spent_on <= line.end_date:
-        errors["spent_on"] = [
-            _("The date must fall within the line's period, %(start)s to %(end)s.")
-            % {"start": _date(line.start_date), "end": _date(line.end_date)}
-        ]
+    if spent_on and (date_errors := spending_date_errors(line, spent_on)):
+        errors["spent_on"] = date_errors
     if receipt is not None and (
         message := upload_error(
             receipt,
@@ -239,7 +237,7 @@ def _check_decider(user: User, expenditure: Expenditure) -> None:
                     _("This expenditure was already decided (%(status)s) on %(date)s.")
                     % {
                         "status": expenditure.get_status_display(),
-                        "date": _date(expenditure.decided_at or timezone.now()),
+                        "date": format_date(expenditure.decided_at or timezone.now()),
                     }
                 ]
             }
@@ -271,7 +269,11 @@ def _tell_submitter(expenditure: Expenditure, template: str, *, actor: User) -> 
     )
 
 
-def _date(value: dt.date | dt.datetime) -> str:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
-    return date_format(value, "DATE_FORMAT")
+def spending_date_errors(line: BudgetLine, spent_on: dt.date) -> list[str]:
+    """Why money cannot be charged to `line` on `spent_on` (the form checks it too)."""
+    if line.start_date <= spent_on <= line.end_date:
+        return []
+    return [
+        _("The date must fall within the line's period, %(start)s to %(end)s.")
+        % {"start": format_date(line.start_date), "end": format_date(line.end_date)}
+    ]

@@ -13,10 +13,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import Case, Q, Subquery, Sum, Value, When
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from training_portal.core.formats import format_date, format_datetime
 
 from .. import permissions
 from ..models import (
@@ -138,7 +138,10 @@ def edit_progress_log(*, user: User, log: ProgressLog, **fields: Any) -> Progres
                     "This log can no longer be edited (the %(hours)d-hour window closed on "
                     "%(when)s). Append a correction instead."
                 )
-                % {"hours": ProgressLog.EDIT_WINDOW_HOURS, "when": _when(log.editable_until())}
+                % {
+                    "hours": ProgressLog.EDIT_WINDOW_HOURS,
+                    "when": format_datetime(log.editable_until()),
+                }
             }
         )
     old_date, old_placement_id = log.date, log.placement_id
@@ -174,7 +177,7 @@ def add_correction(*, user: User, log: ProgressLog, text: str) -> ProgressLogCor
                     "You can still edit this log until %(when)s; edit it instead of adding "
                     "a correction."
                 )
-                % {"when": _when(log.editable_until())}
+                % {"when": format_datetime(log.editable_until())}
             }
         )
     text = (text or "").strip()
@@ -247,7 +250,7 @@ def verify_case_log(*, user: User, case_log: CaseLog) -> CaseLog:
         raise ValidationError(
             {
                 NON_FIELD_ERRORS: _("These cases were already verified on %(date)s.")
-                % {"date": date_format(timezone.localtime(case_log.verified_at), "DATE_FORMAT")}
+                % {"date": format_date(case_log.verified_at)}
             }
         )
     case_log.verified_by, case_log.verified_at = user, timezone.now()
@@ -297,10 +300,6 @@ def case_totals(*, student: Student) -> list[dict[str, Any]]:
 
 def _is_author(user: User, log: ProgressLog) -> bool:
     return bool(getattr(user, "is_authenticated", False) and log.author_id == user.pk)
-
-
-def _when(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _case_field_label(name: str) -> str:

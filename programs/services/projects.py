@@ -17,11 +17,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
+from training_portal.core.formats import format_date
 from training_portal.core.history import history_context
 
 from .. import permissions, workflows
@@ -110,7 +110,7 @@ def create_project(
     if start_date and end_date and end_date < start_date:
         errors["end_date"] = [
             _("The project cannot end (%(end)s) before it starts (%(start)s).")
-            % {"end": _date(end_date), "start": _date(start_date)}
+            % {"end": format_date(end_date), "start": format_date(start_date)}
         ]
     with history_context(user=user.pk):
         project = validated_save(
@@ -245,7 +245,7 @@ def add_output(
         elif project.start_date and produced_on < project.start_date:
             errors["produced_on"] = [
                 _("The date cannot be before the project started (%(start)s).")
-                % {"start": _date(project.start_date)}
+                % {"start": format_date(project.start_date)}
             ]
     with history_context(user=user.pk):
         return validated_save(
@@ -295,7 +295,3 @@ def _closed_message(project: Project) -> str:
     return _("The project is “%(status)s”; its members no longer change.") % {
         "status": project.get_status_display()
     }
-
-
-def _date(value: dt.date) -> str:
-    return date_format(value, "DATE_FORMAT")

@@ -20,10 +20,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from training_portal.core.formats import format_date
 from training_portal.core.history import history_context
 
 from .. import permissions
@@ -125,14 +125,14 @@ def redeem_signoff(*, token: str, acting_user: Any = None) -> SignOffTarget:
         raise ValidationError(
             {
                 "token": _("This link has already been used on %(date)s.")
-                % {"date": _date(record.used_at)}
+                % {"date": format_date(record.used_at)}
             }
         )
     if record.is_expired:
         raise ValidationError(
             {
                 "token": _("This link expired on %(date)s. Ask for a new one.")
-                % {"date": _date(record.expires_at)}
+                % {"date": format_date(record.expires_at)}
             }
         )
     model = record.target_type.model_class()
@@ -161,10 +161,6 @@ def redeem_signoff(*, token: str, acting_user: Any = None) -> SignOffTarget:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _date(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 def _may_confirm(tutor_user: User, target: SignOffTarget) -> bool:
@@ -229,10 +225,10 @@ def find_signoff(token: str) -> tuple[SignOffToken | None, str]:
         return None, _("This sign-off link is not valid.")
     if record.used_at is not None:
         return record, _("This link has already been used on %(date)s.") % {
-            "date": _date(record.used_at)
+            "date": format_date(record.used_at)
         }
     if record.is_expired:
         return record, _("This link expired on %(date)s. Ask for a new one.") % {
-            "date": _date(record.expires_at)
+            "date": format_date(record.expires_at)
         }
     return record, ""

@@ -15,11 +15,11 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
+from training_portal.core.formats import format_date
 from training_portal.core.notifications import notify
 
 from .. import permissions
@@ -112,7 +112,7 @@ def sign_off_milestone(
         raise ValidationError(
             {
                 NON_FIELD_ERRORS: _("This milestone was already signed off on %(date)s.")
-                % {"date": _date(milestone.signed_off_at)}
+                % {"date": format_date(milestone.signed_off_at)}
             }
         )
     errors: dict[str, str] = {}
@@ -120,7 +120,7 @@ def sign_off_milestone(
         errors["completed_on"] = _("The completion date cannot be in the future.")
     elif completed_on < milestone.student.enrolled_on:
         errors["completed_on"] = _("The completion date cannot be before enrolment (%(date)s).") % {
-            "date": _date(milestone.student.enrolled_on)
+            "date": format_date(milestone.student.enrolled_on)
         }
     if evidence_file is not None and (
         message := upload_error(
@@ -315,12 +315,6 @@ def program_admin_users(program: Program) -> QuerySet[User]:
 
 
 # ---- Helpers -------------------------------------------------------------------------------
-
-
-def _date(value: dt.date | dt.datetime) -> str:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
-    return date_format(value, "DATE_FORMAT")
 
 
 def _lock(plan: TrainingPlan) -> None:

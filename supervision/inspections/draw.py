@@ -61,6 +61,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from programs.models import Organization, Program
@@ -217,16 +218,24 @@ def _result_errors(
         errors["candidate_ids"] = [_("Some candidates do not exist.")]
     if available < inputs["targets"]:
         errors["targets"] = [
-            _("There are only %(count)d candidates to draw from.") % {"count": available}
+            ngettext(
+                "There is only %(count)d candidate to draw from.",
+                "There are only %(count)d candidates to draw from.",
+                available,
+            )
+            % {"count": available}
         ]
     short = [
         t["id"] for t in result["targets"] if len(t["inspectors"]) < inputs["inspectors_per_target"]
     ]
     if short:
         errors["inspectors_per_target"] = [
-            _(
+            ngettext(
                 "Not enough inspectors without a conflict of interest for %(count)d of the "
-                "drawn targets."
+                "drawn targets.",
+                "Not enough inspectors without a conflict of interest for %(count)d of the "
+                "drawn targets.",
+                len(short),
             )
             % {"count": len(short)}
         ]

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..models.audit import Severity
 from ..models.inspections import DEFAULT_REPLY_DAYS
+from .services import inspection_date_errors
 
 DATE = {"type": "date"}
 DATETIME = {"type": "datetime-local"}
@@ -271,6 +272,18 @@ class ScheduleInspectionForm(BootstrapForm):
             field: Any = self.fields[name]
             field.queryset = pool
             field.label_from_instance = inspector_label
+
+    def clean(self) -> dict[str, Any] | None:
+        # The date rules in the same round as the other fields' errors.
+        cleaned = super().clean()
+        starts_at, ends_on = self.cleaned_data.get("starts_at"), self.cleaned_data.get("ends_on")
+        if starts_at is not None and ends_on is not None:
+            errors: dict[str, list[str]] = {}
+            inspection_date_errors(starts_at, ends_on, errors)
+            for field, messages in errors.items():
+                for message in messages:
+                    self.add_error(field, message)
+        return cleaned
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -9,11 +9,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
+from training_portal.core.formats import format_datetime
 
 from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
 from . import permissions
@@ -122,7 +123,7 @@ def open_reply_window(*, by: User, inspection: Inspection, days: int | None = No
     inspection.reply_opens_at = now
     inspection.reply_closes_at = now + dt.timedelta(days=days)
     inspection.save(update_fields=["status", "reply_opens_at", "reply_closes_at"])
-    closes = formats.date_format(timezone.localtime(inspection.reply_closes_at), "DATETIME_FORMAT")
+    closes = format_datetime(inspection.reply_closes_at)
     notify_inspected_side(inspection, "inspection_reply_open", closes=closes)
     return inspection
 
@@ -181,9 +182,7 @@ def _publication_errors(inspection: Inspection, correction_note: str) -> Errors:
     errors: Errors = {}
     correcting = PublishedReport.objects.filter(inspection=inspection).exists()
     if inspection.status == Status.IN_REPLY and inspection.reply_window_open():
-        closes = formats.date_format(
-            timezone.localtime(inspection.reply_closes_at), "DATETIME_FORMAT"
-        )
+        closes = format_datetime(inspection.reply_closes_at)
         errors[NON_FIELD_ERRORS] = [
             _("The reply window is open until %(date)s.") % {"date": closes}
         ]

@@ -97,6 +97,7 @@ __all__ = [
     "conflicts_of",
     "create_assignment",
     "declare_conflict",
+    "inspection_date_errors",
     "open_reply_window",
     "record_checklist_result",
     "record_inspection_finding",
@@ -346,7 +347,8 @@ def _team_errors(
         errors["author"] = [_("The author must be on the team.")]
 
 
-def _date_errors(starts_at: dt.datetime, ends_on: dt.date, errors: Errors) -> None:
+def inspection_date_errors(starts_at: dt.datetime, ends_on: dt.date, errors: Errors) -> None:
+    """The date rules of an inspection (the scheduling form checks them too)."""
     if not isinstance(starts_at, dt.datetime) or timezone.is_naive(starts_at):
         errors["starts_at"] = [_("Enter a valid date and time.")]
     elif ends_on < timezone.localtime(starts_at).date():
@@ -439,7 +441,7 @@ def schedule_inspection(
     if inspection_type not in InspectionType.values:
         errors["inspection_type"] = [_("Choose an inspection type from the list.")]
     _target(program, organization, errors)
-    _date_errors(starts_at, ends_on, errors)
+    inspection_date_errors(starts_at, ends_on, errors)
     if not 1 <= reply_days <= MAX_REPLY_DAYS:
         errors["reply_days"] = [
             _("The reply window lasts from 1 to %(max)d days.") % {"max": MAX_REPLY_DAYS}

@@ -26,6 +26,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -270,7 +271,8 @@ def inspection_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "month": month,
             "grid": grid,
-            "weekdays": [calendar.day_abbr[index] for index in range(7)],
+            # Django's translated names (the calendar module speaks only the C locale).
+            "weekdays": [WEEKDAYS_ABBR[index] for index in range(7)],
             "listed": [item for start, end, item in spans if start <= month_end and end >= month],
             "previous": _add_months(month, -1).strftime("%Y-%m"),
             "next": _add_months(month, 1).strftime("%Y-%m"),

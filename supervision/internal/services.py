@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
@@ -458,7 +459,12 @@ def submit_supervision_rating(
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX_LENGTH:
         errors["comment"] = [
-            _("Keep the comment under %(count)d characters.") % {"count": COMMENT_MAX_LENGTH}
+            ngettext(
+                "Keep the comment under %(count)d character.",
+                "Keep the comment under %(count)d characters.",
+                COMMENT_MAX_LENGTH,
+            )
+            % {"count": COMMENT_MAX_LENGTH}
         ]
     if errors or program_support_score is None:
         raise ValidationError(errors)

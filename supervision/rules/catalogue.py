@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, DecimalField, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from programs.models import (
     BudgetLine,
@@ -41,6 +41,7 @@ from programs.responsibilities import (
     register_check,
     register_period,
 )
+from training_portal.core.formats import format_date, format_money
 
 from ..models import Inspection
 from . import Hit, Rule, Scope, Threshold, register
@@ -547,33 +548,76 @@ def _fund_end_of_period_spike(scope: Scope) -> Iterator[Hit]:
 # ---- Messages ------------------------------------------------------------------------------
 
 
+# Details keep amounts and dates as plain strings ("1234.50", "2026-03-01"); the message shows
+# them in the reader's format.
+_MONEY_DETAILS = frozenset({"amount", "over", "total"})
+#: Evidence kept as money strings, shown on the pages in the reader's money format.
+MONEY_EVIDENCE = frozenset(
+    {
+        "amount",
+        "approval_threshold",
+        "approved_total",
+        "line_amount",
+        "over",
+        "overspend",
+        "spent_in_last_weeks",
+        "total",
+        "window_total",
+    }
+)
+_DATE_DETAILS = frozenset({"date"})
+
+
 def _text(template: Any) -> Any:
-    """A message from a lazily translated template, written in the language of the reader."""
+    """A message from a lazily translated template (gettext_lazy, or ngettext_lazy with the
+    name of the detail that holds the number), written in the language of the reader."""
 
     def message(details: Mapping[str, Any]) -> str:
-        return str(template) % dict(details)
+        return str(template % _formatted(details))
 
     return message
 
 
+def _formatted(details: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(details)
+    for name, value in details.items():
+        try:
+            if name in _MONEY_DETAILS and value not in (None, ""):
+                values[name] = format_money(Decimal(str(value)))
+            elif name in _DATE_DETAILS and isinstance(value, str) and value:
+                values[name] = format_date(dt.date.fromisoformat(value[:10]))
+        except (ArithmeticError, ValueError):
+            continue  # an old detail in another shape: shown as it was stored
+    return values
+
+
 def _frequency_message(details: Mapping[str, Any]) -> str:
+    # Three numbers in one sentence: each one gets its own plural form.
+    values = dict(details)
+    contacts = ngettext("%(contacts)d contact", "%(contacts)d contacts", values["contacts"])
+    days = ngettext("%(window)d day", "%(window)d days", values["window"])
+    required = ngettext("%(required)d is required", "%(required)d are required", values["required"])
     if details.get("role") == "academic":
-        template = _(
-            "The academic tutor recorded %(contacts)d contacts in %(window)d days; "
-            "%(required)d are required."
-        )
+        template = _("The academic tutor recorded %(contacts)s in %(days)s; %(required)s.")
     else:
-        template = _(
-            "The practice tutor recorded %(contacts)d contacts in %(window)d days; "
-            "%(required)d are required."
-        )
-    return template % dict(details)
+        template = _("The practice tutor recorded %(contacts)s in %(days)s; %(required)s.")
+    return template % {
+        "contacts": contacts % values,
+        "days": days % values,
+        "required": required % values,
+    }
 
 
 def _gap_message(details: Mapping[str, Any]) -> str:
     if details.get("never"):
-        return _("No progress log since enrolment, %(days)d days ago.") % dict(details)
-    return _("No progress log for %(days)d days.") % dict(details)
+        return ngettext(
+            "No progress log since enrolment, %(days)d day ago.",
+            "No progress log since enrolment, %(days)d days ago.",
+            details["days"],
+        ) % dict(details)
+    return ngettext(
+        "No progress log for %(days)d day.", "No progress log for %(days)d days.", details["days"]
+    ) % dict(details)
 
 
 def _responsibility_message(details: Mapping[str, Any]) -> str:
@@ -596,7 +640,13 @@ RULES = [
         severity="minor",
         subject="programs.milestone",
         find=_milestone_overdue,
-        message=_text(gettext_lazy("“%(title)s” is %(days)d days overdue.")),
+        message=_text(
+            ngettext_lazy(
+                "“%(title)s” is %(days)d day overdue.",
+                "“%(title)s” is %(days)d days overdue.",
+                "days",
+            )
+        ),
         thresholds={"grace_days": Threshold(0, gettext_lazy("Grace period (days)"), 0, 365)},
         evidence_labels={
             "due_date": gettext_lazy("Due date"),
@@ -651,7 +701,13 @@ RULES = [
         severity="minor",
         subject="programs.tutorprofile",
         find=_tutor_over_capacity,
-        message=_text(gettext_lazy("Supervises %(load)d active students; capacity %(capacity)d.")),
+        message=_text(
+            ngettext_lazy(
+                "Supervises %(load)d active student; capacity %(capacity)d.",
+                "Supervises %(load)d active students; capacity %(capacity)d.",
+                "load",
+            )
+        ),
         evidence_labels={
             "current_students": gettext_lazy("Current students"),
             "capacity": gettext_lazy("Capacity"),
@@ -664,7 +720,13 @@ RULES = [
         severity="minor",
         subject="programs.student",
         find=_plan_not_approved,
-        message=_text(gettext_lazy("No approved training plan %(days)d days after enrolment.")),
+        message=_text(
+            ngettext_lazy(
+                "No approved training plan %(days)d day after enrolment.",
+                "No approved training plan %(days)d days after enrolment.",
+                "days",
+            )
+        ),
         thresholds={"days": Threshold(90, gettext_lazy("Days after enrolment"), 1, 3650)},
         evidence_labels={
             "enrolled_on": gettext_lazy("Enrolled on"),
@@ -793,7 +855,11 @@ RULES = [
         subject="programs.expenditure",
         find=_fund_duplicate,
         message=_text(
-            gettext_lazy("%(amount)s to “%(payee)s” on %(date)s was recorded %(times)d times.")
+            ngettext_lazy(
+                "%(amount)s to “%(payee)s” on %(date)s was recorded %(times)d time.",
+                "%(amount)s to “%(payee)s” on %(date)s was recorded %(times)d times.",
+                "times",
+            )
         ),
         evidence_labels={
             "payee": gettext_lazy("Payee"),
@@ -814,7 +880,11 @@ RULES = [
         subject="programs.expenditure",
         find=_fund_split,
         message=_text(
-            gettext_lazy("%(count)d payments to “%(payee)s” just under the threshold (%(total)s).")
+            ngettext_lazy(
+                "%(count)d payment to “%(payee)s” just under the threshold (%(total)s).",
+                "%(count)d payments to “%(payee)s” just under the threshold (%(total)s).",
+                "count",
+            )
         ),
         thresholds={
             "approval_threshold": Threshold(
@@ -849,7 +919,11 @@ RULES = [
         subject="programs.budgetline",
         find=_fund_end_of_period_spike,
         message=_text(
-            gettext_lazy("%(percent)s%% of “%(line)s” was spent in its last %(weeks)d weeks.")
+            ngettext_lazy(
+                "%(percent)s%% of “%(line)s” was spent in its last %(weeks)d week.",
+                "%(percent)s%% of “%(line)s” was spent in its last %(weeks)d weeks.",
+                "weeks",
+            )
         ),
         thresholds={
             "last_weeks": Threshold(4, gettext_lazy("Last weeks"), 1, 26),

@@ -240,3 +240,21 @@ def test_the_template_workbook_imports_cleanly(admin_client_: Client) -> None:
     assert response["Content-Disposition"].endswith('"user-import-template.xlsx"')
     result = imports.validate_rows(imports.read_table(response.content, "t.xlsx"))
     assert result.errors == [] and len(result.rows) == 1
+
+
+def test_a_row_with_a_bad_language_is_also_checked_for_a_repeated_email() -> None:
+    rows = [
+        HEADER,
+        ["not-an-email", "A", "en"],
+        ["same@example.cn", "B", "en"],
+        ["x@example.cn", "C", "en"],
+        ["y@example.cn", "D", "en"],
+        ["same@example.cn", "E", "klingon"],
+    ]
+    result = imports.validate_rows(imports.read_table(csv_bytes(rows), "x.csv"))
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "email"),
+        (6, "preferred_language"),
+        (6, "email"),
+    ]
+    assert "row 3" in result.errors[2].message

@@ -10,6 +10,7 @@ from accounts.models import User
 from tests.queries import assert_flat_queries
 from training_portal.core.models import Notification
 from training_portal.core.notifications import notify, send_notification_email
+from training_portal.core.texts import text
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +19,8 @@ def make(recipient: User, n: int = 1) -> list[Notification]:
     return [
         notify(
             recipient=recipient,
-            template="core/notifications/job_finished",
-            context={"job": {"status": "succeeded", "kind_label": "User import", "pk": i}},
+            title=text("job.succeeded_title", kind="User import"),
+            message=text("job.ended", kind="User import", number=i, outcome=""),
             link=f"/jobs/{i}/",
             email=False,
         )
@@ -40,10 +41,8 @@ def test_the_email_leaves_only_after_commit_and_only_once(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         note = notify(
             recipient=outsider,
-            template="core/notifications/job_finished",
-            context={
-                "job": {"status": "failed", "kind_label": "User import", "pk": 7, "error": "bad"}
-            },
+            title=text("job.failed_title", kind="User import"),
+            message=text("job.ended", kind="User import", number=7, outcome="bad"),
         )
     assert mail.outbox == []
     for callback in callbacks:

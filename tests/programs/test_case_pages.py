@@ -143,11 +143,11 @@ def test_a_case_without_a_placement_is_recorded_too(cast: Cast) -> None:
         ({"count": "two"}, {"count": ["Enter a whole number."]}),
         (
             {"modality": "xray"},
-            {"modality": ["Select a valid choice. xray is not one of the available choices."]},
+            {"modality": ["“xray” is not one of the choices; pick one from the list."]},
         ),
         (
             {"role": "led"},
-            {"role": ["Select a valid choice. led is not one of the available choices."]},
+            {"role": ["“led” is not one of the choices; pick one from the list."]},
         ),
         ({"procedure": ""}, {"procedure": ["This field is required."]}),
     ],

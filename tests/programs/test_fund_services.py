@@ -114,7 +114,7 @@ def test_only_administrators_open_budget_lines(who: str, cast: Cast) -> None:
             {"end_date": dt.date(2025, 12, 31)},
             {"end_date": ["The period cannot end before it starts."]},
         ),
-        ({"title": "  "}, {"title": ["This field cannot be blank."]}),
+        ({"title": "  "}, {"title": ["Please fill in this field."]}),
     ],
     ids=[
         "zero_amount",
@@ -160,7 +160,7 @@ def test_the_holders_coordinator_submits_and_the_programs_administrators_are_tol
         cast.coordinator,
     )
     assert titles_for(cast.program_admin) == [
-        f"An expenditure of 250.50 on “{line.title}” awaits your decision"
+        f"An expenditure of ¥250.50 on “{line.title}” awaits your decision"
     ]
     assert titles_for(cast.coordinator) == []
 
@@ -261,7 +261,7 @@ def test_a_program_administrator_approves_and_the_submitter_is_told(
     assert expenditure.decided_at is not None
     assert expenditure.override_reason == ""
     assert titles_for(cast.coordinator) == [
-        "Your expenditure of 250.00 to Imaging Supplies Co. was approved"
+        "Your expenditure of ¥250.00 to Imaging Supplies Co. was approved"
     ]
 
 
@@ -391,7 +391,7 @@ def test_a_program_administrator_rejects_saying_why_and_the_submitter_is_told(
     assert expenditure.rejection_reason == "No receipt attached."
     assert expenditure.decided_at is not None
     (note,) = Notification.objects.filter(recipient=cast.coordinator)
-    assert note.title == "Your expenditure of 250.00 to Imaging Supplies Co. was rejected"
+    assert note.title == "Your expenditure of ¥250.00 to Imaging Supplies Co. was rejected"
     assert "No receipt attached." in note.body
 
 

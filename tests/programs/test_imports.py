@@ -256,7 +256,7 @@ def test_each_template_workbook_holds_the_header_row(
         (as_file([[], []], "csv"), "The file is empty."),
         (
             as_file([["email", "full_name", "cohort"], ["a@b.cn", "A", "2025"]], "csv"),
-            "Missing column(s): student_number, enrolled_on.",
+            "Missing columns: student_number, enrolled_on.",
         ),
     ],
 )
@@ -703,3 +703,43 @@ def test_a_real_worker_imports_students_from_redis(
     assert failed.result["bad_rows"] == [4]
     assert not User.objects.filter(email="s30@example.cn").exists()
     assert worker.poll() is None, "the worker died"
+
+
+def test_a_bad_row_and_a_row_the_service_refuses_are_reported_in_one_pass(
+    cast: Cast, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row 2 has a bad e-mail (found while checking), row 5 is refused by the service (found
+    while saving): both are listed at once, and nothing is saved."""
+    assign = people.assign_tutor
+
+    def refuse_fourth(*, student: m.Student, **kwargs: Any) -> m.TutorAssignment:
+        if student.student_number == "N00003":
+            raise ValidationError({"tutor": ["Refused by the service."]})
+        return assign(student=student, **kwargs)
+
+    monkeypatch.setattr(people, "assign_tutor", refuse_fourth)
+    rows = [STUDENT_HEADER, *students(4, tutor="tom@example.org")]
+    rows[1][0] = "not-an-email"
+    job = run(cast.program_admin, student_url(cast), as_file(rows))
+    assert job.status == Job.Status.FAILED
+    assert problems(job) == [(2, "email"), (5, "academic_tutor")]
+    assert message_of(job, 5, "academic_tutor") == "Refused by the service."
+    assert job.display_error == "2 rows have errors; nothing was imported."
+    assert not m.Student.objects.filter(student_number__in=["N00001", "N00002"]).exists()
+
+
+def test_a_wrong_row_and_an_unknown_organisation_are_reported_together(
+    cast: Cast, admin: User, run: Run
+) -> None:
+    university = cast.program.lead_university.name
+    rows = [
+        TUTOR_HEADER,
+        ["not-an-email", "Bad", "academic", university, "", ""],
+        ["a@example.cn", "A", "academic", university, "", ""],
+        ["b@example.cn", "B", "academic", university, "", ""],
+        ["c@example.cn", "C", "academic", "Nowhere University", "", ""],
+    ]
+    job = run(admin, tutor_url(), as_file(rows))
+    assert job.status == Job.Status.FAILED
+    assert problems(job) == [(2, "email"), (5, "organization")]
+    assert not m.TutorProfile.objects.filter(user__email="a@example.cn").exists()

@@ -168,8 +168,8 @@ def test_a_bad_case_row_refuses_the_whole_log(cast: Cast) -> None:
         write(cast, cast.practice_tutor.user, cases=[ct_cases(), bad])
 
     assert error.value.message_dict["cases"] == [
-        "Case 2, modality: Value 'xray' is not a valid choice.",
-        "Case 2, procedure or task: This field cannot be blank.",
+        "Case 2, modality: “xray” is not one of the choices.",
+        "Case 2, procedure or task: Please fill in this field.",
         "Case 2, count: The count must be between 1 and 1000.",
     ]
     assert not m.ProgressLog.objects.exists()
@@ -347,8 +347,8 @@ def test_case_logs_are_validated(cast: Cast) -> None:
         )
     assert error.value.message_dict == {
         "date": ["The date cannot be in the future."],
-        "modality": ["Value 'xray' is not a valid choice."],
-        "role": ["Value 'slept' is not a valid choice."],
+        "modality": ["“xray” is not one of the choices."],
+        "role": ["“slept” is not one of the choices."],
         "count": ["The count must be between 1 and 1000."],
         "placement": ["This placement is another student's."],
     }

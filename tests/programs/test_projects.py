@@ -165,7 +165,7 @@ def test_a_project_cannot_end_before_it_starts(world: Cast) -> None:
     with pytest.raises(ValidationError) as excinfo:
         create(world, world.program_admin, end_date=dt.date(2025, 12, 31))
     assert errors_of(excinfo) == {
-        "end_date": ["The project cannot end (Dec. 31, 2025) before it starts (Jan. 5, 2026)."]
+        "end_date": ["The project cannot end (31 December 2025) before it starts (5 January 2026)."]
     }
     assert not m.Project.objects.exists()
 
@@ -361,7 +361,7 @@ def test_outputs_are_dated_between_the_start_and_today(world: Cast) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     for produced_on, message in [
         (tomorrow, "The date cannot be in the future."),
-        (dt.date(2025, 12, 1), "The date cannot be before the project started (Jan. 5, 2026)."),
+        (dt.date(2025, 12, 1), "The date cannot be before the project started (5 January 2026)."),
     ]:
         with pytest.raises(ValidationError) as excinfo:
             s.add_output(

@@ -480,7 +480,7 @@ def test_a_milestone_cannot_be_completed_before_enrolment(
             user=cast.tutor.user, milestone=milestone, completed_on=dt.date(2025, 8, 31)
         )
     assert error.value.message_dict == {
-        "completed_on": ["The completion date cannot be before enrolment (Sept. 1, 2025)."]
+        "completed_on": ["The completion date cannot be before enrolment (1 September 2025)."]
     }
 
 

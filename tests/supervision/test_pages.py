@@ -405,7 +405,7 @@ def test_the_finding_page_shows_evidence_links_and_the_allowed_moves(
 ) -> None:
     response = client_for(cast.program_admin).get(finding_url(findings.fund))
     body = response.content.decode()
-    assert "Cora Coordinator approved their own expenditure of 500.00." in body
+    assert "Cora Coordinator approved their own expenditure of ¥500.00." in body
     assert "Submitted by" in body and "Approved by" in body  # evidence, labelled by the rule
     assert "The submitter and the approver of an expenditure are the same person." in body
     assert reverse("programs:program-detail", args=[cast.program.pk]) in body
@@ -1106,3 +1106,16 @@ def test_rule_settings_query_count_is_flat(cast: Cast) -> None:
             RuleSetting.objects.create(rule=rule.code, program=cast.program, enabled=False)
 
     assert_flat_queries(lambda: client.get(settings_url(cast.program)), grow, max_queries=14)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_money_in_the_evidence_is_shown_in_the_money_format(language: str) -> None:
+    from django.utils import translation
+
+    from supervision.rules import get_rule
+    from supervision.views import _evidence
+
+    evidence = {"line_amount": "1000.00", "approved_total": "1500.5", "days": 3}
+    with translation.override(language):
+        shown = dict(_evidence(get_rule("fund_overspend"), evidence))
+    assert sorted(shown.values(), key=str) == [3, "¥1,000.00", "¥1,500.50"]

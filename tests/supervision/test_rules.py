@@ -329,7 +329,7 @@ def test_supervision_frequency__finds_too_few_contacts_of_each_tutor_separately(
         "required_contacts": 3,
         "window_days": 90,
     }
-    assert message(practice) == "The practice tutor recorded 1 contacts in 90 days; 2 are required."
+    assert message(practice) == "The practice tutor recorded 1 contact in 90 days; 2 are required."
     assert practice.evidence["contacts_in_window"] == 1
     assert practice.organization_id == clean.hospital.pk
     assert academic.fingerprint != practice.fingerprint
@@ -779,7 +779,7 @@ def test_fund_overspend__finds_approved_spending_above_the_line(clean: Cast) -> 
     finding = only("fund_overspend")
     assert (finding.subject_id, finding.organization_id) == (line.pk, clean.hospital.pk)
     assert finding.severity == "critical"
-    assert message(finding) == "“Consumables” is overspent by 500.50."
+    assert message(finding) == "“Consumables” is overspent by ¥500.50."
     assert finding.evidence == {
         "line_amount": "10000.00",
         "approved_total": "10500.50",
@@ -825,7 +825,7 @@ def test_fund_out_of_period__finds_spending_dated_outside_the_line(clean: Cast) 
     assert [f.subject_id for f in found("fund_out_of_period")] == [early.pk, late.pk]
     finding = only("fund_out_of_period", subject_id=early.pk)
     assert finding.organization_id == clean.hospital.pk
-    assert message(finding) == "500.00 spent on 2025-12-31, outside the line's period."
+    assert message(finding) == "¥500.00 spent on 31 December 2025, outside the line's period."
     assert finding.evidence == {
         "spent_on": "2025-12-31",
         "line_start": "2026-01-01",
@@ -870,7 +870,7 @@ def test_fund_self_approval__finds_spending_approved_by_its_submitter(clean: Cas
     finding = only("fund_self_approval")
     assert (finding.subject_id, finding.organization_id) == (selfish.pk, clean.hospital.pk)
     assert finding.severity == "critical"
-    assert message(finding) == "Cora Coordinator approved their own expenditure of 750.00."
+    assert message(finding) == "Cora Coordinator approved their own expenditure of ¥750.00."
     assert finding.evidence == {
         "submitted_by": "Cora Coordinator",
         "approved_by": "Cora Coordinator",
@@ -920,7 +920,7 @@ def test_fund_duplicate__finds_the_same_payee_amount_and_date_twice(clean: Cast)
         "occurrences": 2,
     }
     payee = finding.evidence["payee"]
-    assert message(finding) == f"1240.00 to “{payee}” on 2026-03-03 was recorded 2 times."
+    assert message(finding) == f"¥1,240.00 to “{payee}” on 3 March 2026 was recorded 2 times."
 
 
 def test_fund_duplicate_ignores_another_day_another_amount_and_rejected_copies(
@@ -965,7 +965,7 @@ def test_fund_split__finds_payments_just_under_the_threshold_in_a_short_window(
 
     finding = only("fund_split")
     assert (finding.subject_id, finding.organization_id) == (third.pk, clean.hospital.pk)
-    assert message(finding) == "3 payments to “Phantom Labs” just under the threshold (28500.00)."
+    assert message(finding) == "3 payments to “Phantom Labs” just under the threshold (¥28,500.00)."
     assert finding.evidence == {
         "payee": "Phantom Labs",
         "payments_in_window": 3,

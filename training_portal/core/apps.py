@@ -13,7 +13,9 @@ class CoreConfig(AppConfig):
         from . import tasks  # noqa: F401 -- registers the Celery tasks
         from .navigation import ADMINISTRATION_MENU, HOME_LABEL, register_nav
         from .permissions import is_signed_in
+        from .plain_messages import install as install_plain_messages
 
+        install_plain_messages()
         register_nav(HOME_LABEL, "core:home", is_signed_in)
         # Jobs and the API's documentation are in the user's menu (templates/includes/navbar).
         register_nav(

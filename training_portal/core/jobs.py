@@ -21,11 +21,10 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .history import history_context
 from .models import Job
+from .texts import CATALOGUE, Text, job_kind, text
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +92,16 @@ def claim_job(job_id: int) -> Job | None:
     return Job.objects.select_related("owner").get(pk=job_id)
 
 
+def _stored(value: str | Text) -> tuple[str, str, dict[str, Any]]:
+    """Text, id and parameters of a message: a catalogued `Text` is rendered again when
+    read; a plain string (e.g. an exception's message) is kept as it is."""
+    if isinstance(value, Text):
+        return str(value)[:255], value.id, value.stored_params()
+    return str(value), "", {}
+
+
 def report_progress(
-    job: Job, *, done: int, total: int | None = None, message: str | None = None
+    job: Job, *, done: int, total: int | None = None, message: str | Text | None = None
 ) -> None:
     """Write progress and a heartbeat; visible at once to pollers (autocommit)."""
     job.progress_done = done
@@ -102,7 +109,11 @@ def report_progress(
     if total is not None:
         job.progress_total = fields["progress_total"] = total
     if message is not None:
-        job.message = fields["message"] = message[:255]
+        job.message, job.message_id, job.message_params = _stored(message)
+        job.message = job.message[:255]
+        fields.update(
+            message=job.message, message_id=job.message_id, message_params=job.message_params
+        )
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(**fields)
 
 
@@ -110,16 +121,17 @@ def finish_job(
     job: Job,
     *,
     succeeded: bool,
-    message: str = "",
+    message: str | Text = "",
     result: dict[str, Any] | None = None,
-    error: str = "",
+    error: str | Text = "",
     result_file: tuple[str, File[Any]] | None = None,
 ) -> bool:
     """Record the outcome of the running attempt; False if the job was taken from it."""
     job.status = Job.Status.SUCCEEDED if succeeded else Job.Status.FAILED
     job.finished_at = job.heartbeat_at = timezone.now()
-    job.message = message[:255]
-    job.error = error
+    job.message, job.message_id, job.message_params = _stored(message)
+    job.message = job.message[:255]
+    job.error, job.error_id, job.error_params = _stored(error)
     job.result = result or {}
     if succeeded and job.progress_total:
         job.progress_done = job.progress_total
@@ -134,7 +146,11 @@ def finish_job(
             finished_at=job.finished_at,
             heartbeat_at=job.heartbeat_at,
             message=job.message,
+            message_id=job.message_id,
+            message_params=job.message_params,
             error=job.error,
+            error_id=job.error_id,
+            error_params=job.error_params,
             result=job.result,
             progress_done=job.progress_done,
             result_file=job.result_file.name or "",
@@ -153,14 +169,10 @@ def run_job(job_id: int, body: Callable[[Job], None]) -> None:
         try:
             body(job)
         except SoftTimeLimitExceeded:
-            finish_job(job, succeeded=False, error=_("The job took too long and was stopped."))
+            finish_job(job, succeeded=False, error=text("job.too_long"))
         except Exception:
             logger.exception("job %s failed", job_id)
-            finish_job(
-                job,
-                succeeded=False,
-                error=_("The job failed because of an internal error. It has been logged."),
-            )
+            finish_job(job, succeeded=False, error=text("job.internal_error"))
             raise
         finally:
             notify_owner_of_end(job_id)
@@ -173,10 +185,17 @@ def notify_owner_of_end(job_id: int) -> None:
     job = Job.objects.select_related("owner").filter(pk=job_id).first()
     if job is None or job.owner is None or not job.is_finished:
         return
+    kind = job_kind(job.kind)
+    outcome: Any = job.message if job.status == Job.Status.SUCCEEDED else job.error
+    outcome_id = job.message_id if job.status == Job.Status.SUCCEEDED else job.error_id
+    if outcome_id:
+        params = job.message_params if job.status == Job.Status.SUCCEEDED else job.error_params
+        outcome = {"$text": outcome_id, "params": params}
+    succeeded = job.status == Job.Status.SUCCEEDED
     notify(
         recipient=job.owner,
-        template="core/notifications/job_finished",
-        context={"job": job},
+        title=text("job.succeeded_title" if succeeded else "job.failed_title", kind=kind),
+        message=text("job.ended", kind=kind, number=job.pk, outcome=outcome),
         link=reverse("core:job-detail", args=[job.pk]),
     )
 
@@ -192,7 +211,11 @@ def recover_stuck_jobs() -> dict[str, int]:
         .values_list("id", flat=True)
     )
     failed = Job.objects.filter(pk__in=hopeless).update(
-        status=Job.Status.FAILED, finished_at=now, error=str(WORKER_LOST_MESSAGE)
+        status=Job.Status.FAILED,
+        finished_at=now,
+        error=str(WORKER_LOST_MESSAGE),
+        error_id="job.worker_lost",
+        error_params={},
     )
     for job_id in hopeless:
         notify_owner_of_end(job_id)
@@ -202,14 +225,15 @@ def recover_stuck_jobs() -> dict[str, int]:
         .values_list("id", flat=True)
     )
     requeued = Job.objects.filter(pk__in=ids).update(
-        status=Job.Status.QUEUED, message=str(REQUEUED_MESSAGE)
+        status=Job.Status.QUEUED,
+        message=str(REQUEUED_MESSAGE),
+        message_id="job.requeued",
+        message_params={},
     )
     for job_id in ids:
         transaction.on_commit(partial(enqueue_job, job_id))
     return {"requeued": requeued, "failed": failed}
 
 
-WORKER_LOST_MESSAGE = gettext_lazy(
-    "The worker running this job stopped responding too many times; the job was given up."
-)
-REQUEUED_MESSAGE = gettext_lazy("The worker stopped responding; the job was queued again.")
+WORKER_LOST_MESSAGE = CATALOGUE["job.worker_lost"]
+REQUEUED_MESSAGE = CATALOGUE["job.requeued"]

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .texts import render_text
+
 
 def job_file_path(instance: Job, filename: str) -> str:
     # A random folder per file: names are never guessable and never collide.
@@ -61,13 +63,19 @@ class Job(models.Model):
     )
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), default=0)
+    # The message and error are stored as a catalogued id and parameters (rendered when
+    # read, in the reader's language; training_portal.core.texts) and as text (a fallback).
     message = models.CharField(_("message"), max_length=255, blank=True)
+    message_id = models.CharField(_("message id"), max_length=100, blank=True)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     input_file = models.FileField(_("input file"), upload_to=job_file_path, blank=True)
     input_name = models.CharField(_("input file name"), max_length=255, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     result_file = models.FileField(_("result file"), upload_to=job_file_path, blank=True)
     error = models.TextField(_("error"), blank=True)
+    error_id = models.CharField(_("error id"), max_length=100, blank=True)
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -108,6 +116,15 @@ class Job(models.Model):
         return self.status in self.FINISHED
 
     @property
+    def display_message(self) -> str:
+        """The message in the active language (the stored text if its id is gone)."""
+        return render_text(self.message_id, self.message_params, self.message)
+
+    @property
+    def display_error(self) -> str:
+        return render_text(self.error_id, self.error_params, self.error)
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100
@@ -136,8 +153,14 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
+    # Title and body as rendered for the recipient when sent, and (for catalogued messages)
+    # as ids and parameters rendered again when read, in the reader's current language.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    title_id = models.CharField(_("title id"), max_length=100, blank=True)
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
+    message_id = models.CharField(_("message id"), max_length=100, blank=True)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -165,3 +188,11 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def display_title(self) -> str:
+        return render_text(self.title_id, self.title_params, self.title)
+
+    @property
+    def display_body(self) -> str:
+        return render_text(self.message_id, self.message_params, self.body)

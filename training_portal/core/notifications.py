@@ -1,7 +1,9 @@
 """The one notification service: an in-app notification, and an e-mail queued after commit.
 
-Texts come from two templates, `<name>_title.txt` and `<name>_body.txt`, rendered in the
-recipient's preferred language, so the portal and the e-mail say the same thing.
+Texts come either from two templates, `<name>_title.txt` and `<name>_body.txt`, rendered in the
+recipient's preferred language, or from catalogued messages (`title=` and `message=`, see
+training_portal.core.texts) stored as ids and parameters and rendered again when read, in the
+reader's language; the e-mail is rendered in the recipient's preferred language.
 """
 
 from __future__ import annotations
@@ -17,25 +19,48 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import Notification
+from .texts import Text
 
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
 def notify(
-    *, recipient: Any, template: str, context: dict[str, Any], link: str = "", email: bool = True
+    *,
+    recipient: Any,
+    template: str = "",
+    context: dict[str, Any] | None = None,
+    title: Text | None = None,
+    message: Text | None = None,
+    link: str = "",
+    email: bool = True,
 ) -> Notification:
-    """Notify `recipient`; the e-mail (if asked for) leaves only if the transaction commits."""
-    context = {**context, "recipient": recipient}
-    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
-        title = render_to_string(f"{template}_title.txt", context).strip()
-        body = render_to_string(f"{template}_body.txt", context).strip()
+    """Notify `recipient` with a template pair or a catalogued title and message; the e-mail
+    (if asked for) leaves only if the transaction commits."""
+    if bool(template) == bool(title and message):
+        raise ValueError("notify() takes either a template or a title and a message")
+    stored: dict[str, Any] = {}
+    with translation.override(_language(recipient)):
+        if template:
+            context = {**(context or {}), "recipient": recipient}
+            title_text = render_to_string(f"{template}_title.txt", context).strip()
+            body = render_to_string(f"{template}_body.txt", context).strip()
+        else:
+            assert title is not None and message is not None
+            title_text, body = str(title).strip(), str(message).strip()
+            stored = {
+                "title_id": title.id,
+                "title_params": title.stored_params(),
+                "message_id": message.id,
+                "message_params": message.stored_params(),
+            }
     notification = Notification.objects.create(
         recipient=recipient,
-        title=title[:200],
+        title=title_text[:200],
         body=body,
         link=link,
         email_requested=email and bool(recipient.email),
+        **stored,
     )
     if notification.email_requested:
         from .tasks import send_notification_email_task
@@ -52,11 +77,13 @@ def send_notification_email(notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    body = notification.body
+    # In the recipient's language as it is now, not as it was when the notification was made.
+    with translation.override(_language(notification.recipient)):
+        title, body = notification.display_title, notification.display_body.strip()
     if notification.link:
         body += "\n\n" + settings.SITE_URL.rstrip("/") + notification.link
     try:
-        send_mail(notification.title, body, None, [notification.recipient.email])
+        send_mail(title[:200], body, None, [notification.recipient.email])
     except Exception:
         # Let the task retry: the claim is given back.
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
@@ -70,3 +97,7 @@ def mark_read(*, user: Any, notification_ids: list[int] | None = None) -> int:
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+def _language(user: Any) -> str:
+    return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE

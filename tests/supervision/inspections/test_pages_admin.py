@@ -657,3 +657,24 @@ def test_the_draw_page_query_count_does_not_grow_with_the_draw(
     few, _response = count_queries(lambda: client.get(url("draw-detail", small.pk)))
     many, _response = count_queries(lambda: client.get(url("draw-detail", big.pk)))
     assert few == many <= 14
+
+
+def test_a_bad_field_and_dates_in_the_wrong_order_are_shown_together(
+    cast: Cast, admin: User, inspector: User, lead_inspector: User
+) -> None:
+    starts = timezone.now() + dt.timedelta(days=7)
+    response = client_for(admin).post(
+        url("inspection-create"),
+        _schedule_data(
+            cast,
+            inspector,
+            lead_inspector,
+            title="",
+            ends_on=(starts - dt.timedelta(days=1)).date().isoformat(),
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["title"] == ["This field is required."]
+    assert errors["ends_on"] == ["An inspection cannot end before it starts."]
+    assert not Inspection.objects.exists()

@@ -13,6 +13,10 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     owner = serializers.EmailField(source="owner.email", read_only=True, default=None)
     percent = serializers.IntegerField(read_only=True)
     result_file_url = serializers.SerializerMethodField()
+    # Rendered in the request's language; the ids and parameters are there for clients that
+    # keep their own translations.
+    message = serializers.CharField(source="display_message", read_only=True)
+    error = serializers.CharField(source="display_error", read_only=True)
 
     class Meta:
         model = Job
@@ -26,11 +30,15 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "progress_total",
             "percent",
             "message",
+            "message_id",
+            "message_params",
             "params",
             "input_name",
             "result",
             "result_file_url",
             "error",
+            "error_id",
+            "error_params",
             "attempts",
             "created_at",
             "started_at",
@@ -46,10 +54,24 @@ class JobSerializer(serializers.ModelSerializer[Job]):
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
     is_read = serializers.BooleanField(read_only=True)
+    title = serializers.CharField(source="display_title", read_only=True)
+    body = serializers.CharField(source="display_body", read_only=True)
 
     class Meta:
         model = Notification
-        fields = ["id", "title", "body", "link", "created_at", "read_at", "is_read"]
+        fields = [
+            "id",
+            "title",
+            "body",
+            "title_id",
+            "title_params",
+            "message_id",
+            "message_params",
+            "link",
+            "created_at",
+            "read_at",
+            "is_read",
+        ]
         read_only_fields = fields
 
 

@@ -1,0 +1,153 @@
+"""Messages stored as an id and parameters, and rendered when read, in the reader's language.
+
+A job finished by a worker running in English, read by someone using the portal in Chinese,
+must read it in Chinese, not as "Audit complete: 4 findings.". So writers store
+`text("audit.complete", count=4)` (the id and its JSON parameters) and readers render it with
+`render_text()` in the language active at that moment. The rendered text is stored as well, as
+a fallback for ids that are no longer in the catalogue.
+
+The catalogue is one table here, so that every process (web, worker, e-mail) can render every
+id without importing the module that wrote it. A parameter may itself be a `Text` (stored as
+`{"$text": id, "params": {...}}`) or a job kind (`{"$job_kind": kind}`), rendered in turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+__all__ = ["CATALOGUE", "Text", "job_kind", "render_text", "text"]
+
+logger = logging.getLogger(__name__)
+
+# id -> a lazy text; plural texts take their number from the parameter named "count".
+CATALOGUE: dict[str, Promise] = {
+    # Jobs in general
+    "job.reading_file": _("Reading the file"),
+    "job.checking_rows": _("Checking rows"),
+    "job.saving": _("Saving"),
+    "job.done": _("Done"),
+    "job.too_long": _("The job took too long and was stopped."),
+    "job.internal_error": _("The job failed because of an internal error. It has been logged."),
+    "job.worker_lost": _(
+        "The worker running this job stopped responding too many times; the job was given up."
+    ),
+    "job.requeued": _("The worker stopped responding; the job was queued again."),
+    "job.ended": _("Your job “%(kind)s” (#%(number)s) has ended.\n%(outcome)s"),
+    "job.succeeded_title": _("%(kind)s finished"),
+    "job.failed_title": _("%(kind)s failed"),
+    # Imports
+    "import.rows_have_errors": ngettext_lazy(
+        "%(count)d row has errors; nothing was imported.",
+        "%(count)d rows have errors; nothing was imported.",
+        "count",
+    ),
+    "import.accounts_created": ngettext_lazy(
+        "%(count)d account created.", "%(count)d accounts created.", "count"
+    ),
+    "import.organizations_created": ngettext_lazy(
+        "%(count)d organisation created.", "%(count)d organisations created.", "count"
+    ),
+    "import.tutors_created": ngettext_lazy(
+        "%(count)d tutor created.", "%(count)d tutors created.", "count"
+    ),
+    "import.students_enrolled": ngettext_lazy(
+        "%(count)d student enrolled.", "%(count)d students enrolled.", "count"
+    ),
+    "import.not_allowed": _("You may no longer make this import; nothing was saved."),
+    "import.owner_gone": _("The account that started the import is gone."),
+    "import.program_gone": _("The program no longer exists."),
+    # Audits
+    "audit.progress": ngettext_lazy(
+        "%(done)d of %(count)d rule check done.", "%(done)d of %(count)d rule checks done.", "count"
+    ),
+    "audit.complete": ngettext_lazy(
+        "Audit complete: %(count)d finding.", "Audit complete: %(count)d findings.", "count"
+    ),
+    # Partner scores
+    "scores.reading_evaluations": _("Reading the evaluations"),
+    "scores.reading_responsibilities": _("Reading the responsibilities"),
+    "scores.reading_findings": _("Reading the findings"),
+    "scores.reading_expenditures": _("Reading the expenditures"),
+    "scores.reading_points": _("Reading the reward points"),
+    "scores.ranking": _("Ranking the partners"),
+    "scores.done": ngettext_lazy(
+        "%(count)d partner scored.", "%(count)d partners scored.", "count"
+    ),
+    # Reports
+    "report.reading_data": _("Reading the data"),
+    "report.making_pdf": _("Making the PDF"),
+    "report.making_spreadsheet": _("Making the spreadsheet"),
+    "report.making_csv": _("Making the CSV file"),
+    "report.saving_files": _("Saving the files"),
+    "report.ready": _("The report is ready."),
+    "report.ready_without_pdf": _(
+        "The data files are ready. This server cannot make PDF files: WeasyPrint's system "
+        "libraries (Pango) are not installed."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message id and its parameters; `str()` renders it in the active language."""
+
+    id: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return render_text(self.id, self.stored_params())
+
+    def stored_params(self) -> dict[str, Any]:
+        """The parameters as JSON (nested texts as `{"$text": ..., "params": ...}`)."""
+        return {name: _store(value) for name, value in self.params.items()}
+
+
+def text(message_id: str, /, **params: Any) -> Text:
+    """A catalogued message with its parameters (JSON scalars, or other `Text`s)."""
+    if message_id not in CATALOGUE:
+        raise KeyError(f"unknown message id {message_id!r}")
+    return Text(message_id, params)
+
+
+def job_kind(kind: str) -> dict[str, str]:
+    """A parameter rendered as the label of a job kind."""
+    return {"$job_kind": kind}
+
+
+def render_text(message_id: str, params: Mapping[str, Any] | None, fallback: str = "") -> str:
+    """The message in the active language; `fallback` if the id is unknown or its
+    parameters no longer fit."""
+    entry = CATALOGUE.get(message_id)
+    if entry is None:
+        return fallback
+    values = {name: _render(value) for name, value in (params or {}).items()}
+    try:
+        return str(entry % values) if values else str(entry)
+    except (KeyError, TypeError, ValueError):
+        logger.warning("message %s does not take the parameters %r", message_id, params)
+        return fallback
+
+
+def _store(value: Any) -> Any:
+    if isinstance(value, Text):
+        return {"$text": value.id, "params": value.stored_params()}
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
+def _render(value: Any) -> Any:
+    if isinstance(value, dict) and "$text" in value:
+        return render_text(value["$text"], value.get("params"))
+    if isinstance(value, dict) and "$job_kind" in value:
+        from .jobs import job_kind_label
+
+        return job_kind_label(value["$job_kind"])
+    return value
