@@ -8,6 +8,7 @@ from . import (
     views,
     views_admin,
     views_attention,
+    views_files,
     views_signoff,
 )
 
@@ -38,6 +39,10 @@ urlpatterns = [
     path("programs/<int:pk>/students/new/", views_admin.student_enrol, name="student-enrol"),
     path("programs/<int:pk>/tutors/assign/", views_admin.tutor_assign, name="tutor-assign"),
     path("plans/to-approve/", views_attention.plans_to_approve_list, name="plans-to-approve"),
+    path(
+        "milestones/<int:pk>/evidence/", views_files.milestone_evidence, name="milestone-evidence"
+    ),
+    path("partners/<int:pk>/agreement/", views_files.partner_agreement, name="partner-agreement"),
     path("milestones/overdue/", views_attention.overdue_milestones_list, name="overdue-milestones"),
 ]
 

@@ -391,6 +391,11 @@ def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "program": program,
             "can_manage": permissions.can_manage_program(user, program),
+            "openable_agreements": {
+                partner.pk
+                for partner in program.partners.all()
+                if partner.agreement_file and permissions.can_open_agreement(user, partner)
+            },
             # Other apps' pages about the program (evaluation's indicators, new round, dashboard).
             "sections": extensions.sections_for(user, program),
             "students": students,

@@ -214,6 +214,32 @@ def fingerprint(
     return hashlib.sha256(f"{rule}|{subject}|{subject_id}|{key}|{program_id}".encode()).hexdigest()
 
 
+def still_present(finding: Finding, *, today: Any = None) -> bool | None:
+    """Whether the finding's rule, checked now for its program with the program's settings,
+    finds the same problem again (the same fingerprint), as the next run would.
+
+    None when no run will check it again: the rule is gone or switched off for the
+    program, or the program is closed (not audited).
+    """
+    rule = get_rule(finding.rule)
+    program = Program.objects.filter(pk=finding.program_id).only("status").first()
+    if rule is None or program is None or program.status == Program.Status.CLOSED:
+        return None
+    effective = effective_settings([rule], [finding.program_id])[(rule.code, finding.program_id)]
+    if not effective.enabled:
+        return None
+    scope = Scope(
+        program_ids=(finding.program_id,),
+        today=today or timezone.localdate(),
+        thresholds=effective.thresholds,
+    )
+    return any(
+        fingerprint(rule.code, rule.subject, hit.subject_id, hit.key, hit.program_id)
+        == finding.fingerprint
+        for hit in rule.find(scope)
+    )
+
+
 @contextlib.contextmanager
 def _chunk_transaction() -> Iterator[None]:
     """A chunk's transaction; on PostgreSQL its commit does not wait for the disk, its

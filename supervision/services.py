@@ -27,6 +27,7 @@ from programs.models import Program
 from training_portal.core.notifications import notify
 
 from . import permissions
+from .audit import still_present
 from .models import Finding, RuleSetting
 from .models.audit import Severity
 from .rules import Rule, Threshold, get_rule
@@ -107,6 +108,27 @@ def resolve_finding(*, user: User, finding: Finding, corrective_action: str = ""
     finding.resolved_at = timezone.now()
     finding.save(update_fields=["status", "corrective_action", "resolved_at"])
     return finding
+
+
+@dataclass(frozen=True)
+class ResolveOutlook:
+    """What the next audit run will do with a finding marked resolved now."""
+
+    #: The problem is still there (the next run reopens the finding); None: no run checks it.
+    still_present: bool | None
+    next_run: str
+
+
+def resolve_outlook(finding: Finding) -> ResolveOutlook:
+    """Re-check the finding's rule for its program before (or after) it is resolved by hand."""
+    present = still_present(finding)
+    if present:
+        text = _("The problem is still there: the next audit run will reopen this finding.")
+    elif present is None:
+        text = _("No audit run checks this rule for this program any more: it stays resolved.")
+    else:
+        text = _("The problem is no longer there: the next audit run will keep it resolved.")
+    return ResolveOutlook(still_present=present, next_run=text)
 
 
 @transaction.atomic

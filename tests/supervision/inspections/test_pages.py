@@ -45,6 +45,7 @@ from supervision.models import (
 )
 from tests.clients import client_for
 from tests.factories import UserFactory
+from tests.files import pdf_bytes
 from tests.programs.conftest import Cast
 from tests.programs.factories import StudentFactory
 from tests.queries import assert_flat_queries
@@ -618,7 +619,10 @@ def test_an_organisations_finding_names_one_of_its_programs(world: World) -> Non
 # ---- Evidence files --------------------------------------------------------------------------
 
 
-def _upload(world: World, content: bytes = b"%PDF-1.4 agreement") -> EvidenceFile:
+AGREEMENT = pdf_bytes()
+
+
+def _upload(world: World, content: bytes = AGREEMENT) -> EvidenceFile:
     response = client_for(world.user("inspector")).post(
         url("evidence", world.inspection.pk),
         {"upload": SimpleUploadedFile("agreement.pdf", content, "application/pdf")},
@@ -637,7 +641,7 @@ def test_evidence_is_downloaded_through_a_permission_checked_view(world: World, 
         assert is_login_redirect(response)
     elif name in WORKERS:
         assert response.status_code == 200
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 agreement"  # type: ignore[attr-defined]
+        assert b"".join(response.streaming_content) == AGREEMENT  # type: ignore[attr-defined]
         assert "attachment" in response["Content-Disposition"]
         assert "agreement.pdf" in response["Content-Disposition"]
         assert "no-store" in response["Cache-Control"]

@@ -42,6 +42,7 @@ from supervision.models import (
     ReportSection,
 )
 from tests.factories import UserFactory
+from tests.files import pdf_bytes
 from tests.programs.conftest import Cast
 from tests.programs.factories import StudentFactory
 from training_portal.core.models import Notification
@@ -663,13 +664,14 @@ def test_observations_and_sample_notes(
 def test_evidence_is_kept_with_its_hash_and_size_limit(
     inspector: User, inspection: Inspection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    upload = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes", "application/pdf")
+    minutes = pdf_bytes()
+    upload = SimpleUploadedFile("minutes.pdf", minutes, "application/pdf")
     evidence = services.add_evidence(by=inspector, inspection=inspection, upload=upload)
     assert evidence.name == "minutes.pdf"
-    assert evidence.size == 16
-    assert evidence.sha256 == hashlib.sha256(b"%PDF-1.4 minutes").hexdigest()
+    assert evidence.size == len(minutes)
+    assert evidence.sha256 == hashlib.sha256(minutes).hexdigest()
     evidence.file.open("rb")
-    assert evidence.file.read() == b"%PDF-1.4 minutes"
+    assert evidence.file.read() == minutes
     evidence.file.close()
     with pytest.raises(ValidationError) as excinfo:
         services.add_evidence(

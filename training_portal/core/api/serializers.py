@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from rest_framework import serializers
 
+from ..files import download_url
 from ..models import Job, Notification
 
 
@@ -39,9 +39,9 @@ class JobSerializer(serializers.ModelSerializer[Job]):
         read_only_fields = fields
 
     def get_result_file_url(self, job: Job) -> str | None:
-        if not job.result_file:
-            return None
-        return reverse("api:job-download", kwargs={"pk": job.pk})
+        return download_url(
+            "api:job-download", job.pk, request=self.context.get("request"), present=job.result_file
+        )
 
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
