@@ -10,8 +10,11 @@ from urllib.parse import quote
 import pytest
 from django.core.files.base import ContentFile
 from django.http import Http404
+from django.urls import reverse
 from pypdf import PdfWriter
 
+from accounts.models import User
+from tests.clients import api_for, client_for
 from tests.files import (
     FAKE_PDF,
     docx_bytes,
@@ -197,3 +200,43 @@ def test_the_checks_leave_the_file_rewound_for_storage() -> None:
         file = upload(name, content)
         assert check(file) == []
         assert file.read() == content
+
+
+# ---- Job files: their owner and portal administrators ---------------------------------------
+
+
+@pytest.mark.parametrize(("name", "status"), [("owner", 200), ("admin", 200), ("other", 404)])
+def test_a_jobs_input_and_result_files_by_role(
+    outsider: User, admin: User, other_user: User, name: str, status: int
+) -> None:
+    job = Job.objects.create(kind="test.kind", owner=outsider, input_name="学生名单.xlsx")
+    job.input_file.save("1-input.xlsx", ContentFile(xlsx_bytes()))
+    job.result_file.save("errors.csv", ContentFile(b"row,problem\n"))
+    user = {"owner": outsider, "admin": admin, "other": other_user}[name]
+    page, api = client_for(user), api_for(user)
+    responses = [
+        page.get(reverse("core:job-download", args=[job.pk, "input"])),
+        page.get(reverse("core:job-download", args=[job.pk, "result"])),
+        api.get(reverse("api:job-input", args=[job.pk])),
+        api.get(reverse("api:job-download", args=[job.pk])),
+    ]
+    assert [response.status_code for response in responses] == [status] * 4
+    if status == 200:
+        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        assert [response["Content-Type"] for response in responses] == [
+            xlsx,
+            "text/csv",
+            xlsx,
+            "text/csv",
+        ]
+        assert responses[0]["Content-Disposition"].endswith(quote("学生名单.xlsx", safe=""))
+        for response in responses:
+            response.close()
+
+
+def test_the_job_api_shows_absolute_file_urls(outsider: User) -> None:
+    job = Job.objects.create(kind="test.kind", owner=outsider, input_name="list.csv")
+    job.input_file.save("list.csv", ContentFile(b"email\n"))
+    data = api_for(outsider).get(reverse("api:job-detail", args=[job.pk])).json()
+    assert data["input_file_url"] == "http://testserver" + reverse("api:job-input", args=[job.pk])
+    assert data["result_file_url"] is None

@@ -13,6 +13,7 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     owner = serializers.EmailField(source="owner.email", read_only=True, default=None)
     percent = serializers.IntegerField(read_only=True)
     result_file_url = serializers.SerializerMethodField()
+    input_file_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -28,6 +29,7 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "message",
             "params",
             "input_name",
+            "input_file_url",
             "result",
             "result_file_url",
             "error",
@@ -37,6 +39,11 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "finished_at",
         ]
         read_only_fields = fields
+
+    def get_input_file_url(self, job: Job) -> str | None:
+        return download_url(
+            "api:job-input", job.pk, request=self.context.get("request"), present=job.input_file
+        )
 
     def get_result_file_url(self, job: Job) -> str | None:
         return download_url(

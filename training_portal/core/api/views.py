@@ -35,6 +35,12 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet[Job]):
         """Download the job's result file (e.g. an import's error report)."""
         return serve_file(self.get_object().result_file)
 
+    @action(detail=True, methods=["get"], url_path="input", url_name="input")
+    def input_file(self, request: Request, pk: str | None = None) -> FileResponse:
+        """Download the file the job was given (e.g. an import's workbook)."""
+        job = self.get_object()
+        return serve_file(job.input_file, filename=job.input_name)
+
 
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet[Notification]):
     """The caller's own notifications; `?unread=true` for unread ones only."""
