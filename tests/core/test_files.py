@@ -111,7 +111,7 @@ def test_download_urls_are_absolute_from_the_request_or_the_site_url(
 
 def test_media_files_are_not_served_from_a_public_url(client: Any) -> None:
     job = stored_job("secret.csv", b"name\nsecret")
-    assert client.get("/media/" + job.result_file.name).status_code == 404
+    assert client.get(f"/media/{job.result_file.name}").status_code == 404
 
 
 # ---- Checking uploads ----------------------------------------------------------------------

@@ -250,7 +250,7 @@ def test_an_organisation_is_a_partner_of_a_program_once(cast: Cast) -> None:
             {"agreement_file": SimpleUploadedFile("fake.pdf", b"PK\x03\x04 a zip")},
             "agreement_file",
         ),
-        ({"agreement_file": pdf(size=10 * 1024 * 1024)}, "agreement_file"),
+        ({"agreement_file": pdf(size=10 * 1024 * 1024 + 1)}, "agreement_file"),
     ],
     ids=[
         "responsibilities_come_from_the_catalogue",

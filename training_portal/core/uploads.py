@@ -66,8 +66,7 @@ def _quiet() -> Iterator[None]:
 
 def validate_pdf(upload: Upload) -> list[str]:
     """A PDF that pypdf can open and whose pages it can read (not locked by a password)."""
-    from pypdf import PdfReader
-    from pypdf import PasswordType
+    from pypdf import PasswordType, PdfReader
 
     unreadable = [_("The file is not a readable PDF.")]
     with _rewound(upload) as stream, _quiet():
