@@ -9,6 +9,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from programs.models import Program
 from training_portal.core.notifications import notify
 
 from . import permissions
-from .audit import still_present
+from .audit import still_present, still_present_of
 from .models import Finding, RuleSetting
 from .models.audit import Severity
 from .rules import Rule, Threshold, get_rule
@@ -314,6 +315,8 @@ class BulkOutcome:
 
     done: list[Finding]
     refused: list[Finding]
+    #: Resolved, but their problem is still there: the next run reopens them.
+    still_present: list[Finding] = dataclass_field(default_factory=list)
 
 
 def act_on_findings(
@@ -346,7 +349,12 @@ def act_on_findings(
                 done.append(finding)
         if errors:
             raise ValidationError(errors)  # leaving the block rolls the whole batch back
-    return BulkOutcome(done=done, refused=refused)
+    present: dict[int, bool | None] = still_present_of(done) if action == "resolve" else {}
+    return BulkOutcome(
+        done=done,
+        refused=refused,
+        still_present=[finding for finding in done if present.get(finding.pk)],
+    )
 
 
 def _act(

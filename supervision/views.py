@@ -493,6 +493,19 @@ def _apply_bulk(request: AuthenticatedHttpRequest, form: BulkActionForm) -> bool
             )
             % {"count": count, "ids": ", ".join(f"#{f.pk}" for f in outcome.refused)},
         )
+    if outcome.still_present:
+        count = len(outcome.still_present)
+        messages.warning(
+            request,
+            ngettext(
+                "The problem of %(count)d resolved finding is still there: the next audit run "
+                "will reopen it (%(ids)s).",
+                "The problems of %(count)d resolved findings are still there: the next audit "
+                "run will reopen them (%(ids)s).",
+                count,
+            )
+            % {"count": count, "ids": ", ".join(f"#{f.pk}" for f in outcome.still_present)},
+        )
     return True
 
 

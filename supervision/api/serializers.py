@@ -324,3 +324,5 @@ class BulkResultSerializer(serializers.Serializer[Any]):
     refused = serializers.ListField(child=serializers.IntegerField())
     #: Not among the findings the caller sees.
     not_found = serializers.ListField(child=serializers.IntegerField())
+    #: Resolved, but the rule still finds their problem: the next audit run reopens them.
+    still_present = serializers.ListField(child=serializers.IntegerField())

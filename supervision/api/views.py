@@ -370,5 +370,6 @@ class FindingViewSet(ScopedViewSet):
             "done": [finding.pk for finding in outcome.done],
             "refused": [finding.pk for finding in outcome.refused],
             "not_found": [pk for pk in ids if pk not in seen],
+            "still_present": [finding.pk for finding in outcome.still_present],
         }
         return Response(s.BulkResultSerializer(result).data)

@@ -146,3 +146,46 @@ def test_the_api_refuses_those_who_may_not_resolve_before_checking(
     assert response.status_code == 404
     gap.refresh_from_db()
     assert gap.status == Status.OPEN
+
+
+# ---- Several at once -----------------------------------------------------------------------
+
+
+def test_a_bulk_resolve_lists_the_findings_whose_problem_is_still_there(
+    cast: Cast, gap: Finding
+) -> None:
+    other = make_finding(cast.program, cast.other_student, student=cast.other_student)
+    response = api_for(cast.program_admin).post(
+        reverse("api:finding-bulk"), {"ids": [gap.pk, other.pk], "action": "resolve"}, format="json"
+    )
+    assert response.status_code == 200
+    # `other` carries a made-up fingerprint: no rule finds it again.
+    assert (response.data["done"], response.data["still_present"]) == (
+        [gap.pk, other.pk],
+        [gap.pk],
+    )
+
+
+def test_the_bulk_page_warns_about_the_findings_that_will_reopen(cast: Cast, gap: Finding) -> None:
+    response = client_for(cast.program_admin).post(
+        reverse("supervision:finding-list"), {"action": "resolve", "findings": [gap.pk]}
+    )
+    assert response.status_code == 302
+    gap.refresh_from_db()
+    assert gap.status == Status.RESOLVED
+    assert (
+        f"The problem of 1 resolved finding is still there: the next audit run will reopen it "
+        f"(#{gap.pk})." in texts(response)
+    )
+
+
+def test_the_rules_are_asked_once_per_rule_and_program(cast: Cast, gap: Finding) -> None:
+    from supervision.audit import still_present_of
+
+    other = make_finding(cast.program, cast.other_student, student=cast.other_student)
+    other.fingerprint = fingerprint(
+        "supervision_gap", "programs.student", cast.other_student.pk, "", cast.program.pk
+    )
+    other.save(update_fields=["fingerprint"])
+    fix(cast)
+    assert still_present_of([gap, other]) == {gap.pk: False, other.pk: True}
