@@ -573,7 +573,8 @@ def finding_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if not allowed(user, finding):
         raise PermissionDenied
     text = form.cleaned_data["corrective_action"]
-    outlook = services.resolve_outlook(finding) if action == "resolve" else None
+    resolving = action == "resolve" and Status.RESOLVED in services.allowed_moves(finding)
+    outlook = services.resolve_outlook(finding) if resolving else None
     if outlook is not None and outlook.still_present and not form.cleaned_data["confirm"]:
         # Warn before resolving what the next run would reopen; the viewer confirms or not.
         return _render_finding(request, finding, resolve_warning=_resolve_confirmation(form))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfWriter
 
 from accounts.models import User
@@ -34,6 +36,13 @@ from training_portal.core.uploads import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The messages are compared in English, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def stored_job(name: str, content: bytes) -> Job:

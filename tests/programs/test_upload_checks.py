@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import imports as account_imports
 from accounts.models import User
@@ -24,6 +25,14 @@ from tests.programs.conftest import Cast
 from .factories import BudgetLineFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The messages are compared in English, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
+
 
 NOT_A_PDF = "The file is not a readable PDF."
 
@@ -118,7 +127,7 @@ def test_a_receipt_that_only_starts_like_a_png_is_refused(cast: Cast) -> None:
 def test_a_user_import_that_is_no_workbook_is_refused_before_it_is_queued(
     admin: User, name: str, content: bytes, message: str
 ) -> None:
-    with pytest.raises(account_imports.ImportFileError) as excinfo:
+    with translation.override("en"), pytest.raises(account_imports.ImportFileError) as excinfo:
         start_user_import(owner=admin, upload=upload(name, content), send_invitations=False)
     assert str(excinfo.value) == message
 

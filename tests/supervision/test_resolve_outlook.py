@@ -111,6 +111,20 @@ def test_a_fixed_problem_is_resolved_at_once_and_stays_resolved(cast: Cast, gap:
     assert FIXED in texts(response)
 
 
+def test_a_finding_that_cannot_be_resolved_gets_the_usual_error_not_the_warning(
+    cast: Cast, gap: Finding
+) -> None:
+    Finding.objects.filter(pk=gap.pk).update(
+        status=Status.DISMISSED, dismissal_justification="Not a problem."
+    )
+    response = transition(cast, gap)
+    assert response.status_code == 200
+    assert response.context["resolve_warning"] is None
+    assert len(response.context["transition_errors"]) == 1
+    gap.refresh_from_db()
+    assert gap.status == Status.DISMISSED
+
+
 # ---- The API -------------------------------------------------------------------------------
 
 
