@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from training_portal.core.jobs import finish_job, report_progress, start_job
 from training_portal.core.models import Job
 from training_portal.core.texts import text
+from training_portal.core.uploads import readable_errors
 
 from . import imports
 from .models import User
@@ -28,7 +29,7 @@ USER_IMPORT = "accounts.user_import"
 
 
 def validate_import_upload(upload: UploadedFile) -> None:
-    """Reject what can be rejected before queuing: extension and size."""
+    """Reject what can be rejected before queuing: extension, size, unreadable workbook."""
     name = (upload.name or "").lower()
     if not name.endswith(imports.ACCEPTED_EXTENSIONS):
         raise imports.ImportFileError(_("Upload an .xlsx or .csv file."))
@@ -37,6 +38,10 @@ def validate_import_upload(upload: UploadedFile) -> None:
             _("The file is larger than %(size)d MB.")
             % {"size": settings.IMPORT_MAX_FILE_SIZE // (1024 * 1024)}
         )
+    # A workbook is opened now, so that a damaged one is refused before it is queued.
+    problems = readable_errors(upload)
+    if problems:
+        raise imports.ImportFileError(problems[0])
 
 
 def start_user_import(*, owner: User, upload: UploadedFile, send_invitations: bool) -> Job:

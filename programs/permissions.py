@@ -241,6 +241,11 @@ def course_ids_editable_by(user: Any, courses: QuerySet[Any]) -> set[int]:
     )
 
 
+def can_open_agreement(user: Any, partner: Any) -> bool:
+    """A signed agreement is for the program's administrators and the partner's coordinators."""
+    return administers(user, partner.program) or coordinates(user, partner.organization)
+
+
 def can_create_organization(user: Any) -> bool:
     return can_create_program(user)
 

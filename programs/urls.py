@@ -10,6 +10,7 @@ from . import (
     views_admin,
     views_attention,
     views_elements,
+    views_files,
     views_signoff,
     views_status,
 )
@@ -87,6 +88,10 @@ urlpatterns = [
         name="course-edit",
     ),
     path("plans/to-approve/", views_attention.plans_to_approve_list, name="plans-to-approve"),
+    path(
+        "milestones/<int:pk>/evidence/", views_files.milestone_evidence, name="milestone-evidence"
+    ),
+    path("partners/<int:pk>/agreement/", views_files.partner_agreement, name="partner-agreement"),
     path("milestones/overdue/", views_attention.overdue_milestones_list, name="overdue-milestones"),
 ]
 

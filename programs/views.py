@@ -411,6 +411,11 @@ def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "can_edit_elements": can_manage and workflows.allows(program, "edit_elements"),
             "transitions": workflows.allowed_transitions(user, program),
+            "openable_agreements": {
+                partner.pk
+                for partner in program.partners.all()
+                if partner.agreement_file and permissions.can_open_agreement(user, partner)
+            },
             # Other apps' pages about the program (evaluation's indicators, new round, dashboard).
             "sections": extensions.sections_for(user, program),
             "students": students,

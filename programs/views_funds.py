@@ -9,7 +9,6 @@ spending) is shown as a message on the expenditure's page, with 403.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.files import serve_file
 from training_portal.core.permissions import require
 
 from . import permissions
@@ -257,7 +257,7 @@ def _render_expenditure(
             "approve_form": approve_form or ApproveForm(),
             "reject_form": reject_form or RejectForm(),
             "refusal": refusal,
-            "receipt_name": _receipt_name(expenditure),
+            "receipt_name": expenditure.receipt_name,
         },
         status=status,
     )
@@ -317,24 +317,9 @@ def _refused(request: AuthenticatedHttpRequest, pk: int, exc: PermissionDenied) 
     return _render_expenditure(request, pk, refusal=reason, status=403)
 
 
-def _receipt_name(expenditure: Expenditure) -> str:
-    """The receipt's file name as uploaded (stored as ``<line id>-<name>``)."""
-    if not expenditure.receipt:
-        return ""
-    name = PurePath(str(expenditure.receipt.name)).name
-    prefix = f"{expenditure.line_id}-"
-    return name.removeprefix(prefix) or name
-
-
 @login_required
 @require_GET
 def expenditure_receipt(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The receipt, only to those who may see the expenditure (others: 404)."""
     expenditure = get_object_or_404(Expenditure.objects.visible_to(request.user), pk=pk)
-    if not expenditure.receipt:
-        raise Http404
-    try:
-        handle = expenditure.receipt.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=_receipt_name(expenditure))
+    return serve_file(expenditure.receipt, filename=expenditure.receipt_name)

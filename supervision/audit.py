@@ -214,6 +214,49 @@ def fingerprint(
     return hashlib.sha256(f"{rule}|{subject}|{subject_id}|{key}|{program_id}".encode()).hexdigest()
 
 
+def still_present(finding: Finding, *, today: Any = None) -> bool | None:
+    """Whether the finding's rule, checked now for its program with the program's settings,
+    finds the same problem again (the same fingerprint), as the next run would.
+
+    None when no run will check it again: the rule is gone or switched off for the
+    program, or the program is closed (not audited).
+    """
+    return still_present_of([finding], today=today)[finding.pk]
+
+
+def still_present_of(findings: Iterable[Finding], *, today: Any = None) -> dict[int, bool | None]:
+    """`still_present` for several findings (by id), asking each rule once per program."""
+    groups: dict[tuple[str, int], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[(finding.rule, finding.program_id)].append(finding)
+    program_ids = {program_id for _code, program_id in groups}
+    closed = set(
+        Program.objects.filter(pk__in=program_ids, status=Program.Status.CLOSED).values_list(
+            "pk", flat=True
+        )
+    )
+    rules = {code: rule for code, _pid in groups if (rule := get_rule(code)) is not None}
+    settings = effective_settings(list(rules.values()), program_ids)
+    result: dict[int, bool | None] = {}
+    for (code, program_id), items in groups.items():
+        rule = rules.get(code)
+        effective = settings.get((code, program_id))
+        if rule is None or effective is None or not effective.enabled or program_id in closed:
+            result.update({finding.pk: None for finding in items})
+            continue
+        scope = Scope(
+            program_ids=(program_id,),
+            today=today or timezone.localdate(),
+            thresholds=effective.thresholds,
+        )
+        found = {
+            fingerprint(rule.code, rule.subject, hit.subject_id, hit.key, hit.program_id)
+            for hit in rule.find(scope)
+        }
+        result.update({finding.pk: finding.fingerprint in found for finding in items})
+    return result
+
+
 @contextlib.contextmanager
 def _chunk_transaction() -> Iterator[None]:
     """A chunk's transaction; on PostgreSQL its commit does not wait for the disk, its

@@ -195,6 +195,8 @@ class TransitionForm(BootstrapForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    #: Resolving a finding whose problem is still there, after the warning.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def shown_fields(self) -> list[forms.BoundField]:
         action = self.initial.get("action") or self.data.get("action")

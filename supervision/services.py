@@ -9,6 +9,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from programs.models import Program
 from training_portal.core.notifications import notify
 
 from . import permissions
+from .audit import still_present, still_present_of
 from .models import Finding, RuleSetting
 from .models.audit import Severity
 from .rules import Rule, Threshold, get_rule
@@ -107,6 +109,27 @@ def resolve_finding(*, user: User, finding: Finding, corrective_action: str = ""
     finding.resolved_at = timezone.now()
     finding.save(update_fields=["status", "corrective_action", "resolved_at"])
     return finding
+
+
+@dataclass(frozen=True)
+class ResolveOutlook:
+    """What the next audit run will do with a finding marked resolved now."""
+
+    #: The problem is still there (the next run reopens the finding); None: no run checks it.
+    still_present: bool | None
+    next_run: str
+
+
+def resolve_outlook(finding: Finding) -> ResolveOutlook:
+    """Re-check the finding's rule for its program before (or after) it is resolved by hand."""
+    present = still_present(finding)
+    if present:
+        text = _("The problem is still there: the next audit run will reopen this finding.")
+    elif present is None:
+        text = _("No audit run checks this rule for this program any more: it stays resolved.")
+    else:
+        text = _("The problem is no longer there: the next audit run will keep it resolved.")
+    return ResolveOutlook(still_present=present, next_run=text)
 
 
 @transaction.atomic
@@ -292,6 +315,8 @@ class BulkOutcome:
 
     done: list[Finding]
     refused: list[Finding]
+    #: Resolved, but their problem is still there: the next run reopens them.
+    still_present: list[Finding] = dataclass_field(default_factory=list)
 
 
 def act_on_findings(
@@ -324,7 +349,12 @@ def act_on_findings(
                 done.append(finding)
         if errors:
             raise ValidationError(errors)  # leaving the block rolls the whole batch back
-    return BulkOutcome(done=done, refused=refused)
+    present: dict[int, bool | None] = still_present_of(done) if action == "resolve" else {}
+    return BulkOutcome(
+        done=done,
+        refused=refused,
+        still_present=[finding for finding in done if present.get(finding.pk)],
+    )
 
 
 def _act(

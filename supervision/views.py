@@ -496,6 +496,19 @@ def _apply_bulk(request: AuthenticatedHttpRequest, form: BulkActionForm) -> bool
             )
             % {"count": count, "ids": ", ".join(f"#{f.pk}" for f in outcome.refused)},
         )
+    if outcome.still_present:
+        count = len(outcome.still_present)
+        messages.warning(
+            request,
+            ngettext(
+                "The problem of %(count)d resolved finding is still there: the next audit run "
+                "will reopen it (%(ids)s).",
+                "The problems of %(count)d resolved findings are still there: the next audit "
+                "run will reopen them (%(ids)s).",
+                count,
+            )
+            % {"count": count, "ids": ", ".join(f"#{f.pk}" for f in outcome.still_present)},
+        )
     return True
 
 
@@ -563,6 +576,11 @@ def finding_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if not allowed(user, finding):
         raise PermissionDenied
     text = form.cleaned_data["corrective_action"]
+    resolving = action == "resolve" and Status.RESOLVED in services.allowed_moves(finding)
+    outlook = services.resolve_outlook(finding) if resolving else None
+    if outlook is not None and outlook.still_present and not form.cleaned_data["confirm"]:
+        # Warn before resolving what the next run would reopen; the viewer confirms or not.
+        return _render_finding(request, finding, resolve_warning=_resolve_confirmation(form))
     try:
         if action == "acknowledge":
             services.acknowledge_finding(user=user, finding=finding)
@@ -583,7 +601,26 @@ def finding_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         request,
         _("The finding is now “%(status)s”.") % {"status": finding.get_status_display()},
     )
+    if outlook is not None:
+        (messages.warning if outlook.still_present else messages.info)(request, outlook.next_run)
     return redirect("supervision:finding-detail", pk=finding.pk)
+
+
+def _resolve_confirmation(form: TransitionForm) -> dict[str, Any]:
+    """The warning shown before resolving a finding whose problem is still there, with the
+    form that resolves it all the same."""
+    confirm = TransitionForm(
+        initial={
+            "action": "resolve",
+            "corrective_action": form.cleaned_data["corrective_action"],
+            "confirm": True,
+        },
+        auto_id="id_confirm_%s",
+    )
+    return {
+        "text": _("The problem is still there: the next audit run will reopen this finding."),
+        "form": confirm,
+    }
 
 
 @login_required
@@ -672,6 +709,7 @@ def _render_finding(
         "sees_runs": permissions.can_start_audit(user, finding.program),
         "transitions": transitions,
         "transition_errors": bound.non_field_errors() if bound is not None else [],
+        "resolve_warning": bound_forms.get("resolve_warning"),
         "assign_form": bound_forms.get("assign_form")
         or (
             AssignForm(

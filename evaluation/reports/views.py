@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
 from programs.services import record_views
+from training_portal.core.files import serve_file
 from training_portal.core.permissions import require
 
 from ..models import Report
@@ -162,13 +163,7 @@ def download_response(report: Report, fmt: str) -> FileResponse:
     """A report's file as an attachment; 404 when the format is unknown or not made yet."""
     if fmt not in FORMATS:
         raise Http404
-    field = getattr(report, fmt)
-    if not field:
-        raise Http404
-    filename = str(field.name).rsplit("/", 1)[-1]
-    return FileResponse(
-        field.open("rb"), as_attachment=True, filename=filename, content_type=FORMATS[fmt]
-    )
+    return serve_file(getattr(report, fmt), content_type=FORMATS[fmt])
 
 
 @login_required

@@ -6,7 +6,19 @@ from typing import Any
 
 from rest_framework import serializers
 
+from training_portal.core.files import download_url
+
 from .. import models as m
+from .. import permissions
+
+
+class DownloadUrlsMixin:
+    """Absolute links to the download views of the record's files (null without a file)."""
+
+    context: dict[str, Any]
+
+    def _download(self, viewname: str, pk: int, present: Any) -> str | None:
+        return download_url(viewname, pk, request=self.context.get("request"), present=present)
 
 
 class OrganizationSerializer(serializers.ModelSerializer[m.Organization]):
@@ -20,9 +32,12 @@ class ResponsibilityField(serializers.ListField):
     child = serializers.ChoiceField(choices=m.PartnerResponsibility.Kind.choices)
 
 
-class ProgramPartnerSerializer(serializers.ModelSerializer[m.ProgramPartner]):
+class ProgramPartnerSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.ProgramPartner]):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     responsibilities = serializers.SerializerMethodField()
+    agreement_file_url = serializers.SerializerMethodField(
+        help_text="The signed agreement, for those who may open it (else null)."
+    )
 
     class Meta:
         model = m.ProgramPartner
@@ -36,7 +51,14 @@ class ProgramPartnerSerializer(serializers.ModelSerializer[m.ProgramPartner]):
             "places_offered",
             "is_active",
             "responsibilities",
+            "agreement_file_url",
         ]
+
+    def get_agreement_file_url(self, partner: m.ProgramPartner) -> str | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        present = partner.agreement_file and permissions.can_open_agreement(user, partner)
+        return self._download("api:program-partner-agreement-file", partner.pk, present)
 
     def get_responsibilities(self, partner: m.ProgramPartner) -> list[str]:
         return [r.responsibility for r in partner.responsibilities.all()]
@@ -249,10 +271,11 @@ class TrainingPlanSerializer(serializers.ModelSerializer[m.TrainingPlan]):
         read_only_fields = ["student", "version", "status", "created_at", "updated_at"]
 
 
-class MilestoneSerializer(serializers.ModelSerializer[m.Milestone]):
+class MilestoneSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Milestone]):
     signed_off_by = serializers.EmailField(
         source="signed_off_by.email", read_only=True, default=None
     )
+    evidence_file_url = serializers.SerializerMethodField()
 
     class Meta:
         model = m.Milestone
@@ -265,10 +288,14 @@ class MilestoneSerializer(serializers.ModelSerializer[m.Milestone]):
             "due_date",
             "completed_on",
             "evidence",
+            "evidence_file_url",
             "signed_off_by",
             "signed_off_at",
         ]
         read_only_fields = fields
+
+    def get_evidence_file_url(self, milestone: m.Milestone) -> str | None:
+        return self._download("api:milestone-evidence-file", milestone.pk, milestone.evidence_file)
 
 
 class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
@@ -403,9 +430,10 @@ class BudgetLineSerializer(serializers.ModelSerializer[m.BudgetLine]):
         ]
 
 
-class ExpenditureSerializer(serializers.ModelSerializer[m.Expenditure]):
+class ExpenditureSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Expenditure]):
     submitted_by = serializers.EmailField(source="submitted_by.email", read_only=True)
     approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
+    receipt_url = serializers.SerializerMethodField()
 
     class Meta:
         model = m.Expenditure
@@ -424,6 +452,7 @@ class ExpenditureSerializer(serializers.ModelSerializer[m.Expenditure]):
             "decided_at",
             "override_reason",
             "rejection_reason",
+            "receipt_url",
         ]
         read_only_fields = [
             "submitted_by",
@@ -434,3 +463,6 @@ class ExpenditureSerializer(serializers.ModelSerializer[m.Expenditure]):
             "override_reason",
             "rejection_reason",
         ]
+
+    def get_receipt_url(self, expenditure: m.Expenditure) -> str | None:
+        return self._download("api:expenditure-receipt", expenditure.pk, expenditure.receipt)

@@ -8,8 +8,9 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -17,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from training_portal.core.files import serve_file, uploaded_name
 
 from .. import models as m
 from .. import permissions
@@ -35,6 +37,9 @@ from ..services import (
 from . import actions as a
 from . import serializers as s
 from .student_status import StudentStatusActions
+
+#: A download: the file itself, as an attachment.
+FILE = OpenApiResponse(description="The file, as an attachment")
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet[Any]):
@@ -86,7 +91,7 @@ class ProgramViewSet(ScopedViewSet):
 class ProgramPartnerViewSet(ScopedViewSet):
     model = m.ProgramPartner
     serializer_class = s.ProgramPartnerSerializer
-    related = ("organization",)
+    related = ("organization", "program")
     prefetch = ("responsibilities",)
     filterset_fields = ["program", "organization", "is_active"]
     ordering_fields = ["agreement_start", "agreement_end"]
@@ -98,6 +103,15 @@ class ProgramPartnerViewSet(ScopedViewSet):
             .select_related(*self.related)
             .prefetch_related(*self.prefetch)
         )
+
+    @extend_schema(responses={200: FILE})
+    @action(detail=True, methods=["get"], url_path="agreement-file", url_name="agreement-file")
+    def agreement_file(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The signed agreement (program administrators and the partner's coordinators)."""
+        partner = self.get_object()
+        if not permissions.can_open_agreement(request.user, partner):
+            raise PermissionDenied
+        return serve_file(partner.agreement_file, filename=uploaded_name(partner.agreement_file))
 
 
 class CourseViewSet(ScopedViewSet):
@@ -164,6 +178,13 @@ class MilestoneViewSet(ScopedViewSet):
     filterset_fields = ["student", "kind"]
     ordering_fields = ["due_date", "completed_on"]
 
+    @extend_schema(responses={200: FILE})
+    @action(detail=True, methods=["get"], url_path="evidence-file", url_name="evidence-file")
+    def evidence_file(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The evidence file kept at sign-off."""
+        milestone = self.get_object()
+        return serve_file(milestone.evidence_file, filename=uploaded_name(milestone.evidence_file))
+
 
 class PlacementViewSet(ScopedViewSet):
     model = m.Placement
@@ -222,6 +243,13 @@ class ExpenditureViewSet(ScopedViewSet):
     related = ("submitted_by", "approved_by")
     filterset_fields = ["line", "status", "category"]
     ordering_fields = ["spent_on", "amount", "submitted_at"]
+
+    @extend_schema(responses={200: FILE})
+    @action(detail=True, methods=["get"], url_path="receipt", url_name="receipt")
+    def receipt(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The receipt, with the name it was uploaded under."""
+        expenditure = self.get_object()
+        return serve_file(expenditure.receipt, filename=expenditure.receipt_name)
 
 
 # ---- Writes: validate the input, call one service, answer with the record --------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -165,3 +166,11 @@ class Expenditure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payee} {self.amount}"
+
+    @property
+    def receipt_name(self) -> str:
+        """The receipt's file name as uploaded (stored as ``<line id>-<name>``)."""
+        if not self.receipt:
+            return ""
+        name = PurePosixPath(str(self.receipt.name)).name
+        return name.removeprefix(f"{self.line_id}-") or name

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, models, transaction
-from django.utils.translation import gettext as _
+
+from training_portal.core.uploads import upload_errors
 
 __all__ = ["MAX_UPLOAD_BYTES", "PDF", "PDF_OR_IMAGE", "upload_error", "validated_save"]
 
@@ -18,7 +19,8 @@ M = TypeVar("M", bound=models.Model)
 
 #: Largest accepted upload (agreements, receipts, evidence).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-#: Accepted extensions and the bytes such a file starts with (the name alone proves nothing).
+#: Accepted extensions and the bytes such a file starts with (the name alone proves nothing,
+#: nor do the first bytes: each file is also parsed).
 PDF: Mapping[str, bytes] = {".pdf": b"%PDF-"}
 #: Scans and photos of documents are accepted too where a document proves something.
 PDF_OR_IMAGE: Mapping[str, bytes] = {
@@ -75,14 +77,21 @@ def validated_save(
     return instance
 
 
-def upload_error(upload: File[Any], *, signatures: Mapping[str, bytes], wrong_type: str) -> str:
-    """Why an uploaded file is refused (its type, then its size), or "" if it is acceptable."""
+def upload_error(
+    upload: File[Any],
+    *,
+    signatures: Mapping[str, bytes],
+    wrong_type: str,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> str:
+    """Why an uploaded file is refused (its type by name and first bytes, its size, then
+    whether it really is a file of that type: parsed, see `training_portal.core.uploads`),
+    or "" if it is acceptable."""
     signature = signatures.get(PurePath((upload.name or "").lower()).suffix)
     if signature is None or _head(upload, len(signature)) != signature:
         return wrong_type
-    if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
-        return _("The file is larger than %(size)d MB.") % {"size": MAX_UPLOAD_BYTES // 2**20}
-    return ""
+    problems = upload_errors(upload, accept=signatures, max_bytes=max_bytes, wrong_type=wrong_type)
+    return problems[0] if problems else ""
 
 
 def _head(upload: File[Any], length: int) -> bytes:

@@ -302,9 +302,27 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
         }
 
 
+class ResolvedFindingSerializer(FindingSerializer):
+    """A finding just resolved, with what the next audit run will do with it."""
+
+    still_present = serializers.BooleanField(
+        allow_null=True,
+        read_only=True,
+        help_text="The problem is still there: the next run reopens the finding "
+        "(null: no run checks this rule for the program any more).",
+    )
+    next_run = serializers.CharField(read_only=True)
+
+    class Meta(FindingSerializer.Meta):
+        fields = [*FindingSerializer.Meta.fields, "still_present", "next_run"]
+        read_only_fields = fields
+
+
 class BulkResultSerializer(serializers.Serializer[Any]):
     done = serializers.ListField(child=serializers.IntegerField())
     #: Seen, but the caller may not take this action on them: left as they are.
     refused = serializers.ListField(child=serializers.IntegerField())
     #: Not among the findings the caller sees.
     not_found = serializers.ListField(child=serializers.IntegerField())
+    #: Resolved, but the rule still finds their problem: the next audit run reopens them.
+    still_present = serializers.ListField(child=serializers.IntegerField())

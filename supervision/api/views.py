@@ -318,10 +318,22 @@ class FindingViewSet(ScopedViewSet):
     def start_remediation(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, "start-remediation")
 
-    @extend_schema(request=a.CorrectiveActionNoteSerializer, responses={200: s.FindingSerializer})
+    @extend_schema(
+        request=a.CorrectiveActionNoteSerializer, responses={200: s.ResolvedFindingSerializer}
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(request, "resolve")
+        """Resolve the finding, and say what the next audit run will do with it: the rule is
+        checked again for the finding's program; `still_present` is true when the problem is
+        still there (the next run reopens the finding), null when no run checks it any more."""
+        response = self._act(request, "resolve")
+        outlook = services.resolve_outlook(self.get_object())
+        response.data = {
+            **response.data,
+            "still_present": outlook.still_present,
+            "next_run": outlook.next_run,
+        }
+        return response
 
     @extend_schema(request=a.DismissalSerializer, responses={200: s.FindingSerializer})
     @action(detail=True, methods=["post"])
@@ -358,5 +370,6 @@ class FindingViewSet(ScopedViewSet):
             "done": [finding.pk for finding in outcome.done],
             "refused": [finding.pk for finding in outcome.refused],
             "not_found": [pk for pk in ids if pk not in seen],
+            "still_present": [finding.pk for finding in outcome.still_present],
         }
         return Response(s.BulkResultSerializer(result).data)

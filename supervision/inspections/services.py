@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from programs.models import Organization, Placement, Program, ProgramPartner, Student
+from training_portal.core.uploads import readable_errors
 
 from ..models import (
     ChecklistItem,
@@ -603,7 +604,8 @@ def add_evidence(
     upload: UploadedFile,
     observation: Observation | None = None,
 ) -> EvidenceFile:
-    """Keep a file the inspectors collected (at most 20 MB), with its SHA-256."""
+    """Keep a file the inspectors collected (at most 20 MB), with its SHA-256; a PDF, Word,
+    Excel or image file must open as one."""
     inspection = lock(inspection)
     require(permissions.can_conduct(by, inspection))
     errors: Errors = {}
@@ -612,6 +614,9 @@ def add_evidence(
         errors["upload"] = [_("The file is empty.")]
     elif size > MAX_EVIDENCE_BYTES:
         errors["upload"] = [_("A file can be at most 20 MB.")]
+    elif problems := readable_errors(upload):
+        # Any kind of file is kept, but one named as a document or image must be one.
+        errors["upload"] = problems
     if observation is not None and observation.inspection_id != inspection.pk:
         errors["observation"] = [_("This observation is not of this inspection.")]
     check(errors)

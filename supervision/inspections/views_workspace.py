@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
+from training_portal.core.files import serve_file
 
 from ..models import ChecklistItem, EvidenceFile, Finding, Inspection, SampledStudent
 from ..services import message_of
@@ -269,14 +270,7 @@ def evidence_download(request: AuthenticatedHttpRequest, pk: int, file_pk: int) 
     if not permissions.works_on(request.user, inspection):
         raise PermissionDenied
     item = get_object_or_404(EvidenceFile.objects.filter(inspection=inspection), pk=file_pk)
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("The file is missing from the storage.")) from None
-    response = FileResponse(handle, as_attachment=True, filename=item.name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_file(item.file, filename=item.name)
 
 
 # ---- Findings --------------------------------------------------------------------------------

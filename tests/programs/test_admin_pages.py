@@ -13,6 +13,7 @@ from programs import models as m
 from programs.models.programs import Responsibility
 from tests.clients import client_for
 from tests.factories import UserFactory
+from tests.files import pdf_bytes
 
 from .conftest import Cast
 from .factories import CourseFactory, OrganizationFactory, UniversityFactory
@@ -23,7 +24,7 @@ R = Responsibility
 
 
 def pdf(name: str = "agreement.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.7\n" + b"0" * 100, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 def program_data(**overrides: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from accounts.models import User
 from programs import models as m
 from programs.services import funds as s
 from tests.factories import UserFactory
+from tests.files import image_bytes, pdf_bytes
 from training_portal.core.models import Notification
 
 from .conftest import Cast
@@ -197,10 +198,10 @@ def test_only_administrators_and_the_holders_coordinators_submit(
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("receipt.pdf", b"%PDF-1.4 receipt"),
-        ("receipt.JPG", b"\xff\xd8\xff\xe0 jpeg"),
-        ("receipt.jpeg", b"\xff\xd8\xff\xe1 jpeg"),
-        ("receipt.png", PNG + b"png"),
+        ("receipt.pdf", pdf_bytes()),
+        ("receipt.JPG", image_bytes("JPEG")),
+        ("receipt.jpeg", image_bytes("JPEG")),
+        ("receipt.png", image_bytes("PNG")),
     ],
 )
 def test_a_receipt_may_be_a_pdf_jpeg_or_png(

@@ -29,6 +29,7 @@ from programs.services import funds
 from programs.services.validation import MAX_UPLOAD_BYTES
 from tests.clients import client_for
 from tests.factories import UserFactory
+from tests.files import image_bytes, pdf_bytes
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
 from training_portal.core.navigation import entries_for
@@ -39,7 +40,7 @@ from .factories import BudgetLineFactory, ExpenditureFactory, OrganizationFactor
 pytestmark = pytest.mark.django_db
 
 Status = m.Expenditure.Status
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("PNG")
 ROLES = [
     "program_admin",
     "coordinator",
@@ -489,7 +490,7 @@ def test_coordinator_submits_an_expenditure_with_a_receipt(
     cast: Cast, line: m.BudgetLine, settings: Any
 ) -> None:
     client = client_for(cast.coordinator)
-    pdf = SimpleUploadedFile("quote.pdf", b"%PDF-1.7\n" + b"0" * 200)
+    pdf = SimpleUploadedFile("quote.pdf", pdf_bytes())
     response = client.post(
         reverse("programs:expenditure-create", args=[line.pk]), expenditure_data(receipt=pdf)
     )

@@ -249,7 +249,7 @@ def test_each_template_workbook_holds_the_header_row(
     ("file", "message"),
     [
         (SimpleUploadedFile("list.pdf", b"%PDF-1.7"), "Upload an .xlsx or .csv file."),
-        (SimpleUploadedFile("list.xlsx", b"email,full_name\n"), "Upload an .xlsx or .csv file."),
+        (SimpleUploadedFile("list.xlsx", b"email,full_name\n"), "not a readable Excel"),
         (SimpleUploadedFile("list.xlsx", b"PK\x03\x04 broken"), "not a readable Excel"),
         (SimpleUploadedFile("list.csv", b""), "The submitted file is empty."),
         (as_file([STUDENT_HEADER]), "has a header but no data rows"),

@@ -19,6 +19,7 @@ from programs import permissions
 from programs.services import partners as s
 from programs.services.validation import MAX_UPLOAD_BYTES
 from tests.factories import UserFactory
+from tests.files import pdf_bytes
 
 from .conftest import Cast
 from .factories import CourseFactory, OrganizationFactory, ProgramFactory, UniversityFactory
@@ -32,8 +33,8 @@ def errors_of(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[
     return excinfo.value.message_dict
 
 
-def pdf(name: str = "agreement.pdf", size: int = 100) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.7\n" + b"0" * size, content_type="application/pdf")
+def pdf(name: str = "agreement.pdf", size: int = 0) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pdf_bytes(size=size), content_type="application/pdf")
 
 
 # ---- Organisations -------------------------------------------------------------------------
@@ -249,7 +250,7 @@ def test_an_organisation_is_a_partner_of_a_program_once(cast: Cast) -> None:
             {"agreement_file": SimpleUploadedFile("fake.pdf", b"PK\x03\x04 a zip")},
             "agreement_file",
         ),
-        ({"agreement_file": pdf(size=10 * 1024 * 1024)}, "agreement_file"),
+        ({"agreement_file": pdf(size=10 * 1024 * 1024 + 1)}, "agreement_file"),
     ],
     ids=[
         "responsibilities_come_from_the_catalogue",
@@ -273,7 +274,7 @@ def test_a_partner_is_refused_when(extra: dict[str, Any], field: str, cast: Cast
 
 
 def test_a_10_mb_agreement_is_just_accepted(cast: Cast) -> None:
-    upload = pdf(size=10 * 1024 * 1024 - len(b"%PDF-1.7\n"))
+    upload = pdf(size=10 * 1024 * 1024)
     assert upload.size == MAX_UPLOAD_BYTES
     partner = s.add_partner(
         user=cast.program_admin,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from programs import models as m
 from programs.services import logs
+from tests.files import pdf_bytes
 from tests.queries import assert_flat_queries
 
 from .conftest import Cast
@@ -261,7 +262,7 @@ def test_milestone_sign_off_page_by_role(cast: Cast, who: str, status: int) -> N
 
 def test_a_tutor_signs_off_a_milestone_with_evidence(cast: Cast) -> None:
     milestone = _milestone(cast)
-    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.7 report", content_type="application/pdf")
+    pdf = SimpleUploadedFile("report.pdf", pdf_bytes(), content_type="application/pdf")
     response = client_for(cast.tutor.user).post(
         reverse("programs:milestone-sign-off", args=[milestone.pk]),
         {

@@ -450,6 +450,7 @@ def test_each_role_gets_the_bulk_result_its_rights_allow(
         "done": [],
         "refused": [],
         "not_found": [],
+        "still_present": [],
         outcome: [finding.pk],
     }
     finding.refresh_from_db()
@@ -470,6 +471,7 @@ def test_a_bulk_action_acts_on_what_it_may_and_lists_the_rest(
         "done": [pk["fund"], pk["responsibility"]],
         "refused": [],
         "not_found": [pk["gap"], 10**9],
+        "still_present": [],
     }
     response = bulk(
         api_for(cast.coordinator),

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
@@ -23,6 +23,7 @@ from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 
 from .attention import attention_for
+from .files import serve_file
 from .health import readiness
 from .models import Job, Notification
 from .notifications import mark_read
@@ -131,14 +132,7 @@ def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def job_download(request: AuthenticatedHttpRequest, pk: int, which: str) -> FileResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
     field = {"input": job.input_file, "result": job.result_file}.get(which)
-    if not field:
-        raise Http404
-    filename = (
-        job.input_name
-        if which == "input" and job.input_name
-        else str(field.name).rsplit("/", 1)[-1]
-    )
-    return FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+    return serve_file(field, filename=job.input_name if which == "input" else "")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

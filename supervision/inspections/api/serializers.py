@@ -16,10 +16,12 @@ from rest_framework import serializers
 
 from accounts.models import User
 from programs.models import Organization, Program, Student
+from training_portal.core.files import download_url
 
 from ...models import (
     ChecklistItem,
     Draw,
+    EvidenceFile,
     Finding,
     Inspection,
     InspectionAssignment,
@@ -241,6 +243,37 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class EvidenceFileSerializer(serializers.ModelSerializer[EvidenceFile]):
+    """A file the inspectors collected, with the link that downloads it."""
+
+    uploaded_by_name = serializers.CharField(source="uploaded_by.full_name", read_only=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidenceFile
+        fields = [
+            "id",
+            "name",
+            "size",
+            "sha256",
+            "observation",
+            "uploaded_by",
+            "uploaded_by_name",
+            "uploaded_at",
+            "file_url",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, item: EvidenceFile) -> str | None:
+        return download_url(
+            "api:inspection-evidence-download",
+            item.inspection_id,
+            item.pk,
+            request=self.context.get("request"),
+            present=item.file,
+        )
 
 
 class ObservationInputSerializer(serializers.Serializer[Any]):

@@ -16,11 +16,12 @@ from typing import Any, cast
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -30,10 +31,12 @@ from rest_framework.response import Response
 from accounts.models import User
 from programs.api.views import ScopedViewSet
 from supervision.api.views import IdFilter, StableOrderingFilter
+from training_portal.core.files import serve_file
 
 from ...models import (
     ChecklistItem,
     Draw,
+    EvidenceFile,
     Finding,
     Inspection,
     InspectionAssignment,
@@ -117,6 +120,9 @@ class InspectionFilter(django_filters.FilterSet):
 #: Lists of one inspection's rows: neither filtered by the inspection filters nor paginated.
 SUBRESOURCE: dict[str, Any] = {"filter_backends": [], "pagination_class": None}
 
+FILE_ID = OpenApiParameter(
+    "file_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="An evidence file's id."
+)
 COMMENT_ID = OpenApiParameter(
     "comment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A reply comment's id."
 )
@@ -290,6 +296,33 @@ class InspectionViewSet(ScopedViewSet):
             s.ObservationSerializer(observations.get(pk=observation.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=None, responses={200: s.EvidenceFileSerializer(many=True)})
+    @action(detail=True, methods=["get"], **SUBRESOURCE)
+    def evidence(self, request: Request, pk: str | None = None) -> Response:
+        """The files the inspectors collected (uploads are made on the inspection's pages)."""
+        inspection = self._inspection(permissions.works_on)
+        files = EvidenceFile.objects.filter(inspection=inspection).select_related("uploaded_by")
+        context = {"request": request}
+        return Response(s.EvidenceFileSerializer(files, many=True, context=context).data)
+
+    @extend_schema(
+        parameters=[FILE_ID], request=None, responses={200: OpenApiResponse(description="The file")}
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"evidence/(?P<file_id>[0-9]+)/download",
+        url_name="evidence-download",
+        **SUBRESOURCE,
+    )
+    def evidence_download(
+        self, request: Request, pk: str | None = None, file_id: str | None = None
+    ) -> FileResponse:
+        """One collected file, to those who work on the inspection."""
+        inspection = self._inspection(permissions.works_on)
+        item = get_object_or_404(EvidenceFile.objects.filter(inspection=inspection), pk=file_id)
+        return serve_file(item.file, filename=item.name)
 
     @extend_schema(
         methods=["GET"], request=None, responses={200: s.InspectionFindingSerializer(many=True)}

@@ -43,8 +43,9 @@ from supervision.models import (
     ReportSection,
     SampledStudent,
 )
-from tests.clients import client_for
+from tests.clients import api_for, client_for
 from tests.factories import UserFactory
+from tests.files import pdf_bytes
 from tests.programs.conftest import Cast
 from tests.programs.factories import StudentFactory
 from tests.queries import assert_flat_queries
@@ -618,7 +619,10 @@ def test_an_organisations_finding_names_one_of_its_programs(world: World) -> Non
 # ---- Evidence files --------------------------------------------------------------------------
 
 
-def _upload(world: World, content: bytes = b"%PDF-1.4 agreement") -> EvidenceFile:
+AGREEMENT = pdf_bytes()
+
+
+def _upload(world: World, content: bytes = AGREEMENT) -> EvidenceFile:
     response = client_for(world.user("inspector")).post(
         url("evidence", world.inspection.pk),
         {"upload": SimpleUploadedFile("agreement.pdf", content, "application/pdf")},
@@ -637,7 +641,7 @@ def test_evidence_is_downloaded_through_a_permission_checked_view(world: World, 
         assert is_login_redirect(response)
     elif name in WORKERS:
         assert response.status_code == 200
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 agreement"  # type: ignore[attr-defined]
+        assert b"".join(response.streaming_content) == AGREEMENT  # type: ignore[attr-defined]
         assert "attachment" in response["Content-Disposition"]
         assert "agreement.pdf" in response["Content-Disposition"]
         assert "no-store" in response["Cache-Control"]
@@ -645,6 +649,51 @@ def test_evidence_is_downloaded_through_a_permission_checked_view(world: World, 
         assert response.status_code == 403
     else:
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_evidence_is_listed_and_downloaded_through_the_api(world: World, name: str) -> None:
+    evidence = _upload(world)
+    api = api_for(world.user(name))
+    pk = world.inspection.pk
+    listed = api.get(reverse("api:inspection-evidence", args=[pk]))
+    download = api.get(reverse("api:inspection-evidence-download", args=[pk, evidence.pk]))
+    if name == "anonymous":
+        assert (listed.status_code, download.status_code) == (401, 401)
+    elif name in WORKERS:
+        path = reverse("api:inspection-evidence-download", args=[pk, evidence.pk])
+        assert listed.status_code == 200
+        assert [(row["name"], row["file_url"]) for row in listed.json()] == [
+            ("agreement.pdf", "http://testserver" + path)
+        ]
+        assert download.status_code == 200
+        assert download["Content-Type"] == "application/pdf"
+        assert download["X-Content-Type-Options"] == "nosniff"
+        assert b"".join(download.streaming_content) == AGREEMENT  # type: ignore[attr-defined]
+        download.close()
+    elif name in world.inspected(world.inspection):
+        assert (listed.status_code, download.status_code) == (403, 403)
+    else:
+        assert (listed.status_code, download.status_code) == (404, 404)
+
+
+def test_the_evidence_list_stays_flat(world: World) -> None:
+    api = api_for(world.user("inspector"))
+    _upload(world)
+
+    def grow() -> None:
+        for number in range(3):
+            services.add_evidence(
+                by=world.user("inspector"),
+                inspection=world.inspection,
+                upload=SimpleUploadedFile(f"more{number}.pdf", AGREEMENT),
+            )
+
+    assert_flat_queries(
+        lambda: api.get(reverse("api:inspection-evidence", args=[world.inspection.pk])),
+        grow,
+        max_queries=12,
+    )
 
 
 def test_evidence_pages_never_link_to_the_media_storage(world: World, settings: Any) -> None:

@@ -42,6 +42,7 @@ from supervision.models import (
     ReportSection,
 )
 from tests.factories import UserFactory
+from tests.files import FAKE_PDF, docx_bytes, image_bytes, pdf_bytes, xlsx_bytes, zip_bytes
 from tests.programs.conftest import Cast
 from tests.programs.factories import StudentFactory
 from training_portal.core.models import Notification
@@ -660,16 +661,52 @@ def test_observations_and_sample_notes(
     assert set(errors_of(excinfo)) == {"text", "checklist_item"}
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("minutes.pdf", FAKE_PDF, "The file is not a readable PDF."),
+        ("minutes.docx", zip_bytes(), "The file is not a readable Word (.docx) document."),
+        ("register.xlsx", b"name,date\n", "The file is not a readable Excel (.xlsx) workbook."),
+        ("photo.jpg", image_bytes("PNG"), "The file is not a readable image."),
+    ],
+)
+def test_evidence_named_as_a_document_must_open_as_one(
+    inspector: User, inspection: Inspection, name: str, content: bytes, message: str
+) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_evidence(
+            by=inspector, inspection=inspection, upload=SimpleUploadedFile(name, content)
+        )
+    assert errors_of(excinfo) == {"upload": [message]}
+    assert not inspection.evidence.exists()
+
+
+def test_real_documents_and_other_files_are_kept_as_evidence(
+    inspector: User, inspection: Inspection
+) -> None:
+    for name, content in [
+        ("minutes.docx", docx_bytes()),
+        ("register.xlsx", xlsx_bytes()),
+        ("photo.jpg", image_bytes("JPEG")),
+        ("recording.m4a", b"any other kind of file"),
+    ]:
+        services.add_evidence(
+            by=inspector, inspection=inspection, upload=SimpleUploadedFile(name, content)
+        )
+    assert inspection.evidence.count() == 4
+
+
 def test_evidence_is_kept_with_its_hash_and_size_limit(
     inspector: User, inspection: Inspection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    upload = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes", "application/pdf")
+    minutes = pdf_bytes()
+    upload = SimpleUploadedFile("minutes.pdf", minutes, "application/pdf")
     evidence = services.add_evidence(by=inspector, inspection=inspection, upload=upload)
     assert evidence.name == "minutes.pdf"
-    assert evidence.size == 16
-    assert evidence.sha256 == hashlib.sha256(b"%PDF-1.4 minutes").hexdigest()
+    assert evidence.size == len(minutes)
+    assert evidence.sha256 == hashlib.sha256(minutes).hexdigest()
     evidence.file.open("rb")
-    assert evidence.file.read() == b"%PDF-1.4 minutes"
+    assert evidence.file.read() == minutes
     evidence.file.close()
     with pytest.raises(ValidationError) as excinfo:
         services.add_evidence(

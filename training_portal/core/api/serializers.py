@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from rest_framework import serializers
 
+from ..files import download_url
 from ..models import Job, Notification
 
 
@@ -17,6 +17,7 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     # keep their own translations.
     message = serializers.CharField(source="display_message", read_only=True)
     error = serializers.CharField(source="display_error", read_only=True)
+    input_file_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -34,6 +35,7 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "message_params",
             "params",
             "input_name",
+            "input_file_url",
             "result",
             "result_file_url",
             "error",
@@ -46,10 +48,15 @@ class JobSerializer(serializers.ModelSerializer[Job]):
         ]
         read_only_fields = fields
 
+    def get_input_file_url(self, job: Job) -> str | None:
+        return download_url(
+            "api:job-input", job.pk, request=self.context.get("request"), present=job.input_file
+        )
+
     def get_result_file_url(self, job: Job) -> str | None:
-        if not job.result_file:
-            return None
-        return reverse("api:job-download", kwargs={"pk": job.pk})
+        return download_url(
+            "api:job-download", job.pk, request=self.context.get("request"), present=job.result_file
+        )
 
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):

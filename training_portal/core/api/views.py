@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..files import serve_file
 from ..models import Job, Notification
 from ..notifications import mark_read
 from .serializers import JobSerializer, MarkedReadSerializer, NotificationSerializer
@@ -32,11 +33,13 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet[Job]):
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """Download the job's result file (e.g. an import's error report)."""
+        return serve_file(self.get_object().result_file)
+
+    @action(detail=True, methods=["get"], url_path="input", url_name="input")
+    def input_file(self, request: Request, pk: str | None = None) -> FileResponse:
+        """Download the file the job was given (e.g. an import's workbook)."""
         job = self.get_object()
-        if not job.result_file:
-            raise Http404
-        name = str(job.result_file.name).rsplit("/", 1)[-1]
-        return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
+        return serve_file(job.input_file, filename=job.input_name)
 
 
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet[Notification]):
