@@ -295,7 +295,8 @@ def can_verify_case_log(user: Any, case_log: Any) -> bool:
 
 
 def can_confirm_placement(user: Any, placement: Any) -> bool:
-    return placement.confirmed_at is None and coordinates(user, placement.host)
+    """The host's coordinators confirm the start of a planned placement."""
+    return placement.status == placement.Status.PLANNED and coordinates(user, placement.host)
 
 
 def can_manage_placements(user: Any, program: Any) -> bool:

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     urls_funds,
     urls_imports,
+    urls_placements,
     urls_projects,
     urls_records,
     views,
@@ -46,4 +47,5 @@ urlpatterns += (
     + urls_projects.urlpatterns
     + urls_imports.urlpatterns
     + urls_records.urlpatterns
+    + urls_placements.urlpatterns
 )

@@ -196,6 +196,28 @@ class PlacementInputSerializer(serializers.Serializer[Any]):
     practice_tutor = serializers.PrimaryKeyRelatedField(
         queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
     )
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementEditSerializer(serializers.Serializer[Any]):
+    """A planned placement's dates, practice tutor and objectives (the host stays)."""
+
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    objectives = serializers.CharField()
+    practice_tutor = serializers.PrimaryKeyRelatedField(
+        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
+    )
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementStartSerializer(serializers.Serializer[Any]):
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementCompleteSerializer(serializers.Serializer[Any]):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    evaluation = serializers.CharField()
 
 
 class BudgetLineInputSerializer(serializers.Serializer[Any]):

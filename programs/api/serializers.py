@@ -252,6 +252,12 @@ class MilestoneSerializer(serializers.ModelSerializer[m.Milestone]):
 class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
     host_name = serializers.CharField(source="host.name", read_only=True)
     confirmed_by = serializers.EmailField(source="confirmed_by.email", read_only=True, default=None)
+    completed_by = serializers.EmailField(source="completed_by.email", read_only=True, default=None)
+    cancelled_by = serializers.EmailField(source="cancelled_by.email", read_only=True, default=None)
+    #: Places the host offers the student's program (null: not a partner) and those taken by
+    #: planned and active placements overlapping this one's period (this one included).
+    places_offered = serializers.IntegerField(read_only=True, allow_null=True)
+    places_used = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = m.Placement
@@ -267,8 +273,18 @@ class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
             "status",
             "confirmed_by",
             "confirmed_at",
+            "capacity_override_reason",
+            "places_offered",
+            "places_used",
+            "rating",
+            "host_evaluation",
+            "completed_by",
+            "completed_at",
+            "cancel_reason",
+            "cancelled_by",
+            "cancelled_at",
         ]
-        read_only_fields = ["confirmed_by", "confirmed_at"]
+        read_only_fields = fields
 
 
 class ProjectMemberSerializer(serializers.ModelSerializer[m.ProjectMember]):

@@ -156,9 +156,12 @@ class MilestoneViewSet(ScopedViewSet):
 class PlacementViewSet(ScopedViewSet):
     model = m.Placement
     serializer_class = s.PlacementSerializer
-    related = ("host", "confirmed_by")
+    related = ("host", "confirmed_by", "completed_by", "cancelled_by")
     filterset_fields = ["student", "host", "status", "practice_tutor"]
     ordering_fields = ["start_date", "end_date"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return cast(Any, super().get_queryset()).with_capacity()
 
 
 class ProjectViewSet(ScopedViewSet):
@@ -302,11 +305,53 @@ class MilestoneWrites(MilestoneViewSet, viewsets.GenericViewSet[Any]):
 
 
 class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
+    """The lifecycle of `services.placements.TRANSITIONS`: edit (planned), start (= confirm),
+    complete with the host's evaluation, cancel with a reason."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("student__program", "practice_tutor")
+
     @extend_schema(request=None, responses={200: s.PlacementSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         placement = placements.confirm_placement(user=actor(request), placement=self.get_object())
         return answer(self, placement)
+
+    @extend_schema(request=a.PlacementEditSerializer, responses={200: s.PlacementSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_scoped_input(request, a.PlacementEditSerializer)
+        return answer(
+            self, placements.update_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=a.PlacementStartSerializer, responses={200: s.PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_input(request, a.PlacementStartSerializer)
+        return answer(
+            self, placements.start_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=a.PlacementCompleteSerializer, responses={200: s.PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_input(request, a.PlacementCompleteSerializer)
+        return answer(
+            self, placements.complete_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=a.ReasonSerializer, responses={200: s.PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        reason = read_input(request, a.ReasonSerializer)["reason"]
+        return answer(
+            self,
+            placements.cancel_placement(user=actor(request), placement=placement, reason=reason),
+        )
 
 
 class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
