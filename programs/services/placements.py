@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.models import User
 from training_portal.core.history import history_context
+from training_portal.core.permissions import is_active_user
 
 from .. import permissions
 from ..models import Organization, Placement, ProgramPartner, Student, TutorProfile
@@ -109,7 +110,7 @@ def roles_on(user: Any, placement: Placement) -> set[str]:
     if permissions.coordinates(user, placement.host):
         roles.add(HOST_COORDINATOR)
     tutor = placement.practice_tutor
-    if tutor is not None and getattr(user, "is_active", False) and tutor.user_id == user.pk:
+    if tutor is not None and is_active_user(user) and tutor.user_id == user.pk:
         roles.add(PRACTICE_TUTOR)
     return roles
 
@@ -164,7 +165,10 @@ def capacity_for(
     start_date: dt.date,
     end_date: dt.date,
     excluding: Placement | None = None,
+    started_only: bool = False,
 ) -> Capacity:
+    """Planning counts planned and active placements; starting one counts the started ones
+    (a planned placement had its place counted, or its override given, when planned)."""
     offered = (
         ProgramPartner.objects.filter(program_id=student.program_id, organization=host)
         .values_list("places_offered", flat=True)
@@ -175,6 +179,8 @@ def capacity_for(
     )
     if excluding is not None:
         others = others.exclude(pk=excluding.pk)
+    if started_only:
+        others = others.filter(status=Status.ACTIVE)
     return Capacity(offered=offered, used=others.overlapping(start_date, end_date).count())
 
 
@@ -290,6 +296,7 @@ def start_placement(
         start_date=placement.start_date,
         end_date=placement.end_date,
         excluding=placement,
+        started_only=True,
     )
     errors = _capacity_errors(capacity, placement.host, reason)
     if errors:
