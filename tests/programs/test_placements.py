@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from typing import cast as cast_to
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -215,7 +216,12 @@ def test_only_planned_and_active_placements_overlapping_the_period_take_places(
     )
     assert later.capacity_override_reason == ""
     s.cancel_placement(user=cast.program_admin, placement=cast.placement, reason="Moved.")
-    assert plan_for(cast, StudentFactory(program=cast.program)).capacity_override_reason == ""
+    assert (
+        plan_for(
+            cast, cast_to(m.Student, StudentFactory(program=cast.program))
+        ).capacity_override_reason
+        == ""
+    )
 
 
 def test_hosts_that_are_not_partners_declare_no_capacity(cast: Cast) -> None:
