@@ -216,12 +216,8 @@ def test_only_planned_and_active_placements_overlapping_the_period_take_places(
     )
     assert later.capacity_override_reason == ""
     s.cancel_placement(user=cast.program_admin, placement=cast.placement, reason="Moved.")
-    assert (
-        plan_for(
-            cast, cast_to(m.Student, StudentFactory(program=cast.program))
-        ).capacity_override_reason
-        == ""
-    )
+    third = cast_to(m.Student, StudentFactory(program=cast.program))
+    assert plan_for(cast, third).capacity_override_reason == ""
 
 
 def test_hosts_that_are_not_partners_declare_no_capacity(cast: Cast) -> None:
