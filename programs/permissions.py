@@ -432,7 +432,7 @@ def case_logs_to_verify_filter(user: Any) -> Q:
     practising = TutorAssignment.objects.filter(
         tutor__user=user, ended_on__isnull=True, role=TutorProfile.Kind.PRACTICE
     ).values("student_id")
-    return Q(verified_at__isnull=True) & (
+    return Q(verified_at__isnull=True, rejected_at__isnull=True, queried_at__isnull=True) & (
         Q(placement__practice_tutor__user=user)
         | Q(placement__practice_tutor__isnull=True, student__in=practising)
     )

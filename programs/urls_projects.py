@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, path
 
+from . import views_cases
 from . import views_projects as views
 
 urlpatterns: list[URLPattern] = [
@@ -19,4 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("cases/new/", views.case_log_create, name="case-log-create"),
     path("cases/to-verify/", views.cases_to_verify, name="cases-to-verify"),
     path("cases/<int:pk>/verify/", views.case_log_verify, name="case-log-verify"),
+    path("cases/<int:pk>/query/", views_cases.case_log_query, name="case-log-query"),
+    path("cases/<int:pk>/reject/", views_cases.case_log_reject, name="case-log-reject"),
+    path("cases/<int:pk>/answer/", views_cases.case_log_answer, name="case-log-answer"),
 ]

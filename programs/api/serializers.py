@@ -357,6 +357,9 @@ class ProgressLogSerializer(serializers.ModelSerializer[m.ProgressLog]):
 
 
 class CaseLogSerializer(serializers.ModelSerializer[m.CaseLog]):
+    #: pending (for the tutor), queried (waiting for the student), rejected or verified.
+    review_state = serializers.CharField(read_only=True)
+
     class Meta:
         model = m.CaseLog
         fields = [
@@ -370,8 +373,22 @@ class CaseLogSerializer(serializers.ModelSerializer[m.CaseLog]):
             "placement",
             "progress_log",
             "verified_at",
+            "review_state",
+            "query",
+            "queried_at",
+            "answer",
+            "rejection_reason",
+            "rejected_at",
         ]
-        read_only_fields = ["verified_at", "progress_log"]
+        read_only_fields = [
+            "verified_at",
+            "progress_log",
+            "query",
+            "queried_at",
+            "answer",
+            "rejection_reason",
+            "rejected_at",
+        ]
 
 
 class BudgetLineSerializer(serializers.ModelSerializer[m.BudgetLine]):

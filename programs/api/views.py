@@ -402,6 +402,31 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
     def verify(self, request: Request, pk: str | None = None) -> Response:
         return answer(self, logs.verify_case_log(user=actor(request), case_log=self.get_object()))
 
+    @extend_schema(request=a.CaseQuestionSerializer, responses={200: s.CaseLogSerializer})
+    @action(detail=True, methods=["post"])
+    def query(self, request: Request, pk: str | None = None) -> Response:
+        case_log = self.get_object()
+        question = read_input(request, a.CaseQuestionSerializer)["question"]
+        return answer(
+            self, logs.query_case_log(user=actor(request), case_log=case_log, question=question)
+        )
+
+    @extend_schema(request=a.ReasonSerializer, responses={200: s.CaseLogSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        case_log = self.get_object()
+        reason = read_input(request, a.ReasonSerializer)["reason"]
+        return answer(
+            self, logs.reject_case_log(user=actor(request), case_log=case_log, reason=reason)
+        )
+
+    @extend_schema(request=a.CaseAnswerSerializer, responses={200: s.CaseLogSerializer})
+    @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
+    def answer_query(self, request: Request, pk: str | None = None) -> Response:
+        case_log = self.get_object()
+        data = read_input(request, a.CaseAnswerSerializer)
+        return answer(self, logs.answer_case_log(user=actor(request), case_log=case_log, **data))
+
 
 class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
     """Submitted by administrators or the holder's coordinators; decided by someone else."""
