@@ -305,6 +305,13 @@ class ProjectSerializer(serializers.ModelSerializer[m.Project]):
     members = ProjectMemberSerializer(many=True, read_only=True)
     outputs = ProjectOutputSerializer(many=True, read_only=True)
     partner_organizations: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    proposed_by = serializers.EmailField(source="proposed_by.email", read_only=True, default=None)
+    completion_requested_by = serializers.EmailField(
+        source="completion_requested_by.email", read_only=True, default=None
+    )
+    completion_confirmed_by = serializers.EmailField(
+        source="completion_confirmed_by.email", read_only=True, default=None
+    )
 
     class Meta:
         model = m.Project
@@ -322,6 +329,12 @@ class ProjectSerializer(serializers.ModelSerializer[m.Project]):
             "description",
             "members",
             "outputs",
+            "proposed_by",
+            "refusal_reason",
+            "completion_requested_by",
+            "completion_requested_at",
+            "completion_confirmed_by",
+            "completion_confirmed_at",
         ]
 
 

@@ -167,6 +167,7 @@ class PlacementViewSet(ScopedViewSet):
 class ProjectViewSet(ScopedViewSet):
     model = m.Project
     serializer_class = s.ProjectSerializer
+    related = ("proposed_by", "completion_requested_by", "completion_confirmed_by")
     prefetch = (
         "partner_organizations",
         Prefetch("members", queryset=m.ProjectMember.objects.select_related("user")),
@@ -656,6 +657,38 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"], url_path="status", url_name="status")
     def change_status(self, request: Request, pk: str | None = None) -> Response:
         return self._change_status(request)
+
+    @extend_schema(request=a.ReasonSerializer, responses={200: s.ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        reason = read_input(request, a.ReasonSerializer)["reason"]
+        projects.refuse_project(user=actor(request), project=project, reason=reason)
+        return answer(self, project)
+
+    @extend_schema(request=None, responses={200: s.ProjectSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="completion/request",
+        url_name="completion-request",
+    )
+    def request_completion(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        projects.request_completion(user=actor(request), project=project)
+        return answer(self, project)
+
+    @extend_schema(request=None, responses={200: s.ProjectSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="completion/confirm",
+        url_name="completion-confirm",
+    )
+    def confirm_completion(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        projects.confirm_completion(user=actor(request), project=project)
+        return answer(self, project)
 
     @extend_schema(request=a.ProjectMemberInputSerializer, responses={201: s.ProjectSerializer})
     @action(detail=True, methods=["post"])
