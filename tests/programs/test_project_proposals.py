@@ -239,7 +239,7 @@ def test_the_project_detail_query_count_stays_flat_with_the_new_fields(world: Ca
 
     def grow() -> None:
         for _ in range(3):
-            student = m.Student.objects.get(pk=StudentFactory(program=world.program).pk)
+            student: m.Student = StudentFactory.create(program=world.program)
             m.ProjectMember.objects.create(project=project, user=student.user)
 
     assert_flat_queries(lambda: admin.get(detail), grow, max_queries=25)
