@@ -278,3 +278,16 @@ def test_the_to_verify_and_answer_pages_queries_stay_flat(cast: Cast) -> None:
         grow,
         max_queries=10,
     )
+
+
+def test_a_sign_off_link_settles_an_earlier_rejection(cast: Cast) -> None:
+    from programs.services import signoff
+
+    case = case_log(cast)
+    token = signoff.issue_signoff_link(
+        user=cast.student.user, target=case, tutor_user=cast.practice_tutor.user
+    )
+    logs.reject_case_log(user=cast.practice_tutor.user, case_log=case, reason="Which ward?")
+    signoff.redeem_signoff(token=token)
+    case.refresh_from_db()
+    assert (case.review_state, case.rejected_at) == ("verified", None)
