@@ -421,6 +421,15 @@ def _not_in_future(value: Any) -> list[str]:
     return []
 
 
+def _before_enrolment(value: Any, student: Student) -> list[str]:
+    if isinstance(value, dt.date) and value < student.enrolled_on:
+        return [
+            _("The date cannot be before the student's enrolment (%(date)s).")
+            % {"date": date_format(student.enrolled_on, "DATE_FORMAT")}
+        ]
+    return []
+
+
 def _log_errors(log: ProgressLog) -> Errors:
     """Field errors of a progress log about to be saved (values are cleaned in place)."""
     errors: Errors = {}
@@ -434,6 +443,8 @@ def _log_errors(log: ProgressLog) -> Errors:
         errors.update(exc.message_dict)
     if "date" not in errors and (future := _not_in_future(log.date)):
         errors["date"] = future
+    if "date" not in errors and (early := _before_enrolment(log.date, log.student)):
+        errors["date"] = early  # its cases share the log's date
     if isinstance(log.minutes, int) and not 1 <= log.minutes <= 24 * 60:
         errors["minutes"] = [_("Minutes must be between 1 and 1440.")]
     if log.milestone is not None and log.milestone.student_id != log.student_id:
@@ -462,13 +473,12 @@ def _case_errors(case_log: CaseLog, *, with_date: bool) -> Errors:
         errors.update(exc.message_dict)
     if with_date and "date" not in errors and (future := _not_in_future(case_log.date)):
         errors["date"] = future
-    if with_date and "date" not in errors and isinstance(case_log.date, dt.date):
-        enrolled_on = case_log.student.enrolled_on
-        if case_log.date < enrolled_on:
-            errors["date"] = [
-                _("The date cannot be before the student's enrolment (%(date)s).")
-                % {"date": date_format(enrolled_on, "DATE_FORMAT")}
-            ]
+    if (
+        with_date
+        and "date" not in errors
+        and (early := _before_enrolment(case_log.date, case_log.student))
+    ):
+        errors["date"] = early
     if isinstance(case_log.count, int) and not 1 <= case_log.count <= 1000:
         errors["count"] = [_("The count must be between 1 and 1000.")]
     return errors

@@ -291,3 +291,18 @@ def test_a_sign_off_link_settles_an_earlier_rejection(cast: Cast) -> None:
     signoff.redeem_signoff(token=token)
     case.refresh_from_db()
     assert (case.review_state, case.rejected_at) == ("verified", None)
+
+
+def test_cases_recorded_in_a_progress_log_before_enrolment_are_refused(cast: Cast) -> None:
+    with pytest.raises(ValidationError) as caught:
+        logs.write_progress_log(
+            user=cast.practice_tutor.user,
+            student=cast.student,
+            date=cast.student.enrolled_on - dt.timedelta(days=1),
+            kind="clinical",
+            minutes=60,
+            summary="CT session",
+            cases=[{"modality": "ct", "procedure": "Chest CT", "count": 2, "role": "observed"}],
+        )
+    assert set(caught.value.message_dict) == {"date"}
+    assert not m.CaseLog.objects.exists()
