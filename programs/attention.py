@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from .models import (
     Organization,
     Placement,
     Program,
+    ProgramPartner,
     ProgressLog,
     Student,
     TrainingPlan,
@@ -203,8 +204,13 @@ def coordinator_summary(user: Any) -> dict[str, Any] | None:
         Organization.objects.filter(pk__in=permissions.coordinated_organization_ids(user))
         .annotate(
             active_placements=SubqueryCount(hosted.filter(status=Placement.Status.ACTIVE)),
-            to_confirm=SubqueryCount(
-                hosted.filter(confirmed_at__isnull=True).exclude(status=Placement.Status.CANCELLED)
+            to_confirm=SubqueryCount(hosted.filter(status=Placement.Status.PLANNED)),
+            places_offered=Subquery(
+                ProgramPartner.objects.filter(organization=OuterRef("pk"), is_active=True)
+                .order_by()
+                .values("organization")
+                .annotate(total=Sum("places_offered"))
+                .values("total")
             ),
         )
         .order_by("name")

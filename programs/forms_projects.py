@@ -121,6 +121,12 @@ class ProjectOutputForm(BootstrapForm):
     )
 
 
+class ProjectRefuseForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_("Reason for refusing"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class CaseLogForm(BootstrapForm):
     """A student's record of cases, short enough to fill in on a phone at the scanner."""
 

@@ -86,7 +86,11 @@ def register() -> None:
         ),
         (TrainingPlan, lambda obj: obj.student.program_id, _student_page),
         (Milestone, lambda obj: obj.student.program_id, _student_page),
-        (Placement, lambda obj: obj.student.program_id, _student_page),
+        (
+            Placement,
+            lambda obj: obj.student.program_id,
+            lambda obj: reverse("programs:placement", args=[obj.pk]),
+        ),
         (ProgressLog, lambda obj: obj.student.program_id, _student_page),
         (CaseLog, lambda obj: obj.student.program_id, _student_page),
         (Project, lambda obj: obj.program_id, _program_page),

@@ -150,6 +150,7 @@ def project_ids_visible_to(user: Any) -> QuerySet[Any]:
         | Q(partner_organizations__in=coordinated)
         | Q(members__user=user)
         | Q(members__user__in=my_students_users)
+        | Q(proposed_by=user)
     ).values("pk")
 
 
@@ -353,7 +354,8 @@ def can_verify_case_log(user: Any, case_log: Any) -> bool:
 
 
 def can_confirm_placement(user: Any, placement: Any) -> bool:
-    return placement.confirmed_at is None and coordinates(user, placement.host)
+    """The host's coordinators confirm the start of a planned placement."""
+    return placement.status == placement.Status.PLANNED and coordinates(user, placement.host)
 
 
 def can_manage_placements(user: Any, program: Any) -> bool:
@@ -434,15 +436,48 @@ def project_program_ids_open_to(user: Any) -> QuerySet[Any]:
     if is_portal_admin(user):
         return Program.objects.values("pk")
     coordinated = coordinated_organization_ids(user)
+    tutoring = _tutor_organization_ids_of(user)
     return Program.objects.filter(
         Q(pk__in=administered_program_ids(user))
         | Q(lead_university__in=coordinated)
         | Q(partners__organization__in=coordinated, partners__is_active=True)
+        | Q(pk__in=_own_program_ids(user))
+        | Q(lead_university__in=tutoring)
+        | Q(partners__organization__in=tutoring, partners__is_active=True)
     ).values("pk")
 
 
+def _own_program_ids(user: Any) -> QuerySet[Any]:
+    """The programs `user` studies in (active students)."""
+    from .models import Student
+
+    return Student.objects.filter(user=user, status=Student.Status.ACTIVE).values("program_id")
+
+
+def _tutor_organization_ids_of(user: Any) -> QuerySet[Any]:
+    from .models import TutorProfile
+
+    return TutorProfile.objects.filter(user=user, is_active=True).values("organization_id")
+
+
+def proposes_as_member(user: Any, program: Any) -> bool:
+    """Students of the program and tutors of an organisation taking part in it propose
+    projects they then work on (they become its lead member)."""
+    from .models import Program
+
+    if not is_active_user(user):
+        return False
+    tutoring = _tutor_organization_ids_of(user)
+    return Program.objects.filter(
+        Q(pk__in=_own_program_ids(user))
+        | Q(lead_university__in=tutoring)
+        | Q(partners__organization__in=tutoring, partners__is_active=True),
+        pk=program.pk,
+    ).exists()
+
+
 def can_create_project(user: Any, program: Any) -> bool:
-    if administers(user, program):
+    if administers(user, program) or proposes_as_member(user, program):
         return True
     if not is_active_user(user) or Role.PARTNER_COORDINATOR not in user.role_names:
         return False
@@ -470,13 +505,33 @@ def can_manage_project(user: Any, project: Any) -> bool:
     )
 
 
+def can_decide_proposal(user: Any, project: Any) -> bool:
+    """The program's administrators or the lead organisation's coordinators approve or refuse
+    a proposal, never their own (completed projects earn reward points)."""
+    return can_manage_project(user, project) and project.proposed_by_id != user.pk
+
+
 def can_set_project_status(user: Any, project: Any, status: str) -> bool:
-    """Approving a proposal is the program's decision (the lead organisation's coordinators
-    would otherwise approve their own proposals, and completed projects earn reward points);
-    the lead's coordinators run the project from then on."""
     if status == project.Status.APPROVED:
-        return administers_project_program(user, project)
+        return can_decide_proposal(user, project)
     return can_manage_project(user, project)
+
+
+def can_request_completion(user: Any, project: Any) -> bool:
+    """Those who run the project and its members say it is done."""
+    if can_manage_project(user, project):
+        return True
+    return is_active_user(user) and project.members.filter(user=user).exists()
+
+
+def can_confirm_completion(user: Any, project: Any) -> bool:
+    """Someone who runs the project confirms its completion: neither who proposed it nor who
+    asked for the confirmation."""
+    return (
+        can_manage_project(user, project)
+        and project.proposed_by_id != user.pk
+        and project.completion_requested_by_id != user.pk
+    )
 
 
 def case_logs_to_verify_filter(user: Any) -> Q:
@@ -489,7 +544,7 @@ def case_logs_to_verify_filter(user: Any) -> Q:
     practising = TutorAssignment.objects.filter(
         tutor__user=user, ended_on__isnull=True, role=TutorProfile.Kind.PRACTICE
     ).values("student_id")
-    return Q(verified_at__isnull=True) & (
+    return Q(verified_at__isnull=True, rejected_at__isnull=True, queried_at__isnull=True) & (
         Q(placement__practice_tutor__user=user)
         | Q(placement__practice_tutor__isnull=True, student__in=practising)
     )

@@ -4,6 +4,7 @@ from . import (
     urls_funds,
     urls_imports,
     urls_organizations,
+    urls_placements,
     urls_projects,
     urls_records,
     views,
@@ -101,4 +102,5 @@ urlpatterns += (
     + urls_imports.urlpatterns
     + urls_records.urlpatterns
     + urls_organizations.urlpatterns
+    + urls_placements.urlpatterns
 )

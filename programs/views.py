@@ -325,6 +325,7 @@ def _render_student(
         "can_sign_off": can_log,
         "signoff_tutors": list(signoff.practice_tutor_users(student)) if may_request else [],
         "now": timezone.now(),
+        "can_plan_placement": permissions.can_manage_placements(user, student.program),
         "placements": Placement.objects.visible_to(user)
         .filter(student=student)
         .select_related("host", "practice_tutor__user"),
@@ -475,6 +476,7 @@ def _render_placements(
 ) -> HttpResponse:
     rows = (
         placements.placements_to_confirm(request.user)
+        .with_capacity()
         .select_related("student__user", "student__program", "host", "practice_tutor__user")
         .order_by("start_date", "id")
     )

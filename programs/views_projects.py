@@ -39,6 +39,7 @@ from .forms_projects import (
     ProjectForm,
     ProjectMemberForm,
     ProjectOutputForm,
+    ProjectRefuseForm,
     ProjectStatusForm,
     VerifyCaseForm,
 )
@@ -111,7 +112,7 @@ def project_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organizations = projects.taking_part(program).order_by("name")
     leads = (
         organizations
-        if permissions.administers(user, program)
+        if permissions.administers(user, program) or permissions.proposes_as_member(user, program)
         else organizations.filter(pk__in=permissions.coordinated_organization_ids(user))
     )
     form = ProjectForm(request.POST or None, leads=leads, partners=organizations)
@@ -145,6 +146,50 @@ def project_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("programs:project-detail", pk=project.pk)
     return _render_project(request, project, status_form=form)
+
+
+@login_required
+@require_POST
+def project_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _visible_project(request, pk)
+    if not permissions.can_decide_proposal(request.user, project):
+        raise PermissionDenied
+    form = ProjectRefuseForm(request.POST)
+    if form.is_valid():
+        try:
+            projects.refuse_project(user=request.user, project=project, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The proposal is refused."))
+            return redirect("programs:project-detail", pk=project.pk)
+    return _render_project(request, project, refuse_form=form)
+
+
+@login_required
+@require_POST
+def project_completion(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    """`step` is "request" (a member or who runs it says it is done) or "confirm"."""
+    project = _visible_project(request, pk)
+    allowed = (
+        permissions.can_request_completion
+        if step == "request"
+        else permissions.can_confirm_completion
+    )
+    if not allowed(request.user, project):
+        raise PermissionDenied
+    service = projects.request_completion if step == "request" else projects.confirm_completion
+    try:
+        service(user=request.user, project=project)
+    except ValidationError as exc:
+        form = ProjectStatusForm(request.POST)
+        form.add_service_errors(exc)
+        return _render_project(request, project, status_form=form)
+    if step == "request":
+        messages.success(request, _("The completion now waits for someone else's confirmation."))
+    else:
+        messages.success(request, _("The completion is confirmed."))
+    return redirect("programs:project-detail", pk=project.pk)
 
 
 @login_required
@@ -205,7 +250,13 @@ def project_output_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 def _visible_project(request: AuthenticatedHttpRequest, pk: int) -> Project:
     return get_object_or_404(
-        Project.objects.visible_to(request.user).select_related("program", "lead_organization"),
+        Project.objects.visible_to(request.user).select_related(
+            "program",
+            "lead_organization",
+            "proposed_by",
+            "completion_requested_by",
+            "completion_confirmed_by",
+        ),
         pk=pk,
     )
 
@@ -224,6 +275,7 @@ def _render_project(
     the project, its next statuses and the forms to add members and outputs."""
     user = request.user
     can_manage = permissions.can_manage_project(user, project)
+    active = project.status == Project.Status.ACTIVE
     next_statuses = [
         (status, Project.Status(status).label)
         for status in projects.next_statuses(project)
@@ -238,6 +290,15 @@ def _render_project(
         "can_manage": can_manage,
         "members_open": can_manage and project.status not in projects.CLOSED,
         "next_statuses": next_statuses,
+        "can_refuse": project.status == Project.Status.PROPOSED
+        and permissions.can_decide_proposal(user, project),
+        "can_request_completion": active
+        and project.completion_requested_at is None
+        and permissions.can_request_completion(user, project),
+        "can_confirm_completion": active
+        and project.completion_requested_at is not None
+        and permissions.can_confirm_completion(user, project),
+        "refuse_form": ProjectRefuseForm(),
         "status_form": ProjectStatusForm(),
         "member_form": ProjectMemberForm(),
         "output_form": ProjectOutputForm(),

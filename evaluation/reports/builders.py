@@ -169,7 +169,8 @@ def case_totals_section(filter_q: Q) -> Section:
     """Case-log totals by modality (entries and cases), in the catalogue's order."""
     found = {
         row["modality"]: row
-        for row in CaseLog.objects.filter(filter_q)
+        for row in CaseLog.objects.counted()
+        .filter(filter_q)
         .values("modality")
         .annotate(entries=Count("pk"), cases=Sum("count"))
         .order_by()

@@ -212,6 +212,43 @@ class PlacementInputSerializer(serializers.Serializer[Any]):
     practice_tutor = serializers.PrimaryKeyRelatedField(
         queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
     )
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementEditSerializer(serializers.Serializer[Any]):
+    """A planned placement's dates, practice tutor and objectives (the host stays)."""
+
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    objectives = serializers.CharField()
+    practice_tutor = serializers.PrimaryKeyRelatedField(
+        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
+    )
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementStartSerializer(serializers.Serializer[Any]):
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseQuestionSerializer(serializers.Serializer[Any]):
+    question = serializers.CharField()
+
+
+class CaseAnswerSerializer(serializers.Serializer[Any]):
+    """The student's answer, and the corrections they make (only the fields given change)."""
+
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    date = serializers.DateField(required=False)
+    modality = serializers.ChoiceField(choices=m.CaseLog.Modality.choices, required=False)
+    procedure = serializers.CharField(max_length=200, required=False)
+    count = serializers.IntegerField(required=False)
+    role = serializers.ChoiceField(choices=m.CaseLog.Role.choices, required=False)
+
+
+class PlacementCompleteSerializer(serializers.Serializer[Any]):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    evaluation = serializers.CharField()
 
 
 class BudgetLineInputSerializer(serializers.Serializer[Any]):

@@ -301,6 +301,12 @@ class MilestoneSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Miles
 class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
     host_name = serializers.CharField(source="host.name", read_only=True)
     confirmed_by = serializers.EmailField(source="confirmed_by.email", read_only=True, default=None)
+    completed_by = serializers.EmailField(source="completed_by.email", read_only=True, default=None)
+    cancelled_by = serializers.EmailField(source="cancelled_by.email", read_only=True, default=None)
+    #: Places the host offers the student's program (null: not a partner) and those taken by
+    #: planned and active placements overlapping this one's period (this one included).
+    places_offered = serializers.IntegerField(read_only=True, allow_null=True)
+    places_used = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = m.Placement
@@ -316,8 +322,18 @@ class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
             "status",
             "confirmed_by",
             "confirmed_at",
+            "capacity_override_reason",
+            "places_offered",
+            "places_used",
+            "rating",
+            "host_evaluation",
+            "completed_by",
+            "completed_at",
+            "cancel_reason",
+            "cancelled_by",
+            "cancelled_at",
         ]
-        read_only_fields = ["confirmed_by", "confirmed_at"]
+        read_only_fields = fields
 
 
 class ProjectMemberSerializer(serializers.ModelSerializer[m.ProjectMember]):
@@ -338,6 +354,13 @@ class ProjectSerializer(serializers.ModelSerializer[m.Project]):
     members = ProjectMemberSerializer(many=True, read_only=True)
     outputs = ProjectOutputSerializer(many=True, read_only=True)
     partner_organizations: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    proposed_by = serializers.EmailField(source="proposed_by.email", read_only=True, default=None)
+    completion_requested_by = serializers.EmailField(
+        source="completion_requested_by.email", read_only=True, default=None
+    )
+    completion_confirmed_by = serializers.EmailField(
+        source="completion_confirmed_by.email", read_only=True, default=None
+    )
 
     class Meta:
         model = m.Project
@@ -355,6 +378,12 @@ class ProjectSerializer(serializers.ModelSerializer[m.Project]):
             "description",
             "members",
             "outputs",
+            "proposed_by",
+            "refusal_reason",
+            "completion_requested_by",
+            "completion_requested_at",
+            "completion_confirmed_by",
+            "completion_confirmed_at",
         ]
 
 
@@ -390,6 +419,9 @@ class ProgressLogSerializer(serializers.ModelSerializer[m.ProgressLog]):
 
 
 class CaseLogSerializer(serializers.ModelSerializer[m.CaseLog]):
+    #: pending (for the tutor), queried (waiting for the student), rejected or verified.
+    review_state = serializers.CharField(read_only=True)
+
     class Meta:
         model = m.CaseLog
         fields = [
@@ -403,8 +435,22 @@ class CaseLogSerializer(serializers.ModelSerializer[m.CaseLog]):
             "placement",
             "progress_log",
             "verified_at",
+            "review_state",
+            "query",
+            "queried_at",
+            "answer",
+            "rejection_reason",
+            "rejected_at",
         ]
-        read_only_fields = ["verified_at", "progress_log"]
+        read_only_fields = [
+            "verified_at",
+            "progress_log",
+            "query",
+            "queried_at",
+            "answer",
+            "rejection_reason",
+            "rejected_at",
+        ]
 
 
 class BudgetLineSerializer(serializers.ModelSerializer[m.BudgetLine]):

@@ -189,14 +189,18 @@ class MilestoneViewSet(ScopedViewSet):
 class PlacementViewSet(ScopedViewSet):
     model = m.Placement
     serializer_class = s.PlacementSerializer
-    related = ("host", "confirmed_by")
+    related = ("host", "confirmed_by", "completed_by", "cancelled_by")
     filterset_fields = ["student", "host", "status", "practice_tutor"]
     ordering_fields = ["start_date", "end_date"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return cast(Any, super().get_queryset()).with_capacity()
 
 
 class ProjectViewSet(ScopedViewSet):
     model = m.Project
     serializer_class = s.ProjectSerializer
+    related = ("proposed_by", "completion_requested_by", "completion_confirmed_by")
     prefetch = (
         "partner_organizations",
         Prefetch("members", queryset=m.ProjectMember.objects.select_related("user")),
@@ -342,11 +346,53 @@ class MilestoneWrites(MilestoneViewSet, viewsets.GenericViewSet[Any]):
 
 
 class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
+    """The lifecycle of `services.placements.TRANSITIONS`: edit (planned), start (= confirm),
+    complete with the host's evaluation, cancel with a reason."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("student__program", "practice_tutor")
+
     @extend_schema(request=None, responses={200: s.PlacementSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         placement = placements.confirm_placement(user=actor(request), placement=self.get_object())
         return answer(self, placement)
+
+    @extend_schema(request=a.PlacementEditSerializer, responses={200: s.PlacementSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_scoped_input(request, a.PlacementEditSerializer)
+        return answer(
+            self, placements.update_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=a.PlacementStartSerializer, responses={200: s.PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_input(request, a.PlacementStartSerializer)
+        return answer(
+            self, placements.start_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=a.PlacementCompleteSerializer, responses={200: s.PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_input(request, a.PlacementCompleteSerializer)
+        return answer(
+            self, placements.complete_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=a.ReasonSerializer, responses={200: s.PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        reason = read_input(request, a.ReasonSerializer)["reason"]
+        return answer(
+            self,
+            placements.cancel_placement(user=actor(request), placement=placement, reason=reason),
+        )
 
 
 class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
@@ -396,6 +442,31 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         return answer(self, logs.verify_case_log(user=actor(request), case_log=self.get_object()))
+
+    @extend_schema(request=a.CaseQuestionSerializer, responses={200: s.CaseLogSerializer})
+    @action(detail=True, methods=["post"])
+    def query(self, request: Request, pk: str | None = None) -> Response:
+        case_log = self.get_object()
+        question = read_input(request, a.CaseQuestionSerializer)["question"]
+        return answer(
+            self, logs.query_case_log(user=actor(request), case_log=case_log, question=question)
+        )
+
+    @extend_schema(request=a.ReasonSerializer, responses={200: s.CaseLogSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        case_log = self.get_object()
+        reason = read_input(request, a.ReasonSerializer)["reason"]
+        return answer(
+            self, logs.reject_case_log(user=actor(request), case_log=case_log, reason=reason)
+        )
+
+    @extend_schema(request=a.CaseAnswerSerializer, responses={200: s.CaseLogSerializer})
+    @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
+    def answer_query(self, request: Request, pk: str | None = None) -> Response:
+        case_log = self.get_object()
+        data = read_input(request, a.CaseAnswerSerializer)
+        return answer(self, logs.answer_case_log(user=actor(request), case_log=case_log, **data))
 
 
 class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
@@ -703,6 +774,38 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"], url_path="status", url_name="status")
     def change_status(self, request: Request, pk: str | None = None) -> Response:
         return self._change_status(request)
+
+    @extend_schema(request=a.ReasonSerializer, responses={200: s.ProjectSerializer})
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        reason = read_input(request, a.ReasonSerializer)["reason"]
+        projects.refuse_project(user=actor(request), project=project, reason=reason)
+        return answer(self, project)
+
+    @extend_schema(request=None, responses={200: s.ProjectSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="completion/request",
+        url_name="completion-request",
+    )
+    def request_completion(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        projects.request_completion(user=actor(request), project=project)
+        return answer(self, project)
+
+    @extend_schema(request=None, responses={200: s.ProjectSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="completion/confirm",
+        url_name="completion-confirm",
+    )
+    def confirm_completion(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        projects.confirm_completion(user=actor(request), project=project)
+        return answer(self, project)
 
     @extend_schema(request=a.ProjectMemberInputSerializer, responses={201: s.ProjectSerializer})
     @action(detail=True, methods=["post"])

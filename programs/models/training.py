@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,7 +16,7 @@ from training_portal.core.history import tracked
 
 from .organizations import Organization
 from .people import Student, TutorProfile
-from .programs import Course, MilestoneTemplate, Program
+from .programs import Course, MilestoneTemplate, Program, ProgramPartner
 
 
 class VisibleByStudent(models.QuerySet[Any]):
@@ -220,11 +220,45 @@ class Milestone(models.Model):
         return self.title
 
 
+class _Count(models.Subquery):
+    """COUNT(*) of a correlated queryset, as an integer column of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = models.IntegerField()
+    empty_result_set_value = 0
+
+
 class PlacementQuerySet(VisibleByStudent):
     def visible_to(self, user: Any) -> Any:
         from ..permissions import placement_ids_visible_to
 
         return self.filter(pk__in=placement_ids_visible_to(user))
+
+    def taking_places(self) -> Any:
+        """Placements that occupy one of the host's places: planned or active."""
+        return self.filter(status__in=(Placement.Status.PLANNED, Placement.Status.ACTIVE))
+
+    def overlapping(self, start: Any, end: Any) -> Any:
+        return self.filter(start_date__lte=end, end_date__gte=start)
+
+    def with_capacity(self) -> Any:
+        """Annotate `places_offered` (None when the host is not a partner of the student's
+        program) and `places_used` (planned and active placements of that program at that
+        host overlapping this one's period, this one included)."""
+        offered = ProgramPartner.objects.filter(
+            program=OuterRef("student__program"), organization=OuterRef("host")
+        ).values("places_offered")[:1]
+        used = (
+            Placement.objects.taking_places()
+            .filter(
+                host=OuterRef("host"),
+                student__program=OuterRef("student__program"),
+                start_date__lte=OuterRef("end_date"),
+                end_date__gte=OuterRef("start_date"),
+            )
+            .values("pk")
+        )
+        return self.annotate(places_offered=models.Subquery(offered), places_used=_Count(used))
 
 
 @tracked()
@@ -252,6 +286,20 @@ class Placement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    #: Why the placement was planned or started beyond the places the host offers.
+    capacity_override_reason = models.TextField(_("reason for exceeding capacity"), blank=True)
+    #: The host's short evaluation at completion (the host's coordinator or practice tutor).
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    host_evaluation = models.TextField(_("host's evaluation"), blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     objects = PlacementQuerySet.as_manager()
 
@@ -265,7 +313,12 @@ class Placement(models.Model):
                 condition=Q(end_date__gte=F("start_date")),
                 name="programs_placement_period_order",
                 violation_error_message=_("A placement cannot end before it starts."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="programs_placement_rating_range",
+                violation_error_message=_("The rating must be between 1 and 5."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -301,6 +354,7 @@ class Project(models.Model):
         ACTIVE = "active", pgettext_lazy("project status", "Active")
         COMPLETED = "completed", _("Completed")
         FAILED = "failed", _("Failed")
+        REFUSED = "refused", _("Refused")
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="projects")
     title = models.CharField(_("title"), max_length=200)
@@ -324,6 +378,27 @@ class Project(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    refusal_reason = models.TextField(_("reason for refusing"), blank=True)
+    completion_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completion_requested_at = models.DateTimeField(
+        _("completion requested at"), null=True, blank=True
+    )
+    completion_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completion_confirmed_at = models.DateTimeField(
+        _("completion confirmed at"), null=True, blank=True
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -489,8 +564,17 @@ class ProgressLogCorrection(models.Model):
 
 
 class CaseLogQuerySet(VisibleByStudent):
+    def counted(self) -> Any:
+        """The cases that count towards totals: all but the rejected ones."""
+        return self.filter(rejected_at__isnull=True)
+
     def totals_by_modality(self) -> Any:
-        return self.values("modality").annotate(total=models.Sum("count")).order_by("modality")
+        return (
+            self.counted()
+            .values("modality")
+            .annotate(total=models.Sum("count"))
+            .order_by("modality")
+        )
 
 
 class CaseLogVisibility(CaseLogQuerySet):
@@ -530,6 +614,15 @@ class CaseLog(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    #: The verifying tutor's open question (cleared when the student answers or corrects).
+    query = models.TextField(_("question"), blank=True)
+    queried_at = models.DateTimeField(_("queried at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejecting"), blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
 
     objects = CaseLogVisibility.as_manager()
 
@@ -543,8 +636,22 @@ class CaseLog(models.Model):
                 condition=Q(count__gte=1) & Q(count__lte=1000),
                 name="programs_case_count_range",
                 violation_error_message=_("The count must be between 1 and 1000."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True) | Q(rejected_at__isnull=True),
+                name="programs_case_verified_or_rejected",
+                violation_error_message=_("A case cannot be both verified and rejected."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_modality_display()}: {self.count}"
+
+    @property
+    def review_state(self) -> str:
+        """verified, rejected, queried (waiting for the student) or pending (for the tutor)."""
+        if self.verified_at is not None:
+            return "verified"
+        if self.rejected_at is not None:
+            return "rejected"
+        return "queried" if self.queried_at is not None else "pending"

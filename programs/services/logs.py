@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from training_portal.core.formats import format_date, format_datetime
+from training_portal.core.history import history_context
 
 from .. import permissions
 from ..models import (
@@ -33,12 +34,18 @@ from ..models import (
 from ..models.training import Modality
 
 __all__ = [
+    "CASE_CORRECTABLE",
+    "CASE_REVIEW",
     "LOG_FIELDS",
     "acknowledge_log",
     "add_correction",
+    "answer_case_log",
+    "case_review_actions",
     "case_totals",
     "edit_progress_log",
+    "query_case_log",
     "record_case_log",
+    "reject_case_log",
     "verify_case_log",
     "write_progress_log",
 ]
@@ -48,6 +55,8 @@ LOG_FIELDS = frozenset(
     {"date", "kind", "minutes", "summary", "shared", "milestone", "project", "placement"}
 )
 _CASE_FIELDS = ("modality", "procedure", "count", "role")
+#: What the student may correct when answering a question or a rejection.
+CASE_CORRECTABLE = ("date", *_CASE_FIELDS)
 Errors = dict[str, list[str]]
 
 
@@ -240,21 +249,117 @@ def record_case_log(
     return case_log
 
 
+#: The review of a case log: action -> (states it starts from, who: "verifier" is the
+#: placement's practice tutor (else a current practice tutor), "student" the student).
+CASE_REVIEW: dict[str, tuple[tuple[str, ...], str]] = {
+    "verify": (("pending", "queried"), "verifier"),
+    "query": (("pending",), "verifier"),
+    "reject": (("pending", "queried"), "verifier"),
+    "answer": (("queried", "rejected"), "student"),
+}
+
+
+def case_review_actions(user: Any, case_log: CaseLog) -> list[str]:
+    """The review actions `user` may take on the case log now."""
+    return [
+        action
+        for action, (states, who) in CASE_REVIEW.items()
+        if case_log.review_state in states and _reviews_as(user, case_log, who)
+    ]
+
+
+def _reviews_as(user: Any, case_log: CaseLog, who: str) -> bool:
+    if who == "student":
+        return permissions.is_own_student_record(user, case_log.student)
+    return permissions.can_verify_case_log(user, case_log)
+
+
+def _review(user: User, case_log: CaseLog, action: str) -> None:
+    """Lock the case log; 403 for who may not take the action, 400 from a wrong state."""
+    case_log.refresh_from_db(from_queryset=CaseLog.objects.select_for_update(of=("self",)))
+    states, who = CASE_REVIEW[action]
+    if not _reviews_as(user, case_log, who):
+        raise PermissionDenied
+    state = case_log.review_state
+    if state in states:
+        return
+    if state == "verified":
+        message = _("These cases were already verified on %(date)s.") % {
+            "date": format_date(case_log.verified_at or timezone.now())
+        }
+    elif state == "rejected":
+        message = _("These cases were rejected; the student corrects them first.")
+    elif state == "queried":
+        message = _("These cases already wait for the student's answer.")
+    else:
+        message = _("There is no question or rejection to answer on these cases.")
+    raise ValidationError({NON_FIELD_ERRORS: [message]})
+
+
 @transaction.atomic
 def verify_case_log(*, user: User, case_log: CaseLog) -> CaseLog:
     """The practice tutor (of the placement, if any) confirms the cases."""
-    case_log.refresh_from_db(from_queryset=CaseLog.objects.select_for_update(of=("self",)))
-    if not permissions.can_verify_case_log(user, case_log):
-        raise PermissionDenied
-    if case_log.verified_at is not None:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: _("These cases were already verified on %(date)s.")
-                % {"date": format_date(case_log.verified_at)}
-            }
-        )
+    _review(user, case_log, "verify")
     case_log.verified_by, case_log.verified_at = user, timezone.now()
-    case_log.save(update_fields=["verified_by", "verified_at"])
+    case_log.queried_at = None
+    with history_context(user=user.pk):
+        case_log.save(update_fields=["verified_by", "verified_at", "queried_at"])
+    return case_log
+
+
+@transaction.atomic
+def query_case_log(*, user: User, case_log: CaseLog, question: str) -> CaseLog:
+    """The verifying tutor asks the student a question before deciding."""
+    _review(user, case_log, "query")
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"question": [_("Write the question for the student.")]})
+    case_log.query, case_log.queried_at, case_log.answer = question, timezone.now(), ""
+    with history_context(user=user.pk):
+        case_log.save(update_fields=["query", "queried_at", "answer"])
+    return case_log
+
+
+@transaction.atomic
+def reject_case_log(*, user: User, case_log: CaseLog, reason: str) -> CaseLog:
+    """The verifying tutor rejects the cases, with a reason the student sees; rejected cases
+    do not count in the totals until the student corrects them."""
+    _review(user, case_log, "reject")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the cases are rejected.")]})
+    case_log.rejection_reason, case_log.rejected_by = reason, user
+    case_log.rejected_at, case_log.queried_at = timezone.now(), None
+    with history_context(user=user.pk):
+        case_log.save(
+            update_fields=["rejection_reason", "rejected_by", "rejected_at", "queried_at"]
+        )
+    return case_log
+
+
+@transaction.atomic
+def answer_case_log(
+    *, user: User, case_log: CaseLog, answer: str = "", **corrections: Any
+) -> CaseLog:
+    """The student answers a question or corrects rejected cases (any of date, modality,
+    procedure, count, role): the cases go back to the tutor to verify."""
+    unknown = set(corrections) - set(CASE_CORRECTABLE)
+    if unknown:
+        raise TypeError(f"answer_case_log() got unexpected fields: {', '.join(sorted(unknown))}")
+    _review(user, case_log, "answer")
+    answer = (answer or "").strip()
+    changed = {name for name, value in corrections.items() if getattr(case_log, name) != value}
+    for name in changed:
+        setattr(case_log, name, corrections[name])
+    errors = _case_errors(case_log, with_date=True) if changed else {}
+    if not answer and not changed:
+        errors.setdefault("answer", []).append(_("Answer the question or correct the cases."))
+    if errors:
+        raise ValidationError(errors)
+    case_log.answer = answer
+    case_log.queried_at = case_log.rejected_at = case_log.rejected_by = None
+    with history_context(user=user.pk):
+        case_log.save()
     return case_log
 
 
@@ -314,6 +419,15 @@ def _not_in_future(value: Any) -> list[str]:
     return []
 
 
+def _before_enrolment(value: Any, student: Student) -> list[str]:
+    if isinstance(value, dt.date) and value < student.enrolled_on:
+        return [
+            _("The date cannot be before the student's enrolment (%(date)s).")
+            % {"date": format_date(student.enrolled_on)}
+        ]
+    return []
+
+
 def _log_errors(log: ProgressLog) -> Errors:
     """Field errors of a progress log about to be saved (values are cleaned in place)."""
     errors: Errors = {}
@@ -327,6 +441,8 @@ def _log_errors(log: ProgressLog) -> Errors:
         errors.update(exc.message_dict)
     if "date" not in errors and (future := _not_in_future(log.date)):
         errors["date"] = future
+    if "date" not in errors and (early := _before_enrolment(log.date, log.student)):
+        errors["date"] = early  # its cases share the log's date
     if isinstance(log.minutes, int) and not 1 <= log.minutes <= 24 * 60:
         errors["minutes"] = [_("Minutes must be between 1 and 1440.")]
     if log.milestone is not None and log.milestone.student_id != log.student_id:
@@ -355,6 +471,12 @@ def _case_errors(case_log: CaseLog, *, with_date: bool) -> Errors:
         errors.update(exc.message_dict)
     if with_date and "date" not in errors and (future := _not_in_future(case_log.date)):
         errors["date"] = future
+    if (
+        with_date
+        and "date" not in errors
+        and (early := _before_enrolment(case_log.date, case_log.student))
+    ):
+        errors["date"] = early
     if isinstance(case_log.count, int) and not 1 <= case_log.count <= 1000:
         errors["count"] = [_("The count must be between 1 and 1000.")]
     return errors

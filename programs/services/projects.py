@@ -1,5 +1,8 @@
-"""Projects of a program: proposal by the program's administrators or a partner's coordinator,
-the status workflow (kept in the project's history), members and outputs.
+"""Projects of a program: proposal by the program's administrators, a partner's coordinator,
+a student or a tutor; approval or refusal (with a reason) by the program's administrators or
+the lead's coordinators, never of their own proposal; the status workflow (kept in the
+project's history); completion asked for, then confirmed by someone other than the proposer
+and the asker (only then do the reward points come); members and outputs.
 
 Lead and partner organisations take part in the program (its lead university or an active
 partner); members are the program's students and the tutors and coordinators of the
@@ -32,28 +35,34 @@ __all__ = [
     "TRANSITIONS",
     "add_member",
     "add_output",
+    "confirm_completion",
     "create_project",
     "eligible_members",
     "next_statuses",
     "on_project_completed",
+    "refuse_project",
     "remove_member",
+    "request_completion",
     "taking_part",
     "update_project_status",
 ]
 
 Status = Project.Status
-#: The statuses a project may move to from each status.
+#: The statuses a project may move to from each status by `update_project_status`. Refusing
+#: a proposal (with a reason) and completing (asked, then confirmed by someone else) have
+#: their own services: `refuse_project`, `request_completion` and `confirm_completion`.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.PROPOSED: (Status.APPROVED, Status.FAILED),
     Status.APPROVED: (Status.ACTIVE,),
-    Status.ACTIVE: (Status.COMPLETED, Status.FAILED),
+    Status.ACTIVE: (Status.FAILED,),
     Status.COMPLETED: (),
     Status.FAILED: (),
+    Status.REFUSED: (),
 }
-CLOSED = (Status.COMPLETED, Status.FAILED)
+CLOSED = (Status.COMPLETED, Status.FAILED, Status.REFUSED)
 Errors = dict[str, list[str]]
 
-#: Called as `callback(project=..., user=...)` inside `update_project_status`'s transaction
+#: Called as `callback(project=..., user=...)` inside `confirm_completion`'s transaction
 #: when a project becomes completed (the reward ledger awards its points there).
 _completed_callbacks: list[Callable[..., Any]] = []
 
@@ -84,6 +93,9 @@ def create_project(
     if not permissions.can_create_project(user, program):
         raise PermissionDenied
     partners = list(dict.fromkeys(partner_organizations))
+    member_proposer = not permissions.administers(user, program) and permissions.proposes_as_member(
+        user, program
+    )
     errors: Errors = {}
     if not workflows.allows(program, "start_projects"):
         errors[NON_FIELD_ERRORS] = [workflows.refusal(program, "start_projects")]
@@ -92,8 +104,10 @@ def create_project(
         errors["lead_organization"] = [
             _("The lead organisation must be the program's lead university or one of its partners.")
         ]
-    elif not permissions.administers(user, program) and not permissions.coordinates(
-        user, lead_organization
+    elif (
+        not permissions.administers(user, program)
+        and not permissions.coordinates(user, lead_organization)
+        and not member_proposer
     ):
         errors["lead_organization"] = [
             _("You can propose projects only for an organisation you coordinate.")
@@ -123,11 +137,15 @@ def create_project(
                 start_date=start_date,
                 end_date=end_date,
                 description=(description or "").strip(),
+                proposed_by=user,
             ),
             errors=errors,
             constraint_fields={"programs_project_period_order": "end_date"},
         )
         project.partner_organizations.set(partners)
+        if member_proposer:
+            # Students and tutors propose the projects they will work on.
+            ProjectMember.objects.create(project=project, user=user, role=ProjectMember.Role.LEAD)
     return project
 
 
@@ -144,7 +162,11 @@ def update_project_status(*, user: User, project: Project, status: str) -> Proje
     allowed = next_statuses(project)
     if status not in allowed:
         current = Status(project.status).label
-        if status == project.status:
+        if status == Status.COMPLETED and project.status == Status.ACTIVE:
+            message = _(
+                "Ask for the project's completion; someone other than its proposer confirms it."
+            )
+        elif status == project.status:
             message = _("The project is already “%(status)s”.") % {"status": current}
         elif not allowed:
             message = _("A “%(status)s” project no longer changes status.") % {"status": current}
@@ -166,9 +188,67 @@ def update_project_status(*, user: User, project: Project, status: str) -> Proje
     # Token-authenticated API calls are not known to the history middleware: say who it is.
     with history_context(user=user.pk):
         project.save(update_fields=["status"])
-        if status == Status.COMPLETED:
-            for callback in _completed_callbacks:
-                callback(project=project, user=user)
+    return project
+
+
+@transaction.atomic
+def refuse_project(*, user: User, project: Project, reason: str) -> Project:
+    """The program's administrators or the lead's coordinators refuse a proposal, saying why
+    (not their own proposal)."""
+    project.refresh_from_db(from_queryset=Project.objects.select_for_update())
+    if not permissions.can_decide_proposal(user, project):
+        raise PermissionDenied
+    if project.status != Status.PROPOSED:
+        raise ValidationError({NON_FIELD_ERRORS: [_("Only a proposed project can be refused.")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the proposal is refused.")]})
+    project.status, project.refusal_reason = Status.REFUSED, reason
+    with history_context(user=user.pk):
+        project.save(update_fields=["status", "refusal_reason"])
+    return project
+
+
+@transaction.atomic
+def request_completion(*, user: User, project: Project) -> Project:
+    """Someone who runs the project, or a member, says that the active project is done;
+    someone else confirms it (`confirm_completion`)."""
+    project.refresh_from_db(from_queryset=Project.objects.select_for_update())
+    if not permissions.can_request_completion(user, project):
+        raise PermissionDenied
+    if project.status != Status.ACTIVE:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("Only an active project can be declared completed.")]}
+        )
+    if project.completion_requested_at is not None:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("The completion is already waiting for confirmation.")]}
+        )
+    project.completion_requested_by, project.completion_requested_at = user, timezone.now()
+    with history_context(user=user.pk):
+        project.save(update_fields=["completion_requested_by", "completion_requested_at"])
+    return project
+
+
+@transaction.atomic
+def confirm_completion(*, user: User, project: Project) -> Project:
+    """Someone who runs the project, other than its proposer and than who asked, confirms the
+    completion: the project is completed and the callbacks (the reward ledger) run."""
+    project.refresh_from_db(from_queryset=Project.objects.select_for_update())
+    if not permissions.can_confirm_completion(user, project):
+        raise PermissionDenied(
+            _("Someone other than the proposer and who asked confirms the completion.")
+        )
+    if project.status != Status.ACTIVE or project.completion_requested_at is None:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("Nobody has asked to confirm this project's completion.")]}
+        )
+    project.status = Status.COMPLETED
+    project.completion_confirmed_by, project.completion_confirmed_at = user, timezone.now()
+    with history_context(user=user.pk):
+        project.save(update_fields=["status", "completion_confirmed_by", "completion_confirmed_at"])
+        for callback in _completed_callbacks:
+            callback(project=project, user=user)
     return project
 
 

@@ -186,8 +186,12 @@ def _confirm(target: SignOffTarget, *, tutor: User, now: dt.datetime) -> None:
         target.confirmed_by, target.confirmed_at = tutor, now
         target.save(update_fields=["confirmed_by", "confirmed_at"])
     elif isinstance(target, CaseLog):
+        # The tutor's confirmation settles an open question or an earlier rejection.
         target.verified_by, target.verified_at = tutor, now
-        target.save(update_fields=["verified_by", "verified_at"])
+        target.queried_at = target.rejected_at = target.rejected_by = None
+        target.save(
+            update_fields=["verified_by", "verified_at", "queried_at", "rejected_at", "rejected_by"]
+        )
     else:
         target.signed_off_by, target.signed_off_at = tutor, now
         target.completed_on = target.completed_on or timezone.localdate(now)

@@ -54,6 +54,7 @@ from evaluation.scores import formula
 from evaluation.scores import services as score_services
 from programs.demo import PROGRAM_CODE, seed_programs_demo
 from programs.models import Organization, OrganizationStatusChange, Program, Project, Student
+from programs.services.projects import request_completion
 from training_portal.core.models import Job
 
 from .conftest import screenshot, sign_in, submit
@@ -396,11 +397,11 @@ def test_rounds_answers_ledger_partner_scores_and_reports(page: Any, live_server
     page.goto(f"{base}/ledger/")
     entries_before = RewardEntry.objects.count()
     assert page.get_by_text(PROJECT).count() == 0
+    # A member (Stan) says it is done; the administrator confirms on the page: points come.
+    request_completion(user=stan.user, project=project)
+    assert RewardEntry.objects.count() == entries_before
     page.goto(f"{base}/projects/{project.pk}/")
-    submit(
-        page,
-        f"form[action$='/projects/{project.pk}/status/']:has(input[value=completed]) button",
-    )
+    submit(page, f"form[action$='/projects/{project.pk}/completion/confirm/'] button")
     project.refresh_from_db()
     assert project.status == Project.Status.COMPLETED
     awards = RewardEntry.objects.filter(project=project)

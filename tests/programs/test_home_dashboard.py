@@ -128,7 +128,12 @@ def test_the_coordinator_sees_placements_to_confirm_at_their_organisation(cast: 
     PlacementFactory(
         student=cast.other_student, host=cast.hospital, status=m.Placement.Status.CANCELLED
     )
-    PlacementFactory(student=cast.other_student, host=cast.hospital, confirmed_at=timezone.now())
+    PlacementFactory(
+        student=cast.other_student,
+        host=cast.hospital,
+        status=m.Placement.Status.ACTIVE,
+        confirmed_at=timezone.now(),
+    )
     PlacementFactory(student=cast.other_student, host=cast.other_hospital)
     found = items(cast.coordinator)
     assert found[PLACEMENTS].count == 2  # the cast's placement and the first one above
@@ -197,10 +202,17 @@ def test_the_program_administrator_sees_their_programs_with_counts(cast: Cast) -
 
 def test_the_coordinator_sees_their_organisations_placements(cast: Cast) -> None:
     m.Placement.objects.filter(pk=cast.placement.pk).update(status=m.Placement.Status.ACTIVE)
+    PlacementFactory(student=cast.other_student, host=cast.hospital)  # planned: to confirm
+    m.ProgramPartner.objects.create(
+        program=cast.program,
+        organization=cast.hospital,
+        agreement_start=dt.date(2026, 1, 1),
+        places_offered=3,
+    )
     response = home(cast.coordinator)
     (hospital,) = section(response, "programs/attention/home_coordinator.html")["organizations"]
     assert hospital == cast.hospital
-    assert (hospital.active_placements, hospital.to_confirm) == (1, 1)
+    assert (hospital.active_placements, hospital.to_confirm, hospital.places_offered) == (1, 1, 3)
     assert section(response, "programs/attention/home_program_admin.html") is None
 
 

@@ -81,6 +81,7 @@ def case_log(*, at_placement: bool) -> Callable[[Cast, User], Any]:
 
 
 def confirmed_placement(c: Cast, _: User) -> m.Placement:
+    c.placement.status = m.Placement.Status.ACTIVE
     c.placement.confirmed_at = timezone.now()
     c.placement.confirmed_by = c.coordinator
     c.placement.save()

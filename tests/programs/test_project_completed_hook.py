@@ -48,11 +48,19 @@ def active_project(cast: Cast) -> m.Project:
     )
 
 
+def member(cast: Cast, project: m.Project) -> Any:
+    """A student member, who asks for the completion (someone else confirms it)."""
+    m.ProjectMember.objects.create(project=project, user=cast.student.user)
+    return cast.student.user
+
+
 def test_callbacks_run_once_when_a_project_is_completed(
     cast: Cast, calls: list[dict[str, Any]]
 ) -> None:
     project = active_project(cast)
-    projects.update_project_status(user=cast.program_admin, project=project, status="completed")
+    projects.request_completion(user=member(cast, project), project=project)
+    assert calls == []  # asked for, not yet confirmed
+    projects.confirm_completion(user=cast.program_admin, project=project)
     assert len(calls) == 1
     assert calls[0]["project"] == project
     assert calls[0]["user"] == cast.program_admin
@@ -73,6 +81,7 @@ def test_an_error_in_a_callback_undoes_the_completion(
 
     projects.on_project_completed(broken)
     project = active_project(cast)
+    projects.request_completion(user=member(cast, project), project=project)
     with pytest.raises(RuntimeError):
-        projects.update_project_status(user=cast.program_admin, project=project, status="completed")
+        projects.confirm_completion(user=cast.program_admin, project=project)
     assert m.Project.objects.get(pk=project.pk).status == "active"

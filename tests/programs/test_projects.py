@@ -112,10 +112,8 @@ def test_a_coordinator_proposes_only_for_the_organisation_they_coordinate(world:
     }
 
 
-@pytest.mark.parametrize("name", ["tutor", "practice_tutor", "student", "outsider"])
-def test_tutors_students_and_outsiders_cannot_propose_projects(
-    world: Cast, outsider: User, name: str
-) -> None:
+@pytest.mark.parametrize("name", ["outsider"])
+def test_outsiders_cannot_propose_projects(world: Cast, outsider: User, name: str) -> None:
     with pytest.raises(PermissionDenied):
         create(world, person(world, name, outsider))
     assert not m.Project.objects.exists()
@@ -191,7 +189,8 @@ def test_a_project_goes_from_proposed_to_completed_and_the_history_says_who(worl
     project = make_project(world)
     s.update_project_status(user=world.program_admin, project=project, status=Status.APPROVED)
     s.update_project_status(user=world.coordinator, project=project, status=Status.ACTIVE)
-    s.update_project_status(user=world.coordinator, project=project, status=Status.COMPLETED)
+    s.request_completion(user=world.student.user, project=project)
+    s.confirm_completion(user=world.coordinator, project=project)
     project.refresh_from_db()
     assert project.status == Status.COMPLETED
     events = (
@@ -203,7 +202,8 @@ def test_a_project_goes_from_proposed_to_completed_and_the_history_says_who(worl
     assert list(events) == [
         (Status.APPROVED, world.program_admin.pk),
         (Status.ACTIVE, world.coordinator.pk),
-        (Status.COMPLETED, world.coordinator.pk),
+        (Status.ACTIVE, world.student.user.pk),  # asks for the completion
+        (Status.COMPLETED, world.coordinator.pk),  # confirms it
     ]
 
 
@@ -227,7 +227,12 @@ def test_a_proposed_or_active_project_can_fail(world: Cast, start: str) -> None:
         (Status.COMPLETED, Status.ACTIVE, "A “Completed” project no longer changes status."),
         (Status.FAILED, Status.PROPOSED, "A “Failed” project no longer changes status."),
         (Status.ACTIVE, Status.ACTIVE, "The project is already “Active”."),
-        (Status.ACTIVE, "paused", "A “Active” project can become “Completed” or “Failed”."),
+        (Status.ACTIVE, "paused", "A “Active” project can only become “Failed”."),
+        (
+            Status.ACTIVE,
+            Status.COMPLETED,
+            "Ask for the project's completion; someone other than its proposer confirms it.",
+        ),
     ],
 )
 def test_other_status_changes_are_refused_with_a_message(
@@ -240,13 +245,21 @@ def test_other_status_changes_are_refused_with_a_message(
     assert m.Project.objects.get().status == start
 
 
-def test_only_the_programs_administrators_approve_a_proposal(world: Cast) -> None:
-    project = make_project(world)
+def test_nobody_approves_their_own_proposal(world: Cast) -> None:
+    project = create(world, world.coordinator)
     assert not permissions.can_set_project_status(world.coordinator, project, Status.APPROVED)
     with pytest.raises(PermissionDenied):
         s.update_project_status(user=world.coordinator, project=project, status=Status.APPROVED)
     # The coordinator may still give up on their own proposal.
     s.update_project_status(user=world.coordinator, project=project, status=Status.FAILED)
+
+
+def test_the_lead_organisations_coordinator_approves_someone_elses_proposal(
+    world: Cast,
+) -> None:
+    project = create(world, world.student.user)
+    s.update_project_status(user=world.coordinator, project=project, status=Status.APPROVED)
+    assert m.Project.objects.get().status == Status.APPROVED
 
 
 @pytest.mark.parametrize("name", ["tutor", "practice_tutor", "student", "outsider"])
@@ -419,10 +432,10 @@ def project_payload(cast: Cast, **fields: Any) -> dict[str, Any]:
         program_admin=201,
         coordinator=201,
         other_coordinator=400,  # the program is not theirs to see: no such program
-        tutor=403,
-        practice_tutor=403,
-        student=403,
-        other_student=403,
+        tutor=201,  # of the lead university
+        practice_tutor=201,  # of a partner
+        student=201,
+        other_student=201,
         outsider=400,
         anonymous=401,
     ),
@@ -468,7 +481,7 @@ def test_api_read_by_role(world: Cast, outsider: User, name: str, status: int) -
     ("name", "status"),
     _api_matrix(
         program_admin=200,
-        coordinator=403,  # only the program's administrators approve
+        coordinator=200,  # the lead's coordinator approves (not their own proposal)
         other_coordinator=404,
         tutor=403,
         practice_tutor=403,
@@ -504,12 +517,14 @@ def test_api_approve_by_role(world: Cast, outsider: User, name: str, status: int
 )
 def test_api_complete_by_role(world: Cast, outsider: User, name: str, status: int) -> None:
     project = make_project(world, status=Status.ACTIVE)
-    response = api_for(person(world, name, outsider)).patch(
-        reverse("api:project-detail", args=[project.pk]), {"status": "completed"}, format="json"
+    s.request_completion(user=world.student.user, project=project)
+    response = api_for(person(world, name, outsider)).post(
+        reverse("api:project-completion-confirm", args=[project.pk]), format="json"
     )
     assert response.status_code == status
     if status == 200:
         assert response.data["status"] == "completed"
+        assert response.data["completion_requested_by"] == "stan@example.org"
 
 
 @pytest.mark.parametrize(
@@ -616,7 +631,7 @@ def test_api_status_member_and_output_answer_bad_input_with_field_errors(world: 
 
     assert post("status", {"status": "paused"}).data.keys() == {"status"}
     assert post("status", {"status": "proposed"}).data == {
-        "status": ["A “Active” project can become “Completed” or “Failed”."]
+        "status": ["A “Active” project can only become “Failed”."]
     }
     assert post("members", {"email": "nobody@example.org"}).data == {
         "email": ["No account with this e-mail address."]
@@ -727,7 +742,9 @@ def test_the_project_list_filters_and_offers_new_projects_to_those_who_may(world
     new_url = reverse("programs:project-create", args=[world.program.pk])
     assert new_url in content
     tutor_page = client_for(world.tutor.user).get(reverse("programs:project-list"))
-    assert new_url not in tutor_page.content.decode()
+    assert new_url in tutor_page.content.decode()  # tutors propose projects too
+    outsider_page = client_for(world.other_coordinator).get(reverse("programs:project-list"))
+    assert new_url not in outsider_page.content.decode()
     # An invalid filter is shown and ignored, never a 500.
     bad = client_for(world.coordinator).get(reverse("programs:project-list"), {"kind": "x"})
     assert bad.status_code == 200 and bad.context["form"].errors
@@ -767,7 +784,7 @@ def test_project_detail_by_role(world: Cast, outsider: User, name: str, status: 
         }
         assert buttons == {
             "program_admin": {"approved", "failed"},
-            "coordinator": {"failed"},
+            "coordinator": {"approved", "failed"},
         }.get(name, set())
 
 
@@ -777,10 +794,10 @@ def test_project_detail_by_role(world: Cast, outsider: User, name: str, status: 
         program_admin=200,
         coordinator=200,
         other_coordinator=404,
-        tutor=403,
-        practice_tutor=403,
-        student=403,
-        other_student=403,
+        tutor=200,
+        practice_tutor=200,
+        student=200,
+        other_student=200,
         outsider=404,
         anonymous=302,
     ),

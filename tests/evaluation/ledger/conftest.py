@@ -20,8 +20,9 @@ import pytest
 
 from accounts.models import User
 from programs import models as m
-from programs.services.projects import update_project_status
+from programs.services.projects import confirm_completion, request_completion
 from tests.evaluation.conftest import by_role
+from tests.factories import PortalAdminFactory
 from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is a fixture)
 
 _serial = itertools.count()
@@ -61,8 +62,8 @@ def make_project(
 def complete(world: Cast) -> Callable[..., m.Project]:
     def done(size: str = "medium", members: list[User] | None = None) -> m.Project:
         project = make_project(world, size=size, members=members)
-        return update_project_status(
-            user=world.program_admin, project=project, status=m.Project.Status.COMPLETED
-        )
+        # Someone says it is done; the program's administrator confirms: points awarded.
+        request_completion(user=PortalAdminFactory(), project=project)
+        return confirm_completion(user=world.program_admin, project=project)
 
     return done

@@ -22,7 +22,11 @@ from evaluation.ledger import services
 from evaluation.ledger.services import Period
 from evaluation.models import RewardEntry, RewardRule
 from programs import models as m
-from programs.services.projects import update_project_status
+from programs.services.projects import (
+    confirm_completion,
+    request_completion,
+    update_project_status,
+)
 from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries
@@ -97,7 +101,8 @@ def test_a_failing_award_undoes_the_completion(
 
     monkeypatch.setattr(services, "award_project", broken)
     with pytest.raises(RuntimeError):
-        update_project_status(user=world.program_admin, project=project, status="completed")
+        request_completion(user=world.student.user, project=project)
+        confirm_completion(user=world.program_admin, project=project)
     project.refresh_from_db()
     assert project.status == "active"
 

@@ -1,0 +1,81 @@
+"""Forms of the placement pages: plan or edit, start, complete with an evaluation, cancel.
+They validate input; `services.placements` holds the rules (capacity, who, from which status).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .forms import BootstrapForm
+from .forms_admin import DATE, OrganizationChoiceField
+from .models import Organization, TutorProfile
+
+OVERRIDE_HELP = _("Only needed when the host has no place left in this period.")
+
+
+class PracticeTutorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.user} ({obj.organization})"
+
+
+class PlacementForm(BootstrapForm):
+    """Plan a placement (with a host) or edit a planned one (without: the host stays)."""
+
+    host = OrganizationChoiceField(label=_("Host"), queryset=Organization.objects.none())
+    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs=DATE))
+    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs=DATE))
+    practice_tutor = PracticeTutorChoiceField(
+        label=_("Practice tutor"), queryset=TutorProfile.objects.none(), required=False
+    )
+    objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}))
+    capacity_override_reason = forms.CharField(
+        label=_("Reason for exceeding capacity"),
+        required=False,
+        help_text=OVERRIDE_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        hosts: QuerySet[Organization] | None,
+        tutors: QuerySet[TutorProfile],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if hosts is None:
+            del self.fields["host"]
+        else:
+            cast(forms.ModelChoiceField, self.fields["host"]).queryset = hosts
+        cast(forms.ModelChoiceField, self.fields["practice_tutor"]).queryset = tutors
+
+
+class StartPlacementForm(BootstrapForm):
+    capacity_override_reason = forms.CharField(
+        label=_("Reason for exceeding capacity"),
+        required=False,
+        help_text=OVERRIDE_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CompletePlacementForm(BootstrapForm):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        coerce=int,
+        choices=[("", "—"), *((n, str(n)) for n in range(5, 0, -1))],
+        help_text=_("5 is the best."),
+    )
+    evaluation = forms.CharField(
+        label=_("Short evaluation"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CancelPlacementForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
+    )
