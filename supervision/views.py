@@ -54,7 +54,7 @@ from .forms import (
 )
 from .models import AuditRun, Finding
 from .models.audit import Severity
-from .rules import Rule, all_rules, get_rule
+from .rules import Rule, all_rules, rule_label
 
 PER_PAGE = 25
 RECENT_RUNS = 10
@@ -86,11 +86,6 @@ def administers_any(user: Any) -> bool:
 def sees_findings(user: Any) -> bool:
     """Whether the findings list is worth offering (it answers anybody signed in)."""
     return is_portal_admin(user) or (is_active_user(user) and bool(FINDING_ROLES & user.role_names))
-
-
-def rule_label(code: str) -> str:
-    rule = get_rule(code)
-    return str(rule.label) if rule else code
 
 
 # ---- Dashboard -----------------------------------------------------------------------------
@@ -662,7 +657,7 @@ def _render_finding(
     context: dict[str, Any] = {
         "finding": finding,
         "rule": rule,
-        "rule_label": rule.label if rule else finding.rule,
+        "rule_label": rule_label(finding.rule),
         "message": services.message_of(finding),
         "evidence": _evidence(rule, finding.evidence),
         **links,

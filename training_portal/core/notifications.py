@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .links import absolute_url
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def send_notification_email(notification_id: int) -> bool:
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     body = notification.body
     if notification.link:
-        body += "\n\n" + settings.SITE_URL.rstrip("/") + notification.link
+        body += "\n\n" + absolute_url(notification.link)
     try:
         send_mail(notification.title, body, None, [notification.recipient.email])
     except Exception:
