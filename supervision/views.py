@@ -661,7 +661,6 @@ def _render_finding(
         "message": services.message_of(finding),
         "evidence": _evidence(rule, finding.evidence),
         **links,
-        "sees_runs": permissions.can_start_audit(user, finding.program),
         "transitions": transitions,
         "transition_errors": bound.non_field_errors() if bound is not None else [],
         "assign_form": bound_forms.get("assign_form")
@@ -722,7 +721,16 @@ def _links(user: Any, finding: Finding) -> dict[str, Any]:
     elif subject in _PROGRAM_SUBJECTS:
         subject_url = program_url
     model_class = subject_type.model_class()
+    # A whole-portal run is not a program administrator's to open, though its findings are.
+    run_ids = {finding.first_seen_run_id, finding.last_seen_run_id} - {None}
+    visible_runs = (
+        set(AuditRun.objects.visible_to(user).filter(pk__in=run_ids).values_list("pk", flat=True))
+        if run_ids
+        else set()
+    )
     return {
+        "first_run_visible": finding.first_seen_run_id in visible_runs,
+        "last_run_visible": finding.last_seen_run_id in visible_runs,
         "program_url": program_url,
         "student_url": student_url,
         "subject_url": subject_url,
