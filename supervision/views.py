@@ -722,7 +722,7 @@ def _links(user: Any, finding: Finding) -> dict[str, Any]:
         subject_url = program_url
     model_class = subject_type.model_class()
     # A whole-portal run is not a program administrator's to open, though its findings are.
-    run_ids = {finding.first_seen_run_id, finding.last_seen_run_id} - {None}
+    run_ids = {pk for pk in (finding.first_seen_run_id, finding.last_seen_run_id) if pk}
     visible_runs = (
         set(AuditRun.objects.visible_to(user).filter(pk__in=run_ids).values_list("pk", flat=True))
         if run_ids
