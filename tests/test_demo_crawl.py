@@ -28,6 +28,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models, transaction
 from django.test import Client, override_settings
+from django.utils import translation
 
 from accounts.models import User
 from training_portal.celery import app as celery_app
@@ -116,6 +117,12 @@ def _offered(base: str, href: str) -> str | None:
 
 
 def crawl(client: Client, *, language: str = "en") -> Crawl:
+    # The pages activate their reader's language in this thread: give the next tests theirs.
+    with translation.override(translation.get_language()):
+        return _crawl(client, language)
+
+
+def _crawl(client: Client, language: str) -> Crawl:
     result = Crawl()
     seen_patterns: set[str] = set()
     queue: deque[tuple[str, str]] = deque([("/", "(start)")])
