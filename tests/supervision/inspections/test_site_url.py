@@ -1,6 +1,6 @@
 """Every absolute link that leaves the portal starts with settings.SITE_URL, the address users
 reach (scheme, host and path prefix), never with the Host of the request or worker that built
-it: the password reset, the quick sign-off link, the notification e-mails (an inspector's
+it: the password reset, the invitation, the quick sign-off link, the notification e-mails (an inspector's
 assignment to an inspection among them)."""
 
 from __future__ import annotations
@@ -94,3 +94,14 @@ def test_an_inspectors_assignment_e_mail_links_to_the_inspection_on_the_site_url
     (mail,) = [m for m in mailoutbox if m.to == [inspector.email]]
     path = reverse("inspections:inspection-detail", args=[inspection.pk])
     assert links(mail.body) == [f"{SITE}{path}"]
+
+
+def test_an_invitation_links_to_setting_a_password_on_the_site_url(
+    outsider: User, mailoutbox: Any
+) -> None:
+    from accounts.services import send_invitations
+
+    assert send_invitations(user_ids=[outsider.pk]) == 1
+
+    (link,) = links(mailoutbox[0].body)
+    assert link.startswith(f"{SITE}/accounts/password/reset/")
