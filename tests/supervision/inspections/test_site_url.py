@@ -1,7 +1,7 @@
 """Every absolute link that leaves the portal starts with settings.SITE_URL, the address users
 reach (scheme, host and path prefix), never with the Host of the request or worker that built
-it: the password reset, the invitation, the quick sign-off link, the notification e-mails (an inspector's
-assignment to an inspection among them)."""
+it: the password reset, the invitation, the quick sign-off link, the notification e-mails
+(an inspector's assignment to an inspection among them)."""
 
 from __future__ import annotations
 
