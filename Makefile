@@ -5,7 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
-export PORT
+HOST ?= 127.0.0.1
+export PORT HOST
+# The base of every absolute link (e-mails, API download URLs) of `make run`: the address the
+# web process listens on. SITE_URL (environment or .env) wins over it: set that when users
+# reach the portal by another name (HOST=0.0.0.0 behind a proxy, another machine...).
+RUN_SITE_URL := http://$(HOST):$(PORT)
 
 # Test services (PostgreSQL and Redis on localhost); override to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/training_portal
@@ -16,7 +21,7 @@ PYTEST_WORKERS ?= 2
         pytest messages lock clean bench-imports bench-audit bench-reports
 
 help:
-	@echo "make run    start web + Celery worker + beat on SQLite with demo data (http://127.0.0.1:$(PORT))"
+	@echo "make run    start web + Celery worker + beat on SQLite with demo data ($(RUN_SITE_URL))"
 	@echo "make test   ruff, mypy, checks and the whole test suite on PostgreSQL and Redis"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
 
@@ -48,9 +53,10 @@ demo: install translations assets
 
 run: demo
 	@echo ""
-	@echo "  Training Portal: http://127.0.0.1:$(PORT)/   (Ctrl-C stops web, worker and beat)"
+	@echo "  Training Portal: $(RUN_SITE_URL)/   (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+	DEBUG=true DEFAULT_SITE_URL="$(RUN_SITE_URL)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+	    $(BIN)/honcho -f Procfile.dev start
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from training_portal.core.seeding import seed_once
+
 from .models import RoleMembership, User
 from .roles import Role
 
@@ -77,9 +79,18 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
 ]
 
 
-@transaction.atomic
 def seed_demo_accounts() -> list[DemoAccount]:
-    """Create the demo accounts that are missing; existing ones are left as they are."""
+    """Create the demo accounts, once (see training_portal.core.seeding); returns them all."""
+    seed_once(
+        "accounts",
+        _create_accounts,
+        already_there=User.objects.with_email(DEMO_ACCOUNTS[0].email).exists,
+    )
+    return DEMO_ACCOUNTS
+
+
+@transaction.atomic
+def _create_accounts() -> None:
     for account in DEMO_ACCOUNTS:
         user = User.objects.with_email(account.email).first()
         if user is None:
@@ -94,4 +105,3 @@ def seed_demo_accounts() -> list[DemoAccount]:
             user.save()
         if account.role in (Role.PORTAL_ADMIN, Role.COUNSELLOR):
             RoleMembership.objects.get_or_create(user=user, role=account.role, scope_type=None)
-    return DEMO_ACCOUNTS

@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from training_portal.core.jobs import finish_job, report_progress, start_job
+from training_portal.core.links import absolute_url
 from training_portal.core.models import Job
 from training_portal.core.texts import text
 from training_portal.core.uploads import readable_errors
@@ -112,12 +113,14 @@ def send_invitations(*, user_ids: list[int]) -> int:
     messages = []
     for user in users:
         with translation.override(user.preferred_language):
-            link = settings.SITE_URL.rstrip("/") + reverse(
-                "accounts:password-reset-confirm",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
-                },
+            link = absolute_url(
+                reverse(
+                    "accounts:password-reset-confirm",
+                    kwargs={
+                        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                        "token": default_token_generator.make_token(user),
+                    },
+                )
             )
             context: dict[str, Any] = {"user": user, "link": link}
             messages.append(

@@ -7,9 +7,11 @@ from __future__ import annotations
 from accounts.models import User
 from accounts.roles import Role
 from programs.models import Program
+from training_portal.core.seeding import seed_once
 
-from .evaluations.demo import seed_evaluation_demo
+from .evaluations.demo import ROUND_TITLE, seed_evaluation_demo
 from .ledger.demo import seed_ledger_demo
+from .models import EvaluationRound
 from .reports.demo import seed_reports_demo
 from .scores.demo import seed_scores_demo
 
@@ -33,7 +35,15 @@ def seed_evaluation_app_demo() -> None:
     admin = _demo_portal_admin()
     if program is None or admin is None:
         return
-    seed_evaluation_demo(program)
-    seed_ledger_demo(program)
-    seed_scores_demo(admin)
-    seed_reports_demo(admin, program)
+
+    def seed() -> None:
+        seed_evaluation_demo(program)
+        seed_ledger_demo(program)
+        seed_scores_demo(admin)
+        seed_reports_demo(admin, program)
+
+    seed_once(
+        "evaluation",
+        seed,
+        already_there=EvaluationRound.objects.filter(program=program, title=ROUND_TITLE).exists,
+    )

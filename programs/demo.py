@@ -8,9 +8,10 @@ should find: overdue milestones, students without contact for two months, a hosp
 clinical practice but no placements, and four expenditures a fund audit flags (approved by
 its submitter, entered twice, dated outside its line's period, and a line overspent).
 
-Idempotent: every row is found by its natural key before it is created, so a second run
-creates nothing. Dates are relative to the day of the first load (`timezone.localdate()`),
-so the overdue and gap situations hold whenever the demo is loaded. The ORM is used directly.
+Seeded once (training_portal.core.seeding): a second run creates nothing and never looks
+at the rows users made in the meantime. Dates are relative to the day of the first load
+(`timezone.localdate()`), so the overdue and gap situations hold whenever the demo is loaded.
+The ORM is used directly.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils import timezone
 from accounts.demo import seed_demo_accounts
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
+from training_portal.core.seeding import seed_once
 
 from . import models as m
 
@@ -860,8 +862,16 @@ class _Demo:
             )
 
 
-@transaction.atomic
-def seed_programs_demo() -> m.Program:
-    """Create the MIT-2025 demo program and everything in it; existing rows are kept."""
+def seed_programs_demo() -> m.Program | None:
+    """Create the MIT-2025 demo program and everything in it, once; returns the program (None
+    if it has been deleted since)."""
     seed_demo_accounts()
+    program = seed_once(
+        "programs", _seed, already_there=m.Program.objects.filter(code=PROGRAM_CODE).exists
+    )
+    return program or m.Program.objects.filter(code=PROGRAM_CODE).first()
+
+
+@transaction.atomic
+def _seed() -> m.Program:
     return _Demo().run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from accounts.roles import Role
+from training_portal.core.seeding import seed_once
 
 from .audit import start_audit
 from .models import AuditRun
@@ -12,8 +13,6 @@ from .models import AuditRun
 def seed_audit_demo() -> AuditRun | None:
     """Queue one whole-portal audit for the worker, once: its findings are the planted
     problems of the demo (overdue milestones, silent tutors, the dubious expenditures...)."""
-    if AuditRun.objects.exists():
-        return None
     admin = (
         User.objects.filter(
             is_active=True,
@@ -25,4 +24,6 @@ def seed_audit_demo() -> AuditRun | None:
     )
     if admin is None:
         return None
-    return start_audit(user=admin)
+    return seed_once(
+        "audit", lambda: start_audit(user=admin), already_there=AuditRun.objects.exists
+    )

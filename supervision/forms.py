@@ -17,7 +17,7 @@ from programs.models import Organization, Program
 
 from .models import Finding
 from .models.audit import Severity
-from .rules import Rule, rule_choices
+from .rules import Rule, finding_rule_choices, rule_choices
 from .services import BULK_ACTIONS
 
 DATE = {"type": "date"}
@@ -104,7 +104,7 @@ class FindingFilterForm(BootstrapForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", _("Any rule")), *rule_choices()]  # type: ignore[attr-defined]
+        self.fields["rule"].choices = [("", _("Any rule")), *finding_rule_choices()]  # type: ignore[attr-defined]
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             (self.ACTIVE, _("Needing work (open, acknowledged, in remediation)")),
             *Finding.Status.choices,

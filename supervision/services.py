@@ -31,7 +31,7 @@ from . import permissions
 from .audit import still_present, still_present_of
 from .models import Finding, RuleSetting
 from .models.audit import Severity
-from .rules import Rule, Threshold, get_rule
+from .rules import Rule, Threshold, get_rule, rule_label
 
 Status = Finding.Status
 
@@ -53,7 +53,8 @@ def message_of(finding: Finding) -> str:
     """The finding's message in the active language."""
     rule = rule_of(finding)
     if rule is None:
-        return finding.rule
+        # An inspector's finding says what it is in its own title.
+        return str(finding.details.get("title") or rule_label(finding.rule))
     try:
         return rule.message(finding.details)
     except (KeyError, TypeError, ValueError):
@@ -193,14 +194,13 @@ def assign_finding(
     finding.due_date = due_date
     finding.save(update_fields=["assignee", "due_date"])
     if changed and assignee is not None and assignee.pk != user.pk:
-        rule = rule_of(finding)
         notify(
             recipient=assignee,
             template="supervision/notifications/finding_assigned",
             context={
                 "finding": finding,
                 "actor": user,
-                "rule_label": rule.label if rule else finding.rule,
+                "rule_label": rule_label(finding.rule),
                 "message": message_of(finding),
             },
             link=reverse("supervision:finding-detail", args=[finding.pk]),

@@ -56,7 +56,7 @@ from .forms import (
 )
 from .models import AuditRun, Finding
 from .models.audit import Severity
-from .rules import Rule, all_rules, get_rule
+from .rules import Rule, all_rules, get_rule, rule_label
 from .rules.catalogue import MONEY_EVIDENCE
 
 PER_PAGE = 25
@@ -89,11 +89,6 @@ def administers_any(user: Any) -> bool:
 def sees_findings(user: Any) -> bool:
     """Whether the findings list is worth offering (it answers anybody signed in)."""
     return is_portal_admin(user) or (is_active_user(user) and bool(FINDING_ROLES & user.role_names))
-
-
-def rule_label(code: str) -> str:
-    rule = get_rule(code)
-    return str(rule.label) if rule else code
 
 
 # ---- Dashboard -----------------------------------------------------------------------------
@@ -702,11 +697,10 @@ def _render_finding(
     context: dict[str, Any] = {
         "finding": finding,
         "rule": rule,
-        "rule_label": rule.label if rule else finding.rule,
+        "rule_label": rule_label(finding.rule),
         "message": services.message_of(finding),
         "evidence": _evidence(rule, finding.evidence),
         **links,
-        "sees_runs": permissions.can_start_audit(user, finding.program),
         "transitions": transitions,
         "transition_errors": bound.non_field_errors() if bound is not None else [],
         "resolve_warning": bound_forms.get("resolve_warning"),
@@ -778,7 +772,16 @@ def _links(user: Any, finding: Finding) -> dict[str, Any]:
     elif subject in _PROGRAM_SUBJECTS:
         subject_url = program_url
     model_class = subject_type.model_class()
+    # A whole-portal run is not a program administrator's to open, though its findings are.
+    run_ids = {pk for pk in (finding.first_seen_run_id, finding.last_seen_run_id) if pk}
+    visible_runs = (
+        set(AuditRun.objects.visible_to(user).filter(pk__in=run_ids).values_list("pk", flat=True))
+        if run_ids
+        else set()
+    )
     return {
+        "first_run_visible": finding.first_seen_run_id in visible_runs,
+        "last_run_visible": finding.last_seen_run_id in visible_runs,
         "program_url": program_url,
         "student_url": student_url,
         "subject_url": subject_url,

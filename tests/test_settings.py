@@ -128,3 +128,35 @@ def test_offline_commands_run_without_any_configuration() -> None:
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
     assert manage("check").returncode != 0  # anything that could serve still refuses
+
+
+def test_make_run_gives_every_process_the_site_url_of_its_host_and_port() -> None:
+    """honcho gives each process a PORT of its own (web 8080, worker 8180...): the links of
+    e-mails come from the one DEFAULT_SITE_URL that `make run` passes to all of them."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", "PORT=8080", "HOST=localhost"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert 'DEFAULT_SITE_URL="http://localhost:8080"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DEFAULT_SITE_URL": "http://127.0.0.1:8080", "PORT": "8180"}, "http://127.0.0.1:8080"),
+        (
+            {"DEFAULT_SITE_URL": "http://127.0.0.1:8080", "SITE_URL": "https://portal.example.edu"},
+            "https://portal.example.edu",
+        ),
+        ({}, "http://127.0.0.1:8000"),
+    ],
+)
+def test_the_site_url_is_set_or_given_by_make_run(env: dict[str, str], expected: str) -> None:
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    result = manage("shell", "-c", code, DEBUG="true", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

@@ -57,7 +57,10 @@ if not DEBUG and not ALLOWED_HOSTS and not OFFLINE_COMMAND:
     )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The base of every absolute link (e-mails, API download URLs): scheme, host and path prefix
+# users reach. `make run` passes DEFAULT_SITE_URL from HOST and PORT to web, worker and beat
+# alike (honcho gives each process a PORT of its own, so PORT cannot be read here).
+SITE_URL: str = env.str("SITE_URL", default=env.str("DEFAULT_SITE_URL", "http://127.0.0.1:8000"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

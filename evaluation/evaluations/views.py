@@ -207,6 +207,10 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "progress": progress,
             "owed": owed,
             "can_close": permissions.can_close_round(user, round_),
+            # Evaluators from outside the program (inspectors) may not open its indicators.
+            "sees_indicators": Program.objects.visible_to(user)
+            .filter(pk=round_.program_id)
+            .exists(),
         },
     )
 

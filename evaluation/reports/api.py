@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from programs.models import Organization, Program, Student
 from training_portal.core.api.serializers import JobSerializer
+from training_portal.core.links import absolute_url
 
 from ..models import Report
 from . import permissions, services
@@ -63,12 +64,11 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
         read_only_fields = fields
 
     def get_downloads(self, report: Report) -> dict[str, str]:
-        request = self.context.get("request")
         found: dict[str, str] = {}
         for fmt in ("pdf", "xlsx", "csv"):
             if getattr(report, fmt):
                 path = reverse(f"api:report-{fmt}", args=[report.pk])
-                found[fmt] = request.build_absolute_uri(path) if request else path
+                found[fmt] = absolute_url(path)
         return found
 
 

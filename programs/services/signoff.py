@@ -19,12 +19,14 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from training_portal.core.formats import format_date
 from training_portal.core.history import history_context
+from training_portal.core.links import absolute_url
 
 from .. import permissions
 from ..models import CaseLog, Milestone, ProgressLog, SignOffToken
@@ -209,7 +211,7 @@ def _signoff_email(
         "student": target.student,
         "target": target,
         "kind": target._meta.model_name,
-        "link": f"{settings.SITE_URL.rstrip('/')}/signoff/{token}/",
+        "link": absolute_url(reverse("programs:signoff", args=[token])),
         "expires_at": record.expires_at,
     }
     with translation.override(tutor.preferred_language or settings.LANGUAGE_CODE):

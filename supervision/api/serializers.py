@@ -16,7 +16,7 @@ from training_portal.core.api.serializers import JobSerializer
 from .. import permissions
 from ..audit import Effective
 from ..models import AuditRun, Finding, RuleSetting, Severity
-from ..rules import Rule, Threshold
+from ..rules import Rule, Threshold, rule_label
 from ..services import allowed_moves, message_of, rule_of
 
 # ---- Rules ----------------------------------------------------------------------------------
@@ -256,8 +256,7 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
         read_only_fields = fields
 
     def get_rule_label(self, finding: Finding) -> str:
-        rule = rule_of(finding)
-        return str(rule.label) if rule else finding.rule
+        return rule_label(finding.rule)
 
     def get_message(self, finding: Finding) -> str:
         return message_of(finding)

@@ -14,13 +14,15 @@
 - a PUBLISHED routine inspection of MIT-2025 with a correction (two versions, chained);
 - a follow-up inspection of Eastbridge First Hospital IN_REPLY, its window open, with a
   comment of the hospital's coordinator (coordinator@demo.example) awaiting an answer;
+- a thematic inspection of Eastbridge First Hospital AWAITING APPROVAL: written by Ingrid,
+  its reply window over, publication asked for; Leo (lead inspector on the team) approves it;
 - an UNANNOUNCED fund inspection of Eastbridge First Hospital next month, which the
   coordinator cannot discover (no page, count or notification reaches them);
 - the published audit summaries of the demo programs (refreshed after every audit run).
 
 The services do the work (so that the data is what the portal would make, notifications
 included); only the dates of the published inspection are moved into the past afterwards.
-Idempotent: each piece is looked up by its natural key or title first.
+Seeded once per piece (training_portal.core.seeding): a second run creates nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from accounts.roles import Role
 from programs.demo import ORGANIZATIONS, PROGRAM_CODE
 from programs.models import Organization, Program
 from training_portal.core.history import history_context
+from training_portal.core.seeding import seed_once
 
 from ..models import (
     ChecklistItem,
@@ -60,6 +63,7 @@ DRAW_SEED_PREFIX = "demo-draw-2026"
 PUBLISHED_TITLE = "Routine inspection of MIT-2025"
 REPLY_TITLE = "Follow-up inspection of Eastbridge First Hospital"
 UNANNOUNCED_TITLE = "Fund use inspection of Eastbridge First Hospital"
+AWAITING_TITLE = "Thematic inspection of Eastbridge First Hospital: clinical placements"
 
 TEMPLATES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     InspectionType.ROUTINE: (
@@ -116,6 +120,20 @@ PUBLISHED_SECTIONS = [
         "recommendations",
         "Recommendations",
         "Practice tutors should verify case logs within two weeks of the case.",
+    ),
+]
+
+AWAITING_SECTIONS = [
+    (
+        "summary",
+        "Summary",
+        "Clinical placements at the hospital are confirmed before they start and practice "
+        "tutors are on site; the inspected side made no comment during the reply window.",
+    ),
+    (
+        "recommendations",
+        "Recommendations",
+        "Keep the weekly case-log review that the teaching office introduced this year.",
     ),
 ]
 
@@ -325,6 +343,34 @@ def _in_reply(admin: User, team: list[User], hospital: Organization) -> None:
         )
 
 
+@transaction.atomic
+def _awaiting_approval(admin: User, team: list[User], hospital: Organization) -> None:
+    """Written by Ingrid, its reply window over, publication asked for: the second person of
+    the two-person rule is Leo, the lead inspector on the team (or an administrator)."""
+    author = team[0]
+    with history_context(user=admin.pk, reason="demo data"):
+        inspection = services.schedule_inspection(
+            by=admin,
+            title=AWAITING_TITLE,
+            inspection_type=InspectionType.THEMATIC,
+            organization=hospital,
+            unannounced=False,
+            starts_at=timezone.now() - dt.timedelta(minutes=5),
+            ends_on=timezone.localdate(),
+            inspectors=team,
+            author=author,
+            sample_size=3,
+        )
+        inspection = _conduct(inspection, author)
+        for key, title, body in AWAITING_SECTIONS:
+            services.save_report_section(
+                by=author, inspection=inspection, key=key, title=title, body=body
+            )
+        services.open_reply_window(by=author, inspection=inspection, days=10)
+        _close_window_in_the_past(inspection)
+        services.request_publication(by=author, inspection=inspection)
+
+
 def _unannounced(admin: User, team: list[User], hospital: Organization) -> None:
     if Inspection.objects.filter(title=UNANNOUNCED_TITLE).exists():
         return
@@ -344,13 +390,34 @@ def _unannounced(admin: User, team: list[User], hospital: Organization) -> None:
     )
 
 
-@transaction.atomic
 def seed_inspection_demo() -> None:
-    """Create the inspections demo (see the module docstring); a second run creates nothing."""
+    """Create the inspections demo (see the module docstring), once: a second run creates
+    nothing."""
     program = Program.objects.filter(code=PROGRAM_CODE).first()
     admin = _demo_admin()
     if program is None or admin is None:
         return
+    seed_once(
+        "inspections",
+        lambda: _seed(admin, program),
+        already_there=InspectorProfile.objects.filter(user__email=INSPECTOR[0]).exists,
+    )
+    inspector = User.objects.with_email(INSPECTOR[0]).first()
+    lead = User.objects.with_email(LEAD[0]).first()
+    hospital = Organization.objects.filter(name=ORGANIZATIONS["efh"][0]).first()
+    if inspector is not None and lead is not None and hospital is not None:
+        # A piece added later: databases seeded before it receive it on their next start.
+        seed_once(
+            "inspections.awaiting-approval",
+            lambda: _awaiting_approval(admin, [inspector, lead], hospital),
+            already_there=Inspection.objects.filter(
+                title=AWAITING_TITLE, organization=hospital, team__inspector=inspector
+            ).exists,
+        )
+
+
+@transaction.atomic
+def _seed(admin: User, program: Program) -> None:
     orgs = {
         key: Organization.objects.get(name=name) for key, (name, *_rest) in ORGANIZATIONS.items()
     }

@@ -384,6 +384,11 @@ def inspections_attention(user: Any) -> list[AttentionItem]:
     on_team = Q(
         Exists(InspectionTeamMember.objects.filter(inspection=OuterRef("pk"), inspector=user))
     )
+    authored = Exists(
+        InspectionTeamMember.objects.filter(
+            inspection=OuterRef("pk"), inspector=user, is_author=True
+        )
+    )
     inspected = Q(organization__in=coordinated_organization_ids(user)) | Q(
         program__in=administered_program_ids(user)
     )
@@ -406,7 +411,8 @@ def inspections_attention(user: Any) -> list[AttentionItem]:
             "pk",
             filter=approver
             & Q(status=Status.AWAITING_APPROVAL)
-            & ~Q(publication_requested_by=user),
+            & ~Q(publication_requested_by=user)
+            & ~Q(authored),  # as permissions.can_approve_publication: never an author
         ),
     )
     list_url = reverse("inspections:inspection-list")

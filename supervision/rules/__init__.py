@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,23 @@ def get_rule(code: str) -> Rule | None:
 
 def rule_choices() -> list[tuple[str, str]]:
     return [(rule.code, str(rule.label)) for rule in _rules.values()]
+
+
+#: The code of the findings inspectors record (Finding.INSPECTION_RULE): no rule of the
+#: audit finds them, yet they are listed, counted and filtered with the others.
+INSPECTION_CODE = "inspection"
+INSPECTION_LABEL = gettext_lazy("Recorded by an inspector")
+
+
+def rule_label(code: str) -> str:
+    """The name of a finding's rule in the active language (the code of a rule no longer
+    registered)."""
+    if code == INSPECTION_CODE:
+        return str(INSPECTION_LABEL)
+    rule = get_rule(code)
+    return str(rule.label) if rule else code
+
+
+def finding_rule_choices() -> list[tuple[str, str]]:
+    """The rules a finding can come from: the audit's and the inspectors'."""
+    return [*rule_choices(), (INSPECTION_CODE, str(INSPECTION_LABEL))]

@@ -417,3 +417,157 @@ def test_seed_scale_refuses_to_run_with_debug_off_unless_forced() -> None:
     assert not settings.DEBUG
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_scale", "--students", "10", stdout=io.StringIO())
+
+
+# ---- seed once, then the portal is used -------------------------------------------------
+
+
+def demo_user(name: str) -> User:
+    return User.objects.get(email=f"{name}@demo.example")
+
+
+def use_the_demo_as_people_would() -> dict[str, Any]:
+    """Records of every kind users make, with the very values the demo uses (the demo once
+    found its rows by those and then met two)."""
+    from programs.services.funds import submit_expenditure
+    from programs.services.logs import record_case_log, write_progress_log
+    from programs.services.placements import create_placement
+    from programs.services.projects import create_project
+    from supervision.models import Finding
+    from supervision.services import dismiss_finding
+
+    program = m.Program.objects.get(code=PROGRAM_CODE)
+    student = demo_user("student").student
+    today = timezone.localdate()
+    case = record_case_log(
+        user=demo_user("practice.tutor"),
+        student=student,
+        date=today - dt.timedelta(days=1),
+        modality="ct",
+        procedure="Head CT, non-contrast",
+        count=2,
+        role="performed",
+        placement=student.placements.get(),
+    )
+    log = write_progress_log(
+        user=demo_user("tutor"),
+        student=student,
+        date=today,
+        kind="meeting",
+        minutes=60,
+        summary="Monthly meeting: reading list and thesis question agreed. (1)",
+    )
+    project = create_project(
+        user=demo_user("progadmin"),
+        program=program,
+        title="Low-dose CT protocol optimisation",
+        kind="clinical",
+        size="small",
+        lead_organization=m.Organization.objects.get(name="Eastbridge First Hospital"),
+    )
+    placement = create_placement(
+        user=demo_user("progadmin"),
+        student=demo_user("student2").student,
+        host=m.Organization.objects.get(name="Eastbridge First Hospital"),
+        start_date=today + dt.timedelta(days=30),
+        end_date=today + dt.timedelta(days=120),
+        objectives="Emergency CT.",
+    )
+    line = m.BudgetLine.objects.get(program=program, title="Clinical training consumables")
+    expenditure = submit_expenditure(
+        user=demo_user("coordinator"),
+        line=line,
+        amount="38000.00",
+        spent_on=today - dt.timedelta(days=2),
+        category=line.category,
+        payee="Contrast Media Co.",
+        description="Contrast media for training scans",
+    )
+    finding = Finding.objects.active().filter(program=program).order_by("pk").first()
+    assert finding is not None
+    dismiss_finding(user=demo_user("progadmin"), finding=finding, justification="Known, agreed.")
+    return {
+        "case": case,
+        "log": log,
+        "project": project,
+        "placement": placement,
+        "expenditure": expenditure,
+        "finding": finding,
+    }
+
+
+def run_the_demo_audit() -> None:
+    from supervision.audit import run_audit
+    from supervision.models import AuditRun
+
+    run_audit(AuditRun.objects.get().job_id)
+
+
+def all_rows() -> dict[str, int]:
+    counted = [
+        model
+        for label in ("accounts", "programs", "supervision", "evaluation", "core")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    ]
+    return {model._meta.db_table: model._default_manager.count() for model in counted}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("celery_eager")
+def test_a_second_start_after_ordinary_use_keeps_the_data_and_creates_nothing() -> None:
+    from supervision.models import Finding
+
+    seed_demo()
+    run_the_demo_audit()
+    made = use_the_demo_as_people_would()
+    before = all_rows()
+
+    output = seed_demo()
+
+    assert "admin@demo.example" in output
+    assert all_rows() == before
+    for row in made.values():
+        row.refresh_from_db()  # still there
+    assert made["finding"].status == Finding.Status.DISMISSED
+    assert m.CaseLog.objects.filter(procedure="Head CT, non-contrast").count() >= 2
+    assert m.Project.objects.filter(title="Low-dose CT protocol optimisation").count() == 2
+
+
+@pytest.mark.django_db
+def test_demo_data_of_an_older_version_is_recognised_and_not_loaded_again() -> None:
+    from training_portal.core.models import SeedRecord
+
+    seed_demo()
+    names = set(SeedRecord.objects.values_list("name", flat=True))
+    assert {"accounts", "programs", "audit", "inspections", "evaluation"} <= names
+    SeedRecord.objects.all().delete()  # as loaded before the records existed
+    m.CaseLog.objects.create(
+        student=demo_user("student").student,
+        date=timezone.localdate(),
+        modality="ct",
+        procedure="Head CT, non-contrast",
+        count=1,
+        role="observed",
+        recorded_by=demo_user("student"),
+    )
+    before = all_rows()
+
+    seed_demo()
+
+    after = all_rows()
+    assert after.pop("core_seedrecord") == len(names)
+    before.pop("core_seedrecord")
+    assert after == before
+    found = SeedRecord.objects.filter(origin="found").values_list("name", flat=True)
+    assert {"accounts", "programs", "audit", "inspections", "evaluation"} <= set(found)
+
+
+@pytest.mark.django_db
+def test_a_seeder_that_has_run_is_not_run_again() -> None:
+    from training_portal.core.seeding import seed_once
+
+    calls: list[int] = []
+    assert seed_once("piece", lambda: calls.append(1) or "made") == "made"
+    assert seed_once("piece", lambda: calls.append(2) or "made") is None
+    assert seed_once("other", lambda: calls.append(3), already_there=lambda: True) is None
+    assert calls == [1]

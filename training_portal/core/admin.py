@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Job, Notification
+from .models import Job, Notification, SeedRecord
 
 
 @admin.register(Job)
@@ -31,6 +31,18 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
     search_fields = ("recipient__email", "title")
     list_select_related = ("recipient",)
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(SeedRecord)
+class SeedRecordAdmin(admin.ModelAdmin[SeedRecord]):
+    """Which demo pieces were loaded; deleting a record lets the next `seed_demo` load that
+    piece again (on top of whatever is there)."""
+
+    list_display = ("name", "origin", "seeded_at")
+    readonly_fields = ("name", "origin", "seeded_at")
 
     def has_add_permission(self, request: object) -> bool:
         return False

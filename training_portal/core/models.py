@@ -196,3 +196,24 @@ class Notification(models.Model):
     @property
     def display_body(self) -> str:
         return render_text(self.message_id, self.message_params, self.body)
+
+class SeedRecord(models.Model):
+    """That a piece of demo data was loaded once: a seeder with a record does nothing again.
+
+    Demo rows are never looked up by values users can also create (a case log by its
+    procedure, a project by its title...): once the portal is in use such lookups find the
+    users' rows too. The record is the only thing a later start asks about."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    seeded_at = models.DateTimeField(_("seeded at"), default=timezone.now)
+    #: How the record came about: "seeded", or "found" for demo data of an older version
+    #: loaded before records existed (recognised by a demo-only key, left as it is).
+    origin = models.CharField(_("origin"), max_length=16, default="seeded")
+
+    class Meta:
+        verbose_name = _("demo data record")
+        verbose_name_plural = _("demo data records")
+        ordering = ["seeded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

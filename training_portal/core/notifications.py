@@ -18,6 +18,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .links import absolute_url
 from .models import Notification
 from .texts import Text
 
@@ -81,7 +82,7 @@ def send_notification_email(notification_id: int) -> bool:
     with translation.override(_language(notification.recipient)):
         title, body = notification.display_title, notification.display_body.strip()
     if notification.link:
-        body += "\n\n" + settings.SITE_URL.rstrip("/") + notification.link
+        body += "\n\n" + absolute_url(notification.link)
     try:
         send_mail(title[:200], body, None, [notification.recipient.email])
     except Exception:

@@ -405,3 +405,17 @@ def test_who_sees_the_results_about_a_student(world: World, role: str, code: int
     assert response.status_code == code
     if code == 200:
         assert "68.50" in response.content.decode()
+
+
+def test_the_round_page_offers_the_indicators_only_to_those_who_may_open_them(
+    world: World,
+) -> None:
+    """An inspector evaluates in the round but may not open the program's indicators: no
+    link to a page that would answer 404."""
+    round_ = opened(world)
+    indicators = f"/evaluation/programs/{world.program.pk}/indicators/"
+    for user, offered in ((world.program_admin, True), (world.inspector, False)):
+        client = client_for(user)
+        page = client.get(f"/evaluation/rounds/{round_.pk}/").content.decode()
+        assert (indicators in page) is offered
+        assert client.get(indicators).status_code == (200 if offered else 404)

@@ -151,3 +151,31 @@ def test_the_demo_publishes_audit_summaries_and_seeding_twice_creates_nothing_ne
     seed_inspection_demo()
     call_command("seed_demo", "--force", stdout=io.StringIO())
     assert inspection_rows() == first
+
+
+def test_the_lead_inspector_completes_a_two_person_publication_in_the_demo(
+    demo: None, client: Any
+) -> None:
+    """Ingrid wrote the report and asked for publication once the reply window ended; Leo,
+    the lead inspector on her team, is told on his home page and approves it."""
+    from supervision.inspections.demo import AWAITING_TITLE
+    from supervision.inspections.reporting import approve_publication
+
+    inspection = Inspection.objects.get(title=AWAITING_TITLE)
+    author, lead = user("inspector@demo.example"), user("inspector2@demo.example")
+    assert inspection.status == Inspection.Status.AWAITING_APPROVAL
+    assert inspection.reply_closes_at is not None and inspection.reply_closes_at < timezone.now()
+    assert inspection.publication_requested_by == author
+    assert not permissions.can_approve_publication(author, inspection)
+    assert permissions.can_approve_publication(lead, inspection)
+
+    client.force_login(lead)
+    home = client.get("/", headers={"accept-language": "en"})
+    assert "Inspection reports awaiting your approval" in home.content.decode()
+    client.force_login(author)
+    assert "Inspection reports awaiting your approval" not in client.get("/").content.decode()
+
+    version = approve_publication(by=lead, inspection=inspection)
+    assert version.approved_by == lead and version.published_by == author
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.PUBLISHED

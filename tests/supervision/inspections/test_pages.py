@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from supervision.inspections import services
+from supervision.inspections import permissions, services
 from supervision.inspections.views import inspections_attention
 from supervision.models import (
     ChecklistItem,
@@ -1180,6 +1180,16 @@ def test_publications_awaiting_approval_are_counted_for_the_second_person(world:
     assert _counts(world.user("inspector"))[label] == 0
     home = client_for(world.user("lead_inspector")).get(reverse("core:home"))
     assert label in home.content.decode()
+
+
+def test_a_lead_inspector_who_wrote_the_report_is_not_asked_to_approve_it(world: World) -> None:
+    _request(world)
+    lead = world.user("lead_inspector")
+    InspectionTeamMember.objects.filter(inspection=world.reply, inspector=lead).update(
+        is_author=True
+    )
+    assert not permissions.can_approve_publication(lead, world.reply)
+    assert _counts(lead)["Inspection reports awaiting your approval"] == 0
 
 
 def test_the_navigation_offers_inspections_to_those_concerned(world: World) -> None:
