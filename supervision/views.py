@@ -56,7 +56,7 @@ from .forms import (
 )
 from .models import AuditRun, Finding
 from .models.audit import Severity
-from .rules import Rule, all_rules, get_rule, rule_label
+from .rules import Rule, all_rules, rule_label
 from .rules.catalogue import MONEY_EVIDENCE
 
 PER_PAGE = 25

@@ -197,6 +197,7 @@ class Notification(models.Model):
     def display_body(self) -> str:
         return render_text(self.message_id, self.message_params, self.body)
 
+
 class SeedRecord(models.Model):
     """That a piece of demo data was loaded once: a seeder with a record does nothing again.
 
