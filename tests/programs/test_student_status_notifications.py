@@ -20,7 +20,7 @@ from accounts.roles import Role
 from programs import models as m
 from programs.services import student_status
 from programs.tasks import start_due_suspensions_task
-from tests.clients import client_for
+from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.programs.conftest import Cast, cast  # noqa: F401
 from tests.programs.factories import ProgramFactory, grant
@@ -354,3 +354,13 @@ def test_a_suspension_may_start_a_year_ahead_but_not_later(cast: Cast) -> None:
 
     change = request_suspension(cast, cast.student.user, starts_on=days(365))
     assert change.decision == m.StudentStatusChange.Decision.PENDING
+
+
+def test_a_future_suspension_through_the_api_waits(cast: Cast) -> None:
+    url = reverse("api:student-suspend", args=[cast.student.pk])
+    body = {"starts_on": days(30), "ends_on": days(200), "reason": "Family"}
+    response = api_for(cast.program_admin).post(url, body, format="json")
+
+    assert response.status_code == 200
+    assert (response.data["awaiting_start"], response.data["student_status"]) == (True, "active")
+    assert set(told()) == {"stan@example.org", "tom@example.org", "pia@example.org"}
