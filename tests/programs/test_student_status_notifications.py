@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -221,7 +222,9 @@ def test_the_e_mails_leave_after_commit(
     assert [(mail.to, mail.subject) for mail in mailoutbox] == [
         (["petra@example.org"], "Status request for Stan Student: Suspension of study")
     ]
-    assert "http" in mailoutbox[0].body
+    change = m.StudentStatusChange.objects.get()
+    link = settings.SITE_URL.rstrip("/") + reverse("programs:status-decide", args=[change.pk])
+    assert mailoutbox[0].body.endswith(link)
 
 
 # ---- Suspensions with a future start -------------------------------------------------------
@@ -246,6 +249,10 @@ def test_a_direct_future_suspension_waits_and_the_page_says_so(cast: Cast) -> No
     assert Notification.objects.get(recipient=cast.tutor.user).title.startswith(
         "Suspension of Stan Student from "
     )
+    form = client_for(cast.program_admin).get(
+        reverse("programs:student-status-change", args=[cast.student.pk, "suspend"])
+    )
+    assert "May be up to a year ahead" in form.content.decode()
     page = client_for(cast.student.user).get(reverse("programs:my-plan"))
     assert page.status_code == 200
     expected = f"Suspension from {date_format(days(30), 'DATE_FORMAT')} approved."
