@@ -70,6 +70,10 @@ class StatusChangeForm(BootstrapForm):
                 del self.fields[name]
         if "starts_on" in self.fields:
             self.fields["starts_on"].label = _START_LABELS.get(transition.kind, _("Date"))
+            if transition.kind == Kind.SUSPENSION:
+                self.fields["starts_on"].help_text = _(
+                    "May be up to a year ahead: the status changes on that day."
+                )
         if "ends_on" in self.fields:
             self.fields["ends_on"].label = _END_LABELS.get(transition.kind, _("Until"))
         if "tutor" in self.fields:

@@ -225,6 +225,7 @@ def status_context(user: Any, student: Student) -> dict[str, Any]:
         "status_pending": next(
             (c for c in changes if c.decision == StudentStatusChange.Decision.PENDING), None
         ),
+        "status_waiting": next((c for c in changes if c.awaiting_start), None),
         "destination": destination,
         "may_record_destination": student.status == Student.Status.GRADUATED
         and (destination is None or destination.followed_up_at is None)

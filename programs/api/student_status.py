@@ -91,6 +91,7 @@ class StatusChangeSerializer(serializers.ModelSerializer[m.StudentStatusChange])
             "decided_by",
             "decided_at",
             "decision_note",
+            "awaiting_start",
         ]
 
 

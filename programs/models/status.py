@@ -78,6 +78,9 @@ class StudentStatusChange(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    #: An approved suspension whose start date has not come yet: the student stays active until
+    #: the daily task applies it.
+    awaiting_start = models.BooleanField(_("awaiting its start date"), default=False)
 
     class Meta:
         verbose_name = _("student status change")
@@ -101,6 +104,11 @@ class StudentStatusChange(models.Model):
                 | (~Q(decision="pending") & Q(decided_at__isnull=False)),
                 name="programs_student_status_change_decided",
                 violation_error_message=_("A decided request needs when it was decided."),
+            ),
+            models.CheckConstraint(
+                condition=Q(awaiting_start=False) | Q(decision="approved", kind="suspension"),
+                name="programs_student_status_change_awaiting_start",
+                violation_error_message=_("Only an approved suspension can wait for its start."),
             ),
             models.UniqueConstraint(
                 fields=["student"],

@@ -4,20 +4,30 @@ then where the graduate went (去向) and the follow-up a year later.
 
 A program administrator makes a change at once; the student or a tutor asks for one and an
 administrator approves or refuses it. Every change is a `StudentStatusChange` row.
+
+A suspension may be asked for a future start (up to a year ahead): once approved it waits
+(`awaiting_start`) and `start_due_suspensions`, run daily, suspends the student when the date
+comes. The program administrators are told of each request; the requester, the student (and
+their tutors, for a suspension or withdrawal) of each decision; the student and their tutors of
+each change an administrator makes directly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from training_portal.core.notifications import notify
 
 from .. import permissions
 from ..models import (
@@ -30,6 +40,7 @@ from ..models import (
 )
 from ..student_status import TRANSITIONS, Mode, Transition, mode_for
 from . import people
+from .training import program_admin_users
 from .validation import validated_save
 
 __all__ = [
@@ -37,6 +48,7 @@ __all__ = [
     "decide_status_request",
     "record_destination",
     "record_follow_up",
+    "start_due_suspensions",
 ]
 
 Status = Student.Status
@@ -48,6 +60,9 @@ Errors = dict[str, list[str]]
 FOLLOW_UP_AFTER = dt.timedelta(days=365)
 #: An extension moves milestones by at most this many days.
 MAX_SHIFT_DAYS = 1095
+#: A suspension may be asked for a start at most this far ahead.
+MAX_SUSPENSION_AHEAD = dt.timedelta(days=365)
+_NOTIFICATIONS = "programs/notifications"
 
 
 @transaction.atomic
@@ -91,6 +106,7 @@ def change_student_status(
         change.decision = Decision.APPROVED
         change.decided_by = user
         change.decided_at = timezone.now()
+        change.awaiting_start = _starts_later(change)
     validated_save(
         change,
         errors=errors,
@@ -100,13 +116,24 @@ def change_student_status(
             "programs_student_status_change_period_order": "ends_on",
         },
     )
-    if mode == Mode.DO:
+    if mode == Mode.REQUEST:
+        _tell(
+            program_admin_users(student.program).exclude(pk=user.pk),
+            "status_requested",
+            change=change,
+            actor=user,
+        )
+        return change
+    tutors = list(_tutor_users(student))
+    if not change.awaiting_start:
         _apply(
             change,
             user=user,
             replaces=replaces,
             over_capacity_reason=over_capacity_reason,
         )
+    tutors += _tutor_users(student).exclude(pk__in=[t.pk for t in tutors])
+    _tell([student.user, *tutors], "status_changed", change=change, actor=user)
     return change
 
 
@@ -137,10 +164,35 @@ def decide_status_request(
     change.decided_by = user
     change.decided_at = timezone.now()
     change.decision_note = note
+    change.awaiting_start = approve and _starts_later(change)
     change.save()
-    if approve:
+    told = [change.requested_by, student.user]
+    if change.kind in (Kind.SUSPENSION, Kind.WITHDRAWAL):
+        told += _tutor_users(student)
+    if approve and not change.awaiting_start:
         _apply(change, user=user, replaces=None, over_capacity_reason="")
+    _tell(told, "status_decided", change=change, actor=user)
     return change
+
+
+@transaction.atomic
+def start_due_suspensions(*, today: dt.date | None = None) -> int:
+    """Suspend the students whose approved suspension starts on `today` or earlier: a few
+    set-based updates, safe to run twice (a started suspension no longer waits). A student
+    who is no longer active keeps their status; the suspension stops waiting all the same.
+    Returns how many students were suspended."""
+    today = today or timezone.localdate()
+    due = StudentStatusChange.objects.filter(awaiting_start=True, starts_on__lte=today)
+    ids = list(due.select_for_update().values_list("pk", flat=True))
+    if not ids:
+        return 0
+    starts = StudentStatusChange.objects.filter(pk__in=ids, student=OuterRef("pk"))
+    suspended = Student.objects.filter(status=Status.ACTIVE, status_changes__in=ids).update(
+        status=Status.SUSPENDED,
+        status_since=Subquery(starts.order_by("-starts_on").values("starts_on")[:1]),
+    )
+    StudentStatusChange.objects.filter(pk__in=ids).update(awaiting_start=False)
+    return suspended
 
 
 @transaction.atomic
@@ -237,12 +289,24 @@ def _errors(
     if needs_start and change.starts_on is None:
         errors["starts_on"] = [_("Give the date.")]
     elif needs_start and change.starts_on is not None:
-        if change.starts_on > today:
+        if transition.kind == Kind.SUSPENSION and change.starts_on > today + MAX_SUSPENSION_AHEAD:
+            errors["starts_on"] = [
+                _("A suspension can start at most a year ahead (by %(date)s).")
+                % {"date": date_format(today + MAX_SUSPENSION_AHEAD, "DATE_FORMAT")}
+            ]
+        elif transition.kind != Kind.SUSPENSION and change.starts_on > today:
             errors["starts_on"] = [_("The date cannot be in the future.")]
         elif change.starts_on < student.enrolled_on:
             errors["starts_on"] = [_("The date cannot be before the student's enrolment.")]
     if transition.kind == Kind.SUSPENSION and change.ends_on is None:
         errors["ends_on"] = [_("Give the expected end of the suspension.")]
+    if transition.kind == Kind.SUSPENSION:
+        waiting = _waiting_suspension(student)
+        if waiting is not None and waiting.pk != change.pk:
+            errors.setdefault("action", []).append(
+                _("A suspension from %(date)s is already approved.")
+                % {"date": date_format(waiting.starts_on or today, "DATE_FORMAT")}
+            )
     if transition.kind == Kind.RESUMPTION and change.starts_on is not None:
         suspended_on = _suspended_on(student)
         if suspended_on is not None and change.starts_on < suspended_on:
@@ -307,6 +371,19 @@ def _missing_milestones(student: Student) -> list[str]:
     )
 
 
+def _starts_later(change: StudentStatusChange) -> bool:
+    """An approved suspension that starts after today waits for its date."""
+    return (
+        change.kind == Kind.SUSPENSION
+        and change.starts_on is not None
+        and change.starts_on > timezone.localdate()
+    )
+
+
+def _waiting_suspension(student: Student) -> StudentStatusChange | None:
+    return StudentStatusChange.objects.filter(student=student, awaiting_start=True).first()
+
+
 def _suspended_on(student: Student) -> dt.date | None:
     return (
         StudentStatusChange.objects.filter(
@@ -343,6 +420,10 @@ def _apply(
     if change.to_status != change.from_status:
         student.status = change.to_status
         student.status_since = change.starts_on or timezone.localdate()
+        # A suspension still waiting for its start no longer applies once the student leaves.
+        StudentStatusChange.objects.filter(student=student, awaiting_start=True).update(
+            awaiting_start=False
+        )
     student.save(update_fields=["status", "status_since", "expected_end_on"])
 
 
@@ -376,4 +457,45 @@ def _end_supervision(student: Student, *, user: User, on: dt.date) -> None:
     for assignment in current.select_related("tutor__user", "student"):
         people.end_assignment(
             user=user, assignment=assignment, ended_on=max(on, assignment.started_on)
+        )
+
+
+# ---- Who is told ---------------------------------------------------------------------------
+
+
+def _tutor_users(student: Student) -> QuerySet[User]:
+    """The student's current tutors, academic and practice."""
+    return User.objects.filter(
+        is_active=True,
+        tutor_profile__assignments__student=student,
+        tutor_profile__assignments__ended_on__isnull=True,
+    ).distinct()
+
+
+def _tell(
+    recipients: Iterable[User], template: str, *, change: StudentStatusChange, actor: User
+) -> None:
+    """Notify each recipient once (never the actor), with a link to the page they can open."""
+    student = change.student
+    seen = {actor.pk}
+    for recipient in recipients:
+        if recipient.pk in seen:
+            continue
+        seen.add(recipient.pk)
+        if template == "status_requested":
+            link = reverse("programs:status-decide", args=[change.pk])
+        elif recipient.pk == student.user_id:
+            link = reverse("programs:my-plan") + "#status"
+        else:
+            link = reverse("programs:student", args=[student.pk]) + "#status"
+        notify(
+            recipient=recipient,
+            template=f"{_NOTIFICATIONS}/{template}",
+            context={
+                "change": change,
+                "student": student,
+                "actor": actor,
+                "for_student": recipient.pk == student.user_id,
+            },
+            link=link,
         )

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from programs import models as m
 from programs.services import student_status
@@ -197,12 +198,13 @@ def test_bad_input_is_reported_field_by_field_in_one_pass(cast: Cast) -> None:
             user=cast.program_admin,
             student=cast.student,
             action="suspend",
-            starts_on=days(3),
+            starts_on=days(400),
             ends_on=None,
             reason="  ",
         )
+    limit = date_format(days(365), "DATE_FORMAT")
     assert caught.value.message_dict == {
-        "starts_on": ["The date cannot be in the future."],
+        "starts_on": [f"A suspension can start at most a year ahead (by {limit})."],
         "ends_on": ["Give the expected end of the suspension."],
         "reason": ["Give a reason."],
     }
