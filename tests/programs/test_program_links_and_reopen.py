@@ -6,10 +6,12 @@ a closed program only with a reason, kept with the change in the program's histo
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import User
 from programs import models as m
+from programs.services import elements
 from tests.clients import client_for
 
 from .conftest import Cast
@@ -131,5 +133,26 @@ def test_only_a_portal_administrator_reopens(
     response = client_for(user).post(url, {"transition": "reopen", "reason": "Please."})
 
     assert response.status_code == status
+    cast.program.refresh_from_db()
+    assert cast.program.status == m.Program.Status.CLOSED
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_the_service_refuses_to_reopen_without_a_reason(
+    cast: Cast, admin: User, reason: str
+) -> None:
+    close(cast)
+    cast.program.refresh_from_db()
+
+    with pytest.raises(ValidationError) as error:
+        elements.transition_program(user=admin, program=cast.program, name="reopen", reason=reason)
+
+    assert error.value.message_dict == {"reason": ["Say why the program is reopened."]}
+    cast.program.refresh_from_db()
+    assert cast.program.status == m.Program.Status.CLOSED
+
+
+def test_closing_needs_no_reason(cast: Cast) -> None:
+    elements.transition_program(user=cast.program_admin, program=cast.program, name="close")
     cast.program.refresh_from_db()
     assert cast.program.status == m.Program.Status.CLOSED
