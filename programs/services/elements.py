@@ -34,6 +34,7 @@ from ..models import (
     Program,
     ProgramCourse,
     ProgramPartner,
+    ProgramStatusChange,
     Stage,
     TrainingObjective,
     TrainingPlan,
@@ -120,9 +121,17 @@ def transition_program(*, user: User, program: Program, name: str, reason: str =
         raise ValidationError({"reason": [_("Say why the program is reopened.")]})
     if transition.target == Program.Status.ACTIVE and program.status == Program.Status.DRAFT:
         _check_ready(program)
+    from_status = program.status
     program.status = transition.target
     with history_context(reason=reason or str(transition.label)):
         program.save(update_fields=["status"])
+    ProgramStatusChange.objects.create(
+        program=program,
+        from_status=from_status,
+        to_status=program.status,
+        reason=reason,
+        changed_by=user,
+    )
     return program
 
 

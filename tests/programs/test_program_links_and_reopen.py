@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import User
 from programs import models as m
 from programs.services import elements
 from tests.clients import client_for
+from tests.queries import assert_flat_queries
 
 from .conftest import Cast
 from .factories import CourseFactory, OrganizationFactory, ProgramFactory
@@ -156,3 +158,49 @@ def test_closing_needs_no_reason(cast: Cast) -> None:
     elements.transition_program(user=cast.program_admin, program=cast.program, name="close")
     cast.program.refresh_from_db()
     assert cast.program.status == m.Program.Status.CLOSED
+
+
+def test_the_reason_is_shown_on_the_program_page_to_who_manages_it(cast: Cast, admin: User) -> None:
+    elements.transition_program(user=cast.program_admin, program=cast.program, name="close")
+    url = reverse("programs:program-transition", args=[cast.program.pk])
+    client_for(admin).post(url, {"transition": "reopen", "reason": "Closed by mistake."})
+
+    change = cast.program.status_changes.first()
+    assert change is not None
+    assert (change.from_status, change.to_status, change.reason, change.changed_by) == (
+        "closed",
+        "active",
+        "Closed by mistake.",
+        admin,
+    )
+    assert cast.program.status_changes.count() == 2
+    detail = reverse("programs:program-detail", args=[cast.program.pk])
+    for user in (admin, cast.program_admin):
+        assert "Closed by mistake." in client_for(user).get(detail).content.decode()
+    assert "Closed by mistake." not in client_for(cast.student.user).get(detail).content.decode()
+
+
+def test_the_database_refuses_a_reopening_without_a_reason(cast: Cast) -> None:
+    change = m.ProgramStatusChange(
+        program=cast.program, from_status="closed", to_status="active", reason=""
+    )
+    with pytest.raises(ValidationError) as error:
+        change.full_clean()
+    assert "Reopening a closed program needs a reason." in error.value.messages
+    with pytest.raises(IntegrityError), transaction.atomic():
+        change.save()
+
+
+def test_the_program_page_stays_flat_as_status_changes_grow(cast: Cast, admin: User) -> None:
+    client = client_for(cast.program_admin)
+    detail = reverse("programs:program-detail", args=[cast.program.pk])
+
+    def grow() -> None:
+        for _ in range(3):
+            for step, reason in (("close", ""), ("reopen", "Again.")):
+                elements.transition_program(
+                    user=admin, program=cast.program, name=step, reason=reason
+                )
+
+    grow()
+    assert_flat_queries(lambda: client.get(detail), grow, max_queries=40)
