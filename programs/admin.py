@@ -295,3 +295,9 @@ class SignOffTokenAdmin(ReadOnlyAppendOnlyAdmin):
 class OrganizationStatusChangeAdmin(ReadOnlyAppendOnlyAdmin):
     list_display = ("organization", "from_status", "to_status", "changed_by", "changed_at")
     list_select_related = ("organization", "changed_by")
+
+
+@admin.register(m.ProgramStatusChange)
+class ProgramStatusChangeAdmin(ReadOnlyAppendOnlyAdmin):
+    list_display = ("program", "from_status", "to_status", "changed_by", "changed_at")
+    list_select_related = ("program", "changed_by")

@@ -87,3 +87,13 @@ class RenewAgreementForm(BootstrapForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
         help_text=_("Optional; the previous file stays in the history."),
     )
+
+
+class CounsellorPostingForm(BootstrapForm):
+    """Post an existing account as a counsellor at the organisation."""
+
+    email = forms.EmailField(
+        label=_("E-mail address of the counsellor"),
+        max_length=254,
+        help_text=_("The person must already have an account in the portal."),
+    )

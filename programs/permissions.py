@@ -260,6 +260,12 @@ def can_change_organization_status(user: Any, organization: Any) -> bool:
     return is_portal_admin(user)
 
 
+def can_post_counsellors(user: Any, organization: Any) -> bool:
+    """Counsellors are posted at an organisation (its mental-health service), and their
+    postings ended, by portal administrators."""
+    return is_portal_admin(user)
+
+
 def can_renew_agreement(user: Any, partner: Any) -> bool:
     """A partnership's agreement is renewed by the program's administrators."""
     return administers(user, partner.program)

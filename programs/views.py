@@ -51,6 +51,8 @@ from .services import logs, placements, record_views, signoff, training
 from .views_status import status_context
 
 LATEST_LOGS = 50
+#: The latest steps of a program's lifecycle shown on its page (all are in its history).
+STATUS_CHANGES_SHOWN = 10
 
 
 # ---- Who the dashboards are for (navigation and page guards) --------------------------------
@@ -433,6 +435,12 @@ def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if can_manage
             else set(),
             "partners": _split(program.partners.all(), lambda p: p.is_active),
+            # Who moved the program through its lifecycle and why: for those who manage it.
+            "status_changes": program.status_changes.select_related("changed_by")[
+                :STATUS_CHANGES_SHOWN
+            ]
+            if can_manage
+            else [],
         },
     )
 

@@ -298,7 +298,10 @@ def program_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     program = _managed_program(request, pk)
     try:
         elements.transition_program(
-            user=request.user, program=program, name=request.POST.get("transition", "")
+            user=request.user,
+            program=program,
+            name=request.POST.get("transition", ""),
+            reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
         for message in exc.messages:

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import RoleMembership
 from accounts.permissions import is_portal_admin
@@ -34,6 +34,7 @@ from training_portal.core.permissions import is_active_user, require
 
 from . import permissions, responsibilities
 from .forms_organizations import (
+    CounsellorPostingForm,
     OrganizationFilterForm,
     OrganizationForm,
     OrganizationStatusForm,
@@ -41,7 +42,7 @@ from .forms_organizations import (
 )
 from .models import Organization, Placement, Program, ProgramPartner, TutorProfile
 from .models.programs import Responsibility
-from .services import organizations, partners
+from .services import counsellors, organizations, partners
 
 PER_PAGE = 25
 #: An agreement ending within this many days is flagged on the organisation's page.
@@ -96,6 +97,8 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "partnerships": partnerships,
         "can_edit": permissions.can_edit_organization(user, organization),
         "can_change_status": permissions.can_change_organization_status(user, organization),
+        "can_post_counsellors": permissions.can_post_counsellors(user, organization),
+        "today": timezone.localdate(),
         "shows_people": people,
         "tutors": _tutors(user, organization) if people else [],
         **(_posted(organization) if people else {"coordinators": [], "counsellors": []}),
@@ -283,6 +286,54 @@ def agreement_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         back=reverse("programs:organization-detail", args=[partner.organization_id]),
         multipart=True,
         partner=partner,
+    )
+
+
+# ---- Counsellors posted at an organisation --------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def counsellor_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organization = _organization_for(request, pk, permissions.can_post_counsellors)
+    form = CounsellorPostingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = counsellors.post_counsellor(
+                user=request.user, organization=organization, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            message = _("%(person)s is now posted here as a counsellor.") % {
+                "person": membership.user
+            }
+            return _done(request, organization, message)
+    return _render_form(
+        request,
+        form,
+        title=_("Post a counsellor at %(organization)s") % {"organization": organization.name},
+        back=reverse("programs:organization-detail", args=[organization.pk]),
+    )
+
+
+@login_required
+@require_POST
+def counsellor_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    organization = _organization_for(request, pk, permissions.can_post_counsellors)
+    membership = get_object_or_404(
+        counsellors.postings_at(organization).select_related("user"), pk=membership_pk
+    )
+    try:
+        counsellors.end_counsellor_posting(user=request.user, membership=membership)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("programs:organization-detail", pk=organization.pk)
+    return _done(
+        request,
+        organization,
+        _("The posting of %(person)s ends today.") % {"person": membership.user},
     )
 
 

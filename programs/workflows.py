@@ -5,7 +5,7 @@
 - active: students are enrolled, placed and take part in projects; elements still change
   (with history), retired rather than deleted once something refers to them;
 - closed: no new students, placements or projects; the elements are read-only. A portal
-  administrator may reopen it (back to active), e.g. after closing it by mistake.
+  administrator may reopen it (back to active), e.g. after closing it by mistake, saying why.
 """
 
 from __future__ import annotations
@@ -66,12 +66,21 @@ class Transition:
     target: str
     label: Promise
     portal_admin_only: bool = False
+    #: The step is taken only with a reason, kept with the change in the program's history.
+    needs_reason: bool = False
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("activate", S.DRAFT, S.ACTIVE, _("Activate the program")),
     Transition("close", S.ACTIVE, S.CLOSED, _("Close the program")),
-    Transition("reopen", S.CLOSED, S.ACTIVE, _("Reopen the program"), portal_admin_only=True),
+    Transition(
+        "reopen",
+        S.CLOSED,
+        S.ACTIVE,
+        _("Reopen the program"),
+        portal_admin_only=True,
+        needs_reason=True,
+    ),
 )
 BY_NAME = {t.name: t for t in TRANSITIONS}
 

@@ -322,7 +322,12 @@ class ProgramUpdateSerializer(serializers.Serializer[Any]):
 
 class ProgramTransitionSerializer(serializers.Serializer[Any]):
     transition = serializers.CharField(max_length=32)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Why the step is taken; required to reopen a closed program."),
+    )
 
 
 class ObjectiveInputSerializer(serializers.Serializer[Any]):

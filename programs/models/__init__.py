@@ -10,6 +10,7 @@ from .programs import (
     Program,
     ProgramCourse,
     ProgramPartner,
+    ProgramStatusChange,
     Stage,
     TrainingObjective,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Program",
     "ProgramCourse",
     "ProgramPartner",
+    "ProgramStatusChange",
     "ProgressLog",
     "ProgressLogCorrection",
     "Project",

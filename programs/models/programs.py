@@ -87,6 +87,54 @@ class Program(models.Model):
         return f"{self.code} {self.title}"
 
 
+class ProgramStatusChange(models.Model):
+    """One step of a program's lifecycle: who took it, when and why (append-only).
+
+    Kept as rows, not only as history events, so that the reason for reopening a closed
+    program is shown on its page wherever the portal runs (history is not kept on SQLite)."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("program"),
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=16, choices=Program.Status.choices
+    )
+    to_status = models.CharField(_("new status"), max_length=16, choices=Program.Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("program status change")
+        verbose_name_plural = _("program status changes")
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=Program.Status.CLOSED, to_status=Program.Status.ACTIVE)
+                | ~Q(reason=""),
+                name="programs_program_reopen_has_reason",
+                violation_error_message=_("Reopening a closed program needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_status=F("to_status")),
+                name="programs_program_status_change_changes",
+                violation_error_message=_("The new status must differ from the old one."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}: {self.from_status} → {self.to_status}"
+
+
 @tracked()
 class TrainingObjective(models.Model):
     """Element 1: an ordered, measurable training objective."""

@@ -34,6 +34,7 @@ from ..models import (
     Program,
     ProgramCourse,
     ProgramPartner,
+    ProgramStatusChange,
     Stage,
     TrainingObjective,
     TrainingPlan,
@@ -95,7 +96,9 @@ def update_program(*, user: User, program: Program, **fields: Any) -> Program:
 
 @transaction.atomic
 def transition_program(*, user: User, program: Program, name: str, reason: str = "") -> Program:
-    """Take one step of the lifecycle (activate, close, reopen), as the transition table says."""
+    """Take one step of the lifecycle (activate, close, reopen), as the transition table says;
+    a step that `needs_reason` (reopening) is refused without one. The reason, or the step's
+    label, is kept with the change in the program's history."""
     transition = workflows.BY_NAME.get(name)
     if transition is None:
         raise ValidationError({"transition": [_("“%(value)s” is not a step.") % {"value": name}]})
@@ -113,11 +116,22 @@ def transition_program(*, user: User, program: Program, name: str, reason: str =
         )
     if not workflows.can_transition(user, program, transition):
         raise PermissionDenied
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ValidationError({"reason": [_("Say why the program is reopened.")]})
     if transition.target == Program.Status.ACTIVE and program.status == Program.Status.DRAFT:
         _check_ready(program)
+    from_status = program.status
     program.status = transition.target
-    with history_context(reason=(reason or "").strip() or str(transition.label)):
+    with history_context(reason=reason or str(transition.label)):
         program.save(update_fields=["status"])
+    ProgramStatusChange.objects.create(
+        program=program,
+        from_status=from_status,
+        to_status=program.status,
+        reason=reason,
+        changed_by=user,
+    )
     return program
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
@@ -359,21 +360,9 @@ def _validate_plan(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if course_ids:
-        in_curriculum = set(
-            ProgramCourse.objects.filter(
-                program_id=plan.student.program_id, course_id__in=course_ids
-            ).values_list("course_id", flat=True)
-        )
-        outside = [pk for pk in course_ids if pk not in in_curriculum]
-        if outside:
-            codes = Course.objects.filter(pk__in=outside).values_list("code", flat=True)
-            errors["courses"] = [
-                _("Not in the curriculum of %(program)s: %(codes)s.")
-                % {
-                    "program": plan.student.program.code,
-                    "codes": ", ".join(sorted(codes)) or _("unknown course"),
-                }
-            ]
+        course_errors = _course_errors(plan, course_ids)
+        if course_errors:
+            errors["courses"] = course_errors
     if case_targets:
         target_errors = [
             message
@@ -384,6 +373,43 @@ def _validate_plan(
             errors["case_targets"] = target_errors
     if errors:
         raise ValidationError(errors)
+
+
+def _course_errors(plan: TrainingPlan, course_ids: list[int]) -> list[str]:
+    """Courses outside the program's curriculum, and courses retired from it that the plan
+    does not have already (a course retired after the plan took it stays on the plan)."""
+    entries = dict(
+        ProgramCourse.objects.filter(
+            program_id=plan.student.program_id, course_id__in=course_ids
+        ).values_list("course_id", "retired_at")
+    )
+    kept = set(plan.courses.values_list("pk", flat=True)) if plan.pk else set()
+    outside = [pk for pk in course_ids if pk not in entries]
+    retired = [pk for pk in course_ids if entries.get(pk) is not None and pk not in kept]
+    codes = dict(Course.objects.filter(pk__in=outside + retired).values_list("pk", "code"))
+    program = plan.student.program.code
+    messages = []
+    if outside:
+        messages.append(
+            _("Not in the curriculum of %(program)s: %(codes)s.")
+            % {
+                "program": program,
+                "codes": ", ".join(sorted(codes[pk] for pk in outside if pk in codes))
+                or _("unknown course"),
+            }
+        )
+    if retired:
+        messages.append(
+            ngettext(
+                "This course was retired from the curriculum of %(program)s and is no longer "
+                "offered: %(codes)s.",
+                "These courses were retired from the curriculum of %(program)s and are no "
+                "longer offered: %(codes)s.",
+                len(retired),
+            )
+            % {"program": program, "codes": ", ".join(sorted(codes[pk] for pk in retired))}
+        )
+    return messages
 
 
 def _case_target_error(modality: str, target: Any) -> str:

@@ -260,8 +260,12 @@ def test_program_transitions_through_the_api(cast: Cast, admin: User) -> None:
     assert wrong.status_code == 400
     assert wrong.data["transition"] == ["A program that is “Active” cannot take this step."]
     assert api.post(url, {"transition": "close"}).data["status"] == "closed"
-    assert api.post(url, {"transition": "reopen"}).status_code == 403
-    assert api_for(admin).post(url, {"transition": "reopen"}).data["status"] == "active"
+    reopen = {"transition": "reopen", "reason": "Closed by mistake."}
+    assert api.post(url, reopen).status_code == 403
+    unexplained = api_for(admin).post(url, {"transition": "reopen"})
+    assert unexplained.status_code == 400
+    assert unexplained.data["reason"] == ["Say why the program is reopened."]
+    assert api_for(admin).post(url, reopen).data["status"] == "active"
 
 
 def test_a_closed_programs_elements_refuse_changes(cast: Cast) -> None:

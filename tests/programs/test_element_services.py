@@ -400,6 +400,8 @@ def test_a_program_without_elements_is_not_activated(cast: Cast) -> None:
     assert program.status == m.Program.Status.DRAFT
 
 
+REASON = "Closed by mistake before the autumn intake."
+
 # (from status, step, who) -> resulting status, or the exception raised
 LIFECYCLE = [
     ("draft", "activate", "program_admin", "active"),
@@ -432,12 +434,12 @@ def test_program_lifecycle(
         "student": cast.student.user,
     }[name]
     if isinstance(result, str):
-        elements.transition_program(user=user, program=program, name=step)
+        elements.transition_program(user=user, program=program, name=step, reason=REASON)
         program.refresh_from_db()
         assert program.status == result
     else:
         with pytest.raises(result):
-            elements.transition_program(user=user, program=program, name=step)
+            elements.transition_program(user=user, program=program, name=step, reason=REASON)
         program.refresh_from_db()
         assert program.status == start
 
