@@ -254,3 +254,50 @@ def test_dockerfile_build_steps_run_real_management_commands() -> None:
 def test_dockerfile_bakes_no_secret_key_into_the_image_environment() -> None:
     env_lines = " ".join(dockerfile_arguments("ENV") + dockerfile_arguments("ARG"))
     assert "SECRET_KEY" not in env_lines
+
+
+# --- what `make run` and the image install ----------------------------------------------------
+
+APP_PACKAGES = ("accounts", "programs", "supervision", "evaluation", "training_portal")
+
+
+def _base_requirements() -> set[str]:
+    names = set()
+    for line in (BASE_DIR / "requirements" / "base.txt").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)(\[[^\]]*\])?==", line)
+        if match:
+            names.add(re.sub(r"[-_.]+", "-", match.group(1)).lower())
+    return names
+
+
+def _imported_top_level_modules() -> set[str]:
+    import ast
+
+    modules: set[str] = set()
+    for package in APP_PACKAGES:
+        for path in (BASE_DIR / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules.add(node.module.split(".")[0])
+    return modules
+
+
+def test_app_code_imports_only_what_the_base_requirements_install() -> None:
+    """`make run` and the image install requirements/base.txt only: a module the app imports
+    from a development dependency (pypdf was one) breaks uploads with a 500 there."""
+    import sys
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    base = _base_requirements()
+    missing = {}
+    for module in sorted(_imported_top_level_modules()):
+        if module in sys.stdlib_module_names or module in APP_PACKAGES or module == "__future__":
+            continue
+        owners = {re.sub(r"[-_.]+", "-", d).lower() for d in distributions.get(module, [])}
+        if owners and not owners & base:
+            missing[module] = sorted(owners)
+    assert not missing, f"imported by the app but not in requirements/base.txt: {missing}"
