@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from .models import (
     ProgramCourse,
     Stage,
     Student,
+    TrainingObjective,
     TutorProfile,
 )
 from .models.programs import CourseCategory, ProgramPartner, Responsibility
@@ -74,14 +76,57 @@ def _check_period(
         form.add_error(end, message)
 
 
-class ObjectiveForm(BootstrapForm):
+class TitledElementForm(BootstrapForm):
+    """An element whose title is unique in its program (objective, stage): a title already
+    taken is shown with the field errors, so that all show at once; the service (and the
+    database) stay the authority. Without `program` only the fields are checked."""
+
+    titled_model: type[models.Model]
+
+    def __init__(
+        self,
+        *args: Any,
+        program: Program | None = None,
+        element: models.Model | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.element = element
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        title = data.get("title")
+        if self.program is not None and title:
+            taken = self.titled_model._default_manager.filter(program=self.program, title=title)
+            if self.element is not None:
+                taken = taken.exclude(pk=self.element.pk)
+            if taken.exists():
+                self.add_error("title", _title_taken_message(self.titled_model))
+        return data
+
+
+def _title_taken_message(model: type[models.Model]) -> Any:
+    """The message of the model's unique (program, title) constraint."""
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and set(constraint.fields) == {
+            "program",
+            "title",
+        }:
+            return constraint.violation_error_message
+    raise LookupError(f"{model.__name__} has no unique title per program")
+
+
+class ObjectiveForm(TitledElementForm):
+    titled_model = TrainingObjective
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Measurable description"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class StageForm(BootstrapForm):
+class StageForm(TitledElementForm):
+    titled_model = Stage
     kind = forms.ChoiceField(label=_("Kind"), choices=Stage.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     expected_months = forms.IntegerField(label=_("Expected months"), min_value=1, max_value=60)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import BootstrapForm
 from .forms_admin import DATE, OrganizationChoiceField
-from .models import Organization, TutorProfile
+from .models import Organization, Placement, TutorProfile
+from .services.placements import practice_tutor_errors
 
 OVERRIDE_HELP = _("Only needed when the host has no place left in this period.")
 
@@ -23,7 +24,12 @@ class PracticeTutorChoiceField(forms.ModelChoiceField):
 
 
 class PlacementForm(BootstrapForm):
-    """Plan a placement (with a host) or edit a planned one (without: the host stays)."""
+    """Plan a placement (with a host) or edit a planned one (without: the host stays).
+
+    The date order and the practice tutor's host are checked with the field errors, so that
+    one submission shows them all; the services check them again."""
+
+    checked_model = Placement
 
     host = OrganizationChoiceField(label=_("Host"), queryset=Organization.objects.none())
     start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs=DATE))
@@ -44,14 +50,25 @@ class PlacementForm(BootstrapForm):
         *args: Any,
         hosts: QuerySet[Organization] | None,
         tutors: QuerySet[TutorProfile],
+        host: Organization | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fixed_host = host
         if hosts is None:
             del self.fields["host"]
         else:
             cast(forms.ModelChoiceField, self.fields["host"]).queryset = hosts
         cast(forms.ModelChoiceField, self.fields["practice_tutor"]).queryset = tutors
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        host = data.get("host", self.fixed_host)
+        if host is not None and data.get("practice_tutor") is not None:
+            for name, messages in practice_tutor_errors(data["practice_tutor"], host).items():
+                for message in messages:
+                    self.add_error(name, message)
+        return data
 
 
 class StartPlacementForm(BootstrapForm):

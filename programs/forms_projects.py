@@ -14,7 +14,18 @@ from accounts.models import User
 from training_portal.core.formats import format_date
 
 from .forms import BootstrapForm
-from .models import CaseLog, Organization, Placement, Program, Project, ProjectMember, ProjectOutput
+from .models import (
+    CaseLog,
+    Organization,
+    Placement,
+    Program,
+    Project,
+    ProjectMember,
+    ProjectOutput,
+    Student,
+)
+from .services.logs import case_date_errors
+from .services.projects import period_errors
 
 DATE = {"type": "date"}
 ANY = ("", pgettext_lazy("filter", "Any"))
@@ -80,6 +91,14 @@ class ProjectForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_organization"].queryset = leads  # type: ignore[attr-defined]
         self.fields["partner_organizations"].queryset = partners  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any] | None:
+        """The date order with the field errors, so that all show at once."""
+        data = super().clean() or {}
+        for name, messages in period_errors(data.get("start_date"), data.get("end_date")).items():
+            for message in messages:
+                self.add_error(name, message)
+        return data
 
 
 class ProjectStatusForm(BootstrapForm):
@@ -154,10 +173,26 @@ class CaseLogForm(BootstrapForm):
         empty_label=_("None"),
     )
 
-    def __init__(self, *args: Any, placements: QuerySet[Placement], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        placements: QuerySet[Placement],
+        student: Student | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.student = student
         self.fields["placement"].queryset = placements  # type: ignore[attr-defined]
         self.fields["placement"].label_from_instance = _placement_label  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any] | None:
+        """The date's limits (not in the future, not before the enrolment) with the field
+        errors, so that all show at once; the service checks them again."""
+        data = super().clean() or {}
+        if self.student is not None and data.get("date") is not None:
+            for message in case_date_errors(data["date"], self.student):
+                self.add_error("date", message)
+        return data
 
 
 def _placement_label(placement: Placement) -> str:

@@ -111,6 +111,7 @@ def objective_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         service=partners.add_objective,
         title=_("Add a training objective"),
         done=_("The training objective has been added."),
+        form_needs_program=True,
     )
 
 
@@ -124,6 +125,7 @@ def stage_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         service=partners.add_stage,
         title=_("Add a stage"),
         done=_("The stage has been added."),
+        form_needs_program=True,
     )
 
 

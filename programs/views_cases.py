@@ -14,16 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
 
 from . import permissions
 from .forms_cases import CaseAnswerForm, CaseReviewForm
-from .forms_projects import VerifyCaseForm
 from .models import CaseLog
 from .services import logs
-from .views_projects import _render_to_verify
 
 
 def _case(request: AuthenticatedHttpRequest, pk: int) -> CaseLog:
@@ -35,37 +34,52 @@ def _case(request: AuthenticatedHttpRequest, pk: int) -> CaseLog:
     )
 
 
+#: The page of each decision taken from the to-verify list: its title and button.
+DECISIONS = {
+    "query": (gettext_lazy("Ask the student a question"), gettext_lazy("Ask a question")),
+    "reject": (gettext_lazy("Reject the cases"), gettext_lazy("Reject")),
+}
+
+
 def _decide(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """Query or reject from the to-verify list. A refusal (no question, no reason) is shown
+    next to the note on a page about that case, at this URL, which also serves GET."""
     case_log = _case(request, pk)
     if not permissions.can_verify_case_log(request.user, case_log):
         raise PermissionDenied
-    form = CaseReviewForm(request.POST)
-    note = form.data.get("note", "")
-    try:
-        if action == "query":
-            logs.query_case_log(user=request.user, case_log=case_log, question=note)
+    form = CaseReviewForm(request.POST or None)
+    if request.method == "POST":
+        note = form.data.get("note", "")
+        try:
+            if action == "query":
+                logs.query_case_log(user=request.user, case_log=case_log, question=note)
+            else:
+                logs.reject_case_log(user=request.user, case_log=case_log, reason=note)
+        except ValidationError as exc:
+            form.is_valid()
+            form.add_service_errors(exc, aliases={"question": "note", "reason": "note"})
         else:
-            logs.reject_case_log(user=request.user, case_log=case_log, reason=note)
-    except ValidationError as exc:
-        errors = VerifyCaseForm(request.POST)
-        for message in exc.messages:
-            errors.add_error(None, message)
-        return _render_to_verify(request, errors)
-    if action == "query":
-        messages.success(request, _("Your question has been sent to the student."))
-    else:
-        messages.success(request, _("The cases are rejected; the student sees why."))
-    return redirect("programs:cases-to-verify")
+            if action == "query":
+                messages.success(request, _("Your question has been sent to the student."))
+            else:
+                messages.success(request, _("The cases are rejected; the student sees why."))
+            return redirect("programs:cases-to-verify")
+    title, button = DECISIONS[action]
+    return render(
+        request,
+        "programs/cases/decide.html",
+        {"form": form, "case": case_log, "title": title, "button": button},
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_log_query(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, "query")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_log_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, "reject")
 

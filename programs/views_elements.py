@@ -139,6 +139,8 @@ def _form(kind: str, request: AuthenticatedHttpRequest, element: Any) -> Bootstr
     extra: dict[str, Any] = {}
     if kind == "milestones":
         extra = {"program": element.program, "current_stage": element.stage_id}
+    elif kind in ("objectives", "stages"):
+        extra = {"program": element.program, "element": element}
     return form_class(
         request.POST or None,
         request.FILES or None,

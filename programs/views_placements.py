@@ -199,7 +199,11 @@ def placement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "capacity_override_reason": placement.capacity_override_reason,
     }
     form = PlacementForm(
-        request.POST or None, initial=initial, hosts=None, tutors=_practice_tutors()
+        request.POST or None,
+        initial=initial,
+        hosts=None,
+        tutors=_practice_tutors(),
+        host=placement.host,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -355,8 +355,19 @@ def case_log_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("host")
         .order_by("-start_date")
     )
+    today = timezone.localdate()
+    initial: dict[str, Any] = {"date": today}
+    if request.method != "POST":
+        # The placement of today, when exactly one active placement covers it.
+        current = list(
+            placements.filter(
+                status=Placement.Status.ACTIVE, start_date__lte=today, end_date__gte=today
+            )[:2]
+        )
+        if len(current) == 1:
+            initial["placement"] = current[0]
     form = CaseLogForm(
-        request.POST or None, initial={"date": timezone.localdate()}, placements=placements
+        request.POST or None, initial=initial, placements=placements, student=student
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -428,6 +428,12 @@ def _before_enrolment(value: Any, student: Student) -> list[str]:
     return []
 
 
+def case_date_errors(value: Any, student: Student) -> list[str]:
+    """A case's date is neither in the future nor before the student's enrolment (the form
+    shows it with the field errors; the services check it again)."""
+    return _not_in_future(value) or _before_enrolment(value, student)
+
+
 def _log_errors(log: ProgressLog) -> Errors:
     """Field errors of a progress log about to be saved (values are cleaned in place)."""
     errors: Errors = {}
@@ -469,14 +475,9 @@ def _case_errors(case_log: CaseLog, *, with_date: bool) -> Errors:
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if with_date and "date" not in errors and (future := _not_in_future(case_log.date)):
-        errors["date"] = future
-    if (
-        with_date
-        and "date" not in errors
-        and (early := _before_enrolment(case_log.date, case_log.student))
-    ):
-        errors["date"] = early
+    wrong = case_date_errors(case_log.date, case_log.student) if with_date else []
+    if wrong and "date" not in errors:
+        errors["date"] = wrong
     if isinstance(case_log.count, int) and not 1 <= case_log.count <= 1000:
         errors["count"] = [_("The count must be between 1 and 1000.")]
     return errors

@@ -217,7 +217,7 @@ def create_placement(
     if not permissions.can_manage_placements(user, student.program):
         raise PermissionDenied
     reason = (capacity_override_reason or "").strip()
-    errors = _tutor_errors(practice_tutor, host)
+    errors = practice_tutor_errors(practice_tutor, host)
     if not workflows.allows(student.program, "place"):
         errors[NON_FIELD_ERRORS] = [workflows.refusal(student.program, "place")]
     if host.status in (Organization.Status.SUSPENDED, Organization.Status.EXITED):
@@ -262,7 +262,7 @@ def update_placement(
     placement = _locked(placement)
     _authorise(user, placement, "edit")
     reason = (capacity_override_reason or "").strip() or placement.capacity_override_reason
-    errors = _tutor_errors(practice_tutor, placement.host)
+    errors = practice_tutor_errors(practice_tutor, placement.host)
     if _period_in_order(start_date, end_date):
         capacity = capacity_for(
             student=placement.student,
@@ -371,7 +371,9 @@ def placements_to_confirm(user: Any) -> Any:
 # ---- Helpers -------------------------------------------------------------------------------
 
 
-def _tutor_errors(practice_tutor: TutorProfile | None, host: Organization) -> Errors:
+def practice_tutor_errors(practice_tutor: TutorProfile | None, host: Organization) -> Errors:
+    """The practice tutor must be one who works at the host (the form shows it with the
+    field errors; the services check it again)."""
     if practice_tutor is not None and (
         practice_tutor.kind != TutorProfile.Kind.PRACTICE
         or practice_tutor.organization_id != host.pk

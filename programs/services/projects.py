@@ -121,11 +121,7 @@ def create_project(
         errors["partner_organizations"] = [
             _("The lead organisation is not also one of the partners.")
         ]
-    if start_date and end_date and end_date < start_date:
-        errors["end_date"] = [
-            _("The project cannot end (%(end)s) before it starts (%(start)s).")
-            % {"end": format_date(end_date), "start": format_date(start_date)}
-        ]
+    errors.update(period_errors(start_date, end_date))
     with history_context(user=user.pk):
         project = validated_save(
             Project(
@@ -375,3 +371,16 @@ def _closed_message(project: Project) -> str:
     return _("The project is “%(status)s”; its members no longer change.") % {
         "status": project.get_status_display()
     }
+
+
+def period_errors(start_date: dt.date | None, end_date: dt.date | None) -> Errors:
+    """A project does not end before it starts (the form shows it with the field errors; the
+    services check it again)."""
+    if start_date and end_date and end_date < start_date:
+        return {
+            "end_date": [
+                _("The project cannot end (%(end)s) before it starts (%(start)s).")
+                % {"end": format_date(end_date), "start": format_date(start_date)}
+            ]
+        }
+    return {}
