@@ -21,17 +21,20 @@ from training_portal.core.attention import AttentionItem, register_attention
 
 from . import permissions
 from .models import (
+    CaseLog,
     Milestone,
     Organization,
     Placement,
     Program,
     ProgramPartner,
     ProgressLog,
+    Project,
     Student,
     TrainingPlan,
     TutorAssignment,
     TutorProfile,
 )
+from .services.logs import CASES_TO_ANSWER
 from .services.placements import placements_to_confirm
 
 Status = TrainingPlan.Status
@@ -134,12 +137,40 @@ def placements_awaiting_confirmation(user: Any) -> list[AttentionItem]:
     ]
 
 
+def proposals_to_decide(user: Any) -> QuerySet[Project]:
+    """Visible proposals `user` approves or refuses: those of the programs they administer or
+    led by the organisations they coordinate, never their own (`can_decide_proposal`)."""
+    return (
+        Project.objects.visible_to(user)
+        .filter(status=Project.Status.PROPOSED)
+        .filter(
+            Q(program__in=permissions.administered_program_ids(user))
+            | Q(lead_organization__in=permissions.coordinated_organization_ids(user))
+        )
+        .exclude(proposed_by=user)
+    )
+
+
+def project_proposals_to_decide(user: Any) -> list[AttentionItem]:
+    if not _holds_any(user, Role.PROGRAM_ADMIN, Role.PARTNER_COORDINATOR):
+        return []
+    return [
+        AttentionItem(
+            _("Project proposals to decide"),
+            proposals_to_decide(user).count(),
+            f"{reverse('programs:project-list')}?status={Project.Status.PROPOSED}",
+            "warning",
+        )
+    ]
+
+
 def _unacknowledged_logs(student: Any) -> QuerySet[ProgressLog]:
     return ProgressLog.objects.filter(student=student, shared=True, acknowledged_at__isnull=True)
 
 
 def student_actions(user: Any) -> list[AttentionItem]:
-    """Shared logs to acknowledge, and a plan to write or change (a draft, or one returned)."""
+    """Shared logs to acknowledge, a plan to write or change (a draft, or one returned), and
+    case logs their tutor queried or rejected."""
     if not _holds_any(user, Role.STUDENT):
         return []
     row = (
@@ -150,8 +181,9 @@ def student_actions(user: Any) -> list[AttentionItem]:
                 TrainingPlan.objects.filter(student=OuterRef("pk"), status=Status.DRAFT)
             ),
             versions=SubqueryCount(TrainingPlan.objects.filter(student=OuterRef("pk"))),
+            cases=SubqueryCount(CaseLog.objects.filter(CASES_TO_ANSWER, student=OuterRef("pk"))),
         )
-        .values("logs", "drafts", "versions", "status")
+        .values("logs", "drafts", "versions", "cases", "status")
         .first()
     )
     if row is None:
@@ -164,6 +196,12 @@ def student_actions(user: Any) -> list[AttentionItem]:
     return [
         AttentionItem(_("Shared logs to acknowledge"), row["logs"], url),
         AttentionItem(_("Your plan needs your action"), plan_action, url, "warning"),
+        AttentionItem(
+            _("Case logs to answer or correct"),
+            row["cases"],
+            reverse("programs:my-cases-to-answer"),
+            "warning",
+        ),
     ]
 
 
@@ -277,6 +315,7 @@ def register() -> None:
         plans_awaiting_approval,
         milestones_overdue,
         placements_awaiting_confirmation,
+        project_proposals_to_decide,
         student_actions,
     ):
         register_attention(provider)

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("projects/<int:pk>/outputs/new/", views.project_output_add, name="project-output-add"),
     path("cases/new/", views.case_log_create, name="case-log-create"),
+    path("cases/to-answer/", views_cases.my_cases_to_answer, name="my-cases-to-answer"),
     path("cases/to-verify/", views.cases_to_verify, name="cases-to-verify"),
     path("cases/<int:pk>/verify/", views.case_log_verify, name="case-log-verify"),
     path("cases/<int:pk>/query/", views_cases.case_log_query, name="case-log-query"),

@@ -306,11 +306,14 @@ def _render_student(
             )
         )[:LATEST_LOGS]
     )
-    for log in progress_logs:
-        log.student = student
     tutor_roles = permissions.current_tutor_roles(user, student)
     can_log = bool(tutor_roles)  # = can_write_progress_log, can_sign_off_milestone
     may_request = signoff.may_request_signoff(user, student)
+    practice_tutors = list(signoff.practice_tutor_users(student)) if may_request else []
+    for log in progress_logs:
+        log.student = student
+        # Offered only to a practice tutor who did not write the log, never to oneself.
+        log.signoff_tutors = signoff.signoff_tutors_for(practice_tutors, log, user=user)
     context: dict[str, Any] = {
         "student": student,
         "today": timezone.localdate(),
@@ -325,7 +328,7 @@ def _render_student(
         .filter(student=student)
         .select_related("signed_off_by"),
         "can_sign_off": can_log,
-        "signoff_tutors": list(signoff.practice_tutor_users(student)) if may_request else [],
+        "signoff_tutors": [tutor for tutor in practice_tutors if tutor.pk != user.pk],
         "now": timezone.now(),
         "can_plan_placement": permissions.can_manage_placements(user, student.program),
         "placements": Placement.objects.visible_to(user)

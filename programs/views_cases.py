@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,11 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.permissions import require
 
 from . import permissions
 from .forms_cases import CaseAnswerForm, CaseReviewForm
-from .models import CaseLog
+from .models import CaseLog, Student
 from .services import logs
+from .views import is_student
+from .views_projects import CASES_PER_PAGE
 
 
 def _case(request: AuthenticatedHttpRequest, pk: int) -> CaseLog:
@@ -99,5 +103,21 @@ def case_log_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Your answer has been sent; the cases wait for the tutor."))
-            return redirect("programs:case-log-create")
+            return redirect("programs:my-cases-to-answer")
     return render(request, "programs/cases/answer.html", {"form": form, "case": case_log})
+
+
+@require(is_student)
+def my_cases_to_answer(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The signed-in student's cases their tutor queried or rejected, each with its question
+    or reason and the link to answer or correct it."""
+    user = request.user
+    student = get_object_or_404(Student.objects.visible_to(user), user=user)
+    rows = (
+        CaseLog.objects.visible_to(user)
+        .filter(logs.CASES_TO_ANSWER, student=student)
+        .select_related("placement__host", "rejected_by")
+        .order_by("date", "id")
+    )
+    page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "programs/cases/to_answer.html", {"page": page})

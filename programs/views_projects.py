@@ -276,9 +276,15 @@ def _render_project(
     user = request.user
     can_manage = permissions.can_manage_project(user, project)
     active = project.status == Project.Status.ACTIVE
+    # A proposal is approved or refused (with a reason), not marked as failed on its page.
+    offered = [
+        status
+        for status in projects.next_statuses(project)
+        if not (project.status == Project.Status.PROPOSED and status == Project.Status.FAILED)
+    ]
     next_statuses = [
         (status, Project.Status(status).label)
-        for status in projects.next_statuses(project)
+        for status in offered
         if can_manage and permissions.can_set_project_status(user, project, status)
     ]
     context: dict[str, Any] = {

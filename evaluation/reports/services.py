@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +37,16 @@ logger = logging.getLogger(__name__)
 JOB_KIND = "evaluation.report"
 JOB_TASK = "evaluation.generate_report"
 JOB_LABEL = gettext_lazy("Report")
+
+
+def report_link(job: Job, user: User) -> tuple[str, str] | None:
+    """The job page's link to the report the job made, if `user` may see it (one query)."""
+    pk = Report.objects.visible_to(user).filter(job=job).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    return _("Open the report"), reverse("reports:report-detail", args=[pk])
+
+
 FIRST_YEAR = 2000
 
 #: The steps of a report's job, for its progress bar.

@@ -22,7 +22,12 @@ def register() -> None:
     from . import permissions, services
     from . import tasks as _tasks  # noqa: F401  (the task registers with Celery)
 
-    register_job_kind(services.JOB_KIND, task_name=services.JOB_TASK, label=services.JOB_LABEL)
+    register_job_kind(
+        services.JOB_KIND,
+        task_name=services.JOB_TASK,
+        label=services.JOB_LABEL,
+        result_link=services.report_link,
+    )
     register_nav(
         _("Reports"), "reports:report-list", permissions.sees_reports, menu=EVALUATION_MENU
     )

@@ -12,12 +12,14 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Q, Subquery, Sum, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from training_portal.core.formats import format_date, format_datetime
 from training_portal.core.history import history_context
+from training_portal.core.notifications import notify
 
 from .. import permissions
 from ..models import (
@@ -34,6 +36,7 @@ from ..models import (
 from ..models.training import Modality
 
 __all__ = [
+    "CASES_TO_ANSWER",
     "CASE_CORRECTABLE",
     "CASE_REVIEW",
     "LOG_FIELDS",
@@ -251,6 +254,11 @@ def record_case_log(
 
 #: The review of a case log: action -> (states it starts from, who: "verifier" is the
 #: placement's practice tutor (else a current practice tutor), "student" the student).
+#: Case logs waiting for their student: queried or rejected, not verified since.
+CASES_TO_ANSWER = Q(verified_at__isnull=True) & (
+    Q(rejected_at__isnull=False) | Q(queried_at__isnull=False)
+)
+
 CASE_REVIEW: dict[str, tuple[tuple[str, ...], str]] = {
     "verify": (("pending", "queried"), "verifier"),
     "query": (("pending",), "verifier"),
@@ -317,6 +325,7 @@ def query_case_log(*, user: User, case_log: CaseLog, question: str) -> CaseLog:
     case_log.query, case_log.queried_at, case_log.answer = question, timezone.now(), ""
     with history_context(user=user.pk):
         case_log.save(update_fields=["query", "queried_at", "answer"])
+    _tell_student(case_log, "case_queried", actor=user, note=question)
     return case_log
 
 
@@ -334,7 +343,19 @@ def reject_case_log(*, user: User, case_log: CaseLog, reason: str) -> CaseLog:
         case_log.save(
             update_fields=["rejection_reason", "rejected_by", "rejected_at", "queried_at"]
         )
+    _tell_student(case_log, "case_rejected", actor=user, note=reason)
     return case_log
+
+
+def _tell_student(case_log: CaseLog, template: str, *, actor: User, note: str) -> None:
+    """The student learns (in the portal, and by e-mail) that their cases wait for them."""
+    student_user = case_log.student.user
+    notify(
+        recipient=student_user,
+        template=f"programs/notifications/{template}",
+        context={"case_log": case_log, "actor": actor, "note": note},
+        link=reverse("programs:my-cases-to-answer"),
+    )
 
 
 @transaction.atomic

@@ -36,10 +36,12 @@ __all__ = [
     "DEFAULT_VALID_DAYS",
     "MAX_VALID_DAYS",
     "SignOffTarget",
+    "author_id",
     "issue_signoff_link",
     "may_request_signoff",
     "practice_tutor_users",
     "redeem_signoff",
+    "signoff_tutors_for",
 ]
 
 SignOffTarget = ProgressLog | CaseLog | Milestone
@@ -64,7 +66,13 @@ def issue_signoff_link(
     if not may_request_signoff(user, target.student):
         raise PermissionDenied
     errors: dict[str, str] = {}
-    if not _may_confirm(tutor_user, target):
+    if tutor_user.pk == user.pk:
+        errors["tutor_user"] = _("You cannot send a sign-off link to yourself.")
+    elif tutor_user.pk == author_id(target):
+        errors["tutor_user"] = _(
+            "%(name)s wrote this record; a sign-off link asks someone else to confirm it."
+        ) % {"name": tutor_user}
+    elif not _may_confirm(tutor_user, target):
         errors["tutor_user"] = _(
             "%(name)s is not a current practice tutor of this student for this record."
         ) % {"name": tutor_user}
@@ -98,6 +106,22 @@ def may_request_signoff(user: Any, student: Any) -> bool:
         or bool(permissions.current_tutor_roles(user, student))
         or permissions.administers(user, student.program)
     )
+
+
+def author_id(target: Any) -> int | None:
+    """Who wrote the record (a log's author, who recorded the cases); a milestone: nobody."""
+    if isinstance(target, ProgressLog):
+        return target.author_id
+    if isinstance(target, CaseLog):
+        return target.recorded_by_id
+    return None
+
+
+def signoff_tutors_for(tutors: list[User], target: Any, *, user: Any) -> list[User]:
+    """The practice tutors a sign-off link for `target` may be offered to by `user`: never
+    `user` themself, nor who wrote the record."""
+    excluded = {user.pk, author_id(target)}
+    return [tutor for tutor in tutors if tutor.pk not in excluded]
 
 
 def practice_tutor_users(student: Any) -> QuerySet[User]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
@@ -110,9 +111,21 @@ def is_inspector(user: Any) -> bool:
         return False
     known = getattr(user, "_is_inspector", None)
     if known is None:
-        known = InspectorProfile.objects.filter(user=user).exists()
-        user._is_inspector = known
+        is_lead = InspectorProfile.objects.filter(user=user).values_list("is_lead", flat=True)
+        lead = is_lead.first()
+        known = lead is not None
+        user._is_inspector, user._is_lead_inspector = known, bool(lead)
     return bool(known)
+
+
+def inspector_role_labels(user: Any) -> list[Any]:
+    """ "Inspector" or "Lead inspector" for the home page's roles (inspectors hold a profile,
+    not a role membership); no query beyond `is_inspector`'s."""
+    if not is_inspector(user):
+        return []
+    if getattr(user, "_is_lead_inspector", False):
+        return [_("Lead inspector")]
+    return [Role.INSPECTOR.label]
 
 
 def can_manage_inspections(user: Any) -> bool:

@@ -22,6 +22,7 @@ def register() -> None:
     from training_portal.core.attention import register_attention
     from training_portal.core.history import register_history
     from training_portal.core.navigation import SUPERVISION_MENU, register_nav
+    from training_portal.core.views import register_role_labels
 
     from ..models import Inspection
     from . import permissions, views
@@ -35,6 +36,7 @@ def register() -> None:
         menu=SUPERVISION_MENU,
     )
     register_attention(views.inspections_attention)
+    register_role_labels(permissions.inspector_role_labels)
 
     def inspection_history_allowed(user: Any, inspection: Any) -> bool:
         return permissions.is_team_member(user, inspection)

@@ -776,15 +776,15 @@ def test_project_detail_by_role(world: Cast, outsider: User, name: str, status: 
         assert "Stan Student" in content
         manages = name in ("program_admin", "coordinator")
         assert (reverse("programs:project-member-add", args=[project.pk]) in content) == manages
-        # On a proposal: administrators approve or fail it, its coordinator may only fail it.
+        # On a proposal: who manages it approves it (or refuses it), never "Mark as Failed".
         buttons = {
             status
             for status in ("approved", "failed")
             if f'name="status" value="{status}"' in content
         }
         assert buttons == {
-            "program_admin": {"approved", "failed"},
-            "coordinator": {"approved", "failed"},
+            "program_admin": {"approved"},
+            "coordinator": {"approved"},
         }.get(name, set())
 
 

@@ -29,19 +29,36 @@ from .texts import CATALOGUE, Text, job_kind, text
 logger = logging.getLogger(__name__)
 
 
+#: Where a finished job's result is, for a user: (label, url), or None when there is none
+#: (or the user may not see it).
+ResultLink = Callable[[Job, Any], "tuple[Any, str] | None"]
+
+
 @dataclass(frozen=True)
 class JobKind:
     kind: str
     task_name: str
     label: Any
+    result_link: ResultLink | None = None
 
 
 _kinds: dict[str, JobKind] = {}
 
 
-def register_job_kind(kind: str, *, task_name: str, label: Any) -> None:
-    """Declare a kind of job and the Celery task (by name) that runs it."""
-    _kinds[kind] = JobKind(kind, task_name, label)
+def register_job_kind(
+    kind: str, *, task_name: str, label: Any, result_link: ResultLink | None = None
+) -> None:
+    """Declare a kind of job and the Celery task (by name) that runs it; `result_link` says
+    where the result of a succeeded job is (apps the core must not import link their own)."""
+    _kinds[kind] = JobKind(kind, task_name, label, result_link)
+
+
+def job_result_link(job: Job, user: Any) -> tuple[Any, str] | None:
+    """The (label, url) of a succeeded job's result for `user`, if its kind links one."""
+    found = _kinds.get(job.kind)
+    if found is None or found.result_link is None or job.status != Job.Status.SUCCEEDED:
+        return None
+    return found.result_link(job, user)
 
 
 def job_kind_label(kind: str) -> str:

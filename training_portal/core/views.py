@@ -25,6 +25,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from .attention import attention_for
 from .files import serve_file
 from .health import readiness
+from .jobs import job_result_link
 from .models import Job, Notification
 from .notifications import mark_read
 
@@ -47,6 +48,23 @@ def register_home_section(template: str, context: Callable[[Any], dict[str, Any]
     section = HomeSection(template, context)
     if section not in _home_sections:
         _home_sections.append(section)
+
+
+RoleLabels = Callable[[Any], list[Any]]
+
+_role_label_providers: list[RoleLabels] = []
+
+
+def register_role_labels(provider: RoleLabels) -> None:
+    """Apps whose roles are not role memberships (e.g. inspectors, who have a profile) add
+    the labels of the roles a user holds to the home page's "Your roles"."""
+    if provider not in _role_label_providers:
+        _role_label_providers.append(provider)
+
+
+def other_roles_for(user: Any) -> list[Any]:
+    """The labels of the roles `user` holds outside role memberships."""
+    return [label for provider in _role_label_providers for label in provider(user)]
 
 
 def home_sections_for(user: Any) -> list[dict[str, Any]]:
@@ -97,6 +115,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["health"] = readiness()
         return render(request, "core/home_admin.html", context)
     context["memberships"] = RoleMembership.objects.filter(user=user).current().order_by("role")
+    context["other_roles"] = other_roles_for(user)
     return render(request, "core/home.html", context)
 
 
@@ -117,7 +136,11 @@ def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
-    return render(request, "core/job_detail.html", {"job": job})
+    return render(
+        request,
+        "core/job_detail.html",
+        {"job": job, "result_link": job_result_link(job, request.user)},
+    )
 
 
 @login_required
@@ -125,7 +148,11 @@ def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress fragment, polled by htmx until the job has finished."""
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
-    return render(request, "core/job_detail.html#progress", {"job": job})
+    return render(
+        request,
+        "core/job_detail.html#progress",
+        {"job": job, "result_link": job_result_link(job, request.user)},
+    )
 
 
 @login_required
