@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import typing
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -38,8 +39,11 @@ def expenditure_approved(cast: Cast) -> User:
     m.ProgramPartner.objects.create(
         program=cast.program, organization=cast.hospital, agreement_start=dt.date(2025, 9, 1)
     )
-    line = BudgetLineFactory(
-        program=cast.program, holder=cast.hospital, amount=Decimal("1000"), title="CT phantoms"
+    line = typing.cast(
+        m.BudgetLine,
+        BudgetLineFactory(
+            program=cast.program, holder=cast.hospital, amount=Decimal("1000"), title="CT phantoms"
+        ),
     )
     expenditure = funds.submit_expenditure(
         user=cast.coordinator,
