@@ -26,6 +26,7 @@ from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from programs.models import Program
 from training_portal.core.notifications import notify
+from training_portal.core.texts import rendered
 
 from . import permissions
 from .audit import still_present, still_present_of
@@ -59,6 +60,12 @@ def message_of(finding: Finding) -> str:
         return rule.message(finding.details)
     except (KeyError, TypeError, ValueError):
         return str(rule.label)
+
+
+def stored_finding_message(rule: str, details: dict[str, Any]) -> str:
+    """The message of a finding of `rule` with these details, in the active language (for
+    notifications rendered when read: no query)."""
+    return message_of(Finding(rule=rule, details=details or {}))
 
 
 def _lock(finding: Finding) -> None:
@@ -198,10 +205,13 @@ def assign_finding(
             recipient=assignee,
             template="supervision/notifications/finding_assigned",
             context={
-                "finding": finding,
-                "actor": user,
-                "rule_label": rule_label(finding.rule),
-                "message": message_of(finding),
+                "finding": {
+                    "due_date": finding.due_date,
+                    "program": {"code": finding.program.code},
+                },
+                "actor": {"full_name": user.full_name},
+                "rule_label": rendered("rule_label", finding.rule),
+                "message": rendered("finding_message", finding.rule, finding.details),
             },
             link=reverse("supervision:finding-detail", args=[finding.pk]),
         )

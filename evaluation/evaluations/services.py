@@ -499,7 +499,14 @@ def notify_round_opened(round_id: int) -> int:
             notify(
                 recipient=evaluator,
                 template="evaluation/evaluations/notifications/round_opened",
-                context={"round": round_, "count": counts[evaluator.pk]},
+                context={
+                    "round": {
+                        "title": round_.title,
+                        "deadline": round_.deadline,
+                        "program": {"code": round_.program.code},
+                    },
+                    "count": counts[evaluator.pk],
+                },
                 link=_link("mine"),
             )
             told += 1

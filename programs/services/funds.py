@@ -129,7 +129,7 @@ def submit_expenditure(
         notify(
             recipient=decider,
             template=f"{_NOTIFICATIONS}/expenditure_submitted",
-            context={"expenditure": expenditure, "line": line, "actor": user},
+            context=_expenditure_context(expenditure, line, actor=user),
         )
     return expenditure
 
@@ -265,8 +265,26 @@ def _tell_submitter(expenditure: Expenditure, template: str, *, actor: User) -> 
     notify(
         recipient=expenditure.submitted_by,
         template=f"{_NOTIFICATIONS}/{template}",
-        context={"expenditure": expenditure, "line": expenditure.line, "actor": actor},
+        context=_expenditure_context(expenditure, expenditure.line, actor=actor),
     )
+
+
+def _expenditure_context(
+    expenditure: Expenditure, line: BudgetLine, *, actor: User
+) -> dict[str, Any]:
+    """What the expenditure notifications show, as plain values (rendered when read)."""
+    return {
+        "actor": {"full_name": actor.full_name},
+        "expenditure": {
+            "amount": expenditure.amount,
+            "payee": expenditure.payee,
+            "spent_on": expenditure.spent_on,
+            "description": expenditure.description,
+            "override_reason": expenditure.override_reason,
+            "rejection_reason": expenditure.rejection_reason,
+        },
+        "line": {"title": line.title, "program": {"code": line.program.code}},
+    }
 
 
 def spending_date_errors(line: BudgetLine, spent_on: dt.date) -> list[str]:

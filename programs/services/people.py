@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.notifications import notify
+from training_portal.core.texts import choice
 
 from .. import permissions, workflows
 from ..models import Organization, Program, Student, TutorAssignment, TutorProfile
@@ -170,7 +171,10 @@ def assign_tutor(
     notify(
         recipient=tutor.user,
         template=f"{_NOTIFICATIONS}/assignment_created",
-        context={"assignment": assignment, "student": student, "actor": user},
+        context={
+            **_assignment_context(assignment),
+            "actor": {"full_name": user.full_name},
+        },
     )
     return assignment
 
@@ -231,8 +235,26 @@ def _end(assignment: TutorAssignment, *, ended_on: dt.date) -> None:
     notify(
         recipient=assignment.tutor.user,
         template=f"{_NOTIFICATIONS}/assignment_ended",
-        context={"assignment": assignment, "student": assignment.student},
+        context=_assignment_context(assignment),
     )
+
+
+def _assignment_context(assignment: TutorAssignment) -> dict[str, Any]:
+    """What the assignment notifications show, as plain values (rendered when read)."""
+    student = assignment.student
+    return {
+        "student": {
+            "user": {"full_name": student.user.full_name},
+            "student_number": student.student_number,
+            "program": {"code": student.program.code},
+        },
+        "assignment": {
+            "get_role_display": choice(assignment, "role"),
+            "over_capacity_reason": assignment.over_capacity_reason,
+            "tutor": {"capacity": assignment.tutor.capacity},
+            "ended_on": assignment.ended_on,
+        },
+    }
 
 
 def _grant(person: User, role: Role, scope: models.Model, *, by: User) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,6 +29,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from training_portal.core.notifications import notify
+from training_portal.core.texts import choice
 
 from .. import permissions
 from ..models import (
@@ -477,6 +479,7 @@ def _tell(
 ) -> None:
     """Notify each recipient once (never the actor), with a link to the page they can open."""
     student = change.student
+    context = _change_context(change, actor=actor)
     seen = {actor.pk}
     for recipient in recipients:
         if recipient.pk in seen:
@@ -491,11 +494,31 @@ def _tell(
         notify(
             recipient=recipient,
             template=f"{_NOTIFICATIONS}/{template}",
-            context={
-                "change": change,
-                "student": student,
-                "actor": actor,
-                "for_student": recipient.pk == student.user_id,
-            },
+            context={**context, "for_student": recipient.pk == student.user_id},
             link=link,
         )
+
+
+def _change_context(change: StudentStatusChange, *, actor: User) -> dict[str, Any]:
+    """What the status notifications show, as plain values (rendered when read)."""
+    student = change.student
+    new_tutor = change.new_tutor
+    return {
+        "actor": {"full_name": actor.full_name},
+        "student": {
+            "user": {"full_name": student.user.full_name},
+            "student_number": student.student_number,
+            "program": {"code": student.program.code},
+        },
+        "change": {
+            "get_kind_display": choice(change, "kind"),
+            "decision": change.decision,
+            "starts_on": change.starts_on,
+            "ends_on": change.ends_on,
+            "awaiting_start": change.awaiting_start,
+            "new_tutor": ({"user": {"full_name": new_tutor.user.full_name}} if new_tutor else None),
+            "requested_by": {"full_name": change.requested_by.full_name},
+            "reason": change.reason,
+            "decision_note": change.decision_note,
+        },
+    }

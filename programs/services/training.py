@@ -445,6 +445,16 @@ def _record(
     )
 
 
-def _notify_all(recipients: Iterable[User], template: str, **context: Any) -> None:
+def _notify_all(
+    recipients: Iterable[User], template: str, *, plan: TrainingPlan, actor: User, comment: str = ""
+) -> None:
+    context = {
+        "actor": {"full_name": actor.full_name},
+        "plan": {
+            "version": plan.version,
+            "student": {"user": {"full_name": plan.student.user.full_name}},
+        },
+        "comment": comment,
+    }
     for recipient in recipients:
         notify(recipient=recipient, template=f"{_NOTIFICATIONS}/{template}", context=context)

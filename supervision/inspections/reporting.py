@@ -123,8 +123,7 @@ def open_reply_window(*, by: User, inspection: Inspection, days: int | None = No
     inspection.reply_opens_at = now
     inspection.reply_closes_at = now + dt.timedelta(days=days)
     inspection.save(update_fields=["status", "reply_opens_at", "reply_closes_at"])
-    closes = format_datetime(inspection.reply_closes_at)
-    notify_inspected_side(inspection, "inspection_reply_open", closes=closes)
+    notify_inspected_side(inspection, "inspection_reply_open", closes=inspection.reply_closes_at)
     return inspection
 
 

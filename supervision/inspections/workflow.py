@@ -8,6 +8,7 @@ unannounced inspection stays unknown to them until it starts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -61,8 +62,35 @@ def link(inspection: Inspection) -> str:
 
 
 def notify_users(
-    users: Iterable[User], template: str, inspection: Inspection, **context: Any
+    users: Iterable[User],
+    template: str,
+    inspection: Inspection,
+    *,
+    section: Any = None,
+    version: Any = None,
+    actor: User | None = None,
+    reason: str = "",
+    closes: dt.datetime | None = None,
 ) -> None:
+    # Plain values only: the notification is rendered again when read, in the reader's language.
+    context: dict[str, Any] = {
+        "inspection": {
+            "title": inspection.title,
+            "target": str(inspection.target),
+            "starts_at": inspection.starts_at,
+            "ends_on": inspection.ends_on,
+            "unannounced": inspection.unannounced,
+            "correction_note": inspection.correction_note,
+        },
+        "reason": reason,
+        "closes": closes,
+    }
+    if section is not None:
+        context["section"] = {"title": section.title}
+    if version is not None:
+        context["version"] = {"version": version.version}
+    if actor is not None:
+        context["actor"] = {"full_name": actor.full_name}
     seen: set[int] = set()
     for user in users:
         if user.pk in seen or not user.is_active:
@@ -71,7 +99,7 @@ def notify_users(
         notify(
             recipient=user,
             template=f"supervision/notifications/{template}",
-            context={"inspection": inspection, **context},
+            context=context,
             link=link(inspection),
         )
 

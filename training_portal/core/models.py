@@ -153,8 +153,9 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
-    # Title and body as rendered for the recipient when sent, and (for catalogued messages)
-    # as ids and parameters rendered again when read, in the reader's current language.
+    # Title and body as rendered for the recipient when sent (a fallback), and as ids and
+    # parameters (catalogued messages or templates) rendered again when read, in the reader's
+    # current language.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     title_id = models.CharField(_("title id"), max_length=100, blank=True)

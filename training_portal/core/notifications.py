@@ -1,9 +1,12 @@
 """The one notification service: an in-app notification, and an e-mail queued after commit.
 
-Texts come either from two templates, `<name>_title.txt` and `<name>_body.txt`, rendered in the
-recipient's preferred language, or from catalogued messages (`title=` and `message=`, see
-training_portal.core.texts) stored as ids and parameters and rendered again when read, in the
-reader's language; the e-mail is rendered in the recipient's preferred language.
+Texts come either from two templates, `<name>_title.txt` and `<name>_body.txt`, or from
+catalogued messages (`title=` and `message=`, see training_portal.core.texts). Either way they
+are stored as ids and parameters and rendered again when read, in the reader's language: a
+template's context must therefore be plain JSON values (see `texts.stored_context()`: no model
+instances, names resolved when sending, choices and rule names as markers rendered when read).
+The e-mail is rendered in the recipient's preferred language; the rendered text is stored too,
+as a fallback should an id disappear.
 """
 
 from __future__ import annotations
@@ -15,12 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .links import absolute_url
 from .models import Notification
-from .texts import Text
+from .texts import TEMPLATE_PREFIX, Text, render_text, stored_context
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +45,15 @@ def notify(
     stored: dict[str, Any] = {}
     with translation.override(_language(recipient)):
         if template:
-            context = {**(context or {}), "recipient": recipient}
-            title_text = render_to_string(f"{template}_title.txt", context).strip()
-            body = render_to_string(f"{template}_body.txt", context).strip()
+            params = stored_context(context or {})
+            stored = {
+                "title_id": f"{TEMPLATE_PREFIX}{template}_title",
+                "title_params": params,
+                "message_id": f"{TEMPLATE_PREFIX}{template}_body",
+                "message_params": params,
+            }
+            title_text = render_text(stored["title_id"], params)
+            body = render_text(stored["message_id"], params)
         else:
             assert title is not None and message is not None
             title_text, body = str(title).strip(), str(message).strip()

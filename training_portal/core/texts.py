@@ -9,20 +9,43 @@ a fallback for ids that are no longer in the catalogue.
 The catalogue is one table here, so that every process (web, worker, e-mail) can render every
 id without importing the module that wrote it. A parameter may itself be a `Text` (stored as
 `{"$text": id, "params": {...}}`) or a job kind (`{"$job_kind": kind}`), rendered in turn.
+
+An id `template:<name>` stands for the template `<name>.txt` (a notification's title or body),
+rendered with the stored parameters as its context: plain JSON, where dates, times, amounts,
+choices and rule names are kept as markers (see `stored_context()`) turned back into values
+when read, so that their labels and formats follow the reader's language too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
+from django.db import models
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-__all__ = ["CATALOGUE", "Text", "job_kind", "render_text", "text"]
+__all__ = [
+    "CATALOGUE",
+    "TEMPLATE_PREFIX",
+    "Text",
+    "choice",
+    "job_kind",
+    "render_text",
+    "rendered",
+    "stored_context",
+    "text",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +144,60 @@ def job_kind(kind: str) -> dict[str, str]:
     return {"$job_kind": kind}
 
 
+# Template texts: "template:programs/notifications/plan_approved_title" is that template.
+TEMPLATE_PREFIX = "template:"
+
+# Parameters rendered by a function when read (`rendered()`), by name, so that the stored
+# name keeps working whatever module the function moves to.
+RENDERERS: dict[str, str] = {
+    "rule_label": "supervision.rules.rule_label",
+    "finding_message": "supervision.services.stored_finding_message",
+}
+
+
+def choice(instance: models.Model, field_name: str) -> dict[str, Any]:
+    """A parameter rendered as the label of the choice held by `instance.<field_name>`."""
+    meta = instance._meta
+    return {
+        "$choice": f"{meta.app_label}.{meta.model_name}.{field_name}",
+        "value": getattr(instance, field_name),
+    }
+
+
+def rendered(name: str, *args: Any) -> dict[str, Any]:
+    """A parameter rendered when read by the function registered as `name` in `RENDERERS`
+    (it must take JSON values and run no query)."""
+    if name not in RENDERERS:
+        raise KeyError(f"unknown renderer {name!r}")
+    return {"$render": name, "args": [stored_context(arg) for arg in args]}
+
+
+def stored_context(value: Any) -> Any:
+    """A template context as JSON: dates, times and Decimals become markers, model instances
+    and lazy texts are refused (store the values the template shows, `choice()`s, `Text`s
+    or `rendered()` parameters: they must render in the reader's language)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Text):
+        return _store(value)
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Mapping):
+        return {str(key): stored_context(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [stored_context(item) for item in value]
+    raise TypeError(f"{type(value).__name__} cannot be stored in a notification: {value!r}")
+
+
 def render_text(message_id: str, params: Mapping[str, Any] | None, fallback: str = "") -> str:
     """The message in the active language; `fallback` if the id is unknown or its
     parameters no longer fit."""
+    if message_id.startswith(TEMPLATE_PREFIX):
+        return _render_template(message_id.removeprefix(TEMPLATE_PREFIX), params, fallback)
     entry = CATALOGUE.get(message_id)
     if entry is None:
         return fallback
@@ -151,3 +225,43 @@ def _render(value: Any) -> Any:
 
         return job_kind_label(value["$job_kind"])
     return value
+
+
+def _render_template(name: str, params: Mapping[str, Any] | None, fallback: str) -> str:
+    try:
+        return render_to_string(f"{name}.txt", _context(dict(params or {}))).strip()
+    except TemplateDoesNotExist:
+        logger.warning("notification template %s is gone", name)
+        return fallback
+
+
+def _context(value: Any) -> Any:
+    """A stored context back as values (in the active language)."""
+    if isinstance(value, list):
+        return [_context(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "$decimal" in value:
+        return Decimal(value["$decimal"])
+    if "$datetime" in value:
+        return parse_datetime(value["$datetime"])
+    if "$date" in value:
+        return parse_date(value["$date"])
+    if "$choice" in value:
+        return _choice_label(value["$choice"], value.get("value"))
+    if "$render" in value:
+        function = import_string(RENDERERS[value["$render"]])
+        return function(*(_context(arg) for arg in value.get("args", [])))
+    if "$text" in value or "$job_kind" in value:
+        return _render(value)
+    return {key: _context(item) for key, item in value.items()}
+
+
+def _choice_label(path: str, value: Any) -> Any:
+    app_label, model_name, field_name = path.split(".")
+    try:
+        model_field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+    except LookupError:
+        return value
+    labels = dict(getattr(model_field, "flatchoices", None) or [])
+    return str(labels.get(value, value))
