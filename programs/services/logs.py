@@ -353,7 +353,12 @@ def _tell_student(case_log: CaseLog, template: str, *, actor: User, note: str) -
     notify(
         recipient=student_user,
         template=f"programs/notifications/{template}",
-        context={"case_log": case_log, "actor": actor, "note": note},
+        context={
+            # Plain values: the notification is rendered again in the reader's language.
+            "case_log": {"date": case_log.date, "procedure": case_log.procedure},
+            "actor": {"full_name": actor.full_name},
+            "note": note,
+        },
         link=reverse("programs:my-cases-to-answer"),
     )
 
