@@ -174,10 +174,10 @@ def test_every_change_is_in_the_placements_history(cast: Cast) -> None:
 # ---- Capacity ------------------------------------------------------------------------------
 
 
-def offers(cast: Cast, places: int) -> m.ProgramPartner:
+def offers(cast: Cast, places: int, host: m.Organization | None = None) -> m.ProgramPartner:
     return m.ProgramPartner.objects.create(
         program=cast.program,
-        organization=cast.hospital,
+        organization=host or cast.hospital,
         agreement_start=dt.date(2026, 1, 1),
         places_offered=places,
     )
@@ -251,6 +251,7 @@ def test_starting_beyond_the_places_offered_needs_a_reason_and_keeps_it(cast: Ca
 
 @pytest.mark.usefixtures("celery_eager")
 def test_an_active_placement_without_practice_tutor_is_found_by_the_audit(cast: Cast) -> None:
+    offers(cast, 2, cast.other_hospital)
     placement = s.create_placement(
         user=cast.program_admin,
         student=cast.other_student,
@@ -270,6 +271,7 @@ def test_an_active_placement_without_practice_tutor_is_found_by_the_audit(cast: 
 
 @pytest.mark.usefixtures("celery_eager")
 def test_a_planned_placement_without_tutor_is_not_a_finding(cast: Cast) -> None:
+    offers(cast, 5)
     plan_for(cast, cast.other_student)  # hospital, no tutor, planned
     run = start_audit(user=None, program=cast.program, rules=["placement_without_tutor"])
     run_audit(run.job_id)
@@ -378,6 +380,7 @@ def test_the_capacity_error_is_shown_on_the_start_form(cast: Cast) -> None:
 
 
 def test_the_program_administrator_plans_and_edits_on_the_pages(cast: Cast) -> None:
+    offers(cast, 5)
     client = client_for(cast.program_admin)
     url = reverse("programs:placement-create", args=[cast.other_student.pk])
     bad = client.post(url, {"host": cast.hospital.pk, "start_date": "2026-05-01"})
