@@ -304,21 +304,18 @@ def start_placement(
     _authorise(user, placement, "start")
     earliest = placement.start_date - dt.timedelta(days=START_NOTICE_DAYS)
     if timezone.localdate() < earliest:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _(
-                        "This placement starts on %(start)s; its start can be confirmed from "
-                        "%(earliest)s (%(days)d days before)."
-                    )
-                    % {
-                        "start": date_format(placement.start_date),
-                        "earliest": date_format(earliest),
-                        "days": START_NOTICE_DAYS,
-                    }
-                ]
-            }
-        )
+        message = ngettext(
+            "This placement starts on %(start)s; its start can be confirmed from %(earliest)s "
+            "(%(days)d day before), not earlier.",
+            "This placement starts on %(start)s; its start can be confirmed from %(earliest)s "
+            "(%(days)d days before), not earlier.",
+            START_NOTICE_DAYS,
+        ) % {
+            "start": date_format(placement.start_date),
+            "earliest": date_format(earliest),
+            "days": START_NOTICE_DAYS,
+        }
+        raise ValidationError({NON_FIELD_ERRORS: [message]})
     reason = (capacity_override_reason or "").strip() or placement.capacity_override_reason
     capacity = capacity_for(
         student=placement.student,

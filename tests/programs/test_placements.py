@@ -572,7 +572,9 @@ def test_the_host_error_names_the_program(cast: Cast) -> None:
 
 def test_the_page_offers_only_active_partners_and_refuses_others_on_host(cast: Cast) -> None:
     offers(cast, 5)  # hospital: an active partner; other_hospital: none
-    on_probation = OrganizationFactory(name="Probation Clinic", status="probation")
+    on_probation = cast_to(
+        m.Organization, OrganizationFactory(name="Probation Clinic", status="probation")
+    )
     offers(cast, 5, on_probation)
     client = client_for(cast.program_admin)
     url = reverse("programs:placement-create", args=[cast.other_student.pk])

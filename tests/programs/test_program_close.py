@@ -3,16 +3,22 @@ one step), and the element removal page names the element once, without the prog
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from typing import cast as cast_to
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
+from programs.services import placements
 from tests.clients import client_for
 from tests.factories import UserFactory
+from tests.pending_translations import load_pending_translations
 from tests.queries import assert_flat_queries
 
 from .conftest import Cast
@@ -103,7 +109,7 @@ def test_the_program_page_links_to_the_close_page_and_keeps_activate_one_step(
     detail = client.get(reverse("programs:program-detail", args=[cast.program.pk]))
     page = detail.content.decode()
     assert f'href="{close_url(cast.program)}"' in page and 'value="close"' not in page
-    draft = ProgramFactory(status=m.Program.Status.DRAFT)
+    draft = cast_to(m.Program, ProgramFactory(status=m.Program.Status.DRAFT))
     grant(cast.program_admin, Role.PROGRAM_ADMIN, draft)
     page = client.get(reverse("programs:program-detail", args=[draft.pk])).content.decode()
     assert 'value="activate"' in page
@@ -123,10 +129,13 @@ def test_the_close_page_queries_stay_flat(cast: Cast) -> None:
 
 
 def test_the_remove_page_names_a_course_without_the_programs_code(cast: Cast) -> None:
-    course = CourseFactory(
-        code="MIT-302",
-        title="AI in Radiology",
-        delivering_organization=cast.program.lead_university,
+    course = cast_to(
+        m.Course,
+        CourseFactory(
+            code="MIT-302",
+            title="AI in Radiology",
+            delivering_organization=cast.program.lead_university,
+        ),
     )
     entry = m.ProgramCourse.objects.create(
         program=cast.program, course=course, requirement="required", semester=1
@@ -136,3 +145,24 @@ def test_the_remove_page_names_a_course_without_the_programs_code(cast: Cast) ->
     title = response.content.decode().split("<title>")[1].split("</title>")[0]
     assert f"{cast.program.code}:" not in title
     assert "Remove the curriculum course: MIT-302 AI in Radiology" in title
+
+
+def test_the_close_page_and_the_new_refusals_read_in_chinese(cast: Cast) -> None:
+    load_pending_translations()
+    client = client_for(cast.program_admin)
+    User.objects.filter(pk=cast.program_admin.pk).update(preferred_language="zh-hans")
+    text = client.get(close_url(cast.program)).content.decode()
+    assert "项目关闭后：" in text  # noqa: RUF001
+    assert "本项目仍有 2 名在读学生。" in text
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        placements.create_placement(
+            user=cast.program_admin,
+            student=cast.other_student,
+            host=cast.other_hospital,
+            start_date=dt.date(2026, 5, 1),
+            end_date=dt.date(2026, 6, 30),
+            objectives="MR",
+        )
+    assert caught.value.message_dict["host"] == [
+        f"Second Hospital 不是 {cast.program.code} 的有效合作单位，请选择该项目的合作单位。"  # noqa: RUF001
+    ]
