@@ -332,3 +332,15 @@ class AssignTutorForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = students  # type: ignore[attr-defined]
         self.fields["tutor"].queryset = tutors  # type: ignore[attr-defined]
+
+
+class ProgramCloseForm(BootstrapForm):
+    """Closing a program: the reason is optional, kept with the change."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        help_text=_("Optional; kept with the change in the program's status changes."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

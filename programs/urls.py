@@ -58,6 +58,7 @@ urlpatterns = [
     path("programs/<int:pk>/students/new/", views_admin.student_enrol, name="student-enrol"),
     path("programs/<int:pk>/tutors/assign/", views_admin.tutor_assign, name="tutor-assign"),
     path("programs/<int:pk>/edit/", views_elements.program_edit, name="program-edit"),
+    path("programs/<int:pk>/close/", views_elements.program_close, name="program-close"),
     path(
         "programs/<int:pk>/transition/",
         views_elements.program_transition,

@@ -330,7 +330,8 @@ def _render_student(
         "can_sign_off": can_log,
         "signoff_tutors": [tutor for tutor in practice_tutors if tutor.pk != user.pk],
         "now": timezone.now(),
-        "can_plan_placement": permissions.can_manage_placements(user, student.program),
+        "can_plan_placement": student.status == Student.Status.ACTIVE
+        and permissions.can_manage_placements(user, student.program),
         "placements": Placement.objects.visible_to(user)
         .filter(student=student)
         .select_related("host", "practice_tutor__user"),

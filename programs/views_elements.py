@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 
-from . import permissions
+from . import permissions, workflows
 from .forms import BootstrapForm
 from .forms_admin import (
     CourseForm,
@@ -33,14 +33,17 @@ from .forms_admin import (
     MilestoneTemplateForm,
     ObjectiveForm,
     PartnerEditForm,
+    ProgramCloseForm,
     ProgramForm,
     StageForm,
 )
 from .models import (
     MilestoneTemplate,
+    Placement,
     ProgramCourse,
     ProgramPartner,
     Stage,
+    Student,
     TrainingObjective,
 )
 from .services import elements
@@ -204,6 +207,7 @@ def element_remove(
             "program": program,
             "element": element,
             "noun": KINDS[kind].noun,
+            "label": _in_program(element),
             "removal": elements.removal_of(element),
         },
     )
@@ -291,6 +295,51 @@ def program_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         FORM_PAGE,
         {"form": form, "title": _("Edit the program"), "program": program, "record": program},
+    )
+
+
+def _in_program(element: Any) -> Any:
+    """The element as its program's page names it: a course or a partner without the
+    program's code, which the page already shows."""
+    if isinstance(element, ProgramCourse):
+        return element.course
+    if isinstance(element, ProgramPartner):
+        return element.organization
+    return element
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET: say what closing the program means (with what is still running), POST: close it,
+    with an optional reason."""
+    program = _managed_program(request, pk)
+    transition = workflows.BY_NAME["close"]
+    if not workflows.can_transition(request.user, program, transition):
+        raise PermissionDenied  # not theirs, or the program is not active
+    form = ProgramCloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            elements.transition_program(
+                user=request.user, program=program, name="close", **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            return _done(
+                request,
+                program,
+                _("The program is now “%(status)s”.") % {"status": program.get_status_display()},
+            )
+    running = {
+        "students": Student.objects.filter(program=program).active().count(),
+        "placements": Placement.objects.taking_places().filter(student__program=program).count(),
+    }
+    return render(
+        request,
+        "programs/admin/confirm_close.html",
+        {"program": program, "form": form, "running": running},
     )
 
 

@@ -145,11 +145,9 @@ def _show(form: forms.Form, exc: ValidationError) -> None:
 # ---- Planning and editing ------------------------------------------------------------------
 
 
-def _hosts() -> QuerySet[Organization]:
-    """The organisations that may take new placements."""
-    return Organization.objects.exclude(
-        status__in=(Organization.Status.SUSPENDED, Organization.Status.EXITED)
-    ).order_by("name")
+def _hosts(student: Student) -> QuerySet[Organization]:
+    """The organisations that may host the student: active partners of their program."""
+    return Organization.objects.hosting_for(student.program_id).order_by("name")
 
 
 def _practice_tutors() -> QuerySet[TutorProfile]:
@@ -168,7 +166,7 @@ def placement_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
     if not permissions.can_manage_placements(request.user, student.program):
         raise PermissionDenied
-    form = PlacementForm(request.POST or None, hosts=_hosts(), tutors=_practice_tutors())
+    form = PlacementForm(request.POST or None, hosts=_hosts(student), tutors=_practice_tutors())
     if request.method == "POST" and form.is_valid():
         try:
             placement = placements.create_placement(

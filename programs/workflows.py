@@ -68,11 +68,13 @@ class Transition:
     portal_admin_only: bool = False
     #: The step is taken only with a reason, kept with the change in the program's history.
     needs_reason: bool = False
+    #: The step is taken on its own page that says what it means (not with one click).
+    confirmed: bool = False
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("activate", S.DRAFT, S.ACTIVE, _("Activate the program")),
-    Transition("close", S.ACTIVE, S.CLOSED, _("Close the program")),
+    Transition("close", S.ACTIVE, S.CLOSED, _("Close the program"), confirmed=True),
     Transition(
         "reopen",
         S.CLOSED,

@@ -39,6 +39,15 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 
         return self if is_active_user(user) else self.none()
 
+    def hosting_for(self, program_id: int) -> OrganizationQuerySet:
+        """The organisations that may host the program's students: active organisations
+        with an active partnership in the program (not on probation, suspended or exited)."""
+        return self.filter(
+            status=OrganizationStatus.ACTIVE,
+            partnerships__program_id=program_id,
+            partnerships__is_active=True,
+        ).distinct()
+
 
 @tracked()
 class Organization(models.Model):

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
@@ -33,6 +34,7 @@ from ..models import Organization, Placement, ProgramPartner, Student, TutorProf
 from .validation import validated_save
 
 __all__ = [
+    "START_NOTICE_DAYS",
     "TRANSITIONS",
     "Capacity",
     "allowed_actions",
@@ -54,6 +56,10 @@ Errors = dict[str, list[str]]
 PROGRAM_ADMIN = "program_admin"
 HOST_COORDINATOR = "host_coordinator"
 PRACTICE_TUTOR = "practice_tutor"
+
+#: The host's coordinator may confirm the start up to this many days before the start date
+#: (the student often arrives early for the induction); never earlier.
+START_NOTICE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -220,11 +226,16 @@ def create_placement(
     errors = practice_tutor_errors(practice_tutor, host)
     if not workflows.allows(student.program, "place"):
         errors[NON_FIELD_ERRORS] = [workflows.refusal(student.program, "place")]
-    if host.status in (Organization.Status.SUSPENDED, Organization.Status.EXITED):
-        errors["host"] = [
-            _("This organisation cannot take new placements (%(status)s).")
-            % {"status": host.get_status_display()}
+    if student.status != Student.Status.ACTIVE:
+        errors[NON_FIELD_ERRORS] = [
+            *errors.get(NON_FIELD_ERRORS, []),
+            _(
+                "%(student)s is not an active student (%(status)s); plan placements only for "
+                "active students."
+            )
+            % {"student": student.user, "status": student.get_status_display()},
         ]
+    errors.update(_host_errors(host, student))
     if _period_in_order(start_date, end_date):
         capacity = capacity_for(
             student=student, host=host, start_date=start_date, end_date=end_date
@@ -291,6 +302,20 @@ def start_placement(
     """The host's coordinator confirms that the student started: planned -> active."""
     placement = _locked(placement)
     _authorise(user, placement, "start")
+    earliest = placement.start_date - dt.timedelta(days=START_NOTICE_DAYS)
+    if timezone.localdate() < earliest:
+        message = ngettext(
+            "This placement starts on %(start)s; its start can be confirmed from %(earliest)s "
+            "(%(days)d day before), not earlier.",
+            "This placement starts on %(start)s; its start can be confirmed from %(earliest)s "
+            "(%(days)d days before), not earlier.",
+            START_NOTICE_DAYS,
+        ) % {
+            "start": date_format(placement.start_date),
+            "earliest": date_format(earliest),
+            "days": START_NOTICE_DAYS,
+        }
+        raise ValidationError({NON_FIELD_ERRORS: [message]})
     reason = (capacity_override_reason or "").strip() or placement.capacity_override_reason
     capacity = capacity_for(
         student=placement.student,
@@ -326,6 +351,18 @@ def complete_placement(
     evaluation: a rating from 1 to 5 and a comment."""
     placement = _locked(placement)
     _authorise(user, placement, "complete")
+    if timezone.localdate() < placement.start_date:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _(
+                        "This placement starts on %(start)s; it can be completed once it has "
+                        "started."
+                    )
+                    % {"start": date_format(placement.start_date)}
+                ]
+            }
+        )
     evaluation = (evaluation or "").strip()
     errors: Errors = {}
     if rating is None or not 1 <= rating <= 5:
@@ -369,6 +406,23 @@ def placements_to_confirm(user: Any) -> Any:
 
 
 # ---- Helpers -------------------------------------------------------------------------------
+
+
+def _host_errors(host: Organization, student: Student) -> Errors:
+    """Only an active partner of the student's program hosts its students."""
+    if host.status != Organization.Status.ACTIVE:
+        message = _("%(host)s cannot take new placements (%(status)s).") % {
+            "host": host,
+            "status": host.get_status_display(),
+        }
+        return {"host": [message]}
+    if not Organization.objects.hosting_for(student.program_id).filter(pk=host.pk).exists():
+        message = _(
+            "%(host)s is not an active partner of %(program)s; choose one of the program's "
+            "partners."
+        ) % {"host": host, "program": student.program.code}
+        return {"host": [message]}
+    return {}
 
 
 def practice_tutor_errors(practice_tutor: TutorProfile | None, host: Organization) -> Errors:

@@ -14,6 +14,7 @@ from typing import cast as cast_to
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from programs import models as m
 from programs.services import placements as s
@@ -24,7 +25,7 @@ from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
 from .conftest import Cast
-from .factories import PlacementFactory, StudentFactory, TutorFactory
+from .factories import OrganizationFactory, PlacementFactory, StudentFactory, TutorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,10 +175,10 @@ def test_every_change_is_in_the_placements_history(cast: Cast) -> None:
 # ---- Capacity ------------------------------------------------------------------------------
 
 
-def offers(cast: Cast, places: int) -> m.ProgramPartner:
+def offers(cast: Cast, places: int, host: m.Organization | None = None) -> m.ProgramPartner:
     return m.ProgramPartner.objects.create(
         program=cast.program,
-        organization=cast.hospital,
+        organization=host or cast.hospital,
         agreement_start=dt.date(2026, 1, 1),
         places_offered=places,
     )
@@ -251,6 +252,7 @@ def test_starting_beyond_the_places_offered_needs_a_reason_and_keeps_it(cast: Ca
 
 @pytest.mark.usefixtures("celery_eager")
 def test_an_active_placement_without_practice_tutor_is_found_by_the_audit(cast: Cast) -> None:
+    offers(cast, 2, cast.other_hospital)
     placement = s.create_placement(
         user=cast.program_admin,
         student=cast.other_student,
@@ -270,6 +272,7 @@ def test_an_active_placement_without_practice_tutor_is_found_by_the_audit(cast: 
 
 @pytest.mark.usefixtures("celery_eager")
 def test_a_planned_placement_without_tutor_is_not_a_finding(cast: Cast) -> None:
+    offers(cast, 5)
     plan_for(cast, cast.other_student)  # hospital, no tutor, planned
     run = start_audit(user=None, program=cast.program, rules=["placement_without_tutor"])
     run_audit(run.job_id)
@@ -378,6 +381,7 @@ def test_the_capacity_error_is_shown_on_the_start_form(cast: Cast) -> None:
 
 
 def test_the_program_administrator_plans_and_edits_on_the_pages(cast: Cast) -> None:
+    offers(cast, 5)
     client = client_for(cast.program_admin)
     url = reverse("programs:placement-create", args=[cast.other_student.pk])
     bad = client.post(url, {"host": cast.hospital.pk, "start_date": "2026-05-01"})
@@ -507,3 +511,150 @@ def test_the_api_list_queries_stay_flat(cast: Cast) -> None:
             PlacementFactory(student=StudentFactory(program=cast.program), host=cast.hospital)
 
     assert_flat_queries(lambda: api.get(reverse("api:placement-list")), grow, max_queries=8)
+
+
+# ---- Who hosts, who is placed, and when a placement starts and completes -------------------
+
+
+def shift(placement: m.Placement, days: int) -> m.Placement:
+    """Move the placement's period so that it starts `days` from today."""
+    start = timezone.localdate() + dt.timedelta(days=days)
+    m.Placement.objects.filter(pk=placement.pk).update(
+        start_date=start, end_date=start + dt.timedelta(days=90)
+    )
+    placement.refresh_from_db()
+    return placement
+
+
+NOT_A_PARTNER = (
+    "Second Hospital is not an active partner of {code}; choose one of the program's partners."
+)
+
+
+@pytest.mark.parametrize(
+    ("partnership", "org_status"),
+    [(None, "active"), (False, "active"), (True, "probation"), (True, "suspended")],
+)
+def test_only_an_active_partner_of_the_program_hosts_its_students(
+    cast: Cast, partnership: bool | None, org_status: str
+) -> None:
+    if partnership is not None:
+        m.ProgramPartner.objects.filter(pk=offers(cast, 5, cast.other_hospital).pk).update(
+            is_active=partnership
+        )
+    m.Organization.objects.filter(pk=cast.other_hospital.pk).update(status=org_status)
+    cast.other_hospital.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        s.create_placement(
+            user=cast.program_admin,
+            student=cast.other_student,
+            host=cast.other_hospital,
+            start_date=dt.date(2026, 5, 1),
+            end_date=dt.date(2026, 6, 30),
+            objectives="MR",
+        )
+    assert list(caught.value.message_dict) == ["host"]
+    assert not m.Placement.objects.filter(student=cast.other_student).exists()
+
+
+def test_the_host_error_names_the_program(cast: Cast) -> None:
+    with pytest.raises(ValidationError) as caught:
+        s.create_placement(
+            user=cast.program_admin,
+            student=cast.other_student,
+            host=cast.other_hospital,
+            start_date=dt.date(2026, 5, 1),
+            end_date=dt.date(2026, 6, 30),
+            objectives="MR",
+        )
+    assert caught.value.message_dict == {"host": [NOT_A_PARTNER.format(code=cast.program.code)]}
+
+
+def test_the_page_offers_only_active_partners_and_refuses_others_on_host(cast: Cast) -> None:
+    offers(cast, 5)  # hospital: an active partner; other_hospital: none
+    on_probation = cast_to(
+        m.Organization, OrganizationFactory(name="Probation Clinic", status="probation")
+    )
+    offers(cast, 5, on_probation)
+    client = client_for(cast.program_admin)
+    url = reverse("programs:placement-create", args=[cast.other_student.pk])
+    hosts = client.get(url).context["form"].fields["host"].queryset
+    assert list(hosts) == [cast.hospital]
+    data = {"start_date": "2026-05-01", "end_date": "2026-06-30", "objectives": "MR"}
+    refused = client.post(url, {**data, "host": cast.other_hospital.pk})
+    assert refused.status_code == 200 and "host" in refused.context["form"].errors
+    assert not m.Placement.objects.filter(student=cast.other_student).exists()
+
+
+def test_the_api_refuses_a_host_that_is_not_a_partner_on_host(cast: Cast) -> None:
+    data = {
+        "student": cast.other_student.pk,
+        "host": cast.other_hospital.pk,
+        "start_date": "2026-05-01",
+        "end_date": "2026-06-30",
+        "objectives": "MR",
+    }
+    refused = api_for(cast.program_admin).post(reverse("api:placement-list"), data, format="json")
+    assert refused.status_code == 400
+    assert refused.data["host"] == [NOT_A_PARTNER.format(code=cast.program.code)]
+
+
+@pytest.mark.parametrize("status", ["suspended", "withdrawn", "graduated"])
+def test_a_student_who_is_not_active_is_not_placed(cast: Cast, status: str) -> None:
+    offers(cast, 5)
+    m.Student.objects.filter(pk=cast.other_student.pk).update(status=status)
+    cast.other_student.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        plan_for(cast, cast.other_student)
+    (message,) = caught.value.message_dict["__all__"]
+    assert "is not an active student" in message
+    assert not m.Placement.objects.filter(student=cast.other_student).exists()
+
+
+def test_the_student_page_offers_planning_only_for_an_active_student(cast: Cast) -> None:
+    client = client_for(cast.program_admin)
+    url = reverse("programs:student", args=[cast.other_student.pk])
+    create = reverse("programs:placement-create", args=[cast.other_student.pk])
+    assert create in client.get(url).content.decode()
+    m.Student.objects.filter(pk=cast.other_student.pk).update(status="suspended")
+    assert create not in client.get(url).content.decode()
+
+
+def test_a_placement_is_not_completed_before_it_starts(cast: Cast) -> None:
+    placement = set_status(shift(cast.placement, 3), ACTIVE)
+    with pytest.raises(ValidationError) as caught:
+        s.complete_placement(user=cast.coordinator, placement=placement, rating=4, evaluation="x")
+    (message,) = caught.value.message_dict["__all__"]
+    assert message.startswith("This placement starts on ")
+    assert message.endswith("; it can be completed once it has started.")
+    placement.refresh_from_db()
+    assert placement.status == ACTIVE
+    shift(placement, 0)
+    done = s.complete_placement(
+        user=cast.coordinator, placement=placement, rating=4, evaluation="x"
+    )
+    assert done.status == COMPLETED
+
+
+def test_the_api_refuses_completing_before_the_start(cast: Cast) -> None:
+    set_status(shift(cast.placement, 3), ACTIVE)
+    refused = api_for(cast.coordinator).post(
+        reverse("api:placement-complete", args=[cast.placement.pk]),
+        {"rating": 4, "evaluation": "Good."},
+        format="json",
+    )
+    assert refused.status_code == 400
+    cast.placement.refresh_from_db()
+    assert cast.placement.status == ACTIVE
+
+
+def test_the_start_is_confirmed_from_two_weeks_before_not_earlier(cast: Cast) -> None:
+    placement = shift(cast.placement, s.START_NOTICE_DAYS + 1)
+    with pytest.raises(ValidationError) as caught:
+        s.start_placement(user=cast.coordinator, placement=placement)
+    (message,) = caught.value.message_dict["__all__"]
+    assert "its start can be confirmed from" in message and "(14 days before)" in message
+    placement.refresh_from_db()
+    assert placement.status == PLANNED
+    shift(placement, s.START_NOTICE_DAYS)
+    assert s.start_placement(user=cast.coordinator, placement=placement).status == ACTIVE
