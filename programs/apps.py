@@ -60,7 +60,6 @@ class ProgramsConfig(AppConfig):
             permissions,
             responsibilities,
             views_organizations,
-            views_status,
         )
 
         register_nav(
@@ -74,7 +73,6 @@ class ProgramsConfig(AppConfig):
             "programs:responsibility-matrix",
             permissions.can_see_responsibility_matrix,
         )
-        register_attention(views_status.status_attention)
 
         attention.register()
         history_access.register()

@@ -22,6 +22,7 @@ from training_portal.core.attention import AttentionItem, register_attention
 from . import permissions
 from .models import (
     CaseLog,
+    GraduateDestination,
     Milestone,
     Organization,
     Placement,
@@ -30,6 +31,7 @@ from .models import (
     ProgressLog,
     Project,
     Student,
+    StudentStatusChange,
     TrainingPlan,
     TutorAssignment,
     TutorProfile,
@@ -98,30 +100,96 @@ def overdue_milestones(user: Any) -> QuerySet[Milestone]:
 # ---- Attention providers -------------------------------------------------------------------
 
 
-def plans_awaiting_approval(user: Any) -> list[AttentionItem]:
-    if not acts_on_plans(user):
-        return []
-    return [
-        AttentionItem(
-            _("Plans awaiting your approval"),
-            plans_to_approve(user).count(),
-            reverse("programs:plans-to-approve"),
-            "warning",
-        )
-    ]
+def decides_status(user: Any) -> bool:
+    """Program administrators (and portal administrators) decide students' status requests."""
+    return is_portal_admin(user) or _holds_any(user, Role.PROGRAM_ADMIN)
 
 
-def milestones_overdue(user: Any) -> list[AttentionItem]:
-    if not follows_milestones(user):
-        return []
-    return [
-        AttentionItem(
-            _("Overdue milestones"),
-            overdue_milestones(user).count(),
-            reverse("programs:overdue-milestones"),
-            "danger",
+def pending_requests(user: Any) -> QuerySet[StudentStatusChange]:
+    """Status requests awaiting a decision, in the programs `user` administers."""
+    rows = StudentStatusChange.objects.filter(decision=StudentStatusChange.Decision.PENDING)
+    if not is_portal_admin(user):
+        rows = rows.filter(student__program__in=permissions.administered_program_ids(user))
+    return rows
+
+
+def follow_ups_due(user: Any) -> QuerySet[GraduateDestination]:
+    """Destinations whose follow-up is due and not recorded, in the programs `user` administers."""
+    rows = GraduateDestination.objects.filter(
+        followed_up_at__isnull=True, follow_up_due__lte=timezone.localdate()
+    )
+    if not is_portal_admin(user):
+        rows = rows.filter(student__program__in=permissions.administered_program_ids(user))
+    return rows
+
+
+def _counted_together(**querysets: QuerySet[Any]) -> dict[str, int]:
+    """The size of each queryset, in one query. Everything counted here belongs to a student:
+    with no student at all (no row to annotate) every count is zero."""
+    if not querysets:
+        return {}
+    # Prefixed: an annotation may not take the name of a field ("plans" is one of Student's).
+    columns = {f"counted_{name}": name for name in querysets}
+    row = (
+        Student.objects.annotate(
+            **{
+                column: SubqueryCount(querysets[name].order_by().values("pk"))
+                for column, name in columns.items()
+            }
         )
-    ]
+        .values(*columns)
+        .order_by()
+        .first()
+    )
+    if row is None:
+        return dict.fromkeys(querysets, 0)
+    return {name: row[column] for column, name in columns.items()}
+
+
+def students_work(user: Any) -> list[AttentionItem]:
+    """What waits on who runs or supervises students: status requests to decide and graduate
+    follow-ups due (program administrators), plans awaiting approval (tutors, program
+    administrators), overdue milestones; counted in one query, whatever the user's roles."""
+    querysets: dict[str, QuerySet[Any]] = {}
+    if decides_status(user):
+        querysets["pending"] = pending_requests(user)
+        querysets["due"] = follow_ups_due(user)
+    if acts_on_plans(user):
+        querysets["plans"] = plans_to_approve(user)
+    if follows_milestones(user):
+        querysets["overdue"] = overdue_milestones(user)
+    counts = _counted_together(**querysets)
+    items = []
+    if "pending" in counts:
+        url = reverse("programs:status-requests")
+        items += [
+            AttentionItem(
+                _("Student status requests to decide"),
+                counts["pending"],
+                f"{url}#requests",
+                "warning",
+            ),
+            AttentionItem(_("Graduate follow-ups due"), counts["due"], f"{url}#follow-ups"),
+        ]
+    if "plans" in counts:
+        items.append(
+            AttentionItem(
+                _("Plans awaiting your approval"),
+                counts["plans"],
+                reverse("programs:plans-to-approve"),
+                "warning",
+            )
+        )
+    if "overdue" in counts:
+        items.append(
+            AttentionItem(
+                _("Overdue milestones"),
+                counts["overdue"],
+                reverse("programs:overdue-milestones"),
+                "danger",
+            )
+        )
+    return items
 
 
 def placements_awaiting_confirmation(user: Any) -> list[AttentionItem]:
@@ -312,8 +380,7 @@ def register() -> None:
     from training_portal.core.views import register_home_section
 
     for provider in (
-        plans_awaiting_approval,
-        milestones_overdue,
+        students_work,
         placements_awaiting_confirmation,
         project_proposals_to_decide,
         student_actions,

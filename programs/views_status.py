@@ -13,23 +13,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.permissions import is_portal_admin
-from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.attention import AttentionItem
 from training_portal.core.permissions import require
 
 from . import permissions
-from .attention import SubqueryCount
+from .attention import decides_status, follow_ups_due, pending_requests
 from .forms_status import DecisionForm, DestinationForm, FollowUpForm, StatusChangeForm
 from .models import GraduateDestination, Student, StudentStatusChange
 from .services import record_views, student_status
@@ -158,30 +151,6 @@ def follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # ---- What waits on the program administrators ------------------------------------------------
 
 
-def decides_status(user: Any) -> bool:
-    return is_portal_admin(user) or (
-        bool(getattr(user, "is_authenticated", False)) and Role.PROGRAM_ADMIN in user.role_names
-    )
-
-
-def pending_requests(user: Any) -> QuerySet[StudentStatusChange]:
-    """Status requests awaiting a decision, in the programs `user` administers."""
-    rows = StudentStatusChange.objects.filter(decision=StudentStatusChange.Decision.PENDING)
-    if not is_portal_admin(user):
-        rows = rows.filter(student__program__in=permissions.administered_program_ids(user))
-    return rows
-
-
-def follow_ups_due(user: Any) -> QuerySet[GraduateDestination]:
-    """Destinations whose follow-up is due and not recorded, in the programs `user` administers."""
-    rows = GraduateDestination.objects.filter(
-        followed_up_at__isnull=True, follow_up_due__lte=timezone.localdate()
-    )
-    if not is_portal_admin(user):
-        rows = rows.filter(student__program__in=permissions.administered_program_ids(user))
-    return rows
-
-
 @require(decides_status)
 @require_GET
 def status_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -235,32 +204,3 @@ def status_context(user: Any, student: Student) -> dict[str, Any]:
         if permissions.can_see_record_views(user, student)
         else None,
     }
-
-
-# ---- Home page attention items ---------------------------------------------------------------
-
-
-def status_attention(user: Any) -> list[AttentionItem]:
-    """Program administrators: status requests to decide, graduate follow-ups due (one query
-    for both counts)."""
-    if not decides_status(user):
-        return []
-    counts = (
-        Student.objects.annotate(
-            pending=SubqueryCount(pending_requests(user).values("pk")),
-            due=SubqueryCount(follow_ups_due(user).values("pk")),
-        )
-        .values("pending", "due")
-        .order_by()[:1]
-    )
-    row = next(iter(counts), {"pending": 0, "due": 0})
-    url = reverse("programs:status-requests")
-    return [
-        AttentionItem(
-            gettext_lazy("Student status requests to decide"),
-            row["pending"],
-            f"{url}#requests",
-            "warning",
-        ),
-        AttentionItem(gettext_lazy("Graduate follow-ups due"), row["due"], f"{url}#follow-ups"),
-    ]

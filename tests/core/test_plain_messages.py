@@ -36,6 +36,11 @@ def model_errors(instance: object, language: str) -> dict[str, list[str]]:
         return caught.value.message_dict
 
 
+# Model validation legitimately asks the database: Django checks a CheckConstraint whose fields
+# passed field validation by having the database evaluate its condition (`SELECT 1 WHERE …`,
+# no table read). CaseLog's `programs_case_verified_or_rejected` (verified_at, rejected_at: both
+# empty and valid here) is such a constraint, so `full_clean()` runs one query.
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "fill_in", "not_a_choice"),
     [

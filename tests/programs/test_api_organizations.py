@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from programs import models as m
 from tests.clients import api_for
+from tests.files import pdf
 from training_portal.core.history import events_of
 
 from .conftest import CAST_ROLES, Cast, who
@@ -137,7 +138,7 @@ def test_each_role_may_renew_an_agreement_or_not(
 
 def test_a_renewal_with_the_signed_file(cast: Cast, partnered: m.ProgramPartner) -> None:
     new_end = TODAY + dt.timedelta(days=700)
-    upload = SimpleUploadedFile("renewal.pdf", b"%PDF-1.7\n" + b"0" * 64)
+    upload = pdf("renewal.pdf")
     response = api_for(cast.program_admin).post(
         reverse("api:program-partner-renew", args=[partnered.pk]),
         {"agreement_end": new_end.isoformat(), "agreement_file": upload},

@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
 from programs.demo import seed_programs_demo
+from tests import files
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
@@ -416,7 +417,8 @@ def test_a_coordinator_cannot_change_the_status(cast: Cast) -> None:
 
 
 def pdf(name: str = "renewed.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.7\n" + b"0" * 100, content_type="application/pdf")
+    """A real (small, readable) PDF: uploads are parsed, a `%PDF-` prefix is not enough."""
+    return files.pdf(name)
 
 
 def test_a_program_administrator_renews_an_agreement_with_a_new_file(

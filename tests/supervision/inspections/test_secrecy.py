@@ -154,14 +154,16 @@ def all_routes() -> list[Route]:
 
 
 def segment_before(route: Route, param: str) -> str:
-    """The static path segment in front of a parameter: "inspections" for the pk of
+    """The static path segment right in front of a parameter: "inspections" for the pk of
     `inspections/<int:pk>/`, "comments" for `comments/(?P<comment_id>[0-9]+)`, "v" for
-    `v<int:version>`."""
+    `v<int:version>`; "" when another parameter stands there (the kind and the item of
+    `programs/<pk>/<kind>/<item>/edit/`: both belong to no segment of their own)."""
     match = re.search(rf"\(\?P<{param}>|<(?:\w+:)?{param}>", route.text)
     assert match is not None, (route, param)
-    before = re.sub(r"\(\?P<\w+>[^)]*\)|<[^>]*>|[\^$]", "", route.text[: match.start()])
-    pieces = [piece for piece in before.split("/") if piece]
-    return pieces[-1] if pieces else ""
+    pieces = [piece for piece in route.text[: match.start()].split("/") if piece]
+    if not pieces:
+        return ""
+    return re.sub(r"\(\?P<\w+>[^)]*\)|<[^>]*>|[\^$]", "", pieces[-1])
 
 
 def fill(route: Route, values: dict[str, Any]) -> dict[str, Any] | None:
@@ -170,6 +172,8 @@ def fill(route: Route, values: dict[str, Any]) -> dict[str, Any] | None:
     kwargs = {}
     for param in route.params:
         segment = segment_before(route, param)
+        if not segment:
+            return None
         for key in (f"{segment}:{param}", segment):
             if key in values:
                 kwargs[param] = values[key]
