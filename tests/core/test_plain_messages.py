@@ -10,12 +10,6 @@ from rest_framework import serializers
 
 from programs.models import BudgetLine, CaseLog
 from programs.models.training import Modality
-from tests.pending_translations import load_pending_translations
-
-
-@pytest.fixture(autouse=True)
-def _pending_chinese() -> None:
-    load_pending_translations()
 
 
 class ChoiceAndSlugForm(forms.Form):

@@ -12,17 +12,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from tests.factories import JobFactory
-from tests.pending_translations import load_pending_translations
 from training_portal.core import jobs
 from training_portal.core.models import Job, Notification
 from training_portal.core.notifications import notify, send_notification_email
 from training_portal.core.texts import Text, render_text, text
-
-
-@pytest.fixture(autouse=True)
-def _pending_chinese() -> None:
-    load_pending_translations()
-
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,6 @@ from programs import models as m
 from programs.services import placements
 from tests.clients import client_for
 from tests.factories import UserFactory
-from tests.pending_translations import load_pending_translations
 from tests.queries import assert_flat_queries
 
 from .conftest import Cast
@@ -148,7 +147,6 @@ def test_the_remove_page_names_a_course_without_the_programs_code(cast: Cast) ->
 
 
 def test_the_close_page_and_the_new_refusals_read_in_chinese(cast: Cast) -> None:
-    load_pending_translations()
     client = client_for(cast.program_admin)
     User.objects.filter(pk=cast.program_admin.pk).update(preferred_language="zh-hans")
     text = client.get(close_url(cast.program)).content.decode()
