@@ -69,7 +69,17 @@ def student_input(cast: Cast) -> dict[str, Any]:
     }
 
 
+def partner(cast: Cast, organization: m.Organization) -> None:
+    """Placements are hosted by active partners of the student's program only."""
+    m.ProgramPartner.objects.get_or_create(
+        program=cast.program,
+        organization=organization,
+        defaults={"agreement_start": cast.program.start_date, "places_offered": 10},
+    )
+
+
 def placement_input(cast: Cast) -> dict[str, Any]:
+    partner(cast, cast.hospital)
     return {
         "student": cast.student.pk,
         "host": cast.hospital.pk,
@@ -361,7 +371,8 @@ def test_other_roles_cannot_assign_tutors(cast: Cast, outsider: User, role: str)
     assert m.TutorAssignment.objects.count() == before
 
 
-def test_the_new_organisation_is_usable_as_a_host(cast: Cast) -> None:
+def test_the_new_organisation_is_usable_as_a_host_once_a_partner(cast: Cast) -> None:
     host = OrganizationFactory()
+    partner(cast, host)
     data = {**placement_input(cast), "host": host.pk, "practice_tutor": None}
     assert post(cast.program_admin, "placement", data).status_code == 201

@@ -32,6 +32,9 @@ def errors_of(response: Any) -> dict[str, list[str]]:
 def test_a_placement_with_no_objectives_a_backwards_period_and_another_hosts_tutor(
     cast: Cast,
 ) -> None:
+    m.ProgramPartner.objects.create(
+        program=cast.program, organization=cast.other_hospital, agreement_start=dt.date(2025, 1, 1)
+    )
     response = client_for(cast.program_admin).post(
         reverse("programs:placement-create", args=[cast.other_student.pk]),
         {
