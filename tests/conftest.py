@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
@@ -28,6 +29,16 @@ from training_portal.celery import app as celery_app
 from .factories import PortalAdminFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings: Any) -> Iterator[None]:
+    """Each test starts in the default language: a request or an override in an earlier test
+    on the same worker must not leak its language into this one (a management command's
+    output came out in Chinese after a Chinese page test)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
