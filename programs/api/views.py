@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -869,11 +869,10 @@ class ElementWrites(Removable, ScopedViewSet):
         programs = m.Program.objects.visible_to(self.request.user)
         return self.model.objects.filter(program__in=programs).select_related("program")
 
-    def add_element(self, user: User, **data: Any) -> Any:
-        raise NotImplementedError
-
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        raise NotImplementedError
+    #: Each element names its two services: `add_element(user, **data)` and
+    #: `update_element(user, element, **values)`.
+    add_element: Callable[..., Any]
+    update_element: Callable[..., Any]
 
     def create(self, request: Request) -> Response:
         data = read_scoped_input(request, self.input_serializer)
