@@ -327,3 +327,18 @@ def test_the_history_link_is_empty_for_whoever_may_not_read_it(cast: Cast, admin
     assert history_url(cast.tutor.user, cast.program) == ""
     assert history_url(admin, cast.program) == url_of(cast.program)
     assert history_url(admin, m.Program()) == ""  # not saved: no history yet
+
+
+def test_without_postgresql_the_history_page_says_how_to_keep_history(
+    cast: Cast, settings: Any
+) -> None:
+    """The embedded SQLite database of `make run` keeps no history: the page says so and how to
+    start the portal on PostgreSQL instead, rather than showing an empty table."""
+    settings.HISTORY_ENABLED = False
+    program = cast.program
+    response = client_for(cast.program_admin).get(url_of(program))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "keeps none" in text
+    assert "DATABASE_URL=postgres://" in text
+    assert "<table" not in text.split("History of", 2)[-1]
