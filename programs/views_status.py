@@ -100,7 +100,16 @@ def status_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "programs/status/decide.html",
-        {"form": form, "change": change, "student": student},
+        {
+            "form": form,
+            "change": change,
+            "student": student,
+            "consequences": (
+                student_status.consequences_of(change)
+                if change.decision == StudentStatusChange.Decision.PENDING
+                else None
+            ),
+        },
     )
 
 

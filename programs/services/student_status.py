@@ -15,6 +15,7 @@ each change an administrator makes directly.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +36,7 @@ from .. import permissions
 from ..models import (
     GraduateDestination,
     Milestone,
+    Placement,
     Student,
     StudentStatusChange,
     TutorAssignment,
@@ -46,7 +48,9 @@ from .training import program_admin_users
 from .validation import validated_save
 
 __all__ = [
+    "Consequences",
     "change_student_status",
+    "consequences_of",
     "decide_status_request",
     "record_destination",
     "record_follow_up",
@@ -65,6 +69,40 @@ MAX_SHIFT_DAYS = 1095
 #: A suspension may be asked for a start at most this far ahead.
 MAX_SUSPENSION_AHEAD = dt.timedelta(days=365)
 _NOTIFICATIONS = "programs/notifications"
+
+
+@dataclass(frozen=True)
+class Consequences:
+    """What a suspension or withdrawal meets, for the person deciding on it: the placements
+    planned or running in its period (they are not changed by it: cancel or shorten them on
+    their pages) and the open milestones falling due from its start (a suspension moves them
+    by its length when the student resumes; a withdrawal leaves them open)."""
+
+    placements: list[Placement]
+    milestones_due: int
+
+    def __bool__(self) -> bool:
+        return bool(self.placements or self.milestones_due)
+
+
+def consequences_of(change: StudentStatusChange) -> Consequences | None:
+    """What the asked-for change meets (two queries), or None for kinds that leave the
+    student's training running (extension, change of tutor, graduation, resumption)."""
+    if change.kind not in (Kind.SUSPENSION, Kind.WITHDRAWAL):
+        return None
+    start = change.starts_on or timezone.localdate()
+    end = change.ends_on if change.kind == Kind.SUSPENSION and change.ends_on else dt.date.max
+    placements = list(
+        Placement.objects.filter(student_id=change.student_id)
+        .taking_places()
+        .overlapping(start, end)
+        .select_related("host")
+        .order_by("start_date", "pk")
+    )
+    due = Milestone.objects.filter(
+        student_id=change.student_id, completed_on__isnull=True, due_date__gte=start
+    ).count()
+    return Consequences(placements=placements, milestones_due=due)
 
 
 @transaction.atomic

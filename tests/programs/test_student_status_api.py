@@ -297,3 +297,63 @@ def test_nothing_shows_as_overdue_while_study_is_suspended(cast: Cast) -> None:
     bring_to(cast, Status.SUSPENDED)
     assert "Overdue" not in client_for(cast.tutor.user).get(url).content.decode()
     assert "Overdue" not in client_for(cast.tutor.user).get(mine).content.decode()
+
+
+def _milestone(student: m.Student, due: Any) -> m.Milestone:
+    from tests.programs.factories import MilestoneTemplateFactory
+
+    return m.Milestone.objects.create(
+        student=student,
+        template=MilestoneTemplateFactory(program=student.program),
+        kind="report",
+        title="Mid-term review",
+        due_date=due,
+    )
+
+
+def test_the_decision_page_says_what_a_suspension_meets(cast: Cast) -> None:
+    """The administrator deciding on a suspension sees the placements planned or running in its
+    period (left as they are, with a link to change them) and the open milestones it will move;
+    those outside the period are not listed."""
+    m.Placement.objects.filter(pk=cast.placement.pk).update(
+        start_date=days(-30), end_date=days(90), status=m.Placement.Status.ACTIVE
+    )
+    later = m.Placement.objects.create(
+        student=cast.student, host=cast.other_hospital, start_date=days(300), end_date=days(400)
+    )
+    _milestone(cast.student, days(40))
+    _milestone(cast.student, days(100))
+    _milestone(cast.student, days(5))  # before the suspension starts
+    client_for(cast.student.user).post(
+        reverse("programs:student-status-change", args=[cast.student.pk, "suspend"]),
+        {"suspend-starts_on": days(20), "suspend-ends_on": days(200), "suspend-reason": "Ill"},
+    )
+    change = m.StudentStatusChange.objects.get()
+    page = client_for(cast.program_admin).get(reverse("programs:status-decide", args=[change.pk]))
+    text = page.content.decode()
+    assert "What this change meets" in text
+    assert reverse("programs:placement", args=[cast.placement.pk]) in text
+    assert reverse("programs:placement", args=[later.pk]) not in text
+    assert "2 open milestones fall due from the first day" in text
+
+
+def test_the_decision_page_query_count_is_flat(cast: Cast) -> None:
+    client_for(cast.student.user).post(
+        reverse("programs:student-status-change", args=[cast.student.pk, "withdraw"]),
+        {"withdraw-starts_on": days(0), "withdraw-reason": "Moved abroad"},
+    )
+    change = m.StudentStatusChange.objects.get()
+    admin = client_for(cast.program_admin)
+    url = reverse("programs:status-decide", args=[change.pk])
+
+    def more() -> None:
+        for n in range(3):
+            m.Placement.objects.create(
+                student=cast.student,
+                host=cast.other_hospital,
+                start_date=days(10 + n),
+                end_date=days(50 + n),
+            )
+            _milestone(cast.student, days(60 + n))
+
+    assert_flat_queries(lambda: admin.get(url), more, max_queries=20)
