@@ -288,6 +288,24 @@ def can_see_organization_people(user: Any, organization: Any, program_ids: Any =
     return any(_holds_for(user, Role.PROGRAM_ADMIN, Program, pk) for pk in program_ids)
 
 
+def organization_ids_with_people_visible_to(user: Any) -> QuerySet[Any] | None:
+    """The organisations whose people `user` may see, as `can_see_organization_people` decides
+    one at a time: their own coordinators', and those leading or taking part in a program the
+    user administers. None for a portal administrator (every organisation)."""
+    from .models import Organization, Program, ProgramPartner
+
+    if is_portal_admin(user):
+        return None
+    if not is_active_user(user):
+        return _none(Organization)
+    programs = administered_program_ids(user)
+    return Organization.objects.filter(
+        Q(pk__in=coordinated_organization_ids(user))
+        | Q(pk__in=Program.objects.filter(pk__in=programs).values("lead_university_id"))
+        | Q(pk__in=ProgramPartner.objects.filter(program__in=programs).values("organization_id"))
+    ).values("pk")
+
+
 def current_tutor_roles(user: Any, student: Any) -> set[str]:
     """The roles (academic/practice) `user` currently holds as a tutor of `student`."""
     from .models import TutorAssignment

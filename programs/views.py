@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from . import extensions, permissions, workflows
 from .forms import (
@@ -77,6 +77,8 @@ def is_coordinator(user: Any) -> bool:
 
 
 def sees_programs(user: Any) -> bool:
+    """Who finds Programs in the menu; everyone signed in may open the list (it holds the
+    programs they may see: none for an account without a role)."""
     if not getattr(user, "is_authenticated", False):
         return False
     return is_portal_admin(user) or Program.objects.visible_to(user).exists()
@@ -362,7 +364,7 @@ def _render_student(
 # ---- Programs and placements ---------------------------------------------------------------
 
 
-@require(sees_programs)
+@require(is_active_user)
 def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     programs = Program.objects.visible_to(request.user).select_related("lead_university")
     return render(request, "programs/program_list.html", {"programs": programs})

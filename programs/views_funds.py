@@ -26,7 +26,7 @@ from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.files import serve_file
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from . import permissions
 from .forms_funds import (
@@ -46,7 +46,9 @@ ZERO = Decimal("0.00")
 
 
 def sees_funds(user: Any) -> bool:
-    """Who may see budget lines at all: portal and program administrators, coordinators.
+    """Who finds Funds in the menu: portal and program administrators, coordinators (the
+    only ones who may hold budget lines). Everyone signed in may open the lists, which hold
+    what they may see.
 
     Answered from the user's roles (no query of its own), so the navigation stays cheap.
     """
@@ -80,7 +82,7 @@ def _managed_programs(user: Any) -> QuerySet[Program]:
     )
 
 
-@require(sees_funds)
+@require(is_active_user)
 @require_GET
 def budget_line_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
@@ -173,7 +175,7 @@ def budget_line_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 # ---- Expenditures --------------------------------------------------------------------------
 
 
-@require(sees_funds)
+@require(is_active_user)
 @require_GET
 def expenditure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user

@@ -30,7 +30,7 @@ from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_enabled
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from . import permissions
 from .forms_projects import (
@@ -60,7 +60,8 @@ _PROJECT_ROLES = (
 
 
 def sees_projects(user: Any) -> bool:
-    """Who the project register is for (navigation and page guard)."""
+    """Who finds the project register in the menu; everyone signed in may open it (it lists
+    the projects they may see)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if is_portal_admin(user) or any(role in user.role_names for role in _PROJECT_ROLES):
@@ -71,7 +72,7 @@ def sees_projects(user: Any) -> bool:
 # ---- Projects ------------------------------------------------------------------------------
 
 
-@require(sees_projects)
+@require(is_active_user)
 def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = ProjectFilterForm(

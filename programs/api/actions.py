@@ -20,6 +20,21 @@ class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
+class CounsellorPostingInputSerializer(serializers.Serializer[Any]):
+    organization = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    email = serializers.EmailField(
+        help_text=_("The e-mail address of the person's account (it must exist).")
+    )
+
+
+class CounsellorPostingCorrectionSerializer(serializers.Serializer[Any]):
+    """The posting's first and last day; null leaves that end open. Only the fields sent
+    change."""
+
+    valid_from = serializers.DateField(allow_null=True, required=False)
+    valid_until = serializers.DateField(allow_null=True, required=False)
+
+
 class OverrideSerializer(serializers.Serializer[Any]):
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.models import RoleMembership
 from training_portal.core.files import download_url
 
 from .. import models as m
@@ -512,3 +514,35 @@ class ExpenditureSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Exp
 
     def get_receipt_url(self, expenditure: m.Expenditure) -> str | None:
         return self._download("api:expenditure-receipt", expenditure.pk, expenditure.receipt)
+
+
+class CounsellorPostingSerializer(serializers.ModelSerializer[RoleMembership]):
+    """A counsellor posted at an organisation (its mental-health service), current or ended."""
+
+    organization = serializers.IntegerField(source="scope_id", read_only=True)
+    organization_name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.full_name", read_only=True)
+    is_current = serializers.SerializerMethodField(
+        help_text="Whether the posting is in force today."
+    )
+
+    class Meta:
+        model = RoleMembership
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "user",
+            "email",
+            "name",
+            "valid_from",
+            "valid_until",
+            "is_current",
+        ]
+        read_only_fields = ["user", "valid_from", "valid_until"]
+
+    def get_is_current(self, membership: RoleMembership) -> bool:
+        today = timezone.localdate()
+        starts, ends = membership.valid_from, membership.valid_until
+        return (starts is None or starts <= today) and (ends is None or ends >= today)

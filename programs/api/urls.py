@@ -21,5 +21,6 @@ router.register("progress-logs", views.ProgressLogWrites, basename="progress-log
 router.register("case-logs", views.CaseLogWrites, basename="case-log")
 router.register("budget-lines", views.BudgetLineWrites, basename="budget-line")
 router.register("expenditures", views.ExpenditureWrites, basename="expenditure")
+router.register("counsellor-postings", views.CounsellorPostingWrites, basename="counsellor-posting")
 
 urlpatterns = [*imports.urlpatterns, *router.urls]

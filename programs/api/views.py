@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
+import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import filters, status, viewsets
@@ -17,12 +19,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
+from accounts.models import RoleMembership, User
 from training_portal.core.files import serve_file, uploaded_name
+from training_portal.core.permissions import Predicate
 
 from .. import models as m
 from .. import permissions
 from ..services import (
+    counsellors,
     elements,
     funds,
     logs,
@@ -34,6 +38,7 @@ from ..services import (
     signoff,
     training,
 )
+from ..views import is_student
 from . import actions as a
 from . import serializers as s
 from .student_status import StudentStatusActions
@@ -460,6 +465,25 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
         return answer(
             self, logs.reject_case_log(user=actor(request), case_log=case_log, reason=reason)
         )
+
+    @extend_schema(responses={200: s.CaseLogSerializer(many=True)})
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="to-answer",
+        url_name="to-answer",
+        permission_classes=[Predicate.of(is_student)],
+    )
+    def to_answer(self, request: Request) -> Response:
+        """The caller's own cases that their tutor queried or rejected, oldest first, as on
+        the page "Cases to answer" (students only); each is answered with `answer`."""
+        rows = self.filter_queryset(
+            self.get_queryset()
+            .filter(logs.CASES_TO_ANSWER, student__user=request.user)
+            .order_by("date", "id")
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=a.CaseAnswerSerializer, responses={200: s.CaseLogSerializer})
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
@@ -969,3 +993,76 @@ class CourseWrites(CourseViewSet, viewsets.GenericViewSet[Any]):
         names = a.CourseInputSerializer().fields.keys()
         elements.update_course(user=actor(request), course=course, **merged(course, data, names))
         return answer(self, course)
+
+
+# ---- Counsellors posted at an organisation -----------------------------------------------------
+
+
+class CounsellorPostingFilter(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(field_name="scope_id", label=_("Organisation"))
+    current = django_filters.BooleanFilter(method="filter_current", label=_("In force today"))
+
+    class Meta:
+        model = RoleMembership
+        fields: list[str] = []
+
+    def filter_current(self, queryset: Any, name: str, value: bool) -> Any:
+        current = queryset.current()
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
+
+
+class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
+    """Counsellors posted at an organisation (its mental-health service): read by those who see
+    the organisation's people, as on its page; posted, corrected and ended by portal
+    administrators (`can_post_counsellors`). A posting is ended, never deleted."""
+
+    serializer_class = s.CounsellorPostingSerializer
+    filterset_class = CounsellorPostingFilter
+    ordering_fields = ["valid_from", "valid_until"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # the schema: no content types to read
+            return RoleMembership.objects.none()
+        names = m.Organization.objects.filter(pk=OuterRef("scope_id")).values("name")
+        return (
+            counsellors.postings_visible_to(self.request.user)
+            .select_related("user")
+            .annotate(organization_name=Subquery(names))
+            .order_by("organization_name", "user__full_name", "pk")
+        )
+
+    def _managed(self, request: Request) -> RoleMembership:
+        """The posting (404 outside what the caller sees), if the caller may change it (403)."""
+        membership = cast(RoleMembership, self.get_object())
+        if not permissions.can_post_counsellors(actor(request), membership.scope):
+            raise PermissionDenied
+        return membership
+
+    @extend_schema(
+        request=a.CounsellorPostingInputSerializer, responses={201: s.CounsellorPostingSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        """Post the person with an account under `email` at the organisation, from today."""
+        data = read_input(request, a.CounsellorPostingInputSerializer)
+        membership = counsellors.post_counsellor(user=actor(request), **data)
+        return answer(self, membership, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=a.CounsellorPostingCorrectionSerializer,
+        responses={200: s.CounsellorPostingSerializer},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Correct the posting's first or last day (null: open)."""
+        membership = self._managed(request)
+        data = read_partial(request, a.CounsellorPostingCorrectionSerializer)
+        dates = merged(membership, data, ("valid_from", "valid_until"))
+        counsellors.correct_counsellor_posting(user=actor(request), membership=membership, **dates)
+        return answer(self, membership)
+
+    @extend_schema(request=None, responses={200: s.CounsellorPostingSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        """End the posting today (it is kept, with its history)."""
+        membership = self._managed(request)
+        counsellors.end_counsellor_posting(user=actor(request), membership=membership)
+        return answer(self, membership)

@@ -6,6 +6,9 @@ who served there stays; every change is kept in the membership's history.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,11 +18,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import RoleMembership, RoleMembershipQuerySet, User
 from accounts.roles import Role
+from training_portal.core.history import history_context
 
 from .. import permissions
 from ..models import Organization
 
-__all__ = ["end_counsellor_posting", "post_counsellor", "postings_at"]
+__all__ = [
+    "correct_counsellor_posting",
+    "end_counsellor_posting",
+    "post_counsellor",
+    "postings_at",
+    "postings_visible_to",
+]
 
 
 def postings_at(organization: Organization) -> RoleMembershipQuerySet:
@@ -27,6 +37,14 @@ def postings_at(organization: Organization) -> RoleMembershipQuerySet:
     return RoleMembership.objects.of_role(Role.COUNSELLOR).filter(
         scope_type=ContentType.objects.get_for_model(Organization), scope_id=organization.pk
     )
+
+
+def postings_visible_to(user: Any) -> RoleMembershipQuerySet:
+    """Every counsellor posting, current or ended, at the organisations whose people `user`
+    may see (the organisation's page shows them to the same people)."""
+    postings = RoleMembership.objects.of_role(Role.COUNSELLOR).scoped_by(Organization)
+    organizations = permissions.organization_ids_with_people_visible_to(user)
+    return postings if organizations is None else postings.filter(scope_id__in=organizations)
 
 
 @transaction.atomic
@@ -75,15 +93,43 @@ def post_counsellor(*, user: User, organization: Organization, email: str) -> Ro
     return membership
 
 
-@transaction.atomic
-def end_counsellor_posting(*, user: User, membership: RoleMembership) -> RoleMembership:
-    """End a counsellor's posting: today is its last day. The membership is kept."""
+def _check_posting(user: User, membership: RoleMembership) -> None:
     organization = membership.scope
     if not isinstance(organization, Organization) or membership.role != Role.COUNSELLOR:
         raise ValidationError(_("This is not a counsellor's posting at an organisation."))
     if not permissions.can_post_counsellors(user, organization):
         raise PermissionDenied
     membership.refresh_from_db(from_queryset=RoleMembership.objects.select_for_update())
+
+
+@transaction.atomic
+def correct_counsellor_posting(
+    *,
+    user: User,
+    membership: RoleMembership,
+    valid_from: dt.date | None,
+    valid_until: dt.date | None,
+) -> RoleMembership:
+    """Correct the first and last day of a posting (either may be open: no first day is
+    "since before the portal", no last day is "until further notice"); the earlier dates stay
+    in the membership's history."""
+    _check_posting(user, membership)
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        raise ValidationError(
+            {"valid_until": [_("The last day of the posting comes before its first day.")]}
+        )
+    membership.valid_from = valid_from
+    membership.valid_until = valid_until
+    with history_context(reason=_("Counsellor's posting corrected.")):
+        membership.save(update_fields=["valid_from", "valid_until"])
+    membership.user.__dict__.pop("current_roles", None)
+    return membership
+
+
+@transaction.atomic
+def end_counsellor_posting(*, user: User, membership: RoleMembership) -> RoleMembership:
+    """End a counsellor's posting: today is its last day. The membership is kept."""
+    _check_posting(user, membership)
     today = timezone.localdate()
     if membership.valid_until is not None and membership.valid_until <= today:
         raise ValidationError(

@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from programs import models as m
@@ -126,3 +128,40 @@ def who(cast: Cast, name: str, outsider: Any) -> Any:
         "program_admin": cast.program_admin,
         "outsider": outsider,
     }[name]
+
+
+#: The roles an API test enumerates: the cast, an inspector assigned to the program and the
+#: hospital, and the anonymous caller; `everyone` maps each to its user.
+API_ROLES = (*CAST_ROLES, "inspector", "anonymous")
+
+
+@pytest.fixture
+def inspector(cast: Cast, admin: Any) -> Any:
+    from supervision.models import InspectionAssignment, InspectorProfile
+
+    user = UserFactory(email="ingrid@example.org", full_name="Ingrid Inspector")
+    InspectorProfile.objects.create(user=user, expertise="Clinical training")
+    today = timezone.localdate()
+    for target in ({"program": cast.program}, {"organization": cast.hospital}):
+        InspectionAssignment.objects.create(
+            inspector=user,
+            valid_from=today - dt.timedelta(days=30),
+            valid_until=today + dt.timedelta(days=180),
+            created_by=admin,
+            **target,
+        )
+    return user
+
+
+@pytest.fixture
+def everyone(cast: Cast, admin: Any, outsider: Any, inspector: Any) -> dict[str, Any]:
+    """Each name of `API_ROLES` -> its user (None for "anonymous")."""
+    beside = ("admin", "other_coordinator")
+    people = {name: who(cast, name, outsider) for name in CAST_ROLES if name not in beside}
+    return {
+        **people,
+        "admin": admin,
+        "other_coordinator": cast.other_coordinator,
+        "inspector": inspector,
+        "anonymous": None,
+    }
