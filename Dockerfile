@@ -44,6 +44,9 @@ RUN DEBUG=false \
     && mkdir -p /app/var/media \
     && chown -R portal:portal /app/var/media
 
+# At run time set SECRET_KEY, ALLOWED_HOSTS, SITE_URL (the address users reach: with DEBUG off
+# the portal refuses to serve without it, system check core.E001), DATABASE_URL and
+# CELERY_BROKER_URL, as docker-compose.yml does.
 EXPOSE 8000
 
 USER portal

@@ -20,7 +20,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
+
+from training_portal.core.texts import Text, text
 
 from .models import LANGUAGE_CHOICES, User
 
@@ -63,7 +65,18 @@ PROGRESS_EVERY = 200
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, header, size)."""
+    """The file as a whole cannot be read (format, encoding, header, size).
+
+    Its message is a `Text` (a catalogued id and parameters: a job stores those and each reader
+    reads it in their own language), or a sentence already in the language of the request
+    that checked the upload. `str()` renders it in the active language."""
+
+    def __init__(self, message: Text | str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass
@@ -112,9 +125,7 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _("The file is neither UTF-8 nor GB18030 text. Save it as CSV UTF-8 and try again.")
-        ) from exc
+        raise ImportFileError(text("import.not_text")) from exc
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
@@ -123,13 +134,14 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     if name.endswith(".xlsx"):
         return _read_xlsx(data)
     if name.endswith(".csv"):
-        text = decode_csv(data)
+        content = decode_csv(data)
         try:
-            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+            dialect: Any = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-    raise ImportFileError(_("Upload an .xlsx or .csv file."))
+        rows = csv.reader(io.StringIO(content), dialect)
+        return [[cell.strip() for cell in row] for row in rows]
+    raise ImportFileError(text("import.wrong_type"))
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
@@ -139,7 +151,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(_("The file is not a readable Excel (.xlsx) workbook.")) from exc
+        raise ImportFileError(text("import.unreadable_xlsx")) from exc
     try:
         sheet = workbook.worksheets[0]
         return [
@@ -160,12 +172,12 @@ def map_header(header: list[str]) -> dict[str, int]:
     missing = [column for column in REQUIRED_COLUMNS if column not in positions]
     if missing:
         raise ImportFileError(
-            ngettext(
-                "Missing column: %(columns)s. The first row must name the columns %(expected)s.",
-                "Missing columns: %(columns)s. The first row must name the columns %(expected)s.",
-                len(missing),
+            text(
+                "import.missing_columns",
+                count=len(missing),
+                columns=", ".join(missing),
+                expected=", ".join(COLUMNS),
             )
-            % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
         )
     return positions
 
@@ -181,19 +193,14 @@ def validate_rows(
 ) -> Validation:
     """Validate every row; duplicates in the file and existing accounts are errors too."""
     if not rows:
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(text("import.empty"))
     positions = map_header(rows[0])
     data = list(_data_rows(rows))
     if not data:
-        raise ImportFileError(_("The file has a header but no data rows."))
+        raise ImportFileError(text("import.header_only"))
     if len(data) > settings.IMPORT_MAX_ROWS:
         raise ImportFileError(
-            ngettext(
-                "The file has %(count)d row; at most %(max)d can be imported at once.",
-                "The file has %(count)d rows; at most %(max)d can be imported at once.",
-                len(data),
-            )
-            % {"count": len(data), "max": settings.IMPORT_MAX_ROWS}
+            text("import.too_many_rows", count=len(data), max=settings.IMPORT_MAX_ROWS)
         )
     emails = {
         row[positions["email"]].strip().lower() for _n, row in data if positions["email"] < len(row)

@@ -33,11 +33,10 @@ def validate_import_upload(upload: UploadedFile) -> None:
     """Reject what can be rejected before queuing: extension, size, unreadable workbook."""
     name = (upload.name or "").lower()
     if not name.endswith(imports.ACCEPTED_EXTENSIONS):
-        raise imports.ImportFileError(_("Upload an .xlsx or .csv file."))
+        raise imports.ImportFileError(text("import.wrong_type"))
     if upload.size and upload.size > settings.IMPORT_MAX_FILE_SIZE:
         raise imports.ImportFileError(
-            _("The file is larger than %(size)d MB.")
-            % {"size": settings.IMPORT_MAX_FILE_SIZE // (1024 * 1024)}
+            text("import.too_large", size=settings.IMPORT_MAX_FILE_SIZE // (1024 * 1024))
         )
     # A workbook is opened now, so that a damaged one is refused before it is queued.
     problems = readable_errors(upload)
@@ -71,7 +70,7 @@ def run_user_import(job: Job) -> None:
             ),
         )
     except imports.ImportFileError as exc:
-        finish_job(job, succeeded=False, error=str(exc))
+        finish_job(job, succeeded=False, error=exc.message)
         return
     if validation.errors:
         bad_rows = sorted({error.row for error in validation.errors})

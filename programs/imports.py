@@ -29,7 +29,7 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from accounts.imports import HEADER_ALIASES as ACCOUNT_HEADER_ALIASES
 from accounts.imports import (
@@ -276,15 +276,12 @@ def _header(header: list[str], spec: ImportSpec) -> dict[str, int]:
     missing = [column for column in spec.required if column not in positions]
     if missing:
         raise ImportFileError(
-            ngettext(
-                "Missing column: %(columns)s. The first row must name the columns %(expected)s.",
-                "Missing columns: %(columns)s. The first row must name the columns %(expected)s.",
-                len(missing),
+            text(
+                "import.missing_columns",
+                count=len(missing),
+                columns=", ".join(missing),
+                expected=", ".join(column.key for column in spec.columns),
             )
-            % {
-                "columns": ", ".join(missing),
-                "expected": ", ".join(column.key for column in spec.columns),
-            }
         )
     return positions
 
@@ -294,19 +291,14 @@ def _table(
 ) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     """The column positions and the non-empty data rows with their numbers."""
     if not any(any(row) for row in rows):
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(text("import.empty"))
     positions = _header(rows[0], spec)
     data = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(row)]
     if not data:
-        raise ImportFileError(_("The file has a header but no data rows."))
+        raise ImportFileError(text("import.header_only"))
     if len(data) > settings.IMPORT_MAX_ROWS:
         raise ImportFileError(
-            ngettext(
-                "The file has %(count)d row; at most %(max)d can be imported at once.",
-                "The file has %(count)d rows; at most %(max)d can be imported at once.",
-                len(data),
-            )
-            % {"count": len(data), "max": settings.IMPORT_MAX_ROWS}
+            text("import.too_many_rows", count=len(data), max=settings.IMPORT_MAX_ROWS)
         )
     return positions, data
 
@@ -526,6 +518,14 @@ _TUTOR_COLUMNS = {
 }
 
 
+#: Why the program's status refuses new students, as catalogued texts (the job stores the id,
+#: the reader reads the sentence of `workflows.refusal` in their language).
+ENROL_REFUSALS: dict[str, str] = {
+    Program.Status.DRAFT: "import.program_draft",
+    Program.Status.CLOSED: "import.program_closed",
+}
+
+
 def validate_students(
     table: list[list[str]],
     *,
@@ -535,7 +535,7 @@ def validate_students(
 ) -> Checked:
     """Rows of new students of the program, with tutors the user may assign within capacity."""
     if not workflows.allows(program, "enrol"):
-        raise ImportFileError(workflows.refusal(program, "enrol"))
+        raise ImportFileError(text(ENROL_REFUSALS[program.status]))
     checked = _parse(table, STUDENTS, StudentRowForm, progress)
     rows = _first_seen(
         checked, checked.rows, lambda row: row.data["email"], "email", str(_REPEATED_EMAIL)
@@ -770,7 +770,7 @@ def _peek(data: bytes, filename: str) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(_("The file is not a readable Excel (.xlsx) workbook.")) from exc
+        raise ImportFileError(text("import.unreadable_xlsx")) from exc
     rows: list[list[str]] = []
     try:
         for values in workbook.worksheets[0].iter_rows(values_only=True):
@@ -850,7 +850,7 @@ def _run(
             ),
         )
     except ImportFileError as exc:
-        finish_job(job, succeeded=False, error=str(exc))
+        finish_job(job, succeeded=False, error=exc.message)
         return
     report_progress(job, done=job.progress_done, message=text("job.saving"))
     try:

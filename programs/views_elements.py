@@ -50,6 +50,8 @@ from .services import elements
 from .views_admin import FORM_PAGE, _done, _managed_program
 
 CONFIRM_PAGE = "programs/admin/confirm_remove.html"
+#: The page on which each `confirmed` step of the program's lifecycle is taken.
+CONFIRMATION_PAGES = {"close": "programs:program-close"}
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,11 @@ def program_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             elements.transition_program(
-                user=request.user, program=program, name="close", **form.cleaned_data
+                user=request.user,
+                program=program,
+                name="close",
+                confirmed=True,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -346,7 +352,16 @@ def program_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def program_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One click for the steps that need no confirmation; a step that does (closing) is sent to
+    its confirmation page, and the service refuses it from here."""
     program = _managed_program(request, pk)
+    transition = workflows.BY_NAME.get(request.POST.get("transition", ""))
+    if (
+        transition is not None
+        and transition.confirmed
+        and workflows.can_transition(request.user, program, transition)
+    ):
+        return redirect(CONFIRMATION_PAGES[transition.name], pk=program.pk)
     try:
         elements.transition_program(
             user=request.user,

@@ -68,13 +68,29 @@ class Transition:
     portal_admin_only: bool = False
     #: The step is taken only with a reason, kept with the change in the program's history.
     needs_reason: bool = False
-    #: The step is taken on its own page that says what it means (not with one click).
-    confirmed: bool = False
+    #: What the step means, said before it is taken: a step with one is taken only once
+    #: confirmed (on its own page, or with `"confirm": true` in the API), never with one click.
+    warning: Promise | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.warning is not None
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("activate", S.DRAFT, S.ACTIVE, _("Activate the program")),
-    Transition("close", S.ACTIVE, S.CLOSED, _("Close the program"), confirmed=True),
+    Transition(
+        "close",
+        S.ACTIVE,
+        S.CLOSED,
+        _("Close the program"),
+        warning=_(
+            "Closing the program stops new students, placements and projects and makes its "
+            "objectives, stages, curriculum and partners read-only; only a portal administrator "
+            "can reopen it. Confirm it on the program's “Close the program” page, or send "
+            "“confirm”: true with the request."
+        ),
+    ),
     Transition(
         "reopen",
         S.CLOSED,

@@ -2,7 +2,8 @@
 
 Findings change through their life in the portal's pages (with history); here they are
 read-only, as are runs. Rule settings are edited in the portal so that thresholds are
-validated; the admin lists them. The nightly schedule is Celery beat's "Periodic tasks".
+validated; the admin lists them. The nightly schedule is Celery beat's "Periodic tasks"; its
+changes (who, when) are listed read-only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .models import (
     PublishedAuditSummary,
     PublishedReport,
     RuleSetting,
+    ScheduleChange,
 )
 
 
@@ -51,6 +53,12 @@ class RuleSettingAdmin(ReadOnlyAdmin):
     )
     list_filter = ("enabled", "severity", "rule")
     list_select_related = ("program", "updated_by")
+
+
+@admin.register(ScheduleChange)
+class ScheduleChangeAdmin(ReadOnlyAdmin):
+    list_display = ("changed_at", "hour", "minute", "enabled", "changed_by")
+    list_select_related = ("changed_by",)
 
 
 class ChunkInline(admin.TabularInline[AuditChunk, AuditRun]):

@@ -30,7 +30,7 @@ from training_portal.core.texts import rendered
 
 from . import permissions
 from .audit import still_present, still_present_of
-from .models import Finding, RuleSetting
+from .models import Finding, RuleSetting, ScheduleChange
 from .models.audit import Severity
 from .rules import Rule, Threshold, get_rule, rule_label
 
@@ -415,6 +415,10 @@ def nightly_audit_task() -> PeriodicTask | None:
     return PeriodicTask.objects.select_related("crontab").filter(name=NIGHTLY_AUDIT).first()
 
 
+def last_schedule_change() -> ScheduleChange | None:
+    return ScheduleChange.objects.select_related("changed_by").first()
+
+
 @transaction.atomic
 def change_schedule(*, user: User, hour: Any, minute: Any, enabled: bool) -> PeriodicTask:
     """Move the nightly whole-portal audit to another time of day, or turn it off or on.
@@ -448,18 +452,16 @@ def change_schedule(*, user: User, hour: Any, minute: Any, enabled: bool) -> Per
         task = PeriodicTask(
             name=NIGHTLY_AUDIT, task=NIGHTLY_TASK, kwargs=json.dumps({"schedule": NIGHTLY_AUDIT})
         )
-    now = timezone.now()
     task.crontab = crontab
     task.enabled = bool(enabled)
-    # Kept on the task itself (shown on the settings page and in the admin site), since the
-    # beat tables keep no history of their own.
-    state = "enabled" if task.enabled else "disabled"
-    task.description = (
-        f"{NIGHTLY_DESCRIPTION}\nLast changed by {user.email} "
-        f"on {now.isoformat(timespec='seconds')}: "
-        f"{parsed['hour']:02d}:{parsed['minute']:02d}, {state}."
-    )
+    # The description is the admin site's (Django admin → Periodic tasks); the settings page
+    # says what the task does, and who changed it last, in the reader's language.
+    task.description = NIGHTLY_DESCRIPTION
     task.save()
+    # Beat's tables keep no history of their own.
+    ScheduleChange.objects.create(
+        hour=parsed["hour"], minute=parsed["minute"], enabled=task.enabled, changed_by=user
+    )
     schedule_log.info(
         "nightly audit schedule changed",
         extra={

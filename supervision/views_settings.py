@@ -102,6 +102,7 @@ def rule_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             "programs": startable_programs(user) if administers_any(user) else [],
             "task": task,
             "schedule_time": _time_of(task),
+            "schedule_change": services.last_schedule_change() if schedule_form else None,
             "schedule_form": schedule_form,
         },
     )

@@ -196,6 +196,13 @@ def test_app_service_gets_database_broker_and_debug_off_from_the_environment(nam
     assert env.get("DEBUG") == "false", f"{name} does not run with DEBUG=false"
 
 
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_service_requires_the_site_url_from_the_environment(name: str) -> None:
+    """With DEBUG off the portal refuses to serve without SITE_URL (core.E001): compose asks
+    for it instead of inventing one."""
+    assert environment(services()[name]).get("SITE_URL") == "${SITE_URL:?set SITE_URL}"
+
+
 def test_web_and_worker_share_the_media_volume() -> None:
     def media_mount(name: str) -> str | None:
         for volume in services()[name].get("volumes", []):

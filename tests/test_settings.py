@@ -64,14 +64,42 @@ def test_the_deploy_check_is_clean_in_a_production_like_environment() -> None:
         DEBUG="false",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="portal.example.edu",
+        SITE_URL="https://portal.example.edu",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+def test_debug_off_without_a_site_url_fails_the_deploy_check_and_the_server_start() -> None:
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": STRONG_KEY,
+        "ALLOWED_HOSTS": "portal.example.edu",
+    }
+    result = manage("check", "--deploy", **production)
+    assert result.returncode != 0
+    assert "(core.E001) SITE_URL is not set." in result.stderr
+    dropped = ("TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
+    serve = subprocess.run(
+        [sys.executable, "-c", "import training_portal.wsgi"],
+        cwd=ROOT,
+        env={**base, **production},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert serve.returncode != 0
+    assert "SITE_URL is not set." in serve.stderr
+
+
 def test_seed_demo_refuses_to_run_with_debug_off_unless_forced() -> None:
     result = manage(
-        "seed_demo", DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.edu"
+        "seed_demo",
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.example.edu",
+        SITE_URL="https://portal.example.edu",
     )
     assert result.returncode != 0
     assert "--force" in result.stderr

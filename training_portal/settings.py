@@ -57,10 +57,17 @@ if not DEBUG and not ALLOWED_HOSTS and not OFFLINE_COMMAND:
     )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The test run (pytest sets it): development-like defaults with DEBUG off.
+TESTING: bool = env.bool("TESTING", default=False)
+
 # The base of every absolute link (e-mails, API download URLs): scheme, host and path prefix
 # users reach. `make run` passes DEFAULT_SITE_URL from HOST and PORT to web, worker and beat
-# alike (honcho gives each process a PORT of its own, so PORT cannot be read here).
-SITE_URL: str = env.str("SITE_URL", default=env.str("DEFAULT_SITE_URL", "http://127.0.0.1:8000"))
+# alike (honcho gives each process a PORT of its own, so PORT cannot be read here). In
+# production it stays empty unless set, and the check core.E001 refuses to serve without it.
+SITE_URL: str = env.str(
+    "SITE_URL",
+    default=env.str("DEFAULT_SITE_URL", "http://127.0.0.1:8000" if DEBUG or TESTING else ""),
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -296,7 +303,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env.bool("TESTING", default=False)
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },

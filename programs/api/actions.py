@@ -343,6 +343,14 @@ class ProgramTransitionSerializer(serializers.Serializer[Any]):
         default="",
         help_text=_("Why the step is taken; required to reopen a closed program."),
     )
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Required (true) to close the program: closing stops new students, placements and "
+            "projects and makes its elements read-only. Without it, closing is refused (400)."
+        ),
+    )
 
 
 class ObjectiveInputSerializer(serializers.Serializer[Any]):

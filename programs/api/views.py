@@ -633,11 +633,16 @@ class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.ProgramTransitionSerializer, responses={200: s.ProgramSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
-        """Activate, close or reopen the program (see `programs.workflows`)."""
+        """Activate, close or reopen the program (see `programs.workflows`); closing takes
+        `"confirm": true`."""
         program = self.get_object()
         data = read_input(request, a.ProgramTransitionSerializer)
         elements.transition_program(
-            user=actor(request), program=program, name=data["transition"], reason=data["reason"]
+            user=actor(request),
+            program=program,
+            name=data["transition"],
+            reason=data["reason"],
+            confirmed=data["confirm"],
         )
         return answer(self, program)
 

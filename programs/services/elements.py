@@ -95,10 +95,13 @@ def update_program(*, user: User, program: Program, **fields: Any) -> Program:
 
 
 @transaction.atomic
-def transition_program(*, user: User, program: Program, name: str, reason: str = "") -> Program:
+def transition_program(
+    *, user: User, program: Program, name: str, reason: str = "", confirmed: bool = False
+) -> Program:
     """Take one step of the lifecycle (activate, close, reopen), as the transition table says;
-    a step that `needs_reason` (reopening) is refused without one. The reason, or the step's
-    label, is kept with the change in the program's history."""
+    a step that `needs_reason` (reopening) is refused without one, a `confirmed` step (closing)
+    unless the caller says the user confirmed it after being told what it means. The reason, or
+    the step's label, is kept with the change in the program's history."""
     transition = workflows.BY_NAME.get(name)
     if transition is None:
         raise ValidationError({"transition": [_("“%(value)s” is not a step.") % {"value": name}]})
@@ -116,6 +119,8 @@ def transition_program(*, user: User, program: Program, name: str, reason: str =
         )
     if not workflows.can_transition(user, program, transition):
         raise PermissionDenied
+    if transition.warning is not None and not confirmed:
+        raise ValidationError({"confirm": [transition.warning]})
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise ValidationError({"reason": [_("Say why the program is reopened.")]})

@@ -1,7 +1,7 @@
 """Supervision: audit rule settings, audit runs and their chunks, findings; internal
 supervision; external inspections and publication."""
 
-from .audit import AuditChunk, AuditRun, Finding, RuleSetting, Severity
+from .audit import AuditChunk, AuditRun, Finding, RuleSetting, ScheduleChange, Severity
 from .inspections import (
     ChecklistItem,
     ChecklistTemplate,
@@ -57,6 +57,7 @@ __all__ = [
     "ReviewMeetingParticipant",
     "RuleSetting",
     "SampledStudent",
+    "ScheduleChange",
     "Severity",
     "SupervisionRating",
 ]

@@ -77,6 +77,32 @@ class RuleSetting(models.Model):
         return f"{self.rule} ({self.program or _('portal-wide')})"
 
 
+class ScheduleChange(models.Model):
+    """A change of the nightly audit's schedule (Celery beat's tables keep no history of their
+    own): the time and whether it runs, who changed it and when. The settings page says who
+    changed it last, in the reader's language."""
+
+    hour = models.PositiveSmallIntegerField(_("hour"))
+    minute = models.PositiveSmallIntegerField(_("minute"))
+    enabled = models.BooleanField(_("enabled"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("nightly audit schedule change")
+        verbose_name_plural = _("nightly audit schedule changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.hour:02d}:{self.minute:02d} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
 class AuditRunQuerySet(models.QuerySet["AuditRun"]):
     def visible_to(self, user: Any) -> AuditRunQuerySet:
         from ..permissions import audit_run_filter

@@ -246,7 +246,9 @@ def test_program_update_and_transition_by_role(
     url = reverse("api:program-detail", args=[cast.program.pk])
     assert api.patch(url, {"title": "Imaging"}, format="json").status_code == status
     transition = reverse("api:program-transition", args=[cast.program.pk])
-    response = api.post(transition, {"transition": "close", "reason": "Last cohort graduated."})
+    response = api.post(
+        transition, {"transition": "close", "reason": "Last cohort graduated.", "confirm": True}
+    )
     assert response.status_code == status
     cast.program.refresh_from_db()
     expected = ("Imaging", "closed") if status == 200 else ("Medical Imaging Technology", "active")
@@ -259,7 +261,7 @@ def test_program_transitions_through_the_api(cast: Cast, admin: User) -> None:
     wrong = api.post(url, {"transition": "activate"})
     assert wrong.status_code == 400
     assert wrong.data["transition"] == ["A program that is “Active” cannot take this step."]
-    assert api.post(url, {"transition": "close"}).data["status"] == "closed"
+    assert api.post(url, {"transition": "close", "confirm": True}).data["status"] == "closed"
     reopen = {"transition": "reopen", "reason": "Closed by mistake."}
     assert api.post(url, reopen).status_code == 403
     unexplained = api_for(admin).post(url, {"transition": "reopen"})
@@ -328,7 +330,8 @@ def test_elements_of_hidden_programs_are_not_listed(cast: Cast) -> None:
 def test_a_status_change_and_its_reason_are_in_the_programs_history(cast: Cast) -> None:
     api = api_for(cast.program_admin)
     url = reverse("api:program-transition", args=[cast.program.pk])
-    response = api.post(url, {"transition": "close", "reason": "The last cohort graduated."})
+    close = {"transition": "close", "reason": "The last cohort graduated.", "confirm": True}
+    response = api.post(url, close)
     assert response.status_code == 200
     history = reverse("core:history", args=["programs", "program", cast.program.pk])
     page = client_for(cast.program_admin).get(history)

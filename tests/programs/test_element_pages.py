@@ -113,8 +113,8 @@ def test_buttons_by_role(cast: Cast, admin: User, name: str, status: int) -> Non
     client = client_for(user_of(cast, name, admin))
     move = reverse("programs:element-move", args=[cast.program.pk, "objectives", second.pk])
     assert client.post(move, {"direction": "up"}).status_code == status
-    transition = reverse("programs:program-transition", args=[cast.program.pk])
-    assert client.post(transition, {"transition": "close"}).status_code == status
+    close = reverse("programs:program-close", args=[cast.program.pk])
+    assert client.post(close, {}).status_code == status
     cast.program.refresh_from_db()
     second.refresh_from_db()
     if status == 302:

@@ -433,13 +433,14 @@ def test_program_lifecycle(
         "tutor": cast.tutor.user,
         "student": cast.student.user,
     }[name]
+    take = {"user": user, "program": program, "name": step, "reason": REASON, "confirmed": True}
     if isinstance(result, str):
-        elements.transition_program(user=user, program=program, name=step, reason=REASON)
+        elements.transition_program(**take)
         program.refresh_from_db()
         assert program.status == result
     else:
         with pytest.raises(result):
-            elements.transition_program(user=user, program=program, name=step, reason=REASON)
+            elements.transition_program(**take)
         program.refresh_from_db()
         assert program.status == start
 
@@ -456,7 +457,9 @@ def test_the_buttons_offered_follow_the_table(cast: Cast, admin: User) -> None:
 
 
 def close(cast: Cast) -> None:
-    elements.transition_program(user=cast.program_admin, program=cast.program, name="close")
+    elements.transition_program(
+        user=cast.program_admin, program=cast.program, name="close", confirmed=True
+    )
 
 
 def test_a_closed_programs_elements_are_read_only(cast: Cast) -> None:

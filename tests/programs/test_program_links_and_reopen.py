@@ -155,13 +155,17 @@ def test_the_service_refuses_to_reopen_without_a_reason(
 
 
 def test_closing_needs_no_reason(cast: Cast) -> None:
-    elements.transition_program(user=cast.program_admin, program=cast.program, name="close")
+    elements.transition_program(
+        user=cast.program_admin, program=cast.program, name="close", confirmed=True
+    )
     cast.program.refresh_from_db()
     assert cast.program.status == m.Program.Status.CLOSED
 
 
 def test_the_reason_is_shown_on_the_program_page_to_who_manages_it(cast: Cast, admin: User) -> None:
-    elements.transition_program(user=cast.program_admin, program=cast.program, name="close")
+    elements.transition_program(
+        user=cast.program_admin, program=cast.program, name="close", confirmed=True
+    )
     url = reverse("programs:program-transition", args=[cast.program.pk])
     client_for(admin).post(url, {"transition": "reopen", "reason": "Closed by mistake."})
 
@@ -199,7 +203,7 @@ def test_the_program_page_stays_flat_as_status_changes_grow(cast: Cast, admin: U
         for _ in range(3):
             for step, reason in (("close", ""), ("reopen", "Again.")):
                 elements.transition_program(
-                    user=admin, program=cast.program, name=step, reason=reason
+                    user=admin, program=cast.program, name=step, reason=reason, confirmed=True
                 )
 
     grow()

@@ -20,7 +20,7 @@ from accounts.roles import Role
 from programs import models as m
 from supervision import services
 from supervision.audit import finish_run, start_audit
-from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
+from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting, ScheduleChange
 from supervision.rules import all_rules
 from supervision.views import assigned_findings_attention, serious_findings_attention
 from tests.clients import client_for
@@ -936,12 +936,31 @@ def test_portal_admin_moves_and_switches_off_the_nightly_audit(admin: User) -> N
     task = PeriodicTask.objects.select_related("crontab").get(name="Nightly audit")
     assert (task.crontab.hour, task.crontab.minute, task.enabled) == ("3", "30", False)
     assert task.task == "supervision.scheduled_audit"
-    assert "alice@example.org" in task.description
+    change = ScheduleChange.objects.get()
+    assert (change.hour, change.minute, change.enabled, change.changed_by) == (3, 30, False, admin)
     assert schedule(client_for(admin), hour="1", minute="5", enabled="on").status_code == 302
     task.refresh_from_db()
     assert (task.crontab.hour, task.crontab.minute, task.enabled) == ("1", "5", True)
     page = client_for(admin).get(reverse("supervision:rule-settings"))
     assert "every night at 01:05" in page.content.decode()
+
+
+def test_the_schedule_says_who_changed_it_last_in_the_readers_language(admin: User) -> None:
+    """The stored description is the admin site's; the page says what the audit does and who
+    changed its schedule last in the reader's language."""
+    page = client_for(admin).get(reverse("supervision:rule-settings")).content.decode()
+    assert "Last changed by" not in page  # nobody has changed it yet
+    schedule(client_for(admin), hour="4", minute="15", enabled="on")
+    assert ScheduleChange.objects.count() == 1
+    task = PeriodicTask.objects.get(name="Nightly audit")
+    assert task.description == "Every rule over every program that is not closed."
+    page = client_for(admin).get(reverse("supervision:rule-settings")).content.decode()
+    assert f"Last changed by {admin}" in page
+    User.objects.filter(pk=admin.pk).update(preferred_language="zh-hans")
+    admin.refresh_from_db()
+    page = client_for(admin).get(reverse("supervision:rule-settings")).content.decode()
+    assert f"最近由 {admin} 于" in page and "每晚" in page
+    assert "Last changed by" not in page and task.description not in page
 
 
 @pytest.mark.parametrize(("hour", "minute"), [("24", "0"), ("2", "60"), ("-1", "0"), ("x", "")])

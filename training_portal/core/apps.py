@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 -- registers the Celery tasks
+        from . import checks, tasks  # noqa: F401 -- registers the system checks, Celery tasks
         from .navigation import ADMINISTRATION_MENU, HOME_LABEL, register_nav
         from .permissions import is_signed_in
         from .plain_messages import install as install_plain_messages

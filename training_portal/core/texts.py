@@ -84,6 +84,30 @@ CATALOGUE: dict[str, Promise] = {
         "%(count)d student enrolled.", "%(count)d students enrolled.", "count"
     ),
     "import.not_allowed": _("You may no longer make this import; nothing was saved."),
+    # Imports: the file as a whole cannot be used (accounts.imports.ImportFileError)
+    "import.wrong_type": _("Upload an .xlsx or .csv file."),
+    "import.too_large": _("The file is larger than %(size)d MB."),
+    "import.not_text": _(
+        "The file is neither UTF-8 nor GB18030 text. Save it as CSV UTF-8 and try again."
+    ),
+    "import.unreadable_xlsx": _("The file is not a readable Excel (.xlsx) workbook."),
+    "import.empty": _("The file is empty."),
+    "import.header_only": _("The file has a header but no data rows."),
+    "import.missing_columns": ngettext_lazy(
+        "Missing column: %(columns)s. The first row must name the columns %(expected)s.",
+        "Missing columns: %(columns)s. The first row must name the columns %(expected)s.",
+        "count",
+    ),
+    "import.too_many_rows": ngettext_lazy(
+        "The file has %(count)d row; at most %(max)d can be imported at once.",
+        "The file has %(count)d rows; at most %(max)d can be imported at once.",
+        "count",
+    ),
+    # The program's status refuses new students (the sentences of programs.workflows.REFUSALS)
+    "import.program_draft": _(
+        "The program is still a draft; activate it before enrolling students."
+    ),
+    "import.program_closed": _("The program is closed; it takes no new students."),
     "import.owner_gone": _("The account that started the import is gone."),
     "import.program_gone": _("The program no longer exists."),
     # Audits
