@@ -236,7 +236,7 @@ def test_an_empty_list_says_none_you_may_see_only_when_some_are_hidden(
     university = cast.program.lead_university
 
     def page(user: User, organization: Any) -> str:
-        return str(client_for(user).get(url("organization-detail", organization.pk)).content)
+        return client_for(user).get(url("organization-detail", organization.pk)).content.decode()
 
     for_admin = page(admin, lonely)
     assert "None." in for_admin
