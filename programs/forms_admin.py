@@ -9,9 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from training_portal.core.files import uploaded_name
 
 from .forms import BootstrapForm
 from .models import (
@@ -251,15 +255,27 @@ class PartnerForm(BootstrapForm):
 
 
 class PartnerEditForm(PartnerForm):
-    """The partnership's agreement and responsibilities; the organisation stays."""
+    """The partnership's agreement and responsibilities; the organisation stays. Under the
+    file input: a link to the agreement on file, which a new upload replaces."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partner: ProgramPartner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["organization"]
-        self.fields["agreement_file"].label = _("Replace the signed agreement (PDF)")
-        self.fields["agreement_file"].widget = forms.FileInput(
+        upload = self.fields["agreement_file"]
+        upload.widget = forms.FileInput(
             attrs={"accept": ".pdf,application/pdf", "class": "form-control"}
         )
+        if partner.agreement_file:
+            upload.label = _("Replace the signed agreement (PDF)")
+            link = format_html(
+                '<a href="{}">{}</a>',
+                reverse("programs:partner-agreement", args=[partner.pk]),
+                uploaded_name(partner.agreement_file),
+            )
+            sentence = escape(_("On file: %(file)s. A new upload replaces it."))
+            upload.help_text = mark_safe(sentence % {"file": link})  # noqa: S308  (escaped)
+        else:
+            upload.help_text = _("No signed agreement is on file yet.")
 
 
 class CurriculumEntryForm(BootstrapForm):

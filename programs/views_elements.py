@@ -121,6 +121,8 @@ def _element(request: AuthenticatedHttpRequest, pk: int, kind: str, item: int) -
         raise Http404
     program = _managed_program(request, pk)
     rows = KINDS[kind].model._default_manager.select_related("program")
+    if kind == "partners":
+        rows = rows.select_related("organization")
     element = get_object_or_404(rows, pk=item, program=program)
     return program, element
 
@@ -146,12 +148,23 @@ def _form(kind: str, request: AuthenticatedHttpRequest, element: Any) -> Bootstr
         extra = {"program": element.program, "current_stage": element.stage_id}
     elif kind in ("objectives", "stages"):
         extra = {"program": element.program, "element": element}
+    elif kind == "partners":
+        extra = {"partner": element}
     return form_class(
         request.POST or None,
         request.FILES or None,
         initial=_initial(form_class, element),
         **extra,
     )
+
+
+def _edit_title(kind: str, element: Any) -> Any:
+    """A partnership's page names the partner organisation it is about."""
+    if kind == "partners":
+        return _("Edit the partnership with %(organization)s") % {
+            "organization": element.organization.name
+        }
+    return KINDS[kind].edit_title
 
 
 @login_required
@@ -174,7 +187,7 @@ def element_edit(request: AuthenticatedHttpRequest, pk: int, kind: str, item: in
         FORM_PAGE,
         {
             "form": form,
-            "title": KINDS[kind].edit_title,
+            "title": _edit_title(kind, element),
             "program": program,
             "multipart": kind == "partners",
             "record": element,

@@ -104,8 +104,26 @@ def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         **(_posted(organization) if people else {"coordinators": [], "counsellors": []}),
         "status_changes": organization.status_changes.select_related("changed_by"),
         "warning_days": AGREEMENT_WARNING_DAYS,
+        **_hidden(organization, led, partnerships),
     }
     return render(request, "programs/organizations/detail.html", context)
+
+
+def _hidden(
+    organization: Organization, led: list[Program], partnerships: list[ProgramPartner]
+) -> dict[str, int]:
+    """How many of the organisation's led programs and partnerships the user may not see, so
+    that an empty list says "none you may see" only when some are hidden."""
+    totals = Program.objects.filter(
+        Q(lead_university=organization) | Q(partners__organization=organization)
+    ).aggregate(
+        led=Count("pk", filter=Q(lead_university=organization), distinct=True),
+        partnered=Count("partners", filter=Q(partners__organization=organization), distinct=True),
+    )
+    return {
+        "hidden_led": totals["led"] - len(led),
+        "hidden_partnerships": totals["partnered"] - len(partnerships),
+    }
 
 
 def _partnerships(user: Any, organization: Organization, programs: Any) -> list[ProgramPartner]:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from training_portal.core.formats import format_date
 from training_portal.core.history import history_context
 
 from .. import permissions
@@ -65,7 +66,7 @@ def renew_agreement(
     elif partner.agreement_end is not None and agreement_end <= partner.agreement_end:
         errors["agreement_end"] = [
             _("A renewal ends after the current agreement, which ends on %(date)s.")
-            % {"date": partner.agreement_end.isoformat()}
+            % {"date": format_date(partner.agreement_end)}
         ]
     if agreement_file is not None:
         errors.update(_agreement_file_error(agreement_file))
@@ -76,8 +77,8 @@ def renew_agreement(
     if agreement_file is not None:
         partner.agreement_file = agreement_file
     reason = _("Agreement renewed until %(date)s (it ended on %(previous)s).") % {
-        "date": agreement_end.isoformat(),
-        "previous": previous.isoformat() if previous else "—",
+        "date": format_date(agreement_end),
+        "previous": format_date(previous) if previous else "—",
     }
     with history_context(reason=reason):
         return validated_save(

@@ -352,7 +352,7 @@ def _errors(
         if suspended_on is not None and change.starts_on < suspended_on:
             errors.setdefault("starts_on", []).append(
                 _("Study cannot resume before the suspension began (%(date)s).")
-                % {"date": suspended_on.isoformat()}
+                % {"date": date_format(suspended_on, "DATE_FORMAT")}
             )
     if transition.kind == Kind.EXTENSION:
         errors.update(_extension_errors(student, change))
@@ -381,7 +381,7 @@ def _extension_errors(student: Student, change: StudentStatusChange) -> Errors:
     elif student.expected_end_on is not None and change.ends_on <= student.expected_end_on:
         errors["ends_on"] = [
             _("The new end must come after the current expected end (%(date)s).")
-            % {"date": student.expected_end_on.isoformat()}
+            % {"date": date_format(student.expected_end_on, "DATE_FORMAT")}
         ]
     if not 0 <= change.shift_days <= MAX_SHIFT_DAYS:
         errors["shift_days"] = [

@@ -65,7 +65,7 @@ from ..models import (
 from ..models.inspections import ChainedVersion, latest_only
 from ..rules import get_rule
 from . import draw as draws
-from . import publication
+from . import public_cache, publication
 
 PER_PAGE = 20
 HOME_ROWS = 8
@@ -140,9 +140,10 @@ def cache_seconds() -> int:
 
 
 def cache_key(kind: str, request: HttpRequest) -> str:
-    """One key per kind of content, language and URL (host, path and query string)."""
+    """One key per kind of content, language and URL (host, path and query string), in the
+    current generation (a publication starts a new one: see `public_cache`)."""
     path = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"public:{kind}:{translation.get_language()}:{path}"
+    return f"public:{kind}:{public_cache.generation()}:{translation.get_language()}:{path}"
 
 
 @dataclass
@@ -458,6 +459,11 @@ def _iso_date(value: Any) -> dt.date | None:
         return None
 
 
+def _month_start(value: Any) -> dt.date | None:
+    """The first day of a snapshot's month ("2026-12"), shown in the reader's language."""
+    return _iso_date(f"{value}-01")
+
+
 def _report_document(content: dict[str, Any]) -> dict[str, Any]:
     """The frozen report, with labels for its coded values (and nothing else added)."""
     checklist: list[dict[str, Any]] = []
@@ -692,6 +698,7 @@ def month_chart(months: list[dict[str, Any]]) -> dict[str, Any] | None:
         groups.append(
             {
                 "month": row.get("month", ""),
+                "first_day": row.get("first_day"),
                 "label_x": round(CHART_LEFT + (index + 0.5) * span, 1),
                 "bars": bars,
             }
@@ -717,6 +724,9 @@ def _summary_document(content: dict[str, Any]) -> dict[str, Any]:
         code = row.get("rule", "")
         entry = rules.setdefault(code, {"code": code, "title": rule_title(code), "counts": {}})
         entry["counts"][row.get("severity", "")] = row.get("count")
+    months = [
+        {**row, "first_day": _month_start(row.get("month"))} for row in content.get("by_month", [])
+    ]
     for entry in rules.values():
         # A rule with no finding of a severity has no row: shown as a dash, not as a count.
         entry["cells"] = [
@@ -731,7 +741,8 @@ def _summary_document(content: dict[str, Any]) -> dict[str, Any]:
         ],
         "rules": sorted(rules.values(), key=lambda entry: entry["title"].casefold()),
         "severity_columns": SEVERITIES,
-        "chart": month_chart(content.get("by_month", [])),
+        "by_month": months,
+        "chart": month_chart(months),
     }
 
 

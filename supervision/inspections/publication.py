@@ -60,6 +60,7 @@ from ..models import (
 )
 from ..models.inspections import SUPPRESS_BELOW, verify_chain
 from .permissions import inspected_side_users
+from .public_cache import expire_public_pages
 
 __all__ = [
     "SUPPRESS_BELOW",
@@ -287,6 +288,7 @@ def publish_report_version(
     Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
     version, previous_hash, _last = _next_version(PublishedReport, inspection=inspection)
     content = report_snapshot(inspection)
+    expire_public_pages()
     return PublishedReport.objects.create(
         inspection=inspection,
         program_id=inspection.program_id,
@@ -405,6 +407,7 @@ def publish_audit_summary(*, program: Program) -> PublishedAuditSummary | None:
     version, previous_hash, last = _next_version(PublishedAuditSummary, program=program)
     if last is not None and last.content == content:
         return None
+    expire_public_pages()
     return PublishedAuditSummary.objects.create(
         program=program,
         as_of=as_of,

@@ -517,3 +517,30 @@ def test_a_partners_signed_agreement_is_replaced_and_a_non_pdf_refused(cast: Cas
     assert partner.agreement_file.name.endswith("signed.pdf")
     assert partner.places_offered == 2
     assert [r.responsibility for r in partner.responsibilities.all()] == ["teaching"]
+
+
+def test_the_partnership_page_names_the_partner_and_links_the_agreement_on_file(
+    cast: Cast,
+) -> None:
+    from django.core.files.base import ContentFile
+
+    partner = elements_of(cast.program)["partners"]
+    client = client_for(cast.program_admin)
+    url = reverse("programs:element-edit", args=[cast.program.pk, "partners", partner.pk])
+    name = partner.organization.name
+    empty = client.get(url).content.decode()
+    assert f"<title>Edit the partnership with {name}" in empty
+    assert f"Edit the partnership with {name}</h1>" in empty
+    assert "No signed agreement is on file yet." in empty
+    assert reverse("programs:partner-agreement", args=[partner.pk]) not in empty
+
+    partner.agreement_file.save("signed-2025.pdf", ContentFile(a_real_pdf()))
+    page = client.get(url).content.decode()
+    link = reverse("programs:partner-agreement", args=[partner.pk])
+    assert f'<a href="{link}">signed-2025.pdf</a>. A new upload replaces it.' in page
+    assert "Replace the signed agreement (PDF)" in page
+    download = client.get(link)
+    assert download.status_code == 200
+    assert 'filename="signed-2025.pdf"' in download["Content-Disposition"]
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")  # type: ignore[attr-defined]
+    download.close()

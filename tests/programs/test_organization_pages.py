@@ -227,6 +227,33 @@ def test_partnerships_in_hidden_programs_are_not_shown(
     assert response.context["led"] == []
 
 
+def test_an_empty_list_says_none_you_may_see_only_when_some_are_hidden(
+    cast: Cast, partnered: m.ProgramPartner, admin: User
+) -> None:
+    """The portal administrator sees every program: an empty list is simply empty. Otto
+    (coordinator of another hospital) is told when programs exist that he may not see."""
+    lonely = OrganizationFactory()
+    university = cast.program.lead_university
+
+    def page(user: User, organization: Any) -> str:
+        return client_for(user).get(url("organization-detail", organization.pk)).content.decode()
+
+    for_admin = page(admin, lonely)
+    assert "None." in for_admin
+    assert "No partnerships." in for_admin
+    assert "you may see" not in for_admin
+    hospital_for_admin = page(admin, cast.hospital)  # leads nothing, partners the program
+    assert "None." in hospital_for_admin
+    assert "you may see" not in hospital_for_admin
+
+    hospital_for_otto = page(cast.other_coordinator, cast.hospital)
+    assert "No partnerships you may see." in hospital_for_otto
+    assert "None you may see." not in hospital_for_otto  # the hospital leads no program
+    university_for_otto = page(cast.other_coordinator, university)
+    assert "None you may see." in university_for_otto
+    assert "No partnerships." in university_for_otto
+
+
 def test_the_page_lists_the_programs_the_university_leads(cast: Cast, admin: User) -> None:
     university = cast.program.lead_university
     response = client_for(admin).get(url("organization-detail", university.pk))

@@ -426,3 +426,33 @@ def test_student_page_with_corrections_and_confirmations_is_flat(cast: Cast) -> 
     ProgressLogFactory(student=cast.student, author=cast.practice_tutor.user)
     _milestone(cast)
     assert_flat_queries(lambda: client.get(url), grow, max_queries=32)
+
+
+@pytest.mark.parametrize(
+    ("language", "signed", "confirmed"),
+    [
+        ("en", "Signed off by Tom Tutor on 5 March 2026", "on 6 March 2026, 09:30"),
+        ("zh-hans", "已由 Tom Tutor 于 2026年3月5日 确认", "于 2026年3月6日 09:30 确认"),
+    ],
+)
+def test_sign_offs_are_dated_in_the_readers_language(
+    cast: Cast, language: str, signed: str, confirmed: str
+) -> None:
+    """Sentences name their dates as the language writes them, not as ISO 2026-03-05."""
+    moment = timezone.make_aware(dt.datetime(2026, 3, 5, 10, 0))
+    milestone = _milestone(cast)
+    m.Milestone.objects.filter(pk=milestone.pk).update(
+        completed_on=moment.date(), signed_off_by=cast.tutor.user, signed_off_at=moment
+    )
+    log = _log_by(cast, cast.tutor.user)
+    m.ProgressLog.objects.filter(pk=log.pk).update(
+        confirmed_by=cast.tutor.user,
+        confirmed_at=timezone.make_aware(dt.datetime(2026, 3, 6, 9, 30)),
+    )
+    cast.student.user.preferred_language = language
+    cast.student.user.save(update_fields=["preferred_language"])
+    page = client_for(cast.student.user).get(reverse("programs:my-plan")).content.decode()
+    assert signed in page
+    assert confirmed in page
+    assert "2026-03-05" not in page
+    assert "2026-03-06" not in page

@@ -37,6 +37,7 @@ from training_portal.core.api.pagination import PagePagination
 
 from ...models import InspectionType, PublishedAuditSummary, PublishedReport
 from ...models.inspections import ChainedVersion, latest_only, verify_chain
+from .. import public_cache
 
 #: The fields of a version that make its chain (its content aside).
 CHAIN_FIELDS = ("version", "published_at", "change_note", "content_hash", "previous_hash")
@@ -243,7 +244,8 @@ class PublicViewSet(viewsets.GenericViewSet[Any]):
         if seconds <= 0:
             return Response(compute())
         url = request.build_absolute_uri()
-        key = "public:api:" + hashlib.sha256(f"{get_language()}|{url}".encode()).hexdigest()
+        digest = hashlib.sha256(f"{get_language()}|{url}".encode()).hexdigest()
+        key = f"public:api:{public_cache.generation()}:{digest}"
         data = cache.get(key)
         if data is None:
             data = compute()

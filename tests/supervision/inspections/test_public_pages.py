@@ -426,6 +426,20 @@ def test_summary_page_shows_findings_by_rule_and_severity_with_rule_titles(
     assert summary.previous_hash in page
 
 
+@pytest.mark.parametrize(("language", "month"), [("en", "%B %Y"), ("zh-hans", "%Y年%-m月")])
+def test_summary_months_are_named_in_the_readers_language(
+    summary: PublishedAuditSummary, language: str, month: str
+) -> None:
+    response = fetch(
+        reverse("public:summary-detail", args=[summary.program_id]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    table = text_of(response).split('id="months-title"')[1]
+    current = dt.date.fromisoformat(summary.content["by_month"][-1]["month"] + "-01")
+    assert f">{current.strftime(month)}</th>" in table
+    assert f">{current:%Y-%m}</th>" not in table
+
+
 def test_summary_list_filters_by_program_and_organisation(
     cast: Cast, summary: PublishedAuditSummary
 ) -> None:
@@ -668,6 +682,75 @@ def test_a_cached_page_costs_an_anonymous_visitor_no_query(
     assert response.status_code == 200
     assert queries == 0
     assert "Published inspection of the program" in text_of(response)
+
+
+def test_the_home_shows_a_publication_at_once_not_when_its_cache_expires(
+    cast: Cast,
+    admin: User,
+    inspector: User,
+    lead_inspector: User,
+    checklist_templates: dict[str, ChecklistTemplate],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The home is cached (PUBLIC_CACHE_SECONDS, in the tests' cache backend); a report, its
+    correction and a summary published since appear on the next visit."""
+    url = reverse("public:home")
+    assert "No inspection report has been published yet." in text_of(fetch(url))
+    assert count_queries(lambda: fetch(url))[0] == 0  # served from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = publish(
+            admin=admin,
+            inspector=inspector,
+            lead_inspector=lead_inspector,
+            templates=checklist_templates,
+            title="Review of the imaging rotations",
+            program=cast.program,
+        )
+    assert "Review of the imaging rotations" in text_of(fetch(url))
+
+    Inspection.objects.filter(pk=inspection.pk).update(title="Corrected review of imaging")
+    inspection.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_report_version(
+            inspection=inspection,
+            published_by=inspector,
+            approved_by=lead_inspector,
+            change_note="Title corrected.",
+        )
+    home = text_of(fetch(url))
+    assert "Corrected review of imaging" in home
+    assert "version 2" in home
+
+    assert "No audit summary has been published yet." in home
+    make_finding(cast.program, cast.student, student=cast.student)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publish_audit_summary(program=cast.program) is not None
+    assert "No audit summary has been published yet." not in text_of(fetch(url))
+
+
+def test_a_publication_expires_the_cached_pages_only_once_committed(
+    cast: Cast,
+    admin: User,
+    inspector: User,
+    lead_inspector: User,
+    checklist_templates: dict[str, ChecklistTemplate],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    url = reverse("public:home")
+    fetch(url)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        publish(
+            admin=admin,
+            inspector=inspector,
+            lead_inspector=lead_inspector,
+            templates=checklist_templates,
+            title="Review not yet committed",
+            program=cast.program,
+        )
+        assert "Review not yet committed" not in text_of(fetch(url))
+    for callback in callbacks:
+        callback()
+    assert "Review not yet committed" in text_of(fetch(url))
 
 
 def test_the_cache_keeps_languages_apart(published_inspection: Inspection) -> None:
