@@ -20,6 +20,7 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from programs import models as m
 from programs.demo import PROGRAM_CODE
+from programs.demo_lifecycle import PIECES
 from programs.scale import CODE_PREFIX, scale_users, seed_scale
 
 ANCHOR = dt.date(2026, 3, 16)  # a fixed "today", so that runs on any day compare equal
@@ -50,10 +51,19 @@ def seed_demo() -> str:
 
 @pytest.mark.django_db
 def test_seed_demo_twice_creates_nothing_new() -> None:
+    from training_portal.core.models import SeedRecord
+
     output = seed_demo()
-    first = row_counts()
+    first = all_rows()
+    records = set(SeedRecord.objects.values_list("name", "seeded_at"))
+    changes = set(m.StudentStatusChange.objects.values_list("pk", "decision", "awaiting_start"))
     seed_demo()
-    assert row_counts() == first
+    assert all_rows() == first
+    assert set(SeedRecord.objects.values_list("name", "seeded_at")) == records
+    assert (
+        set(m.StudentStatusChange.objects.values_list("pk", "decision", "awaiting_start"))
+        == changes
+    )
     for account in DEMO_ACCOUNTS:
         assert account.email in output
     program = m.Program.objects.get(code=PROGRAM_CODE)
@@ -170,6 +180,82 @@ def test_the_demo_funds_hold_the_cases_a_fund_audit_flags() -> None:
     ]
     assert spending.filter(status="submitted").exists()
     assert spending.filter(status="rejected").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_suspended_and_a_graduated_student_a_request_and_a_retired_course() -> None:
+    from programs.attention import pending_requests
+    from training_portal.core.models import SeedRecord
+
+    seed_demo()
+    today = timezone.localdate()
+    program = m.Program.objects.get(code=PROGRAM_CODE)
+    Kind, Decision = m.StudentStatusChange.Kind, m.StudentStatusChange.Decision
+    assert set(PIECES) <= set(SeedRecord.objects.values_list("name", flat=True))
+    assert dict(program.students.values_list("status").annotate(n=Count("id"))) == {
+        "active": 28,
+        "suspended": 1,
+        "graduated": 1,
+    }
+
+    # Suspended now, after a first suspension and resumption that moved the open milestones.
+    suspended = program.students.get(status="suspended")
+    assert suspended.user.email == "guo.rui@demo.example"
+    history = list(suspended.status_changes.order_by("requested_at", "id"))
+    assert [(c.kind, c.decision) for c in history] == [
+        (Kind.SUSPENSION, Decision.APPROVED),
+        (Kind.RESUMPTION, Decision.APPROVED),
+        (Kind.SUSPENSION, Decision.APPROVED),
+    ]
+    first, back, current = history
+    assert first.requested_by == suspended.user and first.decided_by == demo_user("progadmin")
+    assert back.starts_on is not None and first.starts_on is not None
+    assert back.starts_on == first.ends_on
+    assert back.shift_days == (back.starts_on - first.starts_on).days > 0
+    assert current.starts_on is not None and current.ends_on is not None
+    assert current.starts_on < today < current.ends_on and current.reason
+    assert suspended.status_since == current.starts_on
+    assert not current.awaiting_start
+    assert all(c.requested_at.date() <= today for c in history)
+    open_milestones = m.Milestone.objects.filter(student=suspended, completed_on__isnull=True)
+    natural = {
+        t.pk: suspended.enrolled_on + dt.timedelta(days=t.due_offset_days)
+        for t in program.milestone_templates.all()
+    }
+    assert open_milestones.exists()
+    for milestone in open_milestones:
+        assert milestone.template_id is not None
+        assert milestone.due_date >= natural[milestone.template_id] + dt.timedelta(
+            days=back.shift_days
+        )
+    # The EFH coordinator sees the suspended student (through the cancelled placement).
+    assert m.Student.objects.visible_to(demo_user("coordinator")).filter(pk=suspended.pk).exists()
+
+    graduated = program.students.get(status="graduated")
+    assert graduated.user.email == "xu.ying@demo.example"
+    assert not graduated.milestones.filter(
+        Q(completed_on__isnull=True) | Q(signed_off_at__isnull=True)
+    ).exists()
+    graduation = graduated.status_changes.get()
+    assert graduation.kind == Kind.GRADUATION and graduation.decision == Decision.APPROVED
+    assert graduation.starts_on is not None and graduation.starts_on < today
+    assert graduated.status_since == graduation.starts_on
+    destination = m.GraduateDestination.objects.get(student=graduated)
+    assert destination.follow_up_due > today and destination.followed_up_at is None
+    assert destination.recorded_by == graduated.user
+
+    pending = m.StudentStatusChange.objects.get(decision=Decision.PENDING)
+    assert pending.student.user.email == "zhu.wei@demo.example"
+    assert pending.requested_by == demo_user("tutor") and pending.kind == Kind.SUSPENSION
+    assert pending.starts_on is not None and pending.starts_on > today
+    assert pending.student.status == "active"
+    assert list(pending_requests(demo_user("progadmin"))) == [pending]
+
+    retired = m.ProgramCourse.objects.get(program=program, retired_at__isnull=False)
+    assert retired.course.code == "MIT-302"
+    assert program.curriculum.filter(retired_at__isnull=True).count() == 6
+    plan = demo_user("student").student.plans.get(version=2)
+    assert plan.courses.filter(code="MIT-302").exists()  # kept on the plan that held it
 
 
 # ---- seed_scale -------------------------------------------------------------------------
@@ -540,6 +626,7 @@ def test_demo_data_of_an_older_version_is_recognised_and_not_loaded_again() -> N
     seed_demo()
     names = set(SeedRecord.objects.values_list("name", flat=True))
     assert {"accounts", "programs", "audit", "inspections", "evaluation"} <= names
+    assert set(PIECES) <= names
     SeedRecord.objects.all().delete()  # as loaded before the records existed
     m.CaseLog.objects.create(
         student=demo_user("student").student,
@@ -559,7 +646,7 @@ def test_demo_data_of_an_older_version_is_recognised_and_not_loaded_again() -> N
     before.pop("core_seedrecord")
     assert after == before
     found = SeedRecord.objects.filter(origin="found").values_list("name", flat=True)
-    assert {"accounts", "programs", "audit", "inspections", "evaluation"} <= set(found)
+    assert {"accounts", "programs", "audit", "inspections", "evaluation", *PIECES} <= set(found)
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.demo import seed_demo_accounts
 from evaluation.demo import seed_evaluation_app_demo
 from programs.demo import seed_programs_demo
+from programs.demo_lifecycle import seed_lifecycle_demo
 from supervision.demo import seed_audit_demo
 from supervision.inspections.demo import seed_inspection_demo
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         run = seed_audit_demo()
         seed_inspection_demo()
         seed_evaluation_app_demo()
+        seed_lifecycle_demo()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for account in accounts:
             role = account.role.label if account.role else "no role"
