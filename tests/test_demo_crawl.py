@@ -254,10 +254,6 @@ def entered_values() -> list[str]:
             ]
             for row in model._default_manager.values_list(*fields) if fields else []:
                 values.update(" ".join(v.split()) for v in _strings(row) if len(v) >= 3)
-    # New msgids wait in locale/pending/*.po (with their translation) until the lead merges
-    # them into the catalogue; until then they show in English.
-    for pending in (ROOT / "locale" / "pending").glob("*.po"):
-        values.update(" ".join(entry.msgid.split()) for entry in polib.pofile(str(pending)))
     return sorted(values, key=len, reverse=True)
 
 

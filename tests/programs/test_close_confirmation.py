@@ -16,7 +16,6 @@ from programs import models as m
 from programs import workflows
 from programs.services import elements
 from tests.clients import api_for, client_for
-from tests.pending_translations import load_pending_translations
 
 from .conftest import Cast
 from .test_element_pages import elements_of
@@ -133,7 +132,6 @@ def test_a_tutor_is_not_sent_to_the_confirmation_page(cast: Cast) -> None:
 
 
 def test_the_api_refusal_reads_in_chinese(cast: Cast) -> None:
-    load_pending_translations()
     url = reverse("api:program-transition", args=[cast.program.pk])
     with translation.override("zh-hans"):
         response = api_for(cast.program_admin).post(
