@@ -37,7 +37,7 @@ from .models import (
     TutorProfile,
 )
 from .services.logs import CASES_TO_ANSWER
-from .services.placements import placements_to_confirm
+from .services.placements import confirmable_by, placements_to_confirm
 
 Status = TrainingPlan.Status
 
@@ -310,7 +310,9 @@ def coordinator_summary(user: Any) -> dict[str, Any] | None:
         Organization.objects.filter(pk__in=permissions.coordinated_organization_ids(user))
         .annotate(
             active_placements=SubqueryCount(hosted.filter(status=Placement.Status.ACTIVE)),
-            to_confirm=SubqueryCount(hosted.filter(status=Placement.Status.PLANNED)),
+            to_confirm=SubqueryCount(
+                hosted.filter(status=Placement.Status.PLANNED, start_date__lte=confirmable_by())
+            ),
             places_offered=Subquery(
                 ProgramPartner.objects.filter(organization=OuterRef("pk"), is_active=True)
                 .order_by()

@@ -479,7 +479,7 @@ class _Demo:
         start, end = {
             "active": (-60, 120),
             "completed": (-300, -120),
-            "planned": (30, 210),
+            "planned": (10, 190),
             "cancelled": (-20, 160),
         }[status]
         tutor = self.tutors[tutor_key]

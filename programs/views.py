@@ -7,6 +7,7 @@ service call. A service's ValidationError is shown on the form, on a page render
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -488,12 +489,23 @@ def placement_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def _render_placements(
     request: AuthenticatedHttpRequest, form: ConfirmPlacementForm
 ) -> HttpResponse:
-    rows = (
-        placements.placements_to_confirm(request.user)
+    rows = list(
+        placements.planned_placements_hosted_by(request.user)
         .with_capacity()
         .select_related("student__user", "student__program", "host", "practice_tutor__user")
         .order_by("start_date", "id")
     )
+    last_start = placements.confirmable_by()
+    notice = dt.timedelta(days=placements.START_NOTICE_DAYS)
+    for row in rows:
+        row.confirmable_from = row.start_date - notice
     return render(
-        request, "programs/placements_to_confirm.html", {"placements": rows, "form": form}
+        request,
+        "programs/placements_to_confirm.html",
+        {
+            "placements": [row for row in rows if row.start_date <= last_start],
+            "later": [row for row in rows if row.start_date > last_start],
+            "notice_days": placements.START_NOTICE_DAYS,
+            "form": form,
+        },
     )

@@ -42,8 +42,10 @@ __all__ = [
     "capacity_for",
     "complete_placement",
     "confirm_placement",
+    "confirmable_by",
     "create_placement",
     "placements_to_confirm",
+    "planned_placements_hosted_by",
     "roles_on",
     "start_placement",
     "update_placement",
@@ -398,11 +400,22 @@ def cancel_placement(*, user: User, placement: Placement, reason: str) -> Placem
     return placement
 
 
-def placements_to_confirm(user: Any) -> Any:
-    """Planned placements hosted by the organisations the user coordinates (to start)."""
+def confirmable_by(today: dt.date | None = None) -> dt.date:
+    """The last first day of a placement whose start can be confirmed on `today`."""
+    return (today or timezone.localdate()) + dt.timedelta(days=START_NOTICE_DAYS)
+
+
+def planned_placements_hosted_by(user: Any) -> Any:
+    """Planned placements hosted by the organisations the user coordinates."""
     return Placement.objects.filter(
         host__in=permissions.coordinated_organization_ids(user), status=Status.PLANNED
     )
+
+
+def placements_to_confirm(user: Any) -> Any:
+    """Planned placements hosted by the organisations the user coordinates whose start can be
+    confirmed now (from `START_NOTICE_DAYS` before their first day): what waits on them."""
+    return planned_placements_hosted_by(user).filter(start_date__lte=confirmable_by())
 
 
 # ---- Helpers -------------------------------------------------------------------------------

@@ -402,3 +402,37 @@ def test_the_lists_queries_stay_flat(cast: Cast, name: str, url_name: str) -> No
     assert_flat_queries(
         lambda: client.get(reverse(url_name)), lambda: _grow_program(cast), max_queries=12
     )
+
+
+def test_a_placement_waits_on_the_coordinator_only_once_its_start_can_be_confirmed(
+    cast: Cast,
+) -> None:
+    """A start is confirmed from 14 days before the first day: a placement starting later is
+    not counted as waiting, and the page lists it apart, saying from when, with no button."""
+    today = timezone.localdate()
+    soon = PlacementFactory(
+        student=cast.other_student,
+        host=cast.hospital,
+        start_date=today + dt.timedelta(days=14),
+        end_date=today + dt.timedelta(days=100),
+    )
+    later = PlacementFactory(
+        student=cast.other_student,
+        host=cast.hospital,
+        start_date=today + dt.timedelta(days=15),
+        end_date=today + dt.timedelta(days=200),
+    )
+    assert items(cast.coordinator)[PLACEMENTS].count == 2  # the cast's placement and `soon`
+    response = client_for(cast.coordinator).get(reverse("programs:placements-to-confirm"))
+    assert [p.pk for p in response.context["placements"]] == [cast.placement.pk, soon.pk]
+    assert [p.pk for p in response.context["later"]] == [later.pk]
+    page = response.content.decode()
+    assert reverse("programs:placement-confirm", args=[soon.pk]) in page
+    assert reverse("programs:placement-confirm", args=[later.pk]) not in page
+    assert "Planned for later" in page
+    from programs.attention import coordinator_summary
+
+    summary = coordinator_summary(cast.coordinator)
+    assert summary is not None
+    (row,) = [o for o in summary["organizations"] if o.pk == cast.hospital.pk]
+    assert row.to_confirm == 2
