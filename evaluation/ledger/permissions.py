@@ -39,7 +39,8 @@ def entry_filter(user: Any) -> Q:
 
 
 def sees_ledger(user: Any) -> bool:
-    """Who the ledger pages are for (navigation and page guard; no query)."""
+    """Who finds the ledger in the menu (no query). Its pages are open to everyone signed
+    in and hold the entries they may see (none for an account without a role)."""
     if not is_active_user(user):
         return False
     return is_portal_admin(user) or any(role in user.role_names for role in _LEDGER_ROLES)

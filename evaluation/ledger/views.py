@@ -25,7 +25,7 @@ from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.permissions import administered_program_ids
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from ..models import RewardEntry
 from . import permissions, services
@@ -47,8 +47,10 @@ def _filter_form(request: AuthenticatedHttpRequest) -> LedgerFilterForm:
     return LedgerFilterForm(request.GET or None, programs=programs)
 
 
-@require(permissions.sees_ledger)
+@require(is_active_user)
 def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The entries `request.user` may see, for everyone signed in (none for an account
+    without a role); the menu offers the ledger by `permissions.sees_ledger`."""
     form = _filter_form(request)
     period = form.period()
     entries = visible_entries(request.user).filter(period.q())
@@ -73,8 +75,9 @@ def _rule_programs(request: AuthenticatedHttpRequest) -> QuerySet[Program]:
     return programs.filter(pk__in=administered_program_ids(request.user))
 
 
-@require(permissions.sees_ledger)
+@require(is_active_user)
 def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The ranked totals of the entries `request.user` may see (as the list)."""
     form = _filter_form(request)
     rows = services.leaderboard(
         request.user, kind=form.chosen_kind(), program=form.chosen_program(), period=form.period()

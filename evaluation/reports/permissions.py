@@ -74,7 +74,9 @@ def report_filter(user: Any) -> Q:
 
 
 def sees_reports(user: Any) -> bool:
-    """Who the reports pages are for (navigation and page guard; no query)."""
+    """Who finds Reports in the menu and may ask for a report at all (no query). The list
+    and the reports' pages are open to everyone signed in and hold what they may see (none
+    for an account without a role: an empty list, 404 for a report)."""
     return is_active_user(user) and (
         is_portal_admin(user) or any(role in user.role_names for role in _REPORT_ROLES)
     )

@@ -25,7 +25,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
 from programs.services import record_views
 from training_portal.core.files import serve_file
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from ..models import Report
 from . import builders, permissions, services
@@ -61,17 +61,22 @@ def requestable_kinds(user: Any) -> list[tuple[str, str]]:
     return [(kind, str(label)) for kind, label in Report.Kind.choices if open_to[kind].exists()]
 
 
-@require(permissions.sees_reports)
+@require(is_active_user)
 def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The reports `request.user` may see, for everyone signed in (none for an account
+    without a role), with the kinds they may request; the menu offers it by
+    `permissions.sees_reports`."""
     user = request.user
     page = Paginator(visible_reports(user), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     dashboards = Program.objects.filter(pk__in=permissions.program_ids_open_to(user)).order_by(
         "code"
     )[:50]
+    # Requesting stays with those the request page is for (`sees_reports`).
+    kinds = requestable_kinds(user) if permissions.sees_reports(user) else []
     return render(
         request,
         "evaluation/reports/report_list.html",
-        {"page": page, "kinds": requestable_kinds(user), "dashboards": dashboards},
+        {"page": page, "kinds": kinds, "dashboards": dashboards},
     )
 
 
@@ -117,10 +122,11 @@ def _initial(kind: str, query: Any) -> dict[str, Any]:
 
 
 def _visible_report(user: Any, pk: int) -> Report:
+    """The report if `user` may see it; 404 otherwise (an account without a role sees none)."""
     return get_object_or_404(visible_reports(user), pk=pk)
 
 
-@require(permissions.sees_reports)
+@require(is_active_user)
 @require_GET
 def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request.user, pk)
@@ -129,7 +135,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require(permissions.sees_reports)
+@require(is_active_user)
 @require_GET
 @never_cache
 def report_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -145,8 +151,6 @@ def report_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> FileResponse:
-    if not permissions.sees_reports(request.user):
-        raise PermissionDenied
     report = _visible_report(request.user, pk)
     response = download_response(report, fmt)
     log_student_record_read(request.user, report)

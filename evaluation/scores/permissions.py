@@ -51,7 +51,8 @@ def organizations_filter(user: Any) -> Q:
 
 
 def sees_scores(user: Any) -> bool:
-    """Who the ranking pages are for (navigation and page guard; no query)."""
+    """Who sees scores and runs (no query): the menu's Partner performance, the runs, an
+    organisation's scores. Others signed in get the ranking page without any score or run."""
     if not is_active_user(user):
         return False
     return is_portal_admin(user) or any(role in user.role_names for role in _SCORE_ROLES)

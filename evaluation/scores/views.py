@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization
 from training_portal.core.attention import AttentionItem
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from ..models import PartnerScore, PartnerScoreRun
 from . import formula, permissions, services
@@ -48,9 +48,14 @@ def _runs() -> QuerySet[PartnerScoreRun]:
     )
 
 
-@require(permissions.sees_scores)
+@require(is_active_user)
 def ranking(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
-    """A run's ranking per kind (the latest finished run when none is named)."""
+    """A run's ranking per kind (the latest finished run when none is named), for everyone
+    signed in. Those who see no score (tutors, students, accounts without a role: the
+    `partner-scores/` list is empty for them and `runs/` is refused) get the page with no
+    score and no run: neither its periods, nor its threshold, nor whether one exists."""
+    if not permissions.sees_scores(request.user):
+        return _ranking(request, None, None, sees_scores=False)
     run: PartnerScoreRun | None
     if pk is not None:
         run = get_object_or_404(_runs(), pk=pk)
@@ -61,7 +66,11 @@ def ranking(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpRes
 
 
 def _ranking(
-    request: AuthenticatedHttpRequest, run: PartnerScoreRun | None, form: StartRunForm | None
+    request: AuthenticatedHttpRequest,
+    run: PartnerScoreRun | None,
+    form: StartRunForm | None,
+    *,
+    sees_scores: bool = True,
 ) -> HttpResponse:
     scores = (
         visible_scores(request.user).filter(run=run).order_by("kind", "rank", "organization__name")
@@ -74,9 +83,10 @@ def _ranking(
         {
             "run": run,
             "scores": scores,
-            "runs": _runs()[:RUNS_SHOWN],
+            "runs": _runs()[:RUNS_SHOWN] if sees_scores else [],
             "form": form,
             "components": formula.COMPONENTS,
+            "sees_scores": sees_scores,
         },
     )
 

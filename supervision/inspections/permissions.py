@@ -135,7 +135,9 @@ def can_manage_inspections(user: Any) -> bool:
 
 def sees_inspections(user: Any) -> bool:
     """Whether the inspections menu is shown: portal administrators, inspectors, and the
-    inspected side once at least one of their inspections is visible to them."""
+    inspected side once at least one of their inspections is visible to them. The list
+    itself is open to everyone signed in and holds what `visible_to` gives (an unannounced
+    inspection reaches the inspected side only once it has started)."""
     from ..models import Inspection
 
     if not is_active_user(user):

@@ -38,7 +38,7 @@ from programs.models import Organization, Program
 from programs.permissions import administered_program_ids, coordinated_organization_ids
 from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_url
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from ..models import (
     Finding,
@@ -189,9 +189,12 @@ def workspace(request: AuthenticatedHttpRequest, pk: int, tab: str) -> Workspace
 # ---- The list and the calendar ---------------------------------------------------------------
 
 
-@require(permissions.sees_inspections)
+@require(is_active_user)
 @require_GET
 def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The inspections `request.user` may see, for everyone signed in (none for an account
+    that is on no side of an inspection: an empty list); the menu offers it by
+    `permissions.sees_inspections`."""
     user = request.user
     visible = Inspection.objects.visible_to(user)
     inspector = permissions.is_inspector(user)

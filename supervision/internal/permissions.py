@@ -89,7 +89,8 @@ def review_meeting_filter(user: Any) -> Q:
 
 
 def sees_meetings(user: Any) -> bool:
-    """Who the review-meeting pages are for (navigation and page guard; no query)."""
+    """Who finds the review meetings in the menu (no query). The list is open to everyone
+    signed in and holds the meetings they may see (none for an account without a role)."""
     return is_portal_admin(user) or _holds_any(user, _MEETING_ROLES)
 
 

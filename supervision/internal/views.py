@@ -27,7 +27,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_url
-from training_portal.core.permissions import require
+from training_portal.core.permissions import is_active_user, require
 
 from ..models import Finding, ReviewMeeting
 from ..services import message_of, rule_of
@@ -58,8 +58,10 @@ def visible_meetings(user: Any) -> QuerySet[ReviewMeeting]:
 # ---- Review meetings -----------------------------------------------------------------------
 
 
-@require(permissions.sees_meetings)
+@require(is_active_user)
 def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The review meetings `request.user` may see, for everyone signed in (none for an
+    account without a role); the menu offers it by `permissions.sees_meetings`."""
     user = request.user
     rows = (
         ReviewMeeting.objects.visible_to(user)

@@ -559,7 +559,7 @@ def test_terms_are_ordered_in_time(world: Cast) -> None:
         practice_tutor=200,
         student=200,
         other_student=200,
-        outsider=403,
+        outsider=200,  # a list of records: what they may see, none without a role
         anonymous=302,
     ),
 )
@@ -573,6 +573,11 @@ def test_meeting_list_by_role(world: Cast, outsider: User, name: str, status: in
         listed = [row.pk for row in response.context["page"]]
         sees = name in ("program_admin", "coordinator", "tutor", "student")
         assert listed == ([recorded.pk] if sees else [])
+        page = response.content.decode()
+        assert ("No review meetings." in page) == (not sees)
+        # Recording a meeting stays with those who may: no button for the others.
+        new = reverse("internal-supervision:meeting-create", args=[world.program.pk])
+        assert (new in page) == (name in ("program_admin", "coordinator"))
 
 
 @pytest.mark.parametrize(
@@ -1129,7 +1134,7 @@ def _more_meetings(world: Cast, count: int) -> None:
         )
 
 
-@pytest.mark.parametrize("name", ["program_admin", "coordinator", "student"])
+@pytest.mark.parametrize("name", ["program_admin", "coordinator", "student", "outsider"])
 def test_meeting_list_page_query_count_is_flat(world: Cast, outsider: User, name: str) -> None:
     client = client_for(person(world, name, outsider))
     _more_meetings(world, 1)

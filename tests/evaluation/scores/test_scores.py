@@ -26,6 +26,7 @@ from evaluation.scores import formula, services
 from evaluation.scores.demo import seed_scores_demo
 from programs import models as m
 from tests.clients import api_for, client_for
+from tests.pending_translations import load_pending_translations
 from tests.programs.conftest import cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries, count_queries
 from training_portal.core.attention import attention_for
@@ -436,7 +437,8 @@ def test_a_program_administrator_sees_only_the_partners_of_their_programs(data: 
 
 # ---- Pages ---------------------------------------------------------------------------------
 
-RANKING = {
+#: The pages of those who see scores (others: 403).
+SCORE_ROLES = {
     "admin": 200,
     "program_admin": 200,
     "coordinator": 200,
@@ -449,6 +451,10 @@ RANKING = {
     "outsider": 403,
     "anonymous": 302,
 }
+#: The ranking is a list of records: everyone signed in gets the scores they may see (none,
+#: and no run, for those outside `SEES_RUNS`, as the API gives them).
+RANKING = {name: (302 if name == "anonymous" else 200) for name in SCORE_ROLES}
+SEES_RUNS = {name for name, status in SCORE_ROLES.items() if status == 200}
 FORMULA = {name: (302 if name == "anonymous" else 200) for name in RANKING}
 SCORE = {
     "admin": 200,
@@ -464,7 +470,7 @@ SCORE = {
     "anonymous": 302,
 }
 DECIDE = {**SCORE, "admin": 302, "program_admin": 403, "coordinator": 403}
-ORGANISATION = {**RANKING, "other_coordinator": 404}
+ORGANISATION = {**SCORE_ROLES, "other_coordinator": 404}
 ADMIN_ONLY = {
     name: (200 if name == "admin" else 302 if name == "anonymous" else 403) for name in RANKING
 }
@@ -475,12 +481,36 @@ START_RUN = {**ADMIN_ONLY, "admin": 302}
 def test_ranking_pages_by_role(data: World, name: str, expected: int) -> None:
     run = scored(data)
     client = client_for(data.people[name])
-    assert client.get(reverse("partner_scores:ranking")).status_code == expected
+    latest = client.get(reverse("partner_scores:ranking"))
+    assert latest.status_code == expected
     response = client.get(reverse("partner_scores:run", args=[run.pk]))
     assert response.status_code == expected
     if expected == 200:
         shown = {score.organization_id for score in response.context["scores"]}
         assert len(shown) == SEES[name]
+        page = latest.content.decode()
+        # Those who see no score learn nothing of the runs either (the API refuses `runs/`):
+        # no period, no threshold, no link to a run; the formula stays linked.
+        assert ("Period from" in page) == (name in SEES_RUNS)
+        assert ("Period from" in response.content.decode()) == (name in SEES_RUNS)
+        assert (reverse("partner_scores:run", args=[run.pk]) in page) == (name in SEES_RUNS)
+        assert ("No partner score to show." in page) == (name not in SEES_RUNS)
+        assert reverse("partner_scores:formula") in page
+        # Starting a run and the recommendations stay with the portal administrators.
+        assert (reverse("partner_scores:run-start") in page) == (name == "admin")
+        assert (reverse("partner_scores:recommendations") in page) == (name == "admin")
+
+
+def test_the_ranking_without_scores_reads_in_chinese(data: World) -> None:
+    load_pending_translations()
+    scored(data)
+    outsider = data.people["outsider"]
+    outsider.preferred_language = "zh-hans"
+    outsider.save(update_fields=["preferred_language"])
+    response = client_for(outsider).get(reverse("partner_scores:ranking"))
+    page = response.content.decode()
+    assert "暂无可显示的合作单位得分。" in page
+    assert "No partner score" not in page
 
 
 def test_the_ranking_shows_each_kind_and_the_bottom_share(data: World) -> None:
@@ -619,7 +649,7 @@ def test_api_score_detail_by_role(data: World, name: str, expected: int) -> None
         assert body["inputs"] == score.inputs
 
 
-@pytest.mark.parametrize(("name", "expected"), RANKING.items())
+@pytest.mark.parametrize(("name", "expected"), SCORE_ROLES.items())
 def test_api_runs_by_role(data: World, name: str, expected: int) -> None:
     scored(data)
     response = api_for(data.people[name]).get(reverse("api:partner-score-runs"))
@@ -726,6 +756,15 @@ def test_score_lists_query_counts_stay_flat(data: World, url: Any) -> None:
         api_for(data.people["admin"]) if "/api/" in address else client_for(data.people["admin"])
     )
     assert_flat_queries(lambda: client.get(address), lambda: grow(data), max_queries=14)
+
+
+@pytest.mark.parametrize("name", ["coordinator", "student", "outsider"])
+def test_the_ranking_query_count_stays_flat_for_everyone(data: World, name: str) -> None:
+    scored(data, threshold="99")
+    client = client_for(data.people[name])
+    assert_flat_queries(
+        lambda: client.get(reverse("partner_scores:ranking")), lambda: grow(data), max_queries=14
+    )
 
 
 def test_score_page_query_count(data: World, recommended: PartnerScore) -> None:
