@@ -62,7 +62,7 @@ def test_completing_a_project_awards_each_member_and_each_organisation(
         (None, world.hospital.pk),
     }
     assert {e.points for e in entries} == {Decimal(3)}
-    assert {e.earned_on for e in entries} == {TODAY}
+    assert {e.earned_on for e in entries} == {timezone.localdate()}
     assert {e.kind for e in entries} == {"award"}
     assert {e.created_by_id for e in entries} == {world.program_admin.pk}
 
