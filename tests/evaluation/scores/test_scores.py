@@ -26,7 +26,6 @@ from evaluation.scores import formula, services
 from evaluation.scores.demo import seed_scores_demo
 from programs import models as m
 from tests.clients import api_for, client_for
-from tests.pending_translations import load_pending_translations
 from tests.programs.conftest import cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries, count_queries
 from training_portal.core.attention import attention_for
@@ -502,7 +501,6 @@ def test_ranking_pages_by_role(data: World, name: str, expected: int) -> None:
 
 
 def test_the_ranking_without_scores_reads_in_chinese(data: World) -> None:
-    load_pending_translations()
     scored(data)
     outsider = data.people["outsider"]
     outsider.preferred_language = "zh-hans"
