@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from training_portal.core.files import uploaded_name
+from training_portal.core.forms import BootstrapForm
 
-from .forms import BootstrapForm
 from .models import (
     Course,
     MilestoneTemplate,

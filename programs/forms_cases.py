@@ -7,7 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm
+
 from .forms_admin import DATE
 from .models import CaseLog
 

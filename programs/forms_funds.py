@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
+from training_portal.core.forms import BootstrapForm
 
-from .forms import BootstrapForm
 from .models import BudgetLine, Expenditure, Organization, Program
 from .models.funds import FundCategory
 from .services.funds import spending_date_errors

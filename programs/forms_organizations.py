@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm
+
 from .models import Organization
 
 ANY = ("", pgettext_lazy("filter", "Any"))

@@ -10,7 +10,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm
+
 from .forms_admin import DATE, OrganizationChoiceField
 from .models import Organization, Placement, TutorProfile
 from .services.placements import practice_tutor_errors

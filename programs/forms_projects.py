@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from training_portal.core.formats import format_date
+from training_portal.core.forms import BootstrapForm
 
-from .forms import BootstrapForm
 from .models import (
     CaseLog,
     Organization,

@@ -10,7 +10,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm
+
 from .models import GraduateDestination, Student, TutorAssignment, TutorProfile
 from .student_status import Kind, Transition
 

@@ -47,11 +47,11 @@ from accounts.services import validate_import_upload
 from training_portal.core.jobs import finish_job, register_job_kind, report_progress, start_job
 from training_portal.core.models import Job
 from training_portal.core.texts import Text, text
+from training_portal.core.validation import upload_error
 
 from . import permissions, workflows
 from .models import Organization, Program, Student, TutorProfile
 from .services import partners, people
-from .services.validation import upload_error
 
 __all__ = [
     "KINDS",

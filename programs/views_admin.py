@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.forms import BootstrapForm
 from training_portal.core.permissions import require
 
 from . import permissions
-from .forms import BootstrapForm
 from .forms_admin import (
     AssignTutorForm,
     CurriculumForm,

@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.forms import BootstrapForm
 
 from . import permissions, workflows
-from .forms import BootstrapForm
 from .forms_admin import (
     CourseForm,
     CurriculumEntryForm,

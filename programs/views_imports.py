@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.forms import BootstrapForm
 from training_portal.core.models import Job
 from training_portal.core.permissions import require
 
 from . import imports, permissions
-from .forms import BootstrapForm
 from .models import Program
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

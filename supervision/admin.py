@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from training_portal.core.admin import ReadOnlyAdmin
+
 from .models import (
     AuditChunk,
     AuditRun,
@@ -27,17 +29,6 @@ from .models import (
     RuleSetting,
     ScheduleChange,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(RuleSetting)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
-from programs.forms import BootstrapForm
 from programs.models import Organization, Program
+from training_portal.core.forms import BootstrapForm
 
 from .models import Finding
 from .models.audit import Severity

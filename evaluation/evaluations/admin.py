@@ -8,21 +8,9 @@ from typing import Any
 
 from django.contrib import admin
 
+from training_portal.core.admin import ReadOnlyAdmin
+
 from ..models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Score
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changes go through the pages and the API, whose services keep the rules (weights
-    adding up to 100 %, what a round asks for)."""
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Indicator)

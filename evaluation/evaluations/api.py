@@ -6,7 +6,7 @@ owes. Anonymous answers are never listed nor read one by one: submitting one ans
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -19,8 +19,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
 from programs.models import Program
+from training_portal.core.api.viewsets import actor
 
 from ..models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Score, Source
 from . import permissions, services
@@ -204,10 +204,6 @@ class ResultsSerializer(serializers.Serializer[Any]):
 # ---- Views ---------------------------------------------------------------------------------
 
 
-def _actor(request: Request) -> User:
-    return cast(User, request.user)
-
-
 def _visible_program(user: Any, raw: Any) -> Program:
     try:
         pk = int(str(raw))
@@ -235,7 +231,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet[Indicator]):
     )
     @action(detail=False, methods=["put"], url_path="set")
     def replace_set(self, request: Request) -> Response:
-        user = _actor(request)
+        user = actor(request)
         program = _visible_program(user, request.query_params.get("program"))
         if not permissions.can_edit_indicators(user, program):
             raise PermissionDenied
@@ -291,7 +287,7 @@ class EvaluationRoundViewSet(viewsets.ReadOnlyModelViewSet[EvaluationRound]):
         serializer = RoundSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        user = _actor(request)
+        user = actor(request)
         program = get_object_or_404(Program.objects.visible_to(user), pk=data.pop("program").pk)
         round_ = services.open_round(user=user, program=program, **data)
         return Response(
@@ -305,7 +301,7 @@ class EvaluationRoundViewSet(viewsets.ReadOnlyModelViewSet[EvaluationRound]):
         round_ = self.get_object()
         if not permissions.can_manage_round(request.user, round_):
             raise PermissionDenied
-        services.close_round(user=_actor(request), round_=round_)
+        services.close_round(user=actor(request), round_=round_)
         return Response(RoundSerializer(self.get_queryset().get(pk=round_.pk)).data)
 
     @extend_schema(request=None, responses={200: ResultsSerializer})
@@ -355,7 +351,7 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet[Evaluation]):
     def create(self, request: Request) -> Response:
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = _actor(request)
+        user = actor(request)
         owed = get_object_or_404(
             EvaluationRequest.objects.visible_to(user), pk=serializer.validated_data["request"]
         )

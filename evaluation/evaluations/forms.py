@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programs.forms import BootstrapForm
 from programs.models import TrainingObjective
+from training_portal.core.forms import BootstrapForm
 
 from ..models import Indicator, Source
 from .services import COMMENT_MAX_LENGTH

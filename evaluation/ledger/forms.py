@@ -9,8 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programs.forms import BootstrapForm
 from programs.models import Program, Project
+from training_portal.core.forms import BootstrapForm
 
 from .services import MAX_POINTS, Period
 

@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs.forms import BootstrapForm
 from programs.models import Organization, Program, Student
+from training_portal.core.forms import BootstrapForm
 
 from ..models import Report
 from . import permissions

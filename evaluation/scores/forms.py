@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programs.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm
 
 from ..models import ProbationDecision
 from . import formula

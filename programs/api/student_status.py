@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
+from training_portal.core.api.viewsets import actor
 
 from .. import models as m
 from .. import permissions
@@ -128,10 +128,6 @@ class RecordViewSerializer(serializers.ModelSerializer[m.StudentRecordView]):
 # ---- The viewset's actions -------------------------------------------------------------------
 
 
-def _actor(request: Request) -> User:
-    return cast(User, request.user)
-
-
 class StudentStatusActions:
     """Mixed into the students viewset (whose `get_object` is scoped by `visible_to`)."""
 
@@ -159,7 +155,7 @@ class StudentStatusActions:
         serializer.is_valid(raise_exception=True)
         data = {k: v for k, v in serializer.validated_data.items() if k in transition.fields}
         change = student_status.change_student_status(
-            user=_actor(request), student=student, action=name, **data
+            user=actor(request), student=student, action=name, **data
         )
         return Response(StatusChangeSerializer(change).data)
 
@@ -204,7 +200,7 @@ class StudentStatusActions:
         change = serializer.validated_data["change"]
         change.student = student
         decided = student_status.decide_status_request(
-            user=_actor(request),
+            user=actor(request),
             change=change,
             approve=serializer.validated_data["decision"] == "approve",
             note=serializer.validated_data["note"],
@@ -237,7 +233,7 @@ class StudentStatusActions:
         serializer = DestinationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         destination = student_status.record_destination(
-            user=_actor(request), student=student, **serializer.validated_data
+            user=actor(request), student=student, **serializer.validated_data
         )
         return Response(DestinationSerializer(destination).data)
 
@@ -248,7 +244,7 @@ class StudentStatusActions:
         serializer = FollowUpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         destination = student_status.record_follow_up(
-            user=_actor(request), student=student, **serializer.validated_data
+            user=actor(request), student=student, **serializer.validated_data
         )
         return Response(DestinationSerializer(destination).data)
 

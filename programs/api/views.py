@@ -11,15 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import filters, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import RoleMembership, User
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file, uploaded_name
 from training_portal.core.permissions import Predicate
 
@@ -45,23 +45,6 @@ from .student_status import StudentStatusActions
 
 #: A download: the file itself, as an attachment.
 FILE = OpenApiResponse(description="The file, as an attachment")
-
-
-class ScopedViewSet(viewsets.ReadOnlyModelViewSet[Any]):
-    """Starts every query from `Model.objects.visible_to(user)`: outsiders get 404."""
-
-    model: Any
-    related: tuple[str, ...] = ()
-    prefetch: tuple[Any, ...] = ()
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
-
-    def get_queryset(self) -> QuerySet[Any]:
-        queryset = self.model.objects.visible_to(self.request.user)
-        if self.related:
-            queryset = queryset.select_related(*self.related)
-        if self.prefetch:
-            queryset = queryset.prefetch_related(*self.prefetch)
-        return queryset
 
 
 class OrganizationViewSet(ScopedViewSet):
@@ -271,40 +254,19 @@ VISIBLE_INPUTS: dict[str, Any] = {
 }
 
 
-def actor(request: Request) -> User:
-    """The signed-in caller (the API's default permission refuses anonymous callers)."""
-    return cast(User, request.user)
-
-
-def read_input(request: Request, serializer_class: Any) -> dict[str, Any]:
-    """Validate `request.data`; related ids resolve only within what the caller may see."""
-    serializer = serializer_class(data=request.data, context={"request": request})
-    for name, model in VISIBLE_INPUTS.items():
-        field = serializer.fields.get(name)
-        if field is not None:
-            field.queryset = model.objects.visible_to(request.user)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def answer(viewset: Any, instance: Any, status_code: int = status.HTTP_200_OK) -> Response:
-    fresh = viewset.get_queryset().get(pk=instance.pk)
-    return Response(viewset.get_serializer(fresh).data, status=status_code)
-
-
 class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
     """Plans are drafted by their student and move through submit → tutor-approve → approve."""
 
     @extend_schema(request=a.PlanInputSerializer, responses={201: s.TrainingPlanSerializer})
     def create(self, request: Request) -> Response:
-        data = read_input(request, a.PlanInputSerializer)
+        data = read_input(request, a.PlanInputSerializer, scoped=VISIBLE_INPUTS)
         plan = training.draft_plan(user=actor(request), **data)
         return answer(self, plan, status.HTTP_201_CREATED)
 
     @extend_schema(request=a.PlanInputSerializer, responses={200: s.TrainingPlanSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         plan = self.get_object()
-        data = read_input(request, a.PlanInputSerializer)
+        data = read_input(request, a.PlanInputSerializer, scoped=VISIBLE_INPUTS)
         data.pop("student", None)
         return answer(self, training.update_plan(user=actor(request), plan=plan, **data))
 
@@ -329,7 +291,7 @@ class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.CommentSerializer, responses={200: s.TrainingPlanSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_student(self, request: Request, pk: str | None = None) -> Response:
-        comment = read_input(request, a.CommentSerializer)["comment"]
+        comment = read_input(request, a.CommentSerializer, scoped=VISIBLE_INPUTS)["comment"]
         return self._transition(request, training.return_plan, comment=comment)
 
     @extend_schema(request=None, responses={201: s.TrainingPlanSerializer})
@@ -343,7 +305,7 @@ class MilestoneWrites(MilestoneViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.MilestoneSignOffSerializer, responses={200: s.MilestoneSerializer})
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request: Request, pk: str | None = None) -> Response:
-        data = read_input(request, a.MilestoneSignOffSerializer)
+        data = read_input(request, a.MilestoneSignOffSerializer, scoped=VISIBLE_INPUTS)
         milestone = training.sign_off_milestone(
             user=actor(request), milestone=self.get_object(), **data
         )
@@ -375,7 +337,7 @@ class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str | None = None) -> Response:
         placement = self.get_object()
-        data = read_input(request, a.PlacementStartSerializer)
+        data = read_input(request, a.PlacementStartSerializer, scoped=VISIBLE_INPUTS)
         return answer(
             self, placements.start_placement(user=actor(request), placement=placement, **data)
         )
@@ -384,7 +346,7 @@ class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str | None = None) -> Response:
         placement = self.get_object()
-        data = read_input(request, a.PlacementCompleteSerializer)
+        data = read_input(request, a.PlacementCompleteSerializer, scoped=VISIBLE_INPUTS)
         return answer(
             self, placements.complete_placement(user=actor(request), placement=placement, **data)
         )
@@ -393,7 +355,7 @@ class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         placement = self.get_object()
-        reason = read_input(request, a.ReasonSerializer)["reason"]
+        reason = read_input(request, a.ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
         return answer(
             self,
             placements.cancel_placement(user=actor(request), placement=placement, reason=reason),
@@ -405,14 +367,14 @@ class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
 
     @extend_schema(request=a.ProgressLogInputSerializer, responses={201: s.ProgressLogSerializer})
     def create(self, request: Request) -> Response:
-        data = read_input(request, a.ProgressLogInputSerializer)
+        data = read_input(request, a.ProgressLogInputSerializer, scoped=VISIBLE_INPUTS)
         log = logs.write_progress_log(user=actor(request), **data)
         return answer(self, log, status.HTTP_201_CREATED)
 
     @extend_schema(request=a.CommentSerializer, responses={200: s.ProgressLogSerializer})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        comment = read_input(request, a.CommentSerializer)["comment"]
+        comment = read_input(request, a.CommentSerializer, scoped=VISIBLE_INPUTS)["comment"]
         return answer(
             self, logs.acknowledge_log(user=actor(request), log=self.get_object(), comment=comment)
         )
@@ -420,7 +382,7 @@ class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.CorrectionSerializer, responses={201: s.ProgressLogSerializer})
     @action(detail=True, methods=["post"])
     def corrections(self, request: Request, pk: str | None = None) -> Response:
-        text = read_input(request, a.CorrectionSerializer)["text"]
+        text = read_input(request, a.CorrectionSerializer, scoped=VISIBLE_INPUTS)["text"]
         log = self.get_object()
         logs.add_correction(user=actor(request), log=log, text=text)
         return answer(self, log, status.HTTP_201_CREATED)
@@ -428,7 +390,7 @@ class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.SignOffRequestSerializer, responses={202: None})
     @action(detail=True, methods=["post"], url_path="request-signoff")
     def request_signoff(self, request: Request, pk: str | None = None) -> Response:
-        tutor = read_input(request, a.SignOffRequestSerializer)["tutor"]
+        tutor = read_input(request, a.SignOffRequestSerializer, scoped=VISIBLE_INPUTS)["tutor"]
         signoff.issue_signoff_link(
             user=actor(request), target=self.get_object(), tutor_user=tutor.user
         )
@@ -438,7 +400,7 @@ class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
 class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.CaseLogInputSerializer, responses={201: s.CaseLogSerializer})
     def create(self, request: Request) -> Response:
-        data = read_input(request, a.CaseLogInputSerializer)
+        data = read_input(request, a.CaseLogInputSerializer, scoped=VISIBLE_INPUTS)
         return answer(
             self, logs.record_case_log(user=actor(request), **data), status.HTTP_201_CREATED
         )
@@ -452,7 +414,7 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def query(self, request: Request, pk: str | None = None) -> Response:
         case_log = self.get_object()
-        question = read_input(request, a.CaseQuestionSerializer)["question"]
+        question = read_input(request, a.CaseQuestionSerializer, scoped=VISIBLE_INPUTS)["question"]
         return answer(
             self, logs.query_case_log(user=actor(request), case_log=case_log, question=question)
         )
@@ -461,7 +423,7 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         case_log = self.get_object()
-        reason = read_input(request, a.ReasonSerializer)["reason"]
+        reason = read_input(request, a.ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
         return answer(
             self, logs.reject_case_log(user=actor(request), case_log=case_log, reason=reason)
         )
@@ -489,7 +451,7 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
     def answer_query(self, request: Request, pk: str | None = None) -> Response:
         case_log = self.get_object()
-        data = read_input(request, a.CaseAnswerSerializer)
+        data = read_input(request, a.CaseAnswerSerializer, scoped=VISIBLE_INPUTS)
         return answer(self, logs.answer_case_log(user=actor(request), case_log=case_log, **data))
 
 
@@ -500,7 +462,7 @@ class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
 
     @extend_schema(request=a.ExpenditureInputSerializer, responses={201: s.ExpenditureSerializer})
     def create(self, request: Request) -> Response:
-        data = read_input(request, a.ExpenditureInputSerializer)
+        data = read_input(request, a.ExpenditureInputSerializer, scoped=VISIBLE_INPUTS)
         return answer(
             self, funds.submit_expenditure(user=actor(request), **data), status.HTTP_201_CREATED
         )
@@ -508,7 +470,7 @@ class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.OverrideSerializer, responses={200: s.ExpenditureSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        reason = read_input(request, a.OverrideSerializer)["override_reason"]
+        reason = read_input(request, a.OverrideSerializer, scoped=VISIBLE_INPUTS)["override_reason"]
         expenditure = funds.approve_expenditure(
             user=actor(request), expenditure=self.get_object(), override_reason=reason
         )
@@ -517,7 +479,7 @@ class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.ReasonSerializer, responses={200: s.ExpenditureSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
-        reason = read_input(request, a.ReasonSerializer)["reason"]
+        reason = read_input(request, a.ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
         expenditure = funds.reject_expenditure(
             user=actor(request), expenditure=self.get_object(), reason=reason
         )
@@ -536,13 +498,7 @@ MORE_VISIBLE_INPUTS: dict[str, Any] = {
 
 def read_scoped_input(request: Request, serializer_class: Any) -> dict[str, Any]:
     """`read_input`, with programs, practice tutors and approvers also scoped to the caller."""
-    serializer = serializer_class(data=request.data, context={"request": request})
-    for name, model in MORE_VISIBLE_INPUTS.items():
-        field = serializer.fields.get(name)
-        if field is not None:
-            field.queryset = model.objects.visible_to(request.user)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+    return read_input(request, serializer_class, scoped=MORE_VISIBLE_INPUTS)
 
 
 @contextmanager
@@ -636,7 +592,7 @@ class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
         """Activate, close or reopen the program (see `programs.workflows`); closing takes
         `"confirm": true`."""
         program = self.get_object()
-        data = read_input(request, a.ProgramTransitionSerializer)
+        data = read_input(request, a.ProgramTransitionSerializer, scoped=VISIBLE_INPUTS)
         elements.transition_program(
             user=actor(request),
             program=program,
@@ -808,7 +764,7 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def refuse(self, request: Request, pk: str | None = None) -> Response:
         project = self.get_object()
-        reason = read_input(request, a.ReasonSerializer)["reason"]
+        reason = read_input(request, a.ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
         projects.refuse_project(user=actor(request), project=project, reason=reason)
         return answer(self, project)
 
@@ -840,7 +796,7 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def members(self, request: Request, pk: str | None = None) -> Response:
         project = self._managed(request)
-        data = read_input(request, a.ProjectMemberInputSerializer)
+        data = read_input(request, a.ProjectMemberInputSerializer, scoped=VISIBLE_INPUTS)
         with errors_renamed(member_user="email"):
             projects.add_member(
                 user=actor(request), project=project, member_user=data["email"], role=data["role"]
@@ -860,7 +816,7 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
     @action(detail=True, methods=["post"])
     def outputs(self, request: Request, pk: str | None = None) -> Response:
         project = self._managed(request)
-        data = read_input(request, a.ProjectOutputInputSerializer)
+        data = read_input(request, a.ProjectOutputInputSerializer, scoped=VISIBLE_INPUTS)
         projects.add_output(user=actor(request), project=project, **data)
         return answer(self, project, status.HTTP_201_CREATED)
 
@@ -918,7 +874,7 @@ class OrderedElementWrites(ElementWrites):
     @extend_schema(request=a.MoveSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str | None = None) -> Response:
-        direction = read_input(request, a.MoveSerializer)["direction"]
+        direction = read_input(request, a.MoveSerializer, scoped=VISIBLE_INPUTS)["direction"]
         element = elements.move_element(
             user=actor(request), element=self.get_object(), direction=direction
         )
@@ -1048,7 +1004,7 @@ class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
     )
     def create(self, request: Request) -> Response:
         """Post the person with an account under `email` at the organisation, from today."""
-        data = read_input(request, a.CounsellorPostingInputSerializer)
+        data = read_input(request, a.CounsellorPostingInputSerializer, scoped=VISIBLE_INPUTS)
         membership = counsellors.post_counsellor(user=actor(request), **data)
         return answer(self, membership, status.HTTP_201_CREATED)
 

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext_lazy
 
 from accounts.models import User
 from training_portal.core.history import history_context
+from training_portal.core.validation import validated_save
 
 from .. import permissions, workflows
 from ..models import (
@@ -40,7 +41,6 @@ from ..models import (
     TrainingPlan,
 )
 from .partners import _agreement_file_error, update_partner_responsibilities
-from .validation import validated_save
 
 __all__ = [
     "Removal",

@@ -20,10 +20,10 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.formats import format_date
 from training_portal.core.notifications import notify
+from training_portal.core.validation import PDF_OR_IMAGE, upload_error, validated_save
 
 from .. import permissions
 from ..models import BudgetLine, Expenditure, Organization, Program
-from .validation import PDF_OR_IMAGE, upload_error, validated_save
 
 __all__ = [
     "RECEIPT",

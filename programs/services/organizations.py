@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from training_portal.core.formats import format_date
 from training_portal.core.history import history_context
+from training_portal.core.validation import validated_save
 
 from .. import permissions
 from ..models import Organization, ProgramPartner
 from .partners import _agreement_file_error
-from .validation import validated_save
 
 __all__ = ["EDITABLE_FIELDS", "renew_agreement", "update_organization"]
 

@@ -20,6 +20,7 @@ from accounts.models import RoleMembership, User
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from training_portal.core.history import history_context
+from training_portal.core.validation import PDF, upload_error, validated_save
 
 from .. import permissions, workflows
 from ..models import (
@@ -35,7 +36,6 @@ from ..models import (
     TrainingObjective,
 )
 from ..models.programs import Responsibility
-from .validation import PDF, upload_error, validated_save
 
 __all__ = [
     "add_course_to_curriculum",

@@ -17,10 +17,10 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.notifications import notify
 from training_portal.core.texts import choice
+from training_portal.core.validation import validated_save
 
 from .. import permissions, workflows
 from ..models import Organization, Program, Student, TutorAssignment, TutorProfile
-from .validation import validated_save
 
 __all__ = [
     "assign_tutor",

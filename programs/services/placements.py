@@ -28,10 +28,10 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from accounts.models import User
 from training_portal.core.history import history_context
 from training_portal.core.permissions import is_active_user
+from training_portal.core.validation import validated_save
 
 from .. import permissions, workflows
 from ..models import Organization, Placement, ProgramPartner, Student, TutorProfile
-from .validation import validated_save
 
 __all__ = [
     "START_NOTICE_DAYS",

@@ -26,10 +26,10 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.formats import format_date
 from training_portal.core.history import history_context
+from training_portal.core.validation import validated_save
 
 from .. import permissions, workflows
 from ..models import Organization, Program, Project, ProjectMember, ProjectOutput, Student
-from .validation import validated_save
 
 __all__ = [
     "TRANSITIONS",

@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from training_portal.core.notifications import notify
 from training_portal.core.texts import choice
+from training_portal.core.validation import validated_save
 
 from .. import permissions
 from ..models import (
@@ -45,7 +46,6 @@ from ..models import (
 from ..student_status import TRANSITIONS, Mode, Transition, mode_for
 from . import people
 from .training import program_admin_users
-from .validation import validated_save
 
 __all__ = [
     "Consequences",

@@ -22,6 +22,7 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.formats import format_date
 from training_portal.core.notifications import notify
+from training_portal.core.validation import PDF_OR_IMAGE, upload_error
 
 from .. import permissions
 from ..models import (
@@ -37,7 +38,6 @@ from ..models import (
     TutorProfile,
 )
 from ..models.training import Modality
-from .validation import PDF_OR_IMAGE, upload_error
 
 __all__ = [
     "PLAN_FIELDS",

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
@@ -19,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import serializers, status, viewsets
@@ -29,8 +27,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from programs.api.views import ScopedViewSet, actor, answer, read_input, read_scoped_input
+from programs.api.views import read_scoped_input
 from programs.models import Program
+from training_portal.core.api.filters import IdFilter, StableOrderingFilter
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 from training_portal.core.models import Job
 
 from .. import permissions, services
@@ -148,21 +148,6 @@ class AuditRuleViewSet(viewsets.GenericViewSet[Any]):
 
 
 # ---- Runs -----------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An id: an integer (not the decimal number of `NumberFilter`)."""
-
-    field_class = forms.IntegerField
-
-
-class StableOrderingFilter(django_filters.OrderingFilter):
-    """Ordering with the newest first among equals, so that pages do not overlap."""
-
-    def filter(self, qs: Any, value: Any) -> Any:
-        ordered = super().filter(qs, value)
-        return ordered.order_by(*ordered.query.order_by, "-id") if value else ordered
 
 
 class AuditRunFilter(django_filters.FilterSet):

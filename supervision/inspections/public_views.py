@@ -48,9 +48,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from programs.forms import BootstrapForm
 from programs.models import Organization, Program, ProgramPartner
 from programs.models.organizations import OrganizationKind
+from training_portal.core.forms import BootstrapForm
 
 from ..models import (
     ChecklistItem,

@@ -3,7 +3,7 @@ pages; students submit their rating; aggregates for those who may see them."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from training_portal.core.api.viewsets import actor
 
 from ..models import ReviewMeeting, SupervisionRating
 from . import permissions, services
@@ -38,10 +39,6 @@ MEETING_FIELDS = (
     "action_owner",
     "actions_due_on",
 )
-
-
-def _actor(request: Request) -> User:
-    return cast(User, request.user)
 
 
 class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet[ReviewMeeting]):
@@ -68,7 +65,7 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet[ReviewMeeting]):
         data = dict(serializer.validated_data)
         program = data.pop("program")
         meeting = services.create_review_meeting(
-            user=_actor(request), program=program, **_meeting_fields(data)
+            user=actor(request), program=program, **_meeting_fields(data)
         )
         return self._answer(meeting, status.HTTP_201_CREATED)
 
@@ -100,7 +97,7 @@ class ReviewMeetingViewSet(viewsets.ReadOnlyModelViewSet[ReviewMeeting]):
         }
         current.update(data)
         services.update_review_meeting(
-            user=_actor(request), meeting=meeting, **_meeting_fields(current)
+            user=actor(request), meeting=meeting, **_meeting_fields(current)
         )
         return self._answer(meeting)
 
@@ -126,15 +123,15 @@ class SupervisionRatingViewSet(viewsets.GenericViewSet[Any]):
             raise PermissionDenied
         serializer = s.RatingInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        services.submit_supervision_rating(user=_actor(request), **serializer.validated_data)
-        return Response(_status_of(_actor(request)), status=status.HTTP_201_CREATED)
+        services.submit_supervision_rating(user=actor(request), **serializer.validated_data)
+        return Response(_status_of(actor(request)), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: s.RatingStatusSerializer})
     @action(detail=False, methods=["get"])
     def mine(self, request: Request) -> Response:
         if not permissions.rates_supervision(request.user):
             raise PermissionDenied
-        return Response(_status_of(_actor(request)))
+        return Response(_status_of(actor(request)))
 
     @extend_schema(
         request=None,
@@ -143,7 +140,7 @@ class SupervisionRatingViewSet(viewsets.GenericViewSet[Any]):
     )
     @action(detail=False, methods=["get"])
     def aggregates(self, request: Request) -> Response:
-        user = _actor(request)
+        user = actor(request)
         if not permissions.sees_rating_aggregates(user):
             raise PermissionDenied
         term = str(request.query_params.get("term", "")).strip()

@@ -10,8 +10,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from programs.forms import BootstrapForm
 from programs.models import Organization, TutorProfile
+from training_portal.core.forms import BootstrapForm
 
 from ..models import Finding, ReviewMeeting
 from ..models.internal import COMMENT_MAX_LENGTH

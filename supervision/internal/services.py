@@ -33,8 +33,8 @@ from programs.models import (
     TutorProfile,
 )
 from programs.permissions import administers
-from programs.services.validation import validated_save
 from training_portal.core.history import history_context
+from training_portal.core.validation import validated_save
 
 from ..models import (
     Finding,

@@ -26,13 +26,13 @@ from accounts.roles import Role
 from programs import models as m
 from programs.funds_attention import funds_attention
 from programs.services import funds
-from programs.services.validation import MAX_UPLOAD_BYTES
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.files import image_bytes, pdf_bytes
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
 from training_portal.core.navigation import entries_for
+from training_portal.core.validation import MAX_UPLOAD_BYTES
 
 from .conftest import Cast, who
 from .factories import BudgetLineFactory, ExpenditureFactory, OrganizationFactory, ProgramFactory

@@ -1,6 +1,22 @@
+from typing import Any
+
 from django.contrib import admin
 
 from .models import Job, Notification, SeedRecord
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list for lookups: changes go through the pages and the API, whose services keep the
+    rules and the history."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Job)

@@ -32,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
-from supervision.api.views import IdFilter
+from training_portal.core.api.filters import IdFilter
 from training_portal.core.api.pagination import PagePagination
 
 from ...models import InspectionType, PublishedAuditSummary, PublishedReport

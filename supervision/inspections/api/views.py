@@ -22,15 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
-from programs.api.views import ScopedViewSet
-from supervision.api.views import IdFilter, StableOrderingFilter
+from training_portal.core.api.filters import IdFilter, StableOrderingFilter
+from training_portal.core.api.viewsets import ScopedViewSet, actor, read_input
 from training_portal.core.files import serve_file
 
 from ...models import (
@@ -53,20 +52,6 @@ from .. import permissions, services
 from . import serializers as s
 
 # ---- Shared -----------------------------------------------------------------------------------
-
-
-def actor(request: Request) -> User:
-    """The signed-in caller (the API's default permission refuses anonymous callers)."""
-    return cast(User, request.user)
-
-
-def read_input(
-    request: Request, serializer_class: type[serializers.Serializer[Any]]
-) -> dict[str, Any]:
-    """Validate `request.data` (400 with field errors); the services check the rest."""
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def one_of(queryset: QuerySet[Any], pk: int | None, field: str, message: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The checks every programs service shares: `validated_save` (errors attributed to fields,
+"""The checks every service shares: `validated_save` (errors attributed to fields,
 duplicates included) and `upload_error` (file type and size)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, models, transaction
 
-from training_portal.core.uploads import upload_errors
+from .uploads import upload_errors
 
 __all__ = ["MAX_UPLOAD_BYTES", "PDF", "PDF_OR_IMAGE", "upload_error", "validated_save"]
 
