@@ -27,7 +27,7 @@ urlpatterns = [
     path("audits/", include("supervision.urls")),
     path("supervision/", include("supervision.internal.urls")),
     path("inspections/", include("supervision.inspections.urls")),
-    path("public/", include("supervision.inspections.public_urls")),
+    path("public/", include("supervision.inspections.public.urls")),
     path("evaluation/", include("evaluation.evaluations.urls")),
     path("ledger/", include("evaluation.ledger.urls")),
     path("partner-performance/", include("evaluation.scores.urls")),

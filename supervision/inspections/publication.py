@@ -49,6 +49,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from programs.models import Placement, Program, Student, TutorAssignment, TutorProfile
+from training_portal.core.public_cache import expire_public_pages
 
 from ..models import (
     Finding,
@@ -60,7 +61,6 @@ from ..models import (
 )
 from ..models.inspections import SUPPRESS_BELOW, verify_chain
 from .permissions import inspected_side_users
-from .public_cache import expire_public_pages
 
 __all__ = [
     "SUPPRESS_BELOW",

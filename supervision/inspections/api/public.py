@@ -11,18 +11,12 @@ answers too.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import django_filters
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -30,39 +24,17 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
-from training_portal.core.api.filters import IdFilter
+from training_portal.core import public_cache
 from training_portal.core.api.pagination import PagePagination
+from training_portal.core.ratelimit import PublicRateThrottle
 
 from ...models import InspectionType, PublishedAuditSummary, PublishedReport
 from ...models.inspections import ChainedVersion, latest_only, verify_chain
-from .. import public_cache
+from ..public.filters import PublicAuditSummaryFilter, PublicReportFilter
 
 #: The fields of a version that make its chain (its content aside).
 CHAIN_FIELDS = ("version", "published_at", "change_note", "content_hash", "previous_hash")
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-class PublicRateThrottle(SimpleRateThrottle):
-    """At most `PUBLIC_RATE_LIMIT` requests (default 120) per `PUBLIC_RATE_WINDOW` seconds
-    (default 60) per client address, the limit of the public pages (counted apart from
-    them); 0 turns it off. Every caller of the public API is anonymous."""
-
-    scope = "public"
-
-    def __init__(self) -> None:
-        # Read at each request (not at import), so that a changed setting applies at once.
-        limit = _setting("PUBLIC_RATE_LIMIT", 120)
-        window = max(_setting("PUBLIC_RATE_WINDOW", 60), 1)
-        self.rate = f"{limit}/{window}s" if limit > 0 else None
-        self.num_requests, self.duration = limit, window
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class PublicPagination(PagePagination):
@@ -163,47 +135,6 @@ class PublicAuditSummaryDetailSerializer(serializers.Serializer[Any]):
     versions = PublicAuditSummaryVersionSerializer(many=True)
 
 
-# ---- Filters --------------------------------------------------------------------------------
-
-
-class PublicInspectionFilter(django_filters.FilterSet):
-    organization = IdFilter(field_name="organization_id")
-    program = IdFilter(field_name="program_id")
-    inspection_type = django_filters.ChoiceFilter(choices=InspectionType.choices)
-    published_after = django_filters.DateFilter(
-        field_name="published_at__date", lookup_expr="gte", label=_("Published on or after")
-    )
-    published_before = django_filters.DateFilter(
-        field_name="published_at__date", lookup_expr="lte", label=_("Published on or before")
-    )
-    q = django_filters.CharFilter(method="search", max_length=200, label=_("Search"))
-
-    class Meta:
-        model = PublishedReport
-        fields: list[str] = []
-
-    def search(
-        self, queryset: QuerySet[PublishedReport], name: str, value: str
-    ) -> QuerySet[PublishedReport]:
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(search_text__icontains=word))
-        return queryset
-
-
-class PublicAuditSummaryFilter(django_filters.FilterSet):
-    program = IdFilter(field_name="program_id")
-    date = django_filters.DateFilter(
-        field_name="published_at__date",
-        lookup_expr="lte",
-        label=_("As published on this date"),
-    )
-
-    class Meta:
-        model = PublishedAuditSummary
-        fields: list[str] = []
-
-
 # ---- Views ----------------------------------------------------------------------------------
 
 
@@ -237,20 +168,10 @@ class PublicViewSet(viewsets.GenericViewSet[Any]):
     lookup_value_regex = r"[0-9]+"
 
     def cached(self, request: Request, compute: Callable[[], Any]) -> Response:
-        """`compute()`'s data, kept for `PUBLIC_CACHE_SECONDS` (default 60, 0: not at all) per
-        absolute URL (host, path, query) and language, as the public pages are. Only
-        successful answers are kept: errors are raised, never cached."""
-        seconds = _setting("PUBLIC_CACHE_SECONDS", 60)
-        if seconds <= 0:
-            return Response(compute())
-        url = request.build_absolute_uri()
-        digest = hashlib.sha256(f"{get_language()}|{url}".encode()).hexdigest()
-        key = f"public:api:{public_cache.generation()}:{digest}"
-        data = cache.get(key)
-        if data is None:
-            data = compute()
-            cache.set(key, data, seconds)
-        return Response(data)
+        """`compute()`'s data, kept for `PUBLIC_CACHE_SECONDS` per absolute URL and language,
+        as the public pages are (`core.public_cache`). Only successful answers are kept:
+        errors are raised, never cached."""
+        return Response(public_cache.cached("api", request, compute))
 
 
 INSPECTION_ID = OpenApiParameter(
@@ -272,7 +193,7 @@ class PublicInspectionViewSet(PublicViewSet):
     intact."""
 
     serializer_class = PublicInspectionSerializer
-    filterset_class = PublicInspectionFilter
+    filterset_class = PublicReportFilter
 
     def get_queryset(self) -> QuerySet[PublishedReport]:
         latest = PublishedReport.objects.latest_versions().values("pk")

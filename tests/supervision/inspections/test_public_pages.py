@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from supervision.inspections import draw as draws
-from supervision.inspections.public_views import rule_title
+from supervision.inspections.public.pages import rule_title
 from supervision.inspections.publication import publish_audit_summary, publish_report_version
 from supervision.models import (
     ChecklistTemplate,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -17,8 +16,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ..models import PublishedAuditSummary, PublishedReport
-from .public_views import cache_key, cache_seconds, rate_limited
+from training_portal.core.public_cache import cached
+
+from ...models import PublishedAuditSummary, PublishedReport
+from .pages import public_rate_limited
 
 #: How many publications the feed carries.
 FEED_ITEMS = 30
@@ -128,19 +129,17 @@ _feed = PublicationsFeed()
 
 
 @require_safe
-@rate_limited
+@public_rate_limited
 def publications_feed(request: HttpRequest) -> HttpResponse:
     """The feed, cached like the public pages (it holds nothing per visitor, so the whole
     response is cached)."""
-    seconds = cache_seconds()
-    key = cache_key("feed", request)
-    cached: Any = cache.get(key) if seconds > 0 else None
-    if cached is None:
+
+    def render() -> tuple[bytes, str]:
         response = _feed(request)
-        cached = (response.content, response["Content-Type"])
-        if seconds > 0:
-            cache.set(key, cached, seconds)
-    content, content_type = cached
+        return response.content, response["Content-Type"]
+
+    cached_feed: Any = cached("feed", request, render)
+    content, content_type = cached_feed
     response = HttpResponse(content, content_type=content_type)
     patch_vary_headers(response, ["Accept-Language"])
     return response

@@ -1,0 +1,180 @@
+"""The filters of the public lists, one FilterSet per list, used by the public pages and the
+public API alike. Each accepts the pages' parameter names and the API's (`type` and
+`inspection_type`, `published_from`/`published_to` and `published_after`/`published_before`):
+no existing URL breaks. The API answers 400 to an invalid value; a page reports it on the form
+and ignores it (`valid_filters_applied`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programs.models import Organization, Program, ProgramPartner
+from training_portal.core.forms import BootstrapForm
+
+from ...models import InspectionType, PublishedAuditSummary, PublishedReport
+
+#: Words of a search (more are ignored: a search is a few words, not a document).
+MAX_SEARCH_WORDS = 8
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        # ISO dates: what <input type="date"> sends and shows, whatever the language.
+        super().__init__(attrs, format or "%Y-%m-%d")
+
+
+def search_words(text: str) -> list[str]:
+    return text.split()[:MAX_SEARCH_WORDS]
+
+
+def valid_filters_applied(filterset: django_filters.FilterSet) -> QuerySet[Any]:
+    """The filterset's queryset with its valid filters applied: an invalid one is reported on
+    the form (`filterset.form.errors`) and ignored (the pages' way; the API refuses)."""
+    if not filterset.is_bound:
+        return filterset.queryset
+    filterset.form.is_valid()
+    return filterset.filter_queryset(filterset.queryset)
+
+
+class ReportFilterForm(BootstrapForm):
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        start = self.cleaned_data.get("published_from")
+        end = self.cleaned_data.get("published_to")
+        if start and end and start > end:
+            self.add_error("published_to", _("The end of the period is before its start."))
+        return cleaned
+
+
+def published_organizations(request: Any = None) -> QuerySet[Organization]:
+    # Only what has been published can be picked (and nothing else is revealed).
+    published = PublishedReport.objects.values("organization_id")
+    return Organization.objects.filter(pk__in=published).order_by("name")
+
+
+def published_programs(request: Any = None) -> QuerySet[Program]:
+    return Program.objects.filter(pk__in=PublishedReport.objects.values("program_id")).order_by(
+        "code"
+    )
+
+
+class PublicReportFilter(django_filters.FilterSet):
+    """Search and filters of the published reports (the newest version of each)."""
+
+    q = django_filters.CharFilter(method="search", max_length=200, label=gettext_lazy("Search"))
+    organization = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Organisation"),
+        queryset=published_organizations,
+        empty_label=gettext_lazy("All organisations"),
+    )
+    program = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Program"),
+        queryset=published_programs,
+        empty_label=gettext_lazy("All programs"),
+    )
+    type = django_filters.ChoiceFilter(
+        field_name="inspection_type",
+        label=gettext_lazy("Inspection type"),
+        choices=InspectionType.choices,
+        empty_label=gettext_lazy("All types"),
+    )
+    published_from = django_filters.DateFilter(
+        field_name="published_at__date",
+        lookup_expr="gte",
+        label=gettext_lazy("Published from"),
+        widget=DateInput,
+    )
+    published_to = django_filters.DateFilter(
+        field_name="published_at__date",
+        lookup_expr="lte",
+        label=gettext_lazy("Published until"),
+        widget=DateInput,
+    )
+    # The API's names of the same filters (not shown on the page's form).
+    inspection_type = django_filters.ChoiceFilter(
+        choices=InspectionType.choices, widget=forms.HiddenInput
+    )
+    published_after = django_filters.DateFilter(
+        field_name="published_at__date",
+        lookup_expr="gte",
+        label=gettext_lazy("Published on or after"),
+        widget=forms.HiddenInput,
+    )
+    published_before = django_filters.DateFilter(
+        field_name="published_at__date",
+        lookup_expr="lte",
+        label=gettext_lazy("Published on or before"),
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = PublishedReport
+        fields: list[str] = []
+        form = ReportFilterForm
+
+    def search(
+        self, queryset: QuerySet[PublishedReport], name: str, value: str
+    ) -> QuerySet[PublishedReport]:
+        for word in search_words(value):
+            queryset = queryset.filter(Q(title__icontains=word) | Q(search_text__icontains=word))
+        return queryset
+
+
+def summary_programs(request: Any = None) -> QuerySet[Program]:
+    programs = PublishedAuditSummary.objects.values("program_id")
+    return Program.objects.filter(pk__in=programs).order_by("code")
+
+
+def summary_organizations(request: Any = None) -> QuerySet[Organization]:
+    programs = PublishedAuditSummary.objects.values("program_id")
+    organizations = Organization.objects.filter(
+        Q(led_programs__in=programs)
+        | Q(partnerships__program_id__in=programs, partnerships__is_active=True)
+    )
+    return organizations.distinct().order_by("name")
+
+
+class PublicAuditSummaryFilter(django_filters.FilterSet):
+    """Filters of the published audit summaries; applied to the versions, before the newest
+    version of each program's summary is taken."""
+
+    program = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Program"),
+        queryset=summary_programs,
+        empty_label=gettext_lazy("All programs"),
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Organisation"),
+        queryset=summary_organizations,
+        method="of_organization",
+        empty_label=gettext_lazy("All organisations"),
+        help_text=gettext_lazy("The programs it leads or takes part in."),
+    )
+    date = django_filters.DateFilter(
+        field_name="published_at__date",
+        lookup_expr="lte",
+        label=gettext_lazy("As published on"),
+        widget=DateInput,
+        help_text=gettext_lazy("The version of each summary that was current on this day."),
+    )
+
+    class Meta:
+        model = PublishedAuditSummary
+        fields: list[str] = []
+        form = BootstrapForm
+
+    def of_organization(
+        self, queryset: QuerySet[PublishedAuditSummary], name: str, value: Organization
+    ) -> QuerySet[PublishedAuditSummary]:
+        partners = ProgramPartner.objects.filter(organization=value, is_active=True)
+        return queryset.filter(
+            Q(program__lead_university=value) | Q(program_id__in=partners.values("program_id"))
+        )
