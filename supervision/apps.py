@@ -26,10 +26,9 @@ class SupervisionConfig(AppConfig):
 
         setup.register()
 
-        from .inspections import setup as inspections_setup
-        from .inspections import tasks as inspection_tasks  # noqa: F401  (Celery tasks)
+        from training_portal.core.registry import register_features
 
-        inspections_setup.register()
+        register_features(self, "inspections")
 
     @staticmethod
     def register_pages() -> None:

@@ -1,13 +1,12 @@
 """The double random draw: targets (programs or organisations, then students within each) and
 inspectors, in one step, reproducibly.
 
-Algorithm "sha256-rank/1" (`ALGORITHM`). Anyone can re-run a draw by hand from its public
-record (seed, inputs, algorithm), for instance with `sha256sum`:
+Algorithm "sha256-rank/1" (`ALGORITHM`, the ranking of `training_portal.core.draw`). Anyone
+can re-run a draw by hand from its public record (seed, inputs, algorithm), for instance with
+`sha256sum`:
 
-1. To *rank* a list of ids for a purpose, compute for each id the SHA-256 of the UTF-8 text
-   ``f"{seed}|{purpose}|{id}"`` (ids in decimal, no spaces) and sort the ids by that
-   hexadecimal digest, ascending (ties are impossible in practice; they would keep the id
-   order). The first *k* ids of the ranking are the ones drawn, in that order.
+1. To *rank* a list of ids for a purpose: `training_portal.core.draw.rank` (SHA-256 of
+   ``f"{seed}|{purpose}|{id}"``, ascending). The first *k* ids of the ranking are drawn.
 2. Targets: rank the candidates' ids (``inputs["candidates"][*]["id"]``) for the purpose
    ``"targets"``; the first ``inputs["targets"]`` are drawn.
 3. For each drawn target *t* (in drawn order):
@@ -37,7 +36,7 @@ and the result::
      "inputs_sha256": str}
 
 where ``inputs_sha256`` is the SHA-256 of the inputs' canonical JSON (keys sorted, no spaces,
-UTF-8: `supervision.models.inspections.canonical_json`), so that a changed input shows even
+UTF-8: `training_portal.core.draw.inputs_digest`), so that a changed input shows even
 where it would not change the draw.
 
 A program's organisations are its lead university and its active partners; an
@@ -53,9 +52,6 @@ that draw's inspections. `verify_draw` re-runs a stored draw and lists the diffe
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -65,9 +61,10 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from programs.models import Organization, Program
+from training_portal.core import draw as drawing
+from training_portal.core.draw import ALGORITHM, rank
 
 from ..models import Draw, Inspection, InspectionType, InspectorProfile
-from ..models.inspections import DRAW_ALGORITHM, canonical_json
 from . import permissions
 from .services import (
     cancel_inspection,
@@ -80,20 +77,8 @@ from .workflow import Errors, check, require
 
 __all__ = ["ALGORITHM", "gather_inputs", "make_draw", "rank", "run_draw", "verify_draw"]
 
-ALGORITHM = DRAW_ALGORITHM
-MAX_SEED_LENGTH = 64
-
 
 # ---- The algorithm (pure) --------------------------------------------------------------------
-
-
-def _key(seed: str, purpose: str, item: int) -> str:
-    return hashlib.sha256(f"{seed}|{purpose}|{item}".encode()).hexdigest()
-
-
-def rank(seed: str, purpose: str, ids: Sequence[int]) -> list[int]:
-    """The ids ordered by SHA-256 of "seed|purpose|id", ascending (the draw order)."""
-    return sorted(ids, key=lambda item: _key(seed, purpose, item))
 
 
 def run_draw(seed: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -124,8 +109,11 @@ def run_draw(seed: str, inputs: dict[str, Any]) -> dict[str, Any]:
             }
         )
         recusals += [{"target": target, **conflict} for conflict in conflicts]
-    digest = hashlib.sha256(canonical_json(inputs).encode("utf-8")).hexdigest()
-    return {"targets": targets, "recusals": recusals, "inputs_sha256": digest}
+    return {
+        "targets": targets,
+        "recusals": recusals,
+        "inputs_sha256": drawing.inputs_digest(inputs),
+    }
 
 
 # ---- Gathering the inputs --------------------------------------------------------------------
@@ -202,7 +190,7 @@ def _parameter_errors(
     ):
         if not isinstance(numbers[field], int) or not minimum <= numbers[field] <= 100:
             errors[field] = [_("Enter a number from %(min)d to 100.") % {"min": minimum}]
-    if seed is not None and not (0 < len(seed.strip()) <= MAX_SEED_LENGTH):
+    if seed is not None and not drawing.seed_is_valid(seed):
         errors["seed"] = [_("A seed has 1 to 64 characters.")]
     if candidate_ids is not None and len(set(candidate_ids)) < 1:
         errors["candidate_ids"] = [_("Choose at least one candidate.")]
@@ -325,7 +313,7 @@ def make_draw(
         replaces = Draw.objects.select_for_update().get(pk=replaces.pk)
     _replace(replaces, replace_reason, errors)
     check(errors)
-    seed = seed.strip() if seed is not None else secrets.token_hex(16)
+    seed = seed.strip() if seed is not None else drawing.new_seed()
     inputs = gather_inputs(target_kind=target_kind, candidate_ids=candidate_ids, **numbers)
     result = run_draw(seed, inputs)
     check(_result_errors(inputs, result, candidate_ids))
@@ -348,25 +336,6 @@ def make_draw(
 
 
 # ---- Verification ----------------------------------------------------------------------------
-
-
-def _differences(expected: Any, stored: Any, path: str) -> list[str]:
-    if isinstance(expected, dict) and isinstance(stored, dict):
-        keys = sorted(set(expected) | set(stored))
-        return [
-            d
-            for key in keys
-            for d in _differences(expected.get(key), stored.get(key), f"{path}.{key}")
-        ]
-    if isinstance(expected, list) and isinstance(stored, list) and len(expected) == len(stored):
-        return [
-            d
-            for i, (a, b) in enumerate(zip(expected, stored, strict=True))
-            for d in _differences(a, b, f"{path}[{i}]")
-        ]
-    if expected != stored:
-        return [f"{path}: re-run gives {expected!r}, stored {stored!r}"]
-    return []
 
 
 def _inspection_differences(draw: Draw) -> list[str]:
@@ -400,6 +369,6 @@ def verify_draw(draw: Draw) -> list[str]:
         rerun = run_draw(draw.seed, draw.inputs)
     except (KeyError, TypeError, ValueError) as error:
         return [*problems, f"inputs: cannot be re-run ({error!r})"]
-    problems += _differences(rerun, draw.result, "result")
+    problems += drawing.differences(rerun, draw.result, "result")
     problems += _inspection_differences(draw)
     return problems

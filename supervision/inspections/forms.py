@@ -125,15 +125,6 @@ class TargetField(forms.ChoiceField):
         raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
 
-def target_value(obj: Any) -> str:
-    """The TargetField value of an object with a program or an organisation."""
-    if getattr(obj, "program_id", None):
-        return f"{PROGRAM}:{obj.program_id}"
-    if getattr(obj, "organization_id", None):
-        return f"{ORGANIZATION}:{obj.organization_id}"
-    return ""
-
-
 # ---- The list and the calendar ---------------------------------------------------------------
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +30,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization, Program, Student
+from training_portal.core import draw as draw_algorithm
+from training_portal.core.draw import canonical_json
 from training_portal.core.history import tracked
 
 #: The default length of the right-of-reply window, in days.
@@ -38,7 +39,7 @@ DEFAULT_REPLY_DAYS = 10
 #: Counts below this are never published (they could point at a person).
 SUPPRESS_BELOW = 5
 #: The version of the draw algorithm (`supervision.inspections.draw`); a draw records it.
-DRAW_ALGORITHM = "sha256-rank/1"
+DRAW_ALGORITHM = draw_algorithm.ALGORITHM
 
 
 class InspectionType(models.TextChoices):
@@ -51,11 +52,6 @@ class InspectionType(models.TextChoices):
 
 
 # ---- Hashing of published versions -----------------------------------------------------------
-
-
-def canonical_json(value: Any) -> str:
-    """The one text a document is hashed as: keys sorted, no spaces, UTF-8 characters kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def chain_hash(previous_hash: str, document: Any) -> str:

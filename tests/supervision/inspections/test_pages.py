@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from supervision.inspections import permissions, services
-from supervision.inspections.views import inspections_attention
+from supervision.inspections.attention import inspections_attention
 from supervision.models import (
     ChecklistItem,
     EvidenceFile,

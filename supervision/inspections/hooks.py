@@ -1,8 +1,8 @@
 """What external inspections register with the portal: navigation entries, the home-page
 attention items (counted inside `Inspection.objects.visible_to(user)`, so that an unannounced
 inspection counts for nobody on the inspected side before it starts), and who reads an
-inspection's history (portal administrators, and the inspectors on its team). Called once from
-`SupervisionConfig.ready()`; calling it again changes nothing."""
+inspection's history (portal administrators, and the inspectors on its team), the demo seeder
+and the Celery tasks. Called once, through `training_portal.core.registry.register_features`."""
 
 from __future__ import annotations
 
@@ -11,21 +11,21 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-_registered: list[bool] = []
-
 
 def register() -> None:
-    if _registered:
-        return
-    _registered.append(True)
-
     from training_portal.core.attention import register_attention
     from training_portal.core.history import register_history
     from training_portal.core.navigation import SUPERVISION_MENU, register_nav
+    from training_portal.core.registry import register_demo_seeder
     from training_portal.core.views import register_role_labels
 
     from ..models import Inspection
-    from . import permissions, views
+    from . import (
+        attention,
+        permissions,
+        tasks,  # noqa: F401  (the worker knows the tasks)
+    )
+    from .demo import seed_inspection_demo
 
     # One entry: the calendar, assignments, pool, templates and draws are in the inspections
     # pages' own menu (the main bar is shared by every app).
@@ -35,7 +35,7 @@ def register() -> None:
         permissions.sees_inspections,
         menu=SUPERVISION_MENU,
     )
-    register_attention(views.inspections_attention)
+    register_attention(attention.inspections_attention)
     register_role_labels(permissions.inspector_role_labels)
 
     def inspection_history_allowed(user: Any, inspection: Any) -> bool:
@@ -46,3 +46,4 @@ def register() -> None:
         allowed=inspection_history_allowed,
         url=lambda inspection: reverse("inspections:inspection-detail", args=[inspection.pk]),
     )
+    register_demo_seeder(310, "inspections", seed_inspection_demo)
