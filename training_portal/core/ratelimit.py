@@ -59,7 +59,8 @@ class PublicRateThrottle(SimpleRateThrottle):
 
     def seconds_left_if_limited(self, request: Any) -> int | None:
         """Count this request; the seconds to wait when it is over the limit, else None."""
-        if self.allow_request(request, None):  # type: ignore[arg-type]  (no view: a page)
+        no_view: Any = None  # a page, not an API view
+        if self.allow_request(request, no_view):
             return None
         return max(math.ceil(self.wait() or 1), 1)
 
