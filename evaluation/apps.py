@@ -9,10 +9,6 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
-        from .evaluations import setup as evaluations
-        from .ledger import setup as ledger
-        from .reports import setup as reports
-        from .scores import setup as scores
+        from training_portal.core.registry import register_features
 
-        for part in (evaluations, ledger, scores, reports):
-            part.register()
+        register_features(self, "evaluations", "ledger", "scores", "reports")

@@ -6,10 +6,7 @@ from django.urls import include, path
 from rest_framework.routers import APIRootView, SimpleRouter
 
 from accounts.api import views as accounts_api
-from evaluation.evaluations import api_urls as evaluations_api
-from evaluation.ledger import api_urls as ledger_api
-from evaluation.reports import api_urls as reports_api
-from evaluation.scores import api_urls as scores_api
+from evaluation import api_urls as evaluation_api
 from programs.api import urls as programs_api
 from supervision.api import urls as audits_api
 from supervision.inspections.api import urls as inspections_api
@@ -29,10 +26,7 @@ ROUTERS = [
     audits_api.router,
     internal_api.router,
     inspections_api.router,
-    evaluations_api.router,
-    ledger_api.router,
-    scores_api.router,
-    reports_api.router,
+    *evaluation_api.ROUTERS,
 ]
 
 
@@ -72,8 +66,5 @@ urlpatterns = [
     path("", include("supervision.api.urls")),
     path("", include("supervision.internal.api_urls")),
     path("", include("supervision.inspections.api.urls")),
-    path("", include("evaluation.evaluations.api_urls")),
-    path("", include("evaluation.ledger.api_urls")),
-    path("", include("evaluation.scores.api_urls")),
-    path("", include("evaluation.reports.api_urls")),
+    path("", include("evaluation.api_urls")),
 ]

@@ -28,10 +28,7 @@ urlpatterns = [
     path("supervision/", include("supervision.internal.urls")),
     path("inspections/", include("supervision.inspections.urls")),
     path("public/", include("supervision.inspections.public.urls")),
-    path("evaluation/", include("evaluation.evaluations.urls")),
-    path("ledger/", include("evaluation.ledger.urls")),
-    path("partner-performance/", include("evaluation.scores.urls")),
-    path("reports/", include("evaluation.reports.urls")),
+    path("", include("evaluation.urls")),
     path("", include("training_portal.core.urls")),
 ]
 

@@ -1,7 +1,7 @@
 """The evaluations API: indicators (read, and replace a program's set), rounds (read, open,
 close, results), named evaluations (read; submit against a request), and what the caller
 owes. Anonymous answers are never listed nor read one by one: submitting one answers only
-{"status": "submitted"}, and the results give aggregates.
+{"status": "submitted"}, and the results give aggregates. Routes: `urlpatterns` (router).
 """
 
 from __future__ import annotations
@@ -11,19 +11,22 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
 from programs.models import Program
-from training_portal.core.api.viewsets import actor
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from ..models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Score, Source
-from . import permissions, services
+from . import filters, permissions, services
 
 # ---- Serializers ---------------------------------------------------------------------------
 
@@ -214,15 +217,17 @@ def _visible_program(user: Any, raw: Any) -> Program:
     return get_object_or_404(Program.objects.visible_to(user), pk=pk)
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet[Indicator]):
+class IndicatorViewSet(ScopedViewSet):
     """A program's indicators (`?program=`); `PUT set/?program=<id>` replaces the whole set
     (program administrators): all rows or none, weights adding up to 100 %."""
 
+    model = Indicator
     serializer_class = IndicatorSerializer
-    filterset_fields = ["program"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.IndicatorFilter
 
     def get_queryset(self) -> QuerySet[Indicator]:
-        return Indicator.objects.visible_to(self.request.user).order_by("program", "position", "pk")
+        return super().get_queryset().order_by("program", "position", "pk")
 
     @extend_schema(
         request=IndicatorSetSerializer,
@@ -235,12 +240,8 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet[Indicator]):
         program = _visible_program(user, request.query_params.get("program"))
         if not permissions.can_edit_indicators(user, program):
             raise PermissionDenied
-        serializer = IndicatorSetSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        rows = [
-            {**row, "position": index}
-            for index, row in enumerate(serializer.validated_data["indicators"])
-        ]
+        data = read_input(request, IndicatorSetSerializer)
+        rows = [{**row, "position": index} for index, row in enumerate(data["indicators"])]
         try:
             saved = services.save_indicators(user=user, program=program, rows=rows)
         except ValidationError as exc:
@@ -267,33 +268,28 @@ def _set_errors(exc: ValidationError, count: int) -> dict[str, Any]:
     return errors
 
 
-class EvaluationRoundViewSet(viewsets.ReadOnlyModelViewSet[EvaluationRound]):
+class EvaluationRoundViewSet(ScopedViewSet):
     """Rounds the caller may see; create opens one (program administrators), `close` closes
     it, `results` gives what the caller may see of its answers."""
 
+    model = EvaluationRound
+    related = ("program",)
     serializer_class = RoundSerializer
-    filterset_fields = ["program", "status"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.EvaluationRoundFilter
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[EvaluationRound]:
-        return (
-            EvaluationRound.objects.visible_to(self.request.user)
-            .select_related("program")
-            .order_by("-opened_at", "-pk")
-        )
+        return super().get_queryset().order_by("-opened_at", "-pk")
 
     @extend_schema(request=RoundSerializer, responses={201: RoundSerializer})
     def create(self, request: Request) -> Response:
-        serializer = RoundSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = read_input(request, RoundSerializer)
         user = actor(request)
+        # A program the caller may not see is not found (404), as on the pages.
         program = get_object_or_404(Program.objects.visible_to(user), pk=data.pop("program").pk)
         round_ = services.open_round(user=user, program=program, **data)
-        return Response(
-            RoundSerializer(self.get_queryset().get(pk=round_.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return answer(self, round_, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: RoundSerializer})
     @action(detail=True, methods=["post"])
@@ -302,7 +298,7 @@ class EvaluationRoundViewSet(viewsets.ReadOnlyModelViewSet[EvaluationRound]):
         if not permissions.can_manage_round(request.user, round_):
             raise PermissionDenied
         services.close_round(user=actor(request), round_=round_)
-        return Response(RoundSerializer(self.get_queryset().get(pk=round_.pk)).data)
+        return answer(self, round_)
 
     @extend_schema(request=None, responses={200: ResultsSerializer})
     @action(detail=True, methods=["get"])
@@ -321,67 +317,56 @@ class EvaluationRoundViewSet(viewsets.ReadOnlyModelViewSet[EvaluationRound]):
         return Response(ResultsSerializer(data).data)
 
 
-class EvaluationViewSet(viewsets.ReadOnlyModelViewSet[Evaluation]):
+class EvaluationViewSet(ScopedViewSet):
     """Named evaluations the caller may see; create submits what the caller owes (a request
     id): a named evaluation comes back, an anonymous answer only {"status": "submitted"}."""
 
+    model = Evaluation
+    related = (
+        "round__program",
+        "evaluator",
+        "student__user",
+        "tutor__user",
+        "placement__host",
+        "organization",
+    )
+    prefetch = (Prefetch("scores", queryset=Score.objects.order_by("indicator_id")),)
     serializer_class = EvaluationSerializer
-    filterset_fields = ["round", "source", "subject_kind", "student", "tutor", "organization"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.EvaluationFilter
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Evaluation]:
-        return (
-            Evaluation.objects.visible_to(self.request.user)
-            .select_related(
-                "round__program",
-                "evaluator",
-                "student__user",
-                "tutor__user",
-                "placement__host",
-                "organization",
-            )
-            .prefetch_related(Prefetch("scores", queryset=Score.objects.order_by("indicator_id")))
-            .order_by("-submitted_at", "-pk")
-        )
+        return super().get_queryset().order_by("-submitted_at", "-pk")
 
     @extend_schema(
         request=SubmitSerializer,
         responses={201: EvaluationSerializer},
     )
     def create(self, request: Request) -> Response:
-        serializer = SubmitSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = read_input(request, SubmitSerializer)
         user = actor(request)
-        owed = get_object_or_404(
-            EvaluationRequest.objects.visible_to(user), pk=serializer.validated_data["request"]
-        )
+        owed = get_object_or_404(EvaluationRequest.objects.visible_to(user), pk=data["request"])
         evaluation = services.submit_evaluation(
-            user=user,
-            request=owed,
-            scores=serializer.validated_data["scores"],
-            comment=serializer.validated_data["comment"],
+            user=user, request=owed, scores=data["scores"], comment=data["comment"]
         )
         if evaluation is None:
             return Response({"status": "submitted"}, status=status.HTTP_201_CREATED)
-        fresh = self.get_queryset().get(pk=evaluation.pk)
-        return Response(EvaluationSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return answer(self, evaluation, status.HTTP_201_CREATED)
 
 
-class EvaluationRequestViewSet(viewsets.ReadOnlyModelViewSet[EvaluationRequest]):
+class EvaluationRequestViewSet(ScopedViewSet):
     """What is owed: the caller's own, and their programs' for administrators. `mine` lists
     what the caller still owes in open rounds."""
 
+    model = EvaluationRequest
+    related = ("round__program", "student__user", "tutor__user", "placement__host", "organization")
     serializer_class = RequestSerializer
-    filterset_fields = ["round", "source", "status"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.EvaluationRequestFilter
 
     def get_queryset(self) -> QuerySet[EvaluationRequest]:
-        return (
-            EvaluationRequest.objects.visible_to(self.request.user)
-            .select_related(
-                "round__program", "student__user", "tutor__user", "placement__host", "organization"
-            )
-            .order_by("round_id", "pk")
-        )
+        return super().get_queryset().order_by("round_id", "pk")
 
     @extend_schema(request=None, responses={200: RequestSerializer(many=True)})
     @action(detail=False, methods=["get"])
@@ -391,3 +376,14 @@ class EvaluationRequestViewSet(viewsets.ReadOnlyModelViewSet[EvaluationRequest])
         if page is not None:
             return self.get_paginated_response(RequestSerializer(page, many=True).data)
         return Response(RequestSerializer(rows, many=True).data)
+
+
+# ---- Routes --------------------------------------------------------------------------------
+
+router = SimpleRouter()
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("evaluation-rounds", EvaluationRoundViewSet, basename="evaluation-round")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("evaluation-requests", EvaluationRequestViewSet, basename="evaluation-request")
+
+urlpatterns: list[URLPattern | URLResolver] = list(router.urls)

@@ -109,6 +109,14 @@ def sees_evaluations(user: Any) -> bool:
     return is_portal_admin(user) or any(role in user.role_names for role in _EVALUATION_ROLES)
 
 
+def sees_program(user: Any, program: Any) -> bool:
+    """The links to a program's quality assessment and rounds, on the program's page: the
+    indicators page and the rounds read from `Program.objects.visible_to(user)` and
+    `EvaluationRound.objects.visible_to(user)`, which follow the program, so whoever is shown
+    the program's page may open them."""
+    return True
+
+
 def can_edit_indicators(user: Any, program: Any) -> bool:
     return administers(user, program)
 

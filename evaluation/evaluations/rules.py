@@ -1,4 +1,4 @@
-"""The audit rule of evaluations: `evaluation_overdue`, registered from `setup.register()`.
+"""The audit rule of evaluations: `evaluation_overdue`, registered from `hooks.register()`.
 
 For an anonymous source the finding says no more than how many evaluations the evaluator
 owes in the round: that they owe is not secret, what they answer is.

@@ -1,7 +1,7 @@
 """Celery tasks of evaluations: thin, they take ids, are safe to run twice, and keep their
 progress in the requests (`EvaluationRequest.reminded_at`).
 
-They are imported when the app is ready (`setup.register()`), so that the worker knows them.
+They are imported when the app is ready (`hooks.register()`), so that the worker knows them.
 """
 
 from __future__ import annotations

@@ -17,20 +17,17 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.permissions import administered_program_ids
-from training_portal.core.attention import AttentionItem
 
 from ..models import EvaluationRequest, EvaluationRound, Indicator, Source, SubjectKind
 from . import permissions, services
+from .filters import EvaluationRoundFilter
 from .forms import BaseIndicatorFormSet, EvaluationForm, IndicatorFormSet, RoundForm
 
 ROUNDS_PER_PAGE = 25
@@ -136,12 +133,13 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("-opened_at", "-pk")
     )
     # ?program=<pk>: the rounds of one program (linked from the program's page); a program
-    # the user may not see filters to nothing, as any other.
+    # the user may not see, or none, filters to nothing; anything but a number is ignored.
     wanted = request.GET.get("program", "")
     program = None
     if wanted.isdigit():
         program = Program.objects.visible_to(user).filter(pk=int(wanted)).first()
-        rows = rows.filter(program_id=int(wanted))
+        found = EvaluationRoundFilter({"program": wanted}, queryset=rows)
+        rows = found.qs if found.is_valid() else rows.none()
     page = Paginator(rows, ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -332,29 +330,3 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "min_answers": services.min_anonymous(),
         },
     )
-
-
-OWED = gettext_lazy("Evaluations you owe")
-
-
-def owed_attention(user: Any) -> list[AttentionItem]:
-    """Home-page item: the evaluations `user` owes in open rounds (one query)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    counts = (
-        EvaluationRequest.objects.pending()
-        .filter(evaluator=user, round__status=EvaluationRound.Status.OPEN)
-        .aggregate(
-            owed=Count("pk"), late=Count("pk", filter=Q(round__deadline__lt=timezone.localdate()))
-        )
-    )
-    if not counts["owed"]:
-        return []
-    return [
-        AttentionItem(
-            label=OWED,
-            count=counts["owed"],
-            url=reverse("evaluations:mine"),
-            level="danger" if counts["late"] else "primary",
-        )
-    ]

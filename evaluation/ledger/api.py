@@ -1,26 +1,29 @@
 """The reward-ledger API: entries scoped by the same `visible_to` rules as the pages, the
-reversal of an award, and the totals and leaderboard of what the caller sees."""
+reversal of an award, and the totals and leaderboard of what the caller sees. Routes:
+`urlpatterns` (/api/v1/reward-entries/)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
+from django.urls import URLPattern, URLResolver
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
-from accounts.models import User
 from programs.models import Program
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from ..models import RewardEntry
 from . import permissions, services
+from .filters import RewardEntryFilter
 from .forms import LedgerFilterForm
-from .views import visible_entries
 
 
 class RewardEntrySerializer(serializers.ModelSerializer[RewardEntry]):
@@ -78,19 +81,6 @@ class TotalSerializer(serializers.Serializer[Any]):
     points = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class RewardEntryFilter(filters.FilterSet):
-    # Bounded: a year outside 1-9999 is no date, and the lookup would raise (a 500).
-    year = filters.NumberFilter(
-        field_name="earned_on", lookup_expr="year", min_value=1, max_value=9999
-    )
-    earned_from = filters.DateFilter(field_name="earned_on", lookup_expr="gte")
-    earned_to = filters.DateFilter(field_name="earned_on", lookup_expr="lte")
-
-    class Meta:
-        model = RewardEntry
-        fields = ["program", "project", "user", "organization", "kind"]
-
-
 PERIOD_PARAMETERS = [
     OpenApiParameter("kind", str, enum=list(services.KINDS)),
     OpenApiParameter("program", int),
@@ -100,31 +90,37 @@ PERIOD_PARAMETERS = [
 ]
 
 
-class RewardEntryViewSet(viewsets.ReadOnlyModelViewSet[RewardEntry]):
+class RewardEntryViewSet(ScopedViewSet):
     """Ledger entries (read only: the ledger is append-only); `reverse` cancels an award
     with a reason; `totals` and `leaderboard` rank the entries the caller sees."""
 
+    model = RewardEntry
+    related = (
+        "program",
+        "project",
+        "user",
+        "organization",
+        "reverses",
+        "reversed_by",
+        "created_by",
+    )
     serializer_class = RewardEntrySerializer
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = RewardEntryFilter
 
     def get_queryset(self) -> QuerySet[RewardEntry]:
-        return visible_entries(self.request.user).order_by("-earned_on", "-pk")
+        return super().get_queryset().order_by("-earned_on", "-pk")
 
     @extend_schema(request=ReverseSerializer, responses={201: RewardEntrySerializer})
     @action(detail=True, methods=["post"])
     def reverse(self, request: Request, pk: str | None = None) -> Response:
         entry = self.get_object()
-        user = cast(User, request.user)
+        user = actor(request)
         if not permissions.can_reverse_entry(user, entry):
             raise PermissionDenied
-        data = ReverseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        reversal = services.reverse_entry(
-            user=user, entry=entry, reason=data.validated_data["reason"]
-        )
-        fresh = self.get_queryset().get(pk=reversal.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        data = read_input(request, ReverseSerializer)
+        reversal = services.reverse_entry(user=user, entry=entry, reason=data["reason"])
+        return answer(self, reversal, status.HTTP_201_CREATED)
 
     def _totals(self, request: Request) -> list[services.Total]:
         form = LedgerFilterForm(
@@ -156,3 +152,9 @@ class RewardEntryViewSet(viewsets.ReadOnlyModelViewSet[RewardEntry]):
         if page is not None:
             return self.get_paginated_response(TotalSerializer(page, many=True).data)
         return Response(TotalSerializer(rows, many=True).data)
+
+
+router = SimpleRouter()
+router.register("reward-entries", RewardEntryViewSet, basename="reward-entry")
+
+urlpatterns: list[URLPattern | URLResolver] = list(router.urls)

@@ -54,3 +54,8 @@ def can_edit_rules(user: Any, program: Any) -> bool:
 def can_reverse_entry(user: Any, entry: Any) -> bool:
     """A program's administrators correct its ledger, award by award."""
     return entry.kind == entry.Kind.AWARD and administers(user, entry.program)
+
+
+def reads_rule_history(user: Any, rule: Any) -> bool:
+    """The history of a program's points per size is read by its administrators."""
+    return administers(user, rule.program)

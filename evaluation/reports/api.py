@@ -1,27 +1,30 @@
 """The reports API: the reports the caller may see (list, detail), POST to start a report
-job (202 with the report and its job), and the downloads of its PDF, XLSX and CSV."""
+job (202 with the report and its job), and the downloads of its PDF, XLSX and CSV. Routes:
+`urlpatterns` (/api/v1/reports/, and /pdf/, /xlsx/, /csv/)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.db.models import QuerySet
 from django.http import FileResponse
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
-from accounts.models import User
 from programs.models import Organization, Program, Student
 from training_portal.core.api.serializers import JobSerializer
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 from training_portal.core.links import absolute_url
 
 from ..models import Report
 from . import permissions, services
-from .views import download_response, log_student_record_read, visible_reports
+from .filters import ReportFilter
+from .views import download_response, log_student_record_read
 
 #: The kind of report as a plain string in the schema (a named enum component would collide
 #: with the API's other "kind" enums).
@@ -104,21 +107,21 @@ class ReportRequestSerializer(serializers.Serializer[Any]):
         )
 
 
-class ReportViewSet(viewsets.ReadOnlyModelViewSet[Report]):
+class ReportViewSet(ScopedViewSet):
+    model = Report
+    related = ("program", "organization", "student__user", "job__owner", "requested_by")
     serializer_class = ReportSerializer
-    filterset_fields = ["kind", "program", "organization", "student"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReportFilter
     http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self) -> QuerySet[Report]:
-        return visible_reports(self.request.user).select_related("job__owner")
 
     @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
     def create(self, request: Request) -> Response:
-        serializer = ReportRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        report = services.request_report(user=cast(User, request.user), **serializer.validated_data)
-        fresh = self.get_queryset().get(pk=report.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_202_ACCEPTED)
+        # The subjects resolve only among those the caller may ask reports about (the
+        # serializer narrows them itself, from the request in its context).
+        data = read_input(request, ReportRequestSerializer)
+        report = services.request_report(user=actor(request), **data)
+        return answer(self, report, status.HTTP_202_ACCEPTED)
 
     def _download(self, fmt: str) -> FileResponse:
         report = self.get_object()
@@ -140,3 +143,9 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[Report]):
     @action(detail=True, methods=["get"])
     def csv(self, request: Request, pk: str | None = None) -> FileResponse:
         return self._download("csv")
+
+
+router = SimpleRouter()
+router.register("reports", ReportViewSet, basename="report")
+
+urlpatterns: list[URLPattern | URLResolver] = list(router.urls)

@@ -1,26 +1,28 @@
 """The partner-performance API: scores scoped by the same `visible_to` rules as the pages,
 the runs (list; portal administrators start one: 202 with its job), and the decision on a
-recommendation."""
+recommendation. Routes: `urlpatterns` (/api/v1/partner-scores/)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
+from django.urls import URLPattern, URLResolver
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
-from accounts.models import User
 from training_portal.core.api.serializers import JobSerializer
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from ..models import PartnerScore, PartnerScoreRun, ProbationDecision
 from . import formula, permissions, services
-from .views import visible_scores
+from .filters import PartnerScoreFilter
 
 
 class DecisionSerializer(serializers.ModelSerializer[ProbationDecision]):
@@ -120,35 +122,30 @@ class FormulaSerializer(serializers.Serializer[Any]):
     default_bottom_share = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
-class PartnerScoreFilter(filters.FilterSet):
-    class Meta:
-        model = PartnerScore
-        fields = ["run", "kind", "organization", "recommendation", "in_bottom_share"]
-
-
-class PartnerScoreViewSet(viewsets.ReadOnlyModelViewSet[PartnerScore]):
+class PartnerScoreViewSet(ScopedViewSet):
     """Partner scores (?run=&kind=); `runs` lists the runs (GET) or starts one (POST, portal
     administrators: 202 with the job); `decide` records the decision on a recommendation."""
 
+    model = PartnerScore
+    related = ("run", "organization", "decision", "decision__decided_by")
     serializer_class = PartnerScoreSerializer
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = PartnerScoreFilter
 
     def get_queryset(self) -> QuerySet[PartnerScore]:
-        return visible_scores(self.request.user).order_by("-run__period_end", "kind", "rank", "pk")
+        return super().get_queryset().order_by("-run__period_end", "kind", "rank", "pk")
 
     @extend_schema(
         request=StartRunSerializer, responses={200: RunSerializer(many=True), 202: RunSerializer}
     )
     @action(detail=False, methods=["get", "post"])
     def runs(self, request: Request) -> Response:
-        user = cast(User, request.user)
+        user = actor(request)
         if request.method == "POST":
             if not permissions.can_start_run(user):
                 raise PermissionDenied
-            data = StartRunSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            run = services.start_partner_scores(user=user, **data.validated_data)
+            data = read_input(request, StartRunSerializer)
+            run = services.start_partner_scores(user=user, **data)
             run = PartnerScoreRun.objects.select_related("job", "job__owner").get(pk=run.pk)
             return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
         if not permissions.sees_scores(user):
@@ -158,21 +155,19 @@ class PartnerScoreViewSet(viewsets.ReadOnlyModelViewSet[PartnerScore]):
         )
         page = self.paginate_queryset(runs)  # type: ignore[arg-type,unused-ignore]
         if page is not None:
-            return self.get_paginated_response(RunSerializer(list(page), many=True).data)  # type: ignore[arg-type]
+            return self.get_paginated_response(RunSerializer(list(page), many=True).data)
         return Response(RunSerializer(runs, many=True).data)
 
     @extend_schema(request=DecideSerializer, responses={201: PartnerScoreSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         score = self.get_object()
-        user = cast(User, request.user)
+        user = actor(request)
         if not permissions.can_decide(user, score):
             raise PermissionDenied
-        data = DecideSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.decide_probation(user=user, score=score, **data.validated_data)
-        fresh = self.get_queryset().get(pk=score.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        data = read_input(request, DecideSerializer)
+        services.decide_probation(user=user, score=score, **data)
+        return answer(self, score, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: FormulaSerializer})
     @action(detail=False, methods=["get"])
@@ -194,3 +189,9 @@ class PartnerScoreViewSet(viewsets.ReadOnlyModelViewSet[PartnerScore]):
                 "default_bottom_share": str(formula.DEFAULT_BOTTOM_SHARE),
             }
         )
+
+
+router = SimpleRouter()
+router.register("partner-scores", PartnerScoreViewSet, basename="partner-score")
+
+urlpatterns: list[URLPattern | URLResolver] = list(router.urls)

@@ -75,3 +75,9 @@ def can_start_run(user: Any) -> bool:
 def can_decide(user: Any, score: Any = None) -> bool:
     """Probation, suspension of new placements and exit are decided by portal administrators."""
     return is_portal_admin(user)
+
+
+def reads_history(user: Any, obj: Any) -> bool:
+    """Nobody besides portal administrators reads the history of runs and decisions (asked
+    for those who are not portal administrators)."""
+    return False

@@ -1,7 +1,7 @@
 """Celery task of partner performance: thin, it takes the job id and runs the run's job
 (claimed once, with progress in the job row; a finished run is not computed again).
 
-Imported by `scores.setup.register()` when the app is ready, so that workers know it."""
+Imported by `scores.hooks.register()` when the app is ready, so that workers know it."""
 
 from __future__ import annotations
 

@@ -18,14 +18,11 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization
-from training_portal.core.attention import AttentionItem
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import PartnerScore, PartnerScoreRun
@@ -213,24 +210,3 @@ def formula_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sees_scores": permissions.sees_scores(request.user),
         },
     )
-
-
-RECOMMENDATIONS_DUE = gettext_lazy("Decide on probation recommendations")
-
-
-def recommendations_attention(user: Any) -> list[AttentionItem]:
-    """Home-page item for portal administrators while recommendations wait for a decision
-    (one query, none for anyone else)."""
-    if not permissions.can_decide(user):
-        return []
-    count = services.undecided_count(user)
-    if not count:
-        return []
-    return [
-        AttentionItem(
-            label=RECOMMENDATIONS_DUE,
-            count=count,
-            url=reverse("partner_scores:recommendations"),
-            level="warning",
-        )
-    ]

@@ -465,7 +465,7 @@ def test_no_findings_about_a_withdrawn_student(overdue_and_unsupervised: Cast) -
 
 
 def test_a_suspended_student_is_owed_no_evaluation(cast: Cast) -> None:
-    from evaluation.evaluations.services import _owed
+    from evaluation.evaluations.services.rounds import _owed
     from evaluation.models import Source
 
     window = (days(-365), days(30))

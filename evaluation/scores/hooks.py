@@ -1,29 +1,20 @@
-"""What scores registers when the app is ready: the navigation entries, the portal
-administrators' home-page item, the job kind of a run and its Celery task. Calling it again
-changes nothing."""
+"""What scores plugs in: the navigation entries, the portal administrators' home-page item,
+the job kind of a run and its Celery task, and who reads the history of runs and decisions."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
-
-_registered: list[bool] = []
 
 
 def register() -> None:
-    """Called from `EvaluationConfig.ready()`."""
-    if _registered:
-        return
-    _registered.append(True)
-
+    """Called once from `EvaluationConfig.ready()` (`core.registry.register_features`)."""
     from training_portal.core.attention import register_attention
     from training_portal.core.history import register_history
     from training_portal.core.jobs import register_job_kind
     from training_portal.core.navigation import EVALUATION_MENU, register_nav
 
     from ..models import PartnerScoreRun, ProbationDecision
-    from . import permissions, services, tasks, views
+    from . import attention, permissions, services, tasks
 
     register_nav(
         _("Partner performance"),
@@ -37,15 +28,11 @@ def register() -> None:
         permissions.sees_formula_only,
         menu=EVALUATION_MENU,
     )
-    register_attention(views.recommendations_attention)
+    register_attention(attention.recommendations_attention)
     register_job_kind(
         services.JOB_KIND,
         task_name=tasks.compute_partner_scores.name,
         label=_("Partner performance scores"),
     )
-
-    def portal_admins_only(user: Any, obj: Any) -> bool:
-        return False
-
-    register_history(PartnerScoreRun, allowed=portal_admins_only)
-    register_history(ProbationDecision, allowed=portal_admins_only)
+    register_history(PartnerScoreRun, allowed=permissions.reads_history)
+    register_history(ProbationDecision, allowed=permissions.reads_history)
