@@ -7,7 +7,7 @@ from rest_framework.routers import APIRootView, SimpleRouter
 
 from accounts.api import views as accounts_api
 from evaluation import api_urls as evaluation_api
-from programs.api import urls as programs_api
+from programs import api_urls as programs_api
 from supervision.api import urls as audits_api
 from supervision.inspections.api import urls as inspections_api
 from supervision.internal import api_urls as internal_api
@@ -22,7 +22,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 #: Every router of the API, in the order the root lists their endpoints.
 ROUTERS = [
     router,
-    programs_api.router,
+    *programs_api.ROUTERS,
     audits_api.router,
     internal_api.router,
     inspections_api.router,
@@ -62,7 +62,7 @@ urlpatterns = [
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("user-imports/", accounts_api.UserImportView.as_view(), name="user-import"),
     path("", include(router.urls)),
-    path("", include("programs.api.urls")),
+    path("", include("programs.api_urls")),
     path("", include("supervision.api.urls")),
     path("", include("supervision.internal.api_urls")),
     path("", include("supervision.inspections.api.urls")),

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from programs.api.views import read_scoped_input
+from programs.api_common import read_scoped_input
 from programs.models import Program
 from training_portal.core.api.filters import IdFilter, StableOrderingFilter
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input

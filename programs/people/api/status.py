@@ -1,6 +1,6 @@
 """The student status lifecycle in the API: `POST /students/{id}/<action>/` for each action of
 the transition table, the decision on a request, the graduate's destination and follow-up,
-the status history, and who read the record. Every read of the record is logged."""
+and the status history. Every read of the record is logged (`records.api.RecordReads`)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ from rest_framework.response import Response
 
 from training_portal.core.api.viewsets import actor
 
-from .. import models as m
-from .. import permissions
-from ..services import record_views as reads
-from ..services import student_status
-from ..student_status import TRANSITIONS, standing
+from ... import models as m
+from ...records.api import RecordReads
+from ...services import student_status
+from ...student_status import TRANSITIONS, standing
 
-# ---- Input -----------------------------------------------------------------------------------
+# ---- Input ------------------------------------------------------------------------------------
 
 
 class StatusChangeInputSerializer(serializers.Serializer[Any]):
@@ -61,7 +60,7 @@ class FollowUpInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-# ---- Output ----------------------------------------------------------------------------------
+# ---- Output -----------------------------------------------------------------------------------
 
 
 class StatusChangeSerializer(serializers.ModelSerializer[m.StudentStatusChange]):
@@ -117,32 +116,11 @@ class DestinationSerializer(serializers.ModelSerializer[m.GraduateDestination]):
         ]
 
 
-class RecordViewSerializer(serializers.ModelSerializer[m.StudentRecordView]):
-    reader_name = serializers.CharField(source="reader.full_name", read_only=True)
-
-    class Meta:
-        model = m.StudentRecordView
-        fields = ["reader", "reader_name", "role", "day"]
+# ---- The viewset's actions --------------------------------------------------------------------
 
 
-# ---- The viewset's actions -------------------------------------------------------------------
-
-
-class StudentStatusActions:
+class StudentStatusActions(RecordReads):
     """Mixed into the students viewset (whose `get_object` is scoped by `visible_to`)."""
-
-    get_object: Any
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        student = self.get_object()
-        reads.log_record_view(reader=request.user, student=student)
-        return Response(self.get_serializer(student).data)  # type: ignore[attr-defined]
-
-    def _read(self, request: Request) -> m.Student:
-        """A sub-resource of the record: a read, logged like the record itself."""
-        student: m.Student = self.get_object()
-        reads.log_record_view(reader=request.user, student=student)
-        return student
 
     def _change(self, request: Request, name: str) -> Response:
         student = self.get_object()
@@ -247,12 +225,3 @@ class StudentStatusActions:
             user=actor(request), student=student, **serializer.validated_data
         )
         return Response(DestinationSerializer(destination).data)
-
-    @extend_schema(responses={200: RecordViewSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="record-views", url_name="record-views")
-    def record_views(self, request: Request, pk: str | None = None) -> Response:
-        student = self.get_object()
-        if not permissions.can_see_record_views(request.user, student):
-            raise PermissionDenied
-        rows = reads.record_views_of(student)
-        return Response(RecordViewSerializer(rows, many=True).data)

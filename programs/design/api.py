@@ -1,0 +1,455 @@
+"""The API of program design: programs (created, corrected, moved through their lifecycle),
+their elements (objectives, stages, milestone templates, curriculum) and the courses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from accounts.models import User
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+
+from .. import models as m
+from ..api_common import VISIBLE_INPUTS, Removable, merged, read_partial, read_scoped_input
+from ..services import elements, partners
+from .filters import (
+    CourseFilter,
+    CurriculumFilter,
+    MilestoneTemplateFilter,
+    ObjectiveFilter,
+    ProgramFilter,
+    StageFilter,
+)
+
+# ---- Serializers ------------------------------------------------------------------------------
+
+
+class ObjectiveSerializer(serializers.ModelSerializer[m.TrainingObjective]):
+    class Meta:
+        model = m.TrainingObjective
+        fields = ["id", "order", "title", "description", "retired_at"]
+
+
+class StageSerializer(serializers.ModelSerializer[m.Stage]):
+    class Meta:
+        model = m.Stage
+        fields = ["id", "order", "kind", "title", "expected_months", "retired_at"]
+
+
+class MilestoneTemplateSerializer(serializers.ModelSerializer[m.MilestoneTemplate]):
+    class Meta:
+        model = m.MilestoneTemplate
+        fields = ["id", "stage", "kind", "title", "due_offset_days", "retired_at"]
+
+
+class CurriculumSerializer(serializers.ModelSerializer[m.ProgramCourse]):
+    code = serializers.CharField(source="course.code", read_only=True)
+    title = serializers.CharField(source="course.title", read_only=True)
+
+    class Meta:
+        model = m.ProgramCourse
+        fields = ["id", "course", "code", "title", "requirement", "semester", "retired_at"]
+
+
+class ProgramObjectiveSerializer(ObjectiveSerializer):
+    class Meta(ObjectiveSerializer.Meta):
+        fields = ["program", *ObjectiveSerializer.Meta.fields]
+
+
+class ProgramStageSerializer(StageSerializer):
+    class Meta(StageSerializer.Meta):
+        fields = ["program", *StageSerializer.Meta.fields]
+
+
+class ProgramMilestoneTemplateSerializer(MilestoneTemplateSerializer):
+    class Meta(MilestoneTemplateSerializer.Meta):
+        fields = ["program", *MilestoneTemplateSerializer.Meta.fields]
+
+
+class ProgramCurriculumSerializer(CurriculumSerializer):
+    class Meta(CurriculumSerializer.Meta):
+        fields = ["program", *CurriculumSerializer.Meta.fields]
+
+
+class ProgramSerializer(serializers.ModelSerializer[m.Program]):
+    lead_university_name = serializers.CharField(source="lead_university.name", read_only=True)
+
+    class Meta:
+        model = m.Program
+        fields = [
+            "id",
+            "code",
+            "title",
+            "discipline",
+            "degree_type",
+            "lead_university",
+            "lead_university_name",
+            "start_date",
+            "end_date",
+            "status",
+            "description",
+            "quality_criteria",
+            "min_contacts_academic",
+            "min_contacts_practice",
+        ]
+
+
+class ProgramDetailSerializer(ProgramSerializer):
+    objectives = ObjectiveSerializer(many=True, read_only=True)
+    stages = StageSerializer(many=True, read_only=True)
+    milestone_templates = MilestoneTemplateSerializer(many=True, read_only=True)
+    curriculum = CurriculumSerializer(many=True, read_only=True)
+
+    class Meta(ProgramSerializer.Meta):
+        fields = [
+            *ProgramSerializer.Meta.fields,
+            "objectives",
+            "stages",
+            "milestone_templates",
+            "curriculum",
+        ]
+
+
+class CourseSerializer(serializers.ModelSerializer[m.Course]):
+    delivering_organization_name = serializers.CharField(
+        source="delivering_organization.name", read_only=True
+    )
+
+    class Meta:
+        model = m.Course
+        fields = [
+            "id",
+            "code",
+            "title",
+            "credits",
+            "category",
+            "integrates_ie",
+            "delivering_organization",
+            "delivering_organization_name",
+            "description",
+        ]
+
+
+# ---- Inputs -----------------------------------------------------------------------------------
+
+
+class ProgramInputSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=200)
+    discipline = serializers.CharField(max_length=120)
+    degree_type = serializers.ChoiceField(choices=m.Program.DegreeType.choices)
+    lead_university = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    quality_criteria = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProgramUpdateSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=32, required=False)
+    title = serializers.CharField(max_length=200, required=False)
+    discipline = serializers.CharField(max_length=120, required=False)
+    degree_type = serializers.ChoiceField(choices=m.Program.DegreeType.choices, required=False)
+    lead_university = serializers.PrimaryKeyRelatedField(
+        queryset=m.Organization.objects.all(), required=False
+    )
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    quality_criteria = serializers.CharField(required=False, allow_blank=True)
+
+
+class ProgramTransitionSerializer(serializers.Serializer[Any]):
+    transition = serializers.CharField(max_length=32)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Why the step is taken; required to reopen a closed program."),
+    )
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Required (true) to close the program: closing stops new students, placements and "
+            "projects and makes its elements read-only. Without it, closing is refused (400)."
+        ),
+    )
+
+
+class ObjectiveInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+
+
+class StageInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    kind = serializers.ChoiceField(choices=m.Stage.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    expected_months = serializers.IntegerField(min_value=1, max_value=60)
+
+
+class MilestoneTemplateInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    kind = serializers.ChoiceField(choices=m.MilestoneTemplate.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    due_offset_days = serializers.IntegerField(min_value=0, max_value=3650)
+    stage = serializers.PrimaryKeyRelatedField(
+        queryset=m.Stage.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class CourseInputSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=200)
+    credits = serializers.DecimalField(max_digits=4, decimal_places=1)
+    category = serializers.ChoiceField(choices=m.Course.Category.choices)
+    integrates_ie = serializers.BooleanField(required=False, default=False)
+    delivering_organization = serializers.PrimaryKeyRelatedField(
+        queryset=m.Organization.objects.all()
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CurriculumInputSerializer(serializers.Serializer[Any]):
+    """An existing `course`, or a `new_course` described here, attached to the curriculum."""
+
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    course = serializers.PrimaryKeyRelatedField(
+        queryset=m.Course.objects.all(), required=False, allow_null=True, default=None
+    )
+    new_course = CourseInputSerializer(required=False, allow_null=True, default=None)
+    requirement = serializers.ChoiceField(choices=m.ProgramCourse.Requirement.choices)
+    semester = serializers.IntegerField(min_value=1, max_value=12)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        course, new_course = attrs.get("course"), attrs.get("new_course")
+        if course is not None and new_course is not None:
+            raise serializers.ValidationError(
+                {"course": [_("Choose an existing course or describe a new one, not both.")]}
+            )
+        if course is None and new_course is None:
+            raise serializers.ValidationError(
+                {"course": [_("Choose a course, or describe a new one.")]}
+            )
+        return attrs
+
+
+class CurriculumUpdateSerializer(serializers.Serializer[Any]):
+    requirement = serializers.ChoiceField(
+        choices=m.ProgramCourse.Requirement.choices, required=False
+    )
+    semester = serializers.IntegerField(min_value=1, max_value=12, required=False)
+
+
+class MoveSerializer(serializers.Serializer[Any]):
+    direction = serializers.ChoiceField(choices=[("up", _("up")), ("down", _("down"))])
+
+
+# ---- Programs and courses ---------------------------------------------------------------------
+
+
+class ProgramViewSet(ScopedViewSet):
+    model = m.Program
+    related = ("lead_university",)
+    filterset_class = ProgramFilter
+    ordering_fields = ["code", "title", "start_date"]
+
+    def get_serializer_class(self) -> Any:
+        return ProgramDetailSerializer if self.action == "retrieve" else ProgramSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                "objectives", "stages", "milestone_templates", "curriculum__course"
+            )
+        return queryset
+
+
+class CourseViewSet(ScopedViewSet):
+    model = m.Course
+    serializer_class = CourseSerializer
+    related = ("delivering_organization",)
+    filterset_class = CourseFilter
+    ordering_fields = ["code", "title", "credits"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        # The course catalogue is shared by programs and readable by every signed-in user.
+        return m.Course.objects.select_related(*self.related)
+
+
+class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
+    @extend_schema(request=ProgramInputSerializer, responses={201: ProgramSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, ProgramInputSerializer)
+        program = partners.create_program(user=actor(request), **data)
+        return answer(self, program, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProgramUpdateSerializer, responses={200: ProgramSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        program = self.get_object()
+        data = read_partial(request, ProgramUpdateSerializer)
+        elements.update_program(user=actor(request), program=program, **data)
+        return answer(self, program)
+
+    @extend_schema(request=ProgramTransitionSerializer, responses={200: ProgramSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """Activate, close or reopen the program (see `programs.workflows`); closing takes
+        `"confirm": true`."""
+        program = self.get_object()
+        data = read_input(request, ProgramTransitionSerializer, scoped=VISIBLE_INPUTS)
+        elements.transition_program(
+            user=actor(request),
+            program=program,
+            name=data["transition"],
+            reason=data["reason"],
+            confirmed=data["confirm"],
+        )
+        return answer(self, program)
+
+
+# ---- Program elements: edit, remove (delete or retire), reinstate, reorder --------------------
+
+
+class ElementWrites(Removable, ScopedViewSet):
+    """An element of a program: read by whoever sees the program, written by its
+    administrators through the `elements` services (403 for others, 404 outside the program's
+    visibility, 400 for bad input or a status that forbids the change)."""
+
+    input_serializer: Any
+    update_serializer: Any = None
+    argument: str
+    editable: tuple[str, ...]
+    ordering_fields = ["id"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        programs = m.Program.objects.visible_to(self.request.user)
+        return self.model.objects.filter(program__in=programs).select_related("program")
+
+    #: Each element names its two services: `add_element(user, **data)` and
+    #: `update_element(user, element, **values)`.
+    add_element: Callable[..., Any]
+    update_element: Callable[..., Any]
+
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, self.input_serializer)
+        return answer(self, self.add_element(actor(request), **data), status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        element = self.get_object()
+        data = read_partial(request, self.update_serializer or self.input_serializer)
+        self.update_element(actor(request), element, **merged(element, data, self.editable))
+        return answer(self, element)
+
+
+class OrderedElementWrites(ElementWrites):
+    @extend_schema(request=MoveSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        direction = read_input(request, MoveSerializer, scoped=VISIBLE_INPUTS)["direction"]
+        element = elements.move_element(
+            user=actor(request), element=self.get_object(), direction=direction
+        )
+        return answer(self, element)
+
+
+class ObjectiveWrites(OrderedElementWrites):
+    model = m.TrainingObjective
+    filterset_class = ObjectiveFilter
+    serializer_class = ProgramObjectiveSerializer
+    input_serializer = ObjectiveInputSerializer
+    editable = ("title", "description")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        return partners.add_objective(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return elements.update_objective(user=user, objective=element, **values)
+
+
+class StageWrites(OrderedElementWrites):
+    model = m.Stage
+    filterset_class = StageFilter
+    serializer_class = ProgramStageSerializer
+    input_serializer = StageInputSerializer
+    editable = ("kind", "title", "expected_months")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        return partners.add_stage(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return elements.update_stage(user=user, stage=element, **values)
+
+
+class MilestoneTemplateWrites(ElementWrites):
+    model = m.MilestoneTemplate
+    filterset_class = MilestoneTemplateFilter
+    serializer_class = ProgramMilestoneTemplateSerializer
+    input_serializer = MilestoneTemplateInputSerializer
+    editable = ("kind", "title", "due_offset_days", "stage")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        return partners.add_milestone_template(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return elements.update_milestone_template(user=user, template=element, **values)
+
+
+class CurriculumWrites(ElementWrites):
+    """A course in a program's curriculum; created from an existing course or a new one."""
+
+    model = m.ProgramCourse
+    filterset_class = CurriculumFilter
+    serializer_class = ProgramCurriculumSerializer
+    input_serializer = CurriculumInputSerializer
+    update_serializer = CurriculumUpdateSerializer
+    editable = ("requirement", "semester")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("course")
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        new_course = data.pop("new_course")
+        if new_course is None:
+            return partners.add_course_to_curriculum(user=user, **data)
+        data["course"] = m.Course(**new_course)
+        return partners.create_course_in_curriculum(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return elements.update_curriculum_entry(user=user, entry=element, **values)
+
+
+class CourseWrites(CourseViewSet, viewsets.GenericViewSet[Any]):
+    """A course is changed by a portal administrator or by an administrator of every program
+    that teaches it (`can_edit_course`)."""
+
+    @extend_schema(request=CourseInputSerializer, responses={200: CourseSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        course = self.get_object()
+        data = read_partial(request, CourseInputSerializer)
+        names = CourseInputSerializer().fields.keys()
+        elements.update_course(user=actor(request), course=course, **merged(course, data, names))
+        return answer(self, course)
+
+
+router = SimpleRouter()
+router.register("programs", ProgramWrites, basename="program")
+router.register("courses", CourseWrites, basename="course")
+router.register("objectives", ObjectiveWrites, basename="objective")
+router.register("stages", StageWrites, basename="stage")
+router.register("milestone-templates", MilestoneTemplateWrites, basename="milestone-template")
+router.register("curriculum", CurriculumWrites, basename="curriculum")
+
+urlpatterns = list(router.urls)

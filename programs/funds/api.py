@@ -1,0 +1,205 @@
+"""The API of funds: budget lines (with what is approved and pending against them) and the
+expenditures submitted, approved or rejected on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from accounts.models import User
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.files import serve_file
+
+from .. import models as m
+from ..api_common import (
+    FILE,
+    VISIBLE_INPUTS,
+    DownloadUrlsMixin,
+    ReasonSerializer,
+    read_scoped_input,
+)
+from ..services import funds
+from .filters import BudgetLineFilter, ExpenditureFilter
+
+# ---- Serializers ------------------------------------------------------------------------------
+
+
+class BudgetLineSerializer(serializers.ModelSerializer[m.BudgetLine]):
+    holder_name = serializers.CharField(source="holder.name", read_only=True)
+    approved_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    pending_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = m.BudgetLine
+        fields = [
+            "id",
+            "program",
+            "holder",
+            "holder_name",
+            "category",
+            "title",
+            "amount",
+            "start_date",
+            "end_date",
+            "approver",
+            "approved_total",
+            "pending_total",
+        ]
+
+
+class ExpenditureSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Expenditure]):
+    submitted_by = serializers.EmailField(source="submitted_by.email", read_only=True)
+    approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
+    receipt_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.Expenditure
+        fields = [
+            "id",
+            "line",
+            "amount",
+            "spent_on",
+            "category",
+            "payee",
+            "description",
+            "submitted_by",
+            "submitted_at",
+            "status",
+            "approved_by",
+            "decided_at",
+            "override_reason",
+            "rejection_reason",
+            "receipt_url",
+        ]
+        read_only_fields = [
+            "submitted_by",
+            "submitted_at",
+            "status",
+            "approved_by",
+            "decided_at",
+            "override_reason",
+            "rejection_reason",
+        ]
+
+    def get_receipt_url(self, expenditure: m.Expenditure) -> str | None:
+        return self._download("api:expenditure-receipt", expenditure.pk, expenditure.receipt)
+
+
+# ---- Inputs -----------------------------------------------------------------------------------
+
+
+class BudgetLineInputSerializer(serializers.Serializer[Any]):
+    program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
+    holder = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    category = serializers.ChoiceField(choices=m.BudgetLine.Category.choices)
+    title = serializers.CharField(max_length=200)
+    # Any sign: the service answers a zero or negative amount with its own field error.
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    approver = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class ExpenditureInputSerializer(serializers.Serializer[Any]):
+    line = serializers.PrimaryKeyRelatedField(queryset=m.BudgetLine.objects.all())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    spent_on = serializers.DateField()
+    category = serializers.ChoiceField(choices=m.BudgetLine.Category.choices)
+    payee = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    receipt = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class OverrideSerializer(serializers.Serializer[Any]):
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# ---- Viewsets ---------------------------------------------------------------------------------
+
+
+class BudgetLineViewSet(ScopedViewSet):
+    model = m.BudgetLine
+    serializer_class = BudgetLineSerializer
+    related = ("holder",)
+    filterset_class = BudgetLineFilter
+    ordering_fields = ["start_date", "end_date", "amount"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return (
+            m.BudgetLine.objects.visible_to(self.request.user)
+            .with_spending()
+            .select_related(*self.related)
+            .order_by("program", "-start_date", "title")
+        )
+
+
+class ExpenditureViewSet(ScopedViewSet):
+    model = m.Expenditure
+    serializer_class = ExpenditureSerializer
+    related = ("submitted_by", "approved_by")
+    filterset_class = ExpenditureFilter
+    ordering_fields = ["spent_on", "amount", "submitted_at"]
+
+    @extend_schema(responses={200: FILE})
+    @action(detail=True, methods=["get"], url_path="receipt", url_name="receipt")
+    def receipt(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The receipt, with the name it was uploaded under."""
+        expenditure = self.get_object()
+        return serve_file(expenditure.receipt, filename=expenditure.receipt_name)
+
+
+class BudgetLineWrites(BudgetLineViewSet, viewsets.GenericViewSet[Any]):
+    @extend_schema(request=BudgetLineInputSerializer, responses={201: BudgetLineSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, BudgetLineInputSerializer)
+        line = funds.create_budget_line(user=actor(request), **data)
+        return answer(self, line, status.HTTP_201_CREATED)
+
+
+class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
+    """Submitted by administrators or the holder's coordinators; decided by someone else."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=ExpenditureInputSerializer, responses={201: ExpenditureSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_input(request, ExpenditureInputSerializer, scoped=VISIBLE_INPUTS)
+        return answer(
+            self, funds.submit_expenditure(user=actor(request), **data), status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=OverrideSerializer, responses={200: ExpenditureSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        reason = read_input(request, OverrideSerializer, scoped=VISIBLE_INPUTS)["override_reason"]
+        expenditure = funds.approve_expenditure(
+            user=actor(request), expenditure=self.get_object(), override_reason=reason
+        )
+        return answer(self, expenditure)
+
+    @extend_schema(request=ReasonSerializer, responses={200: ExpenditureSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
+        expenditure = funds.reject_expenditure(
+            user=actor(request), expenditure=self.get_object(), reason=reason
+        )
+        return answer(self, expenditure)
+
+
+router = SimpleRouter()
+router.register("budget-lines", BudgetLineWrites, basename="budget-line")
+router.register("expenditures", ExpenditureWrites, basename="expenditure")
+
+urlpatterns = list(router.urls)

@@ -1,0 +1,177 @@
+"""The API of placements: planned by the program's administrators, then confirmed, started,
+completed with the host's evaluation, or cancelled."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+
+from .. import models as m
+from ..api_common import VISIBLE_INPUTS, ReasonSerializer, read_scoped_input
+from ..services import placements
+from .filters import PlacementFilter
+
+# ---- Serializers ------------------------------------------------------------------------------
+
+
+class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
+    host_name = serializers.CharField(source="host.name", read_only=True)
+    confirmed_by = serializers.EmailField(source="confirmed_by.email", read_only=True, default=None)
+    completed_by = serializers.EmailField(source="completed_by.email", read_only=True, default=None)
+    cancelled_by = serializers.EmailField(source="cancelled_by.email", read_only=True, default=None)
+    #: Places the host offers the student's program (null: not a partner) and those taken by
+    #: planned and active placements overlapping this one's period (this one included).
+    places_offered = serializers.IntegerField(read_only=True, allow_null=True)
+    places_used = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = m.Placement
+        fields = [
+            "id",
+            "student",
+            "host",
+            "host_name",
+            "practice_tutor",
+            "start_date",
+            "end_date",
+            "objectives",
+            "status",
+            "confirmed_by",
+            "confirmed_at",
+            "capacity_override_reason",
+            "places_offered",
+            "places_used",
+            "rating",
+            "host_evaluation",
+            "completed_by",
+            "completed_at",
+            "cancel_reason",
+            "cancelled_by",
+            "cancelled_at",
+        ]
+        read_only_fields = fields
+
+
+# ---- Inputs -----------------------------------------------------------------------------------
+
+
+class PlacementInputSerializer(serializers.Serializer[Any]):
+    student = serializers.PrimaryKeyRelatedField(queryset=m.Student.objects.all())
+    host = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    objectives = serializers.CharField()
+    practice_tutor = serializers.PrimaryKeyRelatedField(
+        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
+    )
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementEditSerializer(serializers.Serializer[Any]):
+    """A planned placement's dates, practice tutor and objectives (the host stays)."""
+
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    objectives = serializers.CharField()
+    practice_tutor = serializers.PrimaryKeyRelatedField(
+        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
+    )
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementStartSerializer(serializers.Serializer[Any]):
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementCompleteSerializer(serializers.Serializer[Any]):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    evaluation = serializers.CharField()
+
+
+# ---- Viewsets ---------------------------------------------------------------------------------
+
+
+class PlacementViewSet(ScopedViewSet):
+    model = m.Placement
+    serializer_class = PlacementSerializer
+    related = ("host", "confirmed_by", "completed_by", "cancelled_by")
+    filterset_class = PlacementFilter
+    ordering_fields = ["start_date", "end_date"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return cast(Any, super().get_queryset()).with_capacity()
+
+
+class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
+    """The lifecycle of `services.placements.TRANSITIONS`: edit (planned), start (= confirm),
+    complete with the host's evaluation, cancel with a reason."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("student__program", "practice_tutor")
+
+    @extend_schema(request=None, responses={200: PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        placement = placements.confirm_placement(user=actor(request), placement=self.get_object())
+        return answer(self, placement)
+
+    @extend_schema(request=PlacementEditSerializer, responses={200: PlacementSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_scoped_input(request, PlacementEditSerializer)
+        return answer(
+            self, placements.update_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=PlacementStartSerializer, responses={200: PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_input(request, PlacementStartSerializer, scoped=VISIBLE_INPUTS)
+        return answer(
+            self, placements.start_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=PlacementCompleteSerializer, responses={200: PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        data = read_input(request, PlacementCompleteSerializer, scoped=VISIBLE_INPUTS)
+        return answer(
+            self, placements.complete_placement(user=actor(request), placement=placement, **data)
+        )
+
+    @extend_schema(request=ReasonSerializer, responses={200: PlacementSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
+        return answer(
+            self,
+            placements.cancel_placement(user=actor(request), placement=placement, reason=reason),
+        )
+
+
+class PlacementCreateWrites(PlacementWrites):
+    """Placements are planned by the program's administrators, then confirmed by the host."""
+
+    @extend_schema(request=PlacementInputSerializer, responses={201: PlacementSerializer})
+    def create(self, request: Request) -> Response:
+        data = read_scoped_input(request, PlacementInputSerializer)
+        placement = placements.create_placement(user=actor(request), **data)
+        return answer(self, placement, status.HTTP_201_CREATED)
+
+
+router = SimpleRouter()
+router.register("placements", PlacementCreateWrites, basename="placement")
+
+urlpatterns = list(router.urls)
