@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from . import imports, views
+from ..imports import api as imports
+from . import views
 
 router = SimpleRouter()
 router.register("organizations", views.OrganizationWrites, basename="organization")
