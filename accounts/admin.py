@@ -5,26 +5,52 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export import resources
-from import_export.admin import ExportMixin
+
+from training_portal.core.tables import XLSX_CONTENT_TYPE, export_csv, export_xlsx
 
 from .models import RoleMembership, User
 
+#: The columns of an export of accounts (the admin's "Export" actions).
+EXPORT_FIELDS = (
+    "id",
+    "email",
+    "full_name",
+    "preferred_language",
+    "is_active",
+    "date_joined",
+    "last_login",
+)
 
-class UserResource(resources.ModelResource):
-    class Meta:
-        model = User
-        fields = (
-            "id",
-            "email",
-            "full_name",
-            "preferred_language",
-            "is_active",
-            "date_joined",
-            "last_login",
-        )
-        export_order = fields
+
+def _export_rows(queryset: QuerySet[User]) -> list[list[Any]]:
+    return [list(row) for row in queryset.order_by("email").values_list(*EXPORT_FIELDS)]
+
+
+def _attachment(content: bytes, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="users-{stamp}.{extension}"'
+    return response
+
+
+@admin.action(description=_("Export the selected users (CSV)"))
+def export_users_csv(
+    modeladmin: admin.ModelAdmin[User], request: HttpRequest, queryset: QuerySet[User]
+) -> HttpResponse:
+    content = export_csv(EXPORT_FIELDS, _export_rows(queryset))
+    return _attachment(content, "text/csv; charset=utf-8", "csv")
+
+
+@admin.action(description=_("Export the selected users (XLSX)"))
+def export_users_xlsx(
+    modeladmin: admin.ModelAdmin[User], request: HttpRequest, queryset: QuerySet[User]
+) -> HttpResponse:
+    content = export_xlsx(EXPORT_FIELDS, _export_rows(queryset), sheet="users")
+    return _attachment(content, XLSX_CONTENT_TYPE, "xlsx")
 
 
 class PortalUserCreationForm(UserCreationForm[User]):
@@ -47,8 +73,8 @@ class RoleMembershipInline(admin.TabularInline[RoleMembership, User]):
 
 
 @admin.register(User)
-class UserAdmin(ExportMixin, BaseUserAdmin):
-    resource_classes = [UserResource]
+class UserAdmin(BaseUserAdmin):
+    actions = [export_users_csv, export_users_xlsx]
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     inlines = [RoleMembershipInline]

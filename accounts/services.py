@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection
@@ -20,35 +19,23 @@ from django.utils.translation import gettext as _
 from training_portal.core.jobs import finish_job, report_progress, start_job
 from training_portal.core.links import absolute_url
 from training_portal.core.models import Job
+from training_portal.core.tables import (
+    ImportFileError,
+    check_upload,
+    fail_with_row_errors,
+    read_table,
+)
 from training_portal.core.texts import text
-from training_portal.core.uploads import readable_errors
 
 from . import imports
 from .models import User
 
-USER_IMPORT = "accounts.user_import"
-
-
-def validate_import_upload(upload: UploadedFile) -> None:
-    """Reject what can be rejected before queuing: extension, size, unreadable workbook."""
-    name = (upload.name or "").lower()
-    if not name.endswith(imports.ACCEPTED_EXTENSIONS):
-        raise imports.ImportFileError(text("import.wrong_type"))
-    if upload.size and upload.size > settings.IMPORT_MAX_FILE_SIZE:
-        raise imports.ImportFileError(
-            text("import.too_large", size=settings.IMPORT_MAX_FILE_SIZE // (1024 * 1024))
-        )
-    # A workbook is opened now, so that a damaged one is refused before it is queued.
-    problems = readable_errors(upload)
-    if problems:
-        raise imports.ImportFileError(problems[0])
-
 
 def start_user_import(*, owner: User, upload: UploadedFile, send_invitations: bool) -> Job:
     """Queue a bulk import of accounts from an uploaded XLSX/CSV file."""
-    validate_import_upload(upload)
+    check_upload(upload)
     return start_job(
-        kind=USER_IMPORT,
+        kind=imports.USER_IMPORT,
         owner=owner,
         params={"send_invitations": bool(send_invitations)},
         input_file=upload,
@@ -62,30 +49,18 @@ def run_user_import(job: Job) -> None:
     with job.input_file.open("rb") as handle:
         data = handle.read()
     try:
-        rows = imports.read_table(data, job.input_name or str(job.input_file.name))
+        rows = read_table(data, job.input_name or str(job.input_file.name))
         validation = imports.validate_rows(
             rows,
             progress=lambda done, total: report_progress(
                 job, done=done, total=total, message=text("job.checking_rows")
             ),
         )
-    except imports.ImportFileError as exc:
+    except ImportFileError as exc:
         finish_job(job, succeeded=False, error=exc.message)
         return
     if validation.errors:
-        bad_rows = sorted({error.row for error in validation.errors})
-        finish_job(
-            job,
-            succeeded=False,
-            error=text("import.rows_have_errors", count=len(bad_rows)),
-            result={
-                "created": 0,
-                "bad_rows": bad_rows,
-                "errors": [error.__dict__ for error in validation.errors[:500]],
-                "error_count": len(validation.errors),
-            },
-            result_file=("import-errors.csv", imports.error_report(validation.errors)),
-        )
+        fail_with_row_errors(job, validation.errors)
         return
     with transaction.atomic():
         users = imports.create_accounts(validation.rows)

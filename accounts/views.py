@@ -18,14 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from training_portal.core.history import events_about, history_enabled
+from training_portal.core.history import describe_history, events_about, history_enabled
 from training_portal.core.models import Job
 from training_portal.core.permissions import require
+from training_portal.core.tables import ImportFileError, template_workbook
 
 from . import permissions, services
 from .forms import EmailAuthenticationForm, ProfileForm, UserImportForm, UserSearchForm
-from .history import describe_events
-from .imports import ImportFileError, template_workbook
+from .imports import USERS
 from .models import RoleMembership, User
 from .typing import AuthenticatedHttpRequest
 
@@ -101,7 +101,7 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require(permissions.can_import_users)
 def user_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(
-        template_workbook(),
+        template_workbook(USERS),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="user-import-template.xlsx"'
@@ -141,7 +141,7 @@ def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "memberships": memberships,
             "recent_jobs": jobs,
-            "history": describe_events(events_about(account)),
+            "history": describe_history(account, events_about(account)),
             "history_enabled": history_enabled(),
         },
     )

@@ -32,6 +32,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from accounts import imports  # noqa: E402
 from accounts.models import User  # noqa: E402
 from tests.accounts.import_files import HEADER, xlsx_bytes  # noqa: E402
+from training_portal.core import tables  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "5000"))
 
@@ -41,7 +42,7 @@ def make_rows(prefix: str) -> list[list[str]]:
 
 
 def baseline(data: bytes) -> int:
-    rows = imports.read_table(data, "bench.xlsx")
+    rows = tables.read_table(data, "bench.xlsx")
     unusable = make_password(None)
     created = 0
     with transaction.atomic():
@@ -59,7 +60,7 @@ def baseline(data: bytes) -> int:
 
 
 def portal_import(data: bytes) -> int:
-    rows = imports.read_table(data, "bench.xlsx")
+    rows = tables.read_table(data, "bench.xlsx")
     result = imports.validate_rows(rows)
     assert not result.errors
     return len(imports.create_accounts(result.rows))

@@ -2,9 +2,9 @@
 
 from django.urls import URLPattern, URLResolver
 
-from .api import imports
 from .design import api as design
 from .funds import api as funds
+from .imports import api as imports
 from .partners import api as partners
 from .people import api as people
 from .placements import api as placements

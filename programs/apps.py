@@ -22,9 +22,10 @@ class ProgramsConfig(AppConfig):
         # A counsellor may be posted at an organisation (its mental-health service).
         register_scope(Role.COUNSELLOR, "programs.Organization")
 
-        from . import imports, tasks  # noqa: F401 -- tasks registers the import tasks
+        from . import tasks  # noqa: F401 -- registers the Celery tasks
+        from .imports import hooks as imports_hooks
 
-        imports.register_job_kinds()
+        imports_hooks.register()
 
         register_nav(_("My students"), "programs:my-students", views.is_tutor)
         register_nav(_("My plan"), "programs:my-plan", views.is_student)

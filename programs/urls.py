@@ -2,7 +2,6 @@ from django.urls import path, re_path
 
 from . import (
     urls_funds,
-    urls_imports,
     urls_organizations,
     urls_placements,
     urls_projects,
@@ -15,6 +14,7 @@ from . import (
     views_signoff,
     views_status,
 )
+from .imports import urls as urls_imports
 
 app_name = "programs"
 

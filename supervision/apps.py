@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SupervisionConfig(AppConfig):
-    """Audit rules and runs, findings, inspections, publication, originality screening."""
+    """Audit rules and runs, findings, inspections, publication, internal supervision."""
 
     name = "supervision"
     verbose_name = _("Supervision")

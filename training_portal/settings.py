@@ -87,7 +87,6 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "template_partials",
-    "import_export",
     "axes",
     "csp",
     "pgtrigger",

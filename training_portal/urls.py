@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.home import home
+from training_portal.core import urls as core_urls
 from training_portal.core import views as core_views
 
 admin.site.site_header = admin.site.site_title = "Training Portal"
@@ -29,7 +31,8 @@ urlpatterns = [
     path("inspections/", include("supervision.inspections.urls")),
     path("public/", include("supervision.inspections.public.urls")),
     path("", include("evaluation.urls")),
-    path("", include("training_portal.core.urls")),
+    # The `core` namespace: the home page (the accounts app's) and the core pages.
+    path("", include(([path("", home, name="home"), *core_urls.urlpatterns], "core"))),
 ]
 
 handler403 = "training_portal.core.views.permission_denied"

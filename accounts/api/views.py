@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 
 from training_portal.core.api.serializers import JobSerializer
 from training_portal.core.permissions import Predicate
+from training_portal.core.tables import ImportFileError
 
 from .. import permissions, services
-from ..imports import ImportFileError
 from ..models import RoleMembership, User
 from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer, UserImportSerializer
 

@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from accounts.imports import _neutralise
 from training_portal.core.formats import format_datetime
+from training_portal.core.tables import neutralise as _neutralise
 
 from .builders import ReportData
 

@@ -22,8 +22,9 @@ def test_profile_changes_are_recorded_with_who_made_them(admin: User, outsider: 
     page = admin_client.get(reverse("accounts:user-detail", args=[outsider.pk]))
     history = page.context["history"]
     change = next(line for line in history if line.action == "update")
-    assert ("full_name", "Oscar Outsider", "Oscar O.") in change.changes
-    assert change.actor == outsider.email
+    changes = [(c.name, c.old, c.new) for c in change.changes]
+    assert ("full_name", "Oscar Outsider", "Oscar O.") in changes
+    assert change.actor_email == outsider.email
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from accounts import imports
 from accounts.models import User
-from accounts.services import validate_import_upload
 from tests.clients import client_for
+from training_portal.core import tables
 from training_portal.core.models import Job
 
 from .import_files import HEADER, csv_bytes, people
@@ -44,19 +44,19 @@ CASES: list[tuple[Callable[[], Any], str, str, str]] = [
         MISSING_ZH,
     ),
     (
-        lambda: imports.read_table(b"a,b", "list.txt"),
+        lambda: tables.read_table(b"a,b", "list.txt"),
         "import.wrong_type",
         "Upload an .xlsx or .csv file.",
         "请上传",
     ),
     (
-        lambda: imports.read_table(b"PK\x03\x04 not really", "x.xlsx"),
+        lambda: tables.read_table(b"PK\x03\x04 not really", "x.xlsx"),
         "import.unreadable_xlsx",
         "The file is not a readable Excel (.xlsx) workbook.",
         "",
     ),
     (
-        lambda: imports.read_table(b"\x80\xff", "x.csv"),
+        lambda: tables.read_table(b"\x80\xff", "x.csv"),
         "import.not_text",
         "The file is neither UTF-8 nor GB18030 text. Save it as CSV UTF-8 and try again.",
         "",
@@ -68,7 +68,7 @@ CASES: list[tuple[Callable[[], Any], str, str, str]] = [
 def test_a_file_error_is_a_catalogued_text_read_in_either_language(
     read: Callable[[], Any], message_id: str, english: str, chinese: str
 ) -> None:
-    with pytest.raises(imports.ImportFileError) as error:
+    with pytest.raises(tables.ImportFileError) as error:
         read()
     assert error.value.message.id == message_id  # type: ignore[union-attr]
     with translation.override("en"):
@@ -82,7 +82,7 @@ def test_a_file_error_is_a_catalogued_text_read_in_either_language(
 @pytest.mark.django_db
 def test_too_many_rows_keeps_its_numbers_in_either_language(settings: Any) -> None:
     settings.IMPORT_MAX_ROWS = 5
-    with pytest.raises(imports.ImportFileError) as error:
+    with pytest.raises(tables.ImportFileError) as error:
         imports.validate_rows([HEADER, *people(6)])
     assert error.value.message.stored_params() == {"count": 6, "max": 5}  # type: ignore[union-attr]
     with translation.override("en"):
@@ -95,8 +95,8 @@ def test_too_many_rows_keeps_its_numbers_in_either_language(settings: Any) -> No
 def test_a_file_too_large_says_its_limit_in_chinese(settings: Any) -> None:
     settings.IMPORT_MAX_FILE_SIZE = 1024 * 1024
     upload = SimpleUploadedFile("list.csv", b"x" * (1024 * 1024 + 1))
-    with pytest.raises(imports.ImportFileError) as error:
-        validate_import_upload(upload)
+    with pytest.raises(tables.ImportFileError) as error:
+        tables.check_upload(upload)
     assert error.value.message.id == "import.too_large"  # type: ignore[union-attr]
     with translation.override("zh-hans"):
         assert "1" in str(error.value) and "larger" not in str(error.value)
@@ -122,7 +122,7 @@ def test_a_failed_import_job_is_read_in_the_readers_language(
     assert job.status == Job.Status.FAILED
     assert (job.error_id, job.error_params) == (
         "import.missing_columns",
-        {"count": 2, "columns": "email, full_name", "expected": ", ".join(imports.COLUMNS)},
+        {"count": 2, "columns": "email, full_name", "expected": ", ".join(imports.USERS.keys)},
     )
     assert job.error == MISSING  # the fallback, in the language it was run in
     with translation.override("zh-hans"):

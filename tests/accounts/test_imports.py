@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts import imports
 from accounts.models import User
+from training_portal.core import tables
 from training_portal.core.models import Job
 
 from .import_files import HEADER, csv_bytes, people, with_three_bad_rows, xlsx_bytes
@@ -28,7 +29,7 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
     ("encoding", "bom"), [("utf-8", False), ("utf-8", True), ("gb18030", False)]
 )
 def test_csv_is_read_in_utf8_with_or_without_bom_and_in_gb18030(encoding: str, bom: bool) -> None:
-    rows = imports.read_table(csv_bytes([HEADER, *people(3)], encoding, bom), "people.csv")
+    rows = tables.read_table(csv_bytes([HEADER, *people(3)], encoding, bom), "people.csv")
     assert rows[0] == HEADER
     assert rows[2][1] == "学生1号"
 
@@ -36,11 +37,11 @@ def test_csv_is_read_in_utf8_with_or_without_bom_and_in_gb18030(encoding: str, b
 @given(st.text(), st.booleans())
 def test_any_utf8_text_with_or_without_bom_decodes_back(text: str, bom: bool) -> None:
     data = text.encode("utf-8")
-    assert imports.decode_csv((b"\xef\xbb\xbf" if bom else b"") + data) == text
+    assert tables.decode_csv((b"\xef\xbb\xbf" if bom else b"") + data) == text
 
 
 def test_chinese_headers_are_understood() -> None:
-    rows = imports.read_table(
+    rows = tables.read_table(
         xlsx_bytes([["邮箱", "姓名", "语言"], ["a@b.cn", "王芳", "中文"]]), "x.xlsx"
     )
     result = imports.validate_rows(rows)
@@ -51,7 +52,7 @@ def test_chinese_headers_are_understood() -> None:
 
 
 def test_every_bad_row_is_reported_with_its_number_and_reason() -> None:
-    result = imports.validate_rows(imports.read_table(csv_bytes(with_three_bad_rows()), "x.csv"))
+    result = imports.validate_rows(tables.read_table(csv_bytes(with_three_bad_rows()), "x.csv"))
     assert [(e.row, e.column) for e in result.errors] == [
         (4, "email"),
         (8, "full_name"),
@@ -83,23 +84,23 @@ def test_existing_accounts_and_repeated_rows_are_errors(outsider: User) -> None:
     ],
 )
 def test_unreadable_files_are_refused_as_a_whole(rows: list[list[str]], message: str) -> None:
-    with pytest.raises(imports.ImportFileError, match=message):
+    with pytest.raises(tables.ImportFileError, match=message):
         imports.validate_rows(rows)
 
 
 def test_a_file_that_is_not_a_workbook_is_refused() -> None:
-    with pytest.raises(imports.ImportFileError, match="xlsx"):
-        imports.read_table(b"PK\x03\x04 not really", "x.xlsx")
+    with pytest.raises(tables.ImportFileError, match="xlsx"):
+        tables.read_table(b"PK\x03\x04 not really", "x.xlsx")
 
 
 def test_too_many_rows_are_refused(settings) -> None:  # type: ignore[no-untyped-def]
     settings.IMPORT_MAX_ROWS = 5
-    with pytest.raises(imports.ImportFileError, match="at most 5"):
+    with pytest.raises(tables.ImportFileError, match="at most 5"):
         imports.validate_rows([HEADER, *people(6)])
 
 
 def test_error_report_has_a_bom_and_neutralises_formulas() -> None:
-    report = imports.error_report([imports.RowError(3, "email", '=HYPERLINK("x")', "bad")])
+    report = tables.error_report([tables.RowError(3, "email", '=HYPERLINK("x")', "bad")])
     data = report.read()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -238,7 +239,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_or_refused(client: Client) -> No
 def test_the_template_workbook_imports_cleanly(admin_client_: Client) -> None:
     response = admin_client_.get(reverse("accounts:user-import-template"))
     assert response["Content-Disposition"].endswith('"user-import-template.xlsx"')
-    result = imports.validate_rows(imports.read_table(response.content, "t.xlsx"))
+    result = imports.validate_rows(tables.read_table(response.content, "t.xlsx"))
     assert result.errors == [] and len(result.rows) == 1
 
 
@@ -251,7 +252,7 @@ def test_a_row_with_a_bad_language_is_also_checked_for_a_repeated_email() -> Non
         ["y@example.cn", "D", "en"],
         ["same@example.cn", "E", "klingon"],
     ]
-    result = imports.validate_rows(imports.read_table(csv_bytes(rows), "x.csv"))
+    result = imports.validate_rows(tables.read_table(csv_bytes(rows), "x.csv"))
     assert [(e.row, e.column) for e in result.errors] == [
         (2, "email"),
         (6, "preferred_language"),

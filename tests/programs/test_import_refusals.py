@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from accounts.imports import ImportFileError
-from programs import imports, workflows
 from programs import models as m
+from programs import workflows
+from programs.imports import validation
+from training_portal.core.tables import ImportFileError
 from training_portal.core.texts import text
 
 from .conftest import Cast
@@ -23,14 +24,16 @@ def test_the_import_refusal_is_the_programs_own_sentence(
 ) -> None:
     cast.program.status = status
     with translation.override(language):
-        assert str(text(imports.ENROL_REFUSALS[status])) == workflows.refusal(cast.program, "enrol")
+        assert str(text(validation.ENROL_REFUSALS[status])) == workflows.refusal(
+            cast.program, "enrol"
+        )
 
 
 def test_a_closed_program_refuses_the_students_of_an_import(cast: Cast) -> None:
     m.Program.objects.filter(pk=cast.program.pk).update(status=m.Program.Status.CLOSED)
     cast.program.refresh_from_db()
     with pytest.raises(ImportFileError) as error:
-        imports.validate_students(
+        validation.validate_students(
             [["email"], ["a@b.cn"]], user=cast.program_admin, program=cast.program
         )
     assert error.value.message.id == "import.program_closed"  # type: ignore[union-attr]

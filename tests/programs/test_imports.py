@@ -20,14 +20,15 @@ from openpyxl import load_workbook
 
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
-from programs import imports
 from programs import models as m
+from programs.imports import specs, validation
 from programs.services import people
 from tests.accounts.import_files import csv_bytes, xlsx_bytes
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.models import Job
+from training_portal.core.tables import Checked, ImportSpec
 
 from .conftest import Cast, who
 from .factories import OrganizationFactory, ProgramFactory, TutorFactory, grant
@@ -228,12 +229,12 @@ def test_the_pages_link_to_the_imports_for_administrators_only(cast: Cast) -> No
 @pytest.mark.parametrize(
     ("url_name", "spec"),
     [
-        ("import-organizations-template", imports.ORGANIZATIONS),
-        ("import-tutors-template", imports.TUTORS),
+        ("import-organizations-template", specs.ORGANIZATIONS),
+        ("import-tutors-template", specs.TUTORS),
     ],
 )
 def test_each_template_workbook_holds_the_header_row(
-    admin_client_: Client, url_name: str, spec: imports.ImportSpec
+    admin_client_: Client, url_name: str, spec: ImportSpec
 ) -> None:
     response = admin_client_.get(reverse(f"programs:{url_name}"))
     assert response["Content-Disposition"].endswith('-import-template.xlsx"')
@@ -618,13 +619,13 @@ def test_a_program_administrator_who_lost_the_role_saves_nothing(
 
 
 def _flat(
-    validate: Callable[[list[list[Any]]], imports.Checked],
+    validate: Callable[[list[list[Any]]], Checked],
     small: list[list[Any]],
     large: list[list[Any]],
 ) -> None:
     table = [small]
 
-    def fetch() -> imports.Checked:
+    def fetch() -> Checked:
         checked = validate(table[0])
         assert checked.errors == [] and len(checked.rows) == len(table[0]) - 1
         return checked
@@ -639,7 +640,7 @@ def test_validating_100_students_costs_the_queries_of_10(cast: Cast) -> None:
         row[5] = "tom@example.org" if i % 2 else "otis@example.org"
         row[6] = "pia@example.org" if i % 2 else ""
     _flat(
-        lambda table: imports.validate_students(
+        lambda table: validation.validate_students(
             table, user=cast.program_admin, program=cast.program
         ),
         [STUDENT_HEADER, *rows[:10]],
@@ -651,7 +652,7 @@ def test_validating_100_tutors_costs_the_queries_of_10(cast: Cast) -> None:
     university = cast.program.lead_university.name
     rows = [[f"t{i}@example.cn", f"T{i}", "academic", university, "", "4"] for i in range(100)]
     _flat(
-        lambda table: imports.validate_tutors(table, user=cast.program_admin),
+        lambda table: validation.validate_tutors(table, user=cast.program_admin),
         [TUTOR_HEADER, *rows[:10]],
         [TUTOR_HEADER, *rows],
     )
@@ -660,7 +661,7 @@ def test_validating_100_tutors_costs_the_queries_of_10(cast: Cast) -> None:
 def test_validating_100_organisations_costs_the_queries_of_10(admin: User) -> None:
     rows = [[f"Clinic {i}", "", "hospital", "", ""] for i in range(100)]
     _flat(
-        lambda table: imports.validate_organizations(table, user=admin),
+        lambda table: validation.validate_organizations(table, user=admin),
         [ORG_HEADER, *rows[:10]],
         [ORG_HEADER, *rows],
     )

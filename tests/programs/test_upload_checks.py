@@ -14,13 +14,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from accounts import imports as account_imports
 from accounts.models import User
 from accounts.services import start_user_import
 from programs import models as m
 from programs.services import funds, partners, training
 from tests.files import FAKE_PDF, docx_bytes, image_bytes, pdf_bytes, upload, xlsx_bytes, zip_bytes
 from tests.programs.conftest import Cast
+from training_portal.core.tables import ImportFileError
 
 from .factories import BudgetLineFactory
 
@@ -127,7 +127,7 @@ def test_a_receipt_that_only_starts_like_a_png_is_refused(cast: Cast) -> None:
 def test_a_user_import_that_is_no_workbook_is_refused_before_it_is_queued(
     admin: User, name: str, content: bytes, message: str
 ) -> None:
-    with translation.override("en"), pytest.raises(account_imports.ImportFileError) as excinfo:
+    with translation.override("en"), pytest.raises(ImportFileError) as excinfo:
         start_user_import(owner=admin, upload=upload(name, content), send_invitations=False)
     assert str(excinfo.value) == message
 

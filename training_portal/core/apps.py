@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """Cross-cutting pieces that belong to no domain app: jobs, health, home, API wiring."""
+    """Cross-cutting pieces that belong to no domain app: jobs, notifications, history, health,
+    the home page's registries and the shared kit (forms, tables, API bases)."""
 
     name = "training_portal.core"
     label = "core"

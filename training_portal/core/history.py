@@ -23,8 +23,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import is_portal_admin
-
 
 def history_enabled() -> bool:
     return bool(settings.HISTORY_ENABLED)
@@ -75,9 +73,14 @@ REASON_KEYS = ("reason", "why", "comment")
 class HistoryRegistration:
     allowed: AccessRule | None = None
     url: RecordUrl | None = None
+    #: What an event of the model is called in a list of several kinds (default: its name).
+    subject: Any = None
+    #: The summary of each action ("insert", "update", "delete"; default: `ACTIONS`).
+    phrases: dict[str, Any] = field(default_factory=dict)
 
 
 _registry: dict[type[models.Model], HistoryRegistration] = {}
+_full_readers: list[Callable[[Any], bool]] = []
 
 
 def register_history(
@@ -85,13 +88,29 @@ def register_history(
     *,
     allowed: AccessRule | None = None,
     url: RecordUrl | None = None,
+    subject: Any = None,
+    phrases: dict[str, Any] | None = None,
 ) -> None:
-    """Say who besides portal administrators may read `model`'s history, and where it lives.
+    """Say who besides the readers of every history may read `model`'s history, where it
+    lives, and (optionally) how its events are called.
 
-    `allowed(user, obj)` is called for signed-in users who are not portal administrators;
-    without it only portal administrators read the history (deny by default).
+    `allowed(user, obj)` is called for signed-in users who do not read every history;
+    without it only those read the history (deny by default).
     """
-    _registry[model] = HistoryRegistration(allowed=allowed, url=url)
+    _registry[model] = HistoryRegistration(
+        allowed=allowed, url=url, subject=subject, phrases=dict(phrases or {})
+    )
+
+
+def register_history_reader(predicate: Callable[[Any], bool]) -> None:
+    """Say who reads the history of every tracked record (the accounts app: portal
+    administrators)."""
+    if predicate not in _full_readers:
+        _full_readers.append(predicate)
+
+
+def reads_all_history(user: Any) -> bool:
+    return any(predicate(user) for predicate in _full_readers)
 
 
 def is_tracked(model: type[models.Model]) -> bool:
@@ -113,7 +132,7 @@ def may_see_history(user: Any, obj: models.Model) -> bool:
     model = type(obj)
     if not is_tracked(model):
         return False
-    if is_portal_admin(user):
+    if reads_all_history(user):
         return True
     rule = _registry.get(model, HistoryRegistration()).allowed
     return bool(rule is not None and rule(user, obj))
@@ -158,6 +177,8 @@ class HistoryEntry:
     actor_email: str
     why: str
     context: list[tuple[str, str]] = field(default_factory=list)
+    #: The kind of record the event is about (events of related rows may be listed too).
+    subject: str = ""
 
 
 ACTIONS = {
@@ -168,25 +189,25 @@ ACTIONS = {
 
 
 def describe_history(obj: models.Model, events: Iterable[Any]) -> list[HistoryEntry]:
-    """Readable entries for some events of `obj`: field labels, display values, actors, reasons.
+    """Readable entries for some events of `obj` (and of rows referencing it, as
+    `events_about` gives them): field labels, display values, actors, reasons.
 
     People (the actors and every field pointing at an account) are read with one query; other
     references are shown by kind and id, so that the count of queries does not grow with the
     events shown.
     """
     events = list(events)
-    model = type(obj)
-    fields = {f.attname: f for f in model._meta.concrete_fields}
     user_model = get_user_model()
-    user_fields = {
-        name for name, f in fields.items() if f.is_relation and f.related_model is user_model
-    }
-    raw = [(event, _raw_changes(event)) for event in events]
+    raw = []
+    for event in events:
+        model = _tracked_model(event, type(obj))
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        raw.append((event, model, fields, _raw_changes(event)))
     user_ids = {
         int(value)
-        for event, changes in raw
+        for _event, _model, fields, changes in raw
         for name, old, new in changes
-        if name in user_fields
+        if name in fields and fields[name].is_relation and fields[name].related_model is user_model
         for value in (old, new)
         if value not in (None, "")
     }
@@ -198,15 +219,19 @@ def describe_history(obj: models.Model, events: Iterable[Any]) -> list[HistoryEn
         )
     }
     entries = []
-    for event, changes in raw:
+    for event, model, fields, changes in raw:
         context = _context(event)
         actor, actor_email = _actor(context, people)
         why = next((str(context[key]) for key in REASON_KEYS if context.get(key)), "")
+        registration = _registry.get(model, HistoryRegistration())
+        summary = registration.phrases.get(event.pgh_label) or ACTIONS.get(
+            event.pgh_label, event.pgh_label
+        )
         entries.append(
             HistoryEntry(
                 when=event.pgh_created_at,
                 action=event.pgh_label,
-                summary=str(ACTIONS.get(event.pgh_label, event.pgh_label)),
+                summary=str(summary),
                 changes=[
                     FieldChange(
                         name=name,
@@ -220,9 +245,22 @@ def describe_history(obj: models.Model, events: Iterable[Any]) -> list[HistoryEn
                 actor_email=actor_email,
                 why=why,
                 context=_context_lines(context),
+                subject=str(registration.subject or capfirst(str(model._meta.verbose_name))),
             )
         )
     return entries
+
+
+def _tracked_model(event: Any, default: type[models.Model]) -> type[models.Model]:
+    """The model whose row the event is about (an aggregate event names its event model)."""
+    label = getattr(event, "pgh_model", None)
+    if not label:
+        return default
+    try:
+        event_model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return default
+    return getattr(event_model, "pgh_tracked_model", None) or default
 
 
 def _context(event: Any) -> dict[str, Any]:

@@ -84,7 +84,7 @@ CATALOGUE: dict[str, Promise] = {
         "%(count)d student enrolled.", "%(count)d students enrolled.", "count"
     ),
     "import.not_allowed": _("You may no longer make this import; nothing was saved."),
-    # Imports: the file as a whole cannot be used (accounts.imports.ImportFileError)
+    # Imports: the file as a whole cannot be used (training_portal.core.tables.ImportFileError)
     "import.wrong_type": _("Upload an .xlsx or .csv file."),
     "import.too_large": _("The file is larger than %(size)d MB."),
     "import.not_text": _(

@@ -1,11 +1,14 @@
-from django.urls import path
+"""The pages of the `core` namespace: jobs, notifications, record history.
+
+The project URLconf (training_portal/urls.py) mounts them under the `core` namespace together
+with the home page (`core:home`), which is the accounts app's view (accounts.home).
+"""
+
+from django.urls import URLPattern, path
 
 from . import views, views_history
 
-app_name = "core"
-
-urlpatterns = [
-    path("", views.home, name="home"),
+urlpatterns: list[URLPattern] = [
     path("jobs/", views.job_list, name="job-list"),
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job-progress"),

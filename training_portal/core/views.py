@@ -1,4 +1,5 @@
-"""Home dashboards, job pages and health probes."""
+"""Job pages, notifications, error pages and health probes; the registries of the home page
+(its sections and role labels), whose view is the accounts app's (accounts.home)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,19 +17,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import RoleMembership, User
-from accounts.permissions import is_portal_admin
-from accounts.roles import Role
-from accounts.typing import AuthenticatedHttpRequest
-
-from .attention import attention_for
 from .files import serve_file
 from .health import readiness
 from .jobs import job_result_link
 from .models import Job, Notification
 from .notifications import mark_read
 
-RECENT_JOBS = 10
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """What @login_required views receive (the user model is the accounts app's)."""
+
+    user: Any
 
 
 @dataclass(frozen=True)
@@ -89,34 +87,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: the database and the broker are reachable."""
     report = readiness()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
-
-
-@login_required
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """What needs the user's attention, a summary per role they hold, and their recent jobs."""
-    user = request.user
-    jobs = Job.objects.visible_to(user).select_related("owner")[:RECENT_JOBS]
-    context: dict[str, object] = {
-        "recent_jobs": jobs,
-        "attention": attention_for(user),
-        "sections": home_sections_for(user),
-    }
-    if is_portal_admin(user):
-        context["user_counts"] = User.objects.aggregate(
-            total=Count("id"), active=Count("id", filter=Q(is_active=True))
-        )
-        context["role_counts"] = [
-            {"role_label": Role(row["role"]).label, "n": row["n"]}
-            for row in RoleMembership.objects.current()
-            .values("role")
-            .annotate(n=Count("id"))
-            .order_by("role")
-        ]
-        context["health"] = readiness()
-        return render(request, "core/home_admin.html", context)
-    context["memberships"] = RoleMembership.objects.filter(user=user).current().order_by("role")
-    context["other_roles"] = other_roles_for(user)
-    return render(request, "core/home.html", context)
 
 
 @login_required

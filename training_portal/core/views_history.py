@@ -14,8 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.typing import AuthenticatedHttpRequest
-
 from .history import (
     describe_history,
     events_of,
@@ -24,6 +22,7 @@ from .history import (
     record_url,
     tracked_model,
 )
+from .views import AuthenticatedHttpRequest
 
 EVENTS_PER_PAGE = 25
 

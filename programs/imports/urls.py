@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from . import views_imports as views
+from . import views
 
 urlpatterns: list[URLPattern] = [
     path("imports/organizations/", views.import_organizations, name="import-organizations"),

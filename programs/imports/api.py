@@ -26,8 +26,10 @@ from training_portal.core.api.serializers import JobSerializer
 from training_portal.core.models import Job
 from training_portal.core.permissions import Predicate
 
-from .. import imports, permissions
+from .. import permissions
 from ..models import Program
+from . import services
+from .permissions import can_import_tutors
 
 
 class ImportFileSerializer(serializers.Serializer[Any]):
@@ -55,19 +57,19 @@ class OrganizationImportView(APIView):
     @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
     def post(self, request: Request) -> Response:
         user = cast(User, request.user)
-        return _started(imports.start_organization_import(user=user, upload=_file(request)))
+        return _started(services.start_organization_import(user=user, upload=_file(request)))
 
 
 class TutorImportView(APIView):
     """Start an import of tutors (administrators; coordinators for their organisation)."""
 
     parser_classes = [MultiPartParser, FormParser]
-    permission_classes = [Predicate.of(imports.can_import_tutors)]
+    permission_classes = [Predicate.of(can_import_tutors)]
 
     @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
     def post(self, request: Request) -> Response:
         user = cast(User, request.user)
-        return _started(imports.start_tutor_import(user=user, upload=_file(request)))
+        return _started(services.start_tutor_import(user=user, upload=_file(request)))
 
 
 class StudentImportView(APIView):
@@ -81,7 +83,7 @@ class StudentImportView(APIView):
         user = cast(User, request.user)
         program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
         return _started(
-            imports.start_student_import(user=user, program=program, upload=_file(request))
+            services.start_student_import(user=user, program=program, upload=_file(request))
         )
 
 

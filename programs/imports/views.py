@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,31 +16,18 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.forms import BootstrapForm
 from training_portal.core.models import Job
 from training_portal.core.permissions import require
+from training_portal.core.tables import XLSX_CONTENT_TYPE, ImportSpec, template_workbook
 
-from . import imports, permissions
-from .models import Program
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ImportUploadForm(BootstrapForm):
-    file = forms.FileField(
-        label=gettext_lazy("File (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "The first row names the columns. CSV may be UTF-8 or GB18030. At most %(size)d MB."
-        ) % {"size": settings.IMPORT_MAX_FILE_SIZE // 2**20}
+from .. import permissions
+from ..models import Program
+from . import services, specs
+from .forms import ImportUploadForm
+from .permissions import can_import_tutors
 
 
 def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
@@ -54,7 +39,7 @@ def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
 
 def _upload_page(
     request: AuthenticatedHttpRequest,
-    spec: imports.ImportSpec,
+    spec: ImportSpec,
     start: Callable[..., Job],
     *,
     template_url: str,
@@ -74,8 +59,8 @@ def _upload_page(
     return render(request, "programs/imports/upload.html", context)
 
 
-def _workbook(spec: imports.ImportSpec, filename: str) -> HttpResponse:
-    response = HttpResponse(imports.template_workbook(spec), content_type=XLSX)
+def _workbook(spec: ImportSpec, filename: str) -> HttpResponse:
+    response = HttpResponse(template_workbook(spec), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -85,8 +70,8 @@ def _workbook(spec: imports.ImportSpec, filename: str) -> HttpResponse:
 def import_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _upload_page(
         request,
-        imports.ORGANIZATIONS,
-        imports.start_organization_import,
+        specs.ORGANIZATIONS,
+        services.start_organization_import,
         template_url=reverse("programs:import-organizations-template"),
     )
 
@@ -94,24 +79,24 @@ def import_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require(permissions.can_create_organization)
 @require_GET
 def import_organizations_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _workbook(imports.ORGANIZATIONS, "organisation-import-template.xlsx")
+    return _workbook(specs.ORGANIZATIONS, "organisation-import-template.xlsx")
 
 
-@require(imports.can_import_tutors)
+@require(can_import_tutors)
 @require_http_methods(["GET", "POST"])
 def import_tutors(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _upload_page(
         request,
-        imports.TUTORS,
-        imports.start_tutor_import,
+        specs.TUTORS,
+        services.start_tutor_import,
         template_url=reverse("programs:import-tutors-template"),
     )
 
 
-@require(imports.can_import_tutors)
+@require(can_import_tutors)
 @require_GET
 def import_tutors_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _workbook(imports.TUTORS, "tutor-import-template.xlsx")
+    return _workbook(specs.TUTORS, "tutor-import-template.xlsx")
 
 
 @login_required
@@ -120,8 +105,8 @@ def import_students(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = _managed_program(request, pk)
     return _upload_page(
         request,
-        imports.STUDENTS,
-        imports.start_student_import,
+        specs.STUDENTS,
+        services.start_student_import,
         template_url=reverse("programs:import-students-template", args=[program.pk]),
         program=program,
     )
@@ -131,4 +116,4 @@ def import_students(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_students_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _managed_program(request, pk)
-    return _workbook(imports.STUDENTS, "student-import-template.xlsx")
+    return _workbook(specs.STUDENTS, "student-import-template.xlsx")

@@ -1,0 +1,1 @@
+"""Bulk import of programs' records from spreadsheets."""
