@@ -49,9 +49,13 @@ from training_portal.core.models import Job
 from training_portal.core.texts import Text, text
 from training_portal.core.validation import upload_error
 
-from . import permissions, workflows
+from .design import workflow as workflows
 from .models import Organization, Program, Student, TutorProfile
-from .services import partners, people
+from .partners.permissions import can_create_organization
+from .partners.services import partners
+from .people.permissions import can_manage_students
+from .people.services import people
+from .scopes import tutor_organization_ids
 
 __all__ = [
     "KINDS",
@@ -236,7 +240,7 @@ def register_job_kinds() -> None:
 
 def tutor_organizations(user: Any) -> QuerySet[Organization]:
     """Organisations `user` may add tutors to (`create_tutor` checks again for every row)."""
-    return Organization.objects.filter(pk__in=permissions.tutor_organization_ids(user))
+    return Organization.objects.filter(pk__in=tutor_organization_ids(user))
 
 
 def can_import_tutors(user: Any) -> bool:
@@ -812,7 +816,7 @@ def _start(spec: ImportSpec, *, user: User, upload: UploadedFile, **params: Any)
 
 def start_organization_import(*, user: User, upload: UploadedFile) -> Job:
     """Queue an import of organisations."""
-    if not permissions.can_create_organization(user):
+    if not can_create_organization(user):
         raise PermissionDenied
     return _start(ORGANIZATIONS, user=user, upload=upload)
 
@@ -826,7 +830,7 @@ def start_tutor_import(*, user: User, upload: UploadedFile) -> Job:
 
 def start_student_import(*, user: User, program: Program, upload: UploadedFile) -> Job:
     """Queue an import of students of `program` (and of their accounts where missing)."""
-    if not permissions.can_manage_students(user, program):
+    if not can_manage_students(user, program):
         raise PermissionDenied
     if not workflows.allows(program, "enrol"):
         raise ValidationError({"file": [workflows.refusal(program, "enrol")]})

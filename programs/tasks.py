@@ -5,7 +5,7 @@ from celery import shared_task
 from training_portal.core.jobs import run_job
 
 from . import imports
-from .services.student_status import start_due_suspensions
+from .people.services.student_status import start_due_suspensions
 
 
 @shared_task(name="programs.organization_import")

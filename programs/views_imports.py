@@ -26,8 +26,10 @@ from training_portal.core.forms import BootstrapForm
 from training_portal.core.models import Job
 from training_portal.core.permissions import require
 
-from . import imports, permissions
+from . import imports
 from .models import Program
+from .partners.permissions import can_create_organization
+from .people.permissions import can_manage_students
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,7 +49,7 @@ class ImportUploadForm(BootstrapForm):
 
 def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
     program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not permissions.can_manage_students(request.user, program):
+    if not can_manage_students(request.user, program):
         raise PermissionDenied
     return program
 
@@ -80,7 +82,7 @@ def _workbook(spec: imports.ImportSpec, filename: str) -> HttpResponse:
     return response
 
 
-@require(permissions.can_create_organization)
+@require(can_create_organization)
 @require_http_methods(["GET", "POST"])
 def import_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _upload_page(
@@ -91,7 +93,7 @@ def import_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require(permissions.can_create_organization)
+@require(can_create_organization)
 @require_GET
 def import_organizations_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _workbook(imports.ORGANIZATIONS, "organisation-import-template.xlsx")

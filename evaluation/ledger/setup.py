@@ -17,8 +17,8 @@ def register() -> None:
         return
     _registered.append(True)
 
-    from programs.permissions import administers
-    from programs.services.projects import on_project_completed
+    from programs.projects.services import on_project_completed
+    from programs.scopes import administers
     from training_portal.core.history import register_history
     from training_portal.core.navigation import EVALUATION_MENU, register_nav
 

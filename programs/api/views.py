@@ -24,21 +24,18 @@ from training_portal.core.files import serve_file, uploaded_name
 from training_portal.core.permissions import Predicate
 
 from .. import models as m
-from .. import permissions
-from ..services import (
-    counsellors,
-    elements,
-    funds,
-    logs,
-    organizations,
-    partners,
-    people,
-    placements,
-    projects,
-    signoff,
-    training,
-)
-from ..views import is_student
+from ..design import services as elements
+from ..design.permissions import can_manage_program
+from ..funds import services as funds
+from ..partners.permissions import can_open_agreement, can_post_counsellors
+from ..partners.services import counsellors, organizations, partners
+from ..people.permissions import can_manage_students
+from ..people.services import people
+from ..placements import services as placements
+from ..projects import services as projects
+from ..projects.permissions import can_manage_project
+from ..training.permissions import is_student
+from ..training.services import logs, signoff, training
 from . import actions as a
 from . import serializers as s
 from .student_status import StudentStatusActions
@@ -97,7 +94,7 @@ class ProgramPartnerViewSet(ScopedViewSet):
     def agreement_file(self, request: Request, pk: str | None = None) -> FileResponse:
         """The signed agreement (program administrators and the partner's coordinators)."""
         partner = self.get_object()
-        if not permissions.can_open_agreement(request.user, partner):
+        if not can_open_agreement(request.user, partner):
             raise PermissionDenied
         return serve_file(partner.agreement_file, filename=uploaded_name(partner.agreement_file))
 
@@ -519,7 +516,7 @@ class Removable(viewsets.GenericViewSet[Any]):
 
     def _managed(self, request: Request) -> Any:
         element = self.get_object()
-        if not permissions.can_manage_program(actor(request), element.program):
+        if not can_manage_program(actor(request), element.program):
             raise PermissionDenied
         return element
 
@@ -589,7 +586,7 @@ class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=a.ProgramTransitionSerializer, responses={200: s.ProgramSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
-        """Activate, close or reopen the program (see `programs.workflows`); closing takes
+        """Activate, close or reopen the program (see `programs.design.workflow`); closing takes
         `"confirm": true`."""
         program = self.get_object()
         data = read_input(request, a.ProgramTransitionSerializer, scoped=VISIBLE_INPUTS)
@@ -691,7 +688,7 @@ class StudentWrites(StudentStatusActions, StudentViewSet, viewsets.GenericViewSe
     @action(detail=True, methods=["post"], url_path="assign-tutor")
     def assign_tutor(self, request: Request, pk: str | None = None) -> Response:
         student = self.get_object()
-        if not permissions.can_manage_students(actor(request), student.program):
+        if not can_manage_students(actor(request), student.program):
             raise PermissionDenied
         # Besides the tutors they see, the program's administrators may choose any tutor of an
         # organisation taking part in the program, even one who supervises nobody yet.
@@ -735,7 +732,7 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
     def _managed(self, request: Request) -> m.Project:
         """The project (404 outside what the caller sees), if the caller may run it (else 403)."""
         project = self.get_object()
-        if not permissions.can_manage_project(actor(request), project):
+        if not can_manage_project(actor(request), project):
             raise PermissionDenied
         return cast(m.Project, project)
 
@@ -995,7 +992,7 @@ class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
     def _managed(self, request: Request) -> RoleMembership:
         """The posting (404 outside what the caller sees), if the caller may change it (403)."""
         membership = cast(RoleMembership, self.get_object())
-        if not permissions.can_post_counsellors(actor(request), membership.scope):
+        if not can_post_counsellors(actor(request), membership.scope):
             raise PermissionDenied
         return membership
 

@@ -35,7 +35,7 @@ from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program
-from programs.permissions import administered_program_ids, coordinated_organization_ids
+from programs.scopes import administered_program_ids, coordinated_organization_ids
 from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_url
 from training_portal.core.permissions import is_active_user, require

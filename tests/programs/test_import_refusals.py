@@ -1,5 +1,5 @@
 """An import of students into a program whose status refuses them says so with the sentence of
-the program's status (programs.workflows), stored as a catalogued text for the reader."""
+the program's status (programs.design.workflow), stored as a catalogued text for the reader."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pytest
 from django.utils import translation
 
 from accounts.imports import ImportFileError
-from programs import imports, workflows
+from programs import imports
 from programs import models as m
+from programs.design import workflow
 from training_portal.core.texts import text
 
 from .conftest import Cast
@@ -23,7 +24,7 @@ def test_the_import_refusal_is_the_programs_own_sentence(
 ) -> None:
     cast.program.status = status
     with translation.override(language):
-        assert str(text(imports.ENROL_REFUSALS[status])) == workflows.refusal(cast.program, "enrol")
+        assert str(text(imports.ENROL_REFUSALS[status])) == workflow.refusal(cast.program, "enrol")
 
 
 def test_a_closed_program_refuses_the_students_of_an_import(cast: Cast) -> None:

@@ -22,7 +22,7 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from programs import imports
 from programs import models as m
-from programs.services import people
+from programs.people.services import people
 from tests.accounts.import_files import csv_bytes, xlsx_bytes
 from tests.clients import client_for
 from tests.factories import UserFactory

@@ -1,0 +1,2 @@
+"""Programs and their elements: objectives, training process, milestones, curriculum; the
+program lifecycle."""

@@ -1,0 +1,1 @@
+"""Budget lines and expenditures."""

@@ -1,0 +1,1 @@
+"""Partner organisations, program partners and agreements, responsibilities, counsellor postings."""

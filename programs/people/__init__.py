@@ -1,0 +1,1 @@
+"""Students and tutors: enrolment, dual supervision, the student status lifecycle."""

@@ -1,0 +1,1 @@
+"""Placements at partner organisations and their confirmation."""

@@ -1,0 +1,1 @@
+"""Who read a student's record, and the files and history of records."""

@@ -1,0 +1,1 @@
+"""Training plans, milestones and sign-off, progress logs and case logs."""
