@@ -28,7 +28,7 @@ from training_portal.core.permissions import Predicate
 
 from .. import imports
 from ..models import Program
-from ..partners.permissions import can_create_organization
+from ..partners import permissions
 
 
 class ImportFileSerializer(serializers.Serializer[Any]):
@@ -51,7 +51,7 @@ class OrganizationImportView(APIView):
     """Start an import of organisations (portal and program administrators)."""
 
     parser_classes = [MultiPartParser, FormParser]
-    permission_classes = [Predicate.of(can_create_organization)]
+    permission_classes = [Predicate.of(permissions.can_create_organization)]
 
     @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
     def post(self, request: Request) -> Response:

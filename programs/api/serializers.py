@@ -11,7 +11,7 @@ from accounts.models import RoleMembership
 from training_portal.core.files import download_url
 
 from .. import models as m
-from ..partners.permissions import can_open_agreement
+from ..partners import permissions
 
 
 class DownloadUrlsMixin:
@@ -59,7 +59,7 @@ class ProgramPartnerSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.
     def get_agreement_file_url(self, partner: m.ProgramPartner) -> str | None:
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        present = partner.agreement_file and can_open_agreement(user, partner)
+        present = partner.agreement_file and permissions.can_open_agreement(user, partner)
         return self._download("api:program-partner-agreement-file", partner.pk, present)
 
     def get_responsibilities(self, partner: m.ProgramPartner) -> list[str]:

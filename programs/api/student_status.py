@@ -19,8 +19,8 @@ from training_portal.core.api.viewsets import actor
 from .. import models as m
 from ..people.services import student_status
 from ..people.workflow import TRANSITIONS, standing
+from ..records import permissions
 from ..records import services as reads
-from ..records.permissions import can_see_record_views
 
 # ---- Input -----------------------------------------------------------------------------------
 
@@ -252,7 +252,7 @@ class StudentStatusActions:
     @action(detail=True, methods=["get"], url_path="record-views", url_name="record-views")
     def record_views(self, request: Request, pk: str | None = None) -> Response:
         student = self.get_object()
-        if not can_see_record_views(request.user, student):
+        if not permissions.can_see_record_views(request.user, student):
             raise PermissionDenied
         rows = reads.record_views_of(student)
         return Response(RecordViewSerializer(rows, many=True).data)
