@@ -151,7 +151,7 @@ class StudentAdmin(admin.ModelAdmin[m.Student]):
     search_fields = ("student_number", "user__email", "user__full_name")
     list_select_related = ("user", "program")
     autocomplete_fields = ("user",)
-    # The status follows its lifecycle (programs.services.student_status), not a field edit.
+    # The status follows its lifecycle (programs.people.services.student_status), not a field edit.
     readonly_fields = ("status", "status_since", "expected_end_on")
     inlines = [AssignmentInline, StudentStatusChangeInline]
 

@@ -17,12 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from programs.design import services as elements
+from programs.design.permissions import can_manage_program
 from training_portal.core.api.viewsets import actor, answer, read_input
 from training_portal.core.files import download_url
 
 from . import models as m
-from . import permissions
-from .services import elements
 
 #: A download: the file itself, as an attachment.
 FILE = OpenApiResponse(description="The file, as an attachment")
@@ -126,7 +126,7 @@ class Removable(viewsets.GenericViewSet[Any]):
 
     def _managed(self, request: Request) -> Any:
         element = self.get_object()
-        if not permissions.can_manage_program(actor(request), element.program):
+        if not can_manage_program(actor(request), element.program):
             raise PermissionDenied
         return element
 

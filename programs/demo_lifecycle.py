@@ -39,9 +39,12 @@ from accounts.models import User
 from training_portal.core.seeding import seed_once
 
 from . import models as m
-from . import permissions
 from .demo import PROGRAM_CODE
-from .services import elements, student_status, training
+from .design import services as elements
+from .design.permissions import can_manage_program
+from .people.permissions import can_decide_student_status, can_request_student_status
+from .people.services import student_status
+from .training.services import training
 
 SUSPENDED = "guo.rui@demo.example"
 GRADUATED = "xu.ying@demo.example"
@@ -95,7 +98,7 @@ def _active_student(email: str) -> m.Student | None:
 
 def _admin_of(student: m.Student) -> User | None:
     admin = _user(PROGRAM_ADMIN)
-    if admin is None or not permissions.can_decide_student_status(admin, student):
+    if admin is None or not can_decide_student_status(admin, student):
         return None
     return admin
 
@@ -223,11 +226,7 @@ def _graduated() -> None:
 def _requested() -> None:
     student = _active_student(REQUESTING)
     tutor = _user(REQUESTING_TUTOR)
-    if (
-        student is None
-        or tutor is None
-        or not permissions.can_request_student_status(tutor, student)
-    ):
+    if student is None or tutor is None or not can_request_student_status(tutor, student):
         return
     request = student_status.change_student_status(
         user=tutor,
@@ -253,7 +252,7 @@ def _retired_course() -> None:
     admin = _user(PROGRAM_ADMIN)
     if entry is None or admin is None:
         return
-    if not permissions.can_manage_program(admin, entry.program):
+    if not can_manage_program(admin, entry.program):
         return
     # Retired, not deleted: a plan holds the course (removal_of says which it will be).
     if elements.removal_of(entry).action != "retire":

@@ -36,7 +36,7 @@ class SupervisionConfig(AppConfig):
         rule settings (portal administrators, and program administrators of their program)."""
         from django.urls import reverse
 
-        from programs.history_access import administers_program_id
+        from programs.records.permissions import administers_program_id
         from training_portal.core.attention import register_attention
         from training_portal.core.history import register_history
         from training_portal.core.navigation import SUPERVISION_MENU, register_nav

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Q
 
 from accounts.permissions import is_portal_admin
-from programs.permissions import (
+from programs.scopes import (
     administered_program_ids,
     administers,
     coordinated_organization_ids,

@@ -32,7 +32,7 @@ from accounts.permissions import is_portal_admin
 from accounts.roles import TRAINING_ROLES, Role
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import BudgetLine, Expenditure, Organization, Program, Student
-from programs.permissions import administered_program_ids
+from programs.scopes import administered_program_ids
 from training_portal.core.attention import AttentionItem
 from training_portal.core.formats import format_money
 from training_portal.core.history import (

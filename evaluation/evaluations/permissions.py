@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from accounts.permissions import is_portal_admin
 from accounts.roles import TRAINING_ROLES, Role
-from programs.permissions import (
+from programs.scopes import (
     administered_program_ids,
     administers,
     coordinated_organization_ids,

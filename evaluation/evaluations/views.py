@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
-from programs.permissions import administered_program_ids
+from programs.scopes import administered_program_ids
 
 from ..models import EvaluationRequest, EvaluationRound, Indicator, Source, SubjectKind
 from . import permissions, services

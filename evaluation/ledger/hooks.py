@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 def register() -> None:
     """Called once from `EvaluationConfig.ready()` (`core.registry.register_features`)."""
-    from programs.services.projects import on_project_completed
+    from programs.projects.services import on_project_completed
     from training_portal.core.history import register_history
     from training_portal.core.navigation import EVALUATION_MENU, register_nav
 

@@ -14,11 +14,7 @@ from django.db.models import Q
 
 from accounts.permissions import is_portal_admin
 from accounts.roles import TRAINING_ROLES
-from programs.permissions import (
-    administered_program_ids,
-    administers,
-    coordinated_organization_ids,
-)
+from programs.scopes import administered_program_ids, administers, coordinated_organization_ids
 from training_portal.core.permissions import NOTHING, is_active_user
 
 #: The roles whose holders have a ledger of their own (or of their organisation, or program).

@@ -155,7 +155,7 @@ def award_project(
 
 
 def award_completed_project(*, project: Project, user: User) -> None:
-    """The `programs.services.projects.on_project_completed` callback."""
+    """The `programs.projects.services.on_project_completed` callback."""
     award_project(project=project, recorded_by=user)
 
 

@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from accounts.permissions import is_portal_admin
 from accounts.roles import TRAINING_ROLES, Role
 from programs.models import Organization, Program, ProgramPartner, Student
-from programs.permissions import (
+from programs.scopes import (
     administered_program_ids,
     coordinated_organization_ids,
     student_ids_in_care_of,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
-from programs.services import record_views
+from programs.records import services as record_views
 from training_portal.core.files import serve_file
 from training_portal.core.permissions import is_active_user, require
 

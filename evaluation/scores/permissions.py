@@ -15,7 +15,7 @@ from django.db.models import Q
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from programs.models import ProgramPartner
-from programs.permissions import administered_program_ids, coordinated_organization_ids
+from programs.scopes import administered_program_ids, coordinated_organization_ids
 from training_portal.core.permissions import NOTHING, is_active_user
 
 _SCORE_ROLES = (Role.PROGRAM_ADMIN, Role.PARTNER_COORDINATOR)

@@ -48,7 +48,7 @@ from programs.models import (
     PartnerResponsibility,
     ProgramPartner,
 )
-from programs.services.partners import change_organization_status
+from programs.partners.services.partners import change_organization_status
 from supervision.models import Finding
 from training_portal.core.jobs import finish_job, report_progress, start_job
 from training_portal.core.models import Job

@@ -16,11 +16,12 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
+from programs.design import services as elements
+from programs.partners.services import partners
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
 from ..api_common import VISIBLE_INPUTS, Removable, merged, read_partial, read_scoped_input
-from ..services import elements, partners
 from .filters import (
     CourseFilter,
     CurriculumFilter,
@@ -306,7 +307,7 @@ class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
     @extend_schema(request=ProgramTransitionSerializer, responses={200: ProgramSerializer})
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
-        """Activate, close or reopen the program (see `programs.workflows`); closing takes
+        """Activate, close or reopen the program (see `programs.design.workflow`); closing takes
         `"confirm": true`."""
         program = self.get_object()
         data = read_input(request, ProgramTransitionSerializer, scoped=VISIBLE_INPUTS)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
+from programs.funds import services as funds
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file
 
@@ -27,7 +28,6 @@ from ..api_common import (
     ReasonSerializer,
     read_scoped_input,
 )
-from ..services import funds
 from .filters import BudgetLineFilter, ExpenditureFilter
 
 # ---- Serializers ------------------------------------------------------------------------------

@@ -26,8 +26,8 @@ from training_portal.core.api.serializers import JobSerializer
 from training_portal.core.models import Job
 from training_portal.core.permissions import Predicate
 
-from .. import permissions
 from ..models import Program
+from ..partners.permissions import can_create_organization
 from . import services
 from .permissions import can_import_tutors
 
@@ -52,7 +52,7 @@ class OrganizationImportView(APIView):
     """Start an import of organisations (portal and program administrators)."""
 
     parser_classes = [MultiPartParser, FormParser]
-    permission_classes = [Predicate.of(permissions.can_create_organization)]
+    permission_classes = [Predicate.of(can_create_organization)]
 
     @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
     def post(self, request: Request) -> Response:

@@ -36,9 +36,12 @@ from training_portal.core.tables import (
 )
 from training_portal.core.texts import Text, text
 
-from .. import permissions, workflows
+from ..design import workflow as workflows
 from ..models import Program
-from ..services import partners, people
+from ..partners.permissions import can_create_organization
+from ..partners.services import partners
+from ..people.permissions import can_manage_students
+from ..people.services import people
 from .permissions import can_import_tutors
 from .specs import ORGANIZATIONS, STUDENTS, TUTORS
 from .validation import (
@@ -183,7 +186,7 @@ def _start(spec: ImportSpec, *, user: User, upload: UploadedFile, **params: Any)
 
 def start_organization_import(*, user: User, upload: UploadedFile) -> Job:
     """Queue an import of organisations."""
-    if not permissions.can_create_organization(user):
+    if not can_create_organization(user):
         raise PermissionDenied
     return _start(ORGANIZATIONS, user=user, upload=upload)
 
@@ -197,7 +200,7 @@ def start_tutor_import(*, user: User, upload: UploadedFile) -> Job:
 
 def start_student_import(*, user: User, program: Program, upload: UploadedFile) -> Job:
     """Queue an import of students of `program` (and of their accounts where missing)."""
-    if not permissions.can_manage_students(user, program):
+    if not can_manage_students(user, program):
         raise PermissionDenied
     if not workflows.allows(program, "enrol"):
         raise ValidationError({"file": [workflows.refusal(program, "enrol")]})

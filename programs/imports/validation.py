@@ -16,7 +16,7 @@ from accounts.models import User
 from training_portal.core.tables import Checked, ImportFileError, Progress, Row, parse_rows
 from training_portal.core.texts import text
 
-from .. import workflows
+from ..design import workflow as workflows
 from ..models import Organization, Program, Student, TutorProfile
 from .forms import OrganizationRowForm, StudentRowForm, TutorRowForm
 from .permissions import tutor_organizations

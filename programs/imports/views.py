@@ -23,8 +23,9 @@ from training_portal.core.models import Job
 from training_portal.core.permissions import require
 from training_portal.core.tables import XLSX_CONTENT_TYPE, ImportSpec, template_workbook
 
-from .. import permissions
 from ..models import Program
+from ..partners.permissions import can_create_organization
+from ..people.permissions import can_manage_students
 from . import services, specs
 from .forms import ImportUploadForm
 from .permissions import can_import_tutors
@@ -32,7 +33,7 @@ from .permissions import can_import_tutors
 
 def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
     program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not permissions.can_manage_students(request.user, program):
+    if not can_manage_students(request.user, program):
         raise PermissionDenied
     return program
 
@@ -65,7 +66,7 @@ def _workbook(spec: ImportSpec, filename: str) -> HttpResponse:
     return response
 
 
-@require(permissions.can_create_organization)
+@require(can_create_organization)
 @require_http_methods(["GET", "POST"])
 def import_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _upload_page(
@@ -76,7 +77,7 @@ def import_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require(permissions.can_create_organization)
+@require(can_create_organization)
 @require_GET
 def import_organizations_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _workbook(specs.ORGANIZATIONS, "organisation-import-template.xlsx")

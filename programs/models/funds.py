@@ -30,7 +30,7 @@ class FundCategory(models.TextChoices):
 
 class BudgetLineQuerySet(models.QuerySet["BudgetLine"]):
     def visible_to(self, user: Any) -> BudgetLineQuerySet:
-        from ..permissions import budget_line_filter
+        from ..scopes import budget_line_filter
 
         return self.filter(budget_line_filter(user))
 

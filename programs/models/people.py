@@ -24,7 +24,7 @@ class TutorKind(models.TextChoices):
 
 class TutorProfileQuerySet(models.QuerySet["TutorProfile"]):
     def visible_to(self, user: Any) -> TutorProfileQuerySet:
-        from ..permissions import tutor_ids_visible_to
+        from ..scopes import tutor_ids_visible_to
 
         return self.filter(pk__in=tutor_ids_visible_to(user))
 
@@ -81,7 +81,7 @@ class TutorProfile(models.Model):
 
 class StudentQuerySet(models.QuerySet["Student"]):
     def visible_to(self, user: Any) -> StudentQuerySet:
-        from ..permissions import student_ids_visible_to
+        from ..scopes import student_ids_visible_to
 
         return self.filter(pk__in=student_ids_visible_to(user))
 
@@ -109,7 +109,7 @@ class Student(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
-    # Set by the status lifecycle (programs.services.student_status): the day the current
+    # Set by the status lifecycle (programs.people.services.student_status): the day the current
     # status began (audits count supervision from a resumption, not across a suspension),
     # and the expected end of study once an extension has set one.
     status_since = models.DateField(_("status since"), null=True, blank=True)

@@ -19,7 +19,7 @@ from .organizations import Organization
 
 class ProgramQuerySet(models.QuerySet["Program"]):
     def visible_to(self, user: Any) -> ProgramQuerySet:
-        from ..permissions import program_ids_visible_to
+        from ..scopes import program_ids_visible_to
 
         return self.filter(pk__in=program_ids_visible_to(user))
 

@@ -23,7 +23,7 @@ class VisibleByStudent(models.QuerySet[Any]):
     """Rows of a student's training are visible to the student's care circle."""
 
     def visible_to(self, user: Any) -> Any:
-        from ..permissions import student_ids_in_care_of
+        from ..scopes import student_ids_in_care_of
 
         return self.filter(student_id__in=student_ids_in_care_of(user))
 
@@ -230,7 +230,7 @@ class _Count(models.Subquery):
 
 class PlacementQuerySet(VisibleByStudent):
     def visible_to(self, user: Any) -> Any:
-        from ..permissions import placement_ids_visible_to
+        from ..scopes import placement_ids_visible_to
 
         return self.filter(pk__in=placement_ids_visible_to(user))
 
@@ -327,7 +327,7 @@ class Placement(models.Model):
 
 class ProjectQuerySet(models.QuerySet["Project"]):
     def visible_to(self, user: Any) -> ProjectQuerySet:
-        from ..permissions import project_ids_visible_to
+        from ..scopes import project_ids_visible_to
 
         return self.filter(pk__in=project_ids_visible_to(user))
 
@@ -478,7 +478,7 @@ class ProjectOutput(models.Model):
 
 class ProgressLogQuerySet(VisibleByStudent):
     def visible_to(self, user: Any) -> Any:
-        from ..permissions import progress_log_filter
+        from ..scopes import progress_log_filter
 
         return self.filter(progress_log_filter(user))
 
@@ -579,7 +579,7 @@ class CaseLogQuerySet(VisibleByStudent):
 
 class CaseLogVisibility(CaseLogQuerySet):
     def visible_to(self, user: Any) -> Any:
-        from ..permissions import case_log_filter
+        from ..scopes import case_log_filter
 
         return self.filter(case_log_filter(user))
 

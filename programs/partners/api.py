@@ -20,11 +20,13 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import RoleMembership
+from programs.design import services as elements
+from programs.partners.permissions import can_open_agreement, can_post_counsellors
+from programs.partners.services import counsellors, organizations, partners
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file, uploaded_name
 
 from .. import models as m
-from .. import permissions
 from ..api_common import (
     FILE,
     VISIBLE_INPUTS,
@@ -34,7 +36,6 @@ from ..api_common import (
     read_partial,
     read_scoped_input,
 )
-from ..services import counsellors, elements, organizations, partners
 from .filters import CounsellorPostingFilter, OrganizationFilter, ProgramPartnerFilter
 
 # ---- Serializers ------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ class ProgramPartnerSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.
     def get_agreement_file_url(self, partner: m.ProgramPartner) -> str | None:
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        present = partner.agreement_file and permissions.can_open_agreement(user, partner)
+        present = partner.agreement_file and can_open_agreement(user, partner)
         return self._download("api:program-partner-agreement-file", partner.pk, present)
 
     def get_responsibilities(self, partner: m.ProgramPartner) -> list[str]:
@@ -222,7 +223,7 @@ class ProgramPartnerViewSet(ScopedViewSet):
     def agreement_file(self, request: Request, pk: str | None = None) -> FileResponse:
         """The signed agreement (program administrators and the partner's coordinators)."""
         partner = self.get_object()
-        if not permissions.can_open_agreement(request.user, partner):
+        if not can_open_agreement(request.user, partner):
             raise PermissionDenied
         return serve_file(partner.agreement_file, filename=uploaded_name(partner.agreement_file))
 
@@ -330,7 +331,7 @@ class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
     def _managed(self, request: Request) -> RoleMembership:
         """The posting (404 outside what the caller sees), if the caller may change it (403)."""
         membership = cast(RoleMembership, self.get_object())
-        if not permissions.can_post_counsellors(actor(request), membership.scope):
+        if not can_post_counsellors(actor(request), membership.scope):
             raise PermissionDenied
         return membership
 

@@ -13,11 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from programs.placements import services as placements
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
 from ..api_common import VISIBLE_INPUTS, ReasonSerializer, read_scoped_input
-from ..services import placements
 from .filters import PlacementFilter
 
 # ---- Serializers ------------------------------------------------------------------------------

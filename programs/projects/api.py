@@ -14,10 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from programs.projects import services as projects
+from programs.projects.permissions import can_manage_project
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
-from .. import permissions
 from ..api_common import (
     VISIBLE_INPUTS,
     AccountEmailMixin,
@@ -25,7 +26,6 @@ from ..api_common import (
     errors_renamed,
     read_scoped_input,
 )
-from ..services import projects
 from .filters import ProjectFilter
 
 # ---- Serializers ------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
     def _managed(self, request: Request) -> m.Project:
         """The project (404 outside what the caller sees), if the caller may run it (else 403)."""
         project = self.get_object()
-        if not permissions.can_manage_project(actor(request), project):
+        if not can_manage_project(actor(request), project):
             raise PermissionDenied
         return cast(m.Project, project)
 

@@ -13,9 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from programs.records import services as reads
+from programs.records.permissions import can_see_record_views
+
 from .. import models as m
-from .. import permissions
-from ..services import record_views as reads
 
 
 class RecordViewSerializer(serializers.ModelSerializer[m.StudentRecordView]):
@@ -47,7 +48,7 @@ class RecordReads:
     @action(detail=True, methods=["get"], url_path="record-views", url_name="record-views")
     def record_views(self, request: Request, pk: str | None = None) -> Response:
         student = self.get_object()
-        if not permissions.can_see_record_views(request.user, student):
+        if not can_see_record_views(request.user, student):
             raise PermissionDenied
         rows = reads.record_views_of(student)
         return Response(RecordViewSerializer(rows, many=True).data)

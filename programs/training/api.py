@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from programs.training.permissions import is_student
+from programs.training.services import logs, signoff, training
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file, uploaded_name
 from training_portal.core.permissions import Predicate
@@ -26,8 +28,6 @@ from ..api_common import (
     DownloadUrlsMixin,
     ReasonSerializer,
 )
-from ..services import logs, signoff, training
-from ..views import is_student
 from .filters import CaseLogFilter, MilestoneFilter, ProgressLogFilter, TrainingPlanFilter
 
 # ---- Serializers ------------------------------------------------------------------------------

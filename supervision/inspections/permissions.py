@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
-from programs.permissions import administered_program_ids, coordinated_organization_ids
+from programs.scopes import administered_program_ids, coordinated_organization_ids
 from training_portal.core.permissions import NOTHING, is_active_user
 
 

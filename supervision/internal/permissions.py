@@ -23,11 +23,7 @@ from django.db.models import Q, QuerySet
 from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from programs.models import Organization, Program, ProgramPartner
-from programs.permissions import (
-    administered_program_ids,
-    administers,
-    coordinated_organization_ids,
-)
+from programs.scopes import administered_program_ids, administers, coordinated_organization_ids
 from training_portal.core.permissions import NOTHING, is_active_user
 
 #: The fewest answers an aggregate of ratings is shown with.

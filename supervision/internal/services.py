@@ -32,7 +32,7 @@ from programs.models import (
     TutorAssignment,
     TutorProfile,
 )
-from programs.permissions import administers
+from programs.scopes import administers
 from training_portal.core.history import history_context
 from training_portal.core.validation import validated_save
 

@@ -17,7 +17,7 @@ def register() -> None:
         return
     _registered.append(True)
 
-    from programs.permissions import administers
+    from programs.scopes import administers
     from training_portal.core.attention import register_attention
     from training_portal.core.history import register_history
     from training_portal.core.navigation import SUPERVISION_MENU, register_nav

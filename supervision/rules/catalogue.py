@@ -33,7 +33,7 @@ from programs.models import (
     TutorAssignment,
 )
 from programs.models.programs import CourseCategory, Responsibility
-from programs.responsibilities import (
+from programs.partners.responsibilities import (
     DEFAULT_PERIOD_DAYS,
     Evidence,
     ResponsibilityCheck,
@@ -287,7 +287,7 @@ def _placement_without_tutor(scope: Scope) -> Iterator[Hit]:
 
 def _responsibility_unfulfilled(scope: Scope) -> Iterator[Hit]:
     """One query: each responsibility without its matching activity (the checks are
-    `programs.responsibilities`, which the program's responsibility matrix shows too)."""
+    `programs.partners.responsibilities`, which the program's responsibility matrix shows too)."""
     since = _days(scope, "period_days")
     missing = [
         Q(responsibility=responsibility) & ~activity

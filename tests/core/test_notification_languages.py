@@ -21,7 +21,9 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from programs import models as m
-from programs.services import funds, student_status, training
+from programs.funds import services as funds
+from programs.people.services import student_status
+from programs.training.services import training
 from supervision import services as supervision_services
 from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast  # noqa: F401

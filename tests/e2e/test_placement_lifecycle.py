@@ -12,7 +12,7 @@ from django.conf import settings
 
 from accounts.roles import Role
 from programs import models as m
-from programs.services.placements import create_placement
+from programs.placements.services import create_placement
 from tests.factories import UserFactory
 from tests.programs.factories import (
     OrganizationFactory,

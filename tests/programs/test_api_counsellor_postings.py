@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import RoleMembership, User
 from programs import models as m
-from programs.services import counsellors
+from programs.partners.services import counsellors
 from tests.clients import api_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries

@@ -16,8 +16,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from programs import permissions
-from programs.views_projects import case_logs_to_verify_attention
+from programs.scopes import case_logs_to_verify_filter
+from programs.training.attention import case_logs_to_verify_attention
+from programs.training.permissions import can_verify_case_log
 from tests.clients import client_for
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
@@ -316,16 +317,14 @@ def test_the_list_to_verify_follows_the_verification_rule(cast: Cast) -> None:
     ]
     for user in (cast.practice_tutor.user, colleague.user, cast.tutor.user, cast.other_tutor.user):
         visible = m.CaseLog.objects.visible_to(user)
-        listed = set(visible.filter(permissions.case_logs_to_verify_filter(user)))
+        listed = set(visible.filter(case_logs_to_verify_filter(user)))
         allowed = {
             entry
             for entry in visible.filter(pk__in=[e.pk for e in entries], verified_at__isnull=True)
-            if permissions.can_verify_case_log(user, entry)
+            if can_verify_case_log(user, entry)
         }
         assert listed == allowed, user
-    assert (
-        len(m.CaseLog.objects.filter(permissions.case_logs_to_verify_filter(colleague.user))) == 3
-    )
+    assert len(m.CaseLog.objects.filter(case_logs_to_verify_filter(colleague.user))) == 3
 
 
 def test_cases_to_verify_query_count_is_flat(cast: Cast) -> None:

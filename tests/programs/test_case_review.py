@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import models as m
-from programs.services import logs
+from programs.training.services import logs
 from tests.clients import api_for, client_for
 from tests.queries import assert_flat_queries
 
@@ -281,7 +281,7 @@ def test_the_to_verify_and_answer_pages_queries_stay_flat(cast: Cast) -> None:
 
 
 def test_a_sign_off_link_settles_an_earlier_rejection(cast: Cast) -> None:
-    from programs.services import signoff
+    from programs.training.services import signoff
 
     case = case_log(cast)
     token = signoff.issue_signoff_link(

@@ -13,8 +13,8 @@ from django.utils import translation
 
 from accounts.models import User
 from programs import models as m
-from programs import workflows
-from programs.services import elements
+from programs.design import services as elements
+from programs.design import workflow
 from tests.clients import api_for, client_for
 
 from .conftest import Cast
@@ -106,9 +106,9 @@ def test_the_service_refuses_an_unconfirmed_close_on_the_confirm_field(cast: Cas
 
 
 def test_every_confirmed_step_says_what_it_means_and_has_a_page() -> None:
-    from programs.views_elements import CONFIRMATION_PAGES
+    from programs.design.views.elements import CONFIRMATION_PAGES
 
-    confirmed = {t.name for t in workflows.TRANSITIONS if t.confirmed}
+    confirmed = {t.name for t in workflow.TRANSITIONS if t.confirmed}
     assert confirmed == set(CONFIRMATION_PAGES) == {"close"}
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from programs import models as m
-from programs import responsibilities
-from programs.services import counsellors
+from programs.partners import responsibilities
+from programs.partners.services import counsellors
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries

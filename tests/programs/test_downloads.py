@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from programs import models as m
-from programs.services import funds
+from programs.funds import services as funds
 from tests.clients import api_for, client_for
 from tests.files import image_bytes, pdf_bytes, upload
 from tests.queries import assert_flat_queries

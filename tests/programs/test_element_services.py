@@ -13,8 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from programs import workflows
-from programs.services import elements, partners, people, placements, projects, training
+from programs.design import services as elements
+from programs.design import workflow
+from programs.partners.services import partners
+from programs.people.services import people
+from programs.placements import services as placements
+from programs.projects import services as projects
+from programs.training.services import training
 from tests.factories import UserFactory
 
 from .conftest import Cast
@@ -447,13 +452,13 @@ def test_program_lifecycle(
 
 def test_the_buttons_offered_follow_the_table(cast: Cast, admin: User) -> None:
     program = draft_with(cast, ready=True)
-    assert [t.name for t in workflows.allowed_transitions(cast.program_admin, program)] == [
+    assert [t.name for t in workflow.allowed_transitions(cast.program_admin, program)] == [
         "activate"
     ]
     program.status = m.Program.Status.CLOSED
-    assert workflows.allowed_transitions(cast.program_admin, program) == []
-    assert [t.name for t in workflows.allowed_transitions(admin, program)] == ["reopen"]
-    assert workflows.allowed_transitions(cast.tutor.user, program) == []
+    assert workflow.allowed_transitions(cast.program_admin, program) == []
+    assert [t.name for t in workflow.allowed_transitions(admin, program)] == ["reopen"]
+    assert workflow.allowed_transitions(cast.tutor.user, program) == []
 
 
 def close(cast: Cast) -> None:

@@ -16,7 +16,8 @@ from django.utils import timezone
 from accounts.models import RoleMembership, User
 from evaluation.models import Report
 from programs import models as m
-from programs.services import logs, projects, signoff
+from programs.projects import services as projects
+from programs.training.services import logs, signoff
 from supervision.models import InspectorProfile
 from tests.clients import client_for
 from tests.factories import UserFactory

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from programs import models as m
-from programs.services import funds as s
+from programs.funds import services as s
 from tests.factories import UserFactory
 from tests.files import image_bytes, pdf_bytes
 from training_portal.core.models import Notification

@@ -24,8 +24,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from programs.funds_attention import funds_attention
-from programs.services import funds
+from programs.funds import services as funds
+from programs.funds.attention import funds_attention
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.files import image_bytes, pdf_bytes

@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from programs.services.partners import change_organization_status, create_organization
+from programs.partners.services.partners import change_organization_status, create_organization
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries

@@ -430,7 +430,7 @@ def test_a_placement_waits_on_the_coordinator_only_once_its_start_can_be_confirm
     assert reverse("programs:placement-confirm", args=[soon.pk]) in page
     assert reverse("programs:placement-confirm", args=[later.pk]) not in page
     assert "Planned for later" in page
-    from programs.attention import coordinator_summary
+    from programs.partners.attention import coordinator_summary
 
     summary = coordinator_summary(cast.coordinator)
     assert summary is not None

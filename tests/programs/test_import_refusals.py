@@ -1,5 +1,5 @@
 """An import of students into a program whose status refuses them says so with the sentence of
-the program's status (programs.workflows), stored as a catalogued text for the reader."""
+the program's status (programs.design.workflow), stored as a catalogued text for the reader."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from programs import models as m
 from programs.imports import specs, validation
-from programs.services import people
+from programs.people.services import people
 from tests.accounts.import_files import csv_bytes, xlsx_bytes
 from tests.clients import client_for
 from tests.factories import UserFactory
@@ -148,7 +148,7 @@ ADMINISTRATORS_ONLY = _matrix(
     outsider=403,
     anonymous=302,
 )
-# Coordinators add the tutors of their own organisation (programs.permissions.can_create_tutor).
+# Coordinators add the tutors of their own organisation (people.permissions.can_create_tutor).
 ADMINISTRATORS_AND_COORDINATORS = [
     (name, 200 if name.endswith("coordinator") else status) for name, status in ADMINISTRATORS_ONLY
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from programs import models as m
-from programs.services import logs, training
+from programs.training.services import logs, training
 
 from .conftest import Cast, who
 from .factories import (

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from programs import models as m
-from programs.services import people as s
+from programs.people.services import people as s
 from tests.factories import UserFactory
 from training_portal.core.models import Notification
 

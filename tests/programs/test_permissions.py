@@ -19,7 +19,37 @@ from django.utils import timezone
 from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from programs import models as m
-from programs import permissions as p
+from programs.design.permissions import can_create_program, can_manage_program
+from programs.funds.permissions import (
+    can_decide_expenditure,
+    can_manage_budget,
+    can_submit_expenditure,
+)
+from programs.partners.permissions import (
+    can_change_organization_status,
+    can_create_organization,
+    can_edit_organization,
+)
+from programs.people.permissions import (
+    can_manage_students,
+    current_tutor_roles,
+    is_own_student_record,
+)
+from programs.placements.permissions import can_confirm_placement, can_manage_placements
+from programs.scopes import administers, coordinates
+from programs.training.permissions import (
+    can_acknowledge_log,
+    can_approve_plan,
+    can_edit_plan,
+    can_record_cases,
+    can_return_plan,
+    can_revise_plan,
+    can_sign_off_milestone,
+    can_submit_plan,
+    can_tutor_approve_plan,
+    can_verify_case_log,
+    can_write_progress_log,
+)
 from tests.factories import UserFactory
 
 from .conftest import CAST_ROLES, Cast
@@ -110,162 +140,162 @@ class Case:
 
 
 CASES = [
-    Case("administrators administer the program", p.administers, lambda c, _: c.program, ADMINS),
+    Case("administrators administer the program", administers, lambda c, _: c.program, ADMINS),
     Case(
         "only its coordinator coordinates an organisation",
-        p.coordinates,
+        coordinates,
         lambda c, _: c.hospital,
         frozenset({"coordinator"}),
     ),
-    Case("administrators create programs", p.can_create_program, lambda c, _: UNSCOPED, ADMINS),
-    Case("administrators manage the program", p.can_manage_program, lambda c, _: c.program, ADMINS),
+    Case("administrators create programs", can_create_program, lambda c, _: UNSCOPED, ADMINS),
+    Case("administrators manage the program", can_manage_program, lambda c, _: c.program, ADMINS),
     Case(
         "administrators register organisations",
-        p.can_create_organization,
+        can_create_organization,
         lambda c, _: UNSCOPED,
         ADMINS,
     ),
     Case(
         "the portal administrator and its coordinator edit an organisation",
-        p.can_edit_organization,
+        can_edit_organization,
         lambda c, _: c.hospital,
         frozenset({"admin", "coordinator"}),
     ),
     Case(
         "only the portal administrator changes an organisations status",
-        p.can_change_organization_status,
+        can_change_organization_status,
         lambda c, _: c.hospital,
         frozenset({"admin"}),
     ),
     Case(
         "only the student edits their draft plan",
-        p.can_edit_plan,
+        can_edit_plan,
         plan("draft"),
         frozenset({"student"}),
     ),
-    Case("nobody edits a submitted plan", p.can_edit_plan, plan("submitted"), NOBODY),
+    Case("nobody edits a submitted plan", can_edit_plan, plan("submitted"), NOBODY),
     Case(
         "only the student submits their draft plan",
-        p.can_submit_plan,
+        can_submit_plan,
         plan("draft"),
         frozenset({"student"}),
     ),
     Case(
         "only the academic tutor approves a submitted plan first",
-        p.can_tutor_approve_plan,
+        can_tutor_approve_plan,
         plan("submitted"),
         frozenset({"tutor"}),
     ),
     Case(
         "administrators approve a plan the tutor approved",
-        p.can_approve_plan,
+        can_approve_plan,
         plan("tutor_approved"),
         ADMINS,
     ),
-    Case("nobody approves a draft plan", p.can_approve_plan, plan("draft"), NOBODY),
+    Case("nobody approves a draft plan", can_approve_plan, plan("draft"), NOBODY),
     Case(
         "the academic tutor returns a submitted plan",
-        p.can_return_plan,
+        can_return_plan,
         plan("submitted"),
         frozenset({"tutor"}),
     ),
     Case(
         "administrators return a plan the tutor approved",
-        p.can_return_plan,
+        can_return_plan,
         plan("tutor_approved"),
         ADMINS,
     ),
     Case(
         "only the student revises an approved plan",
-        p.can_revise_plan,
+        can_revise_plan,
         plan("approved"),
         frozenset({"student"}),
     ),
-    Case("administrators manage students", p.can_manage_students, lambda c, _: c.program, ADMINS),
-    Case("current tutors sign off a milestone", p.can_sign_off_milestone, milestone, TUTORS),
+    Case("administrators manage students", can_manage_students, lambda c, _: c.program, ADMINS),
+    Case("current tutors sign off a milestone", can_sign_off_milestone, milestone, TUTORS),
     Case(
         "current tutors write progress logs",
-        p.can_write_progress_log,
+        can_write_progress_log,
         lambda c, _: c.student,
         TUTORS,
     ),
     Case(
         "only the student acknowledges a shared log",
-        p.can_acknowledge_log,
+        can_acknowledge_log,
         lambda c, _: ProgressLogFactory(student=c.student, author=c.tutor.user, shared=True),
         frozenset({"student"}),
     ),
     Case(
         "nobody acknowledges a private log",
-        p.can_acknowledge_log,
+        can_acknowledge_log,
         lambda c, _: ProgressLogFactory(student=c.student, author=c.tutor.user, shared=False),
         NOBODY,
     ),
     Case(
         "the student and their tutors record cases",
-        p.can_record_cases,
+        can_record_cases,
         lambda c, _: c.student,
         TUTORS | {"student"},
     ),
     Case(
         "the placements practice tutor verifies its case log",
-        p.can_verify_case_log,
+        can_verify_case_log,
         case_log(at_placement=True),
         frozenset({"practice_tutor"}),
     ),
     Case(
         "a current practice tutor verifies a case log outside placements",
-        p.can_verify_case_log,
+        can_verify_case_log,
         case_log(at_placement=False),
         frozenset({"practice_tutor"}),
     ),
     Case(
         "the hosts coordinator confirms a placement",
-        p.can_confirm_placement,
+        can_confirm_placement,
         lambda c, _: c.placement,
         frozenset({"coordinator"}),
     ),
-    Case("nobody confirms a placement twice", p.can_confirm_placement, confirmed_placement, NOBODY),
+    Case("nobody confirms a placement twice", can_confirm_placement, confirmed_placement, NOBODY),
     Case(
         "administrators manage placements",
-        p.can_manage_placements,
+        can_manage_placements,
         lambda c, _: c.program,
         ADMINS,
     ),
-    Case("administrators manage the budget", p.can_manage_budget, lambda c, _: c.program, ADMINS),
+    Case("administrators manage the budget", can_manage_budget, lambda c, _: c.program, ADMINS),
     Case(
         "administrators and the holders coordinator submit expenditures",
-        p.can_submit_expenditure,
+        can_submit_expenditure,
         lambda c, _: BudgetLineFactory(program=c.program, holder=c.hospital),
         ADMINS | {"coordinator"},
     ),
     Case(
         "administrators decide on a coordinators expenditure",
-        p.can_decide_expenditure,
+        can_decide_expenditure,
         expenditure(),
         ADMINS,
     ),
     Case(
         "the lines approver decides as well",
-        p.can_decide_expenditure,
+        can_decide_expenditure,
         expenditure(approver=True),
         ADMINS | {"outsider"},
     ),
     Case(
         "nobody decides on an approved expenditure again",
-        p.can_decide_expenditure,
+        can_decide_expenditure,
         expenditure(status="approved"),
         NOBODY,
     ),
     Case(
         "nobody decides on a rejected expenditure again",
-        p.can_decide_expenditure,
+        can_decide_expenditure,
         expenditure(status="rejected"),
         NOBODY,
     ),
     Case(
         "a student record is its students own",
-        p.is_own_student_record,
+        is_own_student_record,
         lambda c, _: c.student,
         frozenset({"student"}),
     ),
@@ -290,7 +320,7 @@ def test_current_tutor_roles_name_the_kind_of_supervision(
     cast: Cast, admin: User, outsider: User
 ) -> None:
     roles = {
-        name: p.current_tutor_roles(user, cast.student)
+        name: current_tutor_roles(user, cast.student)
         for name, user in people(cast, admin, outsider).items()
     }
     assert roles == {
@@ -306,17 +336,17 @@ def test_nobody_approves_their_own_expenditure(
     user = {"admin": admin, "program_admin": cast.program_admin, "approver": outsider}[submitter]
     line = BudgetLineFactory(program=cast.program, holder=cast.hospital, approver=outsider)
     own = ExpenditureFactory(line=line, submitted_by=user)
-    assert not p.can_decide_expenditure(user, own)
+    assert not can_decide_expenditure(user, own)
 
 
 def test_the_administrator_of_another_program_manages_nothing_here(cast: Cast) -> None:
     elsewhere = ProgramFactory()
     stranger = UserFactory()
     grant(stranger, Role.PROGRAM_ADMIN, elsewhere)
-    assert p.can_manage_program(stranger, elsewhere)
-    assert not p.can_manage_program(stranger, cast.program)
-    assert not p.can_manage_students(stranger, cast.program)
-    assert not p.can_manage_budget(stranger, cast.program)
+    assert can_manage_program(stranger, elsewhere)
+    assert not can_manage_program(stranger, cast.program)
+    assert not can_manage_students(stranger, cast.program)
+    assert not can_manage_budget(stranger, cast.program)
 
 
 def test_an_expired_membership_grants_nothing(cast: Cast) -> None:
@@ -324,20 +354,20 @@ def test_an_expired_membership_grants_nothing(cast: Cast) -> None:
         valid_until=timezone.localdate() - dt.timedelta(days=1)
     )
     expired = User.objects.get(pk=cast.program_admin.pk)
-    assert not p.administers(expired, cast.program)
-    assert not p.can_create_program(expired)
+    assert not administers(expired, cast.program)
+    assert not can_create_program(expired)
 
 
 def test_a_deactivated_administrator_may_do_nothing(cast: Cast, admin: User) -> None:
     for user in (admin, cast.program_admin):
         user.is_active = False
-        assert not p.administers(user, cast.program)
-        assert not p.can_create_program(user)
+        assert not administers(user, cast.program)
+        assert not can_create_program(user)
 
 
 def test_an_ended_assignment_ends_the_tutors_rights(cast: Cast) -> None:
     m.TutorAssignment.objects.filter(tutor=cast.tutor).update(ended_on=dt.date(2026, 1, 31))
-    assert not p.can_write_progress_log(cast.tutor.user, cast.student)
-    assert not p.can_tutor_approve_plan(
+    assert not can_write_progress_log(cast.tutor.user, cast.student)
+    assert not can_tutor_approve_plan(
         cast.tutor.user, PlanFactory(student=cast.student, status="submitted")
     )

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import models as m
-from programs.services import placements as s
+from programs.placements import services as s
 from supervision.audit import run_audit, start_audit
 from supervision.models import Finding
 from tests.clients import api_for, client_for

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import models as m
-from programs.services import training
+from programs.training.services import training
 from tests.clients import api_for, client_for
 
 from .conftest import Cast

@@ -15,7 +15,7 @@ from django.utils import translation
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from programs.services import placements
+from programs.placements import services as placements
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries

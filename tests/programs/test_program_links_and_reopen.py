@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from programs import models as m
-from programs.services import elements
+from programs.design import services as elements
 from tests.clients import client_for
 from tests.queries import assert_flat_queries
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from programs import models as m
-from programs.services import projects
+from programs.projects import services as projects
 
 from .conftest import Cast, cast  # noqa: F401  (the cast fixture)
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from evaluation.models import RewardEntry
 from programs import models as m
-from programs.services import projects as s
+from programs.projects import services as s
 from tests.clients import api_for, client_for
 from tests.queries import assert_flat_queries
 

@@ -19,8 +19,12 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from programs import permissions
-from programs.services import projects as s
+from programs.projects import services as s
+from programs.projects.permissions import (
+    can_create_project,
+    can_manage_project,
+    can_set_project_status,
+)
 from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
@@ -122,7 +126,7 @@ def test_outsiders_cannot_propose_projects(world: Cast, outsider: User, name: st
 def test_the_coordinator_of_an_organisation_outside_the_program_cannot_propose(
     world: Cast,
 ) -> None:
-    assert not permissions.can_create_project(world.other_coordinator, world.program)
+    assert not can_create_project(world.other_coordinator, world.program)
     with pytest.raises(PermissionDenied):
         create(world, world.other_coordinator, lead_organization=world.other_hospital)
 
@@ -247,7 +251,7 @@ def test_other_status_changes_are_refused_with_a_message(
 
 def test_nobody_approves_their_own_proposal(world: Cast) -> None:
     project = create(world, world.coordinator)
-    assert not permissions.can_set_project_status(world.coordinator, project, Status.APPROVED)
+    assert not can_set_project_status(world.coordinator, project, Status.APPROVED)
     with pytest.raises(PermissionDenied):
         s.update_project_status(user=world.coordinator, project=project, status=Status.APPROVED)
     # The coordinator may still give up on their own proposal.
@@ -277,7 +281,7 @@ def test_members_and_tutors_do_not_run_the_project(world: Cast, outsider: User, 
 def test_the_coordinator_of_a_partner_organisation_does_not_run_the_project(world: Cast) -> None:
     project = make_project(world, lead_organization=world.program.lead_university)
     project.partner_organizations.add(world.hospital)
-    assert not permissions.can_manage_project(world.coordinator, project)
+    assert not can_manage_project(world.coordinator, project)
     assert m.Project.objects.visible_to(world.coordinator).filter(pk=project.pk).exists()
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import models as m
-from programs.services import logs
+from programs.training.services import logs
 from tests.files import pdf_bytes
 from tests.queries import assert_flat_queries
 

@@ -16,7 +16,7 @@ from accounts.roles import Role
 from evaluation.models import Report
 from evaluation.reports import services as report_services
 from programs import models as m
-from programs.services.record_views import log_record_view
+from programs.records.services import log_record_view
 from tests.clients import api_for, client_for
 from tests.factories import JobFactory, UserFactory
 from tests.programs.conftest import Cast, cast, who  # noqa: F401
@@ -155,7 +155,7 @@ def test_the_api_list_of_readers_is_flat(cast: Cast) -> None:
 
 def test_the_student_page_pays_one_insert_for_the_read(cast: Cast, monkeypatch: Any) -> None:
     """The page read by a tutor, with and without the note of the read: one query apart."""
-    from programs import views
+    from programs.people.views import students as views
 
     url = reverse("programs:student", args=[cast.student.pk])
     tutor = client_for(cast.tutor.user)

@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from programs import responsibilities
 from programs.models.programs import Responsibility
+from programs.partners import responsibilities
 from supervision.models import Inspection
 from tests.clients import client_for
 from tests.factories import UserFactory

@@ -184,7 +184,7 @@ def test_the_demo_funds_hold_the_cases_a_fund_audit_flags() -> None:
 
 @pytest.mark.django_db
 def test_the_demo_has_a_suspended_and_a_graduated_student_a_request_and_a_retired_course() -> None:
-    from programs.attention import pending_requests
+    from programs.people.attention import pending_requests
     from training_portal.core.models import SeedRecord
 
     seed_demo()
@@ -515,10 +515,10 @@ def demo_user(name: str) -> User:
 def use_the_demo_as_people_would() -> dict[str, Any]:
     """Records of every kind users make, with the very values the demo uses (the demo once
     found its rows by those and then met two)."""
-    from programs.services.funds import submit_expenditure
-    from programs.services.logs import record_case_log, write_progress_log
-    from programs.services.placements import create_placement
-    from programs.services.projects import create_project
+    from programs.funds.services import submit_expenditure
+    from programs.placements.services import create_placement
+    from programs.projects.services import create_project
+    from programs.training.services.logs import record_case_log, write_progress_log
     from supervision.models import Finding
     from supervision.services import dismiss_finding
 

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 
 from accounts.models import User
 from programs import models as m
-from programs.services import logs, signoff
+from programs.training.services import logs, signoff
 from training_portal.core.models import Notification
 
 from .conftest import Cast, who

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import SignOffToken
-from programs.services.signoff import issue_signoff_link
+from programs.training.services.signoff import issue_signoff_link
 
 from .conftest import Cast
 from .factories import ProgressLogFactory

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from programs import models as m
-from programs.services import student_status
-from programs.services.training import instantiate_milestones
-from programs.student_status import TRANSITIONS
+from programs.people.services import student_status
+from programs.people.workflow import TRANSITIONS
+from programs.training.services.training import instantiate_milestones
 from supervision.audit import run_audit, start_audit
 from supervision.models import AuditRun, Finding
 from tests.programs.conftest import Cast, cast, who  # noqa: F401

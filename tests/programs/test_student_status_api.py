@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from programs import models as m
-from programs.services import student_status
-from programs.student_status import TRANSITIONS
+from programs.people.services import student_status
+from programs.people.workflow import TRANSITIONS
 from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast, who  # noqa: F401
 from tests.programs.factories import StudentFactory

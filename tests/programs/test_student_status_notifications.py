@@ -19,8 +19,8 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.roles import Role
 from programs import models as m
-from programs.services import student_status
-from programs.tasks import start_due_suspensions_task
+from programs.people.services import student_status
+from programs.people.tasks import start_due_suspensions_task
 from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.programs.conftest import Cast, cast  # noqa: F401

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from programs import models as m
-from programs.services import training
+from programs.training.services import training
 from training_portal.core.models import Notification
 
 from .conftest import Cast, who

@@ -17,7 +17,9 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.services import start_user_import
 from programs import models as m
-from programs.services import funds, partners, training
+from programs.funds import services as funds
+from programs.partners.services import partners
+from programs.training.services import training
 from tests.files import FAKE_PDF, docx_bytes, image_bytes, pdf_bytes, upload, xlsx_bytes, zip_bytes
 from tests.programs.conftest import Cast
 from training_portal.core.tables import ImportFileError

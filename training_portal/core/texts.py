@@ -103,7 +103,7 @@ CATALOGUE: dict[str, Promise] = {
         "The file has %(count)d rows; at most %(max)d can be imported at once.",
         "count",
     ),
-    # The program's status refuses new students (the sentences of programs.workflows.REFUSALS)
+    # The program's status refuses new students (the sentences of programs.design.workflow.REFUSALS)
     "import.program_draft": _(
         "The program is still a draft; activate it before enrolling students."
     ),

@@ -18,8 +18,8 @@ from training_portal.core.api.viewsets import actor
 
 from ... import models as m
 from ...records.api import RecordReads
-from ...services import student_status
-from ...student_status import TRANSITIONS, standing
+from ..services import student_status
+from ..workflow import TRANSITIONS, standing
 
 # ---- Input ------------------------------------------------------------------------------------
 

@@ -13,13 +13,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from programs.people.permissions import can_manage_students
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from ... import models as m
-from ... import permissions
 from ...api_common import errors_renamed, read_scoped_input
-from ...services import people
 from .. import filters as f
+from ..services import people
 from . import serializers as s
 from .status import StudentStatusActions
 
@@ -92,7 +92,7 @@ class StudentWrites(StudentStatusActions, StudentViewSet, viewsets.GenericViewSe
     @action(detail=True, methods=["post"], url_path="assign-tutor")
     def assign_tutor(self, request: Request, pk: str | None = None) -> Response:
         student = self.get_object()
-        if not permissions.can_manage_students(actor(request), student.program):
+        if not can_manage_students(actor(request), student.program):
             raise PermissionDenied
         # Besides the tutors they see, the program's administrators may choose any tutor of an
         # organisation taking part in the program, even one who supervises nobody yet.

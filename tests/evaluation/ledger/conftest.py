@@ -20,7 +20,7 @@ import pytest
 
 from accounts.models import User
 from programs import models as m
-from programs.services.projects import confirm_completion, request_completion
+from programs.projects.services import confirm_completion, request_completion
 from tests.evaluation.conftest import by_role
 from tests.factories import PortalAdminFactory
 from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is a fixture)

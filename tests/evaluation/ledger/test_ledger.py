@@ -22,11 +22,7 @@ from evaluation.ledger import services
 from evaluation.ledger.services import Period
 from evaluation.models import RewardEntry, RewardRule
 from programs import models as m
-from programs.services.projects import (
-    confirm_completion,
-    request_completion,
-    update_project_status,
-)
+from programs.projects.services import confirm_completion, request_completion, update_project_status
 from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from programs.services import signoff
+from programs.training.services import signoff
 from supervision.inspections import services
 from supervision.models import ChecklistTemplate, InspectionType
 from tests.programs.conftest import Cast

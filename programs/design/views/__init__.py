@@ -1,0 +1,1 @@
+"""Page views of programs: the list and a program's page, building a program, its elements."""

@@ -1,0 +1,311 @@
+"""Training funds in the browser: budget lines, the expenditures charged to them, decisions.
+
+Reads start from `visible_to(request.user)` (outside it: 404); actions are checked with the
+funds predicates (allowed read, forbidden action: 403) and done by one service call. A
+service's ValidationError is shown on the form (200); its refusal (nobody decides on their own
+spending) is shown as a message on the expenditure's page, with 403.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import is_portal_admin
+from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.files import serve_file
+from training_portal.core.permissions import is_active_user, require
+
+from ..models import BudgetLine, Expenditure, Program
+from ..scopes import administered_program_ids
+from . import services as funds
+from .forms import (
+    ApproveForm,
+    BudgetLineFilterForm,
+    BudgetLineForm,
+    ExpenditureFilterForm,
+    ExpenditureForm,
+    RejectForm,
+)
+from .permissions import can_decide_expenditure, can_manage_budget, can_submit_expenditure
+
+PER_PAGE = 25
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Decimal("0.00")
+
+
+# ---- Budget lines --------------------------------------------------------------------------
+
+
+def _lines(user: Any) -> QuerySet[BudgetLine]:
+    return (
+        BudgetLine.objects.visible_to(user)
+        .with_spending()
+        .annotate(
+            remaining=ExpressionWrapper(F("amount") - F("approved_total"), output_field=MONEY)
+        )
+        .select_related("program", "holder", "approver")
+    )
+
+
+def _managed_programs(user: Any) -> QuerySet[Program]:
+    """Programs in which the user may open budget lines."""
+    if is_portal_admin(user):
+        return Program.objects.order_by("code")
+    return Program.objects.filter(pk__in=administered_program_ids(user)).order_by("code")
+
+
+@require(is_active_user)
+@require_GET
+def budget_line_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    lines = _lines(user)
+    programs = Program.objects.filter(
+        pk__in=BudgetLine.objects.visible_to(user).values("program_id")
+    ).order_by("code")
+    form = BudgetLineFilterForm(request.GET or None, programs=programs)
+    status = 200
+    if form.is_bound and not form.is_valid():
+        lines, status = lines.none(), 400
+    elif form.is_bound and form.cleaned_data["program"] is not None:
+        lines = lines.filter(program=form.cleaned_data["program"])
+    totals = _line_totals(lines)
+    page = Paginator(lines.order_by("program__code", "-start_date", "title", "pk"), PER_PAGE)
+    return render(
+        request,
+        "programs/funds/budget_line_list.html",
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "form": form,
+            "totals": totals,
+            "managed_programs": _managed_programs(user),
+        },
+        status=status,
+    )
+
+
+def _line_totals(lines: QuerySet[BudgetLine]) -> dict[str, Decimal]:
+    """Amount, approved, pending and remaining over the lines: two aggregate queries."""
+    ids = lines.values("pk")
+    amount = BudgetLine.objects.filter(pk__in=ids).aggregate(
+        amount=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
+    )["amount"]
+    spent = Expenditure.objects.filter(line__in=ids).aggregate(
+        approved=Coalesce(Sum("amount", filter=Q(status="approved")), ZERO, output_field=MONEY),
+        pending=Coalesce(Sum("amount", filter=Q(status="submitted")), ZERO, output_field=MONEY),
+    )
+    return {
+        "amount": amount,
+        "approved": spent["approved"],
+        "pending": spent["pending"],
+        "remaining": amount - spent["approved"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget_line_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(
+        Program.objects.visible_to(request.user).select_related("lead_university"), pk=pk
+    )
+    if not can_manage_budget(request.user, program):
+        raise PermissionDenied
+    form = BudgetLineForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        try:
+            line = funds.create_budget_line(user=request.user, program=program, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The budget line has been created."))
+            return redirect("programs:budget-line-detail", pk=line.pk)
+    return render(
+        request, "programs/funds/budget_line_form.html", {"form": form, "program": program}
+    )
+
+
+@login_required
+@require_GET
+def budget_line_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(_lines(request.user), pk=pk)
+    expenditures = (
+        Expenditure.objects.visible_to(request.user)
+        .filter(line=line)
+        .select_related("submitted_by", "approved_by")
+    )
+    page = Paginator(expenditures, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/funds/budget_line_detail.html",
+        {
+            "line": line,
+            "page": page,
+            "can_submit": can_submit_expenditure(request.user, line),
+        },
+    )
+
+
+# ---- Expenditures --------------------------------------------------------------------------
+
+
+@require(is_active_user)
+@require_GET
+def expenditure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    expenditures = Expenditure.objects.visible_to(user).select_related(
+        "line__program", "line__holder", "submitted_by", "approved_by"
+    )
+    programs = Program.objects.filter(
+        pk__in=BudgetLine.objects.visible_to(user).values("program_id")
+    ).order_by("code")
+    form = ExpenditureFilterForm(request.GET or None, programs=programs)
+    status = 200
+    if form.is_bound and not form.is_valid():
+        expenditures, status = expenditures.none(), 400
+    elif form.is_bound:
+        if form.cleaned_data["status"]:
+            expenditures = expenditures.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["program"] is not None:
+            expenditures = expenditures.filter(line__program=form.cleaned_data["program"])
+    summary = expenditures.aggregate(
+        count=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
+    )
+    page = Paginator(expenditures, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/funds/expenditure_list.html",
+        {"page": page, "form": form, "summary": summary},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expenditure_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(_lines(request.user), pk=pk)
+    if not can_submit_expenditure(request.user, line):
+        raise PermissionDenied
+    form = ExpenditureForm(request.POST or None, request.FILES or None, line=line)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expenditure = funds.submit_expenditure(
+                user=request.user, line=line, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The expenditure has been submitted for a decision."))
+            return redirect("programs:expenditure-detail", pk=expenditure.pk)
+    return render(request, "programs/funds/expenditure_form.html", {"form": form, "line": line})
+
+
+def _visible_expenditure(request: AuthenticatedHttpRequest, pk: int) -> Expenditure:
+    return get_object_or_404(
+        Expenditure.objects.visible_to(request.user).select_related(
+            "line__program", "line__holder", "submitted_by", "approved_by"
+        ),
+        pk=pk,
+    )
+
+
+def _render_expenditure(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    approve_form: ApproveForm | None = None,
+    reject_form: RejectForm | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The expenditure's page, with its line's amounts and the decision forms for deciders."""
+    expenditure = _visible_expenditure(request, pk)
+    line = _lines(request.user).get(pk=expenditure.line_id)
+    expenditure.line = line
+    return render(
+        request,
+        "programs/funds/expenditure_detail.html",
+        {
+            "expenditure": expenditure,
+            "line": line,
+            "can_decide": can_decide_expenditure(request.user, expenditure),
+            "own": expenditure.submitted_by_id == request.user.pk,
+            "approve_form": approve_form or ApproveForm(),
+            "reject_form": reject_form or RejectForm(),
+            "refusal": refusal,
+            "receipt_name": expenditure.receipt_name,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def expenditure_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_expenditure(request, pk)
+
+
+@login_required
+@require_POST
+def expenditure_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    expenditure = _visible_expenditure(request, pk)
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            funds.approve_expenditure(
+                user=request.user,
+                expenditure=expenditure,
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except PermissionDenied as exc:
+            return _refused(request, pk, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The expenditure has been approved."))
+            return redirect("programs:expenditure-detail", pk=pk)
+    return _render_expenditure(request, pk, approve_form=form)
+
+
+@login_required
+@require_POST
+def expenditure_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    expenditure = _visible_expenditure(request, pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            funds.reject_expenditure(
+                user=request.user, expenditure=expenditure, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDenied as exc:
+            return _refused(request, pk, exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The expenditure has been rejected."))
+            return redirect("programs:expenditure-detail", pk=pk)
+    return _render_expenditure(request, pk, reject_form=form)
+
+
+def _refused(request: AuthenticatedHttpRequest, pk: int, exc: PermissionDenied) -> HttpResponse:
+    """The service's refusal, in its own words when it gives them, on the page (403)."""
+    reason = str(exc) or _("You may not decide on this expenditure.")
+    return _render_expenditure(request, pk, refusal=reason, status=403)
+
+
+@login_required
+@require_GET
+def expenditure_receipt(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The receipt, only to those who may see the expenditure (others: 404)."""
+    expenditure = get_object_or_404(Expenditure.objects.visible_to(request.user), pk=pk)
+    return serve_file(expenditure.receipt, filename=expenditure.receipt_name)

@@ -1,0 +1,1 @@
+"""Writes and rules of organisations, program partners and counsellor postings."""

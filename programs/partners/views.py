@@ -1,0 +1,380 @@
+"""The partner register in the portal: organisations listed and searched, one organisation's
+programs, partnerships, places, people and status history; their editing, status changes and
+the renewal of a partnership's agreement.
+
+Reads start from `visible_to(request.user)` (outside it: 404); actions are checked with the
+predicates of `programs.partners.permissions` (allowed read, forbidden action: 403) and done by one
+service call, whose ValidationError is shown on the form of a page rendered with 200.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import RoleMembership
+from accounts.roles import Role
+from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.permissions import is_active_user, require
+
+from ..models import Organization, Placement, Program, ProgramPartner, TutorProfile
+from ..models.programs import Responsibility
+from . import responsibilities
+from .forms import (
+    CounsellorPostingForm,
+    OrganizationFilterForm,
+    OrganizationForm,
+    OrganizationStatusForm,
+    RenewAgreementForm,
+)
+from .permissions import (
+    can_change_organization_status,
+    can_create_organization,
+    can_edit_organization,
+    can_post_counsellors,
+    can_renew_agreement,
+    can_see_organization_people,
+    can_see_responsibility_matrix,
+)
+from .services import counsellors, organizations, partners
+
+PER_PAGE = 25
+#: An agreement ending within this many days is flagged on the organisation's page.
+AGREEMENT_WARNING_DAYS = 60
+#: Placements that take one of the places a partner offers.
+PLACE_TAKING = (Placement.Status.PLANNED, Placement.Status.ACTIVE)
+FORM_PAGE = "programs/organizations/form.html"
+
+
+@require(is_active_user)
+def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    visible = Organization.objects.visible_to(user)
+    cities = list(
+        visible.exclude(city="").order_by("city").values_list("city", flat=True).distinct()
+    )
+    form = OrganizationFilterForm(request.GET or None, cities=cities)
+    rows = (
+        visible.filter(form.filter())
+        .annotate(partnership_count=Count("partnerships", filter=Q(partnerships__is_active=True)))
+        .order_by("name", "pk")
+    )
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/organizations/list.html",
+        {"form": form, "page": page, "can_create": can_create_organization(user)},
+    )
+
+
+@require(is_active_user)
+def organization_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    organization = get_object_or_404(Organization.objects.visible_to(user), pk=pk)
+    programs = Program.objects.visible_to(user)
+    led = list(programs.filter(lead_university=organization).order_by("code"))
+    partnerships = _partnerships(user, organization, programs)
+    program_ids = [program.pk for program in led] + [p.program_id for p in partnerships]
+    people = can_see_organization_people(user, organization, program_ids)
+    context = {
+        "organization": organization,
+        "led": led,
+        "partnerships": partnerships,
+        "can_edit": can_edit_organization(user, organization),
+        "can_change_status": can_change_organization_status(user, organization),
+        "can_post_counsellors": can_post_counsellors(user, organization),
+        "today": timezone.localdate(),
+        "shows_people": people,
+        "tutors": _tutors(user, organization) if people else [],
+        **(_posted(organization) if people else {"coordinators": [], "counsellors": []}),
+        "status_changes": organization.status_changes.select_related("changed_by"),
+        "warning_days": AGREEMENT_WARNING_DAYS,
+        **_hidden(organization, led, partnerships),
+    }
+    return render(request, "programs/organizations/detail.html", context)
+
+
+def _hidden(
+    organization: Organization, led: list[Program], partnerships: list[ProgramPartner]
+) -> dict[str, int]:
+    """How many of the organisation's led programs and partnerships the user may not see, so
+    that an empty list says "none you may see" only when some are hidden."""
+    totals = Program.objects.filter(
+        Q(lead_university=organization) | Q(partners__organization=organization)
+    ).aggregate(
+        led=Count("pk", filter=Q(lead_university=organization), distinct=True),
+        partnered=Count("partners", filter=Q(partners__organization=organization), distinct=True),
+    )
+    return {
+        "hidden_led": totals["led"] - len(led),
+        "hidden_partnerships": totals["partnered"] - len(partnerships),
+    }
+
+
+def _partnerships(user: Any, organization: Organization, programs: Any) -> list[ProgramPartner]:
+    """The organisation's partnerships in the programs the user may see, each with the places
+    it offers against those taken (planned and active placements of the program's students
+    there), and how its agreement stands."""
+    taken = (
+        Placement.objects.filter(
+            host_id=OuterRef("organization_id"),
+            student__program_id=OuterRef("program_id"),
+            status__in=PLACE_TAKING,
+        )
+        .order_by()
+        .values("host_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows: list[ProgramPartner] = list(
+        ProgramPartner.objects.filter(organization=organization, program__in=programs)
+        .select_related("program")
+        .prefetch_related("responsibilities")
+        .annotate(places_used=Coalesce(Subquery(taken), 0))
+        .order_by("program__code")
+    )
+    today = timezone.localdate()
+    soon = today + dt.timedelta(days=AGREEMENT_WARNING_DAYS)
+    for partner in rows:
+        end = partner.agreement_end
+        partner.agreement_state = (  # type: ignore[attr-defined]
+            "" if end is None else "expired" if end < today else "ending" if end <= soon else ""
+        )
+        partner.over_capacity = partner.places_used > partner.places_offered  # type: ignore[attr-defined]
+        partner.administered = can_renew_agreement(user, partner)  # type: ignore[attr-defined]
+    return rows
+
+
+def _tutors(user: Any, organization: Organization) -> Any:
+    return (
+        TutorProfile.objects.visible_to(user)
+        .filter(organization=organization)
+        .select_related("user")
+        .with_load()
+        .order_by("user__full_name", "pk")
+    )
+
+
+def _posted(organization: Organization) -> dict[str, list[RoleMembership]]:
+    """Its coordinators and the counsellors posted there (its mental-health service)."""
+    memberships = (
+        RoleMembership.objects.current()
+        .filter(role__in=(Role.PARTNER_COORDINATOR, Role.COUNSELLOR))
+        .scoped_by(Organization)
+        .filter(scope_id=organization.pk)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+    posted: dict[str, list[RoleMembership]] = {"coordinators": [], "counsellors": []}
+    for membership in memberships:
+        key = "counsellors" if membership.role == Role.COUNSELLOR else "coordinators"
+        posted[key].append(membership)
+    return posted
+
+
+# ---- Writes --------------------------------------------------------------------------------
+
+
+def _render_form(
+    request: AuthenticatedHttpRequest,
+    form: forms.Form,
+    *,
+    title: str,
+    back: str,
+    multipart: bool = False,
+    **extra: Any,
+) -> HttpResponse:
+    context = {"form": form, "title": title, "back": back, "multipart": multipart, **extra}
+    return render(request, FORM_PAGE, context)
+
+
+def _done(request: AuthenticatedHttpRequest, organization: Organization, message: str) -> Any:
+    messages.success(request, message)
+    return redirect("programs:organization-detail", pk=organization.pk)
+
+
+@require(can_create_organization)
+@require_http_methods(["GET", "POST"])
+def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = partners.create_organization(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, organization, _("The organisation has been registered."))
+    return _render_form(
+        request, form, title=_("New organisation"), back=reverse("programs:organization-list")
+    )
+
+
+def _organization_for(request: AuthenticatedHttpRequest, pk: int, allowed: Any) -> Organization:
+    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    if not allowed(request.user, organization):
+        raise PermissionDenied
+    return organization
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organization = _organization_for(request, pk, can_edit_organization)
+    initial = {name: getattr(organization, name) for name in organizations.EDITABLE_FIELDS}
+    form = OrganizationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organizations.update_organization(
+                user=request.user, organization=organization, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, organization, _("The organisation has been updated."))
+    return _render_form(
+        request,
+        form,
+        title=_("Edit %(organization)s") % {"organization": organization.name},
+        back=reverse("programs:organization-detail", args=[organization.pk]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organization = _organization_for(request, pk, can_change_organization_status)
+    form = OrganizationStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partners.change_organization_status(
+                user=request.user, organization=organization, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, organization, _("The organisation's status has been changed."))
+    return _render_form(
+        request,
+        form,
+        title=_("Change the status of %(organization)s") % {"organization": organization.name},
+        back=reverse("programs:organization-detail", args=[organization.pk]),
+        current_status=organization.get_status_display(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    partner = get_object_or_404(
+        ProgramPartner.objects.filter(
+            program__in=Program.objects.visible_to(request.user)
+        ).select_related("program", "organization"),
+        pk=pk,
+    )
+    if not can_renew_agreement(request.user, partner):
+        raise PermissionDenied
+    form = RenewAgreementForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organizations.renew_agreement(user=request.user, partner=partner, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            return _done(request, partner.organization, _("The agreement has been renewed."))
+    return _render_form(
+        request,
+        form,
+        title=_("Renew the agreement of %(organization)s in %(program)s")
+        % {"organization": partner.organization.name, "program": partner.program.code},
+        back=reverse("programs:organization-detail", args=[partner.organization_id]),
+        multipart=True,
+        partner=partner,
+    )
+
+
+# ---- Counsellors posted at an organisation --------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def counsellor_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organization = _organization_for(request, pk, can_post_counsellors)
+    form = CounsellorPostingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = counsellors.post_counsellor(
+                user=request.user, organization=organization, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            message = _("%(person)s is now posted here as a counsellor.") % {
+                "person": membership.user
+            }
+            return _done(request, organization, message)
+    return _render_form(
+        request,
+        form,
+        title=_("Post a counsellor at %(organization)s") % {"organization": organization.name},
+        back=reverse("programs:organization-detail", args=[organization.pk]),
+    )
+
+
+@login_required
+@require_POST
+def counsellor_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    organization = _organization_for(request, pk, can_post_counsellors)
+    membership = get_object_or_404(
+        counsellors.postings_at(organization).select_related("user"), pk=membership_pk
+    )
+    try:
+        counsellors.end_counsellor_posting(user=request.user, membership=membership)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("programs:organization-detail", pk=organization.pk)
+    return _done(
+        request,
+        organization,
+        _("The posting of %(person)s ends today.") % {"person": membership.user},
+    )
+
+
+# ---- The responsibility matrix of a program ------------------------------------------------
+
+
+@login_required
+def responsibility_matrix(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The program's partners against the ten responsibilities, with the evidence the audit rule
+    `responsibility_unfulfilled` reads: for the program's administrators."""
+    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
+    if not can_see_responsibility_matrix(request.user, program):
+        raise PermissionDenied
+    today = timezone.localdate()
+    period_days = responsibilities.period_days_for(program)
+    rows = responsibilities.matrix(program, today=today, period_days=period_days)
+    return render(
+        request,
+        "programs/organizations/responsibility_matrix.html",
+        {
+            "program": program,
+            "rows": rows,
+            "columns": Responsibility.choices,
+            "period_days": period_days,
+            "since": today - dt.timedelta(days=period_days),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Writes and rules of enrolment, tutors and the student status lifecycle."""

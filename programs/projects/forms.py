@@ -1,0 +1,135 @@
+"""Forms of projects, their members and outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import User
+from training_portal.core.forms import BootstrapForm
+
+from ..models import Organization, Program, Project, ProjectMember, ProjectOutput
+from .services import period_errors
+
+DATE = {"type": "date"}
+ANY = ("", pgettext_lazy("filter", "Any"))
+
+
+class ProjectFilterForm(BootstrapForm):
+    """The filters of the project list (a GET form: every field optional)."""
+
+    program = forms.ModelChoiceField(
+        label=_("Program"),
+        queryset=Program.objects.none(),
+        required=False,
+        empty_label=pgettext_lazy("filter", "Any"),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=[ANY, *Project.Kind.choices], required=False)
+    size = forms.ChoiceField(label=_("Size"), choices=[ANY, *Project.Size.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[ANY, *Project.Status.choices], required=False
+    )
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid, chosen filters as lookups (an invalid one is shown and ignored)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class ProjectForm(BootstrapForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Project.Kind.choices)
+    size = forms.ChoiceField(label=_("Size"), choices=Project.Size.choices)
+    lead_organization = forms.ModelChoiceField(
+        label=_("Lead organisation"), queryset=Organization.objects.none()
+    )
+    partner_organizations = forms.ModelMultipleChoiceField(
+        label=_("Partner organisations"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    start_date = forms.DateField(
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    end_date = forms.DateField(
+        label=_("End date"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        leads: QuerySet[Organization],
+        partners: QuerySet[Organization],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organization"].queryset = leads  # type: ignore[attr-defined]
+        self.fields["partner_organizations"].queryset = partners  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any] | None:
+        """The date order with the field errors, so that all show at once."""
+        data = super().clean() or {}
+        for name, messages in period_errors(data.get("start_date"), data.get("end_date")).items():
+            for message in messages:
+                self.add_error(name, message)
+        return data
+
+
+class ProjectStatusForm(BootstrapForm):
+    status = forms.ChoiceField(label=_("New status"), choices=Project.Status.choices)
+
+
+class ProjectMemberForm(BootstrapForm):
+    email = forms.EmailField(
+        label=_("E-mail of the person's account"),
+        help_text=_(
+            "A student of the program, or a tutor or coordinator of the project's organisations."
+        ),
+    )
+    role = forms.ChoiceField(
+        label=pgettext_lazy("project member", "Role"),
+        choices=ProjectMember.Role.choices,
+        initial=ProjectMember.Role.MEMBER,
+    )
+
+    def clean_email(self) -> User:
+        email = self.cleaned_data["email"]
+        account = User.objects.filter(email__iexact=email, is_active=True).first()
+        if account is None:
+            raise ValidationError(_("No active account has this e-mail address."))
+        return account
+
+
+class ProjectOutputForm(BootstrapForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProjectOutput.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=300,
+        required=False,
+        help_text=_("A DOI, a patent number, a repository or a company registration."),
+    )
+    produced_on = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+
+
+class ProjectRefuseForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_("Reason for refusing"), widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,310 @@
+"""What each user may see: the visible-id querysets and filters every feature's reads, pages and
+API use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import IntegerField, Q, QuerySet, Subquery
+
+from accounts.models import RoleMembership
+from accounts.permissions import is_portal_admin
+from accounts.roles import Role
+from training_portal.core.permissions import is_active_user
+
+
+def administered_program_ids(user: Any) -> QuerySet[Any]:
+    from .models import Program
+
+    return (
+        RoleMembership.objects.current()
+        .of_role(Role.PROGRAM_ADMIN)
+        .scoped_by(Program)
+        .filter(user=user)
+        .values("scope_id")
+    )
+
+
+def coordinated_organization_ids(user: Any) -> QuerySet[Any]:
+    from .models import Organization
+
+    return (
+        RoleMembership.objects.current()
+        .of_role(Role.PARTNER_COORDINATOR)
+        .scoped_by(Organization)
+        .filter(user=user)
+        .values("scope_id")
+    )
+
+
+def tutored_student_ids(user: Any) -> QuerySet[Any]:
+    from .models import TutorAssignment
+
+    return TutorAssignment.objects.filter(tutor__user=user, ended_on__isnull=True).values(
+        "student_id"
+    )
+
+
+def _none(model: Any) -> QuerySet[Any]:
+    return model.objects.none().values("pk")
+
+
+def student_ids_in_care_of(user: Any) -> QuerySet[Any]:
+    from .models import Student
+
+    if not is_active_user(user):
+        return _none(Student)
+    if is_portal_admin(user):
+        return Student.objects.values("pk")
+    return Student.objects.filter(
+        Q(program__in=administered_program_ids(user))
+        | Q(pk__in=tutored_student_ids(user))
+        | Q(user=user)
+    ).values("pk")
+
+
+def student_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import Placement, Student
+
+    if not is_active_user(user):
+        return _none(Student)
+    if is_portal_admin(user):
+        return Student.objects.values("pk")
+    hosted = Placement.objects.filter(host__in=coordinated_organization_ids(user)).values(
+        "student_id"
+    )
+    return Student.objects.filter(Q(pk__in=student_ids_in_care_of(user)) | Q(pk__in=hosted)).values(
+        "pk"
+    )
+
+
+def program_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import Program, Student
+
+    if not is_active_user(user):
+        return _none(Program)
+    if is_portal_admin(user):
+        return Program.objects.values("pk")
+    return Program.objects.filter(
+        Q(pk__in=administered_program_ids(user))
+        | Q(partners__organization__in=coordinated_organization_ids(user))
+        | Q(lead_university__in=coordinated_organization_ids(user))
+        | Q(pk__in=Student.objects.filter(pk__in=student_ids_in_care_of(user)).values("program_id"))
+    ).values("pk")
+
+
+def tutor_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import TutorAssignment, TutorProfile
+
+    if not is_active_user(user):
+        return _none(TutorProfile)
+    if is_portal_admin(user):
+        return TutorProfile.objects.values("pk")
+    of_my_students = TutorAssignment.objects.filter(
+        student__in=student_ids_in_care_of(user)
+    ).values("tutor_id")
+    return TutorProfile.objects.filter(
+        Q(user=user)
+        | Q(organization__in=coordinated_organization_ids(user))
+        | Q(pk__in=of_my_students)
+        | Q(organization__partnerships__program__in=administered_program_ids(user))
+        | Q(organization__led_programs__in=administered_program_ids(user))
+    ).values("pk")
+
+
+def placement_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import Placement
+
+    if not is_active_user(user):
+        return _none(Placement)
+    if is_portal_admin(user):
+        return Placement.objects.values("pk")
+    return Placement.objects.filter(
+        Q(student__in=student_ids_in_care_of(user))
+        | Q(host__in=coordinated_organization_ids(user))
+        | Q(practice_tutor__user=user)
+    ).values("pk")
+
+
+def project_ids_visible_to(user: Any) -> QuerySet[Any]:
+    from .models import Project, Student
+
+    if not is_active_user(user):
+        return _none(Project)
+    if is_portal_admin(user):
+        return Project.objects.values("pk")
+    coordinated = coordinated_organization_ids(user)
+    my_students_users = Student.objects.filter(pk__in=tutored_student_ids(user)).values("user_id")
+    return Project.objects.filter(
+        Q(program__in=administered_program_ids(user))
+        | Q(lead_organization__in=coordinated)
+        | Q(partner_organizations__in=coordinated)
+        | Q(members__user=user)
+        | Q(members__user__in=my_students_users)
+        | Q(proposed_by=user)
+    ).values("pk")
+
+
+def progress_log_filter(user: Any) -> Q:
+    """Care circle; a student sees only the logs shared with them."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if is_portal_admin(user):
+        return Q()
+    staff = Q(student__program__in=administered_program_ids(user)) | Q(
+        student__in=tutored_student_ids(user)
+    )
+    return staff | Q(author=user) | Q(student__user=user, shared=True)
+
+
+def case_log_filter(user: Any) -> Q:
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if is_portal_admin(user):
+        return Q()
+    return Q(student__in=student_ids_in_care_of(user)) | Q(
+        placement__host__in=coordinated_organization_ids(user)
+    )
+
+
+def budget_line_filter(user: Any) -> Q:
+    """Program administrators, the holder's coordinators and the line's named approver;
+    never tutors or students."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if is_portal_admin(user):
+        return Q()
+    return (
+        Q(program__in=administered_program_ids(user))
+        | Q(holder__in=coordinated_organization_ids(user))
+        | Q(approver=user)
+    )
+
+
+# ---- Action predicates -------------------------------------------------------------------
+
+
+def administers(user: Any, program: Any) -> bool:
+    return is_portal_admin(user) or (
+        is_active_user(user) and user.has_role(Role.PROGRAM_ADMIN, program)
+    )
+
+
+def coordinates(user: Any, organization: Any) -> bool:
+    return is_active_user(user) and user.has_role(Role.PARTNER_COORDINATOR, organization)
+
+
+def organization_ids_with_people_visible_to(user: Any) -> QuerySet[Any] | None:
+    """The organisations whose people `user` may see, as `can_see_organization_people` decides
+    one at a time: their own coordinators', and those leading or taking part in a program the
+    user administers. None for a portal administrator (every organisation)."""
+    from .models import Organization, Program, ProgramPartner
+
+    if is_portal_admin(user):
+        return None
+    if not is_active_user(user):
+        return _none(Organization)
+    programs = administered_program_ids(user)
+    return Organization.objects.filter(
+        Q(pk__in=coordinated_organization_ids(user))
+        | Q(pk__in=Program.objects.filter(pk__in=programs).values("lead_university_id"))
+        | Q(pk__in=ProgramPartner.objects.filter(program__in=programs).values("organization_id"))
+    ).values("pk")
+
+
+def program_model() -> Any:
+    from .models import Program
+
+    return Program
+
+
+def tutor_organization_ids(user: Any) -> QuerySet[Any]:
+    """Organisations `user` may add tutors to: any for portal administrators; the lead
+    university and active partners of the programs they administer; the organisations they
+    coordinate."""
+    from .models import Organization, Program, ProgramPartner
+
+    if not is_active_user(user):
+        return _none(Organization)
+    if is_portal_admin(user):
+        return Organization.objects.values("pk")
+    administered = administered_program_ids(user)
+    return Organization.objects.filter(
+        Q(pk__in=Program.objects.filter(pk__in=administered).values("lead_university_id"))
+        | Q(
+            pk__in=ProgramPartner.objects.filter(program__in=administered, is_active=True).values(
+                "organization_id"
+            )
+        )
+        | Q(pk__in=coordinated_organization_ids(user))
+    ).values("pk")
+
+
+# ---- Projects and the verification of case logs ------------------------------------------
+
+
+def holds_for(user: Any, role: Role, model: Any, pk: Any) -> bool:
+    """`user.has_role(role, scope)` from the scope's id alone (no fetch of the scope row)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not is_active_user(user) or pk is None:
+        return False
+    return (str(role), ContentType.objects.get_for_model(model).pk, pk) in user.current_roles
+
+
+def project_program_ids_open_to(user: Any) -> QuerySet[Any]:
+    """Programs in which `user` may propose projects: the programs they administer, and those
+    that an organisation they coordinate leads or takes part in as an active partner."""
+    from .models import Program
+
+    if not is_active_user(user):
+        return _none(Program)
+    if is_portal_admin(user):
+        return Program.objects.values("pk")
+    coordinated = coordinated_organization_ids(user)
+    tutoring = tutor_organization_ids_of(user)
+    return Program.objects.filter(
+        Q(pk__in=administered_program_ids(user))
+        | Q(lead_university__in=coordinated)
+        | Q(partners__organization__in=coordinated, partners__is_active=True)
+        | Q(pk__in=own_program_ids(user))
+        | Q(lead_university__in=tutoring)
+        | Q(partners__organization__in=tutoring, partners__is_active=True)
+    ).values("pk")
+
+
+def own_program_ids(user: Any) -> QuerySet[Any]:
+    """The programs `user` studies in (active students)."""
+    from .models import Student
+
+    return Student.objects.filter(user=user, status=Student.Status.ACTIVE).values("program_id")
+
+
+def tutor_organization_ids_of(user: Any) -> QuerySet[Any]:
+    from .models import TutorProfile
+
+    return TutorProfile.objects.filter(user=user, is_active=True).values("organization_id")
+
+
+def case_logs_to_verify_filter(user: Any) -> Q:
+    """Unverified case logs that `user` may verify: the same rule as `can_verify_case_log`
+    (the placement's practice tutor; without one, a current practice tutor of the student)."""
+    from .models import TutorAssignment, TutorProfile
+
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    practising = TutorAssignment.objects.filter(
+        tutor__user=user, ended_on__isnull=True, role=TutorProfile.Kind.PRACTICE
+    ).values("student_id")
+    return Q(verified_at__isnull=True, rejected_at__isnull=True, queried_at__isnull=True) & (
+        Q(placement__practice_tutor__user=user)
+        | Q(placement__practice_tutor__isnull=True, student__in=practising)
+    )
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated queryset, as an integer column of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+    empty_result_set_value = 0

@@ -1,1 +1,0 @@
-"""Programs processes, one module per business process (keyword-only, typed, atomic)."""

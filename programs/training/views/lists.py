@@ -1,0 +1,68 @@
+"""The lists behind the home page's attention counts: plans to approve, overdue milestones.
+
+Both start from the same querysets as the counts (`programs.training.attention`), which start from
+`visible_to(user)`; `?program=<id>` narrows a list to one program (never widens it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.permissions import require
+
+from ...models import TrainingPlan
+from ..attention import overdue_milestones, plans_to_approve
+from ..permissions import acts_on_plans, follows_milestones
+
+PER_PAGE = 50
+
+
+def _program_filter(request: AuthenticatedHttpRequest, rows: QuerySet[Any]) -> QuerySet[Any]:
+    program = request.GET.get("program", "")
+    return rows.filter(student__program_id=int(program)) if program.isdigit() else rows
+
+
+@require(acts_on_plans)
+@require_GET
+def plans_to_approve_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    plans = _program_filter(
+        request,
+        plans_to_approve(request.user)
+        .select_related("student__user", "student__program")
+        .order_by("updated_at", "id"),
+    )
+    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/attention/plans_to_approve.html",
+        {
+            "page": page,
+            "filtered": "program" in request.GET,
+            "final_step": TrainingPlan.Status.TUTOR_APPROVED,
+        },
+    )
+
+
+@require(follows_milestones)
+@require_GET
+def overdue_milestones_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    milestones = _program_filter(
+        request,
+        overdue_milestones(request.user)
+        .select_related("student__user", "student__program")
+        .order_by("due_date", "id"),
+    )
+    page = Paginator(milestones, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/attention/overdue_milestones.html",
+        {"page": page, "filtered": "program" in request.GET, "today": timezone.localdate()},
+    )
