@@ -11,7 +11,7 @@ from evaluation.ledger import api_urls as ledger_api
 from evaluation.reports import api_urls as reports_api
 from evaluation.scores import api_urls as scores_api
 from programs.api import urls as programs_api
-from supervision.api import urls as audits_api
+from supervision import api_urls as audits_api
 from supervision.inspections.api import urls as inspections_api
 from supervision.internal import api_urls as internal_api
 from training_portal.core.api.views import JobViewSet, NotificationViewSet
@@ -26,7 +26,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 ROUTERS = [
     router,
     programs_api.router,
-    audits_api.router,
+    *audits_api.ROUTERS,
     internal_api.router,
     inspections_api.router,
     evaluations_api.router,
@@ -69,7 +69,7 @@ urlpatterns = [
     path("user-imports/", accounts_api.UserImportView.as_view(), name="user-import"),
     path("", include(router.urls)),
     path("", include("programs.api.urls")),
-    path("", include("supervision.api.urls")),
+    path("", include("supervision.api_urls")),
     path("", include("supervision.internal.api_urls")),
     path("", include("supervision.inspections.api.urls")),
     path("", include("evaluation.evaluations.api_urls")),

@@ -50,6 +50,7 @@ from programs.models.programs import CourseCategory, Responsibility
 from programs.models.training import Modality
 from supervision.models import Finding
 from supervision.models.audit import Severity
+from training_portal.core import charts
 
 from ..models import (
     AnonymousAnswer,
@@ -62,7 +63,6 @@ from ..models import (
     Score,
     Source,
 )
-from . import charts
 
 TWO = Decimal("0.01")
 

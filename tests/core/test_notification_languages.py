@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from programs import models as m
 from programs.services import funds, student_status, training
-from supervision import services as supervision_services
+from supervision.findings import services as supervision_services
 from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast  # noqa: F401
 from tests.programs.factories import BudgetLineFactory
