@@ -1,10 +1,11 @@
 """The one filter of the findings list, read by the page and by the API alike.
 
-Both take `rule`, `severity`, `status`, `program`, `organization`, `q` (a student's name or
-number), `mine` (assigned to the caller), `sort` (the page's orders) and `ordering` (the API's);
-the API's `student`, `tutor`, `assignee`, `unassigned` and `active` work on the page's URL too.
-`status` also takes `active` (needing work) and `all`; the page asks for `status=active` and
-`sort=severity` when its URL names neither.
+Both take `rule`, `severity`, `status`, `program`, `organization` (on the page: among those
+of the findings the viewer sees), `q` (a student's name or number), `mine` (assigned to the
+caller), `sort` (the page's orders) and `ordering` (the API's); the API's `student`, `tutor`,
+`assignee`, `unassigned` and `active` work on the page's URL too. `status` also takes
+`active` (needing work) and `all`; the page asks for `status=active` and `sort=severity` when
+its URL names neither.
 """
 
 from __future__ import annotations
@@ -120,12 +121,8 @@ class FindingFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     status = OneOrMoreFilter(label=_("Status"), choices=_status_choices, method="filter_status")
-    program = django_filters.ModelChoiceFilter(
-        label=_("Program"), queryset=_programs, empty_label=_("Any program")
-    )
-    organization = django_filters.ModelChoiceFilter(
-        label=_("Organisation"), queryset=_organizations, empty_label=_("Any organisation")
-    )
+    program = IdFilter(field_name="program_id", label=_("Program"))
+    organization = IdFilter(field_name="organization_id", label=_("Organisation"))
     mine = TickFilter(method="filter_mine", label=_("Assigned to me"))
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=SORTS, method="filter_sort", empty_label=None
@@ -151,6 +148,35 @@ class FindingFilter(django_filters.FilterSet):
         model = Finding
         fields: list[str] = []
         form = BootstrapForm
+
+    def __init__(self, *args: Any, page: bool = False, **kwargs: Any) -> None:
+        """`page`: the list page's filter, whose program and organisation are chosen among
+        those of the findings the viewer sees (another is refused); the API takes any id (an
+        unknown one finds nothing)."""
+        super().__init__(*args, **kwargs)
+        if page:
+            for name, chosen in (
+                (
+                    "program",
+                    django_filters.ModelChoiceFilter(
+                        field_name="program",
+                        label=_("Program"),
+                        queryset=_programs,
+                        empty_label=_("Any program"),
+                    ),
+                ),
+                (
+                    "organization",
+                    django_filters.ModelChoiceFilter(
+                        field_name="organization",
+                        label=_("Organisation"),
+                        queryset=_organizations,
+                        empty_label=_("Any organisation"),
+                    ),
+                ),
+            ):
+                chosen.parent, chosen.model = self, Finding
+                self.filters[name] = chosen
 
     @property
     def form(self) -> forms.Form:

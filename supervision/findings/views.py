@@ -89,6 +89,7 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             visible.select_related("program", "organization", "student__user", "tutor", "assignee")
         ),
         request=request,
+        page=True,
     )
     valid = filters.is_valid()
     findings = filters.qs if valid else Finding.objects.none()
