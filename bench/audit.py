@@ -101,7 +101,7 @@ from django.db.models import Sum  # noqa: E402
 
 from programs import models as m  # noqa: E402
 from programs.scale import CODE_PREFIX, seed_scale  # noqa: E402
-from supervision import audit as engine  # noqa: E402
+from supervision.audits import engine  # noqa: E402
 from supervision.models import AuditRun, Finding  # noqa: E402
 from supervision.rules import Rule, Scope, all_rules  # noqa: E402
 from training_portal.celery import app as celery_app  # noqa: E402

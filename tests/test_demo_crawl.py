@@ -172,7 +172,7 @@ def _media_root(settings: Any, demo_media: Path) -> None:
 def demo(django_db_setup: Any, django_db_blocker: Any, demo_media: Path) -> Iterator[None]:
     """The demo, loaded once for the module and rolled back after it; its first audit (queued
     by seed_demo for the worker) runs in-process, so that findings are there to follow."""
-    from supervision.audit import run_audit
+    from supervision.audits.engine import run_audit
     from supervision.models import AuditRun
 
     eager = celery_app.conf.task_always_eager

@@ -8,7 +8,7 @@ from rest_framework.routers import APIRootView, SimpleRouter
 from accounts.api import views as accounts_api
 from evaluation import api_urls as evaluation_api
 from programs import api_urls as programs_api
-from supervision.api import urls as audits_api
+from supervision import api_urls as audits_api
 from supervision.inspections.api import urls as inspections_api
 from supervision.internal import api_urls as internal_api
 from training_portal.core.api.views import JobViewSet, NotificationViewSet
@@ -23,7 +23,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 ROUTERS = [
     router,
     *programs_api.ROUTERS,
-    audits_api.router,
+    *audits_api.ROUTERS,
     internal_api.router,
     inspections_api.router,
     *evaluation_api.ROUTERS,
@@ -63,7 +63,7 @@ urlpatterns = [
     path("user-imports/", accounts_api.UserImportView.as_view(), name="user-import"),
     path("", include(router.urls)),
     path("", include("programs.api_urls")),
-    path("", include("supervision.api.urls")),
+    path("", include("supervision.api_urls")),
     path("", include("supervision.internal.api_urls")),
     path("", include("supervision.inspections.api.urls")),
     path("", include("evaluation.api_urls")),

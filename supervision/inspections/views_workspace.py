@@ -29,8 +29,8 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from training_portal.core.files import serve_file
 
+from ..findings.services import message_of
 from ..models import ChecklistItem, EvidenceFile, Finding, Inspection, SampledStudent
-from ..services import message_of
 from . import permissions, services
 from .forms import (
     ChecklistResultForm,

@@ -13,9 +13,9 @@ from accounts.models import User
 from programs.models import Organization, TutorProfile
 from training_portal.core.forms import BootstrapForm
 
+from ..findings.services import message_of, rule_of
 from ..models import Finding, ReviewMeeting
 from ..models.internal import COMMENT_MAX_LENGTH
-from ..services import message_of, rule_of
 from .services import RatingStatus, term_label
 
 DATE = {"type": "date"}

@@ -10,9 +10,9 @@ from rest_framework import serializers
 from accounts.models import User
 from programs.models import Organization, Program, TutorProfile
 
+from ..findings.services import message_of
 from ..models import Finding, ReviewMeeting
 from ..models.internal import COMMENT_MAX_LENGTH
-from ..services import message_of
 
 
 class LinkedFindingSerializer(serializers.ModelSerializer[Finding]):

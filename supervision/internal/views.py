@@ -29,8 +29,8 @@ from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_url
 from training_portal.core.permissions import is_active_user, require
 
+from ..findings.services import message_of, rule_of
 from ..models import Finding, ReviewMeeting
-from ..services import message_of, rule_of
 from . import permissions, services
 from .forms import RatingForm, RatingTermForm, ReviewMeetingForm
 

@@ -31,6 +31,10 @@ class Severity(models.TextChoices):
 
 #: Order of severities, for sorting and "at least" filters.
 SEVERITY_RANK = {Severity.INFO: 0, Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
+#: Most severe first.
+SEVERITIES = [Severity.CRITICAL, Severity.MAJOR, Severity.MINOR, Severity.INFO]
+#: What program administrators are told about on their home page.
+SERIOUS = [Severity.CRITICAL, Severity.MAJOR]
 
 
 @tracked()
@@ -105,7 +109,7 @@ class ScheduleChange(models.Model):
 
 class AuditRunQuerySet(models.QuerySet["AuditRun"]):
     def visible_to(self, user: Any) -> AuditRunQuerySet:
-        from ..permissions import audit_run_filter
+        from ..audits.permissions import audit_run_filter
 
         return self.filter(audit_run_filter(user))
 
@@ -178,7 +182,7 @@ class AuditChunk(models.Model):
 
 class FindingQuerySet(models.QuerySet["Finding"]):
     def visible_to(self, user: Any) -> FindingQuerySet:
-        from ..permissions import finding_filter
+        from ..findings.permissions import finding_filter
 
         return self.filter(finding_filter(user))
 

@@ -976,7 +976,7 @@ SUPERVISED_EXTERNALLY = ResponsibilityCheck(
 
 def _responsibility_period(program: Any) -> int:
     """The period of `responsibility_unfulfilled` in force for the program (one query)."""
-    from ..audit import effective_settings
+    from ..audits.engine import effective_settings
 
     rule = next(rule for rule in RULES if rule.code == "responsibility_unfulfilled")
     settings = effective_settings([rule], [program.pk])[(rule.code, program.pk)]

@@ -25,6 +25,7 @@ from programs.funds import services as funds
 from programs.people.services import student_status
 from programs.training.services import training
 from supervision import services as supervision_services
+from supervision.findings import services as supervision_services
 from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast  # noqa: F401
 from tests.programs.factories import BudgetLineFactory

@@ -49,12 +49,12 @@ from evaluation.models import (
     RewardEntry,
     Source,
 )
-from evaluation.reports import charts
 from evaluation.scores import formula
 from evaluation.scores import services as score_services
 from programs.demo import PROGRAM_CODE, seed_programs_demo
 from programs.models import Organization, OrganizationStatusChange, Program, Project, Student
 from programs.projects.services import request_completion
+from training_portal.core import charts
 from training_portal.core.models import Job
 
 from .conftest import screenshot, sign_in, submit

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from programs import models as m
 from programs.placements import services as s
-from supervision.audit import run_audit, start_audit
+from supervision.audits.engine import run_audit, start_audit
 from supervision.models import Finding
 from tests.clients import api_for, client_for
 from tests.factories import UserFactory

@@ -191,7 +191,7 @@ def test_cells_not_held_and_not_checked(cast: Cast) -> None:
 
 
 def test_the_period_is_the_audit_rules_setting_for_the_program(cast: Cast) -> None:
-    from supervision.services import change_rule_setting
+    from supervision.audits.services import change_rule_setting
 
     held = partner(cast, cast.hospital)
     m.PartnerResponsibility.objects.create(partner=held, responsibility="clinical_practice")

@@ -519,8 +519,8 @@ def use_the_demo_as_people_would() -> dict[str, Any]:
     from programs.placements.services import create_placement
     from programs.projects.services import create_project
     from programs.training.services.logs import record_case_log, write_progress_log
+    from supervision.findings.services import dismiss_finding
     from supervision.models import Finding
-    from supervision.services import dismiss_finding
 
     program = m.Program.objects.get(code=PROGRAM_CODE)
     student = demo_user("student").student
@@ -583,7 +583,7 @@ def use_the_demo_as_people_would() -> dict[str, Any]:
 
 
 def run_the_demo_audit() -> None:
-    from supervision.audit import run_audit
+    from supervision.audits.engine import run_audit
     from supervision.models import AuditRun
 
     run_audit(AuditRun.objects.get().job_id)

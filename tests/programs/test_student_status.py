@@ -20,7 +20,7 @@ from programs import models as m
 from programs.people.services import student_status
 from programs.people.workflow import TRANSITIONS
 from programs.training.services.training import instantiate_milestones
-from supervision.audit import run_audit, start_audit
+from supervision.audits.engine import run_audit, start_audit
 from supervision.models import AuditRun, Finding
 from tests.programs.conftest import Cast, cast, who  # noqa: F401
 from tests.programs.factories import MilestoneTemplateFactory, ProgressLogFactory

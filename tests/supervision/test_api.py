@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from supervision.audit import start_audit
+from supervision.audits.engine import start_audit
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
 from supervision.rules import all_rules
 from tests.clients import api_for

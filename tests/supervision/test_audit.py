@@ -18,12 +18,12 @@ from django.utils import timezone, translation
 
 from programs import models as m
 from programs.demo import seed_programs_demo
-from supervision import audit as engine
 from supervision import rules as rules_registry
+from supervision.audits import engine
+from supervision.findings.services import dismiss_finding, message_of, resolve_finding
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
 from supervision.rules import all_rules
 from supervision.rules.catalogue import RULES
-from supervision.services import dismiss_finding, message_of, resolve_finding
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.programs.factories import (
     AssignmentFactory,

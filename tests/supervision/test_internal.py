@@ -26,7 +26,6 @@ from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
 from supervision.internal import services as s
-from supervision.internal.setup import register
 from supervision.models import (
     Finding,
     RatingReceipt,
@@ -48,6 +47,7 @@ from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
 from training_portal.core.history import history_url, is_tracked
 from training_portal.core.navigation import entries_for
+from training_portal.core.registry import register_features
 
 pytestmark = pytest.mark.django_db
 
@@ -842,8 +842,9 @@ def test_the_term_filter_narrows_the_aggregates(world: Cast) -> None:
 
 
 def test_registration_adds_entries_once_and_the_students_home_item(world: Cast) -> None:
-    register()
-    register()
+    supervision = apps.get_app_config("supervision")
+    register_features(supervision, "internal")
+    register_features(supervision, "internal")
     recorded = meeting(world)
     assert history_url(world.program_admin, recorded).startswith("/history/supervision/")
     assert history_url(world.student.user, recorded) == ""

@@ -18,11 +18,12 @@ from django_celery_beat.models import PeriodicTask
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
-from supervision import services
-from supervision.audit import finish_run, start_audit
+from supervision.audits import services as audit_services
+from supervision.audits.engine import finish_run, start_audit
+from supervision.findings import services
+from supervision.findings.attention import assigned_findings_attention, serious_findings_attention
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting, ScheduleChange
 from supervision.rules import all_rules
-from supervision.views import assigned_findings_attention, serious_findings_attention
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.programs.conftest import Cast
@@ -975,14 +976,14 @@ def test_a_bad_schedule_is_refused_and_nothing_changes(admin: User, hour: str, m
 def test_only_portal_admins_change_the_schedule(cast: Cast) -> None:
     assert schedule(client_for(cast.program_admin), hour="3", minute="0").status_code == 403
     with pytest.raises(services.PermissionDenied):
-        services.change_schedule(user=cast.program_admin, hour=3, minute=0, enabled=True)
+        audit_services.change_schedule(user=cast.program_admin, hour=3, minute=0, enabled=True)
     task = PeriodicTask.objects.select_related("crontab").get(name="Nightly audit")
     assert task.crontab.hour == "2"
 
 
 def test_the_schedule_service_validates_its_input(admin: User) -> None:
     with pytest.raises(services.ValidationError) as caught:
-        services.change_schedule(user=admin, hour=True, minute=1.5, enabled=True)
+        audit_services.change_schedule(user=admin, hour=True, minute=1.5, enabled=True)
     assert set(caught.value.message_dict) == {"hour", "minute"}
 
 
@@ -1131,8 +1132,8 @@ def test_rule_settings_query_count_is_flat(cast: Cast) -> None:
 def test_money_in_the_evidence_is_shown_in_the_money_format(language: str) -> None:
     from django.utils import translation
 
+    from supervision.findings.views import _evidence
     from supervision.rules import get_rule
-    from supervision.views import _evidence
 
     evidence = {"line_amount": "1000.00", "approved_total": "1500.5", "days": 3}
     with translation.override(language):

@@ -13,8 +13,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from supervision import services
-from supervision.audit import fingerprint, still_present
+from supervision.audits.engine import fingerprint, still_present
+from supervision.findings import services
 from supervision.models import Finding, RuleSetting
 from tests.clients import api_for, client_for
 from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is a fixture)
@@ -194,7 +194,7 @@ def test_the_bulk_page_warns_about_the_findings_that_will_reopen(cast: Cast, gap
 
 
 def test_the_rules_are_asked_once_per_rule_and_program(cast: Cast, gap: Finding) -> None:
-    from supervision.audit import still_present_of
+    from supervision.audits.engine import still_present_of
 
     other = make_finding(cast.program, cast.other_student, student=cast.other_student)
     other.fingerprint = fingerprint(

@@ -19,11 +19,12 @@ from django.utils import timezone, translation
 from accounts.models import RoleMembership
 from accounts.roles import Role
 from programs import models as m
-from supervision.audit import run_audit, start_audit
+from supervision.audits.engine import run_audit, start_audit
+from supervision.audits.services import change_rule_setting
+from supervision.findings.services import message_of
 from supervision.models import AuditChunk, AuditRun, Finding, Inspection, ReviewMeeting
 from supervision.rules import all_rules
 from supervision.rules.catalogue import RULES
-from supervision.services import change_rule_setting, message_of
 from tests.factories import UserFactory
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.programs.factories import (

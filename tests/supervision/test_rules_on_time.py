@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from programs import models as m
+from supervision.audits.services import change_rule_setting
 from supervision.models import Inspection, ReviewMeeting
 from supervision.rules.on_time import RULES
-from supervision.services import change_rule_setting
 from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.programs.factories import OrganizationFactory, ProgramFactory
 

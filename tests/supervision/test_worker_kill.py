@@ -27,7 +27,7 @@ from django.db import connection
 from django.db.models import Count
 
 from programs.scale import seed_scale
-from supervision.audit import start_audit
+from supervision.audits.engine import start_audit
 from supervision.models import AuditChunk, AuditRun, Finding
 from tests.conftest import ROOT, database_url
 from training_portal.celery import app as celery_app

@@ -175,7 +175,7 @@ TEMPLATE_PREFIX = "template:"
 # name keeps working whatever module the function moves to.
 RENDERERS: dict[str, str] = {
     "rule_label": "supervision.rules.rule_label",
-    "finding_message": "supervision.services.stored_finding_message",
+    "finding_message": "supervision.findings.services.stored_finding_message",
 }
 
 

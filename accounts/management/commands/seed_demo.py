@@ -9,7 +9,7 @@ from accounts.demo import seed_demo_accounts
 from evaluation.demo import seed_evaluation_app_demo
 from programs.demo import seed_programs_demo
 from programs.demo_lifecycle import seed_lifecycle_demo
-from supervision.demo import seed_audit_demo
+from supervision.audits.demo import seed_audit_demo
 from supervision.inspections.demo import seed_inspection_demo
 
 

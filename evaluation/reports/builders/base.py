@@ -23,8 +23,7 @@ from programs.models import (
 from programs.models.training import Modality
 from supervision.models import Finding
 from supervision.models.audit import Severity
-
-from .. import charts
+from training_portal.core import charts
 
 TWO = Decimal("0.01")
 

@@ -17,12 +17,12 @@ from programs.models import (
 )
 from programs.models.programs import Responsibility
 from supervision.models import Finding
+from training_portal.core import charts
 
 from ...models import (
     PartnerScore,
     RewardEntry,
 )
-from .. import charts
 from .base import (
     ReportData,
     Section,

@@ -23,6 +23,7 @@ from programs.models import (
     Student,
 )
 from programs.models.organizations import OrganizationKind
+from training_portal.core import charts
 
 from ...models import (
     AnonymousAnswer,
@@ -33,7 +34,6 @@ from ...models import (
     RewardEntry,
     Score,
 )
-from .. import charts
 from .base import (
     ReportData,
     Section,

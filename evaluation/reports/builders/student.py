@@ -16,12 +16,12 @@ from programs.models import (
     TrainingPlan,
 )
 from programs.models.programs import CourseCategory
+from training_portal.core import charts
 
 from ...models import (
     Evaluation,
     Source,
 )
-from .. import charts
 from .base import (
     ReportData,
     Section,

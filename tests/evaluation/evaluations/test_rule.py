@@ -12,7 +12,7 @@ from django.utils import translation
 from evaluation.evaluations import services
 from evaluation.evaluations.rules import RULE
 from evaluation.models import EvaluationRequest, EvaluationRound, Source
-from supervision.audit import run_audit, start_audit
+from supervision.audits.engine import run_audit, start_audit
 from supervision.models import Finding
 from supervision.rules import Scope, all_rules, get_rule
 from tests.programs.factories import ProgramFactory

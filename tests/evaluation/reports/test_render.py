@@ -12,8 +12,9 @@ import openpyxl
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from evaluation.reports import builders, charts, render
+from evaluation.reports import builders, render
 from programs import models as m
+from training_portal.core import charts
 
 from .conftest import YEAR, World
 

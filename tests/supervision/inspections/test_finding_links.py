@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from supervision.audit import JOB_KIND
+from supervision.audits.engine import JOB_KIND
 from supervision.inspections import services
 from supervision.models import AuditRun, Finding, Inspection, Severity
 from tests.clients import client_for

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from supervision import audit
+from supervision.audits import engine as audit
 from supervision.inspections import services
 from supervision.inspections.publication import (
     audit_summary_snapshot,

@@ -1,16 +1,19 @@
-"""Server-side SVG charts: bar, line and donut, built as strings with every label escaped.
+"""Server-side SVG charts: bar, column, line and donut, built as strings with every label
+escaped: the portal's one chart kit.
 
-The same SVG is shown on the dashboards and embedded in the PDF reports, so charts need no
-JavaScript. Values are numbers (int, float or Decimal); None counts as no value. The
-font-family names a CJK font so that Chinese labels render in the PDF as on the page: first
-in Chinese, after a Latin font in the other languages (WeasyPrint lays SVG text out letter by
-letter, and a Latin font first makes that quicker and the PDF's font subsets smaller).
+The same SVG is shown on the pages (`fluid=True`: as wide as its container) and embedded in
+the PDF reports (a fixed size), so charts need no JavaScript. Values are numbers (int, float
+or Decimal); None counts as no value. The font-family names a CJK font so that Chinese labels
+render in the PDF as on the page: first in Chinese, after a Latin font in the other languages
+(WeasyPrint lays SVG text out letter by letter, and a Latin font first makes that quicker and
+the PDF's font subsets smaller).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 from typing import Any
@@ -55,10 +58,15 @@ def _font() -> str:
     return FONT if (get_language() or "").startswith("zh") else LATIN_FIRST_FONT
 
 
-def _open(width: int, height: int, title: str) -> str:
+def _open(width: int, height: int, title: str, *, fluid: bool = False) -> str:
+    size = (
+        'class="report-chart w-100" preserveAspectRatio="xMinYMin meet"'
+        if fluid
+        else f'class="report-chart" width="{width}" height="{height}"'
+    )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" {size} role="img" '
+        f'viewBox="0 0 {width} {height}" '
         f'font-family="{_text(_font())}" font-size="11">'
         f"<title>{_text(title)}</title>"
     )
@@ -215,5 +223,93 @@ def donut_chart(
             f'<rect x="{size + 10}" y="{y}" width="12" height="12" fill="{_text(colour)}"/>'
             f'<text x="{size + 28}" y="{y + 10}">{_text(label)}: {_text(_fmt(value))}</text>'
         )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped
+
+
+@dataclass(frozen=True)
+class Series:
+    """One measure of a column chart: its label (in the legend and the bars' tooltips) and
+    colour."""
+
+    label: Any
+    colour: str
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """The columns of one category (a run, a month): its label under the axis, the value of
+    each series (None: not shown, e.g. a count too small to publish) and what each column's
+    tooltip says before the series' label (e.g. the month's name)."""
+
+    label: Any
+    values: Sequence[Any]
+    prefix: Any = ""
+
+
+def column_chart(
+    groups: Sequence[ColumnGroup],
+    series: Sequence[Series],
+    *,
+    title: str,
+    empty_label: str,
+    width: int = 560,
+    height: int = 200,
+    slots: int | None = None,
+    min_top: Number = 1,
+    missing_label: str = "",
+    missing_colour: str = "#adb5bd",
+    fluid: bool = False,
+) -> SafeString:
+    """Vertical columns side by side for each group, over a zero line with the top value on
+    the axis, the groups' labels under it and a legend of the series below. `slots` keeps room
+    for that many groups (fewer are drawn from the left); a None value is drawn as a thin mark
+    in `missing_colour`, named `missing_label` in its tooltip and in the legend."""
+    if not groups:
+        return _empty(width, 60, title, empty_label)
+    left, top_margin, legend_row = 40, 12, 22
+    baseline = height - legend_row - 22
+    plot_height = baseline - top_margin
+    values = [_num(value) for group in groups for value in group.values if value is not None]
+    top = max([*values, _num(min_top)]) or 1.0
+    span = (width - left) / max(slots or 0, len(groups))
+    column = span / (len(series) + 1)
+    parts = [
+        _open(width, height, title, fluid=fluid),
+        f'<line x1="{left}" y1="{baseline}" x2="{width}" y2="{baseline}" stroke="#6c757d"/>'
+        f'<line x1="{left}" y1="{top_margin}" x2="{left}" y2="{baseline}" stroke="#dee2e6"/>'
+        f'<text x="{left - 4}" y="{top_margin + 4}" text-anchor="end" fill="#6c757d">'
+        f"{_text(_fmt(top))}</text>"
+        f'<text x="{left - 4}" y="{baseline}" text-anchor="end" fill="#6c757d">0</text>',
+    ]
+    for index, group in enumerate(groups):
+        start = left + index * span
+        parts.append("<g>")
+        for position, (measure, value) in enumerate(zip(series, group.values, strict=True)):
+            missing = value is None
+            bar = 3.0 if missing else plot_height * _num(value) / top
+            shown = missing_label if missing else _fmt(value)
+            parts.append(
+                f'<rect x="{start + (position + 0.5) * column:.1f}" y="{baseline - bar:.1f}" '
+                f'width="{column * 0.9:.1f}" height="{bar:.1f}" '
+                f'fill="{_text(missing_colour if missing else measure.colour)}">'
+                f"<title>{_text(group.prefix)}{_text(measure.label)}: {_text(shown)}</title>"
+                "</rect>"
+            )
+        parts.append(
+            f'<text x="{start + span / 2:.1f}" y="{baseline + 16}" text-anchor="middle" '
+            f'fill="#212529">{_text(group.label)}</text></g>'
+        )
+    legend = [(measure.label, measure.colour) for measure in series]
+    if missing_label:
+        legend.append((missing_label, missing_colour))
+    x = float(left)
+    for label, colour in legend:
+        y = height - legend_row + 6
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{_text(colour)}"/>'
+            f'<text x="{x + 14:.1f}" y="{y + 9}">{_text(label)}</text>'
+        )
+        x += 24 + 7 * len(str(label))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label is escaped

@@ -1,4 +1,4 @@
-"""API routes of the audits: audit rules, runs, findings."""
+"""The findings API's routes."""
 
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
@@ -6,8 +6,6 @@ from rest_framework.routers import SimpleRouter
 from . import views
 
 router = SimpleRouter()
-router.register("audit-rules", views.AuditRuleViewSet, basename="audit-rule")
-router.register("audit-runs", views.AuditRunViewSet, basename="audit-run")
 router.register("findings", views.FindingViewSet, basename="finding")
 
 urlpatterns: list[URLPattern | URLResolver] = list(router.urls)

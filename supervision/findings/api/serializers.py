@@ -1,167 +1,24 @@
-"""Serializers of the audits API: rules with their settings, runs, findings."""
+"""Serializers of the findings API: a finding with its evidence and what the caller may do
+with it, and the input of its moves and of bulk actions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from programs.models import Program
-from training_portal.core.api.serializers import JobSerializer
+from accounts.models import User
 
-from .. import permissions
-from ..audit import Effective
-from ..models import AuditRun, Finding, RuleSetting, Severity
-from ..rules import Rule, Threshold, rule_label
-from ..services import allowed_moves, message_of, rule_of
+from ...models import Finding
+from ...rules import rule_label
+from .. import permissions, workflow
+from ..services import BULK_ACTIONS, message_of, rule_of
 
-# ---- Rules ----------------------------------------------------------------------------------
+#: Notes and justifications are prose, not documents.
+TEXT_LIMIT = 10_000
 
-
-def threshold_value(threshold: Threshold, value: Any) -> int | str:
-    """A threshold's value for JSON: decimals as strings (never floats), counts as integers."""
-    if threshold.decimal:
-        return str(Decimal(str(value)))
-    return int(value)
-
-
-@dataclass(frozen=True)
-class RuleState:
-    """A rule with its settings in one scope: portal-wide (no program) or one program."""
-
-    rule: Rule
-    program: Program | None
-    effective: Effective
-    #: The scope's own setting (None: nothing set there, the defaults or portal-wide apply).
-    setting: RuleSetting | None
-
-    @property
-    def thresholds(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "name": name,
-                "label": threshold.label,
-                "default": threshold_value(threshold, threshold.default),
-                "minimum": threshold_value(threshold, threshold.minimum),
-                "maximum": threshold_value(threshold, threshold.maximum),
-                "decimal": threshold.decimal,
-            }
-            for name, threshold in self.rule.thresholds.items()
-        ]
-
-    def _values(self, values: dict[str, Any]) -> dict[str, int | str]:
-        known = self.rule.thresholds
-        return {
-            name: threshold_value(known[name], v) for name, v in values.items() if name in known
-        }
-
-    @property
-    def effective_values(self) -> dict[str, Any]:
-        return {
-            "enabled": self.effective.enabled,
-            "severity": self.effective.severity,
-            "thresholds": self._values(self.effective.thresholds),
-        }
-
-    @property
-    def own_setting(self) -> dict[str, Any] | None:
-        if self.setting is None:
-            return None
-        return {
-            "enabled": self.setting.enabled,
-            "severity": self.setting.severity,
-            "thresholds": self._values(self.setting.thresholds),
-            "updated_by": self.setting.updated_by.email if self.setting.updated_by else None,
-            "updated_at": self.setting.updated_at,
-        }
-
-
-@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "format": "decimal"}]})
-class ThresholdValueField(serializers.Field):
-    """An integer, or a decimal number written as a string."""
-
-    def to_representation(self, value: Any) -> Any:
-        return value
-
-
-class ThresholdSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField()
-    label: Any = serializers.CharField()
-    default = ThresholdValueField()
-    minimum = ThresholdValueField()
-    maximum = ThresholdValueField()
-    decimal = serializers.BooleanField()
-
-
-class EffectiveSettingSerializer(serializers.Serializer[Any]):
-    enabled = serializers.BooleanField()
-    severity = serializers.ChoiceField(choices=Severity.choices)
-    thresholds = serializers.DictField(child=ThresholdValueField())
-
-
-class OwnSettingSerializer(serializers.Serializer[Any]):
-    enabled = serializers.BooleanField()
-    #: Blank: the severity of the level above applies.
-    severity = serializers.ChoiceField(choices=Severity.choices, allow_blank=True)
-    thresholds = serializers.DictField(child=ThresholdValueField())
-    updated_by = serializers.EmailField(allow_null=True)
-    updated_at = serializers.DateTimeField()
-
-
-class AuditRuleSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(source="rule.code")
-    label: Any = serializers.CharField(source="rule.label")
-    description = serializers.CharField(source="rule.description")
-    default_severity = serializers.ChoiceField(choices=Severity.choices, source="rule.severity")
-    about_funds = serializers.BooleanField(source="rule.about_funds")
-    subject = serializers.CharField(source="rule.subject")
-    thresholds = ThresholdSerializer(many=True)
-    program = serializers.IntegerField(source="program.pk", allow_null=True, default=None)
-    effective = EffectiveSettingSerializer(source="effective_values")
-    setting = OwnSettingSerializer(source="own_setting", allow_null=True)
-
-
-# ---- Runs -----------------------------------------------------------------------------------
-
-
-class RuleCountsSerializer(serializers.Serializer[Any]):
-    found = serializers.IntegerField()
-    new = serializers.IntegerField()
-    reopened = serializers.IntegerField()
-    gone = serializers.IntegerField()
-
-
-class AuditRunSerializer(serializers.ModelSerializer[AuditRun]):
-    program_code = serializers.CharField(source="program.code", read_only=True, default=None)
-    started_by = serializers.EmailField(source="started_by.email", read_only=True, default=None)
-    rules = serializers.ListField(child=serializers.CharField(), read_only=True)
-    job = JobSerializer(read_only=True)
-    #: Per rule, once the run has finished.
-    counts = serializers.DictField(child=RuleCountsSerializer(), read_only=True)
-
-    class Meta:
-        model = AuditRun
-        fields = [
-            "id",
-            "program",
-            "program_code",
-            "rules",
-            "started_by",
-            "schedule",
-            "as_of",
-            "created_at",
-            "finished_at",
-            "job",
-            "counts",
-        ]
-        read_only_fields = fields
-
-
-# ---- Findings -------------------------------------------------------------------------------
 
 #: The API endpoint of each kind of subject that has one.
 SUBJECT_ENDPOINTS = {
@@ -288,7 +145,9 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
     )
     def get_next_statuses(self, finding: Finding) -> list[str]:
         """The statuses the finding may move to from where it is (`can` says who may)."""
-        return [str(status) for status in Finding.Status if status in allowed_moves(finding)]
+        return [
+            str(status) for status in Finding.Status if status in workflow.allowed_moves(finding)
+        ]
 
     @extend_schema_field(FindingPermissionsSerializer)
     def get_can(self, finding: Finding) -> dict[str, bool]:
@@ -325,3 +184,66 @@ class BulkResultSerializer(serializers.Serializer[Any]):
     not_found = serializers.ListField(child=serializers.IntegerField())
     #: Resolved, but the rule still finds their problem: the next audit run reopens them.
     still_present = serializers.ListField(child=serializers.IntegerField())
+
+
+# ---- Input ----------------------------------------------------------------------------------
+
+
+class CorrectiveActionNoteSerializer(serializers.Serializer[Any]):
+    corrective_action = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
+    )
+
+
+class CorrectiveActionSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(allow_blank=True, max_length=TEXT_LIMIT)
+
+
+class DismissalSerializer(serializers.Serializer[Any]):
+    # Optional here: the service answers a missing justification with its own field error.
+    justification = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
+    )
+
+
+class AssignmentSerializer(serializers.Serializer[Any]):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        help_text="A user who can see the finding, or null to take the assignment away.",
+    )
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BulkActionSerializer(serializers.Serializer[Any]):
+    """An action, the findings to take it on, and what the action needs."""
+
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=200
+    )
+    action = serializers.ChoiceField(choices=list(BULK_ACTIONS))
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For `assign` (required there): a user, or null to take the findings back.",
+    )
+    due_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="For `assign`."
+    )
+    justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=TEXT_LIMIT,
+        help_text="For `dismiss` (required there).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Left out, the assignee would be "nobody": taking findings back must be said.
+        if attrs["action"] == "assign" and "assignee" not in self.initial_data:
+            raise serializers.ValidationError(
+                {"assignee": [serializers.Field.default_error_messages["required"]]}
+            )
+        return attrs

@@ -37,9 +37,9 @@ from training_portal.core.history import history_context
 from training_portal.core.models import Job
 from training_portal.core.texts import text
 
+from ..models import AuditChunk, AuditRun, Finding, RuleSetting
+from ..rules import Hit, Rule, Scope, all_rules, get_rule
 from . import permissions
-from .models import AuditChunk, AuditRun, Finding, RuleSetting
-from .rules import Hit, Rule, Scope, all_rules, get_rule
 
 logger = logging.getLogger(__name__)
 
@@ -606,6 +606,6 @@ def finish_run(run_id: int) -> None:
     if finished:
         # The public per-program summaries follow the run (a new version if figures
         # changed): a task of its own, once the audit's job has ended.
-        from .inspections.tasks import refresh_audit_summaries_task
+        from ..inspections.tasks import refresh_audit_summaries_task
 
         transaction.on_commit(lambda: refresh_audit_summaries_task.delay(run_id))

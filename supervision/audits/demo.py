@@ -1,4 +1,4 @@
-"""Demo data of the supervision app: the first audit of the demo programs."""
+"""Demo data of the audits: the first audit of the demo programs."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from accounts.models import User
 from accounts.roles import Role
 from training_portal.core.seeding import seed_once
 
-from .audit import start_audit
-from .models import AuditRun
+from ..models import AuditRun
+from .engine import start_audit
 
 
 def seed_audit_demo() -> AuditRun | None:
@@ -27,3 +27,11 @@ def seed_audit_demo() -> AuditRun | None:
     return seed_once(
         "audit", lambda: start_audit(user=admin), already_there=AuditRun.objects.exists
     )
+
+
+def seed_audits() -> list[str] | None:
+    """The demo seeder (registered in `hooks`): queue the first audit, and say so."""
+    run = seed_audit_demo()
+    if run is None:
+        return None
+    return [f"A first audit of the demo data (run {run.pk}) is queued; the worker runs it."]

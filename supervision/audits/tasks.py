@@ -1,30 +1,24 @@
-"""Celery tasks of the audits: they take ids and call the audit module."""
+"""Celery tasks of the audits: they take ids and call the audit engine."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from . import audit
+from . import engine
 
 
 @shared_task(name="supervision.run_audit")
 def run_audit_task(job_id: int) -> None:
-    audit.run_audit(job_id)
-
-
-@shared_task(name="supervision.audit_chunk")
-def audit_chunk(chunk_id: int) -> None:
-    """One chunk (as queued by earlier versions)."""
-    audit.run_chunks([chunk_id])
+    engine.run_audit(job_id)
 
 
 @shared_task(name="supervision.audit_chunks")
 def audit_chunks(chunk_ids: list[int]) -> None:
     """The chunks of one rule over some programs: one query for all of them."""
-    audit.run_chunks(chunk_ids)
+    engine.run_chunks(chunk_ids)
 
 
 @shared_task(name="supervision.scheduled_audit")
 def scheduled_audit(schedule: str = "nightly") -> int:
     """Started by Celery beat (the schedule administrators edit): the whole portal."""
-    return audit.start_audit(user=None, schedule=schedule).pk
+    return engine.start_audit(user=None, schedule=schedule).pk

@@ -1,4 +1,4 @@
-"""Who sees which findings and runs, and who may act on them. Deny by default.
+"""Who sees which findings, and who may act on them. Deny by default.
 
 - program administrators: every finding of their programs;
 - partner coordinators: findings about their organisation and its tutors;
@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q
 
 from accounts.permissions import is_portal_admin
+from accounts.roles import TRAINING_ROLES, Role
 from programs.scopes import (
     administered_program_ids,
     administers,
@@ -24,9 +25,12 @@ from programs.scopes import (
 )
 from training_portal.core.permissions import NOTHING, is_active_user
 
+#: The roles that may be concerned by findings (inspectors and counsellors are not).
+FINDING_ROLES = TRAINING_ROLES
+
 
 def fund_rule_codes() -> list[str]:
-    from .rules import all_rules
+    from ..rules import all_rules
 
     return [rule.code for rule in all_rules() if rule.about_funds]
 
@@ -36,7 +40,7 @@ def finding_filter(user: Any) -> Q:
         return NOTHING
     if is_portal_admin(user):
         return Q()
-    from .inspections.permissions import conducted_inspection_ids, revealed_filter
+    from ..inspections.permissions import conducted_inspection_ids, revealed_filter
 
     coordinated = coordinated_organization_ids(user)
     not_funds = ~Q(rule__in=fund_rule_codes())
@@ -53,34 +57,7 @@ def finding_filter(user: Any) -> Q:
     )
 
 
-def audit_run_filter(user: Any) -> Q:
-    """Runs of the programs one administers; whole-portal runs for portal administrators."""
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
-    return Q(program__in=administered_program_ids(user))
-
-
 # ---- Action predicates ---------------------------------------------------------------------
-
-
-def sees_audits(user: Any) -> bool:
-    """The audit dashboard and rule settings: portal and program administrators."""
-    return is_portal_admin(user) or (
-        is_active_user(user) and administered_program_ids(user).exists()
-    )
-
-
-def can_start_audit(user: Any, program: Any | None) -> bool:
-    if program is None:
-        return is_portal_admin(user)
-    return administers(user, program)
-
-
-def can_change_rule_settings(user: Any, program: Any | None) -> bool:
-    """Portal-wide settings: portal administrators; a program's: its administrators."""
-    return can_start_audit(user, program)
 
 
 def manages_finding(user: Any, finding: Any) -> bool:
@@ -105,3 +82,14 @@ def can_assign_finding(user: Any, finding: Any) -> bool:
 def can_dismiss_finding(user: Any, finding: Any) -> bool:
     """Dismissal (with a justification) is for program and portal administrators."""
     return administers(user, finding.program)
+
+
+def sees_findings(user: Any) -> bool:
+    """Whether the findings list is worth offering (it answers anybody signed in)."""
+    return is_portal_admin(user) or (is_active_user(user) and bool(FINDING_ROLES & user.role_names))
+
+
+def sees_serious_findings(user: Any) -> bool:
+    """Program administrators, told about the critical and major findings of their programs
+    (from the cached roles: no query)."""
+    return is_active_user(user) and Role.PROGRAM_ADMIN in user.role_names

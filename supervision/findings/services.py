@@ -1,49 +1,34 @@
-"""Finding life (open → acknowledged → in remediation → resolved, or dismissed with a
-justification), assignment, bulk actions on several findings, the rule settings
-administrators change, and the schedule of the nightly audit."""
+"""A finding's life (the moves of `workflow`: open → acknowledged → in remediation → resolved,
+or dismissed with a justification), its corrective action, assignment, and bulk actions on
+several findings."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from accounts.models import RoleMembership, User
-from accounts.permissions import is_portal_admin
 from accounts.roles import Role
 from programs.models import Program
 from training_portal.core.notifications import notify
 from training_portal.core.texts import rendered
 
-from . import permissions
-from .audit import still_present, still_present_of
-from .models import Finding, RuleSetting, ScheduleChange
-from .models.audit import Severity
-from .rules import Rule, Threshold, get_rule, rule_label
+from ..audits.engine import still_present, still_present_of
+from ..models import Finding
+from ..rules import Rule, get_rule, rule_label
+from . import permissions, workflow
 
 Status = Finding.Status
-
-#: What each move accepts as the current status.
-_MOVES: dict[str, tuple[str, ...]] = {
-    Status.ACKNOWLEDGED: (Status.OPEN,),
-    Status.IN_REMEDIATION: (Status.OPEN, Status.ACKNOWLEDGED),
-    Status.RESOLVED: (Status.OPEN, Status.ACKNOWLEDGED, Status.IN_REMEDIATION),
-    Status.DISMISSED: (Status.OPEN, Status.ACKNOWLEDGED, Status.IN_REMEDIATION),
-    Status.OPEN: (Status.RESOLVED, Status.DISMISSED),
-}
 
 
 def rule_of(finding: Finding) -> Rule | None:
@@ -73,19 +58,13 @@ def _lock(finding: Finding) -> None:
 
 
 def _move(finding: Finding, to: str) -> None:
-    if finding.status not in _MOVES[to]:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: _("A finding that is “%(status)s” cannot become “%(to)s”.")
-                % {"status": finding.get_status_display(), "to": Status(to).label}
-            }
-        )
+    workflow.check_move(finding, to)
     finding.status = to
 
 
 @transaction.atomic
 def acknowledge_finding(*, user: User, finding: Finding) -> Finding:
-    if not permissions.can_work_on_finding(user, finding):
+    if not workflow.may_make(user, finding, "acknowledge"):
         raise PermissionDenied
     _lock(finding)
     _move(finding, Status.ACKNOWLEDGED)
@@ -95,7 +74,7 @@ def acknowledge_finding(*, user: User, finding: Finding) -> Finding:
 
 @transaction.atomic
 def start_remediation(*, user: User, finding: Finding, corrective_action: str = "") -> Finding:
-    if not permissions.can_work_on_finding(user, finding):
+    if not workflow.may_make(user, finding, "start_remediation"):
         raise PermissionDenied
     _lock(finding)
     _move(finding, Status.IN_REMEDIATION)
@@ -108,7 +87,7 @@ def start_remediation(*, user: User, finding: Finding, corrective_action: str = 
 @transaction.atomic
 def resolve_finding(*, user: User, finding: Finding, corrective_action: str = "") -> Finding:
     """Resolved by hand; the next run reopens it if the problem is still there."""
-    if not permissions.can_work_on_finding(user, finding):
+    if not workflow.may_make(user, finding, "resolve"):
         raise PermissionDenied
     _lock(finding)
     _move(finding, Status.RESOLVED)
@@ -143,7 +122,7 @@ def resolve_outlook(finding: Finding) -> ResolveOutlook:
 @transaction.atomic
 def dismiss_finding(*, user: User, finding: Finding, justification: str) -> Finding:
     """Not a problem after all (kept dismissed when found again), with a justification."""
-    if not permissions.can_dismiss_finding(user, finding):
+    if not workflow.may_make(user, finding, "dismiss"):
         raise PermissionDenied
     justification = (justification or "").strip()
     if not justification:
@@ -157,7 +136,7 @@ def dismiss_finding(*, user: User, finding: Finding, justification: str) -> Find
 
 @transaction.atomic
 def reopen_finding(*, user: User, finding: Finding) -> Finding:
-    if not permissions.manages_finding(user, finding):
+    if not workflow.may_make(user, finding, "reopen"):
         raise PermissionDenied
     _lock(finding)
     _move(finding, Status.OPEN)
@@ -165,6 +144,19 @@ def reopen_finding(*, user: User, finding: Finding) -> Finding:
     finding.reopened_count += 1
     finding.save(update_fields=["status", "resolved_at", "reopened_count"])
     return finding
+
+
+def make_move(
+    *, user: User, finding: Finding, move: str, corrective_action: str = "", justification: str = ""
+) -> Finding:
+    """Make the move of `workflow` named `move` with what it takes (the others are ignored)."""
+    if move == "start_remediation":
+        return start_remediation(user=user, finding=finding, corrective_action=corrective_action)
+    if move == "resolve":
+        return resolve_finding(user=user, finding=finding, corrective_action=corrective_action)
+    if move == "dismiss":
+        return dismiss_finding(user=user, finding=finding, justification=justification)
+    return MOVE_SERVICES[move](user=user, finding=finding)
 
 
 @transaction.atomic
@@ -218,67 +210,6 @@ def assign_finding(
     return finding
 
 
-# ---- Rule settings -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def change_rule_setting(
-    *,
-    user: User,
-    rule: str,
-    program: Program | None = None,
-    enabled: bool = True,
-    severity: str = "",
-    thresholds: Mapping[str, Any] | None = None,
-) -> RuleSetting:
-    """Turn a rule on or off, change its severity and thresholds, portal-wide or for one
-    program (whose values then override the portal-wide ones). Every change is kept."""
-    if not permissions.can_change_rule_settings(user, program):
-        raise PermissionDenied
-    found = get_rule(rule)
-    if found is None:
-        raise ValidationError({"rule": [_("Unknown rule: %(code)s.") % {"code": rule}]})
-    errors: dict[str, list[str]] = {}
-    if severity and severity not in Severity.values:
-        errors["severity"] = [_("Choose a severity from the list.")]
-    cleaned: dict[str, Any] = {}
-    for name, value in (thresholds or {}).items():
-        threshold = found.thresholds.get(name)
-        if threshold is None:
-            errors.setdefault("thresholds", []).append(
-                _("The rule has no threshold “%(name)s”.") % {"name": name}
-            )
-            continue
-        if value in (None, ""):
-            continue  # not set: the portal-wide value or the default applies
-        try:
-            number = threshold.parse(value)
-        except (ValueError, ArithmeticError):
-            errors.setdefault("thresholds", []).append(
-                _("%(label)s: enter a number from %(min)s to %(max)s.")
-                % {"label": threshold.label, "min": threshold.minimum, "max": threshold.maximum}
-            )
-            continue
-        cleaned[name] = str(number) if threshold.decimal else number
-    if errors:
-        raise ValidationError(errors)
-    setting, _created = RuleSetting.objects.select_for_update().get_or_create(
-        rule=rule, program=program
-    )
-    setting.enabled = bool(enabled)
-    setting.severity = severity
-    setting.thresholds = cleaned
-    setting.updated_by = user
-    setting.updated_at = timezone.now()
-    setting.save()
-    return setting
-
-
-def allowed_moves(finding: Finding) -> set[str]:
-    """The statuses the finding may move to from where it is (whoever asks)."""
-    return {to for to, sources in _MOVES.items() if finding.status in sources}
-
-
 def assignee_candidates(findings: QuerySet[Finding]) -> QuerySet[User]:
     """People who can see the findings and so may take them on: the program administrators of
     their programs, the coordinators of the organisations they are about, the current tutors of
@@ -312,6 +243,16 @@ def assignee_candidates(findings: QuerySet[Finding]) -> QuerySet[User]:
         )
         .order_by("full_name", "email")
     )
+
+
+#: The service of each move of `workflow`.
+MOVE_SERVICES: dict[str, Callable[..., Finding]] = {
+    "acknowledge": acknowledge_finding,
+    "start_remediation": start_remediation,
+    "resolve": resolve_finding,
+    "reopen": reopen_finding,
+    "dismiss": dismiss_finding,
+}
 
 
 # ---- Several findings at once --------------------------------------------------------------
@@ -399,76 +340,3 @@ def _collect(errors: dict[str, list[str]], finding: Finding, exc: ValidationErro
                 text = _("Finding #%(id)s: %(problem)s") % {"id": finding.pk, "problem": text}
             if text not in errors.setdefault(field, []):
                 errors[field].append(text)
-
-
-# ---- The nightly audit's schedule ----------------------------------------------------------
-
-#: The Celery beat task that audits the whole portal (created by migration 0002).
-NIGHTLY_AUDIT = "Nightly audit"
-NIGHTLY_TASK = "supervision.scheduled_audit"
-NIGHTLY_DESCRIPTION = "Every rule over every program that is not closed."
-
-schedule_log = logging.getLogger("supervision.schedule")
-
-
-def nightly_audit_task() -> PeriodicTask | None:
-    return PeriodicTask.objects.select_related("crontab").filter(name=NIGHTLY_AUDIT).first()
-
-
-def last_schedule_change() -> ScheduleChange | None:
-    return ScheduleChange.objects.select_related("changed_by").first()
-
-
-@transaction.atomic
-def change_schedule(*, user: User, hour: Any, minute: Any, enabled: bool) -> PeriodicTask:
-    """Move the nightly whole-portal audit to another time of day, or turn it off or on.
-
-    Portal administrators only. Celery beat picks the change up by itself (django-celery-beat
-    marks its schedule changed on save). Who changed it and when is kept on the task and logged.
-    """
-    if not is_portal_admin(user):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    parsed: dict[str, int] = {}
-    for name, value, top in (("hour", hour, 23), ("minute", minute, 59)):
-        try:
-            number = Threshold(0, name, 0, top).parse(value)
-        except (ValueError, TypeError, ArithmeticError):
-            errors[name] = [_("Enter a whole number from 0 to %(max)d.") % {"max": top}]
-        else:
-            parsed[name] = int(number)
-    if errors:
-        raise ValidationError(errors)
-    crontab, _created = CrontabSchedule.objects.get_or_create(
-        minute=str(parsed["minute"]),
-        hour=str(parsed["hour"]),
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone=settings.TIME_ZONE,
-    )
-    task = PeriodicTask.objects.select_for_update().filter(name=NIGHTLY_AUDIT).first()
-    if task is None:
-        task = PeriodicTask(
-            name=NIGHTLY_AUDIT, task=NIGHTLY_TASK, kwargs=json.dumps({"schedule": NIGHTLY_AUDIT})
-        )
-    task.crontab = crontab
-    task.enabled = bool(enabled)
-    # The description is the admin site's (Django admin → Periodic tasks); the settings page
-    # says what the task does, and who changed it last, in the reader's language.
-    task.description = NIGHTLY_DESCRIPTION
-    task.save()
-    # Beat's tables keep no history of their own.
-    ScheduleChange.objects.create(
-        hour=parsed["hour"], minute=parsed["minute"], enabled=task.enabled, changed_by=user
-    )
-    schedule_log.info(
-        "nightly audit schedule changed",
-        extra={
-            "user_id": user.pk,
-            "hour": parsed["hour"],
-            "minute": parsed["minute"],
-            "enabled": task.enabled,
-        },
-    )
-    return task

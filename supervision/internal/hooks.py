@@ -1,6 +1,6 @@
 """What internal supervision registers with the portal: navigation entries, the students'
-home-page item, and who reads a review meeting's history. Called once from
-`SupervisionConfig.ready()`; calling it again changes nothing."""
+home-page item, and who reads a review meeting's history. Called once, through
+`core.registry.register_features`."""
 
 from __future__ import annotations
 
@@ -9,14 +9,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-_registered: list[bool] = []
-
 
 def register() -> None:
-    if _registered:
-        return
-    _registered.append(True)
-
     from programs.scopes import administers
     from training_portal.core.attention import register_attention
     from training_portal.core.history import register_history

@@ -1,0 +1,1 @@
+"""Findings: their list, their page, their life, assignment and bulk actions."""
