@@ -15,9 +15,9 @@ from accounts.models import User
 from programs import models as m
 from programs import workflows
 from programs.services import elements
+from tests.cast import Cast
 from tests.clients import api_for, client_for
 
-from .conftest import Cast
 from .test_element_pages import elements_of
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from accounts.roles import Role
 from programs import models as m
 from programs import workflows
 from programs.services import elements, partners, people, placements, projects, training
+from tests.cast import Cast
 from tests.factories import UserFactory
 
-from .conftest import Cast
 from .factories import CourseFactory, OrganizationFactory, PlanFactory, ProgramFactory, grant
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ from django.utils import translation
 from accounts.imports import ImportFileError
 from programs import imports, workflows
 from programs import models as m
+from tests.cast import Cast
 from training_portal.core.texts import text
-
-from .conftest import Cast
 
 pytestmark = pytest.mark.django_db
 

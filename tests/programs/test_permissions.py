@@ -20,9 +20,9 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from programs import models as m
 from programs import permissions as p
+from tests.cast import CAST_ROLES, Cast
 from tests.factories import UserFactory
 
-from .conftest import CAST_ROLES, Cast
 from .factories import (
     BudgetLineFactory,
     ExpenditureFactory,

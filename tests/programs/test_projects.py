@@ -21,11 +21,11 @@ from accounts.roles import Role
 from programs import models as m
 from programs import permissions
 from programs.services import projects as s
+from tests.cast import Cast, matrix, who
 from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast, who
 from .factories import OrganizationFactory, ProgramFactory, StudentFactory, TutorFactory, grant
 
 pytestmark = pytest.mark.django_db
@@ -406,11 +406,6 @@ API_CAST = [
 ]
 
 
-def _api_matrix(**statuses: int) -> list[tuple[str, int]]:
-    assert set(statuses) == set(API_CAST)
-    return list(statuses.items())
-
-
 def project_payload(cast: Cast, **fields: Any) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "program": cast.program.pk,
@@ -428,7 +423,8 @@ def project_payload(cast: Cast, **fields: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=201,
         coordinator=201,
         other_coordinator=400,  # the program is not theirs to see: no such program
@@ -454,7 +450,8 @@ def test_api_create_by_role(world: Cast, outsider: User, name: str, status: int)
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,
@@ -479,7 +476,8 @@ def test_api_read_by_role(world: Cast, outsider: User, name: str, status: int) -
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,  # the lead's coordinator approves (not their own proposal)
         other_coordinator=404,
@@ -503,7 +501,8 @@ def test_api_approve_by_role(world: Cast, outsider: User, name: str, status: int
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,
@@ -529,7 +528,8 @@ def test_api_complete_by_role(world: Cast, outsider: User, name: str, status: in
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=201,
         coordinator=201,
         other_coordinator=404,
@@ -697,7 +697,8 @@ def test_api_project_list_query_count_is_flat(world: Cast, outsider: User, name:
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=200,  # a coordinator, with no project of theirs in the list
@@ -753,7 +754,8 @@ def test_the_project_list_filters_and_offers_new_projects_to_those_who_may(world
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,
@@ -790,7 +792,8 @@ def test_project_detail_by_role(world: Cast, outsider: User, name: str, status: 
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,

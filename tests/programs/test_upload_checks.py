@@ -19,8 +19,8 @@ from accounts.models import User
 from accounts.services import start_user_import
 from programs import models as m
 from programs.services import funds, partners, training
+from tests.cast import Cast
 from tests.files import FAKE_PDF, docx_bytes, image_bytes, pdf_bytes, upload, xlsx_bytes, zip_bytes
-from tests.programs.conftest import Cast
 
 from .factories import BudgetLineFactory
 

@@ -23,9 +23,9 @@ from supervision.audit import finish_run, start_audit
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting, ScheduleChange
 from supervision.rules import all_rules
 from supervision.views import assigned_findings_attention, serious_findings_attention
+from tests.cast import Cast
 from tests.clients import client_for
 from tests.factories import UserFactory
-from tests.programs.conftest import Cast
 from tests.programs.factories import (
     AssignmentFactory,
     OrganizationFactory,
