@@ -116,7 +116,7 @@ def clone_test_database(rebuild: bool = False) -> str:
                 build_template(db, settings, template)
                 stale = db.execute(
                     "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-                    [f"{base}\\_tpl\\_%", template],
+                    [f"{template.rsplit('_', 1)[0]}_".replace("_", "\\_") + "%", template],
                 ).fetchall()
                 for (old,) in stale:
                     if not old.endswith("_building"):
