@@ -17,12 +17,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/training_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install install-dev assets translations demo run test lint typecheck checks \
-        pytest messages lock clean bench-imports bench-audit bench-reports
+.PHONY: help install install-dev assets translations demo run test test-fast lint typecheck \
+        checks imports pytest messages lock clean bench-imports bench-audit bench-reports
 
 help:
 	@echo "make run    start web + Celery worker + beat on SQLite with demo data ($(RUN_SITE_URL))"
-	@echo "make test   ruff, mypy, checks and the whole test suite on PostgreSQL and Redis"
+	@echo "make test   ruff, mypy, checks, import contracts and the whole test suite on PostgreSQL and Redis"
+	@echo "make test-fast  the suite without the browser and real-worker tests, for daily work"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
 
 $(VENV)/.base-installed: requirements/base.txt
@@ -75,11 +76,20 @@ messages: install-dev
 	    --ignore '.venv/*' --ignore 'var/*' --verbosity 0
 	$(PY) -m training_portal.core.catalogues locale
 
+# The layers and the apps' private names (.importlinter).
+imports: install-dev
+	$(BIN)/lint-imports
+
 pytest: install-dev translations assets
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	    $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-test: lint typecheck checks messages pytest
+test: lint typecheck checks messages imports pytest
+
+# Daily work: every test but the browser (tests/e2e) and real Celery worker ones.
+test-fast: install-dev translations assets
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	    $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not worker" $(PYTEST_ARGS)
 
 bench-imports: install-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/imports.py

@@ -1,4 +1,4 @@
-"""The named cast and shared fixtures.
+"""The named cast and shared fixtures (the programs cast: tests/plugins/cast.py).
 
 Cast (grows as scopes arrive with later issues):
 - `admin`: portal administrator (Alice)
@@ -29,6 +29,21 @@ from training_portal.celery import app as celery_app
 from .factories import PortalAdminFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Fixtures every test can take without importing them: the programs cast (`cast`,
+#: `inspector`, `everyone`); and the test database, cloned from a migrated template.
+pytest_plugins = ["tests.plugins.cast", "tests.plugins.database"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`browser` on every test of tests/e2e, `worker` on every test that starts a real
+    Celery worker (takes the `worker` fixture): `make test-fast` leaves both out."""
+    e2e = ROOT / "tests" / "e2e"
+    for item in items:
+        if item.path.is_relative_to(e2e):
+            item.add_marker(pytest.mark.browser)
+        if "worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.worker)
 
 
 @pytest.fixture(autouse=True)
@@ -148,14 +163,3 @@ def worker(settings: Any, transactional_db: None) -> Iterator[subprocess.Popen[b
             process.kill()
             process.wait()
         connection.close()
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """A test database per test process, so that several runs on one machine never collide."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    test = db.setdefault("TEST", {})
-    base = test.get("NAME") or f"test_{db['NAME']}"
-    test["NAME"] = f"{base}_p{os.getpid()}"

@@ -16,7 +16,7 @@ from training_portal.core.models import Job
 
 from .accounts.import_files import HEADER, people, with_three_bad_rows, xlsx_bytes
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def wait_for(job_id: int, timeout: float = 60) -> Job:

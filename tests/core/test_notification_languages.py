@@ -4,8 +4,6 @@ messages. Made while English is active, a Chinese reader reads them in Chinese o
 /notifications/ and in the API; an English reader in English; the e-mail follows the
 recipient's language; the page's query count stays flat."""
 
-# ruff: noqa: F811  (the tests take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +22,9 @@ from programs import models as m
 from programs.funds import services as funds
 from programs.people.services import student_status
 from programs.training.services import training
-from supervision import services as supervision_services
 from supervision.findings import services as supervision_services
+from tests.cast import Cast
 from tests.clients import api_for, client_for
-from tests.programs.conftest import Cast, cast  # noqa: F401
 from tests.programs.factories import BudgetLineFactory
 from tests.queries import assert_flat_queries
 from tests.supervision.conftest import make_finding

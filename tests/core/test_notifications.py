@@ -62,8 +62,9 @@ def test_only_the_recipient_sees_a_notification(
         assert api.get(reverse("api:notification-detail", args=[note.pk])).status_code == status
         client = Client()
         client.force_login(user)
-        assert client.post(reverse("core:notification-read", args=[note.pk])).status_code in (
-            {200: 302, 404: 404}[status],
+        assert (
+            client.post(reverse("core:notification-read", args=[note.pk])).status_code
+            == {200: 302, 404: 404}[status]
         )
     assert APIClient().get(reverse("api:notification-list")).status_code == 401
 

@@ -11,7 +11,7 @@ from accounts.demo import seed_demo_accounts
 from .conftest import screenshot
 from .test_sign_in_and_import import sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_swagger_ui_and_the_admin_site_render_without_policy_violations(

@@ -60,7 +60,7 @@ from training_portal.core.models import Job
 from .conftest import screenshot, sign_in, submit
 
 pytestmark = [
-    pytest.mark.e2e,
+    pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("celery_eager"),
 ]

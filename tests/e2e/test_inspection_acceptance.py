@@ -45,7 +45,7 @@ from tests.factories import UserFactory
 from .conftest import screenshot, sign_in, submit
 
 pytestmark = [
-    pytest.mark.e2e,
+    pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("celery_eager"),
 ]

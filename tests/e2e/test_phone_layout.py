@@ -16,7 +16,7 @@ from tests.programs.factories import BudgetLineFactory, ExpenditureFactory
 from .conftest import screenshot
 from .test_sign_in_and_import import sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LONG = "Hyperspectralimagingphantomsforqualitycontrol" * 4  # no space, no hyphen
 

@@ -24,7 +24,7 @@ from tests.programs.factories import (
 
 from .conftest import screenshot, sign_in, submit
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def account(email: str, name: str) -> Any:

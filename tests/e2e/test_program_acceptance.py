@@ -25,7 +25,7 @@ from tests.factories import UserFactory
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 OBJECTIVES = ["Image acquisition", "Image quality", "Research methods"]
 STAGES = [

@@ -23,7 +23,7 @@ from tests.programs.factories import (
 
 from .conftest import screenshot, sign_in, submit
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def test_program_admin_corrects_an_objective_and_retires_a_course(

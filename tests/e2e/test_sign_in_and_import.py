@@ -15,7 +15,7 @@ from tests.accounts.import_files import HEADER, csv_bytes, people, with_three_ba
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Any, base: str) -> None:

@@ -20,7 +20,7 @@ from programs.demo import seed_programs_demo
 
 from .conftest import screenshot, sign_in, submit
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def shown(date: dt.date) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.programs.conftest import CAST_ROLES, Cast, who
+from tests.cast import CAST_ROLES, Cast, who
 
 #: Every role of the matrix ("anonymous" is the signed-out visitor).
 ROLES = [*CAST_ROLES, "anonymous"]

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from programs import models as m
 from programs.models.programs import Responsibility
+from tests.cast import Cast
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.files import pdf_bytes
 
-from .conftest import Cast
 from .factories import CourseFactory, OrganizationFactory, UniversityFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from programs import models as m
+from tests.cast import Cast
 from tests.clients import api_for
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import (
     AssignmentFactory,
     BudgetLineFactory,

@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 
 from programs import models as m
+from tests.cast import API_ROLES, Cast
 from tests.clients import api_for, client_for
 from tests.queries import assert_flat_queries
 
-from .conftest import API_ROLES, Cast
 from .test_case_review import case_log
 
 pytestmark = pytest.mark.django_db

@@ -14,13 +14,13 @@ from django.utils import timezone
 from accounts.models import RoleMembership, User
 from programs import models as m
 from programs.partners.services import counsellors
+from tests.cast import API_ROLES as ROLES
+from tests.cast import Cast
 from tests.clients import api_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.history import events_of
 
-from .conftest import API_ROLES as ROLES
-from .conftest import Cast
 from .factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,9 @@ from django.urls import reverse
 from accounts.models import User
 from programs import models as m
 from tests.accounts.import_files import csv_bytes, xlsx_bytes
+from tests.cast import CAST_ROLES, Cast, who
 from tests.clients import api_for
 from training_portal.core.models import Job
-
-from .conftest import CAST_ROLES, Cast, who
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from programs import models as m
+from tests.cast import CAST_ROLES, Cast, who
 from tests.clients import api_for
 from tests.files import pdf
 from training_portal.core.history import events_of
-
-from .conftest import CAST_ROLES, Cast, who
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import models as m
+from tests.cast import Cast
 from tests.clients import api_for
 
-from .conftest import Cast
 from .factories import BudgetLineFactory, CourseFactory, ExpenditureFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,11 +19,11 @@ from programs import models as m
 from programs.scopes import case_logs_to_verify_filter
 from programs.training.attention import case_logs_to_verify_attention
 from programs.training.permissions import can_verify_case_log
+from tests.cast import Cast, matrix, who
 from tests.clients import client_for
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for
 
-from .conftest import Cast, who
 from .factories import AssignmentFactory, PlacementFactory, StudentFactory, TutorFactory, grant
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +39,6 @@ CAST = [
     "outsider",
     "anonymous",
 ]
-
-
-def _matrix(**statuses: int) -> list[tuple[str, int]]:
-    assert set(statuses) == set(CAST)
-    return list(statuses.items())
 
 
 def person(cast: Cast, name: str, outsider: User) -> Any:
@@ -84,7 +79,8 @@ def form_data(**fields: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=403,
         coordinator=403,
         tutor=403,
@@ -213,7 +209,8 @@ def test_case_log_form_query_count_is_flat(cast: Cast) -> None:
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=403,
         coordinator=403,
         tutor=200,
@@ -236,7 +233,8 @@ def test_cases_to_verify_by_role(cast: Cast, outsider: User, name: str, status: 
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=403,
         coordinator=403,  # sees the cases of placements at their hospital, verifies none
         tutor=403,  # the academic tutor: the practice tutor verifies

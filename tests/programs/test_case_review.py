@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from programs import models as m
 from programs.training.services import logs
+from tests.cast import Cast
 from tests.clients import api_for, client_for
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import StudentFactory
 
 pytestmark = pytest.mark.django_db

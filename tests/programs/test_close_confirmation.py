@@ -15,9 +15,9 @@ from accounts.models import User
 from programs import models as m
 from programs.design import services as elements
 from programs.design import workflow
+from tests.cast import Cast
 from tests.clients import api_for, client_for
 
-from .conftest import Cast
 from .test_element_pages import elements_of
 
 pytestmark = pytest.mark.django_db

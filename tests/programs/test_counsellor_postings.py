@@ -18,11 +18,11 @@ from accounts.roles import Role
 from programs import models as m
 from programs.partners import responsibilities
 from programs.partners.services import counsellors
+from tests.cast import Cast, who
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast, who
 from .factories import grant
 
 pytestmark = pytest.mark.django_db

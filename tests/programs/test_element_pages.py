@@ -13,11 +13,11 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
+from tests.cast import Cast
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import CourseFactory, PlanFactory, ProgramFactory, grant
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,9 @@ from programs.people.services import people
 from programs.placements import services as placements
 from programs.projects import services as projects
 from programs.training.services import training
+from tests.cast import Cast
 from tests.factories import UserFactory
 
-from .conftest import Cast
 from .factories import CourseFactory, OrganizationFactory, PlanFactory, ProgramFactory, grant
 
 pytestmark = pytest.mark.django_db

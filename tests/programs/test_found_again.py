@@ -19,12 +19,12 @@ from programs import models as m
 from programs.projects import services as projects
 from programs.training.services import logs, signoff
 from supervision.models import InspectorProfile
+from tests.cast import Cast, who
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.models import Job, Notification
 
-from .conftest import Cast, who
 from .factories import ProgressLogFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,11 +19,11 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from programs import models as m
 from programs.funds import services as s
+from tests.cast import Cast
 from tests.factories import UserFactory
 from tests.files import image_bytes, pdf_bytes
 from training_portal.core.models import Notification
 
-from .conftest import Cast
 from .factories import BudgetLineFactory, ExpenditureFactory
 
 pytestmark = pytest.mark.django_db

@@ -26,6 +26,7 @@ from accounts.roles import Role
 from programs import models as m
 from programs.funds import services as funds
 from programs.funds.attention import funds_attention
+from tests.cast import Cast, matrix, who
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.files import image_bytes, pdf_bytes
@@ -34,7 +35,6 @@ from training_portal.core.attention import attention_for
 from training_portal.core.navigation import entries_for
 from training_portal.core.validation import MAX_UPLOAD_BYTES
 
-from .conftest import Cast, who
 from .factories import BudgetLineFactory, ExpenditureFactory, OrganizationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,11 +95,6 @@ def user_named(cast: Cast, name: str, outsider: User, admin: User) -> User | Non
     return who(cast, name, outsider)  # type: ignore[no-any-return]
 
 
-def matrix(**statuses: int) -> list[tuple[str, int]]:
-    assert set(statuses) == set(ROLES)
-    return list(statuses.items())
-
-
 def approve(expenditure: m.Expenditure, by: User) -> None:
     """Mark approved as if decided by `by` (for totals), without going through the pages."""
     m.Expenditure.objects.filter(pk=expenditure.pk).update(
@@ -119,6 +114,7 @@ def receipts_on_disk(settings: Any) -> list[Path]:
 # ---- Who gets which page -------------------------------------------------------------------
 
 LISTS = matrix(
+    ROLES,
     program_admin=200,
     coordinator=200,
     other_coordinator=200,  # a coordinator: the page, without the First Hospital's line
@@ -132,6 +128,7 @@ LISTS = matrix(
 )
 LINE_HOLDERS = ("admin", "program_admin", "coordinator")
 LINE_VIEWERS = matrix(
+    ROLES,
     program_admin=200,
     coordinator=200,
     other_coordinator=404,
@@ -195,6 +192,7 @@ def test_budget_line_detail_by_role(
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        ROLES,
         program_admin=200,
         coordinator=403,  # sees the program (a partner's coordinator), manages no budget
         other_coordinator=404,
@@ -271,6 +269,7 @@ def test_receipt_of_an_expenditure_without_one_is_not_found(cast: Cast, line: m.
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        ROLES,
         program_admin=302,
         coordinator=403,  # the submitter: refused, with the reason
         other_coordinator=404,
@@ -304,6 +303,7 @@ def test_approve_by_role(
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        ROLES,
         program_admin=302,
         coordinator=403,
         other_coordinator=404,

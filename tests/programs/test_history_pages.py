@@ -17,12 +17,12 @@ from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
 from programs.partners.services.partners import change_organization_status, create_organization
+from tests.cast import Cast, who
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.history import history_context, history_url
 
-from .conftest import Cast, who
 from .factories import (
     BudgetLineFactory,
     ExpenditureFactory,

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from programs import models as m
+from tests.cast import Cast, who
 from tests.clients import client_for
 from tests.factories import PortalAdminFactory, UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast, who
 from .factories import (
     AssignmentFactory,
     PlacementFactory,

@@ -7,12 +7,11 @@ import pytest
 from django.utils import translation
 
 from programs import models as m
-from programs import workflows
+from programs.design import workflow as workflows
 from programs.imports import validation
+from tests.cast import Cast
 from training_portal.core.tables import ImportFileError
 from training_portal.core.texts import text
-
-from .conftest import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from tests.cast import API_ROLES
 from tests.clients import api_for, client_for
-
-from .conftest import API_ROLES
 
 pytestmark = pytest.mark.django_db
 

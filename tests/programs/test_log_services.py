@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.models import User
 from programs import models as m
 from programs.training.services import logs, training
+from tests.cast import Cast, who
 
-from .conftest import Cast, who
 from .factories import (
     AssignmentFactory,
     PlacementFactory,

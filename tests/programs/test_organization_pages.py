@@ -18,13 +18,13 @@ from accounts.roles import Role
 from programs import models as m
 from programs.demo import seed_programs_demo
 from tests import files
+from tests.cast import CAST_ROLES, Cast, who
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.history import events_of
 from training_portal.core.navigation import bar_for
 
-from .conftest import CAST_ROLES, Cast, who
 from .factories import OrganizationFactory, PlacementFactory, StudentFactory, TutorFactory, grant
 
 pytestmark = pytest.mark.django_db

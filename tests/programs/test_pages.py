@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from programs import models as m
+from tests.cast import Cast, matrix
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import (
     AssignmentFactory,
     CourseFactory,
@@ -53,14 +53,10 @@ CAST = [
 ]
 
 
-def _matrix(**statuses: int) -> list[tuple[str, int]]:
-    assert set(statuses) == set(CAST)
-    return list(statuses.items())
-
-
 @pytest.mark.parametrize(
     ("who", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=200,
         coordinator=200,  # hosts the student's placement
         tutor=200,
@@ -78,7 +74,8 @@ def test_student_page_by_role(cast: Cast, who: str, status: int) -> None:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=403,
         coordinator=403,
         tutor=200,
@@ -96,7 +93,8 @@ def test_my_students_by_role(cast: Cast, who: str, status: int) -> None:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=403,
         coordinator=403,
         tutor=403,
@@ -114,7 +112,8 @@ def test_my_plan_by_role(cast: Cast, who: str, status: int) -> None:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=200,
         coordinator=200,  # the hospital hosts a placement but is no partner of the program
         tutor=200,
@@ -135,7 +134,8 @@ def test_program_list_by_role(cast: Cast, who: str, status: int) -> None:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=200,
         coordinator=404,
         tutor=200,
@@ -153,7 +153,8 @@ def test_program_detail_by_role(cast: Cast, who: str, status: int) -> None:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    _matrix(
+    matrix(
+        CAST,
         program_admin=403,
         coordinator=200,
         tutor=403,

@@ -17,11 +17,11 @@ from accounts.roles import Role
 from programs import models as m
 from programs.partners.services import partners as s
 from programs.scopes import administers
+from tests.cast import Cast
 from tests.factories import UserFactory
 from tests.files import pdf_bytes
 from training_portal.core.validation import MAX_UPLOAD_BYTES
 
-from .conftest import Cast
 from .factories import CourseFactory, OrganizationFactory, ProgramFactory, UniversityFactory
 
 pytestmark = pytest.mark.django_db

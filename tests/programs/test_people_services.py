@@ -14,10 +14,10 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from programs import models as m
 from programs.people.services import people as s
+from tests.cast import Cast
 from tests.factories import UserFactory
 from training_portal.core.models import Notification
 
-from .conftest import Cast
 from .factories import (
     MilestoneTemplateFactory,
     ProgramFactory,

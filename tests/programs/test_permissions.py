@@ -50,9 +50,9 @@ from programs.training.permissions import (
     can_verify_case_log,
     can_write_progress_log,
 )
+from tests.cast import CAST_ROLES, Cast
 from tests.factories import UserFactory
 
-from .conftest import CAST_ROLES, Cast
 from .factories import (
     BudgetLineFactory,
     ExpenditureFactory,

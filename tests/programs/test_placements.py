@@ -20,11 +20,11 @@ from programs import models as m
 from programs.placements import services as s
 from supervision.audits.engine import run_audit, start_audit
 from supervision.models import Finding
+from tests.cast import Cast
 from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import OrganizationFactory, PlacementFactory, StudentFactory, TutorFactory
 
 pytestmark = pytest.mark.django_db

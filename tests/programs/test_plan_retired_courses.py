@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from programs import models as m
 from programs.training.services import training
+from tests.cast import Cast
 from tests.clients import api_for, client_for
 
-from .conftest import Cast
 from .factories import CourseFactory
 
 pytestmark = pytest.mark.django_db

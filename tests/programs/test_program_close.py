@@ -16,11 +16,11 @@ from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
 from programs.placements import services as placements
+from tests.cast import Cast
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import CourseFactory, PlacementFactory, ProgramFactory, StudentFactory, grant
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from django.urls import reverse
 from accounts.models import User
 from programs import models as m
 from programs.design import services as elements
+from tests.cast import Cast
 from tests.clients import client_for
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import CourseFactory, OrganizationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db

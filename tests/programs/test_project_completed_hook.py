@@ -2,8 +2,6 @@
 `on_project_completed` run, in the same transaction, when (and only when) a project becomes
 completed; an error in one undoes the completion."""
 
-# ruff: noqa: F811  (the tests take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +11,7 @@ import pytest
 
 from programs import models as m
 from programs.projects import services as projects
-
-from .conftest import Cast, cast  # noqa: F401  (the cast fixture)
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

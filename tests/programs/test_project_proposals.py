@@ -15,10 +15,10 @@ from django.urls import reverse
 from evaluation.models import RewardEntry
 from programs import models as m
 from programs.projects import services as s
+from tests.cast import Cast
 from tests.clients import api_for, client_for
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import StudentFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,11 +25,11 @@ from programs.projects.permissions import (
     can_manage_project,
     can_set_project_status,
 )
+from tests.cast import Cast, matrix, who
 from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast, who
 from .factories import OrganizationFactory, ProgramFactory, StudentFactory, TutorFactory, grant
 
 pytestmark = pytest.mark.django_db
@@ -410,11 +410,6 @@ API_CAST = [
 ]
 
 
-def _api_matrix(**statuses: int) -> list[tuple[str, int]]:
-    assert set(statuses) == set(API_CAST)
-    return list(statuses.items())
-
-
 def project_payload(cast: Cast, **fields: Any) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "program": cast.program.pk,
@@ -432,7 +427,8 @@ def project_payload(cast: Cast, **fields: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=201,
         coordinator=201,
         other_coordinator=400,  # the program is not theirs to see: no such program
@@ -458,7 +454,8 @@ def test_api_create_by_role(world: Cast, outsider: User, name: str, status: int)
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,
@@ -483,7 +480,8 @@ def test_api_read_by_role(world: Cast, outsider: User, name: str, status: int) -
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,  # the lead's coordinator approves (not their own proposal)
         other_coordinator=404,
@@ -507,7 +505,8 @@ def test_api_approve_by_role(world: Cast, outsider: User, name: str, status: int
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,
@@ -533,7 +532,8 @@ def test_api_complete_by_role(world: Cast, outsider: User, name: str, status: in
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=201,
         coordinator=201,
         other_coordinator=404,
@@ -701,7 +701,8 @@ def test_api_project_list_query_count_is_flat(world: Cast, outsider: User, name:
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=200,  # a coordinator, with no project of theirs in the list
@@ -757,7 +758,8 @@ def test_the_project_list_filters_and_offers_new_projects_to_those_who_may(world
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,
@@ -794,7 +796,8 @@ def test_project_detail_by_role(world: Cast, outsider: User, name: str, status: 
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    _api_matrix(
+    matrix(
+        API_CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from programs import models as m
 from programs.training.services import logs
+from tests.cast import Cast
 from tests.files import pdf_bytes
 from tests.queries import assert_flat_queries
 
-from .conftest import Cast
 from .factories import ProgressLogFactory
 from .test_pages import client_for, member
 

@@ -2,8 +2,6 @@
 sub-resources, the training-record report) is noted once per reader and day, at the cost of
 one insert; the student sees the list on their own page, portal administrators see any."""
 
-# ruff: noqa: F811  (the tests take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 from typing import Any
@@ -17,9 +15,9 @@ from evaluation.models import Report
 from evaluation.reports import services as report_services
 from programs import models as m
 from programs.records.services import log_record_view
+from tests.cast import Cast, who
 from tests.clients import api_for, client_for
 from tests.factories import JobFactory, UserFactory
-from tests.programs.conftest import Cast, cast, who  # noqa: F401
 from tests.programs.factories import grant
 from tests.queries import assert_flat_queries, count_queries
 

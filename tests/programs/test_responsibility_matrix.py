@@ -18,11 +18,11 @@ from programs import models as m
 from programs.models.programs import Responsibility
 from programs.partners import responsibilities
 from supervision.models import Inspection
+from tests.cast import CAST_ROLES, Cast, who
 from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
-from .conftest import CAST_ROLES, Cast, who
 from .factories import (
     AssignmentFactory,
     BudgetLineFactory,

@@ -14,9 +14,9 @@ from django.utils.formats import date_format
 from accounts.models import User
 from programs import models as m
 from programs.training.services import logs, signoff
+from tests.cast import Cast, who
 from training_portal.core.models import Notification
 
-from .conftest import Cast, who
 from .factories import AssignmentFactory, ProgressLogFactory, TutorFactory
 
 pytestmark = pytest.mark.django_db

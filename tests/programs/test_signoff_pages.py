@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from programs.models import SignOffToken
 from programs.training.services.signoff import issue_signoff_link
+from tests.cast import Cast
 
-from .conftest import Cast
 from .factories import ProgressLogFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,6 @@ change (milestones move, supervision ends, graduation needs every milestone), th
 destination and follow-up, and the audit rules and evaluation requests run on data made by
 these services."""
 
-# ruff: noqa: F811  (the tests take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +20,7 @@ from programs.people.workflow import TRANSITIONS
 from programs.training.services.training import instantiate_milestones
 from supervision.audits.engine import run_audit, start_audit
 from supervision.models import AuditRun, Finding
-from tests.programs.conftest import Cast, cast, who  # noqa: F401
+from tests.cast import Cast, who
 from tests.programs.factories import MilestoneTemplateFactory, ProgressLogFactory
 from training_portal.core.models import Job
 

@@ -2,8 +2,6 @@
 (from status x action x role -> HTTP status and new status), requests decided, destination
 and follow-up, 400 with field errors, and flat query counts."""
 
-# ruff: noqa: F811  (the tests take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +12,8 @@ from django.urls import reverse
 from programs import models as m
 from programs.people.services import student_status
 from programs.people.workflow import TRANSITIONS
+from tests.cast import Cast, who
 from tests.clients import api_for, client_for
-from tests.programs.conftest import Cast, cast, who  # noqa: F401
 from tests.programs.factories import StudentFactory
 from tests.programs.test_student_status import TODAY, bring_to, days
 from tests.queries import assert_flat_queries

@@ -2,8 +2,6 @@
 in the reader's language, only once the change is saved; and suspensions asked for a future
 start, which wait for their date and are started by the daily task (safe to run twice)."""
 
-# ruff: noqa: F811  (the tests take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +19,9 @@ from accounts.roles import Role
 from programs import models as m
 from programs.people.services import student_status
 from programs.people.tasks import start_due_suspensions_task
+from tests.cast import Cast
 from tests.clients import api_for, client_for
 from tests.factories import UserFactory
-from tests.programs.conftest import Cast, cast  # noqa: F401
 from tests.programs.factories import ProgramFactory, grant
 from training_portal.celery import app as celery_app
 from training_portal.core.models import Notification

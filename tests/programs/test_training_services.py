@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.models import User
 from programs import models as m
 from programs.training.services import training
+from tests.cast import Cast, who
 from training_portal.core.models import Notification
 
-from .conftest import Cast, who
 from .factories import (
     AssignmentFactory,
     CourseFactory,

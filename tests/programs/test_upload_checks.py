@@ -20,8 +20,8 @@ from programs import models as m
 from programs.funds import services as funds
 from programs.partners.services import partners
 from programs.training.services import training
+from tests.cast import Cast
 from tests.files import FAKE_PDF, docx_bytes, image_bytes, pdf_bytes, upload, xlsx_bytes, zip_bytes
-from tests.programs.conftest import Cast
 from training_portal.core.tables import ImportFileError
 
 from .factories import BudgetLineFactory

@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 
 from programs import models as m
+from tests.cast import Cast
 from tests.clients import client_for
 
-from .conftest import Cast
 from .factories import BudgetLineFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from programs import models as m
+from tests.cast import Cast, who
 from tests.clients import client_for
 from tests.queries import assert_flat_queries
-
-from .conftest import Cast, who
 
 pytestmark = pytest.mark.django_db
 

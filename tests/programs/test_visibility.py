@@ -6,8 +6,8 @@ import pytest
 
 from accounts.models import User
 from programs import models as m
+from tests.cast import Cast
 
-from .conftest import Cast
 from .factories import BudgetLineFactory, ProgressLogFactory
 
 pytestmark = pytest.mark.django_db

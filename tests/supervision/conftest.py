@@ -12,8 +12,6 @@
 Portal administrators (`admin`) see everything; `other_coordinator` and `outsider` nothing.
 """
 
-# ruff: noqa: F811  (the fixtures take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import itertools
@@ -27,8 +25,9 @@ from django.db import models
 from accounts.models import User
 from programs import models as m
 from supervision.models import Finding
-from tests.programs.conftest import CAST_ROLES, Cast, cast, who  # noqa: F401  (`cast` is a fixture)
+from tests.cast import CAST_ROLES, Cast, who
 from tests.programs.factories import BudgetLineFactory, ExpenditureFactory
+from tests.supervision.audits import clean_program
 
 #: Every role of the cast, as the tests name them (besides the anonymous visitor).
 ROLES = list(CAST_ROLES)
@@ -123,3 +122,9 @@ def findings(cast: Cast) -> Findings:
             evidence={"current_students": 9, "capacity": 6},
         ),
     )
+
+
+@pytest.fixture
+def clean(cast: Cast) -> Cast:
+    """The cast's program with nothing for an audit to find (tests/supervision/audits.py)."""
+    return clean_program(cast)

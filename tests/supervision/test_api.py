@@ -1,8 +1,6 @@
 """The audits API: rules and their settings, runs, findings and their life, for every role
 of the programs cast; bad input gets 400 with field errors; query counts stay flat."""
 
-# ruff: noqa: F811  (tests take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +22,9 @@ from programs import models as m
 from supervision.audits.engine import start_audit
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
 from supervision.rules import all_rules
+from tests.cast import CAST_ROLES, Cast, who
 from tests.clients import api_for
 from tests.factories import UserFactory
-from tests.programs.conftest import CAST_ROLES, Cast, cast, who  # noqa: F401  (`cast` is the fixture)
 from tests.programs.factories import (
     BudgetLineFactory,
     ExpenditureFactory,

@@ -24,7 +24,7 @@ from supervision.findings.services import dismiss_finding, message_of, resolve_f
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
 from supervision.rules import all_rules
 from supervision.rules.catalogue import RULES
-from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
+from tests.cast import Cast
 from tests.programs.factories import (
     AssignmentFactory,
     BudgetLineFactory,
@@ -36,10 +36,9 @@ from tests.programs.factories import (
     TutorFactory,
 )
 from tests.queries import count_queries
+from tests.supervision.audits import TODAY, ago, audit, found, only
 from training_portal.core.jobs import recover_stuck_jobs
 from training_portal.core.models import Job
-
-from .test_rules import TODAY, ago, audit, clean, found, only  # noqa: F401  (clean: fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
@@ -69,7 +68,7 @@ def snapshot() -> Snapshot:
     }
 
 
-def problems(cast: Cast) -> None:  # noqa: F811
+def problems(cast: Cast) -> None:
     """A few problems of several rules in the cast's program, as of TODAY (idempotent)."""
     m.Milestone.objects.get_or_create(
         student=cast.student,
@@ -149,7 +148,7 @@ def test_an_audit_of_the_demo_finds_the_planted_problems() -> None:
     assert (run.job.progress_done, run.job.progress_total) == (len(all_rules()), len(all_rules()))
 
 
-def test_a_clean_program_next_to_the_demo_gets_no_finding(clean: Cast) -> None:  # noqa: F811
+def test_a_clean_program_next_to_the_demo_gets_no_finding(clean: Cast) -> None:
     seed_programs_demo()
 
     run = audit()  # the whole portal, as of TODAY for both
@@ -162,7 +161,7 @@ def test_a_clean_program_next_to_the_demo_gets_no_finding(clean: Cast) -> None: 
 # ---- Repeatable, and findings with a life --------------------------------------------------
 
 
-def test_running_twice_gives_the_same_findings_and_nothing_new(cast: Cast) -> None:  # noqa: F811
+def test_running_twice_gives_the_same_findings_and_nothing_new(cast: Cast) -> None:
     problems(cast)
     first = audit(cast.program)
     before = snapshot()
@@ -180,7 +179,7 @@ def test_running_twice_gives_the_same_findings_and_nothing_new(cast: Cast) -> No
 
 
 def test_fixing_the_cause_resolves_the_finding_and_its_return_reopens_it(
-    cast: Cast,  # noqa: F811
+    cast: Cast,
 ) -> None:
     problems(cast)
     audit(cast.program)
@@ -218,7 +217,7 @@ def test_fixing_the_cause_resolves_the_finding_and_its_return_reopens_it(
 
 
 def test_a_finding_resolved_by_hand_is_reopened_while_the_problem_is_there(
-    cast: Cast,  # noqa: F811
+    cast: Cast,
 ) -> None:
     problems(cast)
     audit(cast.program)
@@ -234,7 +233,7 @@ def test_a_finding_resolved_by_hand_is_reopened_while_the_problem_is_there(
 
 
 def test_a_dismissed_finding_stays_dismissed_when_found_again_and_when_gone(
-    cast: Cast,  # noqa: F811
+    cast: Cast,
 ) -> None:
     problems(cast)
     audit(cast.program)
@@ -256,7 +255,7 @@ def test_a_dismissed_finding_stays_dismissed_when_found_again_and_when_gone(
     assert third.counts["milestone_overdue"]["gone"] == 0
 
 
-def test_evidence_is_refreshed_when_the_facts_change(cast: Cast) -> None:  # noqa: F811
+def test_evidence_is_refreshed_when_the_facts_change(cast: Cast) -> None:
     problems(cast)
     audit(cast.program)
     finding = only("milestone_overdue")
@@ -282,7 +281,7 @@ def chunked(program: m.Program | None) -> AuditRun:
     return run
 
 
-def test_a_chunk_delivered_twice_is_done_once(cast: Cast) -> None:  # noqa: F811
+def test_a_chunk_delivered_twice_is_done_once(cast: Cast) -> None:
     problems(cast)
     run = chunked(cast.program)
     chunk = run.chunks.get(rule="milestone_overdue")
@@ -299,7 +298,7 @@ def test_a_chunk_delivered_twice_is_done_once(cast: Cast) -> None:  # noqa: F811
 
 
 def test_a_requeued_run_finishes_its_chunks_without_redoing_the_done_ones(
-    cast: Cast,  # noqa: F811
+    cast: Cast,
 ) -> None:
     problems(cast)
     reference_run = audit(cast.program)
@@ -329,7 +328,7 @@ def test_a_requeued_run_finishes_its_chunks_without_redoing_the_done_ones(
     assert run.counts == reference_run.counts
 
 
-def test_run_audit_delivered_again_after_the_end_changes_nothing(cast: Cast) -> None:  # noqa: F811
+def test_run_audit_delivered_again_after_the_end_changes_nothing(cast: Cast) -> None:
     problems(cast)
     run = audit(cast.program)
     before = snapshot()
@@ -347,7 +346,7 @@ def test_run_audit_delivered_again_after_the_end_changes_nothing(cast: Cast) -> 
 
 @pytest.mark.django_db(transaction=True)
 def test_chunks_of_one_run_are_done_in_parallel_and_a_running_one_is_skipped(
-    cast: Cast,  # noqa: F811
+    cast: Cast,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Two workers: one is in the middle of a chunk; the other does the next chunk, and skips
@@ -391,7 +390,7 @@ def test_chunks_of_one_run_are_done_in_parallel_and_a_running_one_is_skipped(
 # ---- Scope ---------------------------------------------------------------------------------
 
 
-def test_a_programs_run_touches_only_that_program(cast: Cast) -> None:  # noqa: F811
+def test_a_programs_run_touches_only_that_program(cast: Cast) -> None:
     other = ProgramFactory()
     stranded = PlacementFactory(student=StudentFactory(program=other), status="active")
     problems(cast)
@@ -561,7 +560,7 @@ def test_the_queries_of_a_task_do_not_grow_with_its_programs(settings: Any) -> N
 # ---- Both writers agree --------------------------------------------------------------------
 
 
-def lifecycle(cast: Cast) -> list[Snapshot]:  # noqa: F811
+def lifecycle(cast: Cast) -> list[Snapshot]:
     """Find, find again, fix, bring back, dismiss: the snapshot after each run."""
     problems(cast)
     shots = []
@@ -584,7 +583,7 @@ def lifecycle(cast: Cast) -> list[Snapshot]:  # noqa: F811
 
 
 def test_the_generic_writer_of_other_databases_gives_the_same_findings(
-    cast: Cast,  # noqa: F811
+    cast: Cast,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     postgres = lifecycle(cast)

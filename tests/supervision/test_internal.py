@@ -34,8 +34,8 @@ from supervision.models import (
     ReviewMeetingParticipant,
     SupervisionRating,
 )
+from tests.cast import Cast, matrix, who
 from tests.clients import api_for, client_for
-from tests.programs.conftest import Cast, cast, who  # noqa: F401  (the cast fixture)
 from tests.programs.factories import (
     AssignmentFactory,
     ProgramFactory,
@@ -66,13 +66,8 @@ CAST = [
 ]
 
 
-def matrix(**statuses: int) -> list[tuple[str, int]]:
-    assert set(statuses) == set(CAST)
-    return list(statuses.items())
-
-
 @pytest.fixture
-def world(cast: Cast) -> Cast:  # noqa: F811
+def world(cast: Cast) -> Cast:
     """The cast, with `hospital` a partner of the program."""
     m.ProgramPartner.objects.create(
         program=cast.program, organization=cast.hospital, agreement_start=dt.date(2025, 9, 1)
@@ -552,6 +547,7 @@ def test_terms_are_ordered_in_time(world: Cast) -> None:
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=200,
@@ -583,6 +579,7 @@ def test_meeting_list_by_role(world: Cast, outsider: User, name: str, status: in
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,
@@ -608,6 +605,7 @@ def test_meeting_page_by_role(world: Cast, outsider: User, name: str, status: in
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=404,  # the program is not theirs to see
@@ -629,6 +627,7 @@ def test_new_meeting_page_by_role(world: Cast, outsider: User, name: str, status
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=200,
         coordinator=403,  # sees it, did not record it
         other_coordinator=404,
@@ -732,6 +731,7 @@ def test_the_form_offers_findings_to_work_on_and_those_already_linked(world: Cas
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=403,
         coordinator=403,
         other_coordinator=403,
@@ -778,6 +778,7 @@ def test_a_student_rates_their_supervision_once_in_the_browser(world: Cast) -> N
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=200,
@@ -875,6 +876,7 @@ def api_payload(world: Cast, **fields: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=201,
         coordinator=201,
         other_coordinator=400,  # the program is not theirs to see: no such program
@@ -970,6 +972,7 @@ def test_api_meeting_list_refuses_anonymous_callers(world: Cast) -> None:
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=200,
         coordinator=403,
         other_coordinator=404,
@@ -1020,6 +1023,7 @@ def rating_payload(name: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=403,
         coordinator=403,
         other_coordinator=403,
@@ -1069,6 +1073,7 @@ def test_api_bad_and_repeated_ratings_are_400s(world: Cast) -> None:
 @pytest.mark.parametrize(
     ("name", "status"),
     matrix(
+        CAST,
         program_admin=200,
         coordinator=200,
         other_coordinator=200,

@@ -24,9 +24,9 @@ from supervision.findings import services
 from supervision.findings.attention import assigned_findings_attention, serious_findings_attention
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting, ScheduleChange
 from supervision.rules import all_rules
+from tests.cast import Cast
 from tests.clients import client_for
 from tests.factories import UserFactory
-from tests.programs.conftest import Cast
 from tests.programs.factories import (
     AssignmentFactory,
     OrganizationFactory,

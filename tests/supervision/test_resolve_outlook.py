@@ -2,8 +2,6 @@
 the finding's program first. The page warns and asks to confirm; the API resolves and says
 what the next audit run will do (`still_present`, `next_run`)."""
 
-# ruff: noqa: F811  (the fixtures take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 from typing import Any
@@ -16,8 +14,8 @@ from django.utils import timezone
 from supervision.audits.engine import fingerprint, still_present
 from supervision.findings import services
 from supervision.models import Finding, RuleSetting
+from tests.cast import Cast
 from tests.clients import api_for, client_for
-from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is a fixture)
 from tests.programs.factories import ProgressLogFactory
 
 from .conftest import make_finding

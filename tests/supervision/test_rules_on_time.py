@@ -14,10 +14,9 @@ from programs import models as m
 from supervision.audits.services import change_rule_setting
 from supervision.models import Inspection, ReviewMeeting
 from supervision.rules.on_time import RULES
-from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
+from tests.cast import Cast
 from tests.programs.factories import OrganizationFactory, ProgramFactory
-
-from .test_rules import ago, audit, clean, found, message, only  # noqa: F401  (clean: fixture)
+from tests.supervision.audits import ago, audit, found, message, only
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
@@ -42,7 +41,7 @@ def meeting(c: Cast, days: int, status: str = "held") -> ReviewMeeting:
 
 
 def test_review_meeting_overdue__finds_a_program_whose_last_meeting_is_too_old(
-    clean: Cast,  # noqa: F811
+    clean: Cast,
 ) -> None:
     ReviewMeeting.objects.filter(program=clean.program).update(held_on=ago(91))
 
@@ -62,7 +61,7 @@ def test_review_meeting_overdue__finds_a_program_whose_last_meeting_is_too_old(
     }
 
 
-def test_review_meeting_overdue_counts_from_the_start_when_none_was_held(clean: Cast) -> None:  # noqa: F811
+def test_review_meeting_overdue_counts_from_the_start_when_none_was_held(clean: Cast) -> None:
     ReviewMeeting.objects.filter(program=clean.program).delete()
     # A planned meeting, and one "held" in the future, are not meetings held.
     meeting(clean, 5, status="planned")
@@ -79,7 +78,7 @@ def test_review_meeting_overdue_counts_from_the_start_when_none_was_held(clean: 
 
 
 def test_review_meeting_overdue_spares_programs_within_the_interval_and_drafts(
-    clean: Cast,  # noqa: F811
+    clean: Cast,
 ) -> None:
     ReviewMeeting.objects.filter(program=clean.program).update(held_on=ago(90))
     young = ProgramFactory(start_date=ago(30))
@@ -91,7 +90,7 @@ def test_review_meeting_overdue_spares_programs_within_the_interval_and_drafts(
     assert found("review_meeting_overdue") == []
 
 
-def test_review_meeting_overdue_interval_per_program(clean: Cast) -> None:  # noqa: F811
+def test_review_meeting_overdue_interval_per_program(clean: Cast) -> None:
     change_rule_setting(
         user=clean.program_admin,
         rule="review_meeting_overdue",
@@ -118,7 +117,7 @@ def inspection(c: Cast, *, ended: int, status: str, **target: Any) -> Inspection
 
 
 def test_inspection_publication_late__finds_a_finished_inspection_not_published(
-    clean: Cast,  # noqa: F811
+    clean: Cast,
 ) -> None:
     late = inspection(clean, ended=31, status="awaiting_approval")
 
@@ -137,7 +136,7 @@ def test_inspection_publication_late__finds_a_finished_inspection_not_published(
 
 
 def test_an_inspection_of_a_partner_is_reported_in_each_program_it_partners(
-    clean: Cast,  # noqa: F811
+    clean: Cast,
 ) -> None:
     m.ProgramPartner.objects.create(
         program=clean.program, organization=clean.other_hospital, agreement_start=ago(500)
@@ -156,7 +155,7 @@ def test_an_inspection_of_a_partner_is_reported_in_each_program_it_partners(
 
 
 def test_inspection_publication_late_spares_recent_published_and_cancelled_ones(
-    clean: Cast,  # noqa: F811
+    clean: Cast,
 ) -> None:
     inspection(clean, ended=30, status="in_reply")
     inspection(clean, ended=200, status="published")
@@ -167,7 +166,7 @@ def test_inspection_publication_late_spares_recent_published_and_cancelled_ones(
     assert found("inspection_publication_late") == []
 
 
-def test_inspection_publication_late_days_per_program(clean: Cast) -> None:  # noqa: F811
+def test_inspection_publication_late_days_per_program(clean: Cast) -> None:
     inspection(clean, ended=10, status="drafting")
     change_rule_setting(
         user=clean.program_admin,

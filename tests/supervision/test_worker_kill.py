@@ -34,7 +34,7 @@ from training_portal.celery import app as celery_app
 from training_portal.core.jobs import recover_stuck_jobs
 from training_portal.core.models import Job
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 STUDENTS, PROGRAMS = 6000, 6
 

@@ -23,9 +23,9 @@ from evaluation.evaluations import services
 from evaluation.models import EvaluationRequest, EvaluationRound, Indicator, Source
 from programs import models as m
 from supervision.models import InspectionAssignment
+from tests.cast import Cast
 from tests.evaluation.conftest import by_role
 from tests.factories import UserFactory
-from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.programs.factories import grant
 
 TODAY = timezone.localdate()
@@ -51,7 +51,7 @@ class World:
 
 
 @pytest.fixture
-def world(cast: Cast, admin: User, outsider: User) -> World:  # noqa: F811
+def world(cast: Cast, admin: User, outsider: User) -> World:
     m.ProgramPartner.objects.create(
         program=cast.program, organization=cast.hospital, agreement_start=dt.date(2025, 9, 1)
     )

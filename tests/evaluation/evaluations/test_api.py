@@ -10,6 +10,7 @@ import pytest
 
 from evaluation.evaluations import services
 from evaluation.models import EvaluationRequest, EvaluationRound, Indicator, Source
+from tests.cast import matrix
 from tests.clients import api_for
 from tests.evaluation.conftest import ROLES
 from tests.queries import assert_flat_queries
@@ -19,12 +20,8 @@ from .conftest import DEADLINE, PERIOD, World, full_scores, more_students_of, op
 pytestmark = pytest.mark.django_db
 
 
-def matrix(**codes: Any) -> list[tuple[str, Any]]:
-    assert set(codes) == set(ROLES), set(ROLES) ^ set(codes)
-    return list(codes.items())
-
-
 ADMINISTER = matrix(
+    ROLES,
     admin=200,
     program_admin=200,
     coordinator=403,
@@ -59,6 +56,7 @@ def given(world: World) -> EvaluationRound:
 @pytest.mark.parametrize(
     ("role", "count"),
     matrix(
+        ROLES,
         admin=3,
         program_admin=3,
         coordinator=3,
@@ -176,6 +174,7 @@ def test_a_bad_round_is_a_400_with_field_errors(world: World) -> None:
 @pytest.mark.parametrize(
     ("role", "seen"),
     matrix(
+        ROLES,
         admin=True,
         program_admin=True,
         coordinator=True,
@@ -261,6 +260,7 @@ def test_round_endpoints_have_flat_queries(world: World) -> None:
 @pytest.mark.parametrize(
     ("role", "count"),
     matrix(
+        ROLES,
         admin=4,
         program_admin=4,
         coordinator=3,
@@ -327,6 +327,7 @@ def test_submitting_a_named_evaluation(world: World) -> None:
 @pytest.mark.parametrize(
     ("role", "code"),
     matrix(
+        ROLES,
         admin=403,
         program_admin=403,
         coordinator=404,
@@ -356,6 +357,7 @@ def test_only_the_evaluator_submits(world: World, role: str, code: int) -> None:
 @pytest.mark.parametrize(
     ("role", "count"),
     matrix(
+        ROLES,
         admin=11,
         program_admin=11,
         coordinator=1,
@@ -385,6 +387,7 @@ def test_who_reads_what_is_owed(world: World, role: str, count: int | None) -> N
 @pytest.mark.parametrize(
     ("role", "code"),
     matrix(
+        ROLES,
         admin=200,
         program_admin=200,
         coordinator=200,
@@ -410,6 +413,7 @@ def test_who_reads_one_evaluation(world: World, role: str, code: int) -> None:
 @pytest.mark.parametrize(
     ("role", "code"),
     matrix(
+        ROLES,
         admin=200,
         program_admin=200,
         coordinator=200,
@@ -432,6 +436,7 @@ def test_who_reads_one_indicator(world: World, role: str, code: int) -> None:
 @pytest.mark.parametrize(
     ("role", "code"),
     matrix(
+        ROLES,
         admin=200,
         program_admin=200,
         coordinator=404,

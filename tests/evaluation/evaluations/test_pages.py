@@ -14,6 +14,7 @@ import pytest
 
 from evaluation.evaluations import services
 from evaluation.models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Source
+from tests.cast import matrix
 from tests.clients import client_for
 from tests.evaluation.conftest import ROLES
 from tests.programs.factories import ProgramFactory
@@ -26,13 +27,9 @@ from .conftest import DEADLINE, PERIOD, World, full_scores, more_students_of, op
 pytestmark = pytest.mark.django_db
 
 
-def matrix(**codes: int) -> list[tuple[str, int]]:
-    assert set(codes) == set(ROLES), set(ROLES) ^ set(codes)
-    return list(codes.items())
-
-
 #: Who may see the program (and its rounds): all but the other coordinator and the outsider.
 SEE = matrix(
+    ROLES,
     admin=200,
     program_admin=200,
     coordinator=200,
@@ -47,6 +44,7 @@ SEE = matrix(
 )
 #: Who may act as the program's administrators: others who see it get 403.
 ADMINISTER = matrix(
+    ROLES,
     admin=200,
     program_admin=200,
     coordinator=403,
@@ -317,6 +315,7 @@ def test_the_list_of_what_one_owes_has_flat_queries(world: World) -> None:
 @pytest.mark.parametrize(
     ("role", "code"),
     matrix(
+        ROLES,
         admin=403,
         program_admin=403,
         coordinator=404,
@@ -381,6 +380,7 @@ def test_the_home_page_item_and_the_navigation(world: World) -> None:
 @pytest.mark.parametrize(
     ("role", "code"),
     matrix(
+        ROLES,
         admin=200,
         program_admin=200,
         coordinator=200,

@@ -7,8 +7,6 @@ Stan (student) and Tom (academic tutor) as members; completing it awards Stan, T
 university and the hospital. Olga, Otis, Pia and Otto's organisation are in no project.
 """
 
-# ruff: noqa: F811  (the fixtures take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +19,9 @@ import pytest
 from accounts.models import User
 from programs import models as m
 from programs.projects.services import confirm_completion, request_completion
+from tests.cast import Cast
 from tests.evaluation.conftest import by_role
 from tests.factories import PortalAdminFactory
-from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is a fixture)
 
 _serial = itertools.count()
 

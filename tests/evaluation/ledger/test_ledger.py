@@ -3,8 +3,6 @@ transaction, many small projects count like a big one, the ledger is append-only
 database, a correction is a reversing entry (reason required, once) and moves the totals;
 who sees and does what, for every role of the cast, on the pages and the API."""
 
-# ruff: noqa: F811  (the fixtures take the imported fixtures as arguments)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -23,12 +21,12 @@ from evaluation.ledger.services import Period
 from evaluation.models import RewardEntry, RewardRule
 from programs import models as m
 from programs.projects.services import confirm_completion, request_completion, update_project_status
+from tests.cast import Cast
 from tests.clients import api_for, client_for
-from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries
 from training_portal.core.navigation import entries_for
 
-from .conftest import complete, make_project, people, world  # noqa: F401
+from .conftest import make_project
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

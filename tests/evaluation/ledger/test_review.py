@@ -1,8 +1,6 @@
 """Found in review: a year filter outside the calendar is a 400 (it was a 500), and points
 that are no number (infinity) are a validation error, never a crash."""
 
-# ruff: noqa: F811  (the fixtures take the imported fixtures as arguments)
-
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,10 +10,8 @@ from django.core.exceptions import ValidationError
 
 from evaluation.ledger import services
 from programs import models as m
+from tests.cast import Cast
 from tests.clients import api_for
-from tests.programs.conftest import Cast, cast  # noqa: F401  (the cast fixture)
-
-from .conftest import complete, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from evaluation.models import (
 )
 from programs import models as m
 from supervision.models import Finding
+from tests.cast import Cast
 from tests.factories import JobFactory, UserFactory
-from tests.programs.conftest import Cast, cast  # noqa: F401
 from tests.programs.factories import (
     AssignmentFactory,
     PlanFactory,
@@ -53,7 +53,7 @@ class World:
     project: m.Project
 
 
-def add_student(cast: Cast, *, title: str = "Protocol study") -> m.Student:  # noqa: F811
+def add_student(cast: Cast, *, title: str = "Protocol study") -> m.Student:
     """One more student of the program with data in every section of the reports."""
     student = StudentFactory(program=cast.program)
     tutor = TutorFactory(organization=cast.program.lead_university)
@@ -162,7 +162,7 @@ def answer_anonymously(world: World, value: int) -> None:
 
 
 @pytest.fixture
-def world(cast: Cast) -> World:  # noqa: F811
+def world(cast: Cast) -> World:
     m.ProgramPartner.objects.get_or_create(
         program=cast.program,
         organization=cast.hospital,

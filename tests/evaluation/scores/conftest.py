@@ -16,8 +16,6 @@ Its components are then 70, 50, 65, 66.67 and 50: a score of 62.50. `other_hospi
 scores 65.00, `third` 55.00 (bottom of the hospitals), `maker` 60.00.
 """
 
-# ruff: noqa: F811  (the fixtures take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +40,8 @@ from evaluation.models import (
 from evaluation.scores import formula, services
 from programs import models as m
 from supervision.models import Finding
+from tests.cast import Cast
 from tests.evaluation.conftest import by_role
-from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is a fixture)
 from tests.programs.factories import BudgetLineFactory, ExpenditureFactory, OrganizationFactory
 from training_portal.core.models import Job
 

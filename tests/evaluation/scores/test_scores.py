@@ -3,8 +3,6 @@ ranking per kind with the bottom share, recommendations (threshold, two periods 
 decisions written to the organisation's status history, the background job, and who sees and
 does what on the pages and the API, with query counts."""
 
-# ruff: noqa: F811  (the fixtures take the imported fixtures as arguments)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -26,24 +24,12 @@ from evaluation.scores import formula, services
 from evaluation.scores.demo import seed_scores_demo
 from programs import models as m
 from tests.clients import api_for, client_for
-from tests.programs.conftest import cast  # noqa: F401  (the cast fixture)
 from tests.queries import assert_flat_queries, count_queries
 from training_portal.core.attention import attention_for
 from training_portal.core.models import Job
 from training_portal.core.navigation import entries_for
 
-from .conftest import (
-    END,
-    START,
-    YEAR,
-    World,
-    anonymous,
-    data,  # noqa: F401
-    evaluation_round,
-    points,
-    scored,
-    world,  # noqa: F401
-)
+from .conftest import END, START, YEAR, World, anonymous, evaluation_round, points, scored
 
 pytestmark = pytest.mark.django_db
 

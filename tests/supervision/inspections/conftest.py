@@ -53,24 +53,29 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from supervision.inspections import draw as draws
+from supervision.inspections.publication import publish_audit_summary
 from supervision.models import (
     ChecklistItem,
     ChecklistTemplate,
     ChecklistTemplateItem,
+    Draw,
+    Finding,
     Inspection,
     InspectionAssignment,
     InspectionTeamMember,
     InspectionType,
     InspectorProfile,
     Observation,
+    PublishedAuditSummary,
     PublishedReport,
     ReplyComment,
     ReportSection,
     SampledStudent,
 )
+from tests.cast import Cast
 from tests.factories import UserFactory
-from tests.programs.conftest import Cast
-from tests.supervision.conftest import ROLES
+from tests.supervision.conftest import ROLES, make_finding
 
 #: Every role of the inspections cast (besides the anonymous visitor).
 INSPECTION_ROLES = [*ROLES, "inspector", "lead_inspector", "unassigned_inspector"]
@@ -334,3 +339,55 @@ def published_inspection(
     )
     assert PublishedReport.objects.filter(inspection=inspection).count() == 2
     return inspection
+
+
+# ---- Public summaries and draws ------------------------------------------------------------
+
+
+@pytest.fixture
+def summary(cast: Cast) -> PublishedAuditSummary:
+    """Two versions of `cast.program`'s audit summary: 7 findings (6 supervision gaps, 2 of
+    them resolved, and 1 fund self-approval), then one more supervision gap (8)."""
+    for number in range(6):
+        make_finding(
+            cast.program,
+            cast.student,
+            student=cast.student,
+            status=Finding.Status.RESOLVED if number < 2 else Finding.Status.OPEN,
+            resolved_at=timezone.now() if number < 2 else None,
+        )
+    make_finding(cast.program, cast.program, rule="fund_self_approval", severity="critical")
+    first = publish_audit_summary(program=cast.program)
+    assert first is not None
+    make_finding(cast.program, cast.student, student=cast.student)
+    second = publish_audit_summary(program=cast.program)
+    assert second is not None and second.version == 2
+    return second
+
+
+def make_program_draw(
+    admin: User, cast: Cast, *, unannounced: bool = False, starts_in_days: int = 7
+) -> Draw:
+    return draws.make_draw(
+        by=admin,
+        target_kind=Draw.TargetKind.PROGRAM,
+        inspection_type=InspectionType.ROUTINE,
+        unannounced=unannounced,
+        targets=1,
+        students_per_target=2,
+        inspectors_per_target=2,
+        candidate_ids=[cast.program.pk],
+        starts_at=timezone.now() + dt.timedelta(days=starts_in_days),
+        ends_on=timezone.localdate() + dt.timedelta(days=starts_in_days + 14),
+    )
+
+
+@pytest.fixture
+def draw(
+    cast: Cast,
+    admin: User,
+    inspector: User,
+    lead_inspector: User,
+    checklist_templates: dict[str, ChecklistTemplate],
+) -> Draw:
+    return make_program_draw(admin, cast)

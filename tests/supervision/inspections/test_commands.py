@@ -24,7 +24,7 @@ from supervision.models import (
     PublishedAuditSummary,
     PublishedReport,
 )
-from tests.programs.conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

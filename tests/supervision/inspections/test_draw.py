@@ -24,7 +24,7 @@ from supervision.models import (
     InspectorProfile,
 )
 from supervision.models.inspections import canonical_json
-from tests.programs.conftest import Cast
+from tests.cast import Cast
 from tests.programs.factories import OrganizationFactory, PlacementFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from accounts.models import User
 from supervision.audits.engine import JOB_KIND
 from supervision.inspections import services
 from supervision.models import AuditRun, Finding, Inspection, Severity
+from tests.cast import Cast
 from tests.clients import client_for
-from tests.programs.conftest import Cast
 from training_portal.core import jobs
 
 pytestmark = pytest.mark.django_db

@@ -43,10 +43,10 @@ from supervision.models import (
     ReportSection,
     SampledStudent,
 )
+from tests.cast import Cast
 from tests.clients import api_for, client_for
 from tests.factories import UserFactory
 from tests.files import pdf_bytes
-from tests.programs.conftest import Cast
 from tests.programs.factories import StudentFactory
 from tests.queries import assert_flat_queries
 from training_portal.core.attention import attention_for

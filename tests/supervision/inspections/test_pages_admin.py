@@ -23,9 +23,9 @@ from supervision.models import (
     InspectionAssignment,
     InspectorProfile,
 )
+from tests.cast import Cast
 from tests.clients import client_for
 from tests.factories import UserFactory
-from tests.programs.conftest import Cast
 from tests.programs.factories import OrganizationFactory, ProgramFactory, StudentFactory
 from tests.queries import assert_flat_queries
 

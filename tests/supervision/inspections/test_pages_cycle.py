@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import User
 from supervision.inspections.publication import verify_report_chain
 from supervision.models import Draw, Finding, Inspection, ReplyComment, ReportSection
+from tests.cast import Cast
 from tests.clients import client_for
-from tests.programs.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,6 @@ Stories use the inspections cast (`tests/supervision/inspections/conftest.py`):
 `published_inspection` (of `cast.program`, two versions) is what the public reads.
 """
 
-# ruff: noqa: F811  (tests take the imported `cast` fixture as an argument)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -36,7 +34,7 @@ from supervision.models import (
     PublishedAuditSummary,
     PublishedReport,
 )
-from tests.programs.conftest import Cast, cast  # noqa: F401  (`cast` is the fixture)
+from tests.cast import Cast
 from tests.programs.factories import OrganizationFactory, ProgramFactory
 from tests.queries import assert_flat_queries, count_queries
 from tests.supervision.conftest import make_finding
@@ -257,14 +255,21 @@ def test_reports_filter_by_organisation_program_type_date_and_words(
         {"published_after": "yesterday"},
         {"published_before": "2026-02-30"},
         {"q": "x" * 201},
-        {"page": "x"},
+        pytest.param(
+            {"page": "x"},
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="DRF's pagination answers a page that is not a number 404 (NotFound); "
+                "bad input is a 400 (STYLE.md)",
+            ),
+        ),
     ],
 )
-def test_bad_parameters_get_400_or_404_never_a_500(
+def test_bad_parameters_get_400_never_a_500(
     params: dict[str, str], published_inspection: Inspection
 ) -> None:
     response = get(REPORTS, **params)
-    assert response.status_code in (400, 404)
+    assert response.status_code == 400
     assert response.json()
 
 
@@ -523,11 +528,12 @@ def test_the_answers_carry_no_personal_data_of_the_caller(
     assert json.loads(response.content) == get(REPORTS).json()
 
 
-def test_ids_out_of_range_are_not_found_or_bad_never_a_500(
+def test_ids_out_of_range_are_not_found_and_filter_to_nothing(
     published_inspection: Inspection,
 ) -> None:
     huge = 10**20
     assert Client().get(f"/api/v1/public/inspections/{huge}/").status_code == 404
     assert Client().get(f"/api/v1/public/audit-summaries/{huge}/").status_code == 404
-    assert get(REPORTS, program=huge).status_code in (200, 400)
-    assert get(SUMMARIES, program=huge).status_code in (200, 400)
+    # As any id that names nothing: an empty list, not an error.
+    assert get(REPORTS, program=huge).status_code == 200
+    assert get(SUMMARIES, program=huge).status_code == 200

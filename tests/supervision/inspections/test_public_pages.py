@@ -23,20 +23,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from supervision.inspections import draw as draws
 from supervision.inspections.public.pages import rule_title
 from supervision.inspections.publication import publish_audit_summary, publish_report_version
 from supervision.models import (
     ChecklistTemplate,
     Draw,
-    Finding,
     Inspection,
     InspectionType,
     PublishedAuditSummary,
     PublishedReport,
 )
+from tests.cast import Cast
 from tests.clients import client_for
-from tests.programs.conftest import Cast
 from tests.programs.factories import OrganizationFactory, ProgramFactory
 from tests.queries import assert_flat_queries, count_queries
 from tests.supervision.conftest import make_finding
@@ -45,6 +43,7 @@ from tests.supervision.inspections.conftest import (
     add_sections,
     as_role,
     make_inspection,
+    make_program_draw,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -74,55 +73,6 @@ def text_of(response: Any) -> str:
 
 
 # ---- Fixtures: summaries and a draw -----------------------------------------------------------
-
-
-@pytest.fixture
-def summary(cast: Cast) -> PublishedAuditSummary:
-    """Two versions of `cast.program`'s audit summary: 7 findings (6 supervision gaps, 2 of
-    them resolved, and 1 fund self-approval), then one more supervision gap (8)."""
-    for number in range(6):
-        make_finding(
-            cast.program,
-            cast.student,
-            student=cast.student,
-            status=Finding.Status.RESOLVED if number < 2 else Finding.Status.OPEN,
-            resolved_at=timezone.now() if number < 2 else None,
-        )
-    make_finding(cast.program, cast.program, rule="fund_self_approval", severity="critical")
-    first = publish_audit_summary(program=cast.program)
-    assert first is not None
-    make_finding(cast.program, cast.student, student=cast.student)
-    second = publish_audit_summary(program=cast.program)
-    assert second is not None and second.version == 2
-    return second
-
-
-def make_program_draw(
-    admin: User, cast: Cast, *, unannounced: bool = False, starts_in_days: int = 7
-) -> Draw:
-    return draws.make_draw(
-        by=admin,
-        target_kind=Draw.TargetKind.PROGRAM,
-        inspection_type=InspectionType.ROUTINE,
-        unannounced=unannounced,
-        targets=1,
-        students_per_target=2,
-        inspectors_per_target=2,
-        candidate_ids=[cast.program.pk],
-        starts_at=timezone.now() + dt.timedelta(days=starts_in_days),
-        ends_on=timezone.localdate() + dt.timedelta(days=starts_in_days + 14),
-    )
-
-
-@pytest.fixture
-def draw(
-    cast: Cast,
-    admin: User,
-    inspector: User,
-    lead_inspector: User,
-    checklist_templates: dict[str, ChecklistTemplate],
-) -> Draw:
-    return make_program_draw(admin, cast)
 
 
 @pytest.fixture

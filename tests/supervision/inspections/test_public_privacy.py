@@ -9,8 +9,6 @@ Unannounced inspections stay out of it too: the draw of one that has not started
 found, and nothing public mentions it.
 """
 
-# ruff: noqa: F401, F811  (fixtures are imported and taken as arguments)
-
 from __future__ import annotations
 
 import datetime as dt
@@ -43,10 +41,10 @@ from supervision.models import (
     PublishedReport,
     ReplyComment,
 )
-from tests.programs.conftest import Cast
+from tests.cast import Cast
 from tests.supervision.conftest import make_finding
 
-from .test_public_pages import draw, make_program_draw, summary
+from .conftest import make_program_draw
 
 #: The entry points of the crawl; everything else is reached by following links.
 PAGE_ROOTS = ["/public/", "/public/reports/", "/public/audit-summaries/", "/public/feed.atom"]

@@ -40,8 +40,8 @@ from supervision.models import (
     SampledStudent,
 )
 from supervision.models.inspections import canonical_json
+from tests.cast import Cast
 from tests.factories import JobFactory
-from tests.programs.conftest import Cast
 from tests.programs.factories import ProgramFactory, StudentFactory
 from tests.supervision.conftest import Findings, make_finding
 

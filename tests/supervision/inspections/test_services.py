@@ -41,9 +41,9 @@ from supervision.models import (
     ReplyComment,
     ReportSection,
 )
+from tests.cast import Cast
 from tests.factories import UserFactory
 from tests.files import FAKE_PDF, docx_bytes, image_bytes, pdf_bytes, xlsx_bytes, zip_bytes
-from tests.programs.conftest import Cast
 from tests.programs.factories import StudentFactory
 from training_portal.core.models import Notification
 

@@ -17,7 +17,7 @@ from accounts.models import User
 from programs.training.services import signoff
 from supervision.inspections import services
 from supervision.models import ChecklistTemplate, InspectionType
-from tests.programs.conftest import Cast
+from tests.cast import Cast
 from training_portal.core.links import absolute_url
 from training_portal.core.models import Notification
 from training_portal.core.notifications import send_notification_email

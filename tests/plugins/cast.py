@@ -1,16 +1,15 @@
-"""The programs cast, on one program with two hospitals:
+"""The programs cast as fixtures, for every test (tests/conftest.py loads this plugin); the
+names and helpers that go with it (`Cast`, `CAST_ROLES`, `API_ROLES`, `who`) are in
+tests/cast.py.
 
-- `program_admin` (Petra) administers `program`;
-- `coordinator` (Cora) coordinates `hospital`, which hosts `student`'s placement;
-- `tutor` (Tom, academic) supervises `student`; `practice_tutor` (Pia, at `hospital`) too;
-- `student` (Stan) and `other_student` (Olga, supervised by `other_tutor`);
-- `other_coordinator` (of `other_hospital`), `outsider` (signed in, no role), `admin`.
+- `cast`: one program with two hospitals (see tests/cast.py for who is who);
+- `inspector`: Ingrid, assigned to the program and to `hospital`;
+- `everyone`: each name of `API_ROLES` -> its user (None for "anonymous").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -18,9 +17,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from programs import models as m
+from tests.cast import CAST_ROLES, Cast, who
 from tests.factories import UserFactory
-
-from .factories import (
+from tests.programs.factories import (
     AssignmentFactory,
     OrganizationFactory,
     PlacementFactory,
@@ -29,37 +28,6 @@ from .factories import (
     TutorFactory,
     grant,
 )
-
-#: Every role of the cast (and the two accounts beside it: "admin", the portal
-#: administrator, and "outsider", signed in with no role), as the tests name them.
-CAST_ROLES = (
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-)
-
-
-@dataclass
-class Cast:
-    program: m.Program
-    hospital: m.Organization
-    other_hospital: m.Organization
-    program_admin: Any
-    coordinator: Any
-    other_coordinator: Any
-    tutor: m.TutorProfile
-    practice_tutor: m.TutorProfile
-    other_tutor: m.TutorProfile
-    student: m.Student
-    other_student: m.Student
-    placement: m.Placement
 
 
 @pytest.fixture
@@ -114,25 +82,6 @@ def cast(db: None) -> Cast:
         other_student=other_student,
         placement=placement,
     )
-
-
-def who(cast: Cast, name: str, outsider: Any) -> Any:
-    """The user behind a cast member's name (for parametrised role tests)."""
-    return {
-        "tutor": cast.tutor.user,
-        "practice_tutor": cast.practice_tutor.user,
-        "other_tutor": cast.other_tutor.user,
-        "student": cast.student.user,
-        "other_student": cast.other_student.user,
-        "coordinator": cast.coordinator,
-        "program_admin": cast.program_admin,
-        "outsider": outsider,
-    }[name]
-
-
-#: The roles an API test enumerates: the cast, an inspector assigned to the program and the
-#: hospital, and the anonymous caller; `everyone` maps each to its user.
-API_ROLES = (*CAST_ROLES, "inspector", "anonymous")
 
 
 @pytest.fixture
