@@ -89,6 +89,17 @@ def seed_demo_accounts() -> list[DemoAccount]:
     return DEMO_ACCOUNTS
 
 
+def seed_accounts() -> list[str]:
+    """The demo seeder (registered in `hooks`): the accounts, and a line for each to sign in
+    with."""
+    lines = []
+    for account in seed_demo_accounts():
+        role = account.role.label if account.role else "no role"
+        note = f", {account.note}" if account.note else ""
+        lines.append(f"  {account.email:<32} {settings.DEMO_PASSWORD}  ({role}{note})")
+    return lines
+
+
 @transaction.atomic
 def _create_accounts() -> None:
     for account in DEMO_ACCOUNTS:

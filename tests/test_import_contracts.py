@@ -102,14 +102,6 @@ def test_the_layers_contract_fails_on_a_lower_layer_importing_a_higher_one(
     assert broken in result.stdout, result.stdout
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "issue 14 in progress: training_portal.core.views/views_history/history import "
-        "accounts, and accounts' seed_demo command imports every app's demo seeder (to go "
-        "through core.registry)"
-    ),
-)
 def test_the_repository_keeps_its_import_contracts() -> None:
     result = lint_imports(ROOT)
 
@@ -195,10 +187,6 @@ def test_the_private_names_check_finds_each_kind_of_reach() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 14 in progress: evaluation.reports.render imports accounts.imports._neutralise",
-)
 def test_no_app_imports_another_apps_private_names() -> None:
     found = [
         line

@@ -49,7 +49,8 @@ _seeders: dict[str, DemoSeeder] = {}
 
 def register_demo_seeder(order: int, name: str, seed: Callable[[], Iterable[str] | None]) -> None:
     """Add a piece of the demo; `seed()` is idempotent (see `core.seeding.seed_once`) and
-    returns the lines `seed_demo` prints after the accounts, or None."""
+    returns the lines `seed_demo` prints (after "Demo data ready", in the seeders' order), or
+    None."""
     _seeders[name] = DemoSeeder(order, name, seed)
 
 
