@@ -6,7 +6,6 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import pghistory
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -17,6 +16,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from training_portal.core.model_fields import user_ref
 
 from .roles import OPTIONALLY_SCOPED_ROLES, UNSCOPED_ROLES, Role, scope_models
 
@@ -197,12 +198,7 @@ class RoleMembership(models.Model):
     in `accounts.roles`.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="role_memberships",
-        verbose_name=_("user"),
-    )
+    user = user_ref(_("user"), on_delete=models.CASCADE, related_name="role_memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     scope_type = models.ForeignKey(
         ContentType,
@@ -216,14 +212,7 @@ class RoleMembership(models.Model):
     scope = GenericForeignKey("scope_type", "scope_id")
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("granted by"),
-    )
+    granted_by = user_ref(_("granted by"), on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = RoleMembershipQuerySet.as_manager()

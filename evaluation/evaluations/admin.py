@@ -4,11 +4,9 @@ results pages)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
-from training_portal.core.admin import ReadOnlyAdmin
+from training_portal.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from ..models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Score
 
@@ -39,15 +37,9 @@ class EvaluationRequestAdmin(ReadOnlyAdmin):
     search_fields = ("evaluator__email", "round__title")
 
 
-class ScoreInline(admin.TabularInline[Score, Evaluation]):
+class ScoreInline(ReadOnlyInline):
     model = Score
-    extra = 0
-    can_delete = False
     fields = ("indicator", "value")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Evaluation)

@@ -3,32 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+
+from training_portal.core.admin import ReadOnlyAdmin
 
 from ..models import RewardEntry, RewardRule
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg,unused-ignore]
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(RewardRule)
-class RewardRuleAdmin(_ReadOnly):
+class RewardRuleAdmin(ReadOnlyAdmin):
     list_display = ["program", "size", "points"]
     list_filter = ["size"]
 
 
 @admin.register(RewardEntry)
-class RewardEntryAdmin(_ReadOnly):
+class RewardEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "pk",
         "program",

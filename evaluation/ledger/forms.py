@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program, Project
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from .services import MAX_POINTS, Period
 
@@ -34,10 +34,9 @@ class RewardRulesForm(BootstrapForm):
 
 
 class ReverseEntryForm(BootstrapForm):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+    reason = text_area(
+        _("Reason"),
+        rows=3,
         help_text=_("Why the award is cancelled: the reversing entry keeps it."),
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -16,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Placement, Program, Student, TutorProfile
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import period_order_check, user_ref
 
 from .indicators import Indicator
 
@@ -148,13 +148,7 @@ class EvaluationRound(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("opened by"),
-    )
+    opened_by = user_ref(_("opened by"), null=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -165,11 +159,7 @@ class EvaluationRound(models.Model):
         verbose_name_plural = _("evaluation rounds")
         ordering = ["-opened_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(period_start__lte=models.F("period_end")),
-                name="evaluation_round_period_order",
-                violation_error_message=_("The period must end on or after its start."),
-            ),
+            period_order_check("evaluation_round_period_order"),
         ]
 
     def __str__(self) -> str:
@@ -207,11 +197,8 @@ class EvaluationRequest(Subject):
         verbose_name=_("round"),
     )
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
-    evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="evaluation_requests",
-        verbose_name=_("evaluator"),
+    evaluator = user_ref(
+        _("evaluator"), on_delete=models.CASCADE, related_name="evaluation_requests"
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
@@ -277,12 +264,7 @@ class Evaluation(Subject):
         verbose_name=_("round"),
     )
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
-    evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="evaluations_given",
-        verbose_name=_("evaluator"),
-    )
+    evaluator = user_ref(_("evaluator"), related_name="evaluations_given")
     comment = models.TextField(_("comment"), blank=True)
     total = models.DecimalField(_("weighted total"), max_digits=5, decimal_places=2)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization, Program, Project
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import user_ref
 
 #: Points by project size when a program has not set its own (DOMAIN.md: small 1, medium 3,
 #: big 5), so that many small projects count like a big one.
@@ -73,14 +73,7 @@ class RewardEntry(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="reward_entries", verbose_name=_("project")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reward_entries",
-        verbose_name=_("person"),
-    )
+    user = user_ref(_("person"), related_name="reward_entries", null=True, blank=True)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -101,14 +94,7 @@ class RewardEntry(models.Model):
         verbose_name=_("reverses"),
     )
     reason = models.TextField(_("reason"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    created_by = user_ref(_("recorded by"), null=True, blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = RewardEntryQuerySet.as_manager()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization, Program, Student
+from training_portal.core.model_fields import user_ref
 from training_portal.core.models import Job
 
 
@@ -61,12 +61,7 @@ class Report(models.Model):
     job = models.OneToOneField(
         Job, on_delete=models.PROTECT, related_name="report", verbose_name=_("job")
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = user_ref(_("requested by"))
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     inputs_as_of = models.DateTimeField(_("inputs read at"), null=True, blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from programs.models import Organization
 from programs.models.organizations import OrganizationKind
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import period_order_check, user_ref
 from training_portal.core.models import Job
 
 
@@ -31,13 +31,7 @@ class PartnerScoreRun(models.Model):
     job = models.OneToOneField(
         Job, on_delete=models.PROTECT, related_name="partner_score_run", verbose_name=_("job")
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    started_by = user_ref(_("started by"), null=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -45,13 +39,7 @@ class PartnerScoreRun(models.Model):
         verbose_name = _("partner score run")
         verbose_name_plural = _("partner score runs")
         ordering = ["-period_end", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(period_start__lte=models.F("period_end")),
-                name="evaluation_score_run_period_order",
-                violation_error_message=_("The period must end on or after its start."),
-            )
-        ]
+        constraints = [period_order_check("evaluation_score_run_period_order")]
 
     def __str__(self) -> str:
         return self.label
@@ -131,12 +119,7 @@ class ProbationDecision(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=24, choices=Decision.choices)
     reason = models.TextField(_("reason"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = user_ref(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:

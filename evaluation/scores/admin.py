@@ -3,26 +3,15 @@ administrators (runs are started and decisions taken in the portal, with history
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+
+from training_portal.core.admin import ReadOnlyAdmin
 
 from ..models import PartnerScore, PartnerScoreRun, ProbationDecision
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg,unused-ignore]
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(PartnerScoreRun)
-class PartnerScoreRunAdmin(_ReadOnly):
+class PartnerScoreRunAdmin(ReadOnlyAdmin):
     list_display = [
         "label",
         "period_start",
@@ -34,7 +23,7 @@ class PartnerScoreRunAdmin(_ReadOnly):
 
 
 @admin.register(PartnerScore)
-class PartnerScoreAdmin(_ReadOnly):
+class PartnerScoreAdmin(ReadOnlyAdmin):
     list_display = [
         "run",
         "organization",
@@ -50,7 +39,7 @@ class PartnerScoreAdmin(_ReadOnly):
 
 
 @admin.register(ProbationDecision)
-class ProbationDecisionAdmin(_ReadOnly):
+class ProbationDecisionAdmin(ReadOnlyAdmin):
     list_display = ["score", "decision", "decided_by", "decided_at"]
     list_select_related = ["score", "decided_by"]
     raw_id_fields = ["score", "decided_by"]

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..models import ProbationDecision
 from . import formula
@@ -77,9 +77,8 @@ class StartRunForm(BootstrapForm):
 
 class DecisionForm(BootstrapForm):
     decision = forms.ChoiceField(label=_("Decision"), choices=ProbationDecision.Decision.choices)
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = text_area(
+        _("Reason"),
+        rows=3,
         help_text=_("Recorded with the decision and in the organisation's status history."),
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import user_ref
 
 from .organizations import Organization
 from .programs import Program
@@ -65,14 +66,7 @@ class BudgetLine(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approver"),
-    )
+    approver = user_ref(_("approver"), null=True, blank=True)
 
     objects = BudgetLineQuerySet.as_manager()
 

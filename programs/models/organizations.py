@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import user_ref
 
 
 class OrganizationKind(models.TextChoices):
@@ -96,13 +96,7 @@ class OrganizationStatusChange(models.Model):
     )
     to_status = models.CharField(_("new status"), max_length=16, choices=OrganizationStatus.choices)
     reason = models.TextField(_("reason"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    changed_by = user_ref(_("changed by"), null=True)
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:

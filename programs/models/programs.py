@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import retired_at_field, user_ref
 
 from .organizations import Organization
 
@@ -104,13 +105,7 @@ class ProgramStatusChange(models.Model):
     )
     to_status = models.CharField(_("new status"), max_length=16, choices=Program.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    changed_by = user_ref(_("changed by"), null=True)
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:
@@ -143,12 +138,7 @@ class TrainingObjective(models.Model):
     order = models.PositiveSmallIntegerField(_("order"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("measurable description"))
-    retired_at = models.DateTimeField(
-        _("retired at"),
-        null=True,
-        blank=True,
-        help_text=_("Kept for the records that refer to it, but no longer offered for new use."),
-    )
+    retired_at = retired_at_field()
 
     class Meta:
         verbose_name = _("training objective")
@@ -191,12 +181,7 @@ class Stage(models.Model):
     expected_months = models.PositiveSmallIntegerField(
         _("expected length (months)"), validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
-    retired_at = models.DateTimeField(
-        _("retired at"),
-        null=True,
-        blank=True,
-        help_text=_("Kept for the records that refer to it, but no longer offered for new use."),
-    )
+    retired_at = retired_at_field()
 
     class Meta:
         verbose_name = _("stage")
@@ -253,12 +238,7 @@ class MilestoneTemplate(models.Model):
     due_offset_days = models.PositiveIntegerField(
         _("due (days after enrolment)"), validators=[MaxValueValidator(3650)]
     )
-    retired_at = models.DateTimeField(
-        _("retired at"),
-        null=True,
-        blank=True,
-        help_text=_("Kept for the records that refer to it, but no longer offered for new use."),
-    )
+    retired_at = retired_at_field()
 
     class Meta:
         verbose_name = _("milestone template")
@@ -347,12 +327,7 @@ class ProgramCourse(models.Model):
     semester = models.PositiveSmallIntegerField(
         _("semester"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    retired_at = models.DateTimeField(
-        _("retired at"),
-        null=True,
-        blank=True,
-        help_text=_("Kept for the records that refer to it, but no longer offered for new use."),
-    )
+    retired_at = retired_at_field()
 
     class Meta:
         verbose_name = _("curriculum course")

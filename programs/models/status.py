@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.roles import Role
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import user_ref
 
 from .people import Student
 
@@ -61,21 +62,9 @@ class StudentStatusChange(models.Model):
         verbose_name=_("new tutor"),
     )
     reason = models.TextField(_("reason"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = user_ref(_("requested by"))
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
+    decided_by = user_ref(_("approved by"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     #: An approved suspension whose start date has not come yet: the student stays active until

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import user_ref
 
 from .organizations import Organization
 from .people import Student, TutorProfile
@@ -378,14 +379,7 @@ class Project(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("proposed by"),
-    )
+    proposed_by = user_ref(_("proposed by"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusing"), blank=True)
     completion_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from training_portal.core.admin import ReadOnlyAdmin
+from training_portal.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from ..models import AuditChunk, AuditRun, RuleSetting, ScheduleChange
 
@@ -32,15 +32,9 @@ class ScheduleChangeAdmin(ReadOnlyAdmin):
     list_select_related = ("changed_by",)
 
 
-class ChunkInline(admin.TabularInline[AuditChunk, AuditRun]):
+class ChunkInline(ReadOnlyInline):
     model = AuditChunk
-    extra = 0
-    can_delete = False
     fields = ("rule", "program", "done_at", "found", "new", "reopened", "gone")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(AuditRun)

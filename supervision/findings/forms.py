@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..models import Finding
 from . import workflow
@@ -63,11 +63,7 @@ class BulkActionForm(BootstrapForm):
     due_date = forms.DateField(
         label=_("Due date"), required=False, widget=forms.DateInput(attrs=DATE)
     )
-    justification = forms.CharField(
-        label=_("Justification (to dismiss)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    justification = text_area(_("Justification (to dismiss)"), rows=2)
 
     def __init__(
         self, *args: Any, findings: QuerySet[Finding], candidates: QuerySet[User], **kwargs: Any
@@ -101,16 +97,8 @@ class TransitionForm(BootstrapForm):
     }
 
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=forms.HiddenInput)
-    corrective_action = forms.CharField(
-        label=_("Corrective action"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    justification = forms.CharField(
-        label=_("Why is it dismissed?"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    corrective_action = text_area(_("Corrective action"), rows=2)
+    justification = text_area(_("Why is it dismissed?"), rows=2)
     #: Resolving a finding whose problem is still there, after the warning.
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -136,9 +124,8 @@ class AssignForm(BootstrapForm):
 
 
 class CorrectiveActionForm(BootstrapForm):
-    text = forms.CharField(
-        label=_("Corrective action"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    text = text_area(
+        _("Corrective action"),
+        rows=3,
         help_text=_("What is being done about the problem, by whom and by when."),
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from programs.models import Organization, TutorProfile
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..findings.services import message_of, rule_of
 from ..models import Finding, ReviewMeeting
@@ -77,21 +77,9 @@ class ReviewMeetingForm(BootstrapForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Audit findings of this program that the meeting takes up."),
     )
-    criticism = forms.CharField(
-        label=_("Criticism (problems raised)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    review_record = forms.CharField(
-        label=_("Review record (minutes)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-    corrective_actions = forms.CharField(
-        label=_("Corrective actions agreed"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    criticism = text_area(_("Criticism (problems raised)"), rows=4)
+    review_record = text_area(_("Review record (minutes)"), rows=6)
+    corrective_actions = text_area(_("Corrective actions agreed"), rows=4)
     action_owner = forms.ModelChoiceField(
         label=_("Responsible for the actions"),
         queryset=User.objects.none(),

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import user_ref
 from training_portal.core.models import Job
 
 
@@ -89,13 +90,7 @@ class ScheduleChange(models.Model):
     hour = models.PositiveSmallIntegerField(_("hour"))
     minute = models.PositiveSmallIntegerField(_("minute"))
     enabled = models.BooleanField(_("enabled"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    changed_by = user_ref(_("changed by"), on_delete=models.SET_NULL, null=True)
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:
@@ -126,14 +121,7 @@ class AuditRun(models.Model):
         verbose_name=_("program"),
     )
     rules = models.JSONField(_("rules"), default=list, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    started_by = user_ref(_("started by"), on_delete=models.SET_NULL, null=True, blank=True)
     schedule = models.CharField(_("schedule"), max_length=200, blank=True)
     #: The day the rules look from (fixed at the start, so that a resumed run agrees).
     as_of = models.DateField(_("as of"), default=timezone.localdate)
@@ -285,13 +273,12 @@ class Finding(models.Model):
     #: When a run last saw the problem gone (None while it is there).
     gone_at = models.DateTimeField(_("no longer found on"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    assignee = user_ref(
+        _("assignee"),
         on_delete=models.SET_NULL,
+        related_name="assigned_findings",
         null=True,
         blank=True,
-        related_name="assigned_findings",
-        verbose_name=_("assignee"),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     corrective_action = models.TextField(_("corrective action"), blank=True)

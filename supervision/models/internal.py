@@ -28,6 +28,7 @@ from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student, TutorProfile
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import user_ref
 
 from .audit import Finding
 
@@ -75,12 +76,7 @@ class ReviewMeeting(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
     held_on = models.DateField(_("date"))
-    chair = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="review_meetings_chaired",
-        verbose_name=_("chair"),
-    )
+    chair = user_ref(_("chair"), related_name="review_meetings_chaired")
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ReviewMeetingParticipant",
@@ -102,22 +98,11 @@ class ReviewMeeting(models.Model):
     criticism = models.TextField(_("criticism (problems raised)"), blank=True)
     review_record = models.TextField(_("review record (minutes)"), blank=True)
     corrective_actions = models.TextField(_("corrective actions agreed"), blank=True)
-    action_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="review_actions_owned",
-        verbose_name=_("responsible for the actions"),
+    action_owner = user_ref(
+        _("responsible for the actions"), related_name="review_actions_owned", null=True, blank=True
     )
     actions_due_on = models.DateField(_("actions due on"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_ref(_("created by"), on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

@@ -19,6 +19,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """The rows of a read-only record, listed under it: every field shown is read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        return self.fields or ()
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin[Job]):
     list_display = (

@@ -13,6 +13,13 @@ from django.db import models
 __all__ = ["BootstrapForm"]
 
 
+def text_area(label: Any, *, rows: int, required: bool = False, **kwargs: Any) -> forms.CharField:
+    """A free-text field shown as a text area of `rows` lines (optional unless told)."""
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
 class BootstrapForm(forms.Form):
     """Gives each widget Bootstrap's class, since `includes/form.html` renders widgets as is.
 

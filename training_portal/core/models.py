@@ -6,12 +6,12 @@ import uuid
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .model_fields import user_ref
 from .texts import render_text
 
 
@@ -50,13 +50,8 @@ class Job(models.Model):
     FINISHED = (Status.SUCCEEDED, Status.FAILED)
 
     kind = models.CharField(_("kind"), max_length=64, db_index=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="jobs",
-        verbose_name=_("owner"),
+    owner = user_ref(
+        _("owner"), on_delete=models.SET_NULL, related_name="jobs", null=True, blank=True
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
@@ -147,12 +142,7 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
 class Notification(models.Model):
     """A message to one user, shown in the portal and (optionally) e-mailed after commit."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("recipient"),
-    )
+    recipient = user_ref(_("recipient"), on_delete=models.CASCADE, related_name="notifications")
     # Title and body as rendered for the recipient when sent (a fallback), and as ids and
     # parameters (catalogued messages or templates) rendered again when read, in the reader's
     # current language.

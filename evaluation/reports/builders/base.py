@@ -110,6 +110,15 @@ def choice_labels(choices: Sequence[tuple[str, Any]]) -> dict[str, str]:
     return {str(code): str(label) for code, label in choices}
 
 
+def count_rows(queryset: Any, *fields: str) -> list[list[Any]]:
+    """How many rows of `queryset` there are for each combination of `fields`, as table rows
+    (the fields' values, then the count), ordered by the fields."""
+    return [
+        [*(row[name] for name in fields), row["n"]]
+        for row in queryset.values(*fields).annotate(n=Count("pk")).order_by(*fields)
+    ]
+
+
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
 

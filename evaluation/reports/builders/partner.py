@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from .base import (
     Section,
     choice_labels,
     component_label,
+    count_rows,
     findings_by_severity_section,
     two_places,
 )
@@ -123,13 +124,9 @@ def _latest_components(scores: list[PartnerScore], keys: list[str]) -> Section:
 
 
 def _placements_hosted(organization: Organization) -> Section:
-    rows = [
-        [row["student__program__code"], row["status"], row["n"]]
-        for row in Placement.objects.filter(host=organization)
-        .values("student__program__code", "status")
-        .annotate(n=Count("pk"))
-        .order_by("student__program__code", "status")
-    ]
+    rows = count_rows(
+        Placement.objects.filter(host=organization), "student__program__code", "status"
+    )
     return Section(
         key="placements",
         title=_("Placements hosted"),

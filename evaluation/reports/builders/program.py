@@ -39,6 +39,7 @@ from .base import (
     Section,
     case_totals_section,
     choice_labels,
+    count_rows,
     findings_by_severity_section,
     month_labels,
     two_places,
@@ -333,13 +334,7 @@ def _partner_ranking(program: Program, end: dt.date) -> Section:
 
 
 def _projects(program: Program) -> Section:
-    rows = [
-        [row["status"], row["size"], row["n"]]
-        for row in Project.objects.filter(program=program)
-        .values("status", "size")
-        .annotate(n=Count("pk"))
-        .order_by("status", "size")
-    ]
+    rows = count_rows(Project.objects.filter(program=program), "status", "size")
     return Section(
         key="projects",
         title=_("Projects"),
