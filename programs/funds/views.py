@@ -164,12 +164,10 @@ def budget_line_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @require_GET
 def expenditure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    expenditures = Expenditure.objects.visible_to(user).select_related(
+    visible = Expenditure.objects.visible_to(user).select_related(
         "line__program", "line__holder", "submitted_by", "approved_by"
     )
-    filters = ExpenditureFilter(
-        request.GET or None, queryset=expenditures, request=request, page=True
-    )
+    filters = ExpenditureFilter(request.GET or None, queryset=visible, request=request, page=True)
     expenditures, status = _valid_or_refused(filters)
     summary = expenditures.aggregate(
         count=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
