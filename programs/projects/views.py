@@ -40,6 +40,7 @@ from .permissions import (
     can_set_project_status,
     proposes_as_member,
 )
+from .workflow import CLOSED
 
 PROJECTS_PER_PAGE = 25
 
@@ -267,7 +268,7 @@ def _render_project(
         "outputs": project.outputs.order_by(F("produced_on").desc(nulls_last=True), "title"),
         "status_history": _status_history(project),
         "can_manage": can_manage,
-        "members_open": can_manage and project.status not in projects.CLOSED,
+        "members_open": can_manage and project.status not in CLOSED,
         "next_statuses": next_statuses,
         "can_refuse": project.status == Project.Status.PROPOSED
         and can_decide_proposal(user, project),
