@@ -128,28 +128,3 @@ class RejectForm(BootstrapForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class BudgetLineFilterForm(BootstrapForm):
-    """?program= of the budget line list."""
-
-    program = forms.ModelChoiceField(
-        label=_("Program"),
-        required=False,
-        queryset=Program.objects.none(),
-        empty_label=_("All programs"),
-    )
-
-    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
-
-
-class ExpenditureFilterForm(BudgetLineFilterForm):
-    """?status= and ?program= of the expenditure list."""
-
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All statuses")), *Expenditure.Status.choices],
-    )

@@ -21,6 +21,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_filters import FilterSet
 
 from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
@@ -30,11 +31,10 @@ from training_portal.core.permissions import is_active_user, require
 from ..models import BudgetLine, Expenditure, Program
 from ..scopes import administered_program_ids
 from . import services as funds
+from .filters import BudgetLineFilter, ExpenditureFilter
 from .forms import (
     ApproveForm,
-    BudgetLineFilterForm,
     BudgetLineForm,
-    ExpenditureFilterForm,
     ExpenditureForm,
     RejectForm,
 )
@@ -70,16 +70,10 @@ def _managed_programs(user: Any) -> QuerySet[Program]:
 @require_GET
 def budget_line_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    lines = _lines(user)
-    programs = Program.objects.filter(
-        pk__in=BudgetLine.objects.visible_to(user).values("program_id")
-    ).order_by("code")
-    form = BudgetLineFilterForm(request.GET or None, programs=programs)
-    status = 200
-    if form.is_bound and not form.is_valid():
-        lines, status = lines.none(), 400
-    elif form.is_bound and form.cleaned_data["program"] is not None:
-        lines = lines.filter(program=form.cleaned_data["program"])
+    filters = BudgetLineFilter(
+        request.GET or None, queryset=_lines(user), request=request, page=True
+    )
+    lines, status = _valid_or_refused(filters)
     totals = _line_totals(lines)
     page = Paginator(lines.order_by("program__code", "-start_date", "title", "pk"), PER_PAGE)
     return render(
@@ -87,12 +81,19 @@ def budget_line_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "programs/funds/budget_line_list.html",
         {
             "page": page.get_page(request.GET.get("page")),
-            "form": form,
+            "form": filters.form,
             "totals": totals,
             "managed_programs": _managed_programs(user),
         },
         status=status,
     )
+
+
+def _valid_or_refused(filters: FilterSet) -> tuple[QuerySet[Any], int]:
+    """The filtered rows, or none with 400 when a filter is invalid (shown on the form)."""
+    if filters.is_bound and not filters.is_valid():
+        return filters.queryset.none(), 400
+    return filters.qs, 200
 
 
 def _line_totals(lines: QuerySet[BudgetLine]) -> dict[str, Decimal]:
@@ -163,21 +164,11 @@ def budget_line_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @require_GET
 def expenditure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    expenditures = Expenditure.objects.visible_to(user).select_related(
+    visible = Expenditure.objects.visible_to(user).select_related(
         "line__program", "line__holder", "submitted_by", "approved_by"
     )
-    programs = Program.objects.filter(
-        pk__in=BudgetLine.objects.visible_to(user).values("program_id")
-    ).order_by("code")
-    form = ExpenditureFilterForm(request.GET or None, programs=programs)
-    status = 200
-    if form.is_bound and not form.is_valid():
-        expenditures, status = expenditures.none(), 400
-    elif form.is_bound:
-        if form.cleaned_data["status"]:
-            expenditures = expenditures.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["program"] is not None:
-            expenditures = expenditures.filter(line__program=form.cleaned_data["program"])
+    filters = ExpenditureFilter(request.GET or None, queryset=visible, request=request, page=True)
+    expenditures, status = _valid_or_refused(filters)
     summary = expenditures.aggregate(
         count=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
     )
@@ -185,7 +176,7 @@ def expenditure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/funds/expenditure_list.html",
-        {"page": page, "form": form, "summary": summary},
+        {"page": page, "form": filters.form, "summary": summary},
         status=status,
     )
 

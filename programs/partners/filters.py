@@ -6,20 +6,55 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 
 from accounts.models import RoleMembership
+from training_portal.core.forms import BootstrapForm
 
 from ..models import Organization, ProgramPartner
 
+ANY = pgettext_lazy("filter", "Any")
+
 
 class OrganizationFilter(filters.FilterSet):
-    """The partner register."""
+    """The partner register: `kind` and `status`, and the page's search `q` (name, short name
+    or city) and `city` (among the cities of the organisations the caller sees)."""
+
+    q = filters.CharFilter(
+        method="filter_q",
+        label=_("Search"),
+        max_length=100,
+        help_text=_("Name, short name or city."),
+    )
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=Organization.Kind.choices, empty_label=ANY)
+    status = filters.ChoiceFilter(
+        label=_("Status"), choices=Organization.Status.choices, empty_label=ANY
+    )
+    city = filters.ChoiceFilter(label=_("City or region"), choices=[], empty_label=ANY)
 
     class Meta:
         model = Organization
-        fields = ["kind", "status"]
+        fields = ["q", "kind", "status", "city"]
+        form = BootstrapForm
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visible = self.queryset.exclude(city="").order_by("city")
+
+        def cities() -> list[tuple[str, str]]:
+            return [(city, city) for city in visible.values_list("city", flat=True).distinct()]
+
+        # A function, not a bound method: the filters are deep-copied with their choices.
+        self.filters["city"].extra["choices"] = cities
+
+    def filter_q(self, queryset: Any, name: str, value: str) -> Any:
+        text = value.strip()
+        return queryset.filter(
+            Q(name__icontains=text) | Q(short_name__icontains=text) | Q(city__icontains=text)
+        )
 
 
 class ProgramPartnerFilter(filters.FilterSet):

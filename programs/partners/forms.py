@@ -4,58 +4,14 @@ hold the rules."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from training_portal.core.forms import BootstrapForm
 
 from ..models import Organization
 
-ANY = ("", pgettext_lazy("filter", "Any"))
 DATE = {"type": "date"}
-
-
-class OrganizationFilterForm(BootstrapForm):
-    """The filters of the organisation register (a GET form: every field optional)."""
-
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        help_text=_("Name, short name or city."),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[ANY, *Organization.Kind.choices], required=False
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[ANY, *Organization.Status.choices], required=False
-    )
-    city = forms.ChoiceField(label=_("City or region"), choices=[ANY], required=False)
-
-    def __init__(self, *args: Any, cities: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["city"].choices = [ANY, *((city, city) for city in cities)]  # type: ignore[attr-defined]
-
-    def filter(self) -> Q:
-        """The valid, chosen filters as one condition (an invalid one is shown and ignored)."""
-        if not self.is_bound:
-            return Q()
-        self.is_valid()
-        data = self.cleaned_data
-        condition = Q()
-        if data.get("q"):
-            text = data["q"].strip()
-            condition &= (
-                Q(name__icontains=text) | Q(short_name__icontains=text) | Q(city__icontains=text)
-            )
-        for name in ("kind", "status", "city"):
-            if data.get(name):
-                condition &= Q(**{name: data[name]})
-        return condition
 
 
 class OrganizationForm(BootstrapForm):

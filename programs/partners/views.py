@@ -34,9 +34,9 @@ from training_portal.core.permissions import is_active_user, require
 from ..models import Organization, Placement, Program, ProgramPartner, TutorProfile
 from ..models.programs import Responsibility
 from . import responsibilities
+from .filters import OrganizationFilter
 from .forms import (
     CounsellorPostingForm,
-    OrganizationFilterForm,
     OrganizationForm,
     OrganizationStatusForm,
     RenewAgreementForm,
@@ -63,21 +63,17 @@ FORM_PAGE = "programs/organizations/form.html"
 @require(is_active_user)
 def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    visible = Organization.objects.visible_to(user)
-    cities = list(
-        visible.exclude(city="").order_by("city").values_list("city", flat=True).distinct()
+    filters = OrganizationFilter(
+        request.GET or None, queryset=Organization.objects.visible_to(user), request=request
     )
-    form = OrganizationFilterForm(request.GET or None, cities=cities)
-    rows = (
-        visible.filter(form.filter())
-        .annotate(partnership_count=Count("partnerships", filter=Q(partnerships__is_active=True)))
-        .order_by("name", "pk")
-    )
+    rows = filters.qs.annotate(
+        partnership_count=Count("partnerships", filter=Q(partnerships__is_active=True))
+    ).order_by("name", "pk")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "programs/organizations/list.html",
-        {"form": form, "page": page, "can_create": can_create_organization(user)},
+        {"form": filters.form, "page": page, "can_create": can_create_organization(user)},
     )
 
 

@@ -22,6 +22,7 @@ from training_portal.core.permissions import require
 from ..models import Organization, Placement, Student, TutorProfile
 from ..scopes import coordinates
 from . import services as placements
+from .filters import PlacementFilter
 from .forms import (
     CancelPlacementForm,
     CompletePlacementForm,
@@ -112,14 +113,20 @@ def _visible(request: AuthenticatedHttpRequest) -> QuerySet[Placement]:
 
 @login_required
 def placement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = _visible(request).order_by("-start_date", "id")
-    status = request.GET.get("status", "")
-    if status in Placement.Status.values:
-        rows = rows.filter(status=status)
+    filters = PlacementFilter(
+        request.GET or None,
+        queryset=_visible(request).order_by("-start_date", "id"),
+        request=request,
+        page=True,
+    )
     return render(
         request,
         "programs/placements/list.html",
-        {"placements": rows, "statuses": Placement.Status.choices, "status": status},
+        {
+            "placements": filters.qs,
+            "statuses": Placement.Status.choices,
+            "status": filters.form["status"].value() or "",
+        },
     )
 
 

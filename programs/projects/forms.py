@@ -13,38 +13,10 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import User
 from training_portal.core.forms import BootstrapForm
 
-from ..models import Organization, Program, Project, ProjectMember, ProjectOutput
+from ..models import Organization, Project, ProjectMember, ProjectOutput
 from .services import period_errors
 
 DATE = {"type": "date"}
-ANY = ("", pgettext_lazy("filter", "Any"))
-
-
-class ProjectFilterForm(BootstrapForm):
-    """The filters of the project list (a GET form: every field optional)."""
-
-    program = forms.ModelChoiceField(
-        label=_("Program"),
-        queryset=Program.objects.none(),
-        required=False,
-        empty_label=pgettext_lazy("filter", "Any"),
-    )
-    kind = forms.ChoiceField(label=_("Kind"), choices=[ANY, *Project.Kind.choices], required=False)
-    size = forms.ChoiceField(label=_("Size"), choices=[ANY, *Project.Size.choices], required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[ANY, *Project.Status.choices], required=False
-    )
-
-    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
-
-    def filters(self) -> dict[str, Any]:
-        """The valid, chosen filters as lookups (an invalid one is shown and ignored)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class ProjectForm(BootstrapForm):

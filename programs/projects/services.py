@@ -40,9 +40,9 @@ from .permissions import (
     can_set_project_status,
     proposes_as_member,
 )
+from .workflow import CLOSED, TRANSITIONS
 
 __all__ = [
-    "TRANSITIONS",
     "add_member",
     "add_output",
     "confirm_completion",
@@ -58,18 +58,6 @@ __all__ = [
 ]
 
 Status = Project.Status
-#: The statuses a project may move to from each status by `update_project_status`. Refusing
-#: a proposal (with a reason) and completing (asked, then confirmed by someone else) have
-#: their own services: `refuse_project`, `request_completion` and `confirm_completion`.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Status.PROPOSED: (Status.APPROVED, Status.FAILED),
-    Status.APPROVED: (Status.ACTIVE,),
-    Status.ACTIVE: (Status.FAILED,),
-    Status.COMPLETED: (),
-    Status.FAILED: (),
-    Status.REFUSED: (),
-}
-CLOSED = (Status.COMPLETED, Status.FAILED, Status.REFUSED)
 Errors = dict[str, list[str]]
 
 #: Called as `callback(project=..., user=...)` inside `confirm_completion`'s transaction

@@ -23,8 +23,8 @@ from training_portal.core.permissions import is_active_user, require
 from ..models import Program, Project
 from ..scopes import administers, coordinated_organization_ids, project_program_ids_open_to
 from . import services as projects
+from .filters import ProjectFilter
 from .forms import (
-    ProjectFilterForm,
     ProjectForm,
     ProjectMemberForm,
     ProjectOutputForm,
@@ -40,6 +40,7 @@ from .permissions import (
     can_set_project_status,
     proposes_as_member,
 )
+from .workflow import CLOSED
 
 PROJECTS_PER_PAGE = 25
 
@@ -50,13 +51,14 @@ PROJECTS_PER_PAGE = 25
 @require(is_active_user)
 def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    form = ProjectFilterForm(
-        request.GET or None, programs=Program.objects.visible_to(user).order_by("code")
+    filters = ProjectFilter(
+        request.GET or None,
+        queryset=Project.objects.visible_to(user),
+        request=request,
+        page=True,
     )
     rows = (
-        Project.objects.visible_to(user)
-        .filter(**form.filters())
-        .select_related("program", "lead_organization")
+        filters.qs.select_related("program", "lead_organization")
         .annotate(member_count=Count("members"))
         .order_by(F("start_date").desc(nulls_last=True), "title", "pk")
     )
@@ -69,7 +71,7 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/projects/list.html",
-        {"form": form, "page": page, "open_programs": open_programs},
+        {"form": filters.form, "page": page, "open_programs": open_programs},
     )
 
 
@@ -266,7 +268,7 @@ def _render_project(
         "outputs": project.outputs.order_by(F("produced_on").desc(nulls_last=True), "title"),
         "status_history": _status_history(project),
         "can_manage": can_manage,
-        "members_open": can_manage and project.status not in projects.CLOSED,
+        "members_open": can_manage and project.status not in CLOSED,
         "next_statuses": next_statuses,
         "can_refuse": project.status == Project.Status.PROPOSED
         and can_decide_proposal(user, project),

@@ -29,6 +29,7 @@ from ..api_common import (
     ReasonSerializer,
 )
 from .filters import CaseLogFilter, MilestoneFilter, ProgressLogFilter, TrainingPlanFilter
+from .workflow import TRANSITIONS
 
 # ---- Serializers ------------------------------------------------------------------------------
 
@@ -313,34 +314,37 @@ class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
         data.pop("student", None)
         return answer(self, training.update_plan(user=actor(request), plan=plan, **data))
 
-    def _transition(self, request: Request, service: Any, **extra: Any) -> Response:
+    def _transition(self, request: Request, action: str, **extra: Any) -> Response:
+        """Take the plan's transition `action` of `programs.training.workflow.TRANSITIONS`."""
+        _allowed, service = TRANSITIONS[action]
         return answer(self, service(user=actor(request), plan=self.get_object(), **extra))
 
     @extend_schema(request=None, responses={200: TrainingPlanSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, training.submit_plan)
+        return self._transition(request, "submit")
 
     @extend_schema(request=None, responses={200: TrainingPlanSerializer})
     @action(detail=True, methods=["post"], url_path="tutor-approve")
     def tutor_approve(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, training.tutor_approve_plan)
+        return self._transition(request, "tutor_approve")
 
     @extend_schema(request=None, responses={200: TrainingPlanSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, training.approve_plan)
+        return self._transition(request, "approve")
 
     @extend_schema(request=CommentSerializer, responses={200: TrainingPlanSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_to_student(self, request: Request, pk: str | None = None) -> Response:
         comment = read_input(request, CommentSerializer, scoped=VISIBLE_INPUTS)["comment"]
-        return self._transition(request, training.return_plan, comment=comment)
+        return self._transition(request, "return", comment=comment)
 
     @extend_schema(request=None, responses={201: TrainingPlanSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk: str | None = None) -> Response:
-        plan = training.revise_plan(user=actor(request), plan=self.get_object())
+        _allowed, service = TRANSITIONS["revise"]
+        plan = service(user=actor(request), plan=self.get_object())
         return answer(self, plan, status.HTTP_201_CREATED)
 
 

@@ -78,3 +78,12 @@ def follows_milestones(user: Any) -> bool:
     return is_portal_admin(user) or holds_any(
         user, Role.PROGRAM_ADMIN, Role.ACADEMIC_TUTOR, Role.PRACTICE_TUTOR
     )
+
+
+def may_request_signoff(user: Any, student: Any) -> bool:
+    """The student's care circle: the student, a current tutor, an administrator of the program."""
+    return (
+        is_own_student_record(user, student)
+        or bool(current_tutor_roles(user, student))
+        or administers(user, student.program)
+    )

@@ -27,7 +27,7 @@ from ...placements.permissions import can_manage_placements
 from ...records import services as record_views
 from ...scopes import student_ids_in_care_of, tutored_student_ids
 from ...training.forms import AcknowledgeForm, PlanTransitionForm, ProgressLogForm
-from ...training.permissions import can_acknowledge_log
+from ...training.permissions import can_acknowledge_log, may_request_signoff
 from ...training.services import logs, signoff
 from ...training.workflow import TRANSITIONS
 from ..permissions import current_tutor_roles, is_tutor
@@ -152,7 +152,7 @@ def render_student(
     )
     tutor_roles = current_tutor_roles(user, student)
     can_log = bool(tutor_roles)  # = can_write_progress_log, can_sign_off_milestone
-    may_request = signoff.may_request_signoff(user, student)
+    may_request = may_request_signoff(user, student)
     practice_tutors = list(signoff.practice_tutor_users(student)) if may_request else []
     for log in progress_logs:
         log.student = student

@@ -30,9 +30,8 @@ from training_portal.core.links import absolute_url
 
 from ...models import CaseLog, Milestone, ProgressLog, SignOffToken
 from ...models.people import TutorKind
-from ...people.permissions import current_tutor_roles, is_own_student_record
-from ...scopes import administers
-from ..permissions import can_verify_case_log
+from ...people.permissions import current_tutor_roles
+from ..permissions import can_verify_case_log, may_request_signoff
 
 __all__ = [
     "DEFAULT_VALID_DAYS",
@@ -40,7 +39,6 @@ __all__ = [
     "SignOffTarget",
     "author_id",
     "issue_signoff_link",
-    "may_request_signoff",
     "practice_tutor_users",
     "redeem_signoff",
     "signoff_tutors_for",
@@ -99,15 +97,6 @@ def issue_signoff_link(
     # The link leaves only if the token row exists, i.e. after commit.
     transaction.on_commit(message.send, robust=True)
     return token
-
-
-def may_request_signoff(user: Any, student: Any) -> bool:
-    """The student's care circle: the student, a current tutor, an administrator of the program."""
-    return (
-        is_own_student_record(user, student)
-        or bool(current_tutor_roles(user, student))
-        or administers(user, student.program)
-    )
 
 
 def author_id(target: Any) -> int | None:

@@ -6,10 +6,7 @@ Both start from the same querysets as the counts (`programs.training.attention`)
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,25 +17,23 @@ from training_portal.core.permissions import require
 
 from ...models import TrainingPlan
 from ..attention import overdue_milestones, plans_to_approve
+from ..filters import MilestoneFilter, TrainingPlanFilter
 from ..permissions import acts_on_plans, follows_milestones
 
 PER_PAGE = 50
 
 
-def _program_filter(request: AuthenticatedHttpRequest, rows: QuerySet[Any]) -> QuerySet[Any]:
-    program = request.GET.get("program", "")
-    return rows.filter(student__program_id=int(program)) if program.isdigit() else rows
-
-
 @require(acts_on_plans)
 @require_GET
 def plans_to_approve_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    plans = _program_filter(
-        request,
-        plans_to_approve(request.user)
+    plans = TrainingPlanFilter(
+        request.GET or None,
+        queryset=plans_to_approve(request.user)
         .select_related("student__user", "student__program")
         .order_by("updated_at", "id"),
-    )
+        request=request,
+        page=True,
+    ).qs
     page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -54,12 +49,14 @@ def plans_to_approve_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require(follows_milestones)
 @require_GET
 def overdue_milestones_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    milestones = _program_filter(
-        request,
-        overdue_milestones(request.user)
+    milestones = MilestoneFilter(
+        request.GET or None,
+        queryset=overdue_milestones(request.user)
         .select_related("student__user", "student__program")
         .order_by("due_date", "id"),
-    )
+        request=request,
+        page=True,
+    ).qs
     page = Paginator(milestones, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -24,7 +24,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from ...models import CaseLog, Milestone, Placement, ProgressLog, Student
 from ...people.permissions import is_own_student_record
 from ..forms import CorrectionForm, MilestoneSignOffForm, ProgressLogForm, SignOffRequestForm
-from ..permissions import can_sign_off_milestone
+from ..permissions import can_sign_off_milestone, may_request_signoff
 from ..services import logs, signoff, training
 
 LOG_PAGE = "programs/log_page.html"
@@ -193,7 +193,7 @@ def signoff_request(request: AuthenticatedHttpRequest, kind: str, pk: int) -> Ht
         pk=pk,
     )
     student = target.student
-    if not signoff.may_request_signoff(request.user, student):
+    if not may_request_signoff(request.user, student):
         raise PermissionDenied
     form = SignOffRequestForm(request.POST, tutors=signoff.practice_tutor_users(student))
     if form.is_valid():

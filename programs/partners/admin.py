@@ -1,0 +1,46 @@
+"""Admin of partner organisations and program partners."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .. import models as m
+
+
+class StatusChangeInline(admin.TabularInline[m.OrganizationStatusChange, m.Organization]):
+    model = m.OrganizationStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "reason", "changed_by", "changed_at")
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(m.Organization)
+class OrganizationAdmin(admin.ModelAdmin[m.Organization]):
+    list_display = ("name", "short_name", "kind", "status", "city")
+    list_filter = ("kind", "status")
+    search_fields = ("name", "short_name", "city")
+    readonly_fields = ("status",)
+    inlines = [StatusChangeInline]
+
+
+class ResponsibilityInline(admin.TabularInline[m.PartnerResponsibility, m.ProgramPartner]):
+    model = m.PartnerResponsibility
+    extra = 0
+
+
+@admin.register(m.ProgramPartner)
+class ProgramPartnerAdmin(admin.ModelAdmin[m.ProgramPartner]):
+    list_display = (
+        "program",
+        "organization",
+        "agreement_start",
+        "agreement_end",
+        "places_offered",
+        "is_active",
+    )
+    list_filter = ("is_active", "organization__kind")
+    list_select_related = ("program", "organization")
+    inlines = [ResponsibilityInline]
