@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from programs.models import Organization, Program
 from training_portal.core.history import history_url
 from training_portal.core.permissions import is_active_user, require
 
@@ -42,7 +41,8 @@ from ..models import (
     InspectionTeamMember,
 )
 from . import permissions, services
-from .forms import InspectionFilterForm, MonthForm, ReasonForm
+from .filters import InspectionFilter
+from .forms import MonthForm, ReasonForm
 
 PER_PAGE = 25
 Status = Inspection.Status
@@ -195,25 +195,25 @@ def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     manages = permissions.can_manage_inspections(user)
     query = request.GET.copy()
     query.pop("page", None)
-    filters = InspectionFilterForm(
+    filters = InspectionFilter(
         query or None,
-        programs=Program.objects.filter(pk__in=visible.values("program_id")).order_by("code"),
-        organizations=Organization.objects.filter(
-            pk__in=visible.values("organization_id")
-        ).order_by("name"),
+        queryset=visible.select_related("program", "organization").prefetch_related(
+            team_prefetch()
+        ),
+        request=request,
+        page=True,
         may_know_unannounced=manages or inspector,
         on_teams=inspector,
     )
-    rows = filters.filter(
-        visible.select_related("program", "organization").prefetch_related(team_prefetch()),
-        user,
-    ).order_by("-starts_at", "-pk")
+    invalid = filters.is_bound and not filters.is_valid()
+    rows = (filters.queryset.none() if invalid else filters.qs).order_by("-starts_at", "-pk")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/inspections/inspection_list.html",
         {
-            "filters": filters,
+            "filters": filters.form,
+            "filter_fields": filters.page_fields(),
             "page": page,
             "may_know_unannounced": manages or inspector,
             "manages": manages,
@@ -221,7 +221,7 @@ def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "inspector": inspector,
             "menu": menu_for(user, "list"),
         },
-        status=400 if filters.is_bound and not filters.is_valid() else 200,
+        status=400 if invalid else 200,
     )
 
 

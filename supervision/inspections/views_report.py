@@ -25,12 +25,12 @@ from accounts.typing import AuthenticatedHttpRequest
 
 from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
 from . import permissions, publication, services
-from .forms import (
+from .forms import ReasonForm
+from .forms_workspace import (
     AnswerForm,
     CommentForm,
     OpenReplyForm,
     PublicationRequestForm,
-    ReasonForm,
     ReportSectionForm,
     SectionEditForm,
 )

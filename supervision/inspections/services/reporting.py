@@ -1,5 +1,5 @@
 """The draft report, the right of reply and the two-person publication of an inspection
-(re-exported by `supervision.inspections.services`, where the contract names them)."""
+(named by the `supervision.inspections.services` package too)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.formats import format_datetime
 
-from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
-from . import permissions
-from .publication import personal_data_in, publish_report_version, report_texts
-from .workflow import (
+from ...models import Inspection, PublishedReport, ReplyComment, ReportSection
+from .. import permissions
+from ..publication import personal_data_in, publish_report_version, report_texts
+from ..workflow import (
     Errors,
     authors,
     check,
