@@ -19,6 +19,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from programs.models import Organization, Program
 from training_portal.core.api.filters import IdFilter, StableOrderingFilter
@@ -39,6 +41,7 @@ def _any() -> tuple[str, Any]:
     return (ANY, pgettext_lazy("filter", "Any"))
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TargetFilter(django_filters.Filter):
     """One program or one organisation, as "program:<id>" or "organization:<id>"."""
 
