@@ -40,16 +40,12 @@ from ..models import (
     Inspection,
     InspectionTeamMember,
 )
-from . import permissions, services
+from . import permissions, services, workflow
 from .filters import InspectionFilter
 from .forms import MonthForm, ReasonForm
 
 PER_PAGE = 25
 Status = Inspection.Status
-#: Statuses in which the inspectors work on site and on the draft.
-WORKING = (Status.IN_PROGRESS, Status.DRAFTING)
-#: Statuses that end an inspection's life (nothing more to do).
-CLOSED = (Status.PUBLISHED, Status.CANCELLED)
 
 
 # ---- Who sees what (composed from the predicates of `permissions`) ---------------------------
@@ -155,7 +151,7 @@ def workspace(request: AuthenticatedHttpRequest, pk: int, tab: str) -> Workspace
         team_member=team_member,
         author=team_member and permissions.is_author(user, inspection),
         # `permissions.can_conduct` without asking again whether they are on the team.
-        conducts=team_member and inspection.status in permissions.CONDUCTING,
+        conducts=team_member and inspection.status in workflow.CONDUCTING,
         inspected_side=inspected_side,
         manages=manages,
         tab=tab,

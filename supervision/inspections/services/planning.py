@@ -35,17 +35,17 @@ from .. import permissions
 from ..permissions import inspected_side_users
 from ..workflow import (
     Errors,
+    allows,
     check,
     lock,
     notify_inspected_side,
     notify_users,
     require,
     required,
+    target,
     team_users,
 )
 from .reporting import MAX_REPLY_DAYS
-
-Status = Inspection.Status
 
 #: How long after an inspection ends an assignment created for its team lasts (the report,
 #: the reply window and the publication come after the visit).
@@ -420,13 +420,13 @@ def start_inspection(*, by: User, inspection: Inspection) -> Inspection:
     told (for an unannounced inspection, this is when they learn of it)."""
     inspection = lock(inspection)
     require(permissions.is_team_member(by, inspection))
-    if inspection.status != Status.PLANNED:
+    if not allows("start", inspection.status):
         raise ValidationError({NON_FIELD_ERRORS: [_("Only a planned inspection can start.")]})
     if not inspection.has_started():
         raise ValidationError(
             {"starts_at": [_("This inspection cannot start before its start time.")]}
         )
-    inspection.status = Status.IN_PROGRESS
+    inspection.status = target("start")
     fields = ["status"]
     if inspection.start_notice_sent_at is None:
         inspection.start_notice_sent_at = timezone.now()
@@ -445,11 +445,11 @@ def cancel_inspection(*, by: User, inspection: Inspection, reason: str) -> Inspe
     errors: Errors = {}
     reason = required(reason, "reason", errors)
     check(errors)
-    if inspection.status in (Status.PUBLISHED, Status.CANCELLED):
+    if not allows("cancel", inspection.status):
         raise ValidationError(
             {NON_FIELD_ERRORS: [_("This inspection can no longer be cancelled.")]}
         )
-    inspection.status = Status.CANCELLED
+    inspection.status = target("cancel")
     inspection.cancel_reason = reason
     inspection.save(update_fields=["status", "cancel_reason"])
     notify_users(team_users(inspection), "inspection_cancelled", inspection, reason=reason)
