@@ -16,9 +16,9 @@ from training_portal.core.attention import AttentionItem
 
 from ..models import Inspection, InspectionTeamMember, InspectorProfile, ReplyComment
 from . import permissions
+from .workflow import CONDUCTING
 
 Status = Inspection.Status
-WORKING = (Status.IN_PROGRESS, Status.DRAFTING)
 
 TO_CONDUCT = gettext_lazy("Inspections to conduct")
 TO_ANSWER = gettext_lazy("Reply comments awaiting your answer")
@@ -57,7 +57,8 @@ def inspections_attention(user: Any) -> list[AttentionItem]:
     counts = visible.aggregate(
         to_conduct=Count(
             "pk",
-            filter=on_team & (Q(status__in=WORKING) | Q(status=Status.PLANNED, starts_at__lte=now)),
+            filter=on_team
+            & (Q(status__in=CONDUCTING) | Q(status=Status.PLANNED, starts_at__lte=now)),
         ),
         reply_open=Count(
             "pk",

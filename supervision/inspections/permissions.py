@@ -23,6 +23,8 @@ from accounts.roles import Role
 from programs.scopes import administered_program_ids, coordinated_organization_ids
 from training_portal.core.permissions import NOTHING, is_active_user
 
+from .workflow import CONDUCTING, WRITING, allows
+
 
 def covering_assignment(user: Any, prefix: str = "", on: dt.date | None = None) -> Exists:
     """A current assignment of `user` that covers the program or organisation at `prefix`
@@ -95,11 +97,6 @@ def draw_filter(user: Any) -> Q:
 
 
 # ---- Predicates (one permission concept for views, API and templates) ----------------------
-
-#: Statuses in which the team conducts the inspection (checklist, sample, observations...).
-CONDUCTING = ("in_progress", "drafting")
-#: Statuses in which the team writes the report.
-WRITING = ("in_progress", "drafting", "in_reply")
 
 
 def is_inspector(user: Any) -> bool:
@@ -185,7 +182,7 @@ def can_conduct(user: Any, inspection: Any) -> bool:
 def can_start(user: Any, inspection: Any) -> bool:
     """Start a planned inspection once its start time has come."""
     return (
-        inspection.status == "planned"
+        allows("start", inspection.status)
         and inspection.has_started()
         and is_team_member(user, inspection)
     )
@@ -197,23 +194,23 @@ def can_write_report(user: Any, inspection: Any) -> bool:
 
 
 def can_open_reply_window(user: Any, inspection: Any) -> bool:
-    return inspection.status in CONDUCTING and is_author(user, inspection)
+    return allows("open_reply", inspection.status) and is_author(user, inspection)
 
 
 def can_request_publication(user: Any, inspection: Any) -> bool:
     """The author, once the reply window has closed (or while drafting a correction); the
     service checks the rest (every comment answered, a correction note)."""
-    return inspection.status in ("in_reply", "drafting") and is_author(user, inspection)
+    return allows("request_publication", inspection.status) and is_author(user, inspection)
 
 
 def can_start_correction(user: Any, inspection: Any) -> bool:
-    return inspection.status == "published" and (
+    return allows("correct", inspection.status) and (
         can_manage_inspections(user) or is_author(user, inspection)
     )
 
 
 def can_cancel(user: Any, inspection: Any) -> bool:
-    return inspection.status not in ("published", "cancelled") and can_manage_inspections(user)
+    return allows("cancel", inspection.status) and can_manage_inspections(user)
 
 
 def is_inspected_side(user: Any, inspection: Any) -> bool:
@@ -241,7 +238,7 @@ def _is_lead(user: Any) -> bool:
 def can_approve_publication(user: Any, inspection: Any) -> bool:
     """The second person of the two-person rule: a portal administrator, or a lead inspector
     on the team; never the one who asked for publication, never the author."""
-    if inspection.status != "awaiting_approval" or not is_active_user(user):
+    if not allows("approve", inspection.status) or not is_active_user(user):
         return False
     if user.pk == inspection.publication_requested_by_id or is_author(user, inspection):
         return False

@@ -59,7 +59,7 @@ from ..models import (
     ReplyComment,
     Severity,
 )
-from ..models.inspections import SUPPRESS_BELOW, verify_chain
+from ..models.inspection_reports import SUPPRESS_BELOW, verify_chain
 from .permissions import inspected_side_users
 
 __all__ = [

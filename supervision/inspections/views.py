@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from programs.models import Organization, Program
 from training_portal.core.history import history_url
 from training_portal.core.permissions import is_active_user, require
 
@@ -41,15 +40,12 @@ from ..models import (
     Inspection,
     InspectionTeamMember,
 )
-from . import permissions, services
-from .forms import InspectionFilterForm, MonthForm, ReasonForm
+from . import permissions, services, workflow
+from .filters import InspectionFilter
+from .forms import MonthForm, ReasonForm
 
 PER_PAGE = 25
 Status = Inspection.Status
-#: Statuses in which the inspectors work on site and on the draft.
-WORKING = (Status.IN_PROGRESS, Status.DRAFTING)
-#: Statuses that end an inspection's life (nothing more to do).
-CLOSED = (Status.PUBLISHED, Status.CANCELLED)
 
 
 # ---- Who sees what (composed from the predicates of `permissions`) ---------------------------
@@ -155,7 +151,7 @@ def workspace(request: AuthenticatedHttpRequest, pk: int, tab: str) -> Workspace
         team_member=team_member,
         author=team_member and permissions.is_author(user, inspection),
         # `permissions.can_conduct` without asking again whether they are on the team.
-        conducts=team_member and inspection.status in permissions.CONDUCTING,
+        conducts=team_member and inspection.status in workflow.CONDUCTING,
         inspected_side=inspected_side,
         manages=manages,
         tab=tab,
@@ -195,25 +191,25 @@ def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     manages = permissions.can_manage_inspections(user)
     query = request.GET.copy()
     query.pop("page", None)
-    filters = InspectionFilterForm(
+    filters = InspectionFilter(
         query or None,
-        programs=Program.objects.filter(pk__in=visible.values("program_id")).order_by("code"),
-        organizations=Organization.objects.filter(
-            pk__in=visible.values("organization_id")
-        ).order_by("name"),
+        queryset=visible.select_related("program", "organization").prefetch_related(
+            team_prefetch()
+        ),
+        request=request,
+        page=True,
         may_know_unannounced=manages or inspector,
         on_teams=inspector,
     )
-    rows = filters.filter(
-        visible.select_related("program", "organization").prefetch_related(team_prefetch()),
-        user,
-    ).order_by("-starts_at", "-pk")
+    invalid = filters.is_bound and not filters.is_valid()
+    rows = (filters.queryset.none() if invalid else filters.qs).order_by("-starts_at", "-pk")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/inspections/inspection_list.html",
         {
-            "filters": filters,
+            "filters": filters.form,
+            "filter_fields": filters.page_fields(),
             "page": page,
             "may_know_unannounced": manages or inspector,
             "manages": manages,
@@ -221,7 +217,7 @@ def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "inspector": inspector,
             "menu": menu_for(user, "list"),
         },
-        status=400 if filters.is_bound and not filters.is_valid() else 200,
+        status=400 if invalid else 200,
     )
 
 

@@ -25,16 +25,17 @@ from accounts.typing import AuthenticatedHttpRequest
 
 from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
 from . import permissions, publication, services
-from .forms import (
+from .forms import ReasonForm
+from .forms_workspace import (
     AnswerForm,
     CommentForm,
     OpenReplyForm,
     PublicationRequestForm,
-    ReasonForm,
     ReportSectionForm,
     SectionEditForm,
 )
-from .views import CLOSED, Workspace, workspace
+from .views import Workspace, workspace
+from .workflow import CLOSED, CONDUCTING, WRITING
 
 # ---- The draft -------------------------------------------------------------------------------
 
@@ -100,7 +101,7 @@ def report_section(request: AuthenticatedHttpRequest, pk: int, section_pk: int) 
 
 def _may_edit(space: Workspace) -> bool:
     """`permissions.can_write_report`, without asking again whether they are on the team."""
-    return space.team_member and space.inspection.status in permissions.WRITING
+    return space.team_member and space.inspection.status in WRITING
 
 
 def _may_edit_or_403(space: Workspace) -> None:
@@ -134,7 +135,7 @@ def _render_report(
         rows.append({"section": section, "form": form})
     if new_form is None and editable:
         new_form = ReportSectionForm(prefix="new", initial={"position": len(sections)})
-    may_open = space.author and inspection.status in permissions.CONDUCTING
+    may_open = space.author and inspection.status in CONDUCTING
     if open_form is None and may_open:
         open_form = OpenReplyForm(initial={"days": inspection.reply_days})
     return render(

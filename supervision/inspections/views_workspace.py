@@ -32,7 +32,7 @@ from training_portal.core.files import serve_file
 from ..findings.services import message_of
 from ..models import ChecklistItem, EvidenceFile, Finding, Inspection, SampledStudent
 from . import permissions, services
-from .forms import (
+from .forms_workspace import (
     ChecklistResultForm,
     EvidenceForm,
     InspectionFindingForm,

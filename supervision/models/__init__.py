@@ -2,25 +2,20 @@
 supervision; external inspections and publication."""
 
 from .audit import AuditChunk, AuditRun, Finding, RuleSetting, ScheduleChange, Severity
+from .inspection_reports import PublishedAuditSummary, PublishedReport, ReplyComment, ReportSection
 from .inspections import (
     ChecklistItem,
     ChecklistTemplate,
     ChecklistTemplateItem,
-    ConflictOfInterest,
     Draw,
     EvidenceFile,
     Inspection,
-    InspectionAssignment,
     InspectionTeamMember,
     InspectionType,
-    InspectorProfile,
     Observation,
-    PublishedAuditSummary,
-    PublishedReport,
-    ReplyComment,
-    ReportSection,
     SampledStudent,
 )
+from .inspectors import ConflictOfInterest, InspectionAssignment, InspectorProfile
 from .internal import (
     RatingReceipt,
     ReviewMeeting,

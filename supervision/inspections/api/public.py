@@ -30,7 +30,7 @@ from training_portal.core.api.pagination import PagePagination
 from training_portal.core.ratelimit import PublicRateThrottle
 
 from ...models import InspectionType, PublishedAuditSummary, PublishedReport
-from ...models.inspections import ChainedVersion, latest_only, verify_chain
+from ...models.inspection_reports import ChainedVersion, latest_only, verify_chain
 from ..public.filters import PublicAuditSummaryFilter, PublicReportFilter
 
 #: The fields of a version that make its chain (its content aside).

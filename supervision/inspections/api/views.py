@@ -28,7 +28,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from training_portal.core.api.filters import IdFilter, StableOrderingFilter
+from training_portal.core.api.filters import IdFilter
 from training_portal.core.api.viewsets import ScopedViewSet, actor, read_input
 from training_portal.core.files import serve_file
 
@@ -49,6 +49,7 @@ from ...models import (
 )
 from .. import draw as draws
 from .. import permissions, services
+from ..filters import InspectionFilter
 from . import serializers as s
 
 # ---- Shared -----------------------------------------------------------------------------------
@@ -80,26 +81,6 @@ class SeesAssignments(BasePermission):
 
 
 # ---- Inspections ------------------------------------------------------------------------------
-
-
-class InspectionFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Inspection.Status.choices)
-    inspection_type = django_filters.MultipleChoiceFilter(choices=InspectionType.choices)
-    program = IdFilter(field_name="program_id")
-    organization = IdFilter(field_name="organization_id")
-    unannounced = django_filters.BooleanFilter()
-    starts_after = django_filters.DateFilter(field_name="starts_at__date", lookup_expr="gte")
-    starts_before = django_filters.DateFilter(field_name="starts_at__date", lookup_expr="lte")
-    q = django_filters.CharFilter(
-        field_name="title", lookup_expr="icontains", max_length=200, label=_("Title contains")
-    )
-    ordering = StableOrderingFilter(
-        fields=(("starts_at", "starts_at"), ("ends_on", "ends_on"), ("status", "status"))
-    )
-
-    class Meta:
-        model = Inspection
-        fields: list[str] = []
 
 
 #: Lists of one inspection's rows: neither filtered by the inspection filters nor paginated.

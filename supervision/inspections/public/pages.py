@@ -31,7 +31,7 @@ from training_portal.core.public_cache import PublicPage, public_pages
 from training_portal.core.ratelimit import rate_limited
 
 from ...models import Severity
-from ...models.inspections import ChainedVersion
+from ...models.inspection_reports import ChainedVersion
 from ...rules import get_rule
 
 __all__ = ["PublicPage", "public_page", "public_rate_limited"]

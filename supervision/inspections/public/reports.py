@@ -23,7 +23,7 @@ from ...models import (
     PublishedReport,
     Severity,
 )
-from ...models.inspections import latest_only
+from ...models.inspection_reports import latest_only
 from .. import publication
 from .filters import PublicReportFilter, valid_filters_applied
 from .pages import (

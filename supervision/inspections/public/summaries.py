@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from programs.models import Program
 
 from ...models import PublishedAuditSummary, Severity
-from ...models.inspections import latest_only
+from ...models.inspection_reports import latest_only
 from .. import publication
 from .charts import month_chart
 from .filters import PublicAuditSummaryFilter, valid_filters_applied

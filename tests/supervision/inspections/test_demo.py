@@ -159,7 +159,7 @@ def test_the_lead_inspector_completes_a_two_person_publication_in_the_demo(
     """Ingrid wrote the report and asked for publication once the reply window ended; Leo,
     the lead inspector on her team, is told on his home page and approves it."""
     from supervision.inspections.demo import AWAITING_TITLE
-    from supervision.inspections.reporting import approve_publication
+    from supervision.inspections.services.reporting import approve_publication
 
     inspection = Inspection.objects.get(title=AWAITING_TITLE)
     author, lead = user("inspector@demo.example"), user("inspector2@demo.example")

@@ -23,9 +23,9 @@ from supervision.models import (
     InspectionType,
     InspectorProfile,
 )
-from supervision.models.inspections import canonical_json
 from tests.cast import Cast
 from tests.programs.factories import OrganizationFactory, PlacementFactory, StudentFactory
+from training_portal.core.draw import canonical_json
 
 pytestmark = pytest.mark.django_db
 

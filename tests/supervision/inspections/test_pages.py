@@ -730,7 +730,7 @@ def test_uploading_without_a_file_is_a_form_error(world: World) -> None:
 
 def test_an_upload_too_large_is_refused_on_the_form(world: World, monkeypatch: Any) -> None:
     """The service's limit (20 MB) is shown on the form; a smaller limit keeps the test light."""
-    monkeypatch.setattr(services, "MAX_EVIDENCE_BYTES", 10)
+    monkeypatch.setattr(services.conducting, "MAX_EVIDENCE_BYTES", 10)
     response = client_for(world.user("inspector")).post(
         url("evidence", world.inspection.pk),
         {"upload": SimpleUploadedFile("big.bin", b"x" * 64, "application/octet-stream")},

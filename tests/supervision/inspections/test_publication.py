@@ -39,11 +39,11 @@ from supervision.models import (
     ReportSection,
     SampledStudent,
 )
-from supervision.models.inspections import canonical_json
 from tests.cast import Cast
 from tests.factories import JobFactory
 from tests.programs.factories import ProgramFactory, StudentFactory
 from tests.supervision.conftest import Findings, make_finding
+from training_portal.core.draw import canonical_json
 
 pytestmark = pytest.mark.django_db
 

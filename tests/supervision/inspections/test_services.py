@@ -713,7 +713,7 @@ def test_evidence_is_kept_with_its_hash_and_size_limit(
             by=inspector, inspection=inspection, upload=SimpleUploadedFile("empty.txt", b"")
         )
     assert errors_of(excinfo)["upload"] == ["The file is empty."]
-    monkeypatch.setattr(services, "MAX_EVIDENCE_BYTES", 4)
+    monkeypatch.setattr(services.conducting, "MAX_EVIDENCE_BYTES", 4)
     with pytest.raises(ValidationError) as excinfo:
         services.add_evidence(
             by=inspector, inspection=inspection, upload=SimpleUploadedFile("big.txt", b"12345")

@@ -1,37 +1,14 @@
-"""External inspections, as processes: assignments and conflicts of interest, checklist
-templates, scheduling, conducting (checklist, sample, observations, evidence, findings); and,
-re-exported from `reporting`, the draft report, the right of reply and the two-person
-publication.
-
-Every service is keyword-only and atomic, checks its predicate
-(`supervision.inspections.permissions`) and raises `PermissionDenied`, or
-`ValidationError({field: [message]})` on bad input. History is kept by the database
-triggers; pass through `history_context` when calling from outside a request.
-
-Secrecy: the inspected side is told of an inspection only once it is revealed
-(`Inspection.is_revealed`): `workflow.notify_inspected_side` is the one place that notifies
-them, and it says nothing about an unannounced inspection before it starts. The reveal task
-(`tasks.reveal_started_inspections`) tells them once it has started.
-
-Life of an inspection: PLANNED → (start) IN_PROGRESS → (first report section) DRAFTING →
-(reply window) IN_REPLY → (the window closed, every comment answered; request)
-AWAITING_APPROVAL → (a second person approves) PUBLISHED → (correction) DRAFTING →
-AWAITING_APPROVAL → PUBLISHED (version 2)... and CANCELLED from anything not published.
-"""
+"""Inspections, planned: their targets and conflicts of interest, inspectors' assignments,
+checklist templates, scheduling, the start of the visit and cancellation."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import secrets
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -39,86 +16,37 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from programs.models import Organization, Placement, Program, ProgramPartner, Student
-from training_portal.core.uploads import readable_errors
 
-from ..models import (
+from ...models import (
     ChecklistItem,
     ChecklistTemplate,
     ChecklistTemplateItem,
     ConflictOfInterest,
     Draw,
-    EvidenceFile,
-    Finding,
     Inspection,
     InspectionAssignment,
     InspectionTeamMember,
     InspectionType,
     InspectorProfile,
-    Observation,
     SampledStudent,
-    Severity,
 )
-from ..models.inspections import DEFAULT_REPLY_DAYS
-from . import permissions
-from .permissions import inspected_side_users
-from .reporting import (
-    MAX_REPLY_DAYS,
-    answer_comment,
-    approve_publication,
-    approvers,
-    comment_on_section,
-    open_reply_window,
-    request_publication,
-    return_for_changes,
-    save_report_section,
-    start_correction,
-)
-from .workflow import (
+from ...models.inspections import DEFAULT_REPLY_DAYS
+from .. import permissions
+from ..permissions import inspected_side_users
+from ..workflow import (
     Errors,
+    allows,
     check,
     lock,
     notify_inspected_side,
     notify_users,
     require,
     required,
+    target,
     team_users,
 )
+from .reporting import MAX_REPLY_DAYS
 
-__all__ = [
-    "ASSIGNMENT_GRACE_DAYS",
-    "MAX_EVIDENCE_BYTES",
-    "MAX_REPLY_DAYS",
-    "add_evidence",
-    "add_observation",
-    "answer_comment",
-    "approve_publication",
-    "approvers",
-    "cancel_inspection",
-    "comment_on_section",
-    "conflicts_of",
-    "create_assignment",
-    "declare_conflict",
-    "inspection_date_errors",
-    "open_reply_window",
-    "record_checklist_result",
-    "record_inspection_finding",
-    "request_publication",
-    "return_for_changes",
-    "revoke_assignment",
-    "save_checklist_template",
-    "save_report_section",
-    "schedule_inspection",
-    "start_correction",
-    "start_inspection",
-    "target_organization_ids",
-    "target_students",
-    "update_sampled_student",
-]
-
-Status = Inspection.Status
-
-#: The largest evidence file accepted.
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 #: How long after an inspection ends an assignment created for its team lasts (the report,
 #: the reply window and the publication come after the visit).
 ASSIGNMENT_GRACE_DAYS = 120
@@ -492,13 +420,13 @@ def start_inspection(*, by: User, inspection: Inspection) -> Inspection:
     told (for an unannounced inspection, this is when they learn of it)."""
     inspection = lock(inspection)
     require(permissions.is_team_member(by, inspection))
-    if inspection.status != Status.PLANNED:
+    if not allows("start", inspection.status):
         raise ValidationError({NON_FIELD_ERRORS: [_("Only a planned inspection can start.")]})
     if not inspection.has_started():
         raise ValidationError(
             {"starts_at": [_("This inspection cannot start before its start time.")]}
         )
-    inspection.status = Status.IN_PROGRESS
+    inspection.status = target("start")
     fields = ["status"]
     if inspection.start_notice_sent_at is None:
         inspection.start_notice_sent_at = timezone.now()
@@ -517,189 +445,13 @@ def cancel_inspection(*, by: User, inspection: Inspection, reason: str) -> Inspe
     errors: Errors = {}
     reason = required(reason, "reason", errors)
     check(errors)
-    if inspection.status in (Status.PUBLISHED, Status.CANCELLED):
+    if not allows("cancel", inspection.status):
         raise ValidationError(
             {NON_FIELD_ERRORS: [_("This inspection can no longer be cancelled.")]}
         )
-    inspection.status = Status.CANCELLED
+    inspection.status = target("cancel")
     inspection.cancel_reason = reason
     inspection.save(update_fields=["status", "cancel_reason"])
     notify_users(team_users(inspection), "inspection_cancelled", inspection, reason=reason)
     notify_inspected_side(inspection, "inspection_cancelled", reason=reason)
     return inspection
-
-
-# ---- Conducting ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_checklist_result(
-    *, by: User, item: ChecklistItem, result: str, note: str = ""
-) -> ChecklistItem:
-    """Answer a checklist question (met, partly met, not met, not applicable)."""
-    require(permissions.can_conduct(by, lock(item.inspection_id)))
-    if result not in ChecklistItem.Result.values:
-        raise ValidationError({"result": [_("Choose a result from the list.")]})
-    item.result = result
-    item.note = (note or "").strip()
-    item.checked_by = by
-    item.checked_at = timezone.now()
-    item.save(update_fields=["result", "note", "checked_by", "checked_at"])
-    return item
-
-
-@transaction.atomic
-def update_sampled_student(
-    *, by: User, sampled: SampledStudent, examined: bool, note: str = ""
-) -> SampledStudent:
-    """Mark a sampled student's file as examined, with a note."""
-    require(permissions.can_conduct(by, lock(sampled.inspection_id)))
-    sampled.examined = bool(examined)
-    sampled.note = (note or "").strip()
-    sampled.save(update_fields=["examined", "note"])
-    return sampled
-
-
-@transaction.atomic
-def add_observation(
-    *,
-    by: User,
-    inspection: Inspection,
-    text: str,
-    checklist_item: ChecklistItem | None = None,
-    sampled_student: SampledStudent | None = None,
-) -> Observation:
-    """Record what an inspector saw, about the inspection, a question or a sampled student."""
-    inspection = lock(inspection)
-    require(permissions.can_conduct(by, inspection))
-    errors: Errors = {}
-    text = required(text, "text", errors)
-    if checklist_item is not None and checklist_item.inspection_id != inspection.pk:
-        errors["checklist_item"] = [_("This question is not of this inspection.")]
-    if sampled_student is not None and sampled_student.inspection_id != inspection.pk:
-        errors["sampled_student"] = [_("This student is not in this inspection's sample.")]
-    check(errors)
-    return Observation.objects.create(
-        inspection=inspection,
-        checklist_item=checklist_item,
-        sampled_student=sampled_student,
-        text=text,
-        author=by,
-    )
-
-
-def _sha256(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
-
-
-@transaction.atomic
-def add_evidence(
-    *,
-    by: User,
-    inspection: Inspection,
-    upload: UploadedFile,
-    observation: Observation | None = None,
-) -> EvidenceFile:
-    """Keep a file the inspectors collected (at most 20 MB), with its SHA-256; a PDF, Word,
-    Excel or image file must open as one."""
-    inspection = lock(inspection)
-    require(permissions.can_conduct(by, inspection))
-    errors: Errors = {}
-    size = upload.size or 0
-    if size == 0:
-        errors["upload"] = [_("The file is empty.")]
-    elif size > MAX_EVIDENCE_BYTES:
-        errors["upload"] = [_("A file can be at most 20 MB.")]
-    elif problems := readable_errors(upload):
-        # Any kind of file is kept, but one named as a document or image must be one.
-        errors["upload"] = problems
-    if observation is not None and observation.inspection_id != inspection.pk:
-        errors["observation"] = [_("This observation is not of this inspection.")]
-    check(errors)
-    name = os.path.basename(upload.name or "evidence")[-255:]
-    return EvidenceFile.objects.create(
-        inspection=inspection,
-        observation=observation,
-        file=upload,
-        name=name,
-        size=size,
-        sha256=_sha256(upload),
-        uploaded_by=by,
-    )
-
-
-def _finding_program(
-    inspection: Inspection, program: Program | None, errors: Errors
-) -> Program | None:
-    if inspection.program is not None:
-        if program is not None and program.pk != inspection.program_id:
-            errors["program"] = [_("A finding of this inspection is about its program.")]
-        return inspection.program
-    if program is None:
-        errors["program"] = [_("Choose the program the finding is about.")]
-        return None
-    orgs = target_organization_ids(program=program)
-    if inspection.organization_id not in orgs:
-        errors["program"] = [_("The organisation does not take part in this program.")]
-    return program
-
-
-def _student_errors(
-    inspection: Inspection, program: Program | None, student: Student | None, errors: Errors
-) -> None:
-    if student is None or program is None:
-        return
-    of_target = target_students(program=inspection.program, organization=inspection.organization)
-    if student.program_id != program.pk or not of_target.filter(pk=student.pk).exists():
-        errors["student"] = [_("This student is not a student of the inspected target.")]
-
-
-@transaction.atomic
-def record_inspection_finding(
-    *,
-    by: User,
-    inspection: Inspection,
-    severity: str,
-    title: str,
-    text: str,
-    program: Program | None = None,
-    student: Student | None = None,
-    due_date: dt.date | None = None,
-) -> Finding:
-    """Record a finding with the inspection as its source: it follows the life of audit
-    findings and appears in the same lists."""
-    inspection = lock(inspection)
-    require(permissions.can_conduct(by, inspection))
-    errors: Errors = {}
-    if severity not in Severity.values:
-        errors["severity"] = [_("Choose a severity from the list.")]
-    title = required(title, "title", errors, limit=200)
-    text = required(text, "text", errors)
-    program = _finding_program(inspection, program, errors)
-    _student_errors(inspection, program, student, errors)
-    if due_date is not None and due_date < timezone.localdate():
-        errors["due_date"] = [_("The due date cannot be in the past.")]
-    check(errors)
-    assert program is not None
-    subject: Any = student or inspection.organization or program
-    return Finding.objects.create(
-        rule=Finding.INSPECTION_RULE,
-        severity=severity,
-        fingerprint=hashlib.sha256(
-            f"inspection|{inspection.pk}|{uuid.uuid4()}".encode()
-        ).hexdigest(),
-        program=program,
-        organization=inspection.organization,
-        student=student,
-        subject_type=ContentType.objects.get_for_model(subject),
-        subject_id=subject.pk,
-        details={"title": title, "text": text},
-        evidence={"inspection": inspection.pk, "inspection_title": inspection.title},
-        due_date=due_date,
-        inspection=inspection,
-        author=by,
-    )

@@ -1,5 +1,5 @@
 """The draft report, the right of reply and the two-person publication of an inspection
-(re-exported by `supervision.inspections.services`, where the contract names them)."""
+(named by the `supervision.inspections.services` package too)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from accounts.models import RoleMembership, User
 from accounts.roles import Role
 from training_portal.core.formats import format_datetime
 
-from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
-from . import permissions
-from .publication import personal_data_in, publish_report_version, report_texts
-from .workflow import (
+from ...models import Inspection, PublishedReport, ReplyComment, ReportSection
+from .. import permissions
+from ..publication import personal_data_in, publish_report_version, report_texts
+from ..workflow import (
     Errors,
+    allows,
     authors,
     check,
     lock,
@@ -28,6 +29,7 @@ from .workflow import (
     notify_users,
     require,
     required,
+    target,
     team_users,
 )
 
@@ -97,8 +99,8 @@ def save_report_section(
         section.position = position
     section.title, section.body, section.updated_at = title, body, timezone.now()
     section.save()
-    if inspection.status == Status.IN_PROGRESS:
-        inspection.status = Status.DRAFTING
+    if allows("draft", inspection.status):
+        inspection.status = target("draft")
         inspection.save(update_fields=["status"])
     return section
 
@@ -119,7 +121,7 @@ def open_reply_window(*, by: User, inspection: Inspection, days: int | None = No
         errors[NON_FIELD_ERRORS] = [_("Write at least one section of the report first.")]
     check(errors)
     now = timezone.now()
-    inspection.status = Status.IN_REPLY
+    inspection.status = target("open_reply")
     inspection.reply_opens_at = now
     inspection.reply_closes_at = now + dt.timedelta(days=days)
     inspection.save(update_fields=["status", "reply_opens_at", "reply_closes_at"])
@@ -208,7 +210,7 @@ def request_publication(
     require(permissions.can_request_publication(by, inspection))
     correction_note = (correction_note or "").strip()
     check(_publication_errors(inspection, correction_note))
-    inspection.status = Status.AWAITING_APPROVAL
+    inspection.status = target("request_publication")
     inspection.publication_requested_by = by
     inspection.publication_requested_at = timezone.now()
     inspection.correction_note = correction_note
@@ -246,7 +248,7 @@ def approve_publication(*, by: User, inspection: Inspection) -> PublishedReport:
         raise ValidationError(
             {NON_FIELD_ERRORS: [_("This version cannot be published.")]}
         ) from error
-    inspection.status = Status.PUBLISHED
+    inspection.status = target("approve")
     inspection.correction_note = ""
     inspection.save(update_fields=["status", "correction_note"])
     notify_users(team_users(inspection), "inspection_published", inspection, version=version)
@@ -264,7 +266,7 @@ def return_for_changes(*, by: User, inspection: Inspection, reason: str) -> Insp
     check(errors)
     now = timezone.now()
     window_open = inspection.reply_closes_at is not None and now < inspection.reply_closes_at
-    inspection.status = Status.IN_REPLY if window_open else Status.DRAFTING
+    inspection.status = target("return_to_reply" if window_open else "return_to_drafting")
     inspection.publication_requested_by = None
     inspection.publication_requested_at = None
     inspection.save(
@@ -280,7 +282,7 @@ def start_correction(*, by: User, inspection: Inspection) -> Inspection:
     the correction will be the next version."""
     inspection = lock(inspection)
     require(permissions.can_start_correction(by, inspection))
-    inspection.status = Status.DRAFTING
+    inspection.status = target("correct")
     inspection.correction_note = ""
     inspection.publication_requested_by = None
     inspection.publication_requested_at = None

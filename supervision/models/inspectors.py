@@ -1,0 +1,197 @@
+"""External supervision: inspectors, their assignments to programs and organisations, and
+their declared conflicts of interest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from programs.models import Organization, Program
+from training_portal.core.history import tracked
+
+# ---- Inspectors ------------------------------------------------------------------------------
+
+
+class InspectorProfileQuerySet(models.QuerySet["InspectorProfile"]):
+    def in_pool(self) -> InspectorProfileQuerySet:
+        """Inspectors who may be drawn."""
+        return self.filter(is_active=True, user__is_active=True)
+
+
+@tracked()
+class InspectorProfile(models.Model):
+    """An external inspector: the pool the draw picks from. A lead inspector may approve
+    the publication of another inspector's report."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inspector_profile",
+        verbose_name=_("user"),
+    )
+    affiliation = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("affiliation"),
+        help_text=_("The organisation the inspector belongs to, if it is a partner."),
+    )
+    is_lead = models.BooleanField(_("lead inspector"), default=False)
+    is_active = models.BooleanField(_("in the pool"), default=True)
+    expertise = models.CharField(_("expertise"), max_length=200, blank=True)
+
+    objects = InspectorProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspector")
+        verbose_name_plural = _("inspectors")
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class InspectionAssignmentQuerySet(models.QuerySet["InspectionAssignment"]):
+    def current(self, on: dt.date | None = None) -> InspectionAssignmentQuerySet:
+        """Assignments in force on `on` (today by default), not revoked."""
+        on = on or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, valid_from__lte=on, valid_until__gte=on)
+
+    def visible_to(self, user: Any) -> InspectionAssignmentQuerySet:
+        from ..inspections.permissions import assignment_filter
+
+        return self.filter(assignment_filter(user))
+
+
+@tracked()
+class InspectionAssignment(models.Model):
+    """What an inspector may see, and when: one program or one organisation, from one date
+    to another. Outside a current assignment an inspector sees nothing; revoking one takes
+    effect on the next request (every read checks it)."""
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inspection_assignments",
+        verbose_name=_("inspector"),
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inspection_assignments",
+        verbose_name=_("program"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inspection_assignments",
+        verbose_name=_("organisation"),
+    )
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = InspectionAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection assignment")
+        verbose_name_plural = _("inspection assignments")
+        ordering = ["-valid_from", "-id"]
+        indexes = [models.Index(fields=["inspector", "valid_from", "valid_until"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(program__isnull=True, organization__isnull=False)
+                | Q(program__isnull=False, organization__isnull=True),
+                name="supervision_assignment_one_target",
+                violation_error_message=_(
+                    "An assignment covers either one program or one organisation."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="supervision_assignment_period",
+                violation_error_message=_("An assignment cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} → {self.program or self.organization}"
+
+    @property
+    def target(self) -> Program | Organization | None:
+        return self.program or self.organization
+
+
+@tracked()
+class ConflictOfInterest(models.Model):
+    """An organisation an inspector belongs to or is linked with: they are never drawn for
+    it, nor assigned to inspect it."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Belongs to it")
+        FORMER_MEMBER = "former_member", _("Belonged to it")
+        FAMILY = "family", _("Family or personal link")
+        FINANCIAL = "financial", _("Financial or business link")
+        COLLABORATION = "collaboration", _("Research or teaching collaboration")
+        OTHER = "other", pgettext_lazy("conflict kind", "Other")
+
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conflicts_of_interest",
+        verbose_name=_("inspector"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="inspector_conflicts",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    explanation = models.TextField(_("explanation"), blank=True)
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspector", "organization"],
+                name="supervision_conflict_once",
+                violation_error_message=_("This conflict of interest has already been declared."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} ≠ {self.organization}"
