@@ -14,6 +14,7 @@ from .programs import (
     Stage,
     TrainingObjective,
 )
+from .projects import Project, ProjectMember, ProjectOutput
 from .signoff import SignOffToken
 from .status import GraduateDestination, StudentRecordView, StudentStatusChange
 from .training import (
@@ -24,9 +25,6 @@ from .training import (
     PlanTransition,
     ProgressLog,
     ProgressLogCorrection,
-    Project,
-    ProjectMember,
-    ProjectOutput,
     TrainingPlan,
 )
 

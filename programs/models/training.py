@@ -1,4 +1,4 @@
-"""The training of one student: plan versions, milestones, placements, projects, logs."""
+"""The training of one student: plan versions, milestones, placements, logs."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import user_ref
 
 from .organizations import Organization
 from .people import Student, TutorProfile
-from .programs import Course, MilestoneTemplate, Program, ProgramPartner
+from .programs import Course, MilestoneTemplate, ProgramPartner
+from .projects import Project
 
 
 class VisibleByStudent(models.QuerySet[Any]):
@@ -324,150 +324,6 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} @ {self.host}"
-
-
-class ProjectQuerySet(models.QuerySet["Project"]):
-    def visible_to(self, user: Any) -> ProjectQuerySet:
-        from ..scopes import project_ids_visible_to
-
-        return self.filter(pk__in=project_ids_visible_to(user))
-
-
-@tracked()
-class Project(models.Model):
-    """A research, clinical, engineering, innovation or entrepreneurship project."""
-
-    class Kind(models.TextChoices):
-        RESEARCH = "research", _("Research")
-        CLINICAL = "clinical", _("Clinical")
-        ENGINEERING = "engineering", _("Engineering")
-        INNOVATION = "innovation", _("Innovation")
-        ENTREPRENEURSHIP = "entrepreneurship", _("Entrepreneurship")
-
-    class Size(models.TextChoices):
-        SMALL = "small", _("Small")
-        MEDIUM = "medium", _("Medium")
-        BIG = "big", _("Big")
-
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        APPROVED = "approved", _("Approved")
-        ACTIVE = "active", pgettext_lazy("project status", "Active")
-        COMPLETED = "completed", _("Completed")
-        FAILED = "failed", _("Failed")
-        REFUSED = "refused", _("Refused")
-
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="projects")
-    title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    size = models.CharField(_("size"), max_length=8, choices=Size.choices)
-    lead_organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="led_projects",
-        verbose_name=_("lead organisation"),
-    )
-    partner_organizations = models.ManyToManyField(
-        Organization,
-        blank=True,
-        related_name="partner_projects",
-        verbose_name=_("partner organisations"),
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
-    )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    proposed_by = user_ref(_("proposed by"), null=True, blank=True)
-    refusal_reason = models.TextField(_("reason for refusing"), blank=True)
-    completion_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    completion_requested_at = models.DateTimeField(
-        _("completion requested at"), null=True, blank=True
-    )
-    completion_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    completion_confirmed_at = models.DateTimeField(
-        _("completion confirmed at"), null=True, blank=True
-    )
-
-    objects = ProjectQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("project")
-        verbose_name_plural = _("projects")
-        ordering = ["-start_date", "title"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=F("start_date")),
-                name="programs_project_period_order",
-                violation_error_message=_("A project cannot end before it starts."),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-@tracked()
-class ProjectMember(models.Model):
-    """A student or tutor in a project, with their role."""
-
-    class Role(models.TextChoices):
-        LEAD = "lead", _("Lead")
-        MEMBER = "member", _("Member")
-        ADVISOR = "advisor", _("Advisor")
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="project_memberships"
-    )
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
-
-    class Meta:
-        verbose_name = _("project member")
-        verbose_name_plural = _("project members")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "user"],
-                name="programs_project_member_unique",
-                violation_error_message=_("This person is already a member of the project."),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()})"
-
-
-@tracked()
-class ProjectOutput(models.Model):
-    """What a project produced."""
-
-    class Kind(models.TextChoices):
-        PAPER = "paper", _("Paper")
-        PATENT = "patent", _("Patent")
-        SOFTWARE = "software", _("Software")
-        PROTOTYPE = "prototype", _("Prototype")
-        CLINICAL_PROTOCOL = "clinical_protocol", _("Clinical protocol")
-        COMPANY = "company", _("Company")
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=300)
-    reference = models.CharField(_("reference"), max_length=300, blank=True)
-    produced_on = models.DateField(_("date"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("project output")
-        verbose_name_plural = _("project outputs")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class ProgressLogQuerySet(VisibleByStudent):

@@ -19,7 +19,7 @@ from accounts.models import User
 from training_portal.core.api.viewsets import actor
 
 from ..models import ReviewMeeting, SupervisionRating
-from . import permissions, services
+from . import aggregates, permissions, services
 from . import serializers as s
 from .views import visible_meetings
 
@@ -147,8 +147,8 @@ class SupervisionRatingViewSet(viewsets.GenericViewSet[Any]):
         data = {
             "term": term,
             "min_answers": services.MIN_ANSWERS,
-            "tutors": services.tutor_aggregates(user, term),
-            "programs": services.program_aggregates(user, term),
+            "tutors": aggregates.tutor_aggregates(user, term),
+            "programs": aggregates.program_aggregates(user, term),
         }
         return Response(s.RatingAggregatesSerializer(data).data)
 

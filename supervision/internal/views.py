@@ -31,7 +31,7 @@ from training_portal.core.permissions import is_active_user, require
 
 from ..findings.services import message_of, rule_of
 from ..models import Finding, ReviewMeeting
-from . import permissions, services
+from . import aggregates, permissions, services
 from .forms import RatingForm, RatingTermForm, ReviewMeetingForm
 
 MEETINGS_PER_PAGE = 25
@@ -206,15 +206,15 @@ def rating(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require(permissions.sees_rating_aggregates)
 def rating_aggregates(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    form = RatingTermForm(request.GET or None, terms=services.rating_terms(user))
+    form = RatingTermForm(request.GET or None, terms=aggregates.rating_terms(user))
     term = form.chosen_term()
     return render(
         request,
         "supervision/internal/rating_aggregates.html",
         {
             "form": form,
-            "tutor_rows": services.tutor_aggregates(user, term),
-            "program_rows": services.program_aggregates(user, term),
+            "tutor_rows": aggregates.tutor_aggregates(user, term),
+            "program_rows": aggregates.program_aggregates(user, term),
             "min_answers": services.MIN_ANSWERS,
         },
     )

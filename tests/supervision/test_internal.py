@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from programs import models as m
+from supervision.internal import aggregates
 from supervision.internal import services as s
 from supervision.models import (
     Finding,
@@ -483,14 +484,14 @@ def _ratings_for_tutor(world: Cast, count: int, comment: str = "") -> None:
 
 def test_aggregates_are_hidden_under_five_answers(world: Cast) -> None:
     _ratings_for_tutor(world, 4, comment="Rarely available.")
-    [row] = s.tutor_aggregates(world.program_admin)
+    [row] = aggregates.tutor_aggregates(world.program_admin)
     assert (row.tutor_id, row.shown, row.answers, row.average) == (
         world.tutor.pk,
         False,
         None,
         None,
     )
-    [program_row] = s.program_aggregates(world.program_admin)
+    [program_row] = aggregates.program_aggregates(world.program_admin)
     assert not program_row.shown
     assert program_row.comments is None
     assert program_row.program_support_average is None
@@ -498,10 +499,10 @@ def test_aggregates_are_hidden_under_five_answers(world: Cast) -> None:
 
 def test_aggregates_are_shown_from_five_answers_on(world: Cast) -> None:
     _ratings_for_tutor(world, 5, comment="Rarely available.")
-    [row] = s.tutor_aggregates(world.tutor.user)
+    [row] = aggregates.tutor_aggregates(world.tutor.user)
     assert (row.shown, row.answers, row.role) == (True, 5, "academic")
     assert str(row.average) == "2.80"  # 2, 3, 4, 2, 3
-    [program_row] = s.program_aggregates(world.program_admin)
+    [program_row] = aggregates.program_aggregates(world.program_admin)
     assert program_row.answers == 5
     assert str(program_row.program_support_average) == "3.00"
     assert program_row.comments == ["Rarely available."] * 5
@@ -516,7 +517,7 @@ def test_who_sees_which_tutor_aggregates(world: Cast, outsider: User) -> None:
         )
 
     def seen(user: Any) -> set[tuple[int, str]]:
-        return {(row.tutor_id, row.role) for row in s.tutor_aggregates(user)}
+        return {(row.tutor_id, row.role) for row in aggregates.tutor_aggregates(user)}
 
     both = {(world.tutor.pk, "academic"), (world.practice_tutor.pk, "practice")}
     assert seen(world.program_admin) == both
@@ -528,7 +529,7 @@ def test_who_sees_which_tutor_aggregates(world: Cast, outsider: User) -> None:
     assert seen(outsider) == set()
     assert seen(world.student.user) == set()
     for user in (world.tutor.user, world.coordinator, world.practice_tutor.user):
-        assert s.program_aggregates(user) == []
+        assert aggregates.program_aggregates(user) == []
 
 
 def test_terms_are_ordered_in_time(world: Cast) -> None:

@@ -528,12 +528,13 @@ def test_the_answers_carry_no_personal_data_of_the_caller(
     assert json.loads(response.content) == get(REPORTS).json()
 
 
-def test_ids_out_of_range_are_not_found_and_filter_to_nothing(
+def test_ids_out_of_range_are_not_found_and_refused_as_filters(
     published_inspection: Inspection,
 ) -> None:
     huge = 10**20
     assert Client().get(f"/api/v1/public/inspections/{huge}/").status_code == 404
     assert Client().get(f"/api/v1/public/audit-summaries/{huge}/").status_code == 404
-    # As any id that names nothing: an empty list, not an error.
-    assert get(REPORTS, program=huge).status_code == 200
-    assert get(SUMMARIES, program=huge).status_code == 200
+    # As any id that names nothing published: a filter that cannot be chosen (400, as on the
+    # public pages), never a 500.
+    assert get(REPORTS, program=huge).status_code == 400
+    assert get(SUMMARIES, program=huge).status_code == 400
