@@ -47,8 +47,12 @@ class OrganizationFilter(filters.FilterSet):
         def cities() -> list[tuple[str, str]]:
             return [(city, city) for city in visible.values_list("city", flat=True).distinct()]
 
-        # A function, not a bound method: the filters are deep-copied with their choices.
-        self.filters["city"].extra["choices"] = cities
+        # A function, not a bound method: the filters are deep-copied with their choices. A
+        # field the class-level filter built already (the API's schema and browsable forms
+        # build them) would be copied with no cities: this instance builds its own.
+        city = self.filters["city"]
+        city.extra["choices"] = cities
+        city.__dict__.pop("_field", None)
 
     def filter_q(self, queryset: Any, name: str, value: str) -> Any:
         text = value.strip()
