@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from training_portal.core.routes import record_routes
+
 from . import views
 
 app_name = "accounts"
@@ -36,8 +38,7 @@ urlpatterns = [
         ),
         name="password-reset-complete",
     ),
-    path("users/", views.user_list, name="user-list"),
-    path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    *record_routes("users", "user", views, ("list", "detail")),
     path("users/import/", views.user_import, name="user-import"),
     path("users/import/template.xlsx", views.user_import_template, name="user-import-template"),
 ]

@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from training_portal.core.routes import record_routes
+
 from . import views
 
 app_name = "evaluations"
@@ -9,11 +11,13 @@ app_name = "evaluations"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("mine/", views.mine, name="mine"),
     path("programs/<int:pk>/indicators/", views.indicators, name="indicators"),
-    path("programs/<int:pk>/rounds/new/", views.round_create, name="round-create"),
-    path("rounds/", views.round_list, name="round-list"),
-    path("rounds/<int:pk>/", views.round_detail, name="round-detail"),
-    path("rounds/<int:pk>/close/", views.round_close, name="round-close"),
-    path("rounds/<int:pk>/results/", views.round_results, name="round-results"),
+    *record_routes(
+        "rounds",
+        "round",
+        views,
+        ("create", "list", "detail", "close", "results"),
+        parent="programs",
+    ),
     path(
         "rounds/<int:pk>/results/<str:kind>/<int:subject>/",
         views.subject_results,

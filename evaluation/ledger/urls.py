@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from training_portal.core.routes import record_routes
+
 from . import views
 
 app_name = "ledger"
@@ -9,7 +11,6 @@ app_name = "ledger"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.entry_list, name="entry-list"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
-    path("entries/<int:pk>/", views.entry_detail, name="entry-detail"),
-    path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry-reverse"),
+    *record_routes("entries", "entry", views, ("detail", "reverse")),
     path("programs/<int:pk>/rules/", views.rules, name="rules"),
 ]

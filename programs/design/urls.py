@@ -3,6 +3,8 @@ editing its elements; included by programs/urls.py under the same namespace."""
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
+from training_portal.core.routes import record_pages, record_routes
+
 from .views import admin, elements, programs
 
 #: A program's element, by kind (the kinds of `views.elements.KINDS`) and id.
@@ -11,24 +13,22 @@ ELEMENT = (
     r"(?P<item>[0-9]+)/"
 )
 
+#: Building a program: each page's path below the program, and its view in `views.admin`.
+BUILDING = {
+    "objectives/new": "objective_add",
+    "stages/new": "stage_add",
+    "milestones/new": "milestone_template_add",
+    "curriculum/new": "curriculum_add",
+    "partners/new": "partner_add",
+    "students/new": "student_enrol",
+    "tutors/assign": "tutor_assign",
+}
+
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("programs/", programs.program_list, name="program-list"),
-    path("programs/<int:pk>/", programs.program_detail, name="program-detail"),
-    path("programs/new/", admin.program_create, name="program-create"),
-    path("programs/<int:pk>/objectives/new/", admin.objective_add, name="objective-add"),
-    path("programs/<int:pk>/stages/new/", admin.stage_add, name="stage-add"),
-    path(
-        "programs/<int:pk>/milestones/new/",
-        admin.milestone_template_add,
-        name="milestone-template-add",
-    ),
-    path("programs/<int:pk>/curriculum/new/", admin.curriculum_add, name="curriculum-add"),
-    path("programs/<int:pk>/partners/new/", admin.partner_add, name="partner-add"),
-    path("programs/<int:pk>/students/new/", admin.student_enrol, name="student-enrol"),
-    path("programs/<int:pk>/tutors/assign/", admin.tutor_assign, name="tutor-assign"),
-    path("programs/<int:pk>/edit/", elements.program_edit, name="program-edit"),
-    path("programs/<int:pk>/close/", elements.program_close, name="program-close"),
-    path("programs/<int:pk>/transition/", elements.program_transition, name="program-transition"),
+    *record_routes("programs", "program", programs, ("list", "detail")),
+    *record_routes("programs", "program", admin, ("create",)),
+    *record_pages("programs", admin, BUILDING),
+    *record_routes("programs", "program", elements, ("edit", "close", "transition")),
     re_path(ELEMENT + r"edit/$", elements.element_edit, name="element-edit"),
     re_path(ELEMENT + r"remove/$", elements.element_remove, name="element-remove"),
     re_path(ELEMENT + r"reinstate/$", elements.element_reinstate, name="element-reinstate"),

@@ -4,21 +4,23 @@ from django.urls import URLPattern, path
 
 from . import views
 
+
+def import_routes(under: str, kind: str) -> list[URLPattern]:
+    """The import page of `kind` (`imports/tutors/`, view `import_tutors`) below `under`, and
+    its spreadsheet template (`imports/tutors/template.xlsx`, `import_tutors_template`)."""
+    page = f"{under}imports/{kind}/"
+    return [
+        path(page, getattr(views, f"import_{kind}"), name=f"import-{kind}"),
+        path(
+            f"{page}template.xlsx",
+            getattr(views, f"import_{kind}_template"),
+            name=f"import-{kind}-template",
+        ),
+    ]
+
+
 urlpatterns: list[URLPattern] = [
-    path("imports/organizations/", views.import_organizations, name="import-organizations"),
-    path(
-        "imports/organizations/template.xlsx",
-        views.import_organizations_template,
-        name="import-organizations-template",
-    ),
-    path("imports/tutors/", views.import_tutors, name="import-tutors"),
-    path(
-        "imports/tutors/template.xlsx", views.import_tutors_template, name="import-tutors-template"
-    ),
-    path("programs/<int:pk>/imports/students/", views.import_students, name="import-students"),
-    path(
-        "programs/<int:pk>/imports/students/template.xlsx",
-        views.import_students_template,
-        name="import-students-template",
-    ),
+    *import_routes("", "organizations"),
+    *import_routes("", "tutors"),
+    *import_routes("programs/<int:pk>/", "students"),
 ]

@@ -3,14 +3,14 @@ programs/urls.py under the same namespace."""
 
 from django.urls import URLPattern, path
 
+from training_portal.core.routes import record_routes
+
 from . import views
 
 urlpatterns: list[URLPattern] = [
-    path("organizations/", views.organization_list, name="organization-list"),
-    path("organizations/new/", views.organization_create, name="organization-create"),
-    path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
-    path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
-    path("organizations/<int:pk>/status/", views.organization_status, name="organization-status"),
+    *record_routes(
+        "organizations", "organization", views, ("list", "create", "detail", "edit", "status")
+    ),
     path(
         "organizations/<int:pk>/counsellors/new/",
         views.counsellor_post,
@@ -21,7 +21,7 @@ urlpatterns: list[URLPattern] = [
         views.counsellor_end,
         name="organization-counsellor-end",
     ),
-    path("partners/<int:pk>/renew/", views.agreement_renew, name="agreement-renew"),
+    *record_routes("partners", "agreement", views, ("renew",)),
     path(
         "programs/<int:pk>/responsibilities/",
         views.responsibility_matrix,

@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern, path
 
+from training_portal.core.routes import record_routes
+
 from .views import status, students
 
 urlpatterns: list[URLPattern] = [
@@ -13,7 +15,7 @@ urlpatterns: list[URLPattern] = [
         name="student-status-change",
     ),
     path("students/status-requests/", status.status_requests, name="status-requests"),
-    path("status-changes/<int:pk>/decide/", status.status_decide, name="status-decide"),
+    *record_routes("status-changes", "status", status, ("decide",)),
     path("students/<int:pk>/destination/", status.destination_edit, name="destination"),
-    path("students/<int:pk>/follow-up/", status.follow_up, name="follow-up"),
+    *record_routes("students", "", status, ("follow-up",)),
 ]

@@ -2,12 +2,12 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from training_portal.core.routes import record_routes
+
 from . import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="dashboard"),
-    path("runs/", views.run_list, name="run-list"),
-    path("runs/<int:pk>/", views.run_detail, name="run-detail"),
-    path("runs/<int:pk>/progress/", views.run_progress, name="run-progress"),
+    *record_routes("runs", "run", views, ("list", "detail", "progress")),
     path("rules/", views.rule_settings, name="rule-settings"),
 ]

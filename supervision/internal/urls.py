@@ -2,15 +2,16 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from training_portal.core.routes import record_routes
+
 from . import views
 
 app_name = "internal-supervision"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("meetings/", views.meeting_list, name="meeting-list"),
-    path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
-    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
-    path("programs/<int:pk>/meetings/new/", views.meeting_create, name="meeting-create"),
+    *record_routes(
+        "meetings", "meeting", views, ("list", "detail", "edit", "create"), parent="programs"
+    ),
     path("rating/", views.rating, name="rating"),
     path("ratings/", views.rating_aggregates, name="rating-aggregates"),
 ]
