@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program, TrainingObjective
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import check, unique
 
 
 class IndicatorCategory(models.TextChoices):
@@ -64,20 +65,20 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
         ordering = ["program", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "name"],
-                name="evaluation_indicator_name_unique",
-                violation_error_message=_("This program already has an indicator of this name."),
+            unique(
+                ["program", "name"],
+                "evaluation_indicator_name_unique",
+                _("This program already has an indicator of this name."),
             ),
-            models.CheckConstraint(
-                condition=Q(weight__gt=0, weight__lte=100),
-                name="evaluation_indicator_weight_range",
-                violation_error_message=_("A weight is more than 0 % and at most 100 %."),
+            check(
+                Q(weight__gt=0, weight__lte=100),
+                "evaluation_indicator_weight_range",
+                _("A weight is more than 0 % and at most 100 %."),
             ),
-            models.CheckConstraint(
-                condition=Q(scale_min__lt=models.F("scale_max")),
-                name="evaluation_indicator_scale_order",
-                violation_error_message=_("The highest score must be above the lowest."),
+            check(
+                Q(scale_min__lt=models.F("scale_max")),
+                "evaluation_indicator_scale_order",
+                _("The highest score must be above the lowest."),
             ),
         ]
 
