@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from training_portal.core.model_fields import check, now_field, unique, user_ref
+from training_portal.core.model_fields import (
+    both_or_neither,
+    check,
+    now_field,
+    optional_fk,
+    unique,
+    user_ref,
+)
 
 from .roles import OPTIONALLY_SCOPED_ROLES, UNSCOPED_ROLES, Role, scope_models
 
@@ -200,14 +207,7 @@ class RoleMembership(models.Model):
 
     user = user_ref(_("user"), on_delete=models.CASCADE, related_name="role_memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    scope_type = models.ForeignKey(
-        ContentType,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("scope type"),
-    )
+    scope_type = optional_fk(ContentType, _("scope type"), on_delete=models.PROTECT)
     scope_id = models.PositiveBigIntegerField(_("scope id"), null=True, blank=True)
     scope = GenericForeignKey("scope_type", "scope_id")
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -224,8 +224,7 @@ class RoleMembership(models.Model):
         indexes = [models.Index(fields=["role", "scope_type", "scope_id"])]
         constraints = [
             check(
-                Q(scope_type__isnull=True, scope_id__isnull=True)
-                | Q(scope_type__isnull=False, scope_id__isnull=False),
+                both_or_neither("scope_type", "scope_id"),
                 "accounts_membership_scope_complete",
                 _("A scope needs both its type and its id."),
             ),

@@ -16,8 +16,10 @@ from programs.models import Organization, Placement, Program, Student, TutorProf
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
     check,
+    in_range,
     moment_field,
     now_field,
+    optional_fk,
     period_order_check,
     unique,
     user_ref,
@@ -80,38 +82,10 @@ class Subject(models.Model):
     """The subject of an evaluation: one student, tutor, placement, partner, or the program."""
 
     subject_kind = models.CharField(_("subject"), max_length=16, choices=SubjectKind.choices)
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("student"),
-    )
-    tutor = models.ForeignKey(
-        TutorProfile,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("tutor"),
-    )
-    placement = models.ForeignKey(
-        Placement,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("placement"),
-    )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("partner"),
-    )
+    student = optional_fk(Student, _("student"), on_delete=models.CASCADE)
+    tutor = optional_fk(TutorProfile, _("tutor"), on_delete=models.CASCADE)
+    placement = optional_fk(Placement, _("placement"), on_delete=models.CASCADE)
+    organization = optional_fk(Organization, _("partner"), on_delete=models.CASCADE)
 
     class Meta:
         abstract = True
@@ -284,7 +258,7 @@ class Evaluation(Subject):
         constraints = [
             check(~Q(source__in=sorted(ANONYMOUS_SOURCES)), "evaluation_named_sources_only"),
             check(_one_subject(), "evaluation_one_subject"),
-            check(Q(total__gte=0, total__lte=100), "evaluation_total_range"),
+            check(in_range("total", 0, 100), "evaluation_total_range"),
         ]
 
     def __str__(self) -> str:
@@ -345,7 +319,7 @@ class AnonymousAnswer(Subject):
         constraints = [
             check(Q(source__in=sorted(ANONYMOUS_SOURCES)), "evaluation_anonymous_sources_only"),
             check(_one_subject(), "evaluation_answer_one_subject"),
-            check(Q(total__gte=0, total__lte=100), "evaluation_answer_total_range"),
+            check(in_range("total", 0, 100), "evaluation_answer_total_range"),
         ]
 
     def __str__(self) -> str:

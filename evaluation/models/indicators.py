@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program, TrainingObjective
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, unique
+from training_portal.core.model_fields import check, optional_fk, unique
 
 
 class IndicatorCategory(models.TextChoices):
@@ -42,13 +42,11 @@ class Indicator(models.Model):
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("program")
     )
-    objective = models.ForeignKey(
+    objective = optional_fk(
         TrainingObjective,
+        _("training objective"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="indicators",
-        verbose_name=_("training objective"),
     )
     category = models.CharField(_("category"), max_length=32, choices=IndicatorCategory.choices)
     name = models.CharField(_("name"), max_length=200)

@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization, Program, Project
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, now_field, unique, user_ref
+from training_portal.core.model_fields import (
+    check,
+    now_field,
+    one_of,
+    optional_fk,
+    unique,
+    user_ref,
+)
 
 #: Points by project size when a program has not set its own (DOMAIN.md: small 1, medium 3,
 #: big 5), so that many small projects count like a big one.
@@ -73,13 +80,8 @@ class RewardEntry(models.Model):
         Project, on_delete=models.PROTECT, related_name="reward_entries", verbose_name=_("project")
     )
     user = user_ref(_("person"), related_name="reward_entries", null=True, blank=True)
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reward_entries",
-        verbose_name=_("organisation"),
+    organization = optional_fk(
+        Organization, _("organisation"), on_delete=models.PROTECT, related_name="reward_entries"
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.AWARD)
     points = models.DecimalField(_("points"), max_digits=8, decimal_places=2)
@@ -104,8 +106,7 @@ class RewardEntry(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             check(
-                Q(user__isnull=True, organization__isnull=False)
-                | Q(user__isnull=False, organization__isnull=True),
+                one_of("user", "organization"),
                 "evaluation_reward_one_beneficiary",
                 _("An entry is for one person or one organisation."),
             ),

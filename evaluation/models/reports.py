@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization, Program, Student
-from training_portal.core.model_fields import check, moment_field, now_field, user_ref
+from training_portal.core.model_fields import check, moment_field, now_field, optional_fk, user_ref
 from training_portal.core.models import Job
 
 
@@ -31,30 +31,11 @@ class Report(models.Model):
         STUDENT_RECORD = "student_record", _("Student training record")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("program"),
+    program = optional_fk(Program, _("program"), on_delete=models.PROTECT, related_name="reports")
+    organization = optional_fk(
+        Organization, _("organisation"), on_delete=models.PROTECT, related_name="reports"
     )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("organisation"),
-    )
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("student"),
-    )
+    student = optional_fk(Student, _("student"), on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
     job = models.OneToOneField(

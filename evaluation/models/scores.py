@@ -14,6 +14,7 @@ from programs.models.organizations import OrganizationKind
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
     check,
+    in_range,
     moment_field,
     now_field,
     period_order_check,
@@ -95,7 +96,7 @@ class PartnerScore(models.Model):
         ordering = ["run", "kind", "rank"]
         constraints = [
             unique(["run", "organization"], "evaluation_partner_score_once"),
-            check(Q(score__gte=0, score__lte=100), "evaluation_partner_score_range"),
+            check(in_range("score", 0, 100), "evaluation_partner_score_range"),
         ]
 
     def __str__(self) -> str:

@@ -6,12 +6,19 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import actor_field, check, moment_field, now_field, user_ref
+from training_portal.core.model_fields import (
+    actor_field,
+    check,
+    moment_field,
+    now_field,
+    period_check,
+    user_ref,
+)
 
 from .organizations import Organization
 from .programs import Program
@@ -79,10 +86,8 @@ class BudgetLine(models.Model):
                 "programs_budget_amount_positive",
                 _("The amount must be more than zero."),
             ),
-            check(
-                Q(end_date__gte=F("start_date")),
-                "programs_budget_period_order",
-                _("The period cannot end before it starts."),
+            period_check(
+                "programs_budget_period_order", _("The period cannot end before it starts.")
             ),
         ]
 

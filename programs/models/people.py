@@ -6,13 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, unique, user_ref
+from training_portal.core.model_fields import check, in_range, period_check, unique, user_ref
 
 from .organizations import Organization
 from .programs import Program
@@ -70,7 +70,7 @@ class TutorProfile(models.Model):
         ordering = ["user__full_name"]
         constraints = [
             check(
-                Q(capacity__gte=1) & Q(capacity__lte=100),
+                in_range("capacity", 1, 100),
                 "programs_tutor_capacity_range",
                 _("Capacity must be between 1 and 100 students."),
             )
@@ -125,7 +125,7 @@ class Student(models.Model):
         indexes = [models.Index(fields=["program", "status"])]
         constraints = [
             check(
-                Q(cohort__gte=1990) & Q(cohort__lte=2100),
+                in_range("cohort", 1990, 2100),
                 "programs_student_cohort_range",
                 _("The cohort must be a year between 1990 and 2100."),
             )
@@ -169,10 +169,12 @@ class TutorAssignment(models.Model):
                 _("This tutor already supervises this student."),
                 condition=Q(ended_on__isnull=True),
             ),
-            check(
-                Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+            period_check(
                 "programs_assignment_period_order",
                 _("An assignment cannot end before it starts."),
+                start="started_on",
+                end="ended_on",
+                open_end=True,
             ),
         ]
 

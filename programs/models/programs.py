@@ -13,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, now_field, retired_at_field, unique, user_ref
+from training_portal.core.model_fields import (
+    check,
+    in_range,
+    now_field,
+    optional_fk,
+    period_check,
+    retired_at_field,
+    unique,
+    user_ref,
+)
 
 from .organizations import Organization
 
@@ -77,10 +86,10 @@ class Program(models.Model):
         verbose_name_plural = _("programs")
         ordering = ["code"]
         constraints = [
-            check(
-                Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+            period_check(
                 "programs_program_period_order",
                 _("The program cannot end before it starts."),
+                open_end=True,
             )
         ]
 
@@ -225,13 +234,8 @@ class MilestoneTemplate(models.Model):
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="milestone_templates"
     )
-    stage = models.ForeignKey(
-        Stage,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="milestone_templates",
-        verbose_name=_("stage"),
+    stage = optional_fk(
+        Stage, _("stage"), on_delete=models.SET_NULL, related_name="milestone_templates"
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -340,7 +344,7 @@ class ProgramCourse(models.Model):
                 _("This course is already in the program's curriculum."),
             ),
             check(
-                Q(semester__gte=1) & Q(semester__lte=12),
+                in_range("semester", 1, 12),
                 "programs_curriculum_semester_range",
                 _("The semester must be between 1 and 12."),
             ),
@@ -391,10 +395,12 @@ class ProgramPartner(models.Model):
                 "programs_partner_unique",
                 _("This organisation is already a partner of the program."),
             ),
-            check(
-                Q(agreement_end__isnull=True) | Q(agreement_end__gte=F("agreement_start")),
+            period_check(
                 "programs_partner_agreement_order",
                 _("The agreement cannot end before it starts."),
+                start="agreement_start",
+                end="agreement_end",
+                open_end=True,
             ),
         ]
 

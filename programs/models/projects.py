@@ -6,12 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import actor_field, check, moment_field, unique, user_ref
+from training_portal.core.model_fields import (
+    actor_field,
+    moment_field,
+    period_check,
+    unique,
+    user_ref,
+)
 
 from .organizations import Organization
 from .programs import Program
@@ -84,12 +89,11 @@ class Project(models.Model):
         verbose_name_plural = _("projects")
         ordering = ["-start_date", "title"]
         constraints = [
-            check(
-                Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=F("start_date")),
+            period_check(
                 "programs_project_period_order",
                 _("A project cannot end before it starts."),
+                open_end=True,
+                open_start=True,
             )
         ]
 

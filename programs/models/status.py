@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -16,6 +16,8 @@ from training_portal.core.model_fields import (
     check,
     moment_field,
     now_field,
+    optional_fk,
+    period_check,
     unique,
     user_ref,
 )
@@ -58,14 +60,7 @@ class StudentStatusChange(models.Model):
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     shift_days = models.IntegerField(_("milestones moved by (days)"), default=0)
-    new_tutor = models.ForeignKey(
-        "programs.TutorProfile",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new tutor"),
-    )
+    new_tutor = optional_fk("programs.TutorProfile", _("new tutor"), on_delete=models.PROTECT)
     reason = models.TextField(_("reason"))
     requested_by = user_ref(_("requested by"))
     requested_at = now_field(_("requested at"))
@@ -82,12 +77,13 @@ class StudentStatusChange(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             check(~Q(reason=""), "programs_student_status_change_has_reason", _("Give a reason.")),
-            check(
-                Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gte=F("starts_on")),
+            period_check(
                 "programs_student_status_change_period_order",
                 _("The end date cannot be before the start date."),
+                start="starts_on",
+                end="ends_on",
+                open_end=True,
+                open_start=True,
             ),
             check(
                 Q(decision="pending", decided_at__isnull=True)

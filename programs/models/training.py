@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models import F, OuterRef, Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,8 +15,11 @@ from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
     actor_field,
     check,
+    in_range,
     moment_field,
     now_field,
+    optional_fk,
+    period_check,
     unique,
     user_ref,
 )
@@ -176,13 +179,7 @@ class Milestone(models.Model):
     """A milestone of one student, instantiated from the program's template."""
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="milestones")
-    template = models.ForeignKey(
-        MilestoneTemplate,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="milestones",
-    )
+    template = optional_fk(MilestoneTemplate, on_delete=models.SET_NULL, related_name="milestones")
     kind = models.CharField(_("kind"), max_length=32, choices=MilestoneTemplate.Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"))
@@ -277,9 +274,7 @@ class Placement(models.Model):
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="placements")
     host = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="placements")
-    practice_tutor = models.ForeignKey(
-        TutorProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements"
-    )
+    practice_tutor = optional_fk(TutorProfile, on_delete=models.SET_NULL, related_name="placements")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     objectives = models.TextField(_("objectives"))
@@ -307,13 +302,11 @@ class Placement(models.Model):
         ordering = ["-start_date", "id"]
         indexes = [models.Index(fields=["host", "status"])]
         constraints = [
-            check(
-                Q(end_date__gte=F("start_date")),
-                "programs_placement_period_order",
-                _("A placement cannot end before it starts."),
+            period_check(
+                "programs_placement_period_order", _("A placement cannot end before it starts.")
             ),
             check(
-                Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                in_range("rating", 1, 5, optional=True),
                 "programs_placement_rating_range",
                 _("The rating must be between 1 and 5."),
             ),
@@ -349,15 +342,9 @@ class ProgressLog(models.Model):
     minutes = models.PositiveIntegerField(_("minutes"))
     summary = models.TextField(_("summary"))
     shared = models.BooleanField(_("shared with the student"), default=True)
-    milestone = models.ForeignKey(
-        Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
-    )
-    project = models.ForeignKey(
-        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
-    )
-    placement = models.ForeignKey(
-        Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
-    )
+    milestone = optional_fk(Milestone, on_delete=models.SET_NULL, related_name="logs")
+    project = optional_fk(Project, on_delete=models.SET_NULL, related_name="logs")
+    placement = optional_fk(Placement, on_delete=models.SET_NULL, related_name="logs")
     created_at = now_field(_("created at"))
     acknowledged_at = moment_field(_("acknowledged at"))
     student_comment = models.TextField(_("student's comment"), blank=True)
@@ -376,7 +363,7 @@ class ProgressLog(models.Model):
         ]
         constraints = [
             check(
-                Q(minutes__gte=1) & Q(minutes__lte=24 * 60),
+                in_range("minutes", 1, 24 * 60),
                 "programs_log_minutes_range",
                 _("Minutes must be between 1 and 1440."),
             )
@@ -444,12 +431,8 @@ class CaseLog(models.Model):
     procedure = models.CharField(_("procedure or task"), max_length=200)
     count = models.PositiveIntegerField(_("count"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    placement = models.ForeignKey(
-        Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="case_logs"
-    )
-    progress_log = models.ForeignKey(
-        ProgressLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="case_logs"
-    )
+    placement = optional_fk(Placement, on_delete=models.SET_NULL, related_name="case_logs")
+    progress_log = optional_fk(ProgressLog, on_delete=models.SET_NULL, related_name="case_logs")
     recorded_by = user_ref()
     verified_by = actor_field()
     verified_at = moment_field(_("verified at"))
@@ -470,7 +453,7 @@ class CaseLog(models.Model):
         indexes = [models.Index(fields=["student", "modality"])]
         constraints = [
             check(
-                Q(count__gte=1) & Q(count__lte=1000),
+                in_range("count", 1, 1000),
                 "programs_case_count_range",
                 _("The count must be between 1 and 1000."),
             ),

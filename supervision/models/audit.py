@@ -19,7 +19,14 @@ from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, moment_field, now_field, unique, user_ref
+from training_portal.core.model_fields import (
+    check,
+    moment_field,
+    now_field,
+    optional_fk,
+    unique,
+    user_ref,
+)
 from training_portal.core.models import Job
 
 
@@ -47,13 +54,8 @@ class RuleSetting(models.Model):
     """
 
     rule = models.CharField(_("rule"), max_length=64)
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="rule_settings",
-        verbose_name=_("program"),
+    program = optional_fk(
+        Program, _("program"), on_delete=models.CASCADE, related_name="rule_settings"
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, blank=True)
@@ -106,13 +108,8 @@ class AuditRunQuerySet(models.QuerySet["AuditRun"]):
 class AuditRun(models.Model):
     """One audit: the whole portal or one program, all enabled rules or some; a job runs it."""
 
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="audit_runs",
-        verbose_name=_("program"),
+    program = optional_fk(
+        Program, _("program"), on_delete=models.CASCADE, related_name="audit_runs"
     )
     rules = models.JSONField(_("rules"), default=list, blank=True)
     started_by = user_ref(_("started by"), on_delete=models.SET_NULL, null=True, blank=True)
@@ -217,23 +214,15 @@ class Finding(models.Model):
         verbose_name=_("program"),
         db_index=False,
     )
-    organization = models.ForeignKey(
+    organization = optional_fk(
         Organization,
+        _("organisation"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="findings",
-        verbose_name=_("organisation"),
         db_index=False,
     )
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="findings",
-        verbose_name=_("student"),
-        db_index=False,
+    student = optional_fk(
+        Student, _("student"), on_delete=models.CASCADE, related_name="findings", db_index=False
     )
     tutor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -276,13 +265,8 @@ class Finding(models.Model):
     resolved_at = moment_field(_("resolved at"))
     #: Set when an inspector recorded it (its rule is then `INSPECTION_RULE`); audit runs
     #: never touch such findings.
-    inspection = models.ForeignKey(
-        "supervision.Inspection",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="findings",
-        verbose_name=_("inspection"),
+    inspection = optional_fk(
+        "supervision.Inspection", _("inspection"), on_delete=models.PROTECT, related_name="findings"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

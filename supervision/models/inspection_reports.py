@@ -28,6 +28,7 @@ from training_portal.core.model_fields import (
     check,
     moment_field,
     now_field,
+    optional_fk,
     unique,
     user_ref,
 )
@@ -207,12 +208,8 @@ class PublishedReport(ChainedVersion):
         Inspection, on_delete=models.PROTECT, related_name="published_versions"
     )
     #: Search and filter fields, copied from the inspection when published.
-    program = models.ForeignKey(
-        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    program = optional_fk(Program, on_delete=models.PROTECT)
+    organization = optional_fk(Organization, on_delete=models.PROTECT)
     inspection_type = models.CharField(
         _("inspection type"), max_length=16, choices=InspectionType.choices
     )

@@ -30,6 +30,8 @@ from training_portal.core.model_fields import (
     check,
     moment_field,
     now_field,
+    one_of,
+    optional_fk,
     unique,
     user_ref,
 )
@@ -194,21 +196,11 @@ class Inspection(models.Model):
     inspection_type = models.CharField(
         _("inspection type"), max_length=16, choices=InspectionType.choices
     )
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="inspections",
-        verbose_name=_("program"),
+    program = optional_fk(
+        Program, _("program"), on_delete=models.PROTECT, related_name="inspections"
     )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="inspections",
-        verbose_name=_("organisation"),
+    organization = optional_fk(
+        Organization, _("organisation"), on_delete=models.PROTECT, related_name="inspections"
     )
     unannounced = models.BooleanField(
         _("unannounced"),
@@ -226,14 +218,7 @@ class Inspection(models.Model):
         related_name="inspections",
         verbose_name=_("inspectors"),
     )
-    draw = models.ForeignKey(
-        Draw,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="inspections",
-        verbose_name=_("draw"),
-    )
+    draw = optional_fk(Draw, _("draw"), on_delete=models.PROTECT, related_name="inspections")
     scope_note = models.TextField(_("scope"), blank=True)
     reply_days = models.PositiveSmallIntegerField(
         _("reply window (days)"),
@@ -265,8 +250,7 @@ class Inspection(models.Model):
         ]
         constraints = [
             check(
-                Q(program__isnull=True, organization__isnull=False)
-                | Q(program__isnull=False, organization__isnull=True),
+                one_of("program", "organization"),
                 "supervision_inspection_one_target",
                 _("An inspection is of either one program or one organisation."),
             ),
@@ -393,21 +377,14 @@ class Observation(models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="observations"
     )
-    checklist_item = models.ForeignKey(
+    checklist_item = optional_fk(
         ChecklistItem,
+        _("checklist question"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="observations",
-        verbose_name=_("checklist question"),
     )
-    sampled_student = models.ForeignKey(
-        SampledStudent,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="observations",
-        verbose_name=_("sampled student"),
+    sampled_student = optional_fk(
+        SampledStudent, _("sampled student"), on_delete=models.SET_NULL, related_name="observations"
     )
     text = models.TextField(_("observation"))
     author = user_ref()
@@ -430,13 +407,8 @@ class EvidenceFile(models.Model):
     """A file the inspectors collected (a document, a photo), private to the inspection."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="evidence")
-    observation = models.ForeignKey(
-        Observation,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="files",
-        verbose_name=_("observation"),
+    observation = optional_fk(
+        Observation, _("observation"), on_delete=models.SET_NULL, related_name="files"
     )
     file = models.FileField(_("file"), upload_to=evidence_path)
     name = models.CharField(_("name"), max_length=255)

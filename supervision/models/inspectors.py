@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -20,6 +19,9 @@ from training_portal.core.model_fields import (
     check,
     moment_field,
     now_field,
+    one_of,
+    optional_fk,
+    period_check,
     unique,
     user_ref,
 )
@@ -89,21 +91,14 @@ class InspectionAssignment(models.Model):
     inspector = user_ref(
         _("inspector"), on_delete=models.CASCADE, related_name="inspection_assignments"
     )
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="inspection_assignments",
-        verbose_name=_("program"),
+    program = optional_fk(
+        Program, _("program"), on_delete=models.CASCADE, related_name="inspection_assignments"
     )
-    organization = models.ForeignKey(
+    organization = optional_fk(
         Organization,
+        _("organisation"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="inspection_assignments",
-        verbose_name=_("organisation"),
     )
     valid_from = models.DateField(_("from"))
     valid_until = models.DateField(_("until"))
@@ -121,15 +116,15 @@ class InspectionAssignment(models.Model):
         indexes = [models.Index(fields=["inspector", "valid_from", "valid_until"])]
         constraints = [
             check(
-                Q(program__isnull=True, organization__isnull=False)
-                | Q(program__isnull=False, organization__isnull=True),
+                one_of("program", "organization"),
                 "supervision_assignment_one_target",
                 _("An assignment covers either one program or one organisation."),
             ),
-            check(
-                Q(valid_until__gte=models.F("valid_from")),
+            period_check(
                 "supervision_assignment_period",
                 _("An assignment cannot end before it starts."),
+                start="valid_from",
+                end="valid_until",
             ),
         ]
 

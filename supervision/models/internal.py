@@ -21,13 +21,22 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student, TutorProfile
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, now_field, unique, user_ref
+from training_portal.core.model_fields import (
+    both_or_neither,
+    check,
+    in_range,
+    now_field,
+    optional_fk,
+    period_check,
+    unique,
+    user_ref,
+)
 
 from .audit import Finding
 
@@ -113,10 +122,12 @@ class ReviewMeeting(models.Model):
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["program", "held_on"])]
         constraints = [
-            check(
-                Q(actions_due_on__isnull=True) | Q(actions_due_on__gte=F("held_on")),
+            period_check(
                 "supervision_meeting_actions_after_meeting",
                 _("The actions cannot be due before the meeting."),
+                start="held_on",
+                end="actions_due_on",
+                open_end=True,
             ),
             check(
                 Q(corrective_actions="")
@@ -232,22 +243,8 @@ class SupervisionRating(models.Model):
         verbose_name=_("program"),
     )
     term = models.CharField(_("term"), max_length=16, validators=[term_validator])
-    academic_tutor = models.ForeignKey(
-        TutorProfile,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("academic tutor"),
-    )
-    practice_tutor = models.ForeignKey(
-        TutorProfile,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("practice tutor"),
-    )
+    academic_tutor = optional_fk(TutorProfile, _("academic tutor"), on_delete=models.PROTECT)
+    practice_tutor = optional_fk(TutorProfile, _("practice tutor"), on_delete=models.PROTECT)
     academic_tutor_score = models.PositiveSmallIntegerField(
         _("academic tutor"), null=True, blank=True, validators=SCORE_VALIDATORS
     )
@@ -276,31 +273,27 @@ class SupervisionRating(models.Model):
                 _("A term is a year and a half of it."),
             ),
             check(
-                Q(academic_tutor_score__isnull=True)
-                | Q(academic_tutor_score__gte=1, academic_tutor_score__lte=5),
+                in_range("academic_tutor_score", 1, 5, optional=True),
                 "supervision_rating_academic_score_range",
                 _("A score is from 1 to 5."),
             ),
             check(
-                Q(practice_tutor_score__isnull=True)
-                | Q(practice_tutor_score__gte=1, practice_tutor_score__lte=5),
+                in_range("practice_tutor_score", 1, 5, optional=True),
                 "supervision_rating_practice_score_range",
                 _("A score is from 1 to 5."),
             ),
             check(
-                Q(program_support_score__gte=1, program_support_score__lte=5),
+                in_range("program_support_score", 1, 5),
                 "supervision_rating_support_score_range",
                 _("A score is from 1 to 5."),
             ),
             check(
-                Q(academic_tutor__isnull=True, academic_tutor_score__isnull=True)
-                | Q(academic_tutor__isnull=False, academic_tutor_score__isnull=False),
+                both_or_neither("academic_tutor", "academic_tutor_score"),
                 "supervision_rating_academic_score_with_tutor",
                 _("An academic tutor's score goes with that tutor."),
             ),
             check(
-                Q(practice_tutor__isnull=True, practice_tutor_score__isnull=True)
-                | Q(practice_tutor__isnull=False, practice_tutor_score__isnull=False),
+                both_or_neither("practice_tutor", "practice_tutor_score"),
                 "supervision_rating_practice_score_with_tutor",
                 _("A practice tutor's score goes with that tutor."),
             ),

@@ -39,6 +39,26 @@ def user_ref(
     )
 
 
+def optional_fk(
+    to: Any,
+    verbose_name: Any = None,
+    *,
+    on_delete: Any,
+    related_name: str = "+",
+    **options: Any,
+) -> Any:
+    """An optional link to another row: it may be empty, in forms and in the database."""
+    return models.ForeignKey(
+        to,
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        **options,
+    )
+
+
 def actor_field(verbose_name: Any = None, *, on_delete: Any = models.PROTECT) -> Any:
     """Who took a step (confirmed, completed, cancelled...), empty until someone has."""
     return user_ref(verbose_name, on_delete=on_delete, null=True, blank=True)
