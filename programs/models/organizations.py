@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, now_field, user_ref
+from training_portal.core.model_fields import check, now_field, status_change_check, user_ref
 
 
 class OrganizationKind(models.TextChoices):
@@ -108,11 +108,7 @@ class OrganizationStatusChange(models.Model):
                 "programs_status_change_has_reason",
                 _("A status change needs a reason."),
             ),
-            check(
-                ~Q(from_status=models.F("to_status")),
-                "programs_status_change_changes",
-                _("The new status must differ from the old one."),
-            ),
+            status_change_check("programs_status_change_changes"),
         ]
 
     def __str__(self) -> str:

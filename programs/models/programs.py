@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,11 +15,13 @@ from django.utils.translation import pgettext_lazy
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
     check,
+    explained_when,
     in_range,
     now_field,
     optional_fk,
     period_check,
     retired_at_field,
+    status_change_check,
     unique,
     user_ref,
 )
@@ -123,16 +125,13 @@ class ProgramStatusChange(models.Model):
         ordering = ["-changed_at", "-id"]
         constraints = [
             check(
-                ~Q(from_status=Program.Status.CLOSED, to_status=Program.Status.ACTIVE)
-                | ~Q(reason=""),
+                explained_when(
+                    "reason", from_status=Program.Status.CLOSED, to_status=Program.Status.ACTIVE
+                ),
                 "programs_program_reopen_has_reason",
                 _("Reopening a closed program needs a reason."),
             ),
-            check(
-                ~Q(from_status=F("to_status")),
-                "programs_program_status_change_changes",
-                _("The new status must differ from the old one."),
-            ),
+            status_change_check("programs_program_status_change_changes"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -21,6 +20,7 @@ from programs.models import Organization, Program, Student
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
     check,
+    explained_when,
     moment_field,
     now_field,
     optional_fk,
@@ -224,13 +224,12 @@ class Finding(models.Model):
     student = optional_fk(
         Student, _("student"), on_delete=models.CASCADE, related_name="findings", db_index=False
     )
-    tutor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    tutor = user_ref(
+        _("tutor"),
         on_delete=models.CASCADE,
+        related_name="findings_about_me",
         null=True,
         blank=True,
-        related_name="findings_about_me",
-        verbose_name=_("tutor"),
         db_index=False,
     )
     subject_type = models.ForeignKey(
@@ -268,14 +267,8 @@ class Finding(models.Model):
     inspection = optional_fk(
         "supervision.Inspection", _("inspection"), on_delete=models.PROTECT, related_name="findings"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-        db_index=False,
+    author = user_ref(
+        _("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, db_index=False
     )
 
     objects = FindingQuerySet.as_manager()
@@ -300,7 +293,7 @@ class Finding(models.Model):
                 _("A finding with this fingerprint already exists."),
             ),
             check(
-                ~Q(status="dismissed") | ~Q(dismissal_justification=""),
+                explained_when("dismissal_justification", status="dismissed"),
                 "supervision_finding_dismissal_justified",
                 _("A dismissed finding needs a justification."),
             ),

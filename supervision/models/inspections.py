@@ -28,6 +28,7 @@ from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
     actor_field,
     check,
+    explained_when,
     moment_field,
     now_field,
     one_of,
@@ -255,7 +256,7 @@ class Inspection(models.Model):
                 _("An inspection is of either one program or one organisation."),
             ),
             check(
-                ~Q(status="cancelled") | ~Q(cancel_reason=""),
+                explained_when("cancel_reason", status="cancelled"),
                 "supervision_inspection_cancel_explained",
                 _("Cancelling an inspection needs a reason."),
             ),

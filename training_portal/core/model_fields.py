@@ -123,6 +123,20 @@ def in_range(field: str, low: Any, high: Any, *, optional: bool = False) -> Q:
     return Q(**{f"{field}__isnull": True}) | bounds if optional else bounds
 
 
+def explained_when(field: str, **when: Any) -> Q:
+    """Rows matching `when` (a status, a pair of statuses...) need a text in `field`."""
+    return ~Q(**when) | ~Q(**{field: ""})
+
+
+def status_change_check(name: str) -> models.CheckConstraint:
+    """A recorded change of status (from_status -> to_status) really changes it."""
+    return check(
+        ~Q(from_status=F("to_status")),
+        name,
+        _("The new status must differ from the old one."),
+    )
+
+
 def period_check(
     name: str,
     message: Any,
