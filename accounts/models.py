@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import (
+    both_or_neither,
+    check,
+    now_field,
+    optional_fk,
+    unique,
+    user_ref,
+)
 
 from .roles import OPTIONALLY_SCOPED_ROLES, UNSCOPED_ROLES, Role, scope_models
 
@@ -100,7 +107,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("May sign in to the Django admin site.")
     )
-    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    date_joined = now_field(_("date joined"))
 
     objects = UserManager()
 
@@ -200,14 +207,7 @@ class RoleMembership(models.Model):
 
     user = user_ref(_("user"), on_delete=models.CASCADE, related_name="role_memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    scope_type = models.ForeignKey(
-        ContentType,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("scope type"),
-    )
+    scope_type = optional_fk(ContentType, _("scope type"), on_delete=models.PROTECT)
     scope_id = models.PositiveBigIntegerField(_("scope id"), null=True, blank=True)
     scope = GenericForeignKey("scope_type", "scope_id")
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -223,35 +223,34 @@ class RoleMembership(models.Model):
         ordering = ["user_id", "role"]
         indexes = [models.Index(fields=["role", "scope_type", "scope_id"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(scope_type__isnull=True, scope_id__isnull=True)
-                | Q(scope_type__isnull=False, scope_id__isnull=False),
-                name="accounts_membership_scope_complete",
-                violation_error_message=_("A scope needs both its type and its id."),
+            check(
+                both_or_neither("scope_type", "scope_id"),
+                "accounts_membership_scope_complete",
+                _("A scope needs both its type and its id."),
             ),
-            models.CheckConstraint(
-                condition=~Q(role__in=sorted(UNSCOPED_ROLES)) | Q(scope_type__isnull=True),
-                name="accounts_membership_unscoped_roles",
-                violation_error_message=_("This role is portal-wide and takes no scope."),
+            check(
+                ~Q(role__in=sorted(UNSCOPED_ROLES)) | Q(scope_type__isnull=True),
+                "accounts_membership_unscoped_roles",
+                _("This role is portal-wide and takes no scope."),
             ),
-            models.CheckConstraint(
-                condition=Q(valid_from__isnull=True)
+            check(
+                Q(valid_from__isnull=True)
                 | Q(valid_until__isnull=True)
                 | Q(valid_until__gte=models.F("valid_from")),
-                name="accounts_membership_period_order",
-                violation_error_message=_("The end of the period cannot be before its start."),
+                "accounts_membership_period_order",
+                _("The end of the period cannot be before its start."),
             ),
-            models.UniqueConstraint(
-                fields=["user", "role"],
+            unique(
+                ["user", "role"],
+                "accounts_membership_unique_unscoped",
+                _("This user already holds this role."),
                 condition=Q(scope_type__isnull=True),
-                name="accounts_membership_unique_unscoped",
-                violation_error_message=_("This user already holds this role."),
             ),
-            models.UniqueConstraint(
-                fields=["user", "role", "scope_type", "scope_id"],
+            unique(
+                ["user", "role", "scope_type", "scope_id"],
+                "accounts_membership_unique_scoped",
+                _("This user already holds this role for this scope."),
                 condition=Q(scope_type__isnull=False),
-                name="accounts_membership_unique_scoped",
-                violation_error_message=_("This user already holds this role for this scope."),
             ),
         ]
 

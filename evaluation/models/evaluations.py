@@ -9,13 +9,21 @@ from typing import Any
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Placement, Program, Student, TutorProfile
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import period_order_check, user_ref
+from training_portal.core.model_fields import (
+    check,
+    in_range,
+    moment_field,
+    now_field,
+    optional_fk,
+    period_order_check,
+    unique,
+    user_ref,
+)
 
 from .indicators import Indicator
 
@@ -74,38 +82,10 @@ class Subject(models.Model):
     """The subject of an evaluation: one student, tutor, placement, partner, or the program."""
 
     subject_kind = models.CharField(_("subject"), max_length=16, choices=SubjectKind.choices)
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("student"),
-    )
-    tutor = models.ForeignKey(
-        TutorProfile,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("tutor"),
-    )
-    placement = models.ForeignKey(
-        Placement,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("placement"),
-    )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("partner"),
-    )
+    student = optional_fk(Student, _("student"), on_delete=models.CASCADE)
+    tutor = optional_fk(TutorProfile, _("tutor"), on_delete=models.CASCADE)
+    placement = optional_fk(Placement, _("placement"), on_delete=models.CASCADE)
+    organization = optional_fk(Organization, _("partner"), on_delete=models.CASCADE)
 
     class Meta:
         abstract = True
@@ -149,8 +129,8 @@ class EvaluationRound(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
     opened_by = user_ref(_("opened by"), null=True)
-    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    opened_at = now_field(_("opened at"))
+    closed_at = moment_field(_("closed at"))
 
     objects = EvaluationRoundQuerySet.as_manager()
 
@@ -203,7 +183,7 @@ class EvaluationRequest(Subject):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
-    reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+    reminded_at = moment_field(_("last reminded at"))
 
     objects = EvaluationRequestQuerySet.as_manager()
 
@@ -227,7 +207,7 @@ class EvaluationRequest(Subject):
                 name="evaluation_request_once",
                 violation_error_message=_("This evaluation is already owed in this round."),
             ),
-            models.CheckConstraint(condition=_one_subject(), name="evaluation_request_one_subject"),
+            check(_one_subject(), "evaluation_request_one_subject"),
         ]
         indexes = [models.Index(fields=["evaluator", "status"])]
 
@@ -267,7 +247,7 @@ class Evaluation(Subject):
     evaluator = user_ref(_("evaluator"), related_name="evaluations_given")
     comment = models.TextField(_("comment"), blank=True)
     total = models.DecimalField(_("weighted total"), max_digits=5, decimal_places=2)
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_at = now_field(_("submitted at"))
 
     objects = EvaluationQuerySet.as_manager()
 
@@ -276,14 +256,9 @@ class Evaluation(Subject):
         verbose_name_plural = _("evaluations")
         ordering = ["-submitted_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(source__in=sorted(ANONYMOUS_SOURCES)),
-                name="evaluation_named_sources_only",
-            ),
-            models.CheckConstraint(condition=_one_subject(), name="evaluation_one_subject"),
-            models.CheckConstraint(
-                condition=Q(total__gte=0, total__lte=100), name="evaluation_total_range"
-            ),
+            check(~Q(source__in=sorted(ANONYMOUS_SOURCES)), "evaluation_named_sources_only"),
+            check(_one_subject(), "evaluation_one_subject"),
+            check(in_range("total", 0, 100), "evaluation_total_range"),
         ]
 
     def __str__(self) -> str:
@@ -306,10 +281,10 @@ class Score(models.Model):
         verbose_name = _("score")
         verbose_name_plural = _("scores")
         constraints = [
-            models.UniqueConstraint(
-                fields=["evaluation", "indicator"],
-                name="evaluation_score_once",
-                violation_error_message=_("This indicator is already scored."),
+            unique(
+                ["evaluation", "indicator"],
+                "evaluation_score_once",
+                _("This indicator is already scored."),
             )
         ]
 
@@ -342,14 +317,9 @@ class AnonymousAnswer(Subject):
         verbose_name = _("anonymous answer")
         verbose_name_plural = _("anonymous answers")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(source__in=sorted(ANONYMOUS_SOURCES)),
-                name="evaluation_anonymous_sources_only",
-            ),
-            models.CheckConstraint(condition=_one_subject(), name="evaluation_answer_one_subject"),
-            models.CheckConstraint(
-                condition=Q(total__gte=0, total__lte=100), name="evaluation_answer_total_range"
-            ),
+            check(Q(source__in=sorted(ANONYMOUS_SOURCES)), "evaluation_anonymous_sources_only"),
+            check(_one_subject(), "evaluation_answer_one_subject"),
+            check(in_range("total", 0, 100), "evaluation_answer_total_range"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program, TrainingObjective
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import check, optional_fk, unique
 
 
 class IndicatorCategory(models.TextChoices):
@@ -41,13 +42,11 @@ class Indicator(models.Model):
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("program")
     )
-    objective = models.ForeignKey(
+    objective = optional_fk(
         TrainingObjective,
+        _("training objective"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="indicators",
-        verbose_name=_("training objective"),
     )
     category = models.CharField(_("category"), max_length=32, choices=IndicatorCategory.choices)
     name = models.CharField(_("name"), max_length=200)
@@ -64,20 +63,20 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
         ordering = ["program", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "name"],
-                name="evaluation_indicator_name_unique",
-                violation_error_message=_("This program already has an indicator of this name."),
+            unique(
+                ["program", "name"],
+                "evaluation_indicator_name_unique",
+                _("This program already has an indicator of this name."),
             ),
-            models.CheckConstraint(
-                condition=Q(weight__gt=0, weight__lte=100),
-                name="evaluation_indicator_weight_range",
-                violation_error_message=_("A weight is more than 0 % and at most 100 %."),
+            check(
+                Q(weight__gt=0, weight__lte=100),
+                "evaluation_indicator_weight_range",
+                _("A weight is more than 0 % and at most 100 %."),
             ),
-            models.CheckConstraint(
-                condition=Q(scale_min__lt=models.F("scale_max")),
-                name="evaluation_indicator_scale_order",
-                violation_error_message=_("The highest score must be above the lowest."),
+            check(
+                Q(scale_min__lt=models.F("scale_max")),
+                "evaluation_indicator_scale_order",
+                _("The highest score must be above the lowest."),
             ),
         ]
 

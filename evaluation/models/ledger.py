@@ -7,12 +7,18 @@ from typing import Any
 import pgtrigger
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization, Program, Project
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import (
+    check,
+    now_field,
+    one_of,
+    optional_fk,
+    unique,
+    user_ref,
+)
 
 #: Points by project size when a program has not set its own (DOMAIN.md: small 1, medium 3,
 #: big 5), so that many small projects count like a big one.
@@ -38,10 +44,10 @@ class RewardRule(models.Model):
         verbose_name_plural = _("reward rules")
         ordering = ["program", "size"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "size"],
-                name="evaluation_reward_rule_once",
-                violation_error_message=_("This program already has points for this size."),
+            unique(
+                ["program", "size"],
+                "evaluation_reward_rule_once",
+                _("This program already has points for this size."),
             )
         ]
 
@@ -74,13 +80,8 @@ class RewardEntry(models.Model):
         Project, on_delete=models.PROTECT, related_name="reward_entries", verbose_name=_("project")
     )
     user = user_ref(_("person"), related_name="reward_entries", null=True, blank=True)
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reward_entries",
-        verbose_name=_("organisation"),
+    organization = optional_fk(
+        Organization, _("organisation"), on_delete=models.PROTECT, related_name="reward_entries"
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.AWARD)
     points = models.DecimalField(_("points"), max_digits=8, decimal_places=2)
@@ -95,7 +96,7 @@ class RewardEntry(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     created_by = user_ref(_("recorded by"), null=True, blank=True)
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    created_at = now_field(_("recorded at"))
 
     objects = RewardEntryQuerySet.as_manager()
 
@@ -104,31 +105,28 @@ class RewardEntry(models.Model):
         verbose_name_plural = _("reward entries")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=True, organization__isnull=False)
-                | Q(user__isnull=False, organization__isnull=True),
-                name="evaluation_reward_one_beneficiary",
-                violation_error_message=_("An entry is for one person or one organisation."),
+            check(
+                one_of("user", "organization"),
+                "evaluation_reward_one_beneficiary",
+                _("An entry is for one person or one organisation."),
             ),
-            models.CheckConstraint(
-                condition=Q(kind="award", points__gt=0, reverses__isnull=True)
+            check(
+                Q(kind="award", points__gt=0, reverses__isnull=True)
                 | (Q(kind="reversal", points__lt=0, reverses__isnull=False) & ~Q(reason="")),
-                name="evaluation_reward_kind_shape",
-                violation_error_message=_(
-                    "An award has positive points; a reversal cancels one entry, with a reason."
-                ),
+                "evaluation_reward_kind_shape",
+                _("An award has positive points; a reversal cancels one entry, with a reason."),
             ),
-            models.UniqueConstraint(
-                fields=["project", "user"],
+            unique(
+                ["project", "user"],
+                "evaluation_reward_award_once_per_person",
+                _("This person already has the project's award."),
                 condition=Q(kind="award", user__isnull=False),
-                name="evaluation_reward_award_once_per_person",
-                violation_error_message=_("This person already has the project's award."),
             ),
-            models.UniqueConstraint(
-                fields=["project", "organization"],
+            unique(
+                ["project", "organization"],
+                "evaluation_reward_award_once_per_organisation",
+                _("This organisation already has the project's award."),
                 condition=Q(kind="award", organization__isnull=False),
-                name="evaluation_reward_award_once_per_organisation",
-                violation_error_message=_("This organisation already has the project's award."),
             ),
         ]
         indexes = [

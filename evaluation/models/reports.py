@@ -7,11 +7,10 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization, Program, Student
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import check, moment_field, now_field, optional_fk, user_ref
 from training_portal.core.models import Job
 
 
@@ -32,38 +31,19 @@ class Report(models.Model):
         STUDENT_RECORD = "student_record", _("Student training record")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("program"),
+    program = optional_fk(Program, _("program"), on_delete=models.PROTECT, related_name="reports")
+    organization = optional_fk(
+        Organization, _("organisation"), on_delete=models.PROTECT, related_name="reports"
     )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("organisation"),
-    )
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("student"),
-    )
+    student = optional_fk(Student, _("student"), on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
     job = models.OneToOneField(
         Job, on_delete=models.PROTECT, related_name="report", verbose_name=_("job")
     )
     requested_by = user_ref(_("requested by"))
-    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    inputs_as_of = models.DateTimeField(_("inputs read at"), null=True, blank=True)
+    created_at = now_field(_("requested at"))
+    inputs_as_of = moment_field(_("inputs read at"))
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="reports/%Y/%m/", blank=True)
     xlsx = models.FileField(_("XLSX"), upload_to="reports/%Y/%m/", blank=True)
@@ -76,24 +56,22 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(
-                        kind="program_annual",
-                        program__isnull=False,
-                        organization__isnull=True,
-                        student__isnull=True,
-                        year__isnull=False,
-                    )
-                    | Q(
-                        kind="partner_scorecard",
-                        organization__isnull=False,
-                        student__isnull=True,
-                    )
-                    | Q(kind="student_record", student__isnull=False, organization__isnull=True)
-                ),
-                name="evaluation_report_subject_of_kind",
-                violation_error_message=_("The report's subject does not match its kind."),
+            check(
+                Q(
+                    kind="program_annual",
+                    program__isnull=False,
+                    organization__isnull=True,
+                    student__isnull=True,
+                    year__isnull=False,
+                )
+                | Q(
+                    kind="partner_scorecard",
+                    organization__isnull=False,
+                    student__isnull=True,
+                )
+                | Q(kind="student_record", student__isnull=False, organization__isnull=True),
+                "evaluation_report_subject_of_kind",
+                _("The report's subject does not match its kind."),
             )
         ]
 

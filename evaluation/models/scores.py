@@ -7,13 +7,20 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization
 from programs.models.organizations import OrganizationKind
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import period_order_check, user_ref
+from training_portal.core.model_fields import (
+    check,
+    in_range,
+    moment_field,
+    now_field,
+    period_order_check,
+    unique,
+    user_ref,
+)
 from training_portal.core.models import Job
 
 
@@ -32,8 +39,8 @@ class PartnerScoreRun(models.Model):
         Job, on_delete=models.PROTECT, related_name="partner_score_run", verbose_name=_("job")
     )
     started_by = user_ref(_("started by"), null=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = now_field(_("created at"))
+    finished_at = moment_field(_("finished at"))
 
     class Meta:
         verbose_name = _("partner score run")
@@ -88,12 +95,8 @@ class PartnerScore(models.Model):
         verbose_name_plural = _("partner scores")
         ordering = ["run", "kind", "rank"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["run", "organization"], name="evaluation_partner_score_once"
-            ),
-            models.CheckConstraint(
-                condition=Q(score__gte=0, score__lte=100), name="evaluation_partner_score_range"
-            ),
+            unique(["run", "organization"], "evaluation_partner_score_once"),
+            check(in_range("score", 0, 100), "evaluation_partner_score_range"),
         ]
 
     def __str__(self) -> str:
@@ -120,16 +123,16 @@ class ProbationDecision(models.Model):
     decision = models.CharField(_("decision"), max_length=24, choices=Decision.choices)
     reason = models.TextField(_("reason"))
     decided_by = user_ref(_("decided by"))
-    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    decided_at = now_field(_("decided at"))
 
     class Meta:
         verbose_name = _("probation decision")
         verbose_name_plural = _("probation decisions")
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="evaluation_decision_reason_required",
-                violation_error_message=_("A decision needs a reason."),
+            check(
+                ~Q(reason=""),
+                "evaluation_decision_reason_required",
+                _("A decision needs a reason."),
             )
         ]
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import (
+    actor_field,
+    check,
+    moment_field,
+    now_field,
+    period_check,
+    user_ref,
+)
 
 from .organizations import Organization
 from .programs import Program
@@ -75,15 +81,13 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budget lines")
         ordering = ["program", "-start_date", "title"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="programs_budget_amount_positive",
-                violation_error_message=_("The amount must be more than zero."),
+            check(
+                Q(amount__gt=0),
+                "programs_budget_amount_positive",
+                _("The amount must be more than zero."),
             ),
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="programs_budget_period_order",
-                violation_error_message=_("The period cannot end before it starts."),
+            period_check(
+                "programs_budget_period_order", _("The period cannot end before it starts.")
             ),
         ]
 
@@ -121,17 +125,13 @@ class Expenditure(models.Model):
     payee = models.CharField(_("payee"), max_length=200)
     description = models.TextField(_("description"))
     receipt = models.FileField(_("receipt"), upload_to=receipt_path, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_by = user_ref()
+    submitted_at = now_field(_("submitted at"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    approved_by = actor_field()
+    decided_at = moment_field(_("decided at"))
     override_reason = models.TextField(_("reason for exceeding the line"), blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
@@ -146,15 +146,15 @@ class Expenditure(models.Model):
             models.Index(fields=["payee", "amount", "spent_on"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="programs_expenditure_amount_positive",
-                violation_error_message=_("The amount must be more than zero."),
+            check(
+                Q(amount__gt=0),
+                "programs_expenditure_amount_positive",
+                _("The amount must be more than zero."),
             ),
-            models.CheckConstraint(
-                condition=Q(status="submitted") | Q(decided_at__isnull=False),
-                name="programs_expenditure_decision_time",
-                violation_error_message=_("A decided expenditure needs the time of the decision."),
+            check(
+                Q(status="submitted") | Q(decided_at__isnull=False),
+                "programs_expenditure_decision_time",
+                _("A decided expenditure needs the time of the decision."),
             ),
         ]
 

@@ -6,12 +6,11 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import check, now_field, status_change_check, user_ref
 
 
 class OrganizationKind(models.TextChoices):
@@ -68,7 +67,7 @@ class Organization(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = now_field(_("created at"))
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -97,23 +96,19 @@ class OrganizationStatusChange(models.Model):
     to_status = models.CharField(_("new status"), max_length=16, choices=OrganizationStatus.choices)
     reason = models.TextField(_("reason"))
     changed_by = user_ref(_("changed by"), null=True)
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_at = now_field(_("changed at"))
 
     class Meta:
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["-changed_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="programs_status_change_has_reason",
-                violation_error_message=_("A status change needs a reason."),
+            check(
+                ~Q(reason=""),
+                "programs_status_change_has_reason",
+                _("A status change needs a reason."),
             ),
-            models.CheckConstraint(
-                condition=~Q(from_status=models.F("to_status")),
-                name="programs_status_change_changes",
-                violation_error_message=_("The new status must differ from the old one."),
-            ),
+            status_change_check("programs_status_change_changes"),
         ]
 
     def __str__(self) -> str:

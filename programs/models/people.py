@@ -6,12 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import check, in_range, period_check, unique, user_ref
 
 from .organizations import Organization
 from .programs import Program
@@ -68,10 +69,10 @@ class TutorProfile(models.Model):
         verbose_name_plural = _("tutors")
         ordering = ["user__full_name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(capacity__gte=1) & Q(capacity__lte=100),
-                name="programs_tutor_capacity_range",
-                violation_error_message=_("Capacity must be between 1 and 100 students."),
+            check(
+                in_range("capacity", 1, 100),
+                "programs_tutor_capacity_range",
+                _("Capacity must be between 1 and 100 students."),
             )
         ]
 
@@ -123,10 +124,10 @@ class Student(models.Model):
         ordering = ["student_number"]
         indexes = [models.Index(fields=["program", "status"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(cohort__gte=1990) & Q(cohort__lte=2100),
-                name="programs_student_cohort_range",
-                violation_error_message=_("The cohort must be a year between 1990 and 2100."),
+            check(
+                in_range("cohort", 1990, 2100),
+                "programs_student_cohort_range",
+                _("The cohort must be a year between 1990 and 2100."),
             )
         ]
 
@@ -148,9 +149,7 @@ class TutorAssignment(models.Model):
         blank=True,
         help_text=_("Required when the tutor already has as many students as their capacity."),
     )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    assigned_by = user_ref(on_delete=models.SET_NULL, null=True)
 
     class Meta:
         verbose_name = _("tutor assignment")
@@ -158,22 +157,24 @@ class TutorAssignment(models.Model):
         ordering = ["student", "role", "started_on"]
         indexes = [models.Index(fields=["tutor", "ended_on"])]
         constraints = [
-            models.UniqueConstraint(
-                fields=["student"],
+            unique(
+                ["student"],
+                "programs_one_current_academic_tutor",
+                _("The student already has an academic tutor."),
                 condition=Q(role="academic", ended_on__isnull=True),
-                name="programs_one_current_academic_tutor",
-                violation_error_message=_("The student already has an academic tutor."),
             ),
-            models.UniqueConstraint(
-                fields=["student", "tutor"],
+            unique(
+                ["student", "tutor"],
+                "programs_assignment_unique_current",
+                _("This tutor already supervises this student."),
                 condition=Q(ended_on__isnull=True),
-                name="programs_assignment_unique_current",
-                violation_error_message=_("This tutor already supervises this student."),
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
-                name="programs_assignment_period_order",
-                violation_error_message=_("An assignment cannot end before it starts."),
+            period_check(
+                "programs_assignment_period_order",
+                _("An assignment cannot end before it starts."),
+                start="started_on",
+                end="ended_on",
+                open_end=True,
             ),
         ]
 

@@ -7,13 +7,24 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import retired_at_field, user_ref
+from training_portal.core.model_fields import (
+    check,
+    explained_when,
+    in_range,
+    now_field,
+    optional_fk,
+    period_check,
+    retired_at_field,
+    status_change_check,
+    unique,
+    user_ref,
+)
 
 from .organizations import Organization
 
@@ -68,7 +79,7 @@ class Program(models.Model):
     min_contacts_practice = models.PositiveSmallIntegerField(
         _("required practice-tutor contacts per month"), default=2
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = now_field(_("created at"))
 
     objects = ProgramQuerySet.as_manager()
 
@@ -77,10 +88,10 @@ class Program(models.Model):
         verbose_name_plural = _("programs")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="programs_program_period_order",
-                violation_error_message=_("The program cannot end before it starts."),
+            period_check(
+                "programs_program_period_order",
+                _("The program cannot end before it starts."),
+                open_end=True,
             )
         ]
 
@@ -106,24 +117,21 @@ class ProgramStatusChange(models.Model):
     to_status = models.CharField(_("new status"), max_length=16, choices=Program.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     changed_by = user_ref(_("changed by"), null=True)
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_at = now_field(_("changed at"))
 
     class Meta:
         verbose_name = _("program status change")
         verbose_name_plural = _("program status changes")
         ordering = ["-changed_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(from_status=Program.Status.CLOSED, to_status=Program.Status.ACTIVE)
-                | ~Q(reason=""),
-                name="programs_program_reopen_has_reason",
-                violation_error_message=_("Reopening a closed program needs a reason."),
+            check(
+                explained_when(
+                    "reason", from_status=Program.Status.CLOSED, to_status=Program.Status.ACTIVE
+                ),
+                "programs_program_reopen_has_reason",
+                _("Reopening a closed program needs a reason."),
             ),
-            models.CheckConstraint(
-                condition=~Q(from_status=F("to_status")),
-                name="programs_program_status_change_changes",
-                violation_error_message=_("The new status must differ from the old one."),
-            ),
+            status_change_check("programs_program_status_change_changes"),
         ]
 
     def __str__(self) -> str:
@@ -145,15 +153,15 @@ class TrainingObjective(models.Model):
         verbose_name_plural = _("training objectives")
         ordering = ["program", "order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "order"],
-                name="programs_objective_order_unique",
-                violation_error_message=_("Another objective of this program has this position."),
+            unique(
+                ["program", "order"],
+                "programs_objective_order_unique",
+                _("Another objective of this program has this position."),
             ),
-            models.UniqueConstraint(
-                fields=["program", "title"],
-                name="programs_objective_title_unique",
-                violation_error_message=_("This program already has an objective with this title."),
+            unique(
+                ["program", "title"],
+                "programs_objective_title_unique",
+                _("This program already has an objective with this title."),
             ),
         ]
 
@@ -188,20 +196,20 @@ class Stage(models.Model):
         verbose_name_plural = _("stages")
         ordering = ["program", "order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "order"],
-                name="programs_stage_order_unique",
-                violation_error_message=_("Another stage of this program has this position."),
+            unique(
+                ["program", "order"],
+                "programs_stage_order_unique",
+                _("Another stage of this program has this position."),
             ),
-            models.UniqueConstraint(
-                fields=["program", "title"],
-                name="programs_stage_title_unique",
-                violation_error_message=_("This program already has a stage with this title."),
+            unique(
+                ["program", "title"],
+                "programs_stage_title_unique",
+                _("This program already has a stage with this title."),
             ),
-            models.CheckConstraint(
-                condition=Q(expected_months__gte=1),
-                name="programs_stage_length_positive",
-                violation_error_message=_("A stage lasts at least one month."),
+            check(
+                Q(expected_months__gte=1),
+                "programs_stage_length_positive",
+                _("A stage lasts at least one month."),
             ),
         ]
 
@@ -225,13 +233,8 @@ class MilestoneTemplate(models.Model):
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="milestone_templates"
     )
-    stage = models.ForeignKey(
-        Stage,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="milestone_templates",
-        verbose_name=_("stage"),
+    stage = optional_fk(
+        Stage, _("stage"), on_delete=models.SET_NULL, related_name="milestone_templates"
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -245,10 +248,10 @@ class MilestoneTemplate(models.Model):
         verbose_name_plural = _("milestone templates")
         ordering = ["program", "due_offset_days", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "title"],
-                name="programs_milestone_template_title_unique",
-                violation_error_message=_("This program already has a milestone with this title."),
+            unique(
+                ["program", "title"],
+                "programs_milestone_template_title_unique",
+                _("This program already has a milestone with this title."),
             )
         ]
 
@@ -298,10 +301,10 @@ class Course(models.Model):
         verbose_name_plural = _("courses")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(credits__gt=0) & Q(credits__lte=20),
-                name="programs_course_credits_range",
-                violation_error_message=_("Credits must be more than 0 and at most 20."),
+            check(
+                Q(credits__gt=0) & Q(credits__lte=20),
+                "programs_course_credits_range",
+                _("Credits must be more than 0 and at most 20."),
             )
         ]
 
@@ -334,15 +337,15 @@ class ProgramCourse(models.Model):
         verbose_name_plural = _("curriculum")
         ordering = ["program", "semester", "course__code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "course"],
-                name="programs_curriculum_course_unique",
-                violation_error_message=_("This course is already in the program's curriculum."),
+            unique(
+                ["program", "course"],
+                "programs_curriculum_course_unique",
+                _("This course is already in the program's curriculum."),
             ),
-            models.CheckConstraint(
-                condition=Q(semester__gte=1) & Q(semester__lte=12),
-                name="programs_curriculum_semester_range",
-                violation_error_message=_("The semester must be between 1 and 12."),
+            check(
+                in_range("semester", 1, 12),
+                "programs_curriculum_semester_range",
+                _("The semester must be between 1 and 12."),
             ),
         ]
 
@@ -386,16 +389,17 @@ class ProgramPartner(models.Model):
         verbose_name_plural = _("program partners")
         ordering = ["program", "organization__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "organization"],
-                name="programs_partner_unique",
-                violation_error_message=_("This organisation is already a partner of the program."),
+            unique(
+                ["program", "organization"],
+                "programs_partner_unique",
+                _("This organisation is already a partner of the program."),
             ),
-            models.CheckConstraint(
-                condition=Q(agreement_end__isnull=True)
-                | Q(agreement_end__gte=F("agreement_start")),
-                name="programs_partner_agreement_order",
-                violation_error_message=_("The agreement cannot end before it starts."),
+            period_check(
+                "programs_partner_agreement_order",
+                _("The agreement cannot end before it starts."),
+                start="agreement_start",
+                end="agreement_end",
+                open_end=True,
             ),
         ]
 
@@ -421,10 +425,10 @@ class PartnerResponsibility(models.Model):
         verbose_name_plural = _("partner responsibilities")
         ordering = ["partner", "responsibility"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["partner", "responsibility"],
-                name="programs_responsibility_unique",
-                violation_error_message=_("The partner already has this responsibility."),
+            unique(
+                ["partner", "responsibility"],
+                "programs_responsibility_unique",
+                _("The partner already has this responsibility."),
             )
         ]
 

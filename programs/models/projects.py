@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import (
+    actor_field,
+    moment_field,
+    period_check,
+    unique,
+    user_ref,
+)
 
 from .organizations import Organization
 from .programs import Program
@@ -73,18 +77,10 @@ class Project(models.Model):
     description = models.TextField(_("description"), blank=True)
     proposed_by = user_ref(_("proposed by"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusing"), blank=True)
-    completion_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    completion_requested_at = models.DateTimeField(
-        _("completion requested at"), null=True, blank=True
-    )
-    completion_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    completion_confirmed_at = models.DateTimeField(
-        _("completion confirmed at"), null=True, blank=True
-    )
+    completion_requested_by = actor_field()
+    completion_requested_at = moment_field(_("completion requested at"))
+    completion_confirmed_by = actor_field()
+    completion_confirmed_at = moment_field(_("completion confirmed at"))
 
     objects = ProjectQuerySet.as_manager()
 
@@ -93,12 +89,11 @@ class Project(models.Model):
         verbose_name_plural = _("projects")
         ordering = ["-start_date", "title"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=F("start_date")),
-                name="programs_project_period_order",
-                violation_error_message=_("A project cannot end before it starts."),
+            period_check(
+                "programs_project_period_order",
+                _("A project cannot end before it starts."),
+                open_end=True,
+                open_start=True,
             )
         ]
 
@@ -116,19 +111,17 @@ class ProjectMember(models.Model):
         ADVISOR = "advisor", _("Advisor")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="project_memberships"
-    )
+    user = user_ref(related_name="project_memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
         verbose_name = _("project member")
         verbose_name_plural = _("project members")
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "user"],
-                name="programs_project_member_unique",
-                violation_error_message=_("This person is already a member of the project."),
+            unique(
+                ["project", "user"],
+                "programs_project_member_unique",
+                _("This person is already a member of the project."),
             )
         ]
 

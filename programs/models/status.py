@@ -4,16 +4,23 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.roles import Role
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import (
+    actor_field,
+    check,
+    moment_field,
+    now_field,
+    optional_fk,
+    period_check,
+    unique,
+    user_ref,
+)
 
 from .people import Student
 
@@ -53,19 +60,12 @@ class StudentStatusChange(models.Model):
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     shift_days = models.IntegerField(_("milestones moved by (days)"), default=0)
-    new_tutor = models.ForeignKey(
-        "programs.TutorProfile",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("new tutor"),
-    )
+    new_tutor = optional_fk("programs.TutorProfile", _("new tutor"), on_delete=models.PROTECT)
     reason = models.TextField(_("reason"))
     requested_by = user_ref(_("requested by"))
-    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_at = now_field(_("requested at"))
     decided_by = user_ref(_("approved by"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = moment_field(_("decided at"))
     decision_note = models.TextField(_("decision note"), blank=True)
     #: An approved suspension whose start date has not come yet: the student stays active until
     #: the daily task applies it.
@@ -76,36 +76,31 @@ class StudentStatusChange(models.Model):
         verbose_name_plural = _("student status changes")
         ordering = ["-requested_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="programs_student_status_change_has_reason",
-                violation_error_message=_("Give a reason."),
+            check(~Q(reason=""), "programs_student_status_change_has_reason", _("Give a reason.")),
+            period_check(
+                "programs_student_status_change_period_order",
+                _("The end date cannot be before the start date."),
+                start="starts_on",
+                end="ends_on",
+                open_end=True,
+                open_start=True,
             ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gte=F("starts_on")),
-                name="programs_student_status_change_period_order",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
-            models.CheckConstraint(
-                condition=Q(decision="pending", decided_at__isnull=True)
+            check(
+                Q(decision="pending", decided_at__isnull=True)
                 | (~Q(decision="pending") & Q(decided_at__isnull=False)),
-                name="programs_student_status_change_decided",
-                violation_error_message=_("A decided request needs when it was decided."),
+                "programs_student_status_change_decided",
+                _("A decided request needs when it was decided."),
             ),
-            models.CheckConstraint(
-                condition=Q(awaiting_start=False) | Q(decision="approved", kind="suspension"),
-                name="programs_student_status_change_awaiting_start",
-                violation_error_message=_("Only an approved suspension can wait for its start."),
+            check(
+                Q(awaiting_start=False) | Q(decision="approved", kind="suspension"),
+                "programs_student_status_change_awaiting_start",
+                _("Only an approved suspension can wait for its start."),
             ),
-            models.UniqueConstraint(
-                fields=["student"],
+            unique(
+                ["student"],
+                "programs_student_status_one_pending",
+                _("This student already has a status request awaiting a decision."),
                 condition=Q(decision="pending"),
-                name="programs_student_status_one_pending",
-                violation_error_message=_(
-                    "This student already has a status request awaiting a decision."
-                ),
             ),
         ]
 
@@ -141,15 +136,11 @@ class GraduateDestination(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=DestinationKind.choices)
     region = models.CharField(_("region"), max_length=100)
     relevance = models.CharField(_("relevance to the field"), max_length=16, choices=Relevance)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = user_ref()
+    recorded_at = now_field(_("recorded at"))
     follow_up_due = models.DateField(_("follow-up due"))
-    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
-    followed_up_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    followed_up_at = moment_field(_("followed up at"))
+    followed_up_by = actor_field()
     still_there = models.BooleanField(_("still with the same employer"), null=True, blank=True)
     current_employer = models.CharField(_("current employer"), max_length=200, blank=True)
     current_relevance = models.CharField(
@@ -176,21 +167,21 @@ class GraduateDestination(models.Model):
 class StudentRecordView(models.Model):
     """Someone other than the student read the student's record on `day` (once a day)."""
 
-    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reader = user_ref(on_delete=models.CASCADE)
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="record_views")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     day = models.DateField(_("date"))
-    first_at = models.DateTimeField(_("first read at"), default=timezone.now)
+    first_at = now_field(_("first read at"))
 
     class Meta:
         verbose_name = _("read of a student record")
         verbose_name_plural = _("reads of student records")
         ordering = ["-day", "-first_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["reader", "student", "day"],
-                name="programs_record_view_once_a_day",
-                violation_error_message=_("This read is already recorded."),
+            unique(
+                ["reader", "student", "day"],
+                "programs_record_view_once_a_day",
+                _("This read is already recorded."),
             )
         ]
 

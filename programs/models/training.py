@@ -5,14 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import (
+    actor_field,
+    check,
+    in_range,
+    moment_field,
+    now_field,
+    optional_fk,
+    period_check,
+    unique,
+    user_ref,
+)
 
 from .organizations import Organization
 from .people import Student, TutorProfile
@@ -66,7 +76,7 @@ class TrainingPlan(models.Model):
     courses = models.ManyToManyField(
         Course, blank=True, related_name="plans", verbose_name=_("courses")
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = now_field(_("created at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PlanQuerySet.as_manager()
@@ -76,22 +86,22 @@ class TrainingPlan(models.Model):
         verbose_name_plural = _("training plans")
         ordering = ["student", "-version"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["student", "version"],
-                name="programs_plan_version_unique",
-                violation_error_message=_("This version of the plan already exists."),
+            unique(
+                ["student", "version"],
+                "programs_plan_version_unique",
+                _("This version of the plan already exists."),
             ),
-            models.UniqueConstraint(
-                fields=["student"],
+            unique(
+                ["student"],
+                "programs_plan_one_open_version",
+                _("The student already has a plan version in progress."),
                 condition=Q(status__in=["draft", "submitted", "tutor_approved"]),
-                name="programs_plan_one_open_version",
-                violation_error_message=_("The student already has a plan version in progress."),
             ),
-            models.UniqueConstraint(
-                fields=["student"],
+            unique(
+                ["student"],
+                "programs_plan_one_approved_version",
+                _("The student already has an approved plan."),
                 condition=Q(status="approved"),
-                name="programs_plan_one_approved_version",
-                violation_error_message=_("The student already has an approved plan."),
             ),
         ]
 
@@ -109,8 +119,8 @@ class PlanTransition(models.Model):
     to_status = models.CharField(
         _("new status"), max_length=16, choices=TrainingPlan.Status.choices
     )
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = user_ref()
+    at = now_field(_("at"))
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
@@ -144,10 +154,10 @@ class PlanCaseTarget(models.Model):
         verbose_name = _("case-log target")
         verbose_name_plural = _("case-log targets")
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "modality"],
-                name="programs_case_target_unique",
-                violation_error_message=_("The plan already has a target for this modality."),
+            unique(
+                ["plan", "modality"],
+                "programs_case_target_unique",
+                _("The plan already has a target for this modality."),
             )
         ]
 
@@ -169,23 +179,15 @@ class Milestone(models.Model):
     """A milestone of one student, instantiated from the program's template."""
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="milestones")
-    template = models.ForeignKey(
-        MilestoneTemplate,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="milestones",
-    )
+    template = optional_fk(MilestoneTemplate, on_delete=models.SET_NULL, related_name="milestones")
     kind = models.CharField(_("kind"), max_length=32, choices=MilestoneTemplate.Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"))
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
     evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, blank=True)
-    signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    signed_off_by = actor_field()
+    signed_off_at = moment_field(_("signed off at"))
 
     objects = MilestoneQuerySet.as_manager()
 
@@ -201,19 +203,17 @@ class Milestone(models.Model):
             )
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["student", "template"],
+            unique(
+                ["student", "template"],
+                "programs_milestone_template_once",
+                _("The student already has this milestone."),
                 condition=Q(template__isnull=False),
-                name="programs_milestone_template_once",
-                violation_error_message=_("The student already has this milestone."),
             ),
-            models.CheckConstraint(
-                condition=Q(signed_off_at__isnull=True)
+            check(
+                Q(signed_off_at__isnull=True)
                 | Q(signed_off_by__isnull=False, completed_on__isnull=False),
-                name="programs_milestone_signoff_complete",
-                violation_error_message=_(
-                    "A signed-off milestone needs who signed it off and when it was completed."
-                ),
+                "programs_milestone_signoff_complete",
+                _("A signed-off milestone needs who signed it off and when it was completed."),
             ),
         ]
 
@@ -274,33 +274,25 @@ class Placement(models.Model):
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="placements")
     host = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="placements")
-    practice_tutor = models.ForeignKey(
-        TutorProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements"
-    )
+    practice_tutor = optional_fk(TutorProfile, on_delete=models.SET_NULL, related_name="placements")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     objectives = models.TextField(_("objectives"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = actor_field()
+    confirmed_at = moment_field(_("confirmed at"))
     #: Why the placement was planned or started beyond the places the host offers.
     capacity_override_reason = models.TextField(_("reason for exceeding capacity"), blank=True)
     #: The host's short evaluation at completion (the host's coordinator or practice tutor).
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     host_evaluation = models.TextField(_("host's evaluation"), blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = actor_field()
+    completed_at = moment_field(_("completed at"))
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = actor_field()
+    cancelled_at = moment_field(_("cancelled at"))
 
     objects = PlacementQuerySet.as_manager()
 
@@ -310,15 +302,13 @@ class Placement(models.Model):
         ordering = ["-start_date", "id"]
         indexes = [models.Index(fields=["host", "status"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="programs_placement_period_order",
-                violation_error_message=_("A placement cannot end before it starts."),
+            period_check(
+                "programs_placement_period_order", _("A placement cannot end before it starts.")
             ),
-            models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                name="programs_placement_rating_range",
-                violation_error_message=_("The rating must be between 1 and 5."),
+            check(
+                in_range("rating", 1, 5, optional=True),
+                "programs_placement_rating_range",
+                _("The rating must be between 1 and 5."),
             ),
         ]
 
@@ -346,30 +336,20 @@ class ProgressLog(models.Model):
     EDIT_WINDOW_HOURS = 48
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="progress_logs")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_logs"
-    )
+    author = user_ref(related_name="authored_logs")
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     minutes = models.PositiveIntegerField(_("minutes"))
     summary = models.TextField(_("summary"))
     shared = models.BooleanField(_("shared with the student"), default=True)
-    milestone = models.ForeignKey(
-        Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
-    )
-    project = models.ForeignKey(
-        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
-    )
-    placement = models.ForeignKey(
-        Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="logs"
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    milestone = optional_fk(Milestone, on_delete=models.SET_NULL, related_name="logs")
+    project = optional_fk(Project, on_delete=models.SET_NULL, related_name="logs")
+    placement = optional_fk(Placement, on_delete=models.SET_NULL, related_name="logs")
+    created_at = now_field(_("created at"))
+    acknowledged_at = moment_field(_("acknowledged at"))
     student_comment = models.TextField(_("student's comment"), blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = actor_field()
+    confirmed_at = moment_field(_("confirmed at"))
 
     objects = ProgressLogQuerySet.as_manager()
 
@@ -382,10 +362,10 @@ class ProgressLog(models.Model):
             models.Index(fields=["author", "-date"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(minutes__gte=1) & Q(minutes__lte=24 * 60),
-                name="programs_log_minutes_range",
-                violation_error_message=_("Minutes must be between 1 and 1440."),
+            check(
+                in_range("minutes", 1, 24 * 60),
+                "programs_log_minutes_range",
+                _("Minutes must be between 1 and 1440."),
             )
         ]
 
@@ -400,9 +380,9 @@ class ProgressLogCorrection(models.Model):
     """Appended to a progress log after its edit window closed (append-only)."""
 
     log = models.ForeignKey(ProgressLog, on_delete=models.CASCADE, related_name="corrections")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = user_ref()
     text = models.TextField(_("correction"))
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = now_field(_("created at"))
 
     class Meta:
         verbose_name = _("correction")
@@ -451,28 +431,18 @@ class CaseLog(models.Model):
     procedure = models.CharField(_("procedure or task"), max_length=200)
     count = models.PositiveIntegerField(_("count"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    placement = models.ForeignKey(
-        Placement, on_delete=models.SET_NULL, null=True, blank=True, related_name="case_logs"
-    )
-    progress_log = models.ForeignKey(
-        ProgressLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="case_logs"
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    placement = optional_fk(Placement, on_delete=models.SET_NULL, related_name="case_logs")
+    progress_log = optional_fk(ProgressLog, on_delete=models.SET_NULL, related_name="case_logs")
+    recorded_by = user_ref()
+    verified_by = actor_field()
+    verified_at = moment_field(_("verified at"))
     #: The verifying tutor's open question (cleared when the student answers or corrects).
     query = models.TextField(_("question"), blank=True)
-    queried_at = models.DateTimeField(_("queried at"), null=True, blank=True)
+    queried_at = moment_field(_("queried at"))
     answer = models.TextField(_("answer"), blank=True)
     rejection_reason = models.TextField(_("reason for rejecting"), blank=True)
-    rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejected_by = actor_field()
+    rejected_at = moment_field(_("rejected at"))
 
     objects = CaseLogVisibility.as_manager()
 
@@ -482,15 +452,15 @@ class CaseLog(models.Model):
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["student", "modality"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(count__gte=1) & Q(count__lte=1000),
-                name="programs_case_count_range",
-                violation_error_message=_("The count must be between 1 and 1000."),
+            check(
+                in_range("count", 1, 1000),
+                "programs_case_count_range",
+                _("The count must be between 1 and 1000."),
             ),
-            models.CheckConstraint(
-                condition=Q(verified_at__isnull=True) | Q(rejected_at__isnull=True),
-                name="programs_case_verified_or_rejected",
-                violation_error_message=_("A case cannot be both verified and rejected."),
+            check(
+                Q(verified_at__isnull=True) | Q(rejected_at__isnull=True),
+                "programs_case_verified_or_rejected",
+                _("A case cannot be both verified and rejected."),
             ),
         ]
 

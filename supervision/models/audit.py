@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -19,7 +18,15 @@ from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import (
+    check,
+    explained_when,
+    moment_field,
+    now_field,
+    optional_fk,
+    unique,
+    user_ref,
+)
 from training_portal.core.models import Job
 
 
@@ -47,35 +54,24 @@ class RuleSetting(models.Model):
     """
 
     rule = models.CharField(_("rule"), max_length=64)
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="rule_settings",
-        verbose_name=_("program"),
+    program = optional_fk(
+        Program, _("program"), on_delete=models.CASCADE, related_name="rule_settings"
     )
     enabled = models.BooleanField(_("enabled"), default=True)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, blank=True)
     thresholds = models.JSONField(_("thresholds"), default=dict, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = user_ref(on_delete=models.SET_NULL, null=True)
+    updated_at = now_field(_("updated at"))
 
     class Meta:
         verbose_name = _("rule setting")
         verbose_name_plural = _("rule settings")
         ordering = ["rule", "program_id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["rule"],
-                condition=Q(program__isnull=True),
-                name="supervision_rulesetting_one_global",
+            unique(
+                ["rule"], "supervision_rulesetting_one_global", condition=Q(program__isnull=True)
             ),
-            models.UniqueConstraint(
-                fields=["rule", "program"], name="supervision_rulesetting_one_per_program"
-            ),
+            unique(["rule", "program"], "supervision_rulesetting_one_per_program"),
         ]
 
     def __str__(self) -> str:
@@ -91,7 +87,7 @@ class ScheduleChange(models.Model):
     minute = models.PositiveSmallIntegerField(_("minute"))
     enabled = models.BooleanField(_("enabled"))
     changed_by = user_ref(_("changed by"), on_delete=models.SET_NULL, null=True)
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_at = now_field(_("changed at"))
 
     class Meta:
         verbose_name = _("nightly audit schedule change")
@@ -112,13 +108,8 @@ class AuditRunQuerySet(models.QuerySet["AuditRun"]):
 class AuditRun(models.Model):
     """One audit: the whole portal or one program, all enabled rules or some; a job runs it."""
 
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="audit_runs",
-        verbose_name=_("program"),
+    program = optional_fk(
+        Program, _("program"), on_delete=models.CASCADE, related_name="audit_runs"
     )
     rules = models.JSONField(_("rules"), default=list, blank=True)
     started_by = user_ref(_("started by"), on_delete=models.SET_NULL, null=True, blank=True)
@@ -127,7 +118,7 @@ class AuditRun(models.Model):
     as_of = models.DateField(_("as of"), default=timezone.localdate)
     job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="audit_run")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    finished_at = moment_field(_("finished at"))
     #: Per rule: found, new, reopened, gone (filled when the run ends).
     counts = models.JSONField(_("counts"), default=dict, blank=True)
 
@@ -148,7 +139,7 @@ class AuditChunk(models.Model):
     run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="chunks")
     rule = models.CharField(_("rule"), max_length=64)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_at = moment_field(_("done at"))
     found = models.PositiveIntegerField(_("found"), default=0)
     new = models.PositiveIntegerField(_("new"), default=0)
     reopened = models.PositiveIntegerField(_("reopened"), default=0)
@@ -157,11 +148,7 @@ class AuditChunk(models.Model):
     class Meta:
         verbose_name = _("audit chunk")
         verbose_name_plural = _("audit chunks")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["run", "rule", "program"], name="supervision_chunk_once_per_run"
-            )
-        ]
+        constraints = [unique(["run", "rule", "program"], "supervision_chunk_once_per_run")]
         indexes = [models.Index(fields=["run", "done_at"])]
 
     def __str__(self) -> str:
@@ -227,31 +214,22 @@ class Finding(models.Model):
         verbose_name=_("program"),
         db_index=False,
     )
-    organization = models.ForeignKey(
+    organization = optional_fk(
         Organization,
+        _("organisation"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="findings",
-        verbose_name=_("organisation"),
         db_index=False,
     )
-    student = models.ForeignKey(
-        Student,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="findings",
-        verbose_name=_("student"),
-        db_index=False,
+    student = optional_fk(
+        Student, _("student"), on_delete=models.CASCADE, related_name="findings", db_index=False
     )
-    tutor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    tutor = user_ref(
+        _("tutor"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="findings_about_me",
-        verbose_name=_("tutor"),
+        null=True,
+        blank=True,
         db_index=False,
     )
     subject_type = models.ForeignKey(
@@ -268,10 +246,10 @@ class Finding(models.Model):
     last_seen_run = models.ForeignKey(
         AuditRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
-    first_seen_at = models.DateTimeField(_("first found"), default=timezone.now)
-    last_seen_at = models.DateTimeField(_("last found"), default=timezone.now)
+    first_seen_at = now_field(_("first found"))
+    last_seen_at = now_field(_("last found"))
     #: When a run last saw the problem gone (None while it is there).
-    gone_at = models.DateTimeField(_("no longer found on"), null=True, blank=True)
+    gone_at = moment_field(_("no longer found on"))
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     assignee = user_ref(
         _("assignee"),
@@ -283,25 +261,14 @@ class Finding(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     corrective_action = models.TextField(_("corrective action"), blank=True)
     dismissal_justification = models.TextField(_("justification for dismissal"), blank=True)
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_at = moment_field(_("resolved at"))
     #: Set when an inspector recorded it (its rule is then `INSPECTION_RULE`); audit runs
     #: never touch such findings.
-    inspection = models.ForeignKey(
-        "supervision.Inspection",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="findings",
-        verbose_name=_("inspection"),
+    inspection = optional_fk(
+        "supervision.Inspection", _("inspection"), on_delete=models.PROTECT, related_name="findings"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-        db_index=False,
+    author = user_ref(
+        _("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, db_index=False
     )
 
     objects = FindingQuerySet.as_manager()
@@ -320,15 +287,15 @@ class Finding(models.Model):
         constraints = [
             # A constraint rather than unique=True: the same unique index, without the
             # pattern-matching copy Django adds for unique text columns on PostgreSQL.
-            models.UniqueConstraint(
-                fields=["fingerprint"],
-                name="supervision_finding_fingerprint_unique",
-                violation_error_message=_("A finding with this fingerprint already exists."),
+            unique(
+                ["fingerprint"],
+                "supervision_finding_fingerprint_unique",
+                _("A finding with this fingerprint already exists."),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="dismissed") | ~Q(dismissal_justification=""),
-                name="supervision_finding_dismissal_justified",
-                violation_error_message=_("A dismissed finding needs a justification."),
+            check(
+                explained_when("dismissal_justification", status="dismissed"),
+                "supervision_finding_dismissal_justified",
+                _("A dismissed finding needs a justification."),
             ),
         ]
 

@@ -15,16 +15,23 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Organization, Program
 from training_portal.core.draw import canonical_json
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import (
+    actor_field,
+    check,
+    moment_field,
+    now_field,
+    optional_fk,
+    unique,
+    user_ref,
+)
 
 from .inspections import Inspection, InspectionType
 
@@ -53,7 +60,7 @@ class ChainedVersion(models.Model):
     change_note = models.TextField(_("what changed"), blank=True)
     previous_hash = models.CharField(_("previous version's hash"), max_length=64, blank=True)
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, unique=True)
-    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_at = now_field(_("published at"))
 
     class Meta:
         abstract = True
@@ -124,17 +131,17 @@ class ReportSection(models.Model):
     body = models.TextField(_("text"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_at = now_field(_("updated at"))
 
     class Meta:
         verbose_name = _("report section")
         verbose_name_plural = _("report sections")
         ordering = ["inspection", "position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["inspection", "key"],
-                name="supervision_section_key_once",
-                violation_error_message=_("The report already has a section with this key."),
+            unique(
+                ["inspection", "key"],
+                "supervision_section_key_once",
+                _("The report already has a section with this key."),
             )
         ]
 
@@ -150,18 +157,11 @@ class ReplyComment(models.Model):
     section = models.ForeignKey(ReportSection, on_delete=models.PROTECT, related_name="comments")
     section_revision = models.PositiveIntegerField(_("revision commented on"))
     text = models.TextField(_("comment"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    author = user_ref()
+    created_at = now_field(_("created at"))
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = actor_field(_("answered by"))
+    answered_at = moment_field(_("answered at"))
     draft_revised = models.BooleanField(_("the draft was revised"), default=False)
 
     class Meta:
@@ -169,10 +169,10 @@ class ReplyComment(models.Model):
         verbose_name_plural = _("reply comments")
         ordering = ["section", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(answered_at__isnull=True) | ~Q(answer=""),
-                name="supervision_reply_answer_has_text",
-                violation_error_message=_("An answer needs a text."),
+            check(
+                Q(answered_at__isnull=True) | ~Q(answer=""),
+                "supervision_reply_answer_has_text",
+                _("An answer needs a text."),
             )
         ]
 
@@ -208,23 +208,15 @@ class PublishedReport(ChainedVersion):
         Inspection, on_delete=models.PROTECT, related_name="published_versions"
     )
     #: Search and filter fields, copied from the inspection when published.
-    program = models.ForeignKey(
-        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    program = optional_fk(Program, on_delete=models.PROTECT)
+    organization = optional_fk(Organization, on_delete=models.PROTECT)
     inspection_type = models.CharField(
         _("inspection type"), max_length=16, choices=InspectionType.choices
     )
     title = models.CharField(_("title"), max_length=200)
     search_text = models.TextField(_("text"), blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    published_by = user_ref()
+    approved_by = user_ref()
 
     objects = PublishedReportQuerySet.as_manager()
 
@@ -233,17 +225,15 @@ class PublishedReport(ChainedVersion):
         verbose_name_plural = _("published reports")
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["inspection", "version"],
-                name="supervision_report_version_once",
-                violation_error_message=_("This version has already been published."),
+            unique(
+                ["inspection", "version"],
+                "supervision_report_version_once",
+                _("This version has already been published."),
             ),
-            models.CheckConstraint(
-                condition=~Q(published_by=models.F("approved_by")),
-                name="supervision_report_four_eyes",
-                violation_error_message=_(
-                    "Publication needs a second person: the author cannot approve."
-                ),
+            check(
+                ~Q(published_by=models.F("approved_by")),
+                "supervision_report_four_eyes",
+                _("Publication needs a second person: the author cannot approve."),
             ),
         ]
 
@@ -268,10 +258,10 @@ class PublishedAuditSummary(ChainedVersion):
         verbose_name_plural = _("published audit summaries")
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "version"],
-                name="supervision_summary_version_once",
-                violation_error_message=_("This version has already been published."),
+            unique(
+                ["program", "version"],
+                "supervision_summary_version_once",
+                _("This version has already been published."),
             )
         ]
 

@@ -25,6 +25,17 @@ from django.utils.translation import pgettext_lazy
 from programs.models import Organization, Program, Student
 from training_portal.core import draw as draw_algorithm
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import (
+    actor_field,
+    check,
+    explained_when,
+    moment_field,
+    now_field,
+    one_of,
+    optional_fk,
+    unique,
+    user_ref,
+)
 
 #: The default length of the right-of-reply window, in days.
 DEFAULT_REPLY_DAYS = 10
@@ -126,13 +137,8 @@ class Draw(models.Model):
         verbose_name=_("replaces"),
     )
     replace_reason = models.TextField(_("why it was drawn again"), blank=True)
-    drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("drawn by"),
-    )
-    drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+    drawn_by = user_ref(_("drawn by"))
+    drawn_at = now_field(_("drawn at"))
 
     objects = DrawQuerySet.as_manager()
 
@@ -141,10 +147,10 @@ class Draw(models.Model):
         verbose_name_plural = _("draws")
         ordering = ["-drawn_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(replaces__isnull=True) | ~Q(replace_reason=""),
-                name="supervision_draw_redo_explained",
-                violation_error_message=_("Drawing again needs a reason."),
+            check(
+                Q(replaces__isnull=True) | ~Q(replace_reason=""),
+                "supervision_draw_redo_explained",
+                _("Drawing again needs a reason."),
             )
         ]
 
@@ -191,21 +197,11 @@ class Inspection(models.Model):
     inspection_type = models.CharField(
         _("inspection type"), max_length=16, choices=InspectionType.choices
     )
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="inspections",
-        verbose_name=_("program"),
+    program = optional_fk(
+        Program, _("program"), on_delete=models.PROTECT, related_name="inspections"
     )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="inspections",
-        verbose_name=_("organisation"),
+    organization = optional_fk(
+        Organization, _("organisation"), on_delete=models.PROTECT, related_name="inspections"
     )
     unannounced = models.BooleanField(
         _("unannounced"),
@@ -223,43 +219,22 @@ class Inspection(models.Model):
         related_name="inspections",
         verbose_name=_("inspectors"),
     )
-    draw = models.ForeignKey(
-        Draw,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="inspections",
-        verbose_name=_("draw"),
-    )
+    draw = optional_fk(Draw, _("draw"), on_delete=models.PROTECT, related_name="inspections")
     scope_note = models.TextField(_("scope"), blank=True)
     reply_days = models.PositiveSmallIntegerField(
         _("reply window (days)"),
         default=DEFAULT_REPLY_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
-    reply_opens_at = models.DateTimeField(_("reply window opens"), null=True, blank=True)
-    reply_closes_at = models.DateTimeField(_("reply window closes"), null=True, blank=True)
-    publication_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("publication requested by"),
-    )
-    publication_requested_at = models.DateTimeField(
-        _("publication requested at"), null=True, blank=True
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    reply_opens_at = moment_field(_("reply window opens"))
+    reply_closes_at = moment_field(_("reply window closes"))
+    publication_requested_by = actor_field(_("publication requested by"))
+    publication_requested_at = moment_field(_("publication requested at"))
+    created_by = user_ref(_("created by"))
+    created_at = now_field(_("created at"))
     cancel_reason = models.TextField(_("why it was cancelled"), blank=True)
     #: When the inspected side was told an unannounced inspection has started (once).
-    start_notice_sent_at = models.DateTimeField(_("start notice sent at"), null=True, blank=True)
+    start_notice_sent_at = moment_field(_("start notice sent at"))
     #: For a correction of a published report: what the next version changes.
     correction_note = models.TextField(_("what the correction changes"), blank=True)
 
@@ -275,18 +250,15 @@ class Inspection(models.Model):
             models.Index(fields=["unannounced", "starts_at"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(program__isnull=True, organization__isnull=False)
-                | Q(program__isnull=False, organization__isnull=True),
-                name="supervision_inspection_one_target",
-                violation_error_message=_(
-                    "An inspection is of either one program or one organisation."
-                ),
+            check(
+                one_of("program", "organization"),
+                "supervision_inspection_one_target",
+                _("An inspection is of either one program or one organisation."),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
-                name="supervision_inspection_cancel_explained",
-                violation_error_message=_("Cancelling an inspection needs a reason."),
+            check(
+                explained_when("cancel_reason", status="cancelled"),
+                "supervision_inspection_cancel_explained",
+                _("Cancelling an inspection needs a reason."),
             ),
         ]
 
@@ -323,19 +295,17 @@ class InspectionTeamMember(models.Model):
     """An inspector on an inspection; the author writes the report."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="team")
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    inspector = user_ref()
     is_author = models.BooleanField(_("writes the report"), default=False)
 
     class Meta:
         verbose_name = _("inspection team member")
         verbose_name_plural = _("inspection team members")
         constraints = [
-            models.UniqueConstraint(
-                fields=["inspection", "inspector"],
-                name="supervision_team_once",
-                violation_error_message=_("This inspector is already on the team."),
+            unique(
+                ["inspection", "inspector"],
+                "supervision_team_once",
+                _("This inspector is already on the team."),
             )
         ]
 
@@ -363,15 +333,8 @@ class ChecklistItem(models.Model):
         _("result"), max_length=16, choices=Result.choices, default=Result.PENDING
     )
     note = models.TextField(_("note"), blank=True)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("checked by"),
-    )
-    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    checked_by = actor_field(_("checked by"), on_delete=models.SET_NULL)
+    checked_at = moment_field(_("checked at"))
 
     class Meta:
         verbose_name = _("checklist item")
@@ -396,10 +359,10 @@ class SampledStudent(models.Model):
         verbose_name_plural = _("sampled students")
         ordering = ["inspection", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["inspection", "student"],
-                name="supervision_sample_once",
-                violation_error_message=_("This student is already in the sample."),
+            unique(
+                ["inspection", "student"],
+                "supervision_sample_once",
+                _("This student is already in the sample."),
             )
         ]
 
@@ -415,25 +378,18 @@ class Observation(models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="observations"
     )
-    checklist_item = models.ForeignKey(
+    checklist_item = optional_fk(
         ChecklistItem,
+        _("checklist question"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="observations",
-        verbose_name=_("checklist question"),
     )
-    sampled_student = models.ForeignKey(
-        SampledStudent,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="observations",
-        verbose_name=_("sampled student"),
+    sampled_student = optional_fk(
+        SampledStudent, _("sampled student"), on_delete=models.SET_NULL, related_name="observations"
     )
     text = models.TextField(_("observation"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    author = user_ref()
+    created_at = now_field(_("created at"))
 
     class Meta:
         verbose_name = _("observation")
@@ -452,22 +408,15 @@ class EvidenceFile(models.Model):
     """A file the inspectors collected (a document, a photo), private to the inspection."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="evidence")
-    observation = models.ForeignKey(
-        Observation,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="files",
-        verbose_name=_("observation"),
+    observation = optional_fk(
+        Observation, _("observation"), on_delete=models.SET_NULL, related_name="files"
     )
     file = models.FileField(_("file"), upload_to=evidence_path)
     name = models.CharField(_("name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = user_ref()
+    uploaded_at = now_field(_("uploaded at"))
 
     class Meta:
         verbose_name = _("evidence file")

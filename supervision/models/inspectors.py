@@ -8,13 +8,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program
 from training_portal.core.history import tracked
+from training_portal.core.model_fields import (
+    actor_field,
+    check,
+    moment_field,
+    now_field,
+    one_of,
+    optional_fk,
+    period_check,
+    unique,
+    user_ref,
+)
 
 # ---- Inspectors ------------------------------------------------------------------------------
 
@@ -78,48 +88,24 @@ class InspectionAssignment(models.Model):
     to another. Outside a current assignment an inspector sees nothing; revoking one takes
     effect on the next request (every read checks it)."""
 
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="inspection_assignments",
-        verbose_name=_("inspector"),
+    inspector = user_ref(
+        _("inspector"), on_delete=models.CASCADE, related_name="inspection_assignments"
     )
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="inspection_assignments",
-        verbose_name=_("program"),
+    program = optional_fk(
+        Program, _("program"), on_delete=models.CASCADE, related_name="inspection_assignments"
     )
-    organization = models.ForeignKey(
+    organization = optional_fk(
         Organization,
+        _("organisation"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="inspection_assignments",
-        verbose_name=_("organisation"),
     )
     valid_from = models.DateField(_("from"))
     valid_until = models.DateField(_("until"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("revoked by"),
-    )
+    created_by = actor_field(_("created by"), on_delete=models.SET_NULL)
+    created_at = now_field(_("created at"))
+    revoked_at = moment_field(_("revoked at"))
+    revoked_by = actor_field(_("revoked by"), on_delete=models.SET_NULL)
 
     objects = InspectionAssignmentQuerySet.as_manager()
 
@@ -129,18 +115,16 @@ class InspectionAssignment(models.Model):
         ordering = ["-valid_from", "-id"]
         indexes = [models.Index(fields=["inspector", "valid_from", "valid_until"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(program__isnull=True, organization__isnull=False)
-                | Q(program__isnull=False, organization__isnull=True),
-                name="supervision_assignment_one_target",
-                violation_error_message=_(
-                    "An assignment covers either one program or one organisation."
-                ),
+            check(
+                one_of("program", "organization"),
+                "supervision_assignment_one_target",
+                _("An assignment covers either one program or one organisation."),
             ),
-            models.CheckConstraint(
-                condition=Q(valid_until__gte=models.F("valid_from")),
-                name="supervision_assignment_period",
-                violation_error_message=_("An assignment cannot end before it starts."),
+            period_check(
+                "supervision_assignment_period",
+                _("An assignment cannot end before it starts."),
+                start="valid_from",
+                end="valid_until",
             ),
         ]
 
@@ -165,11 +149,8 @@ class ConflictOfInterest(models.Model):
         COLLABORATION = "collaboration", _("Research or teaching collaboration")
         OTHER = "other", pgettext_lazy("conflict kind", "Other")
 
-    inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="conflicts_of_interest",
-        verbose_name=_("inspector"),
+    inspector = user_ref(
+        _("inspector"), on_delete=models.CASCADE, related_name="conflicts_of_interest"
     )
     organization = models.ForeignKey(
         Organization,
@@ -179,17 +160,17 @@ class ConflictOfInterest(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     explanation = models.TextField(_("explanation"), blank=True)
-    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    declared_at = now_field(_("declared at"))
 
     class Meta:
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
         ordering = ["organization__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["inspector", "organization"],
-                name="supervision_conflict_once",
-                violation_error_message=_("This conflict of interest has already been declared."),
+            unique(
+                ["inspector", "organization"],
+                "supervision_conflict_once",
+                _("This conflict of interest has already been declared."),
             )
         ]
 

@@ -21,14 +21,22 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student, TutorProfile
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import user_ref
+from training_portal.core.model_fields import (
+    both_or_neither,
+    check,
+    in_range,
+    now_field,
+    optional_fk,
+    period_check,
+    unique,
+    user_ref,
+)
 
 from .audit import Finding
 
@@ -103,8 +111,8 @@ class ReviewMeeting(models.Model):
     )
     actions_due_on = models.DateField(_("actions due on"), null=True, blank=True)
     created_by = user_ref(_("created by"), on_delete=models.SET_NULL, null=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    created_at = now_field(_("created at"))
+    updated_at = now_field(_("updated at"))
 
     objects = ReviewMeetingQuerySet.as_manager()
 
@@ -114,25 +122,23 @@ class ReviewMeeting(models.Model):
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["program", "held_on"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(actions_due_on__isnull=True) | Q(actions_due_on__gte=F("held_on")),
-                name="supervision_meeting_actions_after_meeting",
-                violation_error_message=_("The actions cannot be due before the meeting."),
+            period_check(
+                "supervision_meeting_actions_after_meeting",
+                _("The actions cannot be due before the meeting."),
+                start="held_on",
+                end="actions_due_on",
+                open_end=True,
             ),
-            models.CheckConstraint(
-                condition=Q(corrective_actions="")
+            check(
+                Q(corrective_actions="")
                 | Q(action_owner__isnull=False, actions_due_on__isnull=False),
-                name="supervision_meeting_actions_owned",
-                violation_error_message=_(
-                    "Corrective actions need a responsible person and a due date."
-                ),
+                "supervision_meeting_actions_owned",
+                _("Corrective actions need a responsible person and a due date."),
             ),
-            models.CheckConstraint(
-                condition=Q(status="held") | Q(review_record="", corrective_actions=""),
-                name="supervision_meeting_minutes_when_held",
-                violation_error_message=_(
-                    "The record and the corrective actions are written once the meeting is held."
-                ),
+            check(
+                Q(status="held") | Q(review_record="", corrective_actions=""),
+                "supervision_meeting_minutes_when_held",
+                _("The record and the corrective actions are written once the meeting is held."),
             ),
         ]
 
@@ -147,16 +153,12 @@ class ReviewMeetingParticipant(models.Model):
     meeting = models.ForeignKey(
         ReviewMeeting, on_delete=models.CASCADE, related_name="participant_links"
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = user_ref()
 
     class Meta:
         verbose_name = _("meeting participant")
         verbose_name_plural = _("meeting participants")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "user"], name="supervision_meeting_participant_once"
-            )
-        ]
+        constraints = [unique(["meeting", "user"], "supervision_meeting_participant_once")]
         indexes = [models.Index(fields=["user", "meeting"])]
 
     def __str__(self) -> str:
@@ -175,11 +177,7 @@ class ReviewMeetingOrganization(models.Model):
     class Meta:
         verbose_name = _("organisation involved")
         verbose_name_plural = _("organisations involved")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "organization"], name="supervision_meeting_organization_once"
-            )
-        ]
+        constraints = [unique(["meeting", "organization"], "supervision_meeting_organization_once")]
         indexes = [models.Index(fields=["organization", "meeting"])]
 
     def __str__(self) -> str:
@@ -198,11 +196,7 @@ class ReviewMeetingFinding(models.Model):
     class Meta:
         verbose_name = _("finding discussed")
         verbose_name_plural = _("findings discussed")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "finding"], name="supervision_meeting_finding_once"
-            )
-        ]
+        constraints = [unique(["meeting", "finding"], "supervision_meeting_finding_once")]
 
     def __str__(self) -> str:
         return f"{self.meeting_id}:{self.finding_id}"
@@ -221,10 +215,10 @@ class RatingReceipt(models.Model):
         verbose_name = _("rating receipt")
         verbose_name_plural = _("rating receipts")
         constraints = [
-            models.UniqueConstraint(
-                fields=["student", "term"],
-                name="supervision_rating_once_per_term",
-                violation_error_message=_("You have already rated your supervision for this term."),
+            unique(
+                ["student", "term"],
+                "supervision_rating_once_per_term",
+                _("You have already rated your supervision for this term."),
             )
         ]
 
@@ -249,22 +243,8 @@ class SupervisionRating(models.Model):
         verbose_name=_("program"),
     )
     term = models.CharField(_("term"), max_length=16, validators=[term_validator])
-    academic_tutor = models.ForeignKey(
-        TutorProfile,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("academic tutor"),
-    )
-    practice_tutor = models.ForeignKey(
-        TutorProfile,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("practice tutor"),
-    )
+    academic_tutor = optional_fk(TutorProfile, _("academic tutor"), on_delete=models.PROTECT)
+    practice_tutor = optional_fk(TutorProfile, _("practice tutor"), on_delete=models.PROTECT)
     academic_tutor_score = models.PositiveSmallIntegerField(
         _("academic tutor"), null=True, blank=True, validators=SCORE_VALIDATORS
     )
@@ -287,39 +267,35 @@ class SupervisionRating(models.Model):
             models.Index(fields=["practice_tutor", "term"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(term__regex=TERM_PATTERN),
-                name="supervision_rating_term_format",
-                violation_error_message=_("A term is a year and a half of it."),
+            check(
+                Q(term__regex=TERM_PATTERN),
+                "supervision_rating_term_format",
+                _("A term is a year and a half of it."),
             ),
-            models.CheckConstraint(
-                condition=Q(academic_tutor_score__isnull=True)
-                | Q(academic_tutor_score__gte=1, academic_tutor_score__lte=5),
-                name="supervision_rating_academic_score_range",
-                violation_error_message=_("A score is from 1 to 5."),
+            check(
+                in_range("academic_tutor_score", 1, 5, optional=True),
+                "supervision_rating_academic_score_range",
+                _("A score is from 1 to 5."),
             ),
-            models.CheckConstraint(
-                condition=Q(practice_tutor_score__isnull=True)
-                | Q(practice_tutor_score__gte=1, practice_tutor_score__lte=5),
-                name="supervision_rating_practice_score_range",
-                violation_error_message=_("A score is from 1 to 5."),
+            check(
+                in_range("practice_tutor_score", 1, 5, optional=True),
+                "supervision_rating_practice_score_range",
+                _("A score is from 1 to 5."),
             ),
-            models.CheckConstraint(
-                condition=Q(program_support_score__gte=1, program_support_score__lte=5),
-                name="supervision_rating_support_score_range",
-                violation_error_message=_("A score is from 1 to 5."),
+            check(
+                in_range("program_support_score", 1, 5),
+                "supervision_rating_support_score_range",
+                _("A score is from 1 to 5."),
             ),
-            models.CheckConstraint(
-                condition=Q(academic_tutor__isnull=True, academic_tutor_score__isnull=True)
-                | Q(academic_tutor__isnull=False, academic_tutor_score__isnull=False),
-                name="supervision_rating_academic_score_with_tutor",
-                violation_error_message=_("An academic tutor's score goes with that tutor."),
+            check(
+                both_or_neither("academic_tutor", "academic_tutor_score"),
+                "supervision_rating_academic_score_with_tutor",
+                _("An academic tutor's score goes with that tutor."),
             ),
-            models.CheckConstraint(
-                condition=Q(practice_tutor__isnull=True, practice_tutor_score__isnull=True)
-                | Q(practice_tutor__isnull=False, practice_tutor_score__isnull=False),
-                name="supervision_rating_practice_score_with_tutor",
-                violation_error_message=_("A practice tutor's score goes with that tutor."),
+            check(
+                both_or_neither("practice_tutor", "practice_tutor_score"),
+                "supervision_rating_practice_score_with_tutor",
+                _("A practice tutor's score goes with that tutor."),
             ),
         ]
 

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .model_fields import user_ref
+from .model_fields import check, moment_field, now_field, user_ref
 from .texts import render_text
 
 
@@ -73,9 +73,9 @@ class Job(models.Model):
     error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_at = moment_field(_("started at"))
+    heartbeat_at = moment_field(_("last heartbeat"))
+    finished_at = moment_field(_("finished at"))
 
     objects = JobQuerySet.as_manager()
 
@@ -85,15 +85,15 @@ class Job(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["owner", "-created_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(progress_total=0) | Q(progress_done__lte=F("progress_total")),
-                name="core_job_progress_within_total",
-                violation_error_message=_("Progress cannot exceed the total."),
+            check(
+                Q(progress_total=0) | Q(progress_done__lte=F("progress_total")),
+                "core_job_progress_within_total",
+                _("Progress cannot exceed the total."),
             ),
-            models.CheckConstraint(
-                condition=~Q(status__in=["succeeded", "failed"]) | Q(finished_at__isnull=False),
-                name="core_job_finished_has_time",
-                violation_error_message=_("A finished job needs its finishing time."),
+            check(
+                ~Q(status__in=["succeeded", "failed"]) | Q(finished_at__isnull=False),
+                "core_job_finished_has_time",
+                _("A finished job needs its finishing time."),
             ),
         ]
 
@@ -153,10 +153,10 @@ class Notification(models.Model):
     message_id = models.CharField(_("message id"), max_length=100, blank=True)
     message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = now_field(_("created at"))
+    read_at = moment_field(_("read at"))
     email_requested = models.BooleanField(_("e-mail requested"), default=False)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    emailed_at = moment_field(_("e-mailed at"))
 
     objects = NotificationQuerySet.as_manager()
 
@@ -197,7 +197,7 @@ class SeedRecord(models.Model):
     users' rows too. The record is the only thing a later start asks about."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    seeded_at = models.DateTimeField(_("seeded at"), default=timezone.now)
+    seeded_at = now_field(_("seeded at"))
     #: How the record came about: "seeded", or "found" for demo data of an older version
     #: loaded before records existed (recognised by a demo-only key, left as it is).
     origin = models.CharField(_("origin"), max_length=16, default="seeded")
