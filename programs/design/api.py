@@ -339,10 +339,16 @@ class ElementWrites(Removable, ScopedViewSet):
         programs = m.Program.objects.visible_to(self.request.user)
         return self.model.objects.filter(program__in=programs).select_related("program")
 
-    #: Each element names its two services: `add_element(user, **data)` and
-    #: `update_element(user, element, **values)`.
-    add_element: Callable[..., Any]
-    update_element: Callable[..., Any]
+    #: Each element names its two services: `adds(user=, **data)` and
+    #: `updates(user=, <argument>=element, **values)`.
+    adds: Callable[..., Any]
+    updates: Callable[..., Any]
+
+    def add_element(self, user: User, **data: Any) -> Any:
+        return self.adds(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return self.updates(user=user, **{self.argument: element}, **values)
 
     def create(self, request: Request) -> Response:
         data = read_scoped_input(request, self.input_serializer)
@@ -373,11 +379,9 @@ class ObjectiveWrites(OrderedElementWrites):
     input_serializer = ObjectiveInputSerializer
     editable = ("title", "description")
 
-    def add_element(self, user: User, **data: Any) -> Any:
-        return partners.add_objective(user=user, **data)
-
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return elements.update_objective(user=user, objective=element, **values)
+    adds = staticmethod(partners.add_objective)
+    updates = staticmethod(elements.update_objective)
+    argument = "objective"
 
 
 class StageWrites(OrderedElementWrites):
@@ -387,11 +391,9 @@ class StageWrites(OrderedElementWrites):
     input_serializer = StageInputSerializer
     editable = ("kind", "title", "expected_months")
 
-    def add_element(self, user: User, **data: Any) -> Any:
-        return partners.add_stage(user=user, **data)
-
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return elements.update_stage(user=user, stage=element, **values)
+    adds = staticmethod(partners.add_stage)
+    updates = staticmethod(elements.update_stage)
+    argument = "stage"
 
 
 class MilestoneTemplateWrites(ElementWrites):
@@ -401,11 +403,9 @@ class MilestoneTemplateWrites(ElementWrites):
     input_serializer = MilestoneTemplateInputSerializer
     editable = ("kind", "title", "due_offset_days", "stage")
 
-    def add_element(self, user: User, **data: Any) -> Any:
-        return partners.add_milestone_template(user=user, **data)
-
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return elements.update_milestone_template(user=user, template=element, **values)
+    adds = staticmethod(partners.add_milestone_template)
+    updates = staticmethod(elements.update_milestone_template)
+    argument = "template"
 
 
 class CurriculumWrites(ElementWrites):
@@ -428,8 +428,8 @@ class CurriculumWrites(ElementWrites):
         data["course"] = m.Course(**new_course)
         return partners.create_course_in_curriculum(user=user, **data)
 
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return elements.update_curriculum_entry(user=user, entry=element, **values)
+    updates = staticmethod(elements.update_curriculum_entry)
+    argument = "entry"
 
 
 class CourseWrites(CourseViewSet, viewsets.GenericViewSet[Any]):

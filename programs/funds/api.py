@@ -27,6 +27,7 @@ from ..api_common import (
     DownloadUrlsMixin,
     ReasonSerializer,
     read_scoped_input,
+    step,
 )
 from .filters import BudgetLineFilter, ExpenditureFilter
 
@@ -179,23 +180,8 @@ class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
             self, funds.submit_expenditure(user=actor(request), **data), status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=OverrideSerializer, responses={200: ExpenditureSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        reason = read_input(request, OverrideSerializer, scoped=VISIBLE_INPUTS)["override_reason"]
-        expenditure = funds.approve_expenditure(
-            user=actor(request), expenditure=self.get_object(), override_reason=reason
-        )
-        return answer(self, expenditure)
-
-    @extend_schema(request=ReasonSerializer, responses={200: ExpenditureSerializer})
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
-        expenditure = funds.reject_expenditure(
-            user=actor(request), expenditure=self.get_object(), reason=reason
-        )
-        return answer(self, expenditure)
+    approve = step(funds.approve_expenditure, "expenditure", input=OverrideSerializer)
+    reject = step(funds.reject_expenditure, "expenditure", input=ReasonSerializer)
 
 
 router = SimpleRouter()

@@ -29,12 +29,14 @@ from training_portal.core.files import serve_file, uploaded_name
 from .. import models as m
 from ..api_common import (
     FILE,
+    MORE_VISIBLE_INPUTS,
     VISIBLE_INPUTS,
     DownloadUrlsMixin,
     Removable,
     merged,
     read_partial,
     read_scoped_input,
+    step,
 )
 from .filters import CounsellorPostingFilter, OrganizationFilter, ProgramPartnerFilter
 
@@ -244,15 +246,14 @@ class OrganizationWrites(OrganizationViewSet, viewsets.GenericViewSet[Any]):
         organizations.update_organization(user=actor(request), organization=organization, **data)
         return answer(self, organization)
 
-    @extend_schema(
-        request=OrganizationStatusInputSerializer, responses={200: OrganizationSerializer}
+    change_status = step(
+        partners.change_organization_status,
+        "organization",
+        input=OrganizationStatusInputSerializer,
+        scoped=MORE_VISIBLE_INPUTS,
+        url_path="status",
+        url_name="status",
     )
-    @action(detail=True, methods=["post"], url_path="status", url_name="status")
-    def change_status(self, request: Request, pk: str | None = None) -> Response:
-        organization = self.get_object()
-        data = read_scoped_input(request, OrganizationStatusInputSerializer)
-        partners.change_organization_status(user=actor(request), organization=organization, **data)
-        return answer(self, organization)
 
 
 class ProgramPartnerWrites(Removable, ProgramPartnerViewSet):
@@ -296,16 +297,13 @@ class ProgramPartnerWrites(Removable, ProgramPartnerViewSet):
     def set_responsibilities(self, request: Request, pk: str | None = None) -> Response:
         return self._set_responsibilities(request)
 
-    @extend_schema(
-        request=AgreementRenewalInputSerializer, responses={200: ProgramPartnerSerializer}
+    renew = step(
+        organizations.renew_agreement,
+        "partner",
+        input=AgreementRenewalInputSerializer,
+        scoped=MORE_VISIBLE_INPUTS,
+        doc="Extend the agreement to a new end date, optionally with the newly signed file.",
     )
-    @action(detail=True, methods=["post"], url_path="renew", url_name="renew")
-    def renew(self, request: Request, pk: str | None = None) -> Response:
-        """Extend the agreement to a new end date, optionally with the newly signed file."""
-        partner = self.get_object()
-        data = read_scoped_input(request, AgreementRenewalInputSerializer)
-        organizations.renew_agreement(user=actor(request), partner=partner, **data)
-        return answer(self, partner)
 
 
 class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
@@ -356,13 +354,12 @@ class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
         counsellors.correct_counsellor_posting(user=actor(request), membership=membership, **dates)
         return answer(self, membership)
 
-    @extend_schema(request=None, responses={200: CounsellorPostingSerializer})
-    @action(detail=True, methods=["post"])
-    def end(self, request: Request, pk: str | None = None) -> Response:
-        """End the posting today (it is kept, with its history)."""
-        membership = self._managed(request)
-        counsellors.end_counsellor_posting(user=actor(request), membership=membership)
-        return answer(self, membership)
+    end = step(
+        counsellors.end_counsellor_posting,
+        "membership",
+        guard="_managed",
+        doc="End the posting today (it is kept, with its history).",
+    )
 
 
 router = SimpleRouter()

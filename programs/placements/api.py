@@ -8,16 +8,15 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.placements import services as placements
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from .. import models as m
-from ..api_common import VISIBLE_INPUTS, ReasonSerializer, read_scoped_input
+from ..api_common import ReasonSerializer, read_scoped_input, step
 from .filters import PlacementFilter
 
 # ---- Serializers ------------------------------------------------------------------------------
@@ -118,11 +117,7 @@ class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
     def get_queryset(self) -> QuerySet[Any]:
         return super().get_queryset().select_related("student__program", "practice_tutor")
 
-    @extend_schema(request=None, responses={200: PlacementSerializer})
-    @action(detail=True, methods=["post"])
-    def confirm(self, request: Request, pk: str | None = None) -> Response:
-        placement = placements.confirm_placement(user=actor(request), placement=self.get_object())
-        return answer(self, placement)
+    confirm = step(placements.confirm_placement, "placement")
 
     @extend_schema(request=PlacementEditSerializer, responses={200: PlacementSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -132,33 +127,9 @@ class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
             self, placements.update_placement(user=actor(request), placement=placement, **data)
         )
 
-    @extend_schema(request=PlacementStartSerializer, responses={200: PlacementSerializer})
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str | None = None) -> Response:
-        placement = self.get_object()
-        data = read_input(request, PlacementStartSerializer, scoped=VISIBLE_INPUTS)
-        return answer(
-            self, placements.start_placement(user=actor(request), placement=placement, **data)
-        )
-
-    @extend_schema(request=PlacementCompleteSerializer, responses={200: PlacementSerializer})
-    @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: str | None = None) -> Response:
-        placement = self.get_object()
-        data = read_input(request, PlacementCompleteSerializer, scoped=VISIBLE_INPUTS)
-        return answer(
-            self, placements.complete_placement(user=actor(request), placement=placement, **data)
-        )
-
-    @extend_schema(request=ReasonSerializer, responses={200: PlacementSerializer})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        placement = self.get_object()
-        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
-        return answer(
-            self,
-            placements.cancel_placement(user=actor(request), placement=placement, reason=reason),
-        )
+    start = step(placements.start_placement, "placement", input=PlacementStartSerializer)
+    complete = step(placements.complete_placement, "placement", input=PlacementCompleteSerializer)
+    cancel = step(placements.cancel_placement, "placement", input=ReasonSerializer)
 
 
 class PlacementCreateWrites(PlacementWrites):

@@ -16,7 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from programs.training.permissions import is_student
 from programs.training.services import logs, signoff, training
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file, uploaded_name
 from training_portal.core.permissions import Predicate
 
@@ -27,6 +27,7 @@ from ..api_common import (
     CommentSerializer,
     DownloadUrlsMixin,
     ReasonSerializer,
+    step,
 )
 from .filters import CaseLogFilter, MilestoneFilter, ProgressLogFilter, TrainingPlanFilter
 from .workflow import TRANSITIONS
@@ -298,6 +299,12 @@ class CaseLogViewSet(ScopedViewSet):
     ordering_fields = ["date", "count"]
 
 
+def plan_step(name: str, **options: Any) -> RecordStep:
+    """The plan's transition `name` of `programs.training.workflow.TRANSITIONS`."""
+    _allowed, service = TRANSITIONS[name]
+    return step(service, "plan", **options)
+
+
 class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
     """Plans are drafted by their student and move through submit → tutor-approve → approve."""
 
@@ -314,49 +321,20 @@ class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
         data.pop("student", None)
         return answer(self, training.update_plan(user=actor(request), plan=plan, **data))
 
-    def _transition(self, request: Request, action: str, **extra: Any) -> Response:
-        """Take the plan's transition `action` of `programs.training.workflow.TRANSITIONS`."""
-        _allowed, service = TRANSITIONS[action]
-        return answer(self, service(user=actor(request), plan=self.get_object(), **extra))
-
-    @extend_schema(request=None, responses={200: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, "submit")
-
-    @extend_schema(request=None, responses={200: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"], url_path="tutor-approve")
-    def tutor_approve(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, "tutor_approve")
-
-    @extend_schema(request=None, responses={200: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, "approve")
-
-    @extend_schema(request=CommentSerializer, responses={200: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_to_student(self, request: Request, pk: str | None = None) -> Response:
-        comment = read_input(request, CommentSerializer, scoped=VISIBLE_INPUTS)["comment"]
-        return self._transition(request, "return", comment=comment)
-
-    @extend_schema(request=None, responses={201: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"])
-    def revise(self, request: Request, pk: str | None = None) -> Response:
-        _allowed, service = TRANSITIONS["revise"]
-        plan = service(user=actor(request), plan=self.get_object())
-        return answer(self, plan, status.HTTP_201_CREATED)
+    submit = plan_step("submit")
+    tutor_approve = plan_step("tutor_approve", url_path="tutor-approve")
+    approve = plan_step("approve")
+    return_to_student = plan_step("return", input=CommentSerializer, url_path="return")
+    revise = plan_step("revise", status_code=status.HTTP_201_CREATED, answers_result=True)
 
 
 class MilestoneWrites(MilestoneViewSet, viewsets.GenericViewSet[Any]):
-    @extend_schema(request=MilestoneSignOffSerializer, responses={200: MilestoneSerializer})
-    @action(detail=True, methods=["post"], url_path="sign-off")
-    def sign_off(self, request: Request, pk: str | None = None) -> Response:
-        data = read_input(request, MilestoneSignOffSerializer, scoped=VISIBLE_INPUTS)
-        milestone = training.sign_off_milestone(
-            user=actor(request), milestone=self.get_object(), **data
-        )
-        return answer(self, milestone)
+    sign_off = step(
+        training.sign_off_milestone,
+        "milestone",
+        input=MilestoneSignOffSerializer,
+        url_path="sign-off",
+    )
 
 
 class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
@@ -368,21 +346,10 @@ class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
         log = logs.write_progress_log(user=actor(request), **data)
         return answer(self, log, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CommentSerializer, responses={200: ProgressLogSerializer})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        comment = read_input(request, CommentSerializer, scoped=VISIBLE_INPUTS)["comment"]
-        return answer(
-            self, logs.acknowledge_log(user=actor(request), log=self.get_object(), comment=comment)
-        )
-
-    @extend_schema(request=CorrectionSerializer, responses={201: ProgressLogSerializer})
-    @action(detail=True, methods=["post"])
-    def corrections(self, request: Request, pk: str | None = None) -> Response:
-        text = read_input(request, CorrectionSerializer, scoped=VISIBLE_INPUTS)["text"]
-        log = self.get_object()
-        logs.add_correction(user=actor(request), log=log, text=text)
-        return answer(self, log, status.HTTP_201_CREATED)
+    acknowledge = step(logs.acknowledge_log, "log", input=CommentSerializer)
+    corrections = step(
+        logs.add_correction, "log", input=CorrectionSerializer, status_code=status.HTTP_201_CREATED
+    )
 
     @extend_schema(request=SignOffRequestSerializer, responses={202: None})
     @action(detail=True, methods=["post"], url_path="request-signoff")
@@ -402,28 +369,9 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
             self, logs.record_case_log(user=actor(request), **data), status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=None, responses={200: CaseLogSerializer})
-    @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk: str | None = None) -> Response:
-        return answer(self, logs.verify_case_log(user=actor(request), case_log=self.get_object()))
-
-    @extend_schema(request=CaseQuestionSerializer, responses={200: CaseLogSerializer})
-    @action(detail=True, methods=["post"])
-    def query(self, request: Request, pk: str | None = None) -> Response:
-        case_log = self.get_object()
-        question = read_input(request, CaseQuestionSerializer, scoped=VISIBLE_INPUTS)["question"]
-        return answer(
-            self, logs.query_case_log(user=actor(request), case_log=case_log, question=question)
-        )
-
-    @extend_schema(request=ReasonSerializer, responses={200: CaseLogSerializer})
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        case_log = self.get_object()
-        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
-        return answer(
-            self, logs.reject_case_log(user=actor(request), case_log=case_log, reason=reason)
-        )
+    verify = step(logs.verify_case_log, "case_log")
+    query = step(logs.query_case_log, "case_log", input=CaseQuestionSerializer)
+    reject = step(logs.reject_case_log, "case_log", input=ReasonSerializer)
 
     @extend_schema(responses={200: CaseLogSerializer(many=True)})
     @action(
@@ -444,12 +392,13 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=CaseAnswerSerializer, responses={200: CaseLogSerializer})
-    @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
-    def answer_query(self, request: Request, pk: str | None = None) -> Response:
-        case_log = self.get_object()
-        data = read_input(request, CaseAnswerSerializer, scoped=VISIBLE_INPUTS)
-        return answer(self, logs.answer_case_log(user=actor(request), case_log=case_log, **data))
+    answer_query = step(
+        logs.answer_case_log,
+        "case_log",
+        input=CaseAnswerSerializer,
+        url_path="answer",
+        url_name="answer",
+    )
 
 
 router = SimpleRouter()

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from training_portal.core.api.viewsets import actor
+from training_portal.core.api.viewsets import DetailAction, actor
 
 from ... import models as m
 from ...records.api import RecordReads
@@ -119,6 +119,19 @@ class DestinationSerializer(serializers.ModelSerializer[m.GraduateDestination]):
 # ---- The viewset's actions --------------------------------------------------------------------
 
 
+class StatusChange(DetailAction):
+    """The student's status change named like the action (`TRANSITIONS`; `change_tutor` is
+    "change-tutor"), answered with the change."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(
+            input=StatusChangeInputSerializer, responses={200: StatusChangeSerializer}, **options
+        )
+
+    def run(self, viewset: Any, request: Request, name: str) -> Response:
+        return cast(Response, viewset._change(request, name.replace("_", "-")))
+
+
 class StudentStatusActions(RecordReads):
     """Mixed into the students viewset (whose `get_object` is scoped by `visible_to`)."""
 
@@ -137,35 +150,12 @@ class StudentStatusActions(RecordReads):
         )
         return Response(StatusChangeSerializer(change).data)
 
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def suspend(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "suspend")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def resume(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "resume")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def extend(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "extend")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "withdraw")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"], url_path="change-tutor", url_name="change-tutor")
-    def change_tutor(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "change-tutor")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def graduate(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "graduate")
+    suspend = StatusChange()
+    resume = StatusChange()
+    extend = StatusChange()
+    withdraw = StatusChange()
+    change_tutor = StatusChange(url_path="change-tutor", url_name="change-tutor")
+    graduate = StatusChange()
 
     @extend_schema(request=DecisionInputSerializer, responses={200: StatusChangeSerializer})
     @action(detail=True, methods=["post"])

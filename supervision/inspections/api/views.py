@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from training_portal.core.api.filters import IdFilter
-from training_portal.core.api.viewsets import ScopedViewSet, actor, read_input
+from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file
 
 from ...models import (
@@ -94,6 +94,22 @@ COMMENT_ID = OpenApiParameter(
 )
 
 
+def inspection_step(
+    service: Callable[..., Any],
+    gate: Callable[[Any, Inspection], bool] = permissions.works_on,
+    **options: Any,
+) -> RecordStep:
+    """A step of the inspection's life: `service(by=caller, inspection=..., **input)` on the
+    inspection of the URL, once `gate` lets the caller (`InspectionViewSet._inspection`)."""
+    return RecordStep(
+        service,
+        "inspection",
+        guard=lambda viewset, request: viewset._inspection(gate),
+        caller="by",
+        **options,
+    )
+
+
 class InspectionViewSet(ScopedViewSet):
     """Inspections the caller may see: portal administrators all of them; inspectors those
     they are on while an assignment covers the target; the inspected side (coordinators of
@@ -138,10 +154,6 @@ class InspectionViewSet(ScopedViewSet):
             "start_correction": permissions.can_start_correction(user, inspection),
         }
 
-    def _answer(self, inspection: Inspection, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=inspection.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
     def _inspection(self, gate: Callable[[Any, Inspection], bool]) -> Inspection:
         """The inspection of the URL: 404 outside what the caller sees, 403 unless `gate`
         lets them (before their input is read, so that a refusal never depends on it)."""
@@ -160,23 +172,14 @@ class InspectionViewSet(ScopedViewSet):
         if data["reply_days"] is None:
             del data["reply_days"]
         inspection = services.schedule_inspection(by=actor(request), **data)
-        return self._answer(inspection, status.HTTP_201_CREATED)
+        return answer(self, inspection, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: s.InspectionSerializer})
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str | None = None) -> Response:
-        inspection = self._inspection(permissions.works_on)
-        return self._answer(services.start_inspection(by=actor(request), inspection=inspection))
-
-    @extend_schema(
-        request=s.InspectionReasonInputSerializer, responses={200: s.InspectionSerializer}
+    start = inspection_step(services.start_inspection)
+    cancel = inspection_step(
+        services.cancel_inspection,
+        lambda user, _: permissions.can_manage_inspections(user),
+        input=s.InspectionReasonInputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        inspection = self._inspection(lambda user, _: permissions.can_manage_inspections(user))
-        reason = read_input(request, s.InspectionReasonInputSerializer)["reason"]
-        services.cancel_inspection(by=actor(request), inspection=inspection, reason=reason)
-        return self._answer(inspection)
 
     # -- Conducting --
 
@@ -339,14 +342,12 @@ class InspectionViewSet(ScopedViewSet):
         section = services.save_report_section(by=actor(request), inspection=inspection, **data)
         return Response(s.ReportSectionSerializer(section).data)
 
-    @extend_schema(request=s.ReplyWindowInputSerializer, responses={200: s.InspectionSerializer})
-    @action(detail=True, methods=["post"], url_path="open-reply")
-    def open_reply(self, request: Request, pk: str | None = None) -> Response:
-        """Send the draft to the inspected side for their factual-accuracy comments."""
-        inspection = self._inspection(permissions.works_on)
-        days = read_input(request, s.ReplyWindowInputSerializer)["days"]
-        services.open_reply_window(by=actor(request), inspection=inspection, days=days)
-        return self._answer(inspection)
+    open_reply = inspection_step(
+        services.open_reply_window,
+        input=s.ReplyWindowInputSerializer,
+        url_path="open-reply",
+        doc="Send the draft to the inspected side for their factual-accuracy comments.",
+    )
 
     @extend_schema(
         methods=["GET"], request=None, responses={200: s.ReplyCommentSerializer(many=True)}
@@ -405,42 +406,24 @@ class InspectionViewSet(ScopedViewSet):
 
     # -- Publication --
 
-    @extend_schema(
-        request=s.PublicationRequestInputSerializer, responses={200: s.InspectionSerializer}
+    request_publication = inspection_step(
+        services.request_publication,
+        input=s.PublicationRequestInputSerializer,
+        url_path="request-publication",
     )
-    @action(detail=True, methods=["post"], url_path="request-publication")
-    def request_publication(self, request: Request, pk: str | None = None) -> Response:
-        inspection = self._inspection(permissions.works_on)
-        note = read_input(request, s.PublicationRequestInputSerializer)["correction_note"]
-        services.request_publication(by=actor(request), inspection=inspection, correction_note=note)
-        return self._answer(inspection)
-
-    @extend_schema(request=None, responses={200: s.InspectionSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        """Publish the report: a second person (a lead inspector of the team or a portal
-        administrator) approves; the published version is a de-identified snapshot."""
-        inspection = self._inspection(permissions.works_on)
-        services.approve_publication(by=actor(request), inspection=inspection)
-        return self._answer(inspection)
-
-    @extend_schema(
-        request=s.InspectionReasonInputSerializer, responses={200: s.InspectionSerializer}
+    approve = inspection_step(
+        services.approve_publication,
+        doc="Publish the report: a second person (a lead inspector of the team or a portal\n"
+        "administrator) approves; the published version is a de-identified snapshot.",
     )
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_for_changes(self, request: Request, pk: str | None = None) -> Response:
-        inspection = self._inspection(permissions.works_on)
-        reason = read_input(request, s.InspectionReasonInputSerializer)["reason"]
-        services.return_for_changes(by=actor(request), inspection=inspection, reason=reason)
-        return self._answer(inspection)
-
-    @extend_schema(request=None, responses={200: s.InspectionSerializer})
-    @action(detail=True, methods=["post"], url_path="start-correction")
-    def start_correction(self, request: Request, pk: str | None = None) -> Response:
-        """Reopen a published report for a correction, published as a new version."""
-        inspection = self._inspection(permissions.works_on)
-        services.start_correction(by=actor(request), inspection=inspection)
-        return self._answer(inspection)
+    return_for_changes = inspection_step(
+        services.return_for_changes, input=s.InspectionReasonInputSerializer, url_path="return"
+    )
+    start_correction = inspection_step(
+        services.start_correction,
+        url_path="start-correction",
+        doc="Reopen a published report for a correction, published as a new version.",
+    )
 
 
 # ---- Assignments ------------------------------------------------------------------------------
@@ -476,10 +459,6 @@ class InspectionAssignmentViewSet(ScopedViewSet):
         current = InspectionAssignment.objects.current().filter(pk=OuterRef("pk"))
         return super().get_queryset().annotate(is_current=Exists(current))
 
-    def _answer(self, assignment: InspectionAssignment, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=assignment.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
     @extend_schema(
         request=s.InspectionAssignmentInputSerializer,
         responses={201: s.InspectionAssignmentSerializer},
@@ -489,7 +468,7 @@ class InspectionAssignmentViewSet(ScopedViewSet):
             raise PermissionDenied
         data = read_input(request, s.InspectionAssignmentInputSerializer)
         assignment = services.create_assignment(by=actor(request), **data)
-        return self._answer(assignment, status.HTTP_201_CREATED)
+        return answer(self, assignment, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: s.InspectionAssignmentSerializer})
     @action(detail=True, methods=["post"])
@@ -498,7 +477,7 @@ class InspectionAssignmentViewSet(ScopedViewSet):
         if not permissions.can_manage_inspections(request.user):
             raise PermissionDenied
         services.revoke_assignment(by=actor(request), assignment=assignment)
-        return self._answer(assignment)
+        return answer(self, assignment)
 
 
 # ---- Draws ------------------------------------------------------------------------------------
