@@ -3,54 +3,20 @@ the API and the pages alike."""
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
+from training_portal.core.api.filters import model_filter
 
 from ..models import Course, MilestoneTemplate, Program, ProgramCourse, Stage, TrainingObjective
 
+ProgramFilter = model_filter(Program, "status", "degree_type", "lead_university", doc="Programs.")
 
-class ProgramFilter(filters.FilterSet):
-    """Programs."""
+CourseFilter = model_filter(
+    Course, "category", "integrates_ie", "delivering_organization", doc="The course catalogue."
+)
 
-    class Meta:
-        model = Program
-        fields = ["status", "degree_type", "lead_university"]
+ObjectiveFilter = model_filter(TrainingObjective, "program", doc="Training objectives.")
 
+StageFilter = model_filter(Stage, "program", doc="Stages of the training process.")
 
-class CourseFilter(filters.FilterSet):
-    """The course catalogue."""
+MilestoneTemplateFilter = model_filter(MilestoneTemplate, "program", doc="Milestone templates.")
 
-    class Meta:
-        model = Course
-        fields = ["category", "integrates_ie", "delivering_organization"]
-
-
-class ObjectiveFilter(filters.FilterSet):
-    """Training objectives."""
-
-    class Meta:
-        model = TrainingObjective
-        fields = ["program"]
-
-
-class StageFilter(filters.FilterSet):
-    """Stages of the training process."""
-
-    class Meta:
-        model = Stage
-        fields = ["program"]
-
-
-class MilestoneTemplateFilter(filters.FilterSet):
-    """Milestone templates."""
-
-    class Meta:
-        model = MilestoneTemplate
-        fields = ["program"]
-
-
-class CurriculumFilter(filters.FilterSet):
-    """Curriculum entries."""
-
-    class Meta:
-        model = ProgramCourse
-        fields = ["program"]
+CurriculumFilter = model_filter(ProgramCourse, "program", doc="Curriculum entries.")

@@ -121,7 +121,9 @@ class DestinationSerializer(serializers.ModelSerializer[m.GraduateDestination]):
 
 class StatusChange(DetailAction):
     """The student's status change named like the action (`TRANSITIONS`; `change_tutor` is
-    "change-tutor"), answered with the change."""
+    "change-tutor", as is its URL), answered with the change."""
+
+    dashed_urls = True
 
     def __init__(self, **options: Any) -> None:
         super().__init__(
@@ -154,7 +156,7 @@ class StudentStatusActions(RecordReads):
     resume = StatusChange()
     extend = StatusChange()
     withdraw = StatusChange()
-    change_tutor = StatusChange(url_path="change-tutor", url_name="change-tutor")
+    change_tutor = StatusChange()
     graduate = StatusChange()
 
     @extend_schema(request=DecisionInputSerializer, responses={200: StatusChangeSerializer})

@@ -72,7 +72,10 @@ class DetailAction:
     `url_path` says otherwise), with its OpenAPI request and responses. Subclasses say what it
     does in `run`.
 
-    `responses` defaults to `{status_code: the viewset's serializer_class}`."""
+    `responses` defaults to `{status_code: the viewset's serializer_class}`; with `dashed_urls`
+    the URL of `change_tutor` is `<pk>/change-tutor/`."""
+
+    dashed_urls: bool = False
 
     def __init__(
         self,
@@ -101,10 +104,13 @@ class DetailAction:
         act.__name__ = name
         act.__qualname__ = f"{owner.__qualname__}.{name}"
         act.__doc__ = self.doc
+        url_path = self.url_path
+        if url_path is None and self.dashed_urls and "_" in name:
+            url_path = name.replace("_", "-")
         routed = action(
             detail=True,
             methods=["post"],
-            **({"url_path": self.url_path} if self.url_path else {}),
+            **({"url_path": url_path} if url_path else {}),
             **({"url_name": self.url_name} if self.url_name else {}),
         )(act)
         responses = self.responses or {self.status_code: owner.serializer_class}  # type: ignore[attr-defined]
