@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.placements import services as placements
+from training_portal.core.api.serializers import ReadOnlyModelSerializer
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from .. import models as m
@@ -22,7 +23,7 @@ from .filters import PlacementFilter
 # ---- Serializers ------------------------------------------------------------------------------
 
 
-class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
+class PlacementSerializer(ReadOnlyModelSerializer[m.Placement]):
     host_name = serializers.CharField(source="host.name", read_only=True)
     confirmed_by = serializers.EmailField(source="confirmed_by.email", read_only=True, default=None)
     completed_by = serializers.EmailField(source="completed_by.email", read_only=True, default=None)
@@ -57,7 +58,6 @@ class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
             "cancelled_by",
             "cancelled_at",
         ]
-        read_only_fields = fields
 
 
 # ---- Inputs -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from programs.training.permissions import is_student
 from programs.training.services import logs, signoff, training
+from training_portal.core.api.serializers import ReadOnlyModelSerializer
 from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file, uploaded_name
 from training_portal.core.permissions import Predicate
@@ -74,7 +75,7 @@ class TrainingPlanSerializer(serializers.ModelSerializer[m.TrainingPlan]):
         read_only_fields = ["student", "version", "status", "created_at", "updated_at"]
 
 
-class MilestoneSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Milestone]):
+class MilestoneSerializer(DownloadUrlsMixin, ReadOnlyModelSerializer[m.Milestone]):
     signed_off_by = serializers.EmailField(
         source="signed_off_by.email", read_only=True, default=None
     )
@@ -95,7 +96,6 @@ class MilestoneSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Miles
             "signed_off_by",
             "signed_off_at",
         ]
-        read_only_fields = fields
 
     def get_evidence_file_url(self, milestone: m.Milestone) -> str | None:
         return self._download("api:milestone-evidence-file", milestone.pk, milestone.evidence_file)

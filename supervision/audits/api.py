@@ -28,7 +28,7 @@ from rest_framework.routers import SimpleRouter
 
 from programs.api_common import read_scoped_input
 from programs.models import Program
-from training_portal.core.api.serializers import JobSerializer
+from training_portal.core.api.serializers import JobSerializer, ReadOnlyModelSerializer
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from ..models import AuditRun, RuleSetting, Severity
@@ -150,7 +150,7 @@ class RuleCountsSerializer(serializers.Serializer[Any]):
     gone = serializers.IntegerField()
 
 
-class AuditRunSerializer(serializers.ModelSerializer[AuditRun]):
+class AuditRunSerializer(ReadOnlyModelSerializer[AuditRun]):
     program_code = serializers.CharField(source="program.code", read_only=True, default=None)
     started_by = serializers.EmailField(source="started_by.email", read_only=True, default=None)
     rules = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -173,7 +173,6 @@ class AuditRunSerializer(serializers.ModelSerializer[AuditRun]):
             "job",
             "counts",
         ]
-        read_only_fields = fields
 
 
 class RuleSettingInputSerializer(serializers.Serializer[Any]):

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from training_portal.core.api.serializers import ReadOnlyModelSerializer
 
 from ...models import Finding
 from ...rules import rule_label
@@ -52,7 +53,7 @@ def _subject_label(finding: Finding) -> str:
     return f"{finding.subject_type.app_label}.{finding.subject_type.model}"
 
 
-class FindingSerializer(serializers.ModelSerializer[Finding]):
+class FindingSerializer(ReadOnlyModelSerializer[Finding]):
     rule_label = serializers.SerializerMethodField()
     message = serializers.SerializerMethodField()
     program_code = serializers.CharField(source="program.code", read_only=True)
@@ -110,7 +111,6 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
             "next_statuses",
             "can",
         ]
-        read_only_fields = fields
 
     def get_rule_label(self, finding: Finding) -> str:
         return rule_label(finding.rule)
@@ -173,7 +173,6 @@ class ResolvedFindingSerializer(FindingSerializer):
 
     class Meta(FindingSerializer.Meta):
         fields = [*FindingSerializer.Meta.fields, "still_present", "next_run"]
-        read_only_fields = fields
 
 
 class BulkResultSerializer(serializers.Serializer[Any]):
