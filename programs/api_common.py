@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from programs.design import services as elements
 from programs.design.permissions import can_manage_program
-from training_portal.core.api.viewsets import RecordStep, actor, answer, read_input
+from training_portal.core.api.viewsets import Creates, RecordStep, actor, answer, read_input
 from training_portal.core.files import download_url
 
 from . import models as m
@@ -58,6 +58,14 @@ def step(
     """A detail action taking one service step on the record (`RecordStep`), its input's
     related fields resolved within what the caller sees (`VISIBLE_INPUTS` unless `scoped`)."""
     return RecordStep(service, argument, scoped=scoped, **options)
+
+
+def creates(
+    service: Any, input: Any, *, scoped: Any = MORE_VISIBLE_INPUTS, **options: Any
+) -> Creates:
+    """`create`: `service(user=caller, **input)` (`Creates`), its input's related fields
+    resolved within what the caller sees (`MORE_VISIBLE_INPUTS` unless `scoped`)."""
+    return Creates(service, input=input, scoped=scoped, **options)
 
 
 def read_partial(request: Request, serializer_class: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from programs.partners.services import partners
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
-from ..api_common import VISIBLE_INPUTS, Removable, merged, read_partial, read_scoped_input
+from ..api_common import VISIBLE_INPUTS, Removable, creates, merged, read_partial, read_scoped_input
 from .filters import (
     CourseFilter,
     CurriculumFilter,
@@ -291,11 +291,9 @@ class CourseViewSet(ScopedViewSet):
 
 
 class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
-    @extend_schema(request=ProgramInputSerializer, responses={201: ProgramSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, ProgramInputSerializer)
-        program = partners.create_program(user=actor(request), **data)
-        return answer(self, program, status.HTTP_201_CREATED)
+    create = creates(
+        partners.create_program, ProgramInputSerializer, responses={201: ProgramSerializer}
+    )
 
     @extend_schema(request=ProgramUpdateSerializer, responses={200: ProgramSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:

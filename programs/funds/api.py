@@ -8,16 +8,15 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from programs.funds import services as funds
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.viewsets import ScopedViewSet
 from training_portal.core.files import serve_file
 
 from .. import models as m
@@ -26,7 +25,7 @@ from ..api_common import (
     VISIBLE_INPUTS,
     DownloadUrlsMixin,
     ReasonSerializer,
-    read_scoped_input,
+    creates,
     step,
 )
 from .filters import BudgetLineFilter, ExpenditureFilter
@@ -161,11 +160,7 @@ class ExpenditureViewSet(ScopedViewSet):
 
 
 class BudgetLineWrites(BudgetLineViewSet, viewsets.GenericViewSet[Any]):
-    @extend_schema(request=BudgetLineInputSerializer, responses={201: BudgetLineSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, BudgetLineInputSerializer)
-        line = funds.create_budget_line(user=actor(request), **data)
-        return answer(self, line, status.HTTP_201_CREATED)
+    create = creates(funds.create_budget_line, BudgetLineInputSerializer)
 
 
 class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
@@ -173,12 +168,7 @@ class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=ExpenditureInputSerializer, responses={201: ExpenditureSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_input(request, ExpenditureInputSerializer, scoped=VISIBLE_INPUTS)
-        return answer(
-            self, funds.submit_expenditure(user=actor(request), **data), status.HTTP_201_CREATED
-        )
+    create = creates(funds.submit_expenditure, ExpenditureInputSerializer, scoped=VISIBLE_INPUTS)
 
     approve = step(funds.approve_expenditure, "expenditure", input=OverrideSerializer)
     reject = step(funds.reject_expenditure, "expenditure", input=ReasonSerializer)

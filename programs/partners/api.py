@@ -12,7 +12,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -23,7 +23,7 @@ from accounts.models import RoleMembership
 from programs.design import services as elements
 from programs.partners.permissions import can_open_agreement, can_post_counsellors
 from programs.partners.services import counsellors, organizations, partners
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 from training_portal.core.files import serve_file, uploaded_name
 
 from .. import models as m
@@ -33,6 +33,7 @@ from ..api_common import (
     VISIBLE_INPUTS,
     DownloadUrlsMixin,
     Removable,
+    creates,
     merged,
     read_partial,
     read_scoped_input,
@@ -233,11 +234,7 @@ class ProgramPartnerViewSet(ScopedViewSet):
 class OrganizationWrites(OrganizationViewSet, viewsets.GenericViewSet[Any]):
     """Programme administrators register partner subjects; portal administrators rate them."""
 
-    @extend_schema(request=OrganizationInputSerializer, responses={201: OrganizationSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, OrganizationInputSerializer)
-        organization = partners.create_organization(user=actor(request), **data)
-        return answer(self, organization, status.HTTP_201_CREATED)
+    create = creates(partners.create_organization, OrganizationInputSerializer)
 
     @extend_schema(request=OrganizationUpdateSerializer, responses={200: OrganizationSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -261,11 +258,7 @@ class ProgramPartnerWrites(Removable, ProgramPartnerViewSet):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=PartnerInputSerializer, responses={201: ProgramPartnerSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, PartnerInputSerializer)
-        partner = partners.add_partner(user=actor(request), **data)
-        return answer(self, partner, status.HTTP_201_CREATED)
+    create = creates(partners.add_partner, PartnerInputSerializer)
 
     def _set_responsibilities(self, request: Request) -> Response:
         partner = self.get_object()
@@ -333,14 +326,12 @@ class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
             raise PermissionDenied
         return membership
 
-    @extend_schema(
-        request=CounsellorPostingInputSerializer, responses={201: CounsellorPostingSerializer}
+    create = creates(
+        counsellors.post_counsellor,
+        CounsellorPostingInputSerializer,
+        scoped=VISIBLE_INPUTS,
+        doc="Post the person with an account under `email` at the organisation, from today.",
     )
-    def create(self, request: Request) -> Response:
-        """Post the person with an account under `email` at the organisation, from today."""
-        data = read_input(request, CounsellorPostingInputSerializer, scoped=VISIBLE_INPUTS)
-        membership = counsellors.post_counsellor(user=actor(request), **data)
-        return answer(self, membership, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=CounsellorPostingCorrectionSerializer,

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -17,7 +17,7 @@ from training_portal.core.api.serializers import ReadOnlyModelSerializer
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from .. import models as m
-from ..api_common import ReasonSerializer, read_scoped_input, step
+from ..api_common import ReasonSerializer, creates, read_scoped_input, step
 from .filters import PlacementFilter
 
 # ---- Serializers ------------------------------------------------------------------------------
@@ -135,11 +135,7 @@ class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
 class PlacementCreateWrites(PlacementWrites):
     """Placements are planned by the program's administrators, then confirmed by the host."""
 
-    @extend_schema(request=PlacementInputSerializer, responses={201: PlacementSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, PlacementInputSerializer)
-        placement = placements.create_placement(user=actor(request), **data)
-        return answer(self, placement, status.HTTP_201_CREATED)
+    create = creates(placements.create_placement, PlacementInputSerializer)
 
 
 router = SimpleRouter()

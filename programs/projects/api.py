@@ -23,8 +23,8 @@ from ..api_common import (
     VISIBLE_INPUTS,
     AccountEmailMixin,
     ReasonSerializer,
+    creates,
     errors_renamed,
-    read_scoped_input,
     step,
 )
 from .filters import ProjectFilter
@@ -148,11 +148,7 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
             raise PermissionDenied
         return cast(m.Project, project)
 
-    @extend_schema(request=ProjectInputSerializer, responses={201: ProjectSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, ProjectInputSerializer)
-        project = projects.create_project(user=actor(request), **data)
-        return answer(self, project, status.HTTP_201_CREATED)
+    create = creates(projects.create_project, ProjectInputSerializer)
 
     def _change_status(self, request: Request) -> Response:
         project = self._managed(request)

@@ -28,6 +28,7 @@ from ..api_common import (
     CommentSerializer,
     DownloadUrlsMixin,
     ReasonSerializer,
+    creates,
     step,
 )
 from .filters import CaseLogFilter, MilestoneFilter, ProgressLogFilter, TrainingPlanFilter
@@ -308,11 +309,7 @@ def plan_step(name: str, **options: Any) -> RecordStep:
 class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
     """Plans are drafted by their student and move through submit → tutor-approve → approve."""
 
-    @extend_schema(request=PlanInputSerializer, responses={201: TrainingPlanSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_input(request, PlanInputSerializer, scoped=VISIBLE_INPUTS)
-        plan = training.draft_plan(user=actor(request), **data)
-        return answer(self, plan, status.HTTP_201_CREATED)
+    create = creates(training.draft_plan, PlanInputSerializer, scoped=VISIBLE_INPUTS)
 
     @extend_schema(request=PlanInputSerializer, responses={200: TrainingPlanSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -340,11 +337,7 @@ class MilestoneWrites(MilestoneViewSet, viewsets.GenericViewSet[Any]):
 class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
     """Tutors write logs (with the cases of the session); students acknowledge shared ones."""
 
-    @extend_schema(request=ProgressLogInputSerializer, responses={201: ProgressLogSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_input(request, ProgressLogInputSerializer, scoped=VISIBLE_INPUTS)
-        log = logs.write_progress_log(user=actor(request), **data)
-        return answer(self, log, status.HTTP_201_CREATED)
+    create = creates(logs.write_progress_log, ProgressLogInputSerializer, scoped=VISIBLE_INPUTS)
 
     acknowledge = step(logs.acknowledge_log, "log", input=CommentSerializer)
     corrections = step(
@@ -362,12 +355,7 @@ class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
 
 
 class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
-    @extend_schema(request=CaseLogInputSerializer, responses={201: CaseLogSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_input(request, CaseLogInputSerializer, scoped=VISIBLE_INPUTS)
-        return answer(
-            self, logs.record_case_log(user=actor(request), **data), status.HTTP_201_CREATED
-        )
+    create = creates(logs.record_case_log, CaseLogInputSerializer, scoped=VISIBLE_INPUTS)
 
     verify = step(logs.verify_case_log, "case_log")
     query = step(logs.query_case_log, "case_log", input=CaseQuestionSerializer)

@@ -20,7 +20,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-__all__ = ["DetailAction", "RecordStep", "ScopedViewSet", "actor", "answer", "read_input"]
+__all__ = [
+    "Creates",
+    "DetailAction",
+    "RecordStep",
+    "ScopedViewSet",
+    "actor",
+    "answer",
+    "read_input",
+]
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet[Any]):
@@ -66,6 +74,10 @@ def answer(viewset: Any, instance: Any, status_code: int = status.HTTP_200_OK) -
     return Response(viewset.get_serializer(fresh).data, status=status_code)
 
 
+#: The methods of a viewset that its router maps itself (no `@action`).
+OWN_METHODS = frozenset({"create", "retrieve", "update", "partial_update", "destroy", "list"})
+
+
 class DetailAction:
     """A detail action declared as a class attribute of a viewset; on the class's creation it
     becomes an ordinary DRF `@action` named after the attribute (its URL `<pk>/<name>/` unless
@@ -73,7 +85,8 @@ class DetailAction:
     does in `run`.
 
     `responses` defaults to `{status_code: the viewset's serializer_class}`; with `dashed_urls`
-    the URL of `change_tutor` is `<pk>/change-tutor/`."""
+    the URL of `change_tutor` is `<pk>/change-tutor/`. Declared under the name of one of the
+    viewset's own methods (`create`, `partial_update`), it is that method, not an extra action."""
 
     dashed_urls: bool = False
 
@@ -104,6 +117,13 @@ class DetailAction:
         act.__name__ = name
         act.__qualname__ = f"{owner.__qualname__}.{name}"
         act.__doc__ = self.doc
+        schema = extend_schema(
+            request=self.input,
+            responses=self.responses or {self.status_code: owner.serializer_class},  # type: ignore[attr-defined]
+        )
+        if name in OWN_METHODS:
+            setattr(owner, name, schema(act))
+            return
         url_path = self.url_path
         if url_path is None and self.dashed_urls and "_" in name:
             url_path = name.replace("_", "-")
@@ -113,8 +133,7 @@ class DetailAction:
             **({"url_path": url_path} if url_path else {}),
             **({"url_name": self.url_name} if self.url_name else {}),
         )(act)
-        responses = self.responses or {self.status_code: owner.serializer_class}  # type: ignore[attr-defined]
-        setattr(owner, name, extend_schema(request=self.input, responses=responses)(routed))
+        setattr(owner, name, schema(routed))
 
 
 class RecordStep(DetailAction):
@@ -157,3 +176,29 @@ class RecordStep(DetailAction):
         data = read_input(request, self.input, scoped=self.scoped) if self.input else {}
         result = self.service(**{self.caller: actor(request), self.argument: record}, **data)
         return answer(viewset, result if self.answers_result else record, self.status_code)
+
+
+class Creates(DetailAction):
+    """`create = Creates(service, input=...)`: the `input` read with `read_input` (400 with
+    field errors), then `service(<caller>=caller, **input)`; the answer is the new record as
+    the caller sees it (201 unless `status_code`)."""
+
+    def __init__(
+        self,
+        service: Callable[..., Any],
+        *,
+        scoped: Mapping[str, Any] | None = None,
+        caller: str = "user",
+        status_code: int = status.HTTP_201_CREATED,
+        **options: Any,
+    ) -> None:
+        super().__init__(status_code=status_code, **options)
+        self.service = service
+        self.scoped = scoped
+        self.caller = caller
+
+    def run(self, viewset: Any, request: Request, name: str) -> Response:
+        data = read_input(request, self.input, scoped=self.scoped)
+        return answer(
+            viewset, self.service(**{self.caller: actor(request)}, **data), self.status_code
+        )
