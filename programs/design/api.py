@@ -4,6 +4,7 @@ their elements (objectives, stages, milestone templates, curriculum) and the cou
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,18 +19,12 @@ from rest_framework.routers import SimpleRouter
 from accounts.models import User
 from programs.design import services as elements
 from programs.partners.services import partners
+from training_portal.core.api.filters import model_filter
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
 from ..api_common import VISIBLE_INPUTS, Removable, creates, merged, read_partial, read_scoped_input
-from .filters import (
-    CourseFilter,
-    CurriculumFilter,
-    MilestoneTemplateFilter,
-    ObjectiveFilter,
-    ProgramFilter,
-    StageFilter,
-)
+from .filters import CourseFilter, ProgramFilter
 
 # ---- Serializers ------------------------------------------------------------------------------
 
@@ -322,6 +317,16 @@ class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
 # ---- Program elements: edit, remove (delete or retire), reinstate, reorder --------------------
 
 
+@dataclass(frozen=True)
+class ElementServices:
+    """The services of an element: `add(user=, **data)` and `update(user=, <argument>=element,
+    **values)`."""
+
+    add: Callable[..., Any]
+    update: Callable[..., Any]
+    argument: str
+
+
 class ElementWrites(Removable, ScopedViewSet):
     """An element of a program: read by whoever sees the program, written by its
     administrators through the `elements` services (403 for others, 404 outside the program's
@@ -329,24 +334,29 @@ class ElementWrites(Removable, ScopedViewSet):
 
     input_serializer: Any
     update_serializer: Any = None
-    argument: str
-    editable: tuple[str, ...]
+    services: ElementServices
     ordering_fields = ["id"]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" in cls.__dict__:  # an element's list is filtered by its program
+            cls.filterset_class = model_filter(cls.model, "program")
+
+    @property
+    def editable(self) -> list[str]:
+        """What a partial update changes: the fields of its input, the program aside."""
+        fields = (self.update_serializer or self.input_serializer)().fields
+        return [name for name in fields if name != "program"]
 
     def get_queryset(self) -> QuerySet[Any]:
         programs = m.Program.objects.visible_to(self.request.user)
         return self.model.objects.filter(program__in=programs).select_related("program")
 
-    #: Each element names its two services: `adds(user=, **data)` and
-    #: `updates(user=, <argument>=element, **values)`.
-    adds: Callable[..., Any]
-    updates: Callable[..., Any]
-
     def add_element(self, user: User, **data: Any) -> Any:
-        return self.adds(user=user, **data)
+        return self.services.add(user=user, **data)
 
     def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return self.updates(user=user, **{self.argument: element}, **values)
+        return self.services.update(user=user, **{self.services.argument: element}, **values)
 
     def create(self, request: Request) -> Response:
         data = read_scoped_input(request, self.input_serializer)
@@ -372,49 +382,37 @@ class OrderedElementWrites(ElementWrites):
 
 class ObjectiveWrites(OrderedElementWrites):
     model = m.TrainingObjective
-    filterset_class = ObjectiveFilter
     serializer_class = ProgramObjectiveSerializer
     input_serializer = ObjectiveInputSerializer
-    editable = ("title", "description")
-
-    adds = staticmethod(partners.add_objective)
-    updates = staticmethod(elements.update_objective)
-    argument = "objective"
+    services = ElementServices(partners.add_objective, elements.update_objective, "objective")
 
 
 class StageWrites(OrderedElementWrites):
     model = m.Stage
-    filterset_class = StageFilter
     serializer_class = ProgramStageSerializer
     input_serializer = StageInputSerializer
-    editable = ("kind", "title", "expected_months")
-
-    adds = staticmethod(partners.add_stage)
-    updates = staticmethod(elements.update_stage)
-    argument = "stage"
+    services = ElementServices(partners.add_stage, elements.update_stage, "stage")
 
 
 class MilestoneTemplateWrites(ElementWrites):
     model = m.MilestoneTemplate
-    filterset_class = MilestoneTemplateFilter
     serializer_class = ProgramMilestoneTemplateSerializer
     input_serializer = MilestoneTemplateInputSerializer
-    editable = ("kind", "title", "due_offset_days", "stage")
-
-    adds = staticmethod(partners.add_milestone_template)
-    updates = staticmethod(elements.update_milestone_template)
-    argument = "template"
+    services = ElementServices(
+        partners.add_milestone_template, elements.update_milestone_template, "template"
+    )
 
 
 class CurriculumWrites(ElementWrites):
     """A course in a program's curriculum; created from an existing course or a new one."""
 
     model = m.ProgramCourse
-    filterset_class = CurriculumFilter
     serializer_class = ProgramCurriculumSerializer
     input_serializer = CurriculumInputSerializer
     update_serializer = CurriculumUpdateSerializer
-    editable = ("requirement", "semester")
+    services = ElementServices(
+        partners.add_course_to_curriculum, elements.update_curriculum_entry, "entry"
+    )
 
     def get_queryset(self) -> QuerySet[Any]:
         return super().get_queryset().select_related("course")
@@ -425,9 +423,6 @@ class CurriculumWrites(ElementWrites):
             return partners.add_course_to_curriculum(user=user, **data)
         data["course"] = m.Course(**new_course)
         return partners.create_course_in_curriculum(user=user, **data)
-
-    updates = staticmethod(elements.update_curriculum_entry)
-    argument = "entry"
 
 
 class CourseWrites(CourseViewSet, viewsets.GenericViewSet[Any]):

@@ -56,6 +56,18 @@ class BudgetLineSerializer(serializers.ModelSerializer[m.BudgetLine]):
         ]
 
 
+#: What the submission and its decision record: kept by the workflow, read-only.
+DECISION_FIELDS = [
+    "submitted_by",
+    "submitted_at",
+    "status",
+    "approved_by",
+    "decided_at",
+    "override_reason",
+    "rejection_reason",
+]
+
+
 class ExpenditureSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Expenditure]):
     submitted_by = serializers.EmailField(source="submitted_by.email", read_only=True)
     approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
@@ -71,24 +83,10 @@ class ExpenditureSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Exp
             "category",
             "payee",
             "description",
-            "submitted_by",
-            "submitted_at",
-            "status",
-            "approved_by",
-            "decided_at",
-            "override_reason",
-            "rejection_reason",
+            *DECISION_FIELDS,
             "receipt_url",
         ]
-        read_only_fields = [
-            "submitted_by",
-            "submitted_at",
-            "status",
-            "approved_by",
-            "decided_at",
-            "override_reason",
-            "rejection_reason",
-        ]
+        read_only_fields = DECISION_FIELDS
 
     def get_receipt_url(self, expenditure: m.Expenditure) -> str | None:
         return self._download("api:expenditure-receipt", expenditure.pk, expenditure.receipt)

@@ -63,28 +63,25 @@ class PlacementSerializer(ReadOnlyModelSerializer[m.Placement]):
 # ---- Inputs -----------------------------------------------------------------------------------
 
 
-class PlacementInputSerializer(serializers.Serializer[Any]):
+# The terms of a placement, planned or changed while planned. No docstring: the schema would
+# give it to the serializers below that have none of their own.
+class _PlacementTerms(serializers.Serializer[Any]):
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    objectives = serializers.CharField()
+    practice_tutor = serializers.PrimaryKeyRelatedField(
+        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
+    )
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementInputSerializer(_PlacementTerms):
     student = serializers.PrimaryKeyRelatedField(queryset=m.Student.objects.all())
     host = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    objectives = serializers.CharField()
-    practice_tutor = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
-    )
-    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PlacementEditSerializer(serializers.Serializer[Any]):
+class PlacementEditSerializer(_PlacementTerms):
     """A planned placement's dates, practice tutor and objectives (the host stays)."""
-
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    objectives = serializers.CharField()
-    practice_tutor = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
-    )
-    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class PlacementStartSerializer(serializers.Serializer[Any]):

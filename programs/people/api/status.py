@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from training_portal.core.api.viewsets import DetailAction, actor
+from training_portal.core.api.viewsets import DetailAction, actor, read_input
 
 from ... import models as m
 from ...records.api import RecordReads
@@ -190,6 +190,12 @@ class StudentStatusActions(RecordReads):
         )
         return Response(StatusChangeSerializer(rows, many=True).data)
 
+    def _record(self, request: Request, service: Any, input: Any) -> Response:
+        """The graduate's destination as `service` records it from the `input`."""
+        student = self.get_object()
+        destination = service(user=actor(request), student=student, **read_input(request, input))
+        return Response(DestinationSerializer(destination).data)
+
     @extend_schema(request=DestinationInputSerializer, responses={200: DestinationSerializer})
     @action(detail=True, methods=["get", "post"])
     def destination(self, request: Request, pk: str | None = None) -> Response:
@@ -199,21 +205,9 @@ class StudentStatusActions(RecordReads):
             if found is None:
                 raise Http404
             return Response(DestinationSerializer(found).data)
-        student = self.get_object()
-        serializer = DestinationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        destination = student_status.record_destination(
-            user=actor(request), student=student, **serializer.validated_data
-        )
-        return Response(DestinationSerializer(destination).data)
+        return self._record(request, student_status.record_destination, DestinationInputSerializer)
 
     @extend_schema(request=FollowUpInputSerializer, responses={200: DestinationSerializer})
     @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
     def follow_up(self, request: Request, pk: str | None = None) -> Response:
-        student = self.get_object()
-        serializer = FollowUpInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        destination = student_status.record_follow_up(
-            user=actor(request), student=student, **serializer.validated_data
-        )
-        return Response(DestinationSerializer(destination).data)
+        return self._record(request, student_status.record_follow_up, FollowUpInputSerializer)

@@ -86,6 +86,28 @@ class SeesAssignments(BasePermission):
 #: Lists of one inspection's rows: neither filtered by the inspection filters nor paginated.
 SUBRESOURCE: dict[str, Any] = {"filter_backends": [], "pagination_class": None}
 
+
+def subresource(
+    rows: Any, input: Any, *, created: bool = False, url_path: str | None = None
+) -> Callable[[Callable[..., Response]], Any]:
+    """A list of the inspection's own rows (GET: `rows`, many) to which a row is added or
+    changed (POST: `input`, answered with the row; 201 if `created`), unfiltered, unpaginated."""
+    posted = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    route = action(
+        detail=True,
+        methods=["get", "post"],
+        **({"url_path": url_path} if url_path else {}),
+        **SUBRESOURCE,
+    )
+    listed = extend_schema(methods=["GET"], request=None, responses={200: rows(many=True)})
+    added = extend_schema(methods=["POST"], request=input, responses={posted: rows})
+
+    def decorate(method: Callable[..., Response]) -> Any:
+        return listed(added(route(method)))
+
+    return decorate
+
+
 FILE_ID = OpenApiParameter(
     "file_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="An evidence file's id."
 )
@@ -183,15 +205,9 @@ class InspectionViewSet(ScopedViewSet):
 
     # -- Conducting --
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.ChecklistItemSerializer(many=True)}
+    @subresource(
+        s.ChecklistItemSerializer, s.ChecklistResultInputSerializer, url_path="checklist-results"
     )
-    @extend_schema(
-        methods=["POST"],
-        request=s.ChecklistResultInputSerializer,
-        responses={200: s.ChecklistItemSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], url_path="checklist-results", **SUBRESOURCE)
     def checklist_results(self, request: Request, pk: str | None = None) -> Response:
         """The checklist with its answers (GET); the result of one question (POST)."""
         inspection = self._inspection(permissions.works_on)
@@ -208,15 +224,7 @@ class InspectionViewSet(ScopedViewSet):
         item = services.record_checklist_result(by=actor(request), item=item, **data)
         return Response(s.ChecklistItemSerializer(items.get(pk=item.pk)).data)
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.SampledStudentSerializer(many=True)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=s.SampleUpdateInputSerializer,
-        responses={200: s.SampledStudentSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], **SUBRESOURCE)
+    @subresource(s.SampledStudentSerializer, s.SampleUpdateInputSerializer)
     def sample(self, request: Request, pk: str | None = None) -> Response:
         """The students drawn for examination (GET); whether one was examined (POST)."""
         inspection = self._inspection(permissions.works_on)
@@ -232,15 +240,7 @@ class InspectionViewSet(ScopedViewSet):
         sampled = services.update_sampled_student(by=actor(request), sampled=sampled, **data)
         return Response(s.SampledStudentSerializer(sample.get(pk=sampled.pk)).data)
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.ObservationSerializer(many=True)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=s.ObservationInputSerializer,
-        responses={201: s.ObservationSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], **SUBRESOURCE)
+    @subresource(s.ObservationSerializer, s.ObservationInputSerializer, created=True)
     def observations(self, request: Request, pk: str | None = None) -> Response:
         """What the inspectors saw (GET); a new observation (POST)."""
         inspection = self._inspection(permissions.works_on)
@@ -293,15 +293,7 @@ class InspectionViewSet(ScopedViewSet):
         item = get_object_or_404(EvidenceFile.objects.filter(inspection=inspection), pk=file_id)
         return serve_file(item.file, filename=item.name)
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.InspectionFindingSerializer(many=True)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=s.InspectionFindingInputSerializer,
-        responses={201: s.InspectionFindingSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], **SUBRESOURCE)
+    @subresource(s.InspectionFindingSerializer, s.InspectionFindingInputSerializer, created=True)
     def findings(self, request: Request, pk: str | None = None) -> Response:
         """The findings the inspection recorded that the caller may see (GET); a new finding
         (POST, the team), which then follows the life of every finding."""
@@ -321,15 +313,9 @@ class InspectionViewSet(ScopedViewSet):
 
     # -- The report and the right of reply --
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.ReportSectionSerializer(many=True)}
+    @subresource(
+        s.ReportSectionSerializer, s.ReportSectionInputSerializer, url_path="report-sections"
     )
-    @extend_schema(
-        methods=["POST"],
-        request=s.ReportSectionInputSerializer,
-        responses={200: s.ReportSectionSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], url_path="report-sections", **SUBRESOURCE)
     def report_sections(self, request: Request, pk: str | None = None) -> Response:
         """The draft report (GET: the team, and the inspected side once it was sent to them
         for reply); a section saved by key (POST: the team)."""
@@ -349,15 +335,7 @@ class InspectionViewSet(ScopedViewSet):
         doc="Send the draft to the inspected side for their factual-accuracy comments.",
     )
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.ReplyCommentSerializer(many=True)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=s.ReplyCommentInputSerializer,
-        responses={201: s.ReplyCommentSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], **SUBRESOURCE)
+    @subresource(s.ReplyCommentSerializer, s.ReplyCommentInputSerializer, created=True)
     def comments(self, request: Request, pk: str | None = None) -> Response:
         """The inspected side's comments on the draft and the answers (GET); a comment on a
         section while the reply window is open (POST: the inspected side)."""

@@ -136,32 +136,49 @@ class DetailAction:
         setattr(owner, name, schema(routed))
 
 
-class RecordStep(DetailAction):
+class ServiceAction(DetailAction):
+    """An action that calls one service as the caller: `service(<caller>=caller, **given,
+    **input)`, the `input` read with `read_input` (400 with field errors; related ids resolved
+    within what the caller sees for the fields `scoped` names)."""
+
+    def __init__(
+        self,
+        service: Callable[..., Any],
+        *,
+        scoped: Mapping[str, Any] | None = None,
+        caller: str = "user",
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self.service = service
+        self.scoped = scoped
+        self.caller = caller
+
+    def call(self, request: Request, **given: Any) -> Any:
+        data = read_input(request, self.input, scoped=self.scoped) if self.input else {}
+        return self.service(**{self.caller: actor(request)}, **given, **data)
+
+
+class RecordStep(ServiceAction):
     """One service step on the viewset's record (a transition, a sign-off...): the record
     (`get_object`, 404 outside what the caller sees; or `guard(viewset, request)`, e.g. one
     that also answers 403 to those who may not manage it; a string names a viewset method
-    taking the request), then the `input` read with `read_input` (400 with field errors), then
-    `service(<caller>=caller, <argument>=record, **input)`; the answer is the record as the
-    caller sees it now (`status_code`), or with `answers_result` the record the service returns
-    (e.g. a new revision)."""
+    taking the request), then `service(<caller>=caller, <argument>=record, **input)`; the
+    answer is the record as the caller sees it now (`status_code`), or with `answers_result`
+    the record the service returns (e.g. a new revision)."""
 
     def __init__(
         self,
         service: Callable[..., Any],
         argument: str,
         *,
-        scoped: Mapping[str, Any] | None = None,
         guard: str | Callable[[Any, Request], Any] | None = None,
-        caller: str = "user",
         answers_result: bool = False,
         **options: Any,
     ) -> None:
-        super().__init__(**options)
-        self.service = service
+        super().__init__(service, **options)
         self.argument = argument
-        self.scoped = scoped
         self.guard = guard
-        self.caller = caller
         self.answers_result = answers_result
 
     def record(self, viewset: Any, request: Request) -> Any:
@@ -173,32 +190,22 @@ class RecordStep(DetailAction):
 
     def run(self, viewset: Any, request: Request, name: str) -> Response:
         record = self.record(viewset, request)
-        data = read_input(request, self.input, scoped=self.scoped) if self.input else {}
-        result = self.service(**{self.caller: actor(request), self.argument: record}, **data)
+        result = self.call(request, **{self.argument: record})
         return answer(viewset, result if self.answers_result else record, self.status_code)
 
 
-class Creates(DetailAction):
-    """`create = Creates(service, input=...)`: the `input` read with `read_input` (400 with
-    field errors), then `service(<caller>=caller, **input)`; the answer is the new record as
-    the caller sees it (201 unless `status_code`)."""
+class Creates(ServiceAction):
+    """`create = Creates(service, input=...)`: `service(<caller>=caller, **input)`; the answer
+    is the new record as the caller sees it (201 unless `status_code`)."""
 
     def __init__(
         self,
         service: Callable[..., Any],
         *,
-        scoped: Mapping[str, Any] | None = None,
-        caller: str = "user",
         status_code: int = status.HTTP_201_CREATED,
         **options: Any,
     ) -> None:
-        super().__init__(status_code=status_code, **options)
-        self.service = service
-        self.scoped = scoped
-        self.caller = caller
+        super().__init__(service, status_code=status_code, **options)
 
     def run(self, viewset: Any, request: Request, name: str) -> Response:
-        data = read_input(request, self.input, scoped=self.scoped)
-        return answer(
-            viewset, self.service(**{self.caller: actor(request)}, **data), self.status_code
-        )
+        return answer(viewset, self.call(request), self.status_code)
