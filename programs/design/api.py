@@ -20,6 +20,7 @@ from accounts.models import User
 from programs.design import services as elements
 from programs.partners.services import partners
 from training_portal.core.api.filters import model_filter
+from training_portal.core.api.serializers import optional_ref
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
@@ -200,9 +201,7 @@ class MilestoneTemplateInputSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=m.MilestoneTemplate.Kind.choices)
     title = serializers.CharField(max_length=200)
     due_offset_days = serializers.IntegerField(min_value=0, max_value=3650)
-    stage = serializers.PrimaryKeyRelatedField(
-        queryset=m.Stage.objects.all(), required=False, allow_null=True, default=None
-    )
+    stage = optional_ref(m.Stage.objects.all())
 
 
 class CourseInputSerializer(serializers.Serializer[Any]):
@@ -221,9 +220,7 @@ class CurriculumInputSerializer(serializers.Serializer[Any]):
     """An existing `course`, or a `new_course` described here, attached to the curriculum."""
 
     program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
-    course = serializers.PrimaryKeyRelatedField(
-        queryset=m.Course.objects.all(), required=False, allow_null=True, default=None
-    )
+    course = optional_ref(m.Course.objects.all())
     new_course = CourseInputSerializer(required=False, allow_null=True, default=None)
     requirement = serializers.ChoiceField(choices=m.ProgramCourse.Requirement.choices)
     semester = serializers.IntegerField(min_value=1, max_value=12)

@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from programs.funds import services as funds
+from training_portal.core.api.serializers import optional_ref
 from training_portal.core.api.viewsets import ScopedViewSet
 from training_portal.core.files import serve_file
 
@@ -104,9 +105,7 @@ class BudgetLineInputSerializer(serializers.Serializer[Any]):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    approver = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True, default=None
-    )
+    approver = optional_ref(User.objects.all())
 
 
 class ExpenditureInputSerializer(serializers.Serializer[Any]):

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.placements import services as placements
-from training_portal.core.api.serializers import ReadOnlyModelSerializer
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from .. import models as m
@@ -69,9 +69,7 @@ class _PlacementTerms(serializers.Serializer[Any]):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     objectives = serializers.CharField()
-    practice_tutor = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
-    )
+    practice_tutor = optional_ref(m.TutorProfile.objects.all())
     capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -16,7 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from programs.training.permissions import is_student
 from programs.training.services import logs, signoff, training
-from training_portal.core.api.serializers import ReadOnlyModelSerializer
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
 from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file, uploaded_name
 from training_portal.core.permissions import Predicate
@@ -214,9 +214,7 @@ class ProgressLogInputSerializer(serializers.Serializer[Any]):
     minutes = serializers.IntegerField(min_value=1, max_value=1440)
     summary = serializers.CharField()
     shared = serializers.BooleanField(default=True)
-    placement = serializers.PrimaryKeyRelatedField(
-        queryset=m.Placement.objects.all(), required=False, allow_null=True, default=None
-    )
+    placement = optional_ref(m.Placement.objects.all())
     cases = CaseEntrySerializer(many=True, required=False, default=list)
 
 
@@ -235,9 +233,7 @@ class CaseLogInputSerializer(serializers.Serializer[Any]):
     procedure = serializers.CharField(max_length=200)
     count = serializers.IntegerField(min_value=1, max_value=1000)
     role = serializers.ChoiceField(choices=m.CaseLog.Role.choices)
-    placement = serializers.PrimaryKeyRelatedField(
-        queryset=m.Placement.objects.all(), required=False, allow_null=True, default=None
-    )
+    placement = optional_ref(m.Placement.objects.all())
 
 
 class CaseQuestionSerializer(serializers.Serializer[Any]):

@@ -28,7 +28,11 @@ from rest_framework.routers import SimpleRouter
 
 from programs.api_common import read_scoped_input
 from programs.models import Program
-from training_portal.core.api.serializers import JobSerializer, ReadOnlyModelSerializer
+from training_portal.core.api.serializers import (
+    JobSerializer,
+    ReadOnlyModelSerializer,
+    optional_ref,
+)
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from ..models import AuditRun, RuleSetting, Severity
@@ -178,12 +182,8 @@ class AuditRunSerializer(ReadOnlyModelSerializer[AuditRun]):
 class RuleSettingInputSerializer(serializers.Serializer[Any]):
     """The whole setting of one scope: what is left out falls back to the level above."""
 
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="A program, or null for the portal-wide setting.",
+    program = optional_ref(
+        Program.objects.all(), help_text="A program, or null for the portal-wide setting."
     )
     enabled = serializers.BooleanField(required=False, default=True)
     severity = serializers.ChoiceField(
@@ -204,12 +204,8 @@ class RuleSettingInputSerializer(serializers.Serializer[Any]):
 
 
 class AuditRunInputSerializer(serializers.Serializer[Any]):
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The program to audit, or null for the whole portal.",
+    program = optional_ref(
+        Program.objects.all(), help_text="The program to audit, or null for the whole portal."
     )
     rules = serializers.ListField(
         child=serializers.CharField(max_length=64),

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from training_portal.core.api.serializers import optional_ref
 from training_portal.core.api.viewsets import DetailAction, actor, read_input
 
 from ... import models as m
@@ -31,12 +32,8 @@ class StatusChangeInputSerializer(serializers.Serializer[Any]):
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     shift_days = serializers.IntegerField(required=False, allow_null=True, default=None)
-    tutor = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
-    )
-    replaces = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorAssignment.objects.all(), required=False, allow_null=True, default=None
-    )
+    tutor = optional_ref(m.TutorProfile.objects.all())
+    replaces = optional_ref(m.TutorAssignment.objects.all())
     over_capacity_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

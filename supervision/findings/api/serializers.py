@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from training_portal.core.api.serializers import ReadOnlyModelSerializer
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
 
 from ...models import Finding
 from ...rules import rule_label
@@ -221,11 +221,8 @@ class BulkActionSerializer(serializers.Serializer[Any]):
         child=serializers.IntegerField(min_value=1), min_length=1, max_length=200
     )
     action = serializers.ChoiceField(choices=list(BULK_ACTIONS))
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        default=None,
+    assignee = optional_ref(
+        User.objects.filter(is_active=True),
         help_text="For `assign` (required there): a user, or null to take the findings back.",
     )
     due_date = serializers.DateField(

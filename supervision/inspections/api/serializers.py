@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from programs.models import Organization, Program, Student
-from training_portal.core.api.serializers import ReadOnlyModelSerializer
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
 from training_portal.core.files import download_url
 
 from ...models import (
@@ -141,12 +141,8 @@ class InspectionInputSerializer(serializers.Serializer[Any]):
 
     title = serializers.CharField(max_length=200)
     inspection_type = serializers.ChoiceField(choices=InspectionType.choices)
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(), required=False, allow_null=True, default=None
-    )
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
-    )
+    program = optional_ref(Program.objects.all())
+    organization = optional_ref(Organization.objects.all())
     unannounced = serializers.BooleanField(required=False, default=False)
     starts_at = serializers.DateTimeField()
     ends_on = serializers.DateField()
@@ -320,16 +316,11 @@ class InspectionFindingInputSerializer(serializers.Serializer[Any]):
     severity = serializers.ChoiceField(choices=Severity.choices)
     title = serializers.CharField(max_length=200)
     text = serializers.CharField(max_length=TEXT_LIMIT)
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
+    program = optional_ref(
+        Program.objects.all(),
         help_text="For an organisation's inspection: a program it takes part in.",
     )
-    student = serializers.PrimaryKeyRelatedField(
-        queryset=Student.objects.all(), required=False, allow_null=True, default=None
-    )
+    student = optional_ref(Student.objects.all())
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -450,12 +441,8 @@ class InspectionAssignmentSerializer(ReadOnlyModelSerializer[InspectionAssignmen
 
 class InspectionAssignmentInputSerializer(serializers.Serializer[Any]):
     inspector = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(), required=False, allow_null=True, default=None
-    )
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
-    )
+    program = optional_ref(Program.objects.all())
+    organization = optional_ref(Organization.objects.all())
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
 
@@ -528,9 +515,7 @@ class DrawInputSerializer(serializers.Serializer[Any]):
     )
     starts_at = serializers.DateTimeField()
     ends_on = serializers.DateField()
-    replaces = serializers.PrimaryKeyRelatedField(
-        queryset=Draw.objects.all(), required=False, allow_null=True, default=None
-    )
+    replaces = optional_ref(Draw.objects.all())
     replace_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
     )

@@ -22,6 +22,13 @@ class ReadOnlyModelSerializer(serializers.ModelSerializer[_M]):
         return extra
 
 
+def optional_ref(queryset: Any, **options: Any) -> serializers.PrimaryKeyRelatedField[Any]:
+    """A reference (an id among `queryset`) that may be left out or null: then None."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=queryset, required=False, allow_null=True, default=None, **options
+    )
+
+
 class JobSerializer(ReadOnlyModelSerializer[Job]):
     kind_label = serializers.CharField(read_only=True)
     owner = serializers.EmailField(source="owner.email", read_only=True, default=None)
