@@ -57,24 +57,17 @@ class CurriculumSerializer(serializers.ModelSerializer[m.ProgramCourse]):
         fields = ["id", "course", "code", "title", "requirement", "semester", "retired_at"]
 
 
-class ProgramObjectiveSerializer(ObjectiveSerializer):
-    class Meta(ObjectiveSerializer.Meta):
-        fields = ["program", *ObjectiveSerializer.Meta.fields]
+def with_program(base: Any) -> Any:
+    """The element's serializer with its program first, for the element's own endpoints (the
+    program's detail nests its elements without it)."""
+    meta = type("Meta", (base.Meta,), {"fields": ["program", *base.Meta.fields]})
+    return type(f"Program{base.__name__}", (base,), {"Meta": meta, "__module__": base.__module__})
 
 
-class ProgramStageSerializer(StageSerializer):
-    class Meta(StageSerializer.Meta):
-        fields = ["program", *StageSerializer.Meta.fields]
-
-
-class ProgramMilestoneTemplateSerializer(MilestoneTemplateSerializer):
-    class Meta(MilestoneTemplateSerializer.Meta):
-        fields = ["program", *MilestoneTemplateSerializer.Meta.fields]
-
-
-class ProgramCurriculumSerializer(CurriculumSerializer):
-    class Meta(CurriculumSerializer.Meta):
-        fields = ["program", *CurriculumSerializer.Meta.fields]
+ProgramObjectiveSerializer = with_program(ObjectiveSerializer)
+ProgramStageSerializer = with_program(StageSerializer)
+ProgramMilestoneTemplateSerializer = with_program(MilestoneTemplateSerializer)
+ProgramCurriculumSerializer = with_program(CurriculumSerializer)
 
 
 class ProgramSerializer(serializers.ModelSerializer[m.Program]):
@@ -332,6 +325,7 @@ class ElementWrites(Removable, ScopedViewSet):
     input_serializer: Any
     update_serializer: Any = None
     services: ElementServices
+    filterset_class: Any
     ordering_fields = ["id"]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
