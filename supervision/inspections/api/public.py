@@ -78,16 +78,19 @@ class PublicTargetSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
-class PublicInspectionSerializer(serializers.Serializer[Any]):
-    """An inspection's published report: its latest version (with its content) and the list
-    of its versions."""
-
+# What a published inspection report is about. No docstrings on these parts: the schema would
+# give them to the serializers built from them.
+class _ReportSubject(serializers.Serializer[Any]):
     inspection = serializers.IntegerField(source="inspection_id")
     title = serializers.CharField()
     inspection_type = serializers.ChoiceField(choices=InspectionType.choices)
     target = PublicTargetSerializer(source="content.target")
     program = PublicProgramSerializer(source="content.program", allow_null=True)
     organization = PublicOrganizationSerializer(source="content.organization", allow_null=True)
+
+
+# The latest version of a published record, and the list of its versions (its chain).
+class _LatestVersion(serializers.Serializer[Any]):
     version = serializers.IntegerField()
     published_at = serializers.DateTimeField()
     change_note = serializers.CharField()
@@ -95,6 +98,11 @@ class PublicInspectionSerializer(serializers.Serializer[Any]):
     previous_hash = serializers.CharField()
     content = serializers.JSONField()
     versions = PublicVersionSerializer(many=True, source="chain")
+
+
+class PublicInspectionSerializer(_ReportSubject, _LatestVersion):
+    """An inspection's published report: its latest version (with its content) and the list
+    of its versions."""
 
 
 class PublicInspectionDetailSerializer(serializers.Serializer[Any]):
@@ -109,18 +117,14 @@ class PublicInspectionDetailSerializer(serializers.Serializer[Any]):
     versions = PublicVersionContentSerializer(many=True)
 
 
-class PublicAuditSummarySerializer(serializers.Serializer[Any]):
-    """A program's published audit summary: its latest version and the list of versions."""
-
+# What a published audit summary is about.
+class _SummarySubject(serializers.Serializer[Any]):
     program = PublicProgramSerializer(source="content.program")
     as_of = serializers.DateField()
-    version = serializers.IntegerField()
-    published_at = serializers.DateTimeField()
-    change_note = serializers.CharField()
-    content_hash = serializers.CharField()
-    previous_hash = serializers.CharField()
-    content = serializers.JSONField()
-    versions = PublicVersionSerializer(many=True, source="chain")
+
+
+class PublicAuditSummarySerializer(_SummarySubject, _LatestVersion):
+    """A program's published audit summary: its latest version and the list of versions."""
 
 
 class PublicAuditSummaryVersionSerializer(PublicVersionContentSerializer):
