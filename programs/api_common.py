@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from programs.design import services as elements
 from programs.design.permissions import can_manage_program
-from training_portal.core.api.viewsets import actor, answer, read_input
+from training_portal.core.api.viewsets import Creates, RecordStep, actor, answer, read_input
 from training_portal.core.files import download_url
 
 from . import models as m
@@ -50,6 +50,22 @@ MORE_VISIBLE_INPUTS: dict[str, Any] = {
 def read_scoped_input(request: Request, serializer_class: Any) -> dict[str, Any]:
     """`read_input`, with programs, practice tutors and approvers also scoped to the caller."""
     return read_input(request, serializer_class, scoped=MORE_VISIBLE_INPUTS)
+
+
+def step(
+    service: Any, argument: str, *, scoped: Any = VISIBLE_INPUTS, **options: Any
+) -> RecordStep:
+    """A detail action taking one service step on the record (`RecordStep`), its input's
+    related fields resolved within what the caller sees (`VISIBLE_INPUTS` unless `scoped`)."""
+    return RecordStep(service, argument, scoped=scoped, **options)
+
+
+def creates(
+    service: Any, input: Any, *, scoped: Any = MORE_VISIBLE_INPUTS, **options: Any
+) -> Creates:
+    """`create`: `service(user=caller, **input)` (`Creates`), its input's related fields
+    resolved within what the caller sees (`MORE_VISIBLE_INPUTS` unless `scoped`)."""
+    return Creates(service, input=input, scoped=scoped, **options)
 
 
 def read_partial(request: Request, serializer_class: Any) -> dict[str, Any]:

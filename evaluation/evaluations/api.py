@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.models import Program
+from training_portal.core.api.serializers import ReadOnlyModelSerializer
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from ..models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Score, Source
@@ -31,7 +32,7 @@ from . import filters, permissions, services
 # ---- Serializers ---------------------------------------------------------------------------
 
 
-class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
+class IndicatorSerializer(ReadOnlyModelSerializer[Indicator]):
     class Meta:
         model = Indicator
         fields = [
@@ -46,7 +47,6 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
             "scale_max",
             "position",
         ]
-        read_only_fields = fields
 
 
 class IndicatorRowSerializer(serializers.Serializer[Any]):
@@ -95,14 +95,13 @@ class RoundSerializer(serializers.ModelSerializer[EvaluationRound]):
         validators: list[Any] = []
 
 
-class ScoreSerializer(serializers.ModelSerializer[Score]):
+class ScoreSerializer(ReadOnlyModelSerializer[Score]):
     class Meta:
         model = Score
         fields = ["indicator", "value"]
-        read_only_fields = fields
 
 
-class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
+class EvaluationSerializer(ReadOnlyModelSerializer[Evaluation]):
     scores = ScoreSerializer(many=True, read_only=True)
     subject = serializers.SerializerMethodField()
     evaluator_name = serializers.CharField(source="evaluator.full_name", read_only=True)
@@ -126,7 +125,6 @@ class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
             "submitted_at",
             "scores",
         ]
-        read_only_fields = fields
 
     def get_subject(self, evaluation: Evaluation) -> str:
         return services.subject_label(evaluation)
@@ -138,7 +136,7 @@ class SubmitSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RequestSerializer(serializers.ModelSerializer[EvaluationRequest]):
+class RequestSerializer(ReadOnlyModelSerializer[EvaluationRequest]):
     """What someone owes; for an anonymous source also the receipt, never the answer."""
 
     subject = serializers.SerializerMethodField()
@@ -158,7 +156,6 @@ class RequestSerializer(serializers.ModelSerializer[EvaluationRequest]):
             "status",
             "deadline",
         ]
-        read_only_fields = fields
 
     def get_subject(self, owed: EvaluationRequest) -> str:
         return services.subject_label(owed)

@@ -3,35 +3,22 @@
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
+from training_portal.core.api.filters import model_filter
 
 from ..models import Evaluation, EvaluationRequest, EvaluationRound, Indicator
 
+IndicatorFilter = model_filter(Indicator, "program", doc="A program's indicators (`?program=`).")
 
-class IndicatorFilter(filters.FilterSet):
-    """A program's indicators (`?program=`)."""
+EvaluationRoundFilter = model_filter(
+    EvaluationRound,
+    "program",
+    "status",
+    doc="""Rounds of a program (`?program=`, also the rounds page's link from a program's page)
+    and by status.""",
+)
 
-    class Meta:
-        model = Indicator
-        fields = ["program"]
+EvaluationFilter = model_filter(
+    Evaluation, "round", "source", "subject_kind", "student", "tutor", "organization"
+)
 
-
-class EvaluationRoundFilter(filters.FilterSet):
-    """Rounds of a program (`?program=`, also the rounds page's link from a program's page)
-    and by status."""
-
-    class Meta:
-        model = EvaluationRound
-        fields = ["program", "status"]
-
-
-class EvaluationFilter(filters.FilterSet):
-    class Meta:
-        model = Evaluation
-        fields = ["round", "source", "subject_kind", "student", "tutor", "organization"]
-
-
-class EvaluationRequestFilter(filters.FilterSet):
-    class Meta:
-        model = EvaluationRequest
-        fields = ["round", "source", "status"]
+EvaluationRequestFilter = model_filter(EvaluationRequest, "round", "source", "status")

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.models import Program
+from training_portal.core.api.serializers import ReadOnlyModelSerializer
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from ..models import RewardEntry
@@ -26,7 +27,7 @@ from .filters import RewardEntryFilter
 from .forms import LedgerFilterForm
 
 
-class RewardEntrySerializer(serializers.ModelSerializer[RewardEntry]):
+class RewardEntrySerializer(ReadOnlyModelSerializer[RewardEntry]):
     program_code = serializers.CharField(source="program.code", read_only=True)
     project_title = serializers.CharField(source="project.title", read_only=True)
     project_size = serializers.CharField(source="project.size", read_only=True)
@@ -58,7 +59,6 @@ class RewardEntrySerializer(serializers.ModelSerializer[RewardEntry]):
             "created_by",
             "created_at",
         ]
-        read_only_fields = fields
 
     def get_user_name(self, entry: RewardEntry) -> str | None:
         return str(entry.user) if entry.user is not None else None

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.models import Organization, Program, Student
-from training_portal.core.api.serializers import JobSerializer
+from training_portal.core.api.serializers import JobSerializer, ReadOnlyModelSerializer
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 from training_portal.core.links import absolute_url
 
@@ -41,7 +41,7 @@ class ReportKindField(serializers.ChoiceField):
         super().__init__(choices=Report.Kind.choices, **kwargs)
 
 
-class ReportSerializer(serializers.ModelSerializer[Report]):
+class ReportSerializer(ReadOnlyModelSerializer[Report]):
     kind = ReportKindField(read_only=True)
     job = JobSerializer(read_only=True)
     requested_by = serializers.EmailField(source="requested_by.email", read_only=True)
@@ -64,7 +64,6 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
             "job",
             "downloads",
         ]
-        read_only_fields = fields
 
     def get_downloads(self, report: Report) -> dict[str, str]:
         found: dict[str, str] = {}

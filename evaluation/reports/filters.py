@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
+from training_portal.core.api.filters import model_filter
 
 from ..models import Report
 
-
-class ReportFilter(filters.FilterSet):
-    class Meta:
-        model = Report
-        fields = ["kind", "program", "organization", "student"]
+ReportFilter = model_filter(Report, "kind", "program", "organization", "student")

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from training_portal.core.api.serializers import JobSerializer
+from training_portal.core.api.serializers import JobSerializer, ReadOnlyModelSerializer
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from ..models import PartnerScore, PartnerScoreRun, ProbationDecision
@@ -25,16 +25,15 @@ from . import formula, permissions, services
 from .filters import PartnerScoreFilter
 
 
-class DecisionSerializer(serializers.ModelSerializer[ProbationDecision]):
+class DecisionSerializer(ReadOnlyModelSerializer[ProbationDecision]):
     decided_by_name = serializers.CharField(source="decided_by.full_name", read_only=True)
 
     class Meta:
         model = ProbationDecision
         fields = ["id", "decision", "reason", "decided_by", "decided_by_name", "decided_at"]
-        read_only_fields = fields
 
 
-class PartnerScoreSerializer(serializers.ModelSerializer[PartnerScore]):
+class PartnerScoreSerializer(ReadOnlyModelSerializer[PartnerScore]):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     run_label = serializers.CharField(source="run.label", read_only=True)
     decision = serializers.SerializerMethodField()
@@ -56,14 +55,13 @@ class PartnerScoreSerializer(serializers.ModelSerializer[PartnerScore]):
             "inputs",
             "decision",
         ]
-        read_only_fields = fields
 
     def get_decision(self, score: PartnerScore) -> dict[str, Any] | None:
         decision = getattr(score, "decision", None)
         return DecisionSerializer(decision).data if decision is not None else None
 
 
-class RunSerializer(serializers.ModelSerializer[PartnerScoreRun]):
+class RunSerializer(ReadOnlyModelSerializer[PartnerScoreRun]):
     job = JobSerializer(read_only=True)
 
     class Meta:
@@ -80,7 +78,6 @@ class RunSerializer(serializers.ModelSerializer[PartnerScoreRun]):
             "finished_at",
             "job",
         ]
-        read_only_fields = fields
 
 
 class StartRunSerializer(serializers.Serializer[Any]):

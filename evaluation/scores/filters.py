@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
+from training_portal.core.api.filters import model_filter
 
 from ..models import PartnerScore
 
-
-class PartnerScoreFilter(filters.FilterSet):
-    class Meta:
-        model = PartnerScore
-        fields = ["run", "kind", "organization", "recommendation", "in_bottom_share"]
+PartnerScoreFilter = model_filter(
+    PartnerScore, "run", "kind", "organization", "recommendation", "in_bottom_share"
+)

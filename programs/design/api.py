@@ -4,6 +4,7 @@ their elements (objectives, stages, milestone templates, curriculum) and the cou
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,18 +19,13 @@ from rest_framework.routers import SimpleRouter
 from accounts.models import User
 from programs.design import services as elements
 from programs.partners.services import partners
+from training_portal.core.api.filters import model_filter
+from training_portal.core.api.serializers import optional_ref
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
-from ..api_common import VISIBLE_INPUTS, Removable, merged, read_partial, read_scoped_input
-from .filters import (
-    CourseFilter,
-    CurriculumFilter,
-    MilestoneTemplateFilter,
-    ObjectiveFilter,
-    ProgramFilter,
-    StageFilter,
-)
+from ..api_common import VISIBLE_INPUTS, Removable, creates, merged, read_partial, read_scoped_input
+from .filters import CourseFilter, ProgramFilter
 
 # ---- Serializers ------------------------------------------------------------------------------
 
@@ -61,24 +57,17 @@ class CurriculumSerializer(serializers.ModelSerializer[m.ProgramCourse]):
         fields = ["id", "course", "code", "title", "requirement", "semester", "retired_at"]
 
 
-class ProgramObjectiveSerializer(ObjectiveSerializer):
-    class Meta(ObjectiveSerializer.Meta):
-        fields = ["program", *ObjectiveSerializer.Meta.fields]
+def with_program(base: Any) -> Any:
+    """The element's serializer with its program first, for the element's own endpoints (the
+    program's detail nests its elements without it)."""
+    meta = type("Meta", (base.Meta,), {"fields": ["program", *base.Meta.fields]})
+    return type(f"Program{base.__name__}", (base,), {"Meta": meta, "__module__": base.__module__})
 
 
-class ProgramStageSerializer(StageSerializer):
-    class Meta(StageSerializer.Meta):
-        fields = ["program", *StageSerializer.Meta.fields]
-
-
-class ProgramMilestoneTemplateSerializer(MilestoneTemplateSerializer):
-    class Meta(MilestoneTemplateSerializer.Meta):
-        fields = ["program", *MilestoneTemplateSerializer.Meta.fields]
-
-
-class ProgramCurriculumSerializer(CurriculumSerializer):
-    class Meta(CurriculumSerializer.Meta):
-        fields = ["program", *CurriculumSerializer.Meta.fields]
+ProgramObjectiveSerializer = with_program(ObjectiveSerializer)
+ProgramStageSerializer = with_program(StageSerializer)
+ProgramMilestoneTemplateSerializer = with_program(MilestoneTemplateSerializer)
+ProgramCurriculumSerializer = with_program(CurriculumSerializer)
 
 
 class ProgramSerializer(serializers.ModelSerializer[m.Program]):
@@ -205,9 +194,7 @@ class MilestoneTemplateInputSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=m.MilestoneTemplate.Kind.choices)
     title = serializers.CharField(max_length=200)
     due_offset_days = serializers.IntegerField(min_value=0, max_value=3650)
-    stage = serializers.PrimaryKeyRelatedField(
-        queryset=m.Stage.objects.all(), required=False, allow_null=True, default=None
-    )
+    stage = optional_ref(m.Stage.objects.all())
 
 
 class CourseInputSerializer(serializers.Serializer[Any]):
@@ -226,9 +213,7 @@ class CurriculumInputSerializer(serializers.Serializer[Any]):
     """An existing `course`, or a `new_course` described here, attached to the curriculum."""
 
     program = serializers.PrimaryKeyRelatedField(queryset=m.Program.objects.all())
-    course = serializers.PrimaryKeyRelatedField(
-        queryset=m.Course.objects.all(), required=False, allow_null=True, default=None
-    )
+    course = optional_ref(m.Course.objects.all())
     new_course = CourseInputSerializer(required=False, allow_null=True, default=None)
     requirement = serializers.ChoiceField(choices=m.ProgramCourse.Requirement.choices)
     semester = serializers.IntegerField(min_value=1, max_value=12)
@@ -291,11 +276,9 @@ class CourseViewSet(ScopedViewSet):
 
 
 class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
-    @extend_schema(request=ProgramInputSerializer, responses={201: ProgramSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, ProgramInputSerializer)
-        program = partners.create_program(user=actor(request), **data)
-        return answer(self, program, status.HTTP_201_CREATED)
+    create = creates(
+        partners.create_program, ProgramInputSerializer, responses={201: ProgramSerializer}
+    )
 
     @extend_schema(request=ProgramUpdateSerializer, responses={200: ProgramSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -324,6 +307,16 @@ class ProgramWrites(ProgramViewSet, viewsets.GenericViewSet[Any]):
 # ---- Program elements: edit, remove (delete or retire), reinstate, reorder --------------------
 
 
+@dataclass(frozen=True)
+class ElementServices:
+    """The services of an element: `add(user=, **data)` and `update(user=, <argument>=element,
+    **values)`."""
+
+    add: Callable[..., Any]
+    update: Callable[..., Any]
+    argument: str
+
+
 class ElementWrites(Removable, ScopedViewSet):
     """An element of a program: read by whoever sees the program, written by its
     administrators through the `elements` services (403 for others, 404 outside the program's
@@ -331,18 +324,30 @@ class ElementWrites(Removable, ScopedViewSet):
 
     input_serializer: Any
     update_serializer: Any = None
-    argument: str
-    editable: tuple[str, ...]
+    services: ElementServices
+    filterset_class: Any
     ordering_fields = ["id"]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" in cls.__dict__:  # an element's list is filtered by its program
+            cls.filterset_class = model_filter(cls.model, "program")
+
+    @property
+    def editable(self) -> list[str]:
+        """What a partial update changes: the fields of its input, the program aside."""
+        fields = (self.update_serializer or self.input_serializer)().fields
+        return [name for name in fields if name != "program"]
 
     def get_queryset(self) -> QuerySet[Any]:
         programs = m.Program.objects.visible_to(self.request.user)
         return self.model.objects.filter(program__in=programs).select_related("program")
 
-    #: Each element names its two services: `add_element(user, **data)` and
-    #: `update_element(user, element, **values)`.
-    add_element: Callable[..., Any]
-    update_element: Callable[..., Any]
+    def add_element(self, user: User, **data: Any) -> Any:
+        return self.services.add(user=user, **data)
+
+    def update_element(self, user: User, element: Any, **values: Any) -> Any:
+        return self.services.update(user=user, **{self.services.argument: element}, **values)
 
     def create(self, request: Request) -> Response:
         data = read_scoped_input(request, self.input_serializer)
@@ -368,55 +373,37 @@ class OrderedElementWrites(ElementWrites):
 
 class ObjectiveWrites(OrderedElementWrites):
     model = m.TrainingObjective
-    filterset_class = ObjectiveFilter
     serializer_class = ProgramObjectiveSerializer
     input_serializer = ObjectiveInputSerializer
-    editable = ("title", "description")
-
-    def add_element(self, user: User, **data: Any) -> Any:
-        return partners.add_objective(user=user, **data)
-
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return elements.update_objective(user=user, objective=element, **values)
+    services = ElementServices(partners.add_objective, elements.update_objective, "objective")
 
 
 class StageWrites(OrderedElementWrites):
     model = m.Stage
-    filterset_class = StageFilter
     serializer_class = ProgramStageSerializer
     input_serializer = StageInputSerializer
-    editable = ("kind", "title", "expected_months")
-
-    def add_element(self, user: User, **data: Any) -> Any:
-        return partners.add_stage(user=user, **data)
-
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return elements.update_stage(user=user, stage=element, **values)
+    services = ElementServices(partners.add_stage, elements.update_stage, "stage")
 
 
 class MilestoneTemplateWrites(ElementWrites):
     model = m.MilestoneTemplate
-    filterset_class = MilestoneTemplateFilter
     serializer_class = ProgramMilestoneTemplateSerializer
     input_serializer = MilestoneTemplateInputSerializer
-    editable = ("kind", "title", "due_offset_days", "stage")
-
-    def add_element(self, user: User, **data: Any) -> Any:
-        return partners.add_milestone_template(user=user, **data)
-
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return elements.update_milestone_template(user=user, template=element, **values)
+    services = ElementServices(
+        partners.add_milestone_template, elements.update_milestone_template, "template"
+    )
 
 
 class CurriculumWrites(ElementWrites):
     """A course in a program's curriculum; created from an existing course or a new one."""
 
     model = m.ProgramCourse
-    filterset_class = CurriculumFilter
     serializer_class = ProgramCurriculumSerializer
     input_serializer = CurriculumInputSerializer
     update_serializer = CurriculumUpdateSerializer
-    editable = ("requirement", "semester")
+    services = ElementServices(
+        partners.add_course_to_curriculum, elements.update_curriculum_entry, "entry"
+    )
 
     def get_queryset(self) -> QuerySet[Any]:
         return super().get_queryset().select_related("course")
@@ -427,9 +414,6 @@ class CurriculumWrites(ElementWrites):
             return partners.add_course_to_curriculum(user=user, **data)
         data["course"] = m.Course(**new_course)
         return partners.create_course_in_curriculum(user=user, **data)
-
-    def update_element(self, user: User, element: Any, **values: Any) -> Any:
-        return elements.update_curriculum_entry(user=user, entry=element, **values)
 
 
 class CourseWrites(CourseViewSet, viewsets.GenericViewSet[Any]):

@@ -8,16 +8,16 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from programs.funds import services as funds
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.serializers import optional_ref
+from training_portal.core.api.viewsets import ScopedViewSet
 from training_portal.core.files import serve_file
 
 from .. import models as m
@@ -26,7 +26,8 @@ from ..api_common import (
     VISIBLE_INPUTS,
     DownloadUrlsMixin,
     ReasonSerializer,
-    read_scoped_input,
+    creates,
+    step,
 )
 from .filters import BudgetLineFilter, ExpenditureFilter
 
@@ -56,6 +57,18 @@ class BudgetLineSerializer(serializers.ModelSerializer[m.BudgetLine]):
         ]
 
 
+#: What the submission and its decision record: kept by the workflow, read-only.
+DECISION_FIELDS = [
+    "submitted_by",
+    "submitted_at",
+    "status",
+    "approved_by",
+    "decided_at",
+    "override_reason",
+    "rejection_reason",
+]
+
+
 class ExpenditureSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Expenditure]):
     submitted_by = serializers.EmailField(source="submitted_by.email", read_only=True)
     approved_by = serializers.EmailField(source="approved_by.email", read_only=True, default=None)
@@ -71,24 +84,10 @@ class ExpenditureSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Exp
             "category",
             "payee",
             "description",
-            "submitted_by",
-            "submitted_at",
-            "status",
-            "approved_by",
-            "decided_at",
-            "override_reason",
-            "rejection_reason",
+            *DECISION_FIELDS,
             "receipt_url",
         ]
-        read_only_fields = [
-            "submitted_by",
-            "submitted_at",
-            "status",
-            "approved_by",
-            "decided_at",
-            "override_reason",
-            "rejection_reason",
-        ]
+        read_only_fields = DECISION_FIELDS
 
     def get_receipt_url(self, expenditure: m.Expenditure) -> str | None:
         return self._download("api:expenditure-receipt", expenditure.pk, expenditure.receipt)
@@ -106,9 +105,7 @@ class BudgetLineInputSerializer(serializers.Serializer[Any]):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    approver = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True, default=None
-    )
+    approver = optional_ref(User.objects.all())
 
 
 class ExpenditureInputSerializer(serializers.Serializer[Any]):
@@ -160,11 +157,7 @@ class ExpenditureViewSet(ScopedViewSet):
 
 
 class BudgetLineWrites(BudgetLineViewSet, viewsets.GenericViewSet[Any]):
-    @extend_schema(request=BudgetLineInputSerializer, responses={201: BudgetLineSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, BudgetLineInputSerializer)
-        line = funds.create_budget_line(user=actor(request), **data)
-        return answer(self, line, status.HTTP_201_CREATED)
+    create = creates(funds.create_budget_line, BudgetLineInputSerializer)
 
 
 class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
@@ -172,30 +165,10 @@ class ExpenditureWrites(ExpenditureViewSet, viewsets.GenericViewSet[Any]):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=ExpenditureInputSerializer, responses={201: ExpenditureSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_input(request, ExpenditureInputSerializer, scoped=VISIBLE_INPUTS)
-        return answer(
-            self, funds.submit_expenditure(user=actor(request), **data), status.HTTP_201_CREATED
-        )
+    create = creates(funds.submit_expenditure, ExpenditureInputSerializer, scoped=VISIBLE_INPUTS)
 
-    @extend_schema(request=OverrideSerializer, responses={200: ExpenditureSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        reason = read_input(request, OverrideSerializer, scoped=VISIBLE_INPUTS)["override_reason"]
-        expenditure = funds.approve_expenditure(
-            user=actor(request), expenditure=self.get_object(), override_reason=reason
-        )
-        return answer(self, expenditure)
-
-    @extend_schema(request=ReasonSerializer, responses={200: ExpenditureSerializer})
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
-        expenditure = funds.reject_expenditure(
-            user=actor(request), expenditure=self.get_object(), reason=reason
-        )
-        return answer(self, expenditure)
+    approve = step(funds.approve_expenditure, "expenditure", input=OverrideSerializer)
+    reject = step(funds.reject_expenditure, "expenditure", input=ReasonSerializer)
 
 
 router = SimpleRouter()

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from training_portal.core.api.filters import PageFilterSet
 from training_portal.core.forms import BootstrapForm
 
 from ..models import BudgetLine, Expenditure, Program
@@ -27,17 +28,13 @@ def _line_programs(request: Any) -> QuerySet[Program]:
     return Program.objects.filter(pk__in=visible).order_by("code")
 
 
-class _PageFilterSet(filters.FilterSet):
+class _PageFilterSet(PageFilterSet):
     """`page`: the list page's filter: `program` among the programs of the visible lines, and
     only the filters named in `page_filters`."""
 
-    page_filters: tuple[str, ...] = ()
     program_field = "program"
 
-    def __init__(self, *args: Any, page: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not page:
-            return
+    def for_page(self) -> None:
         program = filters.ModelChoiceFilter(
             field_name=self.program_field,
             label=_("Program"),
@@ -46,9 +43,6 @@ class _PageFilterSet(filters.FilterSet):
         )
         program.parent, program.model = self, self._meta.model
         self.filters["program"] = program
-        for name in list(self.filters):
-            if name not in self.page_filters:
-                del self.filters[name]
 
 
 class BudgetLineFilter(_PageFilterSet):

@@ -9,6 +9,7 @@ on the pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.shortcuts import get_object_or_404
@@ -48,35 +49,38 @@ def _file(request: Request) -> Any:
     return data.validated_data["file"]
 
 
-class OrganizationImportView(APIView):
+# An upload that starts an import job, answered 202 with the job. No docstring: the schema
+# would give it to the views below.
+class _ImportView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    #: `start(user=, upload=)`: the service that starts the job.
+    start: Callable[..., Job]
+
+    @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
+    def post(self, request: Request) -> Response:
+        user = cast(User, request.user)
+        return _started(self.start(user=user, upload=_file(request)))
+
+
+class OrganizationImportView(_ImportView):
     """Start an import of organisations (portal and program administrators)."""
 
-    parser_classes = [MultiPartParser, FormParser]
     permission_classes = [Predicate.of(can_create_organization)]
-
-    @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
-    def post(self, request: Request) -> Response:
-        user = cast(User, request.user)
-        return _started(services.start_organization_import(user=user, upload=_file(request)))
+    start = staticmethod(services.start_organization_import)
 
 
-class TutorImportView(APIView):
+class TutorImportView(_ImportView):
     """Start an import of tutors (administrators; coordinators for their organisation)."""
 
-    parser_classes = [MultiPartParser, FormParser]
     permission_classes = [Predicate.of(can_import_tutors)]
-
-    @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
-    def post(self, request: Request) -> Response:
-        user = cast(User, request.user)
-        return _started(services.start_tutor_import(user=user, upload=_file(request)))
+    start = staticmethod(services.start_tutor_import)
 
 
 class StudentImportView(APIView):
     """Start an import of the program's students (its administrators); a program the caller
     cannot see is not found."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = _ImportView.parser_classes
 
     @extend_schema(request=ImportFileSerializer, responses={202: JobSerializer})
     def post(self, request: Request, pk: int) -> Response:

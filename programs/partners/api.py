@@ -12,7 +12,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -23,18 +23,21 @@ from accounts.models import RoleMembership
 from programs.design import services as elements
 from programs.partners.permissions import can_open_agreement, can_post_counsellors
 from programs.partners.services import counsellors, organizations, partners
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 from training_portal.core.files import serve_file, uploaded_name
 
 from .. import models as m
 from ..api_common import (
     FILE,
+    MORE_VISIBLE_INPUTS,
     VISIBLE_INPUTS,
     DownloadUrlsMixin,
     Removable,
+    creates,
     merged,
     read_partial,
     read_scoped_input,
+    step,
 )
 from .filters import CounsellorPostingFilter, OrganizationFilter, ProgramPartnerFilter
 
@@ -231,11 +234,7 @@ class ProgramPartnerViewSet(ScopedViewSet):
 class OrganizationWrites(OrganizationViewSet, viewsets.GenericViewSet[Any]):
     """Programme administrators register partner subjects; portal administrators rate them."""
 
-    @extend_schema(request=OrganizationInputSerializer, responses={201: OrganizationSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, OrganizationInputSerializer)
-        organization = partners.create_organization(user=actor(request), **data)
-        return answer(self, organization, status.HTTP_201_CREATED)
+    create = creates(partners.create_organization, OrganizationInputSerializer)
 
     @extend_schema(request=OrganizationUpdateSerializer, responses={200: OrganizationSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -244,15 +243,14 @@ class OrganizationWrites(OrganizationViewSet, viewsets.GenericViewSet[Any]):
         organizations.update_organization(user=actor(request), organization=organization, **data)
         return answer(self, organization)
 
-    @extend_schema(
-        request=OrganizationStatusInputSerializer, responses={200: OrganizationSerializer}
+    change_status = step(
+        partners.change_organization_status,
+        "organization",
+        input=OrganizationStatusInputSerializer,
+        scoped=MORE_VISIBLE_INPUTS,
+        url_path="status",
+        url_name="status",
     )
-    @action(detail=True, methods=["post"], url_path="status", url_name="status")
-    def change_status(self, request: Request, pk: str | None = None) -> Response:
-        organization = self.get_object()
-        data = read_scoped_input(request, OrganizationStatusInputSerializer)
-        partners.change_organization_status(user=actor(request), organization=organization, **data)
-        return answer(self, organization)
 
 
 class ProgramPartnerWrites(Removable, ProgramPartnerViewSet):
@@ -260,11 +258,7 @@ class ProgramPartnerWrites(Removable, ProgramPartnerViewSet):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=PartnerInputSerializer, responses={201: ProgramPartnerSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, PartnerInputSerializer)
-        partner = partners.add_partner(user=actor(request), **data)
-        return answer(self, partner, status.HTTP_201_CREATED)
+    create = creates(partners.add_partner, PartnerInputSerializer)
 
     def _set_responsibilities(self, request: Request) -> Response:
         partner = self.get_object()
@@ -296,16 +290,13 @@ class ProgramPartnerWrites(Removable, ProgramPartnerViewSet):
     def set_responsibilities(self, request: Request, pk: str | None = None) -> Response:
         return self._set_responsibilities(request)
 
-    @extend_schema(
-        request=AgreementRenewalInputSerializer, responses={200: ProgramPartnerSerializer}
+    renew = step(
+        organizations.renew_agreement,
+        "partner",
+        input=AgreementRenewalInputSerializer,
+        scoped=MORE_VISIBLE_INPUTS,
+        doc="Extend the agreement to a new end date, optionally with the newly signed file.",
     )
-    @action(detail=True, methods=["post"], url_path="renew", url_name="renew")
-    def renew(self, request: Request, pk: str | None = None) -> Response:
-        """Extend the agreement to a new end date, optionally with the newly signed file."""
-        partner = self.get_object()
-        data = read_scoped_input(request, AgreementRenewalInputSerializer)
-        organizations.renew_agreement(user=actor(request), partner=partner, **data)
-        return answer(self, partner)
 
 
 class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
@@ -335,14 +326,12 @@ class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
             raise PermissionDenied
         return membership
 
-    @extend_schema(
-        request=CounsellorPostingInputSerializer, responses={201: CounsellorPostingSerializer}
+    create = creates(
+        counsellors.post_counsellor,
+        CounsellorPostingInputSerializer,
+        scoped=VISIBLE_INPUTS,
+        doc="Post the person with an account under `email` at the organisation, from today.",
     )
-    def create(self, request: Request) -> Response:
-        """Post the person with an account under `email` at the organisation, from today."""
-        data = read_input(request, CounsellorPostingInputSerializer, scoped=VISIBLE_INPUTS)
-        membership = counsellors.post_counsellor(user=actor(request), **data)
-        return answer(self, membership, status.HTTP_201_CREATED)
 
     @extend_schema(
         request=CounsellorPostingCorrectionSerializer,
@@ -356,13 +345,12 @@ class CounsellorPostingWrites(ScopedViewSet, viewsets.GenericViewSet[Any]):
         counsellors.correct_counsellor_posting(user=actor(request), membership=membership, **dates)
         return answer(self, membership)
 
-    @extend_schema(request=None, responses={200: CounsellorPostingSerializer})
-    @action(detail=True, methods=["post"])
-    def end(self, request: Request, pk: str | None = None) -> Response:
-        """End the posting today (it is kept, with its history)."""
-        membership = self._managed(request)
-        counsellors.end_counsellor_posting(user=actor(request), membership=membership)
-        return answer(self, membership)
+    end = step(
+        counsellors.end_counsellor_posting,
+        "membership",
+        guard="_managed",
+        doc="End the posting today (it is kept, with its history).",
+    )
 
 
 router = SimpleRouter()

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 
 from accounts.models import RoleMembership
+from training_portal.core.api.filters import model_filter
 from training_portal.core.forms import BootstrapForm
 
 from ..models import Organization, ProgramPartner
@@ -61,12 +62,9 @@ class OrganizationFilter(filters.FilterSet):
         )
 
 
-class ProgramPartnerFilter(filters.FilterSet):
-    """A program's partners."""
-
-    class Meta:
-        model = ProgramPartner
-        fields = ["program", "organization", "is_active"]
+ProgramPartnerFilter = model_filter(
+    ProgramPartner, "program", "organization", "is_active", doc="A program's partners."
+)
 
 
 class CounsellorPostingFilter(django_filters.FilterSet):

@@ -3,22 +3,10 @@ pages alike."""
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
+from training_portal.core.api.filters import model_filter
 
 from ..models import Student, TutorProfile
 
+TutorFilter = model_filter(TutorProfile, "kind", "organization", "is_active", doc="Tutors.")
 
-class TutorFilter(filters.FilterSet):
-    """Tutors."""
-
-    class Meta:
-        model = TutorProfile
-        fields = ["kind", "organization", "is_active"]
-
-
-class StudentFilter(filters.FilterSet):
-    """Students."""
-
-    class Meta:
-        model = Student
-        fields = ["program", "cohort", "status"]
+StudentFilter = model_filter(Student, "program", "cohort", "status", doc="Students.")

@@ -7,23 +7,23 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.placements import services as placements
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
+from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from .. import models as m
-from ..api_common import VISIBLE_INPUTS, ReasonSerializer, read_scoped_input
+from ..api_common import ReasonSerializer, creates, read_scoped_input, step
 from .filters import PlacementFilter
 
 # ---- Serializers ------------------------------------------------------------------------------
 
 
-class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
+class PlacementSerializer(ReadOnlyModelSerializer[m.Placement]):
     host_name = serializers.CharField(source="host.name", read_only=True)
     confirmed_by = serializers.EmailField(source="confirmed_by.email", read_only=True, default=None)
     completed_by = serializers.EmailField(source="completed_by.email", read_only=True, default=None)
@@ -58,34 +58,28 @@ class PlacementSerializer(serializers.ModelSerializer[m.Placement]):
             "cancelled_by",
             "cancelled_at",
         ]
-        read_only_fields = fields
 
 
 # ---- Inputs -----------------------------------------------------------------------------------
 
 
-class PlacementInputSerializer(serializers.Serializer[Any]):
+# The terms of a placement, planned or changed while planned. No docstring: the schema would
+# give it to the serializers below that have none of their own.
+class _PlacementTerms(serializers.Serializer[Any]):
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    objectives = serializers.CharField()
+    practice_tutor = optional_ref(m.TutorProfile.objects.all())
+    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlacementInputSerializer(_PlacementTerms):
     student = serializers.PrimaryKeyRelatedField(queryset=m.Student.objects.all())
     host = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    objectives = serializers.CharField()
-    practice_tutor = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
-    )
-    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PlacementEditSerializer(serializers.Serializer[Any]):
+class PlacementEditSerializer(_PlacementTerms):
     """A planned placement's dates, practice tutor and objectives (the host stays)."""
-
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    objectives = serializers.CharField()
-    practice_tutor = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
-    )
-    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class PlacementStartSerializer(serializers.Serializer[Any]):
@@ -118,11 +112,7 @@ class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
     def get_queryset(self) -> QuerySet[Any]:
         return super().get_queryset().select_related("student__program", "practice_tutor")
 
-    @extend_schema(request=None, responses={200: PlacementSerializer})
-    @action(detail=True, methods=["post"])
-    def confirm(self, request: Request, pk: str | None = None) -> Response:
-        placement = placements.confirm_placement(user=actor(request), placement=self.get_object())
-        return answer(self, placement)
+    confirm = step(placements.confirm_placement, "placement")
 
     @extend_schema(request=PlacementEditSerializer, responses={200: PlacementSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -132,43 +122,15 @@ class PlacementWrites(PlacementViewSet, viewsets.GenericViewSet[Any]):
             self, placements.update_placement(user=actor(request), placement=placement, **data)
         )
 
-    @extend_schema(request=PlacementStartSerializer, responses={200: PlacementSerializer})
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str | None = None) -> Response:
-        placement = self.get_object()
-        data = read_input(request, PlacementStartSerializer, scoped=VISIBLE_INPUTS)
-        return answer(
-            self, placements.start_placement(user=actor(request), placement=placement, **data)
-        )
-
-    @extend_schema(request=PlacementCompleteSerializer, responses={200: PlacementSerializer})
-    @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: str | None = None) -> Response:
-        placement = self.get_object()
-        data = read_input(request, PlacementCompleteSerializer, scoped=VISIBLE_INPUTS)
-        return answer(
-            self, placements.complete_placement(user=actor(request), placement=placement, **data)
-        )
-
-    @extend_schema(request=ReasonSerializer, responses={200: PlacementSerializer})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        placement = self.get_object()
-        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
-        return answer(
-            self,
-            placements.cancel_placement(user=actor(request), placement=placement, reason=reason),
-        )
+    start = step(placements.start_placement, "placement", input=PlacementStartSerializer)
+    complete = step(placements.complete_placement, "placement", input=PlacementCompleteSerializer)
+    cancel = step(placements.cancel_placement, "placement", input=ReasonSerializer)
 
 
 class PlacementCreateWrites(PlacementWrites):
     """Placements are planned by the program's administrators, then confirmed by the host."""
 
-    @extend_schema(request=PlacementInputSerializer, responses={201: PlacementSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, PlacementInputSerializer)
-        placement = placements.create_placement(user=actor(request), **data)
-        return answer(self, placement, status.HTTP_201_CREATED)
+    create = creates(placements.create_placement, PlacementInputSerializer)
 
 
 router = SimpleRouter()

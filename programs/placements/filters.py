@@ -3,14 +3,12 @@ alike."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django_filters import rest_framework as filters
+from training_portal.core.api.filters import PageFilterSet
 
 from ..models import Placement
 
 
-class PlacementFilter(filters.FilterSet):
+class PlacementFilter(PageFilterSet):
     """Placements; `page`: the list page's filter, which takes only `status` (an unknown status
     is ignored)."""
 
@@ -18,8 +16,4 @@ class PlacementFilter(filters.FilterSet):
         model = Placement
         fields = ["student", "host", "status", "practice_tutor"]
 
-    def __init__(self, *args: Any, page: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if page:
-            for name in [name for name in self.filters if name != "status"]:
-                del self.filters[name]
+    page_filters = ("status",)

@@ -23,8 +23,9 @@ from ..api_common import (
     VISIBLE_INPUTS,
     AccountEmailMixin,
     ReasonSerializer,
+    creates,
     errors_renamed,
-    read_scoped_input,
+    step,
 )
 from .filters import ProjectFilter
 
@@ -147,11 +148,7 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
             raise PermissionDenied
         return cast(m.Project, project)
 
-    @extend_schema(request=ProjectInputSerializer, responses={201: ProjectSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_scoped_input(request, ProjectInputSerializer)
-        project = projects.create_project(user=actor(request), **data)
-        return answer(self, project, status.HTTP_201_CREATED)
+    create = creates(projects.create_project, ProjectInputSerializer)
 
     def _change_status(self, request: Request) -> Response:
         project = self._managed(request)
@@ -168,37 +165,19 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
     def change_status(self, request: Request, pk: str | None = None) -> Response:
         return self._change_status(request)
 
-    @extend_schema(request=ReasonSerializer, responses={200: ProjectSerializer})
-    @action(detail=True, methods=["post"])
-    def refuse(self, request: Request, pk: str | None = None) -> Response:
-        project = self.get_object()
-        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
-        projects.refuse_project(user=actor(request), project=project, reason=reason)
-        return answer(self, project)
-
-    @extend_schema(request=None, responses={200: ProjectSerializer})
-    @action(
-        detail=True,
-        methods=["post"],
+    refuse = step(projects.refuse_project, "project", input=ReasonSerializer)
+    request_completion = step(
+        projects.request_completion,
+        "project",
         url_path="completion/request",
         url_name="completion-request",
     )
-    def request_completion(self, request: Request, pk: str | None = None) -> Response:
-        project = self.get_object()
-        projects.request_completion(user=actor(request), project=project)
-        return answer(self, project)
-
-    @extend_schema(request=None, responses={200: ProjectSerializer})
-    @action(
-        detail=True,
-        methods=["post"],
+    confirm_completion = step(
+        projects.confirm_completion,
+        "project",
         url_path="completion/confirm",
         url_name="completion-confirm",
     )
-    def confirm_completion(self, request: Request, pk: str | None = None) -> Response:
-        project = self.get_object()
-        projects.confirm_completion(user=actor(request), project=project)
-        return answer(self, project)
 
     @extend_schema(request=ProjectMemberInputSerializer, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])
@@ -220,13 +199,13 @@ class ProjectWrites(ProjectViewSet, viewsets.GenericViewSet[Any]):
             projects.remove_member(user=actor(request), project=project, member_user=member_user)
         return answer(self, project)
 
-    @extend_schema(request=ProjectOutputInputSerializer, responses={201: ProjectSerializer})
-    @action(detail=True, methods=["post"])
-    def outputs(self, request: Request, pk: str | None = None) -> Response:
-        project = self._managed(request)
-        data = read_input(request, ProjectOutputInputSerializer, scoped=VISIBLE_INPUTS)
-        projects.add_output(user=actor(request), project=project, **data)
-        return answer(self, project, status.HTTP_201_CREATED)
+    outputs = step(
+        projects.add_output,
+        "project",
+        input=ProjectOutputInputSerializer,
+        guard="_managed",
+        status_code=status.HTTP_201_CREATED,
+    )
 
 
 router = SimpleRouter()

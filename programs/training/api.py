@@ -16,7 +16,8 @@ from rest_framework.routers import SimpleRouter
 
 from programs.training.permissions import is_student
 from programs.training.services import logs, signoff, training
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
+from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file, uploaded_name
 from training_portal.core.permissions import Predicate
 
@@ -27,6 +28,8 @@ from ..api_common import (
     CommentSerializer,
     DownloadUrlsMixin,
     ReasonSerializer,
+    creates,
+    step,
 )
 from .filters import CaseLogFilter, MilestoneFilter, ProgressLogFilter, TrainingPlanFilter
 from .workflow import TRANSITIONS
@@ -73,7 +76,7 @@ class TrainingPlanSerializer(serializers.ModelSerializer[m.TrainingPlan]):
         read_only_fields = ["student", "version", "status", "created_at", "updated_at"]
 
 
-class MilestoneSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Milestone]):
+class MilestoneSerializer(DownloadUrlsMixin, ReadOnlyModelSerializer[m.Milestone]):
     signed_off_by = serializers.EmailField(
         source="signed_off_by.email", read_only=True, default=None
     )
@@ -94,7 +97,6 @@ class MilestoneSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Miles
             "signed_off_by",
             "signed_off_at",
         ]
-        read_only_fields = fields
 
     def get_evidence_file_url(self, milestone: m.Milestone) -> str | None:
         return self._download("api:milestone-evidence-file", milestone.pk, milestone.evidence_file)
@@ -212,9 +214,7 @@ class ProgressLogInputSerializer(serializers.Serializer[Any]):
     minutes = serializers.IntegerField(min_value=1, max_value=1440)
     summary = serializers.CharField()
     shared = serializers.BooleanField(default=True)
-    placement = serializers.PrimaryKeyRelatedField(
-        queryset=m.Placement.objects.all(), required=False, allow_null=True, default=None
-    )
+    placement = optional_ref(m.Placement.objects.all())
     cases = CaseEntrySerializer(many=True, required=False, default=list)
 
 
@@ -233,9 +233,7 @@ class CaseLogInputSerializer(serializers.Serializer[Any]):
     procedure = serializers.CharField(max_length=200)
     count = serializers.IntegerField(min_value=1, max_value=1000)
     role = serializers.ChoiceField(choices=m.CaseLog.Role.choices)
-    placement = serializers.PrimaryKeyRelatedField(
-        queryset=m.Placement.objects.all(), required=False, allow_null=True, default=None
-    )
+    placement = optional_ref(m.Placement.objects.all())
 
 
 class CaseQuestionSerializer(serializers.Serializer[Any]):
@@ -298,14 +296,16 @@ class CaseLogViewSet(ScopedViewSet):
     ordering_fields = ["date", "count"]
 
 
+def plan_step(name: str, **options: Any) -> RecordStep:
+    """The plan's transition `name` of `programs.training.workflow.TRANSITIONS`."""
+    _allowed, service = TRANSITIONS[name]
+    return step(service, "plan", **options)
+
+
 class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
     """Plans are drafted by their student and move through submit → tutor-approve → approve."""
 
-    @extend_schema(request=PlanInputSerializer, responses={201: TrainingPlanSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_input(request, PlanInputSerializer, scoped=VISIBLE_INPUTS)
-        plan = training.draft_plan(user=actor(request), **data)
-        return answer(self, plan, status.HTTP_201_CREATED)
+    create = creates(training.draft_plan, PlanInputSerializer, scoped=VISIBLE_INPUTS)
 
     @extend_schema(request=PlanInputSerializer, responses={200: TrainingPlanSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -314,75 +314,31 @@ class TrainingPlanWrites(TrainingPlanViewSet, viewsets.GenericViewSet[Any]):
         data.pop("student", None)
         return answer(self, training.update_plan(user=actor(request), plan=plan, **data))
 
-    def _transition(self, request: Request, action: str, **extra: Any) -> Response:
-        """Take the plan's transition `action` of `programs.training.workflow.TRANSITIONS`."""
-        _allowed, service = TRANSITIONS[action]
-        return answer(self, service(user=actor(request), plan=self.get_object(), **extra))
-
-    @extend_schema(request=None, responses={200: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, "submit")
-
-    @extend_schema(request=None, responses={200: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"], url_path="tutor-approve")
-    def tutor_approve(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, "tutor_approve")
-
-    @extend_schema(request=None, responses={200: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(request, "approve")
-
-    @extend_schema(request=CommentSerializer, responses={200: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_to_student(self, request: Request, pk: str | None = None) -> Response:
-        comment = read_input(request, CommentSerializer, scoped=VISIBLE_INPUTS)["comment"]
-        return self._transition(request, "return", comment=comment)
-
-    @extend_schema(request=None, responses={201: TrainingPlanSerializer})
-    @action(detail=True, methods=["post"])
-    def revise(self, request: Request, pk: str | None = None) -> Response:
-        _allowed, service = TRANSITIONS["revise"]
-        plan = service(user=actor(request), plan=self.get_object())
-        return answer(self, plan, status.HTTP_201_CREATED)
+    submit = plan_step("submit")
+    tutor_approve = plan_step("tutor_approve", url_path="tutor-approve")
+    approve = plan_step("approve")
+    return_to_student = plan_step("return", input=CommentSerializer, url_path="return")
+    revise = plan_step("revise", status_code=status.HTTP_201_CREATED, answers_result=True)
 
 
 class MilestoneWrites(MilestoneViewSet, viewsets.GenericViewSet[Any]):
-    @extend_schema(request=MilestoneSignOffSerializer, responses={200: MilestoneSerializer})
-    @action(detail=True, methods=["post"], url_path="sign-off")
-    def sign_off(self, request: Request, pk: str | None = None) -> Response:
-        data = read_input(request, MilestoneSignOffSerializer, scoped=VISIBLE_INPUTS)
-        milestone = training.sign_off_milestone(
-            user=actor(request), milestone=self.get_object(), **data
-        )
-        return answer(self, milestone)
+    sign_off = step(
+        training.sign_off_milestone,
+        "milestone",
+        input=MilestoneSignOffSerializer,
+        url_path="sign-off",
+    )
 
 
 class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
     """Tutors write logs (with the cases of the session); students acknowledge shared ones."""
 
-    @extend_schema(request=ProgressLogInputSerializer, responses={201: ProgressLogSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_input(request, ProgressLogInputSerializer, scoped=VISIBLE_INPUTS)
-        log = logs.write_progress_log(user=actor(request), **data)
-        return answer(self, log, status.HTTP_201_CREATED)
+    create = creates(logs.write_progress_log, ProgressLogInputSerializer, scoped=VISIBLE_INPUTS)
 
-    @extend_schema(request=CommentSerializer, responses={200: ProgressLogSerializer})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        comment = read_input(request, CommentSerializer, scoped=VISIBLE_INPUTS)["comment"]
-        return answer(
-            self, logs.acknowledge_log(user=actor(request), log=self.get_object(), comment=comment)
-        )
-
-    @extend_schema(request=CorrectionSerializer, responses={201: ProgressLogSerializer})
-    @action(detail=True, methods=["post"])
-    def corrections(self, request: Request, pk: str | None = None) -> Response:
-        text = read_input(request, CorrectionSerializer, scoped=VISIBLE_INPUTS)["text"]
-        log = self.get_object()
-        logs.add_correction(user=actor(request), log=log, text=text)
-        return answer(self, log, status.HTTP_201_CREATED)
+    acknowledge = step(logs.acknowledge_log, "log", input=CommentSerializer)
+    corrections = step(
+        logs.add_correction, "log", input=CorrectionSerializer, status_code=status.HTTP_201_CREATED
+    )
 
     @extend_schema(request=SignOffRequestSerializer, responses={202: None})
     @action(detail=True, methods=["post"], url_path="request-signoff")
@@ -395,35 +351,11 @@ class ProgressLogWrites(ProgressLogViewSet, viewsets.GenericViewSet[Any]):
 
 
 class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
-    @extend_schema(request=CaseLogInputSerializer, responses={201: CaseLogSerializer})
-    def create(self, request: Request) -> Response:
-        data = read_input(request, CaseLogInputSerializer, scoped=VISIBLE_INPUTS)
-        return answer(
-            self, logs.record_case_log(user=actor(request), **data), status.HTTP_201_CREATED
-        )
+    create = creates(logs.record_case_log, CaseLogInputSerializer, scoped=VISIBLE_INPUTS)
 
-    @extend_schema(request=None, responses={200: CaseLogSerializer})
-    @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk: str | None = None) -> Response:
-        return answer(self, logs.verify_case_log(user=actor(request), case_log=self.get_object()))
-
-    @extend_schema(request=CaseQuestionSerializer, responses={200: CaseLogSerializer})
-    @action(detail=True, methods=["post"])
-    def query(self, request: Request, pk: str | None = None) -> Response:
-        case_log = self.get_object()
-        question = read_input(request, CaseQuestionSerializer, scoped=VISIBLE_INPUTS)["question"]
-        return answer(
-            self, logs.query_case_log(user=actor(request), case_log=case_log, question=question)
-        )
-
-    @extend_schema(request=ReasonSerializer, responses={200: CaseLogSerializer})
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        case_log = self.get_object()
-        reason = read_input(request, ReasonSerializer, scoped=VISIBLE_INPUTS)["reason"]
-        return answer(
-            self, logs.reject_case_log(user=actor(request), case_log=case_log, reason=reason)
-        )
+    verify = step(logs.verify_case_log, "case_log")
+    query = step(logs.query_case_log, "case_log", input=CaseQuestionSerializer)
+    reject = step(logs.reject_case_log, "case_log", input=ReasonSerializer)
 
     @extend_schema(responses={200: CaseLogSerializer(many=True)})
     @action(
@@ -444,12 +376,13 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=CaseAnswerSerializer, responses={200: CaseLogSerializer})
-    @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
-    def answer_query(self, request: Request, pk: str | None = None) -> Response:
-        case_log = self.get_object()
-        data = read_input(request, CaseAnswerSerializer, scoped=VISIBLE_INPUTS)
-        return answer(self, logs.answer_case_log(user=actor(request), case_log=case_log, **data))
+    answer_query = step(
+        logs.answer_case_log,
+        "case_log",
+        input=CaseAnswerSerializer,
+        url_path="answer",
+        url_name="answer",
+    )
 
 
 router = SimpleRouter()

@@ -28,7 +28,11 @@ from rest_framework.routers import SimpleRouter
 
 from programs.api_common import read_scoped_input
 from programs.models import Program
-from training_portal.core.api.serializers import JobSerializer
+from training_portal.core.api.serializers import (
+    JobSerializer,
+    ReadOnlyModelSerializer,
+    optional_ref,
+)
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from ..models import AuditRun, RuleSetting, Severity
@@ -150,7 +154,7 @@ class RuleCountsSerializer(serializers.Serializer[Any]):
     gone = serializers.IntegerField()
 
 
-class AuditRunSerializer(serializers.ModelSerializer[AuditRun]):
+class AuditRunSerializer(ReadOnlyModelSerializer[AuditRun]):
     program_code = serializers.CharField(source="program.code", read_only=True, default=None)
     started_by = serializers.EmailField(source="started_by.email", read_only=True, default=None)
     rules = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -173,18 +177,13 @@ class AuditRunSerializer(serializers.ModelSerializer[AuditRun]):
             "job",
             "counts",
         ]
-        read_only_fields = fields
 
 
 class RuleSettingInputSerializer(serializers.Serializer[Any]):
     """The whole setting of one scope: what is left out falls back to the level above."""
 
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="A program, or null for the portal-wide setting.",
+    program = optional_ref(
+        Program.objects.all(), help_text="A program, or null for the portal-wide setting."
     )
     enabled = serializers.BooleanField(required=False, default=True)
     severity = serializers.ChoiceField(
@@ -205,12 +204,8 @@ class RuleSettingInputSerializer(serializers.Serializer[Any]):
 
 
 class AuditRunInputSerializer(serializers.Serializer[Any]):
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The program to audit, or null for the whole portal.",
+    program = optional_ref(
+        Program.objects.all(), help_text="The program to audit, or null for the whole portal."
     )
     rules = serializers.ListField(
         child=serializers.CharField(max_length=64),

@@ -9,29 +9,28 @@ from rest_framework import serializers
 
 from accounts.models import User
 from programs.models import Organization, Program, TutorProfile
+from training_portal.core.api.serializers import ReadOnlyModelSerializer
 
 from ..findings.services import message_of
 from ..models import Finding, ReviewMeeting
 from ..models.internal import COMMENT_MAX_LENGTH
 
 
-class LinkedFindingSerializer(serializers.ModelSerializer[Finding]):
+class LinkedFindingSerializer(ReadOnlyModelSerializer[Finding]):
     message = serializers.SerializerMethodField()
 
     class Meta:
         model = Finding
         fields = ["id", "rule", "severity", "status", "message"]
-        read_only_fields = fields
 
     def get_message(self, finding: Finding) -> str:
         return message_of(finding)
 
 
-class PersonSerializer(serializers.ModelSerializer[User]):
+class PersonSerializer(ReadOnlyModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "full_name"]
-        read_only_fields = fields
 
 
 class ReviewMeetingSerializer(serializers.ModelSerializer[ReviewMeeting]):

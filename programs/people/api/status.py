@@ -14,7 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from training_portal.core.api.viewsets import actor
+from training_portal.core.api.serializers import optional_ref
+from training_portal.core.api.viewsets import DetailAction, actor, read_input
 
 from ... import models as m
 from ...records.api import RecordReads
@@ -31,12 +32,8 @@ class StatusChangeInputSerializer(serializers.Serializer[Any]):
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     shift_days = serializers.IntegerField(required=False, allow_null=True, default=None)
-    tutor = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorProfile.objects.all(), required=False, allow_null=True, default=None
-    )
-    replaces = serializers.PrimaryKeyRelatedField(
-        queryset=m.TutorAssignment.objects.all(), required=False, allow_null=True, default=None
-    )
+    tutor = optional_ref(m.TutorProfile.objects.all())
+    replaces = optional_ref(m.TutorAssignment.objects.all())
     over_capacity_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -119,6 +116,21 @@ class DestinationSerializer(serializers.ModelSerializer[m.GraduateDestination]):
 # ---- The viewset's actions --------------------------------------------------------------------
 
 
+class StatusChange(DetailAction):
+    """The student's status change named like the action (`TRANSITIONS`; `change_tutor` is
+    "change-tutor", as is its URL), answered with the change."""
+
+    dashed_urls = True
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(
+            input=StatusChangeInputSerializer, responses={200: StatusChangeSerializer}, **options
+        )
+
+    def run(self, viewset: Any, request: Request, name: str) -> Response:
+        return cast(Response, viewset._change(request, name.replace("_", "-")))
+
+
 class StudentStatusActions(RecordReads):
     """Mixed into the students viewset (whose `get_object` is scoped by `visible_to`)."""
 
@@ -137,35 +149,12 @@ class StudentStatusActions(RecordReads):
         )
         return Response(StatusChangeSerializer(change).data)
 
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def suspend(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "suspend")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def resume(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "resume")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def extend(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "extend")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "withdraw")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"], url_path="change-tutor", url_name="change-tutor")
-    def change_tutor(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "change-tutor")
-
-    @extend_schema(request=StatusChangeInputSerializer, responses={200: StatusChangeSerializer})
-    @action(detail=True, methods=["post"])
-    def graduate(self, request: Request, pk: str | None = None) -> Response:
-        return self._change(request, "graduate")
+    suspend = StatusChange()
+    resume = StatusChange()
+    extend = StatusChange()
+    withdraw = StatusChange()
+    change_tutor = StatusChange()
+    graduate = StatusChange()
 
     @extend_schema(request=DecisionInputSerializer, responses={200: StatusChangeSerializer})
     @action(detail=True, methods=["post"])
@@ -198,6 +187,12 @@ class StudentStatusActions(RecordReads):
         )
         return Response(StatusChangeSerializer(rows, many=True).data)
 
+    def _record(self, request: Request, service: Any, input: Any) -> Response:
+        """The graduate's destination as `service` records it from the `input`."""
+        student = self.get_object()
+        destination = service(user=actor(request), student=student, **read_input(request, input))
+        return Response(DestinationSerializer(destination).data)
+
     @extend_schema(request=DestinationInputSerializer, responses={200: DestinationSerializer})
     @action(detail=True, methods=["get", "post"])
     def destination(self, request: Request, pk: str | None = None) -> Response:
@@ -207,21 +202,9 @@ class StudentStatusActions(RecordReads):
             if found is None:
                 raise Http404
             return Response(DestinationSerializer(found).data)
-        student = self.get_object()
-        serializer = DestinationInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        destination = student_status.record_destination(
-            user=actor(request), student=student, **serializer.validated_data
-        )
-        return Response(DestinationSerializer(destination).data)
+        return self._record(request, student_status.record_destination, DestinationInputSerializer)
 
     @extend_schema(request=FollowUpInputSerializer, responses={200: DestinationSerializer})
     @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
     def follow_up(self, request: Request, pk: str | None = None) -> Response:
-        student = self.get_object()
-        serializer = FollowUpInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        destination = student_status.record_follow_up(
-            user=actor(request), student=student, **serializer.validated_data
-        )
-        return Response(DestinationSerializer(destination).data)
+        return self._record(request, student_status.record_follow_up, FollowUpInputSerializer)

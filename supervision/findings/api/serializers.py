@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
 
 from ...models import Finding
 from ...rules import rule_label
@@ -52,7 +53,7 @@ def _subject_label(finding: Finding) -> str:
     return f"{finding.subject_type.app_label}.{finding.subject_type.model}"
 
 
-class FindingSerializer(serializers.ModelSerializer[Finding]):
+class FindingSerializer(ReadOnlyModelSerializer[Finding]):
     rule_label = serializers.SerializerMethodField()
     message = serializers.SerializerMethodField()
     program_code = serializers.CharField(source="program.code", read_only=True)
@@ -110,7 +111,6 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
             "next_statuses",
             "can",
         ]
-        read_only_fields = fields
 
     def get_rule_label(self, finding: Finding) -> str:
         return rule_label(finding.rule)
@@ -173,7 +173,6 @@ class ResolvedFindingSerializer(FindingSerializer):
 
     class Meta(FindingSerializer.Meta):
         fields = [*FindingSerializer.Meta.fields, "still_present", "next_run"]
-        read_only_fields = fields
 
 
 class BulkResultSerializer(serializers.Serializer[Any]):
@@ -222,11 +221,8 @@ class BulkActionSerializer(serializers.Serializer[Any]):
         child=serializers.IntegerField(min_value=1), min_length=1, max_length=200
     )
     action = serializers.ChoiceField(choices=list(BULK_ACTIONS))
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        default=None,
+    assignee = optional_ref(
+        User.objects.filter(is_active=True),
         help_text="For `assign` (required there): a user, or null to take the findings back.",
     )
     due_date = serializers.DateField(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.viewsets import DetailAction, ScopedViewSet, actor, answer, read_input
 
 from ...models import Finding
 from .. import permissions, services, workflow
@@ -61,6 +61,20 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+class FindingAction(DetailAction):
+    """The endpoint of `ACTIONS[name]` (named as in URLs: `start_remediation` is
+    "start-remediation"), its input read from the table; `FindingViewSet._act` takes it."""
+
+    dashed_urls = True
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.input = ACTIONS[name.replace("_", "-")].input
+        super().__set_name__(owner, name)
+
+    def run(self, viewset: Any, request: Request, name: str) -> Response:
+        return cast(Response, viewset._act(request, name.replace("_", "-")))
+
+
 class FindingViewSet(ScopedViewSet):
     """Findings the caller may see (students: never about funds), with their life:
     acknowledge → start remediation → resolve, or dismiss with a justification; reopen;
@@ -86,15 +100,8 @@ class FindingViewSet(ScopedViewSet):
         move.service(user=user, finding=finding, **data)
         return answer(self, finding)
 
-    @extend_schema(request=None, responses={200: s.FindingSerializer})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(request, "acknowledge")
-
-    @extend_schema(request=s.CorrectiveActionNoteSerializer, responses={200: s.FindingSerializer})
-    @action(detail=True, methods=["post"], url_path="start-remediation")
-    def start_remediation(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(request, "start-remediation")
+    acknowledge = FindingAction()
+    start_remediation = FindingAction()
 
     @extend_schema(
         request=s.CorrectiveActionNoteSerializer, responses={200: s.ResolvedFindingSerializer}
@@ -113,25 +120,10 @@ class FindingViewSet(ScopedViewSet):
         }
         return response
 
-    @extend_schema(request=s.DismissalSerializer, responses={200: s.FindingSerializer})
-    @action(detail=True, methods=["post"])
-    def dismiss(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(request, "dismiss")
-
-    @extend_schema(request=None, responses={200: s.FindingSerializer})
-    @action(detail=True, methods=["post"])
-    def reopen(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(request, "reopen")
-
-    @extend_schema(request=s.AssignmentSerializer, responses={200: s.FindingSerializer})
-    @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(request, "assign")
-
-    @extend_schema(request=s.CorrectiveActionSerializer, responses={200: s.FindingSerializer})
-    @action(detail=True, methods=["post"], url_path="corrective-action")
-    def corrective_action(self, request: Request, pk: str | None = None) -> Response:
-        return self._act(request, "corrective-action")
+    dismiss = FindingAction()
+    reopen = FindingAction()
+    assign = FindingAction()
+    corrective_action = FindingAction()
 
     @extend_schema(request=s.BulkActionSerializer, responses={200: s.BulkResultSerializer})
     @action(detail=False, methods=["post"])

@@ -78,16 +78,19 @@ class PublicTargetSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
-class PublicInspectionSerializer(serializers.Serializer[Any]):
-    """An inspection's published report: its latest version (with its content) and the list
-    of its versions."""
-
+# What a published inspection report is about. No docstrings on these parts: the schema would
+# give them to the serializers built from them.
+class _ReportSubject(serializers.Serializer[Any]):
     inspection = serializers.IntegerField(source="inspection_id")
     title = serializers.CharField()
     inspection_type = serializers.ChoiceField(choices=InspectionType.choices)
     target = PublicTargetSerializer(source="content.target")
     program = PublicProgramSerializer(source="content.program", allow_null=True)
     organization = PublicOrganizationSerializer(source="content.organization", allow_null=True)
+
+
+# The latest version of a published record, and the list of its versions (its chain).
+class _LatestVersion(serializers.Serializer[Any]):
     version = serializers.IntegerField()
     published_at = serializers.DateTimeField()
     change_note = serializers.CharField()
@@ -95,6 +98,11 @@ class PublicInspectionSerializer(serializers.Serializer[Any]):
     previous_hash = serializers.CharField()
     content = serializers.JSONField()
     versions = PublicVersionSerializer(many=True, source="chain")
+
+
+class PublicInspectionSerializer(_ReportSubject, _LatestVersion):
+    """An inspection's published report: its latest version (with its content) and the list
+    of its versions."""
 
 
 class PublicInspectionDetailSerializer(serializers.Serializer[Any]):
@@ -109,18 +117,14 @@ class PublicInspectionDetailSerializer(serializers.Serializer[Any]):
     versions = PublicVersionContentSerializer(many=True)
 
 
-class PublicAuditSummarySerializer(serializers.Serializer[Any]):
-    """A program's published audit summary: its latest version and the list of versions."""
-
+# What a published audit summary is about.
+class _SummarySubject(serializers.Serializer[Any]):
     program = PublicProgramSerializer(source="content.program")
     as_of = serializers.DateField()
-    version = serializers.IntegerField()
-    published_at = serializers.DateTimeField()
-    change_note = serializers.CharField()
-    content_hash = serializers.CharField()
-    previous_hash = serializers.CharField()
-    content = serializers.JSONField()
-    versions = PublicVersionSerializer(many=True, source="chain")
+
+
+class PublicAuditSummarySerializer(_SummarySubject, _LatestVersion):
+    """A program's published audit summary: its latest version and the list of versions."""
 
 
 class PublicAuditSummaryVersionSerializer(PublicVersionContentSerializer):
@@ -173,6 +177,22 @@ class PublicViewSet(viewsets.GenericViewSet[Any]):
         errors are raised, never cached."""
         return Response(public_cache.cached("api", request, compute))
 
+    def paged(self, rows: Any, history: Any, key: str) -> Any:
+        """The page of `rows` asked for, each with its chain of versions among `history` (the
+        versions sharing its `key`), as the list's data."""
+        page = self.paginate_queryset(rows)
+        assert page is not None  # the view always paginates
+        attach_chains(page, history, key)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data).data
+
+    @staticmethod
+    def versions_of(model: Any, key: str, pk: str | None) -> list[Any]:
+        """Every version of one chain (`key` = `pk`), oldest first; 404 without any."""
+        versions = list(model.objects.filter(**{key: int(pk or 0)}).order_by("version"))
+        if not versions:
+            raise Http404
+        return versions
+
 
 INSPECTION_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The inspection's id."
@@ -203,10 +223,8 @@ class PublicInspectionViewSet(PublicViewSet):
         """The latest version of each published report, newest first."""
 
         def compute() -> Any:
-            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            assert page is not None  # the view always paginates
-            attach_chains(page, PublishedReport.objects.all(), "inspection_id")
-            return self.get_paginated_response(self.get_serializer(page, many=True).data).data
+            rows = self.filter_queryset(self.get_queryset())
+            return self.paged(rows, PublishedReport.objects.all(), "inspection_id")
 
         return self.cached(request, compute)
 
@@ -214,11 +232,7 @@ class PublicInspectionViewSet(PublicViewSet):
         """Every version of the inspection's published report, oldest first."""
 
         def compute() -> Any:
-            versions = list(
-                PublishedReport.objects.filter(inspection_id=int(pk or 0)).order_by("version")
-            )
-            if not versions:
-                raise Http404
+            versions = self.versions_of(PublishedReport, "inspection_id", pk)
             latest = versions[-1]
             data = {
                 "inspection": latest.inspection_id,
@@ -256,10 +270,7 @@ class PublicAuditSummaryViewSet(PublicViewSet):
             summaries = PublishedAuditSummary.objects.filter(pk__in=latest.values("pk")).order_by(
                 "content__program__code", "id"
             )
-            page = self.paginate_queryset(summaries)
-            assert page is not None  # the view always paginates
-            attach_chains(page, versions, "program_id")
-            return self.get_paginated_response(self.get_serializer(page, many=True).data).data
+            return self.paged(summaries, versions, "program_id")
 
         return self.cached(request, compute)
 
@@ -267,11 +278,7 @@ class PublicAuditSummaryViewSet(PublicViewSet):
         """Every version of the program's summary, oldest first."""
 
         def compute() -> Any:
-            versions = list(
-                PublishedAuditSummary.objects.filter(program_id=int(pk or 0)).order_by("version")
-            )
-            if not versions:
-                raise Http404
+            versions = self.versions_of(PublishedAuditSummary, "program_id", pk)
             data = {
                 "program": versions[-1].content["program"],
                 "chain_intact": chain_intact(list(versions)),

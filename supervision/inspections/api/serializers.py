@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from programs.models import Organization, Program, Student
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
 from training_portal.core.files import download_url
 
 from ...models import (
@@ -45,23 +46,21 @@ DRAW_LIMIT = 100
 # ---- Inspections ----------------------------------------------------------------------------
 
 
-class InspectionTeamMemberSerializer(serializers.ModelSerializer[InspectionTeamMember]):
+class InspectionTeamMemberSerializer(ReadOnlyModelSerializer[InspectionTeamMember]):
     full_name = serializers.CharField(source="inspector.full_name", read_only=True)
     email = serializers.EmailField(source="inspector.email", read_only=True)
 
     class Meta:
         model = InspectionTeamMember
         fields = ["inspector", "full_name", "email", "is_author"]
-        read_only_fields = fields
 
 
-class InspectionVersionSerializer(serializers.ModelSerializer[PublishedReport]):
+class InspectionVersionSerializer(ReadOnlyModelSerializer[PublishedReport]):
     """A published version of the report (its content is on the public API)."""
 
     class Meta:
         model = PublishedReport
         fields = ["id", "version", "published_at", "change_note", "content_hash", "previous_hash"]
-        read_only_fields = fields
 
 
 class InspectionPermissionsSerializer(serializers.Serializer[Any]):
@@ -83,7 +82,7 @@ class InspectionPermissionsSerializer(serializers.Serializer[Any]):
     start_correction = serializers.BooleanField()
 
 
-class InspectionSerializer(serializers.ModelSerializer[Inspection]):
+class InspectionSerializer(ReadOnlyModelSerializer[Inspection]):
     """An inspection the caller may see. `can` is given on the detail and after actions
     (null in lists)."""
 
@@ -126,7 +125,6 @@ class InspectionSerializer(serializers.ModelSerializer[Inspection]):
             "published_versions",
             "can",
         ]
-        read_only_fields = fields
 
     def get_reply_window_open(self, inspection: Inspection) -> bool:
         return inspection.reply_window_open()
@@ -143,12 +141,8 @@ class InspectionInputSerializer(serializers.Serializer[Any]):
 
     title = serializers.CharField(max_length=200)
     inspection_type = serializers.ChoiceField(choices=InspectionType.choices)
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(), required=False, allow_null=True, default=None
-    )
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
-    )
+    program = optional_ref(Program.objects.all())
+    organization = optional_ref(Organization.objects.all())
     unannounced = serializers.BooleanField(required=False, default=False)
     starts_at = serializers.DateTimeField()
     ends_on = serializers.DateField()
@@ -180,7 +174,7 @@ class InspectionReasonInputSerializer(serializers.Serializer[Any]):
 # ---- Conducting: checklist, sample, observations, findings ----------------------------------
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer[ChecklistItem]):
+class ChecklistItemSerializer(ReadOnlyModelSerializer[ChecklistItem]):
     checked_by_name = serializers.CharField(
         source="checked_by.full_name", read_only=True, default=None
     )
@@ -199,7 +193,6 @@ class ChecklistItemSerializer(serializers.ModelSerializer[ChecklistItem]):
             "checked_by_name",
             "checked_at",
         ]
-        read_only_fields = fields
 
 
 class ChecklistResultInputSerializer(serializers.Serializer[Any]):
@@ -210,14 +203,13 @@ class ChecklistResultInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class SampledStudentSerializer(serializers.ModelSerializer[SampledStudent]):
+class SampledStudentSerializer(ReadOnlyModelSerializer[SampledStudent]):
     student_number = serializers.CharField(source="student.student_number", read_only=True)
     student_name = serializers.CharField(source="student.user.full_name", read_only=True)
 
     class Meta:
         model = SampledStudent
         fields = ["id", "student", "student_number", "student_name", "position", "examined", "note"]
-        read_only_fields = fields
 
 
 class SampleUpdateInputSerializer(serializers.Serializer[Any]):
@@ -228,7 +220,7 @@ class SampleUpdateInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class ObservationSerializer(serializers.ModelSerializer[Observation]):
+class ObservationSerializer(ReadOnlyModelSerializer[Observation]):
     author_name = serializers.CharField(source="author.full_name", read_only=True)
 
     class Meta:
@@ -242,10 +234,9 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
             "author_name",
             "created_at",
         ]
-        read_only_fields = fields
 
 
-class EvidenceFileSerializer(serializers.ModelSerializer[EvidenceFile]):
+class EvidenceFileSerializer(ReadOnlyModelSerializer[EvidenceFile]):
     """A file the inspectors collected, with the link that downloads it."""
 
     uploaded_by_name = serializers.CharField(source="uploaded_by.full_name", read_only=True)
@@ -264,7 +255,6 @@ class EvidenceFileSerializer(serializers.ModelSerializer[EvidenceFile]):
             "uploaded_at",
             "file_url",
         ]
-        read_only_fields = fields
 
     def get_file_url(self, item: EvidenceFile) -> str | None:
         return download_url(
@@ -286,7 +276,7 @@ class ObservationInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class InspectionFindingSerializer(serializers.ModelSerializer[Finding]):
+class InspectionFindingSerializer(ReadOnlyModelSerializer[Finding]):
     """A finding the inspection recorded (it lives on in the findings API as well)."""
 
     title = serializers.SerializerMethodField()
@@ -314,7 +304,6 @@ class InspectionFindingSerializer(serializers.ModelSerializer[Finding]):
             "first_seen_at",
             "resolved_at",
         ]
-        read_only_fields = fields
 
     def get_title(self, finding: Finding) -> str:
         return str(finding.details.get("title", ""))
@@ -327,27 +316,21 @@ class InspectionFindingInputSerializer(serializers.Serializer[Any]):
     severity = serializers.ChoiceField(choices=Severity.choices)
     title = serializers.CharField(max_length=200)
     text = serializers.CharField(max_length=TEXT_LIMIT)
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
+    program = optional_ref(
+        Program.objects.all(),
         help_text="For an organisation's inspection: a program it takes part in.",
     )
-    student = serializers.PrimaryKeyRelatedField(
-        queryset=Student.objects.all(), required=False, allow_null=True, default=None
-    )
+    student = optional_ref(Student.objects.all())
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 # ---- The report and the right of reply --------------------------------------------------------
 
 
-class ReportSectionSerializer(serializers.ModelSerializer[ReportSection]):
+class ReportSectionSerializer(ReadOnlyModelSerializer[ReportSection]):
     class Meta:
         model = ReportSection
         fields = ["id", "key", "title", "body", "position", "revision", "updated_at"]
-        read_only_fields = fields
 
 
 class ReportSectionInputSerializer(serializers.Serializer[Any]):
@@ -361,7 +344,7 @@ class ReportSectionInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class ReplyCommentSerializer(serializers.ModelSerializer[ReplyComment]):
+class ReplyCommentSerializer(ReadOnlyModelSerializer[ReplyComment]):
     section_key = serializers.CharField(source="section.key", read_only=True)
     author_name = serializers.CharField(source="author.full_name", read_only=True)
     answered_by_name = serializers.CharField(
@@ -385,7 +368,6 @@ class ReplyCommentSerializer(serializers.ModelSerializer[ReplyComment]):
             "answered_at",
             "draft_revised",
         ]
-        read_only_fields = fields
 
 
 class ReplyCommentInputSerializer(serializers.Serializer[Any]):
@@ -429,7 +411,7 @@ class PublicationRequestInputSerializer(serializers.Serializer[Any]):
 # ---- Assignments ------------------------------------------------------------------------------
 
 
-class InspectionAssignmentSerializer(serializers.ModelSerializer[InspectionAssignment]):
+class InspectionAssignmentSerializer(ReadOnlyModelSerializer[InspectionAssignment]):
     inspector_name = serializers.CharField(source="inspector.full_name", read_only=True)
     inspector_email = serializers.EmailField(source="inspector.email", read_only=True)
     program_code = serializers.CharField(source="program.code", read_only=True, default=None)
@@ -455,17 +437,12 @@ class InspectionAssignmentSerializer(serializers.ModelSerializer[InspectionAssig
             "created_at",
             "revoked_at",
         ]
-        read_only_fields = fields
 
 
 class InspectionAssignmentInputSerializer(serializers.Serializer[Any]):
     inspector = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    program = serializers.PrimaryKeyRelatedField(
-        queryset=Program.objects.all(), required=False, allow_null=True, default=None
-    )
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
-    )
+    program = optional_ref(Program.objects.all())
+    organization = optional_ref(Organization.objects.all())
     valid_from = serializers.DateField()
     valid_until = serializers.DateField()
 
@@ -473,7 +450,7 @@ class InspectionAssignmentInputSerializer(serializers.Serializer[Any]):
 # ---- Draws ------------------------------------------------------------------------------------
 
 
-class DrawSerializer(serializers.ModelSerializer[Draw]):
+class DrawSerializer(ReadOnlyModelSerializer[Draw]):
     """A draw with everything needed to re-run it: seed, inputs, algorithm; and its result."""
 
     replaces_public_id = serializers.UUIDField(
@@ -504,7 +481,6 @@ class DrawSerializer(serializers.ModelSerializer[Draw]):
             "drawn_at",
             "inspections",
         ]
-        read_only_fields = fields
 
     def get_replaced_by(self, draw: Draw) -> int | None:
         """The draw that replaced this one, if it was drawn again."""
@@ -539,9 +515,7 @@ class DrawInputSerializer(serializers.Serializer[Any]):
     )
     starts_at = serializers.DateTimeField()
     ends_on = serializers.DateField()
-    replaces = serializers.PrimaryKeyRelatedField(
-        queryset=Draw.objects.all(), required=False, allow_null=True, default=None
-    )
+    replaces = optional_ref(Draw.objects.all())
     replace_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
     )

@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from training_portal.core.api.filters import IdFilter
-from training_portal.core.api.viewsets import ScopedViewSet, actor, read_input
+from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file
 
 from ...models import (
@@ -86,12 +86,50 @@ class SeesAssignments(BasePermission):
 #: Lists of one inspection's rows: neither filtered by the inspection filters nor paginated.
 SUBRESOURCE: dict[str, Any] = {"filter_backends": [], "pagination_class": None}
 
+
+def subresource(
+    rows: Any, input: Any, *, created: bool = False, url_path: str | None = None
+) -> Callable[[Callable[..., Response]], Any]:
+    """A list of the inspection's own rows (GET: `rows`, many) to which a row is added or
+    changed (POST: `input`, answered with the row; 201 if `created`), unfiltered, unpaginated."""
+    posted = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    route = action(
+        detail=True,
+        methods=["get", "post"],
+        **({"url_path": url_path} if url_path else {}),
+        **SUBRESOURCE,
+    )
+    listed = extend_schema(methods=["GET"], request=None, responses={200: rows(many=True)})
+    added = extend_schema(methods=["POST"], request=input, responses={posted: rows})
+
+    def decorate(method: Callable[..., Response]) -> Any:
+        return listed(added(route(method)))
+
+    return decorate
+
+
 FILE_ID = OpenApiParameter(
     "file_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="An evidence file's id."
 )
 COMMENT_ID = OpenApiParameter(
     "comment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A reply comment's id."
 )
+
+
+def inspection_step(
+    service: Callable[..., Any],
+    gate: Callable[[Any, Inspection], bool] = permissions.works_on,
+    **options: Any,
+) -> RecordStep:
+    """A step of the inspection's life: `service(by=caller, inspection=..., **input)` on the
+    inspection of the URL, once `gate` lets the caller (`InspectionViewSet._inspection`)."""
+    return RecordStep(
+        service,
+        "inspection",
+        guard=lambda viewset, request: viewset._inspection(gate),
+        caller="by",
+        **options,
+    )
 
 
 class InspectionViewSet(ScopedViewSet):
@@ -138,10 +176,6 @@ class InspectionViewSet(ScopedViewSet):
             "start_correction": permissions.can_start_correction(user, inspection),
         }
 
-    def _answer(self, inspection: Inspection, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=inspection.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
     def _inspection(self, gate: Callable[[Any, Inspection], bool]) -> Inspection:
         """The inspection of the URL: 404 outside what the caller sees, 403 unless `gate`
         lets them (before their input is read, so that a refusal never depends on it)."""
@@ -160,35 +194,20 @@ class InspectionViewSet(ScopedViewSet):
         if data["reply_days"] is None:
             del data["reply_days"]
         inspection = services.schedule_inspection(by=actor(request), **data)
-        return self._answer(inspection, status.HTTP_201_CREATED)
+        return answer(self, inspection, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: s.InspectionSerializer})
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str | None = None) -> Response:
-        inspection = self._inspection(permissions.works_on)
-        return self._answer(services.start_inspection(by=actor(request), inspection=inspection))
-
-    @extend_schema(
-        request=s.InspectionReasonInputSerializer, responses={200: s.InspectionSerializer}
+    start = inspection_step(services.start_inspection)
+    cancel = inspection_step(
+        services.cancel_inspection,
+        lambda user, _: permissions.can_manage_inspections(user),
+        input=s.InspectionReasonInputSerializer,
     )
-    @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
-        inspection = self._inspection(lambda user, _: permissions.can_manage_inspections(user))
-        reason = read_input(request, s.InspectionReasonInputSerializer)["reason"]
-        services.cancel_inspection(by=actor(request), inspection=inspection, reason=reason)
-        return self._answer(inspection)
 
     # -- Conducting --
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.ChecklistItemSerializer(many=True)}
+    @subresource(
+        s.ChecklistItemSerializer, s.ChecklistResultInputSerializer, url_path="checklist-results"
     )
-    @extend_schema(
-        methods=["POST"],
-        request=s.ChecklistResultInputSerializer,
-        responses={200: s.ChecklistItemSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], url_path="checklist-results", **SUBRESOURCE)
     def checklist_results(self, request: Request, pk: str | None = None) -> Response:
         """The checklist with its answers (GET); the result of one question (POST)."""
         inspection = self._inspection(permissions.works_on)
@@ -205,15 +224,7 @@ class InspectionViewSet(ScopedViewSet):
         item = services.record_checklist_result(by=actor(request), item=item, **data)
         return Response(s.ChecklistItemSerializer(items.get(pk=item.pk)).data)
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.SampledStudentSerializer(many=True)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=s.SampleUpdateInputSerializer,
-        responses={200: s.SampledStudentSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], **SUBRESOURCE)
+    @subresource(s.SampledStudentSerializer, s.SampleUpdateInputSerializer)
     def sample(self, request: Request, pk: str | None = None) -> Response:
         """The students drawn for examination (GET); whether one was examined (POST)."""
         inspection = self._inspection(permissions.works_on)
@@ -229,15 +240,7 @@ class InspectionViewSet(ScopedViewSet):
         sampled = services.update_sampled_student(by=actor(request), sampled=sampled, **data)
         return Response(s.SampledStudentSerializer(sample.get(pk=sampled.pk)).data)
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.ObservationSerializer(many=True)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=s.ObservationInputSerializer,
-        responses={201: s.ObservationSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], **SUBRESOURCE)
+    @subresource(s.ObservationSerializer, s.ObservationInputSerializer, created=True)
     def observations(self, request: Request, pk: str | None = None) -> Response:
         """What the inspectors saw (GET); a new observation (POST)."""
         inspection = self._inspection(permissions.works_on)
@@ -290,15 +293,7 @@ class InspectionViewSet(ScopedViewSet):
         item = get_object_or_404(EvidenceFile.objects.filter(inspection=inspection), pk=file_id)
         return serve_file(item.file, filename=item.name)
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.InspectionFindingSerializer(many=True)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=s.InspectionFindingInputSerializer,
-        responses={201: s.InspectionFindingSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], **SUBRESOURCE)
+    @subresource(s.InspectionFindingSerializer, s.InspectionFindingInputSerializer, created=True)
     def findings(self, request: Request, pk: str | None = None) -> Response:
         """The findings the inspection recorded that the caller may see (GET); a new finding
         (POST, the team), which then follows the life of every finding."""
@@ -318,15 +313,9 @@ class InspectionViewSet(ScopedViewSet):
 
     # -- The report and the right of reply --
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.ReportSectionSerializer(many=True)}
+    @subresource(
+        s.ReportSectionSerializer, s.ReportSectionInputSerializer, url_path="report-sections"
     )
-    @extend_schema(
-        methods=["POST"],
-        request=s.ReportSectionInputSerializer,
-        responses={200: s.ReportSectionSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], url_path="report-sections", **SUBRESOURCE)
     def report_sections(self, request: Request, pk: str | None = None) -> Response:
         """The draft report (GET: the team, and the inspected side once it was sent to them
         for reply); a section saved by key (POST: the team)."""
@@ -339,24 +328,14 @@ class InspectionViewSet(ScopedViewSet):
         section = services.save_report_section(by=actor(request), inspection=inspection, **data)
         return Response(s.ReportSectionSerializer(section).data)
 
-    @extend_schema(request=s.ReplyWindowInputSerializer, responses={200: s.InspectionSerializer})
-    @action(detail=True, methods=["post"], url_path="open-reply")
-    def open_reply(self, request: Request, pk: str | None = None) -> Response:
-        """Send the draft to the inspected side for their factual-accuracy comments."""
-        inspection = self._inspection(permissions.works_on)
-        days = read_input(request, s.ReplyWindowInputSerializer)["days"]
-        services.open_reply_window(by=actor(request), inspection=inspection, days=days)
-        return self._answer(inspection)
+    open_reply = inspection_step(
+        services.open_reply_window,
+        input=s.ReplyWindowInputSerializer,
+        url_path="open-reply",
+        doc="Send the draft to the inspected side for their factual-accuracy comments.",
+    )
 
-    @extend_schema(
-        methods=["GET"], request=None, responses={200: s.ReplyCommentSerializer(many=True)}
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=s.ReplyCommentInputSerializer,
-        responses={201: s.ReplyCommentSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], **SUBRESOURCE)
+    @subresource(s.ReplyCommentSerializer, s.ReplyCommentInputSerializer, created=True)
     def comments(self, request: Request, pk: str | None = None) -> Response:
         """The inspected side's comments on the draft and the answers (GET); a comment on a
         section while the reply window is open (POST: the inspected side)."""
@@ -405,42 +384,24 @@ class InspectionViewSet(ScopedViewSet):
 
     # -- Publication --
 
-    @extend_schema(
-        request=s.PublicationRequestInputSerializer, responses={200: s.InspectionSerializer}
+    request_publication = inspection_step(
+        services.request_publication,
+        input=s.PublicationRequestInputSerializer,
+        url_path="request-publication",
     )
-    @action(detail=True, methods=["post"], url_path="request-publication")
-    def request_publication(self, request: Request, pk: str | None = None) -> Response:
-        inspection = self._inspection(permissions.works_on)
-        note = read_input(request, s.PublicationRequestInputSerializer)["correction_note"]
-        services.request_publication(by=actor(request), inspection=inspection, correction_note=note)
-        return self._answer(inspection)
-
-    @extend_schema(request=None, responses={200: s.InspectionSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        """Publish the report: a second person (a lead inspector of the team or a portal
-        administrator) approves; the published version is a de-identified snapshot."""
-        inspection = self._inspection(permissions.works_on)
-        services.approve_publication(by=actor(request), inspection=inspection)
-        return self._answer(inspection)
-
-    @extend_schema(
-        request=s.InspectionReasonInputSerializer, responses={200: s.InspectionSerializer}
+    approve = inspection_step(
+        services.approve_publication,
+        doc="Publish the report: a second person (a lead inspector of the team or a portal\n"
+        "administrator) approves; the published version is a de-identified snapshot.",
     )
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_for_changes(self, request: Request, pk: str | None = None) -> Response:
-        inspection = self._inspection(permissions.works_on)
-        reason = read_input(request, s.InspectionReasonInputSerializer)["reason"]
-        services.return_for_changes(by=actor(request), inspection=inspection, reason=reason)
-        return self._answer(inspection)
-
-    @extend_schema(request=None, responses={200: s.InspectionSerializer})
-    @action(detail=True, methods=["post"], url_path="start-correction")
-    def start_correction(self, request: Request, pk: str | None = None) -> Response:
-        """Reopen a published report for a correction, published as a new version."""
-        inspection = self._inspection(permissions.works_on)
-        services.start_correction(by=actor(request), inspection=inspection)
-        return self._answer(inspection)
+    return_for_changes = inspection_step(
+        services.return_for_changes, input=s.InspectionReasonInputSerializer, url_path="return"
+    )
+    start_correction = inspection_step(
+        services.start_correction,
+        url_path="start-correction",
+        doc="Reopen a published report for a correction, published as a new version.",
+    )
 
 
 # ---- Assignments ------------------------------------------------------------------------------
@@ -476,10 +437,6 @@ class InspectionAssignmentViewSet(ScopedViewSet):
         current = InspectionAssignment.objects.current().filter(pk=OuterRef("pk"))
         return super().get_queryset().annotate(is_current=Exists(current))
 
-    def _answer(self, assignment: InspectionAssignment, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=assignment.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
-
     @extend_schema(
         request=s.InspectionAssignmentInputSerializer,
         responses={201: s.InspectionAssignmentSerializer},
@@ -489,7 +446,7 @@ class InspectionAssignmentViewSet(ScopedViewSet):
             raise PermissionDenied
         data = read_input(request, s.InspectionAssignmentInputSerializer)
         assignment = services.create_assignment(by=actor(request), **data)
-        return self._answer(assignment, status.HTTP_201_CREATED)
+        return answer(self, assignment, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: s.InspectionAssignmentSerializer})
     @action(detail=True, methods=["post"])
@@ -498,7 +455,7 @@ class InspectionAssignmentViewSet(ScopedViewSet):
         if not permissions.can_manage_inspections(request.user):
             raise PermissionDenied
         services.revoke_assignment(by=actor(request), assignment=assignment)
-        return self._answer(assignment)
+        return answer(self, assignment)
 
 
 # ---- Draws ------------------------------------------------------------------------------------

@@ -66,20 +66,32 @@ def published_programs(request: Any = None) -> QuerySet[Program]:
     )
 
 
+def organization_choice(queryset: Any, **options: Any) -> django_filters.ModelChoiceFilter:
+    """An organisation among `queryset` (a function of the request), all of them by default."""
+    return django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Organisation"),
+        queryset=queryset,
+        empty_label=gettext_lazy("All organisations"),
+        **options,
+    )
+
+
+def program_choice(queryset: Any, **options: Any) -> django_filters.ModelChoiceFilter:
+    """A program among `queryset` (a function of the request), all of them by default."""
+    return django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Program"),
+        queryset=queryset,
+        empty_label=gettext_lazy("All programs"),
+        **options,
+    )
+
+
 class PublicReportFilter(django_filters.FilterSet):
     """Search and filters of the published reports (the newest version of each)."""
 
     q = django_filters.CharFilter(method="search", max_length=200, label=gettext_lazy("Search"))
-    organization = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Organisation"),
-        queryset=published_organizations,
-        empty_label=gettext_lazy("All organisations"),
-    )
-    program = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Program"),
-        queryset=published_programs,
-        empty_label=gettext_lazy("All programs"),
-    )
+    organization = organization_choice(published_organizations)
+    program = program_choice(published_programs)
     type = django_filters.ChoiceFilter(
         field_name="inspection_type",
         label=gettext_lazy("Inspection type"),
@@ -146,16 +158,10 @@ class PublicAuditSummaryFilter(django_filters.FilterSet):
     """Filters of the published audit summaries; applied to the versions, before the newest
     version of each program's summary is taken."""
 
-    program = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Program"),
-        queryset=summary_programs,
-        empty_label=gettext_lazy("All programs"),
-    )
-    organization = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Organisation"),
-        queryset=summary_organizations,
+    program = program_choice(summary_programs)
+    organization = organization_choice(
+        summary_organizations,
         method="of_organization",
-        empty_label=gettext_lazy("All organisations"),
         help_text=gettext_lazy("The programs it leads or takes part in."),
     )
     date = django_filters.DateFilter(

@@ -1,14 +1,35 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from rest_framework import serializers
 
 from ..files import download_url
 from ..models import Job, Notification
 
+_M = TypeVar("_M", bound=Model)
 
-class JobSerializer(serializers.ModelSerializer[Job]):
+
+# A record as the API shows it: every field of `Meta.fields` is read-only (as if
+# `Meta.read_only_fields` named them all). No docstring: the schema would give it to every
+# serializer without one of its own.
+class ReadOnlyModelSerializer(serializers.ModelSerializer[_M]):
+    def get_extra_kwargs(self) -> dict[str, Any]:
+        extra = dict(super().get_extra_kwargs())
+        for name in self.Meta.fields:
+            extra[name] = {**extra.get(name, {}), "read_only": True}
+        return extra
+
+
+def optional_ref(queryset: Any, **options: Any) -> serializers.PrimaryKeyRelatedField[Any]:
+    """A reference (an id among `queryset`) that may be left out or null: then None."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=queryset, required=False, allow_null=True, default=None, **options
+    )
+
+
+class JobSerializer(ReadOnlyModelSerializer[Job]):
     kind_label = serializers.CharField(read_only=True)
     owner = serializers.EmailField(source="owner.email", read_only=True, default=None)
     percent = serializers.IntegerField(read_only=True)
@@ -46,7 +67,6 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "started_at",
             "finished_at",
         ]
-        read_only_fields = fields
 
     def get_input_file_url(self, job: Job) -> str | None:
         return download_url(
@@ -59,7 +79,7 @@ class JobSerializer(serializers.ModelSerializer[Job]):
         )
 
 
-class NotificationSerializer(serializers.ModelSerializer[Notification]):
+class NotificationSerializer(ReadOnlyModelSerializer[Notification]):
     is_read = serializers.BooleanField(read_only=True)
     title = serializers.CharField(source="display_title", read_only=True)
     body = serializers.CharField(source="display_body", read_only=True)
@@ -79,7 +99,6 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
             "read_at",
             "is_read",
         ]
-        read_only_fields = fields
 
 
 class MarkedReadSerializer(serializers.Serializer[Any]):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import FileResponse
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -12,13 +11,10 @@ from rest_framework.response import Response
 from ..files import serve_file
 from ..models import Job, Notification
 from ..notifications import mark_read
+from .filters import model_filter
 from .serializers import JobSerializer, MarkedReadSerializer, NotificationSerializer
 
-
-class JobFilter(filters.FilterSet):
-    class Meta:
-        model = Job
-        fields = ["status", "kind"]
+JobFilter = model_filter(Job, "status", "kind")
 
 
 class JobViewSet(viewsets.ReadOnlyModelViewSet[Job]):
