@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from training_portal.core.admin import ReadOnlyAdmin
+from training_portal.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .audits import admin as audits_admin  # noqa: F401  (registers the audits' models)
 from .findings import admin as findings_admin  # noqa: F401  (registers Finding)
@@ -77,15 +77,9 @@ class ChecklistTemplateAdmin(admin.ModelAdmin[ChecklistTemplate]):
     inlines = [ChecklistTemplateItemInline]
 
 
-class TeamInline(admin.TabularInline[InspectionTeamMember, Inspection]):
+class TeamInline(ReadOnlyInline):
     model = InspectionTeamMember
-    extra = 0
-    can_delete = False
     fields = ("inspector", "is_author")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Inspection)

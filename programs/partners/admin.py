@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from training_portal.core.admin import ReadOnlyInline
+
 from .. import models as m
 
 
-class StatusChangeInline(admin.TabularInline[m.OrganizationStatusChange, m.Organization]):
+class StatusChangeInline(ReadOnlyInline):
     model = m.OrganizationStatusChange
-    extra = 0
-    can_delete = False
     readonly_fields = ("from_status", "to_status", "reason", "changed_by", "changed_at")
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(m.Organization)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from programs.models import Organization, Program
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..models import (
     ConflictOfInterest,
@@ -174,9 +174,7 @@ class ScheduleInspectionForm(BootstrapForm):
     reply_days = forms.IntegerField(
         label=_("Reply window (days)"), min_value=1, max_value=60, initial=DEFAULT_REPLY_DAYS
     )
-    scope_note = forms.CharField(
-        label=_("Scope"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    scope_note = text_area(_("Scope"), rows=3)
 
     def __init__(
         self,
@@ -226,7 +224,7 @@ class ScheduleInspectionForm(BootstrapForm):
 class ReasonForm(BootstrapForm):
     """A reason, for cancelling an inspection or sending a report back."""
 
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_area(_("Reason"), rows=3, required=True)
 
 
 # ---- Assignments, inspectors, conflicts ------------------------------------------------------
@@ -271,9 +269,7 @@ class ConflictForm(BootstrapForm):
         label=_("Organisation"), queryset=Organization.objects.none()
     )
     kind = forms.ChoiceField(label=_("Kind of link"), choices=ConflictOfInterest.Kind.choices)
-    explanation = forms.CharField(
-        label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    explanation = text_area(_("Explanation"), rows=3)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -292,9 +288,7 @@ class TemplateItemForm(BootstrapForm):
 
     section = forms.CharField(label=_("Section"), max_length=120, required=False)
     text = forms.CharField(label=_("Question"), max_length=500, required=False)
-    guidance = forms.CharField(
-        label=_("Guidance"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    guidance = text_area(_("Guidance"), rows=2)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -400,9 +394,7 @@ class DrawForm(BootstrapForm):
 class RedoDrawForm(DrawForm):
     """Drawing again, replacing a draw: the reason is required and kept."""
 
-    replace_reason = forms.CharField(
-        label=_("Why draw again"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    replace_reason = text_area(_("Why draw again"), rows=3, required=True)
 
     def service_arguments(self) -> dict[str, Any]:
         return {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from programs.models import Organization, TutorProfile
-from training_portal.core.forms import BootstrapForm, text_area
+from training_portal.core.forms import BootstrapForm, optional_choice, text_area
 
 from ..findings.services import message_of, rule_of
 from ..models import Finding, ReviewMeeting
@@ -80,11 +80,8 @@ class ReviewMeetingForm(BootstrapForm):
     criticism = text_area(_("Criticism (problems raised)"), rows=4)
     review_record = text_area(_("Review record (minutes)"), rows=6)
     corrective_actions = text_area(_("Corrective actions agreed"), rows=4)
-    action_owner = forms.ModelChoiceField(
-        label=_("Responsible for the actions"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("Nobody yet"),
+    action_owner = optional_choice(
+        _("Responsible for the actions"), User, empty_label=_("Nobody yet")
     )
     actions_due_on = forms.DateField(
         label=_("Actions due on"), required=False, widget=forms.DateInput(attrs=DATE)
