@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from training_portal.core.admin import ReadOnlyInline
+from training_portal.core.admin import ReadOnlyInline, rows_inline
 
 from .. import models as m
 
@@ -23,11 +23,6 @@ class OrganizationAdmin(admin.ModelAdmin[m.Organization]):
     inlines = [StatusChangeInline]
 
 
-class ResponsibilityInline(admin.TabularInline[m.PartnerResponsibility, m.ProgramPartner]):
-    model = m.PartnerResponsibility
-    extra = 0
-
-
 @admin.register(m.ProgramPartner)
 class ProgramPartnerAdmin(admin.ModelAdmin[m.ProgramPartner]):
     list_display = (
@@ -40,4 +35,4 @@ class ProgramPartnerAdmin(admin.ModelAdmin[m.ProgramPartner]):
     )
     list_filter = ("is_active", "organization__kind")
     list_select_related = ("program", "organization")
-    inlines = [ResponsibilityInline]
+    inlines = [rows_inline(m.PartnerResponsibility)]

@@ -208,6 +208,21 @@ def _capacity_errors(capacity: Capacity, host: Organization, reason: str) -> Err
     return {"capacity_override_reason": [message]}
 
 
+def _capacity_errors_of(
+    placement: Placement, reason: str, *, excluding: Placement | None, started_only: bool = False
+) -> Errors:
+    """The host's capacity for the placement's period, unless a reason to go beyond it is given."""
+    capacity = capacity_for(
+        student=placement.student,
+        host=placement.host,
+        start_date=placement.start_date,
+        end_date=placement.end_date,
+        excluding=excluding,
+        started_only=started_only,
+    )
+    return _capacity_errors(capacity, placement.host, reason)
+
+
 # ---- The lifecycle -------------------------------------------------------------------------
 
 
@@ -281,16 +296,8 @@ def _save_planned(
     """Save a planned placement, new or changed, with its history: the host's capacity is
     checked (when the period is in order) with the other errors."""
     if _period_in_order(placement.start_date, placement.end_date):
-        capacity = capacity_for(
-            student=placement.student,
-            host=placement.host,
-            start_date=placement.start_date,
-            end_date=placement.end_date,
-            excluding=excluding,
-        )
-        errors.update(
-            _capacity_errors(capacity, placement.host, placement.capacity_override_reason)
-        )
+        reason = placement.capacity_override_reason
+        errors.update(_capacity_errors_of(placement, reason, excluding=excluding))
     with history_context(user=user.pk):
         return validated_save(
             placement,
@@ -321,15 +328,7 @@ def start_placement(
         }
         raise ValidationError({NON_FIELD_ERRORS: [message]})
     reason = (capacity_override_reason or "").strip() or placement.capacity_override_reason
-    capacity = capacity_for(
-        student=placement.student,
-        host=placement.host,
-        start_date=placement.start_date,
-        end_date=placement.end_date,
-        excluding=placement,
-        started_only=True,
-    )
-    errors = _capacity_errors(capacity, placement.host, reason)
+    errors = _capacity_errors_of(placement, reason, excluding=placement, started_only=True)
     if errors:
         raise ValidationError(errors)
     placement.status = Status.ACTIVE

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.forms import AccountEmailField
-from training_portal.core.forms import BootstrapForm, text_area
+from training_portal.core.forms import BootstrapForm, optional_choices, text_area
 
 from ..models import Organization, Project, ProjectMember, ProjectOutput
 from .services import period_errors
@@ -25,12 +25,7 @@ class ProjectForm(BootstrapForm):
     lead_organization = forms.ModelChoiceField(
         label=_("Lead organisation"), queryset=Organization.objects.none()
     )
-    partner_organizations = forms.ModelMultipleChoiceField(
-        label=_("Partner organisations"),
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )
+    partner_organizations = optional_choices(_("Partner organisations"), Organization)
     start_date = forms.DateField(
         label=_("Start date"), required=False, widget=forms.DateInput(attrs=DATE)
     )

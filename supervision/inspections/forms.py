@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from programs.models import Organization, Program
-from training_portal.core.forms import BootstrapForm, text_area
+from training_portal.core.forms import BootstrapForm, optional_choices, text_area
 
 from ..models import (
     ConflictOfInterest,
@@ -143,7 +143,30 @@ class MonthForm(forms.Form):
 # ---- Scheduling, cancelling ------------------------------------------------------------------
 
 
-class ScheduleInspectionForm(BootstrapForm):
+class TargetedForm(BootstrapForm):
+    """A form about one program or organisation (its `target` field, chosen among the given
+    ones), whose `inspector_fields` choose among the pool's inspectors."""
+
+    inspector_fields: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        *args: Any,
+        programs: QuerySet[Program],
+        organizations: QuerySet[Organization],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        target: Any = self.fields["target"]
+        target.set_targets(programs, organizations)
+        pool = pool_users()
+        for name in self.inspector_fields:
+            field: Any = self.fields[name]
+            field.queryset = pool
+            field.label_from_instance = inspector_label
+
+
+class ScheduleInspectionForm(TargetedForm):
     """A portal administrator schedules an inspection of a program or an organisation."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -176,21 +199,7 @@ class ScheduleInspectionForm(BootstrapForm):
     )
     scope_note = text_area(_("Scope"), rows=3)
 
-    def __init__(
-        self,
-        *args: Any,
-        programs: QuerySet[Program],
-        organizations: QuerySet[Organization],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        target: Any = self.fields["target"]
-        target.set_targets(programs, organizations)
-        pool = pool_users()
-        for name in ("inspectors", "author"):
-            field: Any = self.fields[name]
-            field.queryset = pool
-            field.label_from_instance = inspector_label
+    inspector_fields = ("inspectors", "author")
 
     def clean(self) -> dict[str, Any] | None:
         # The date rules in the same round as the other fields' errors.
@@ -230,7 +239,7 @@ class ReasonForm(BootstrapForm):
 # ---- Assignments, inspectors, conflicts ------------------------------------------------------
 
 
-class AssignmentForm(BootstrapForm):
+class AssignmentForm(TargetedForm):
     """An inspector may see one program or organisation from one date to another."""
 
     inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=User.objects.none())
@@ -238,19 +247,7 @@ class AssignmentForm(BootstrapForm):
     valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE))
     valid_until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs=DATE))
 
-    def __init__(
-        self,
-        *args: Any,
-        programs: QuerySet[Program],
-        organizations: QuerySet[Organization],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        inspector: Any = self.fields["inspector"]
-        inspector.queryset = pool_users()
-        inspector.label_from_instance = inspector_label
-        target: Any = self.fields["target"]
-        target.set_targets(programs, organizations)
+    inspector_fields = ("inspector",)
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -341,18 +338,16 @@ class DrawForm(BootstrapForm):
     inspectors_per_target = forms.IntegerField(
         label=_("Inspectors to draw for each target"), min_value=1, max_value=MAX_TEAM, initial=2
     )
-    candidate_programs = forms.ModelMultipleChoiceField(
-        label=_("Candidate programs"),
-        queryset=Program.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+    candidate_programs = optional_choices(
+        _("Candidate programs"),
+        Program,
+        size=6,
         help_text=_("When drawing programs: leave empty to draw among all active programs."),
     )
-    candidate_organizations = forms.ModelMultipleChoiceField(
-        label=_("Candidate organisations"),
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+    candidate_organizations = optional_choices(
+        _("Candidate organisations"),
+        Organization,
+        size=6,
         help_text=_("When drawing organisations: leave empty to draw among all of them."),
     )
     seed = forms.CharField(

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Job, Notification, SeedRecord
 
@@ -31,6 +32,13 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+def rows_inline(model: type[models.Model], **options: Any) -> type[admin.TabularInline[Any, Any]]:
+    """An inline of `model`'s rows, edited under their parent, with no empty extra row."""
+    return type(
+        f"{model.__name__}Inline", (admin.TabularInline,), {"model": model, "extra": 0, **options}
+    )
 
 
 class RecordAdmin(admin.ModelAdmin):

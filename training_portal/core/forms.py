@@ -39,6 +39,25 @@ def optional_choice(
     )
 
 
+def optional_choices(
+    label: Any, model: type[models.Model], *, size: int | None = None, **kwargs: Any
+) -> forms.ModelMultipleChoiceField[Any]:
+    """An optional choice of several of `model`'s rows, as check boxes (or as a list `size`
+    rows high): none to choose from until the form's `__init__` sets the queryset."""
+    widget = (
+        forms.SelectMultiple(attrs={"size": size})
+        if size
+        else forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    )
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=model._default_manager.none(),
+        required=False,
+        widget=widget,
+        **kwargs,
+    )
+
+
 class BootstrapForm(forms.Form):
     """Gives each widget Bootstrap's class, since `includes/form.html` renders widgets as is.
 
