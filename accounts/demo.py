@@ -79,6 +79,19 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
 ]
 
 
+def demo_portal_admin() -> User | None:
+    """The first active demo portal administrator (the actor of the apps' demo seeds)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_memberships__role=Role.PORTAL_ADMIN,
+            email__endswith="@demo.example",
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def seed_demo_accounts() -> list[DemoAccount]:
     """Create the demo accounts, once (see training_portal.core.seeding); returns them all."""
     seed_once(

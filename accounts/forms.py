@@ -4,10 +4,22 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import User
+
+
+class AccountEmailField(forms.EmailField):
+    """The e-mail address of an active account in the portal: cleans to that account."""
+
+    def clean(self, value: Any) -> Any:
+        email = super().clean(value)
+        account = User.objects.filter(email__iexact=email, is_active=True).first()
+        if account is None:
+            raise ValidationError(_("No active account has this e-mail address."))
+        return account
 
 
 class EmailAuthenticationForm(AuthenticationForm):

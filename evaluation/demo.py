@@ -4,8 +4,7 @@ probation), then one report of each kind made from all of that. Idempotent."""
 
 from __future__ import annotations
 
-from accounts.models import User
-from accounts.roles import Role
+from accounts.demo import demo_portal_admin
 from programs.models import Program
 from training_portal.core.seeding import seed_once
 
@@ -16,23 +15,11 @@ from .reports.demo import seed_reports_demo
 from .scores.demo import seed_scores_demo
 
 
-def _demo_portal_admin() -> User | None:
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_memberships__role=Role.PORTAL_ADMIN,
-            email__endswith="@demo.example",
-        )
-        .order_by("pk")
-        .first()
-    )
-
-
 def seed_evaluation_app_demo() -> None:
     from programs.demo import PROGRAM_CODE
 
     program = Program.objects.filter(code=PROGRAM_CODE).first()
-    admin = _demo_portal_admin()
+    admin = demo_portal_admin()
     if program is None or admin is None:
         return
 

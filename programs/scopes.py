@@ -7,34 +7,44 @@ from typing import Any
 
 from django.db.models import IntegerField, Q, QuerySet, Subquery
 
-from accounts.models import RoleMembership
-from accounts.permissions import is_portal_admin
+from accounts.models import RoleMembership, RoleMembershipQuerySet
+from accounts.permissions import is_portal_admin, visible_filter
 from accounts.roles import Role
 from training_portal.core.permissions import is_active_user
 
 
-def administered_program_ids(user: Any) -> QuerySet[Any]:
+def _program_admins() -> RoleMembershipQuerySet:
+    """The current memberships of the programs' administrators."""
     from .models import Program
 
-    return (
-        RoleMembership.objects.current()
-        .of_role(Role.PROGRAM_ADMIN)
-        .scoped_by(Program)
-        .filter(user=user)
-        .values("scope_id")
-    )
+    return RoleMembership.objects.current().of_role(Role.PROGRAM_ADMIN).scoped_by(Program)
 
 
-def coordinated_organization_ids(user: Any) -> QuerySet[Any]:
+def _coordinators() -> RoleMembershipQuerySet:
+    """The current memberships of the organisations' coordinators."""
     from .models import Organization
 
     return (
-        RoleMembership.objects.current()
-        .of_role(Role.PARTNER_COORDINATOR)
-        .scoped_by(Organization)
-        .filter(user=user)
-        .values("scope_id")
+        RoleMembership.objects.current().of_role(Role.PARTNER_COORDINATOR).scoped_by(Organization)
     )
+
+
+def administered_program_ids(user: Any) -> QuerySet[Any]:
+    return _program_admins().filter(user=user).values("scope_id")
+
+
+def coordinated_organization_ids(user: Any) -> QuerySet[Any]:
+    return _coordinators().filter(user=user).values("scope_id")
+
+
+def program_admin_ids(programs: Any) -> QuerySet[Any]:
+    """The users who now administer any of `programs` (ids: a list or a queryset)."""
+    return _program_admins().filter(scope_id__in=programs).values("user_id")
+
+
+def coordinator_ids(organizations: Any) -> QuerySet[Any]:
+    """The users who now coordinate any of `organizations` (ids: a list or a queryset)."""
+    return _coordinators().filter(scope_id__in=organizations).values("user_id")
 
 
 def tutored_student_ids(user: Any) -> QuerySet[Any]:
@@ -145,35 +155,26 @@ def project_ids_visible_to(user: Any) -> QuerySet[Any]:
     ).values("pk")
 
 
+@visible_filter
 def progress_log_filter(user: Any) -> Q:
     """Care circle; a student sees only the logs shared with them."""
-    if not is_active_user(user):
-        return Q(pk__in=[])
-    if is_portal_admin(user):
-        return Q()
     staff = Q(student__program__in=administered_program_ids(user)) | Q(
         student__in=tutored_student_ids(user)
     )
     return staff | Q(author=user) | Q(student__user=user, shared=True)
 
 
+@visible_filter
 def case_log_filter(user: Any) -> Q:
-    if not is_active_user(user):
-        return Q(pk__in=[])
-    if is_portal_admin(user):
-        return Q()
     return Q(student__in=student_ids_in_care_of(user)) | Q(
         placement__host__in=coordinated_organization_ids(user)
     )
 
 
+@visible_filter
 def budget_line_filter(user: Any) -> Q:
     """Program administrators, the holder's coordinators and the line's named approver;
     never tutors or students."""
-    if not is_active_user(user):
-        return Q(pk__in=[])
-    if is_portal_admin(user):
-        return Q()
     return (
         Q(program__in=administered_program_ids(user))
         | Q(holder__in=coordinated_organization_ids(user))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from training_portal.core.admin import ReadOnlyAdmin
+from training_portal.core.admin import ReadOnlyAdmin, ReadOnlyInline, rows_inline
 
 from .audits import admin as audits_admin  # noqa: F401  (registers the audits' models)
 from .findings import admin as findings_admin  # noqa: F401  (registers Finding)
@@ -65,27 +65,17 @@ class ConflictOfInterestAdmin(admin.ModelAdmin[ConflictOfInterest]):
     autocomplete_fields = ("inspector", "organization")
 
 
-class ChecklistTemplateItemInline(admin.TabularInline[ChecklistTemplateItem, ChecklistTemplate]):
-    model = ChecklistTemplateItem
-    extra = 0
-    fields = ("position", "section", "text", "guidance")
-
-
 @admin.register(ChecklistTemplate)
 class ChecklistTemplateAdmin(admin.ModelAdmin[ChecklistTemplate]):
     list_display = ("title", "inspection_type", "updated_at")
-    inlines = [ChecklistTemplateItemInline]
+    inlines = [
+        rows_inline(ChecklistTemplateItem, fields=("position", "section", "text", "guidance"))
+    ]
 
 
-class TeamInline(admin.TabularInline[InspectionTeamMember, Inspection]):
+class TeamInline(ReadOnlyInline):
     model = InspectionTeamMember
-    extra = 0
-    can_delete = False
     fields = ("inspector", "is_author")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Inspection)

@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import RoleMembership, User
-from accounts.roles import Role
+from accounts.models import User
 from programs.models import Program
+from programs.scopes import program_admin_ids
 
 from ..models import EvaluationRequest, EvaluationRound, Indicator, Source
 from . import services
@@ -38,13 +38,7 @@ INDICATORS = [
 
 
 def _administrator(program: Program) -> User | None:
-    admin_ids = (
-        RoleMembership.objects.current()
-        .of_role(Role.PROGRAM_ADMIN)
-        .scoped_by(Program)
-        .filter(scope_id=program.pk)
-        .values("user_id")
-    )
+    admin_ids = program_admin_ids([program.pk])
     return User.objects.filter(pk__in=admin_ids, is_active=True).order_by("pk").first()
 
 

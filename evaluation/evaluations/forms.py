@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import TrainingObjective
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..models import Indicator, Source
 from .services import COMMENT_MAX_LENGTH
@@ -27,9 +27,7 @@ class IndicatorForm(BootstrapForm):
         label=_("Training objective"), queryset=TrainingObjective.objects.none(), required=False
     )
     name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    description = text_area(_("Description"), rows=2)
     weight = forms.DecimalField(
         label=_("Weight (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
     )
@@ -119,12 +117,7 @@ class EvaluationForm(BootstrapForm):
                 choices=[(v, str(v)) for v in range(indicator.scale_min, indicator.scale_max + 1)],
                 widget=forms.RadioSelect,
             )
-        self.fields["comment"] = forms.CharField(
-            label=_("Comment"),
-            required=False,
-            max_length=COMMENT_MAX_LENGTH,
-            widget=forms.Textarea(attrs={"rows": 4}),
-        )
+        self.fields["comment"] = text_area(_("Comment"), rows=4, max_length=COMMENT_MAX_LENGTH)
         self.style_widgets()
 
     def style_widgets(self) -> None:

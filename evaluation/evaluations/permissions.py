@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.permissions import is_portal_admin
+from accounts.permissions import is_portal_admin, visible_filter
 from accounts.roles import TRAINING_ROLES, Role
 from programs.scopes import (
     administered_program_ids,
@@ -26,39 +26,30 @@ from programs.scopes import (
     program_ids_visible_to,
     tutored_student_ids,
 )
-from training_portal.core.permissions import NOTHING, is_active_user
+from training_portal.core.permissions import is_active_user
 
 _EVALUATION_ROLES = TRAINING_ROLES | {Role.INSPECTOR}
 
 
+@visible_filter
 def round_filter(user: Any) -> Q:
     from ..models import EvaluationRequest
 
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     owed = EvaluationRequest.objects.filter(evaluator=user).values("round_id")
     return Q(program__in=program_ids_visible_to(user)) | Q(pk__in=owed)
 
 
+@visible_filter
 def request_filter(user: Any) -> Q:
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     return Q(evaluator=user) | Q(round__program__in=administered_program_ids(user))
 
 
+@visible_filter
 def evaluation_filter(user: Any) -> Q:
     from programs.models import Placement
 
     from ..models import EvaluationRound, Source
 
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     coordinated = coordinated_organization_ids(user)
     hosted = Placement.objects.filter(host__in=coordinated).values("student_id")
     return (
@@ -79,14 +70,11 @@ def evaluation_filter(user: Any) -> Q:
 # ---- Anonymous aggregates ------------------------------------------------------------------
 
 
+@visible_filter
 def anonymous_filter(user: Any) -> Q:
     """The anonymous answers whose aggregates `user` may see (each only from
     `EVALUATION_MIN_ANONYMOUS` answers on): the program's administrators all of them, a tutor
     those about themselves, a coordinator those about their organisation."""
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     return (
         Q(round__program__in=administered_program_ids(user))
         | Q(tutor__user=user)

@@ -12,21 +12,18 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.permissions import is_portal_admin
+from accounts.permissions import is_portal_admin, visible_filter
 from accounts.roles import TRAINING_ROLES
 from programs.scopes import administered_program_ids, administers, coordinated_organization_ids
-from training_portal.core.permissions import NOTHING, is_active_user
+from training_portal.core.permissions import is_active_user
 
 #: The roles whose holders have a ledger of their own (or of their organisation, or program).
 _LEDGER_ROLES = TRAINING_ROLES
 
 
+@visible_filter
 def entry_filter(user: Any) -> Q:
     """The reward entries `user` may read (used by `RewardEntry.objects.visible_to`)."""
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     return (
         Q(user=user)
         | Q(organization__in=coordinated_organization_ids(user))

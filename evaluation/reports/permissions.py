@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from accounts.permissions import is_portal_admin
+from accounts.permissions import is_portal_admin, visible_filter
 from accounts.roles import TRAINING_ROLES, Role
 from programs.models import Organization, Program, ProgramPartner, Student
 from programs.scopes import (
@@ -26,7 +26,7 @@ from programs.scopes import (
     coordinated_organization_ids,
     student_ids_in_care_of,
 )
-from training_portal.core.permissions import NOTHING, is_active_user
+from training_portal.core.permissions import is_active_user
 
 _REPORT_ROLES = TRAINING_ROLES
 
@@ -61,11 +61,8 @@ def student_ids_open_to(user: Any) -> QuerySet[Any]:
     return student_ids_in_care_of(user)
 
 
+@visible_filter
 def report_filter(user: Any) -> Q:
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     return (
         Q(kind="program_annual", program__in=program_ids_open_to(user))
         | Q(kind="partner_scorecard", organization__in=organization_ids_open_to(user))

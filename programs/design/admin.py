@@ -4,28 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from training_portal.core.admin import rows_inline
+
 from .. import models as m
-
-
-class ObjectiveInline(admin.TabularInline[m.TrainingObjective, m.Program]):
-    model = m.TrainingObjective
-    extra = 0
-
-
-class StageInline(admin.TabularInline[m.Stage, m.Program]):
-    model = m.Stage
-    extra = 0
-
-
-class MilestoneTemplateInline(admin.TabularInline[m.MilestoneTemplate, m.Program]):
-    model = m.MilestoneTemplate
-    extra = 0
-
-
-class CurriculumInline(admin.TabularInline[m.ProgramCourse, m.Program]):
-    model = m.ProgramCourse
-    extra = 0
-    autocomplete_fields = ("course",)
 
 
 @admin.register(m.Program)
@@ -34,7 +15,12 @@ class ProgramAdmin(admin.ModelAdmin[m.Program]):
     list_filter = ("status", "degree_type")
     search_fields = ("code", "title")
     list_select_related = ("lead_university",)
-    inlines = [ObjectiveInline, StageInline, MilestoneTemplateInline, CurriculumInline]
+    inlines = [
+        rows_inline(m.TrainingObjective),
+        rows_inline(m.Stage),
+        rows_inline(m.MilestoneTemplate),
+        rows_inline(m.ProgramCourse, autocomplete_fields=("course",)),
+    ]
 
 
 @admin.register(m.Course)

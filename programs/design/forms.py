@@ -14,9 +14,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.forms import AccountEmailField
 from training_portal.core.files import uploaded_name
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..models import (
     Course,
@@ -55,14 +55,8 @@ class ProgramForm(BootstrapForm):
     end_date = forms.DateField(
         label=_("End date"), required=False, widget=forms.DateInput(attrs=DATE)
     )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    quality_criteria = forms.CharField(
-        label=_("Quality-assessment criteria"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    description = text_area(_("Description"), rows=3)
+    quality_criteria = text_area(_("Quality-assessment criteria"), rows=3)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -124,9 +118,7 @@ def _title_taken_message(model: type[models.Model]) -> Any:
 class ObjectiveForm(TitledElementForm):
     titled_model = TrainingObjective
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(
-        label=_("Measurable description"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    description = text_area(_("Measurable description"), rows=3, required=True)
 
 
 class StageForm(TitledElementForm):
@@ -304,13 +296,11 @@ class CourseForm(BootstrapForm):
     delivering_organization = OrganizationChoiceField(
         label=_("Delivering organisation"), queryset=Organization.objects.order_by("name")
     )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    description = text_area(_("Description"), rows=3)
 
 
 class EnrolForm(BootstrapForm):
-    email = forms.EmailField(
+    email = AccountEmailField(
         label=_("E-mail of the student's account"),
         help_text=_("The person must already have an account in the portal."),
     )
@@ -318,23 +308,15 @@ class EnrolForm(BootstrapForm):
     cohort = forms.IntegerField(label=_("Cohort (year of entry)"), min_value=1900, max_value=2200)
     enrolled_on = forms.DateField(label=_("Enrolled on"), widget=forms.DateInput(attrs=DATE))
 
-    def clean_email(self) -> User:
-        email = self.cleaned_data["email"]
-        account = User.objects.filter(email__iexact=email, is_active=True).first()
-        if account is None:
-            raise ValidationError(_("No active account has this e-mail address."))
-        return account
-
 
 class AssignTutorForm(BootstrapForm):
     student = forms.ModelChoiceField(label=_("Student"), queryset=Student.objects.none())
     tutor = forms.ModelChoiceField(label=_("Tutor"), queryset=TutorProfile.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=TutorProfile.Kind.choices)
     replace = forms.BooleanField(label=_("Replace the current academic tutor"), required=False)
-    over_capacity_reason = forms.CharField(
-        label=_("Reason to exceed the tutor's capacity"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    over_capacity_reason = text_area(
+        _("Reason to exceed the tutor's capacity"),
+        rows=2,
         help_text=_("Needed only when the tutor already supervises as many students as agreed."),
     )
 
@@ -353,10 +335,9 @@ class AssignTutorForm(BootstrapForm):
 class ProgramCloseForm(BootstrapForm):
     """Closing a program: the reason is optional, kept with the change."""
 
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
+    reason = text_area(
+        _("Reason"),
+        rows=2,
         max_length=500,
         help_text=_("Optional; kept with the change in the program's status changes."),
-        widget=forms.Textarea(attrs={"rows": 2}),
     )

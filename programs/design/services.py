@@ -9,13 +9,14 @@ confirmation page and the API alike.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
@@ -294,69 +295,60 @@ def removal_of(element: Element) -> Removal:
     return Removal(action="retire" if reasons else "delete", reasons=reasons)
 
 
-def _references(element: Element) -> list[tuple[Any, int]]:
-    """(sentence with a count, count) of each kind of record referring to the element."""
-    if isinstance(element, TrainingObjective):
-        return [
-            (
-                ngettext_lazy(
-                    "%(count)d evaluation indicator refers to it.",
-                    "%(count)d evaluation indicators refer to it.",
-                    "count",
-                ),
-                element.indicators.count(),
-            )
-        ]
-    if isinstance(element, Stage):
-        return [
-            (
-                ngettext_lazy(
-                    "%(count)d milestone is placed in this stage.",
-                    "%(count)d milestones are placed in this stage.",
-                    "count",
-                ),
-                element.milestone_templates.count(),
-            )
-        ]
-    if isinstance(element, MilestoneTemplate):
-        return [
-            (
-                ngettext_lazy(
-                    "%(count)d student's milestone was made from it.",
-                    "%(count)d students' milestones were made from it.",
-                    "count",
-                ),
-                Milestone.objects.filter(template=element).count(),
-            )
-        ]
-    if isinstance(element, ProgramCourse):
-        plans = TrainingPlan.objects.filter(
-            student__program_id=element.program_id, courses=element.course_id
+#: What may refer to each kind of element: (sentence with a count, the referring records).
+_REFERENCES: dict[type[Any], list[tuple[Any, Callable[[Any], QuerySet[Any]]]]] = {
+    TrainingObjective: [
+        (
+            ngettext_lazy(
+                "%(count)d evaluation indicator refers to it.",
+                "%(count)d evaluation indicators refer to it.",
+                "count",
+            ),
+            lambda objective: objective.indicators.all(),
         )
-        return [
-            (
-                ngettext_lazy(
-                    "%(count)d training plan includes this course.",
-                    "%(count)d training plans include this course.",
-                    "count",
-                ),
-                plans.count(),
-            )
-        ]
-    placements = Placement.objects.filter(
-        student__program_id=element.program_id, host_id=element.organization_id
-    )
-    lines = BudgetLine.objects.filter(
-        program_id=element.program_id, holder_id=element.organization_id
-    )
-    return [
+    ],
+    Stage: [
+        (
+            ngettext_lazy(
+                "%(count)d milestone is placed in this stage.",
+                "%(count)d milestones are placed in this stage.",
+                "count",
+            ),
+            lambda stage: stage.milestone_templates.all(),
+        )
+    ],
+    MilestoneTemplate: [
+        (
+            ngettext_lazy(
+                "%(count)d student's milestone was made from it.",
+                "%(count)d students' milestones were made from it.",
+                "count",
+            ),
+            lambda template: Milestone.objects.filter(template=template),
+        )
+    ],
+    ProgramCourse: [
+        (
+            ngettext_lazy(
+                "%(count)d training plan includes this course.",
+                "%(count)d training plans include this course.",
+                "count",
+            ),
+            lambda entry: TrainingPlan.objects.filter(
+                student__program_id=entry.program_id, courses=entry.course_id
+            ),
+        )
+    ],
+    ProgramPartner: [
         (
             ngettext_lazy(
                 "%(count)d placement is hosted by this partner.",
                 "%(count)d placements are hosted by this partner.",
                 "count",
             ),
-            placements.count(),
+            lambda partner: Placement.objects.filter(
+                student__program_id=partner.program_id, host_id=partner.organization_id
+            ),
         ),
         (
             ngettext_lazy(
@@ -364,9 +356,18 @@ def _references(element: Element) -> list[tuple[Any, int]]:
                 "%(count)d budget lines are held by this partner.",
                 "count",
             ),
-            lines.count(),
+            lambda partner: BudgetLine.objects.filter(
+                program_id=partner.program_id, holder_id=partner.organization_id
+            ),
         ),
-    ]
+    ],
+}
+
+
+def _references(element: Element) -> list[tuple[Any, int]]:
+    """(sentence with a count, count) of each kind of record referring to the element."""
+    kinds = (refs for kind, refs in _REFERENCES.items() if isinstance(element, kind))
+    return [(text, referring(element).count()) for text, referring in next(kinds)]
 
 
 def is_retired(element: Element) -> bool:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from training_portal.core.admin import ReadOnlyInline
+
 from .. import models as m
 
 
-class ExpenditureInline(admin.TabularInline[m.Expenditure, m.BudgetLine]):
+class ExpenditureInline(ReadOnlyInline):
     model = m.Expenditure
-    extra = 0
     fields = ("spent_on", "amount", "payee", "status", "submitted_by", "approved_by")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(m.BudgetLine)

@@ -9,12 +9,12 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import RoleMembership, User
-from accounts.roles import Role
-from training_portal.core.forms import BootstrapForm
+from accounts.models import User
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..models import BudgetLine, Expenditure, Organization, Program
 from ..models.funds import FundCategory
+from ..scopes import coordinator_ids, program_admin_ids
 from .services import spending_date_errors
 
 DATE = {"type": "date"}
@@ -64,21 +64,12 @@ class BudgetLineForm(BootstrapForm):
 def approvers_for(program: Program) -> QuerySet[User]:
     """People who may be named approver: the program's administrators and the coordinators of
     the organisations taking part in it."""
-    current = RoleMembership.objects.current()
-    administrators = (
-        current.of_role(Role.PROGRAM_ADMIN).scoped_by(Program).filter(scope_id=program.pk)
-    )
     organizations = Organization.objects.filter(
         Q(pk=program.lead_university_id)
         | Q(partnerships__program=program, partnerships__is_active=True)
     ).values("pk")
-    coordinators = (
-        current.of_role(Role.PARTNER_COORDINATOR)
-        .scoped_by(Organization)
-        .filter(scope_id__in=organizations)
-    )
     return User.objects.filter(
-        Q(pk__in=administrators.values("user_id")) | Q(pk__in=coordinators.values("user_id")),
+        Q(pk__in=program_admin_ids([program.pk])) | Q(pk__in=coordinator_ids(organizations)),
         is_active=True,
     ).order_by("full_name", "email")
 
@@ -92,7 +83,7 @@ class ExpenditureForm(BootstrapForm):
     spent_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE))
     category = forms.ChoiceField(label=_("Category"), choices=FundCategory.choices)
     payee = forms.CharField(label=_("Payee"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = text_area(_("Description"), rows=3, required=True)
     receipt = forms.FileField(
         label=_("Receipt (PDF, JPEG or PNG)"),
         required=False,
@@ -113,18 +104,13 @@ class ExpenditureForm(BootstrapForm):
 
 
 class ApproveForm(BootstrapForm):
-    override_reason = forms.CharField(
-        label=_("Reason to exceed the line"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    override_reason = text_area(
+        _("Reason to exceed the line"),
+        rows=2,
         help_text=_("Needed only when the approval would take the line over its amount."),
     )
 
 
 class RejectForm(BootstrapForm):
     # Required by the service, which says why; the form only carries the text.
-    reason = forms.CharField(
-        label=_("Reason for rejection"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = text_area(_("Reason for rejection"), rows=2)

@@ -16,14 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import RoleMembership, User
-from accounts.roles import Role
+from accounts.models import User
 from training_portal.core.formats import format_date
 from training_portal.core.notifications import notify
 from training_portal.core.validation import PDF_OR_IMAGE, upload_error, validated_save
 
 from ..models import BudgetLine, Expenditure, Organization, Program
-from ..scopes import administers
+from ..scopes import administers, program_admin_ids
 from .permissions import can_decide_expenditure, can_manage_budget, can_submit_expenditure
 
 __all__ = [
@@ -251,14 +250,7 @@ def _deciders(line: BudgetLine, *, besides: User) -> Iterable[User]:
     if line.approver_id is not None:
         approvers = User.objects.filter(pk=line.approver_id, is_active=True)
     else:
-        memberships = (
-            RoleMembership.objects.current()
-            .of_role(Role.PROGRAM_ADMIN)
-            .scoped_by(Program)
-            .filter(scope_id=line.program_id)
-            .values("user_id")
-        )
-        approvers = User.objects.filter(pk__in=memberships, is_active=True)
+        approvers = User.objects.filter(pk__in=program_admin_ids([line.program_id]), is_active=True)
     return approvers.exclude(pk=besides.pk)
 
 

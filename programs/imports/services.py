@@ -256,26 +256,25 @@ def _owner(job: Job) -> User | None:
     return job.owner
 
 
-def run_organization_import(job: Job) -> None:
-    """The body of the organisation import job."""
+def _run_as_owner(job: Job, validate: Callable[..., Checked], save: Callable[..., Saved]) -> None:
+    """Run an import whose rows are checked and saved on behalf of the job's owner."""
     if (user := _owner(job)) is None:
         return
     _run(
         job,
-        lambda table, progress: validate_organizations(table, user=user, progress=progress),
-        lambda rows: _save_organizations(rows, user=user),
+        lambda table, progress: validate(table, user=user, progress=progress),
+        lambda rows: save(rows, user=user),
     )
+
+
+def run_organization_import(job: Job) -> None:
+    """The body of the organisation import job."""
+    _run_as_owner(job, validate_organizations, _save_organizations)
 
 
 def run_tutor_import(job: Job) -> None:
     """The body of the tutor import job."""
-    if (user := _owner(job)) is None:
-        return
-    _run(
-        job,
-        lambda table, progress: validate_tutors(table, user=user, progress=progress),
-        lambda rows: _save_tutors(rows, user=user),
-    )
+    _run_as_owner(job, validate_tutors, _save_tutors)
 
 
 def run_student_import(job: Job) -> None:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from training_portal.core.admin import ReadOnlyInline, rows_inline
+
 from .. import models as m
 
 
-class StatusChangeInline(admin.TabularInline[m.OrganizationStatusChange, m.Organization]):
+class StatusChangeInline(ReadOnlyInline):
     model = m.OrganizationStatusChange
-    extra = 0
-    can_delete = False
     readonly_fields = ("from_status", "to_status", "reason", "changed_by", "changed_at")
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(m.Organization)
@@ -24,11 +21,6 @@ class OrganizationAdmin(admin.ModelAdmin[m.Organization]):
     search_fields = ("name", "short_name", "city")
     readonly_fields = ("status",)
     inlines = [StatusChangeInline]
-
-
-class ResponsibilityInline(admin.TabularInline[m.PartnerResponsibility, m.ProgramPartner]):
-    model = m.PartnerResponsibility
-    extra = 0
 
 
 @admin.register(m.ProgramPartner)
@@ -43,4 +35,4 @@ class ProgramPartnerAdmin(admin.ModelAdmin[m.ProgramPartner]):
     )
     list_filter = ("is_active", "organization__kind")
     list_select_related = ("program", "organization")
-    inlines = [ResponsibilityInline]
+    inlines = [rows_inline(m.PartnerResponsibility)]

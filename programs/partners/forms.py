@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..models import Organization
 
@@ -20,16 +20,15 @@ class OrganizationForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
     city = forms.CharField(label=_("City or region"), max_length=100, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    description = text_area(_("Description"), rows=3)
 
 
 class OrganizationStatusForm(BootstrapForm):
     to_status = forms.ChoiceField(label=_("New status"), choices=Organization.Status.choices)
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = text_area(
+        _("Reason"),
+        rows=3,
+        required=True,
         help_text=_("Shown in the organisation's status history."),
     )
 

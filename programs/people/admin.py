@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from training_portal.core.admin import ReadOnlyInline
+
 from .. import models as m
 
 
@@ -23,14 +25,12 @@ class AssignmentInline(admin.TabularInline[m.TutorAssignment, m.Student]):
     readonly_fields = ("assigned_by",)
 
 
-class StudentStatusChangeInline(admin.TabularInline[m.StudentStatusChange, m.Student]):
+class StudentStatusChangeInline(ReadOnlyInline):
     """Read only: status changes are made on the portal's pages or through the API."""
 
     model = m.StudentStatusChange
     fk_name = "student"
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = (
+    fields = (
         "kind",
         "decision",
         "from_status",
@@ -42,9 +42,6 @@ class StudentStatusChangeInline(admin.TabularInline[m.StudentStatusChange, m.Stu
         "decided_by",
         "decided_at",
     )
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(m.Student)

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..models import GraduateDestination, Student, TutorAssignment, TutorProfile
 from .workflow import Kind, Transition
@@ -53,14 +53,8 @@ class StatusChangeForm(BootstrapForm):
         queryset=TutorAssignment.objects.none(),
         required=False,
     )
-    over_capacity_reason = forms.CharField(
-        label=_("Reason for exceeding the tutor's capacity"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    over_capacity_reason = text_area(_("Reason for exceeding the tutor's capacity"), rows=2)
+    reason = text_area(_("Reason"), rows=2)
 
     def __init__(self, *args: Any, transition: Transition, student: Student, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", transition.action)
@@ -113,11 +107,7 @@ class DecisionForm(BootstrapForm):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.HiddenInput
     )
-    note = forms.CharField(
-        label=_("Note (required when refusing)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = text_area(_("Note (required when refusing)"), rows=2)
 
 
 class DestinationForm(BootstrapForm):
@@ -149,6 +139,4 @@ class FollowUpForm(BootstrapForm):
         choices=[("", "—"), *GraduateDestination.Relevance.choices],
         required=False,
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = text_area(_("Note"), rows=2)

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, text_area
 
 from ..design.forms import DATE, OrganizationChoiceField
 from ..models import Organization, Placement, TutorProfile
@@ -41,12 +41,9 @@ class PlacementForm(BootstrapForm):
     practice_tutor = PracticeTutorChoiceField(
         label=_("Practice tutor"), queryset=TutorProfile.objects.none(), required=False
     )
-    objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}))
-    capacity_override_reason = forms.CharField(
-        label=_("Reason for exceeding capacity"),
-        required=False,
-        help_text=OVERRIDE_HELP,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    objectives = text_area(_("Objectives"), rows=3, required=True)
+    capacity_override_reason = text_area(
+        _("Reason for exceeding capacity"), rows=2, help_text=OVERRIDE_HELP
     )
 
     def __init__(
@@ -76,11 +73,8 @@ class PlacementForm(BootstrapForm):
 
 
 class StartPlacementForm(BootstrapForm):
-    capacity_override_reason = forms.CharField(
-        label=_("Reason for exceeding capacity"),
-        required=False,
-        help_text=OVERRIDE_HELP,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    capacity_override_reason = text_area(
+        _("Reason for exceeding capacity"), rows=2, help_text=OVERRIDE_HELP
     )
 
 
@@ -91,12 +85,8 @@ class CompletePlacementForm(BootstrapForm):
         choices=[("", "—"), *((n, str(n)) for n in range(5, 0, -1))],
         help_text=_("5 is the best."),
     )
-    evaluation = forms.CharField(
-        label=_("Short evaluation"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    evaluation = text_area(_("Short evaluation"), rows=3, required=True)
 
 
 class CancelPlacementForm(BootstrapForm):
-    reason = forms.CharField(
-        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_area(_("Reason for cancelling"), rows=2, required=True)

@@ -208,6 +208,21 @@ def _capacity_errors(capacity: Capacity, host: Organization, reason: str) -> Err
     return {"capacity_override_reason": [message]}
 
 
+def _capacity_errors_of(
+    placement: Placement, reason: str, *, excluding: Placement | None, started_only: bool = False
+) -> Errors:
+    """The host's capacity for the placement's period, unless a reason to go beyond it is given."""
+    capacity = capacity_for(
+        student=placement.student,
+        host=placement.host,
+        start_date=placement.start_date,
+        end_date=placement.end_date,
+        excluding=excluding,
+        started_only=started_only,
+    )
+    return _capacity_errors(capacity, placement.host, reason)
+
+
 # ---- The lifecycle -------------------------------------------------------------------------
 
 
@@ -240,11 +255,6 @@ def create_placement(
             % {"student": student.user, "status": student.get_status_display()},
         ]
     errors.update(_host_errors(host, student))
-    if _period_in_order(start_date, end_date):
-        capacity = capacity_for(
-            student=student, host=host, start_date=start_date, end_date=end_date
-        )
-        errors.update(_capacity_errors(capacity, host, reason))
     placement = Placement(
         student=student,
         host=host,
@@ -254,12 +264,7 @@ def create_placement(
         objectives=(objectives or "").strip(),
         capacity_override_reason=reason,
     )
-    with history_context(user=user.pk):
-        return validated_save(
-            placement,
-            errors=errors,
-            constraint_fields={"programs_placement_period_order": "end_date"},
-        )
+    return _save_planned(user, placement, errors)
 
 
 @transaction.atomic
@@ -278,19 +283,21 @@ def update_placement(
     _authorise(user, placement, "edit")
     reason = (capacity_override_reason or "").strip() or placement.capacity_override_reason
     errors = practice_tutor_errors(practice_tutor, placement.host)
-    if _period_in_order(start_date, end_date):
-        capacity = capacity_for(
-            student=placement.student,
-            host=placement.host,
-            start_date=start_date,
-            end_date=end_date,
-            excluding=placement,
-        )
-        errors.update(_capacity_errors(capacity, placement.host, reason))
     placement.start_date, placement.end_date = start_date, end_date
     placement.objectives = (objectives or "").strip()
     placement.practice_tutor = practice_tutor
     placement.capacity_override_reason = reason
+    return _save_planned(user, placement, errors, excluding=placement)
+
+
+def _save_planned(
+    user: User, placement: Placement, errors: Errors, *, excluding: Placement | None = None
+) -> Placement:
+    """Save a planned placement, new or changed, with its history: the host's capacity is
+    checked (when the period is in order) with the other errors."""
+    if _period_in_order(placement.start_date, placement.end_date):
+        reason = placement.capacity_override_reason
+        errors.update(_capacity_errors_of(placement, reason, excluding=excluding))
     with history_context(user=user.pk):
         return validated_save(
             placement,
@@ -321,15 +328,7 @@ def start_placement(
         }
         raise ValidationError({NON_FIELD_ERRORS: [message]})
     reason = (capacity_override_reason or "").strip() or placement.capacity_override_reason
-    capacity = capacity_for(
-        student=placement.student,
-        host=placement.host,
-        start_date=placement.start_date,
-        end_date=placement.end_date,
-        excluding=placement,
-        started_only=True,
-    )
-    errors = _capacity_errors(capacity, placement.host, reason)
+    errors = _capacity_errors_of(placement, reason, excluding=placement, started_only=True)
     if errors:
         raise ValidationError(errors)
     placement.status = Status.ACTIVE

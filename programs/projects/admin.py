@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from training_portal.core.admin import rows_inline
+
 from .. import models as m
-
-
-class MemberInline(admin.TabularInline[m.ProjectMember, m.Project]):
-    model = m.ProjectMember
-    extra = 0
-    autocomplete_fields = ("user",)
-
-
-class OutputInline(admin.TabularInline[m.ProjectOutput, m.Project]):
-    model = m.ProjectOutput
-    extra = 0
 
 
 @admin.register(m.Project)
@@ -25,4 +16,7 @@ class ProjectAdmin(admin.ModelAdmin[m.Project]):
     search_fields = ("title",)
     list_select_related = ("lead_organization", "program")
     filter_horizontal = ("partner_organizations",)
-    inlines = [MemberInline, OutputInline]
+    inlines = [
+        rows_inline(m.ProjectMember, autocomplete_fields=("user",)),
+        rows_inline(m.ProjectOutput),
+    ]

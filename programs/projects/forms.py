@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import User
-from training_portal.core.forms import BootstrapForm
+from accounts.forms import AccountEmailField
+from training_portal.core.forms import BootstrapForm, optional_choices, text_area
 
 from ..models import Organization, Project, ProjectMember, ProjectOutput
 from .services import period_errors
@@ -26,21 +25,14 @@ class ProjectForm(BootstrapForm):
     lead_organization = forms.ModelChoiceField(
         label=_("Lead organisation"), queryset=Organization.objects.none()
     )
-    partner_organizations = forms.ModelMultipleChoiceField(
-        label=_("Partner organisations"),
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )
+    partner_organizations = optional_choices(_("Partner organisations"), Organization)
     start_date = forms.DateField(
         label=_("Start date"), required=False, widget=forms.DateInput(attrs=DATE)
     )
     end_date = forms.DateField(
         label=_("End date"), required=False, widget=forms.DateInput(attrs=DATE)
     )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    description = text_area(_("Description"), rows=4)
 
     def __init__(
         self,
@@ -67,7 +59,7 @@ class ProjectStatusForm(BootstrapForm):
 
 
 class ProjectMemberForm(BootstrapForm):
-    email = forms.EmailField(
+    email = AccountEmailField(
         label=_("E-mail of the person's account"),
         help_text=_(
             "A student of the program, or a tutor or coordinator of the project's organisations."
@@ -78,13 +70,6 @@ class ProjectMemberForm(BootstrapForm):
         choices=ProjectMember.Role.choices,
         initial=ProjectMember.Role.MEMBER,
     )
-
-    def clean_email(self) -> User:
-        email = self.cleaned_data["email"]
-        account = User.objects.filter(email__iexact=email, is_active=True).first()
-        if account is None:
-            raise ValidationError(_("No active account has this e-mail address."))
-        return account
 
 
 class ProjectOutputForm(BootstrapForm):
@@ -102,6 +87,4 @@ class ProjectOutputForm(BootstrapForm):
 
 
 class ProjectRefuseForm(BootstrapForm):
-    reason = forms.CharField(
-        label=_("Reason for refusing"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_area(_("Reason for refusing"), rows=2, required=True)

@@ -22,15 +22,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import RoleMembership, User
-from accounts.roles import Role
+from accounts.models import User
 from training_portal.core.formats import format_date
 from training_portal.core.history import history_context
 from training_portal.core.validation import validated_save
 
 from ..design import workflow
 from ..models import Organization, Program, Project, ProjectMember, ProjectOutput, Student
-from ..scopes import administers, coordinates
+from ..scopes import administers, coordinates, coordinator_ids
 from .permissions import (
     can_confirm_completion,
     can_create_project,
@@ -348,13 +347,7 @@ def eligible_members(project: Project) -> Any:
     partner organisations (active accounts)."""
     organizations = Q(pk=project.lead_organization_id) | Q(partner_projects=project)
     organization_ids = Organization.objects.filter(organizations).values("pk")
-    coordinators = (
-        RoleMembership.objects.current()
-        .of_role(Role.PARTNER_COORDINATOR)
-        .scoped_by(Organization)
-        .filter(scope_id__in=organization_ids)
-        .values("user_id")
-    )
+    coordinators = coordinator_ids(organization_ids)
     return User.objects.filter(
         Q(pk__in=Student.objects.filter(program=project.program_id).values("user_id"))
         | Q(tutor_profile__organization__in=organization_ids, tutor_profile__is_active=True)

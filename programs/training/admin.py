@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from training_portal.core.admin import ReadOnlyInline
+
 from .. import models as m
 from ..records.admin import ReadOnlyAppendOnlyAdmin
 
 
-class TransitionInline(admin.TabularInline[m.PlanTransition, m.TrainingPlan]):
+class TransitionInline(ReadOnlyInline):
     model = m.PlanTransition
-    extra = 0
-    can_delete = False
     readonly_fields = ("from_status", "to_status", "by", "at", "comment")
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(m.TrainingPlan)
@@ -36,14 +33,9 @@ class MilestoneAdmin(admin.ModelAdmin[m.Milestone]):
     list_select_related = ("student__user", "signed_off_by")
 
 
-class CorrectionInline(admin.TabularInline[m.ProgressLogCorrection, m.ProgressLog]):
+class CorrectionInline(ReadOnlyInline):
     model = m.ProgressLogCorrection
-    extra = 0
-    can_delete = False
     readonly_fields = ("author", "text", "created_at")
-
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(m.ProgressLog)

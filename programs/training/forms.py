@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from training_portal.core.formats import format_date
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, optional_choice, text_area
 
 from ..design.forms import DATE
 from ..models import CaseLog, Course, Placement, ProgressLog, Student, TrainingPlan
@@ -37,7 +37,7 @@ class ProgressLogForm(BootstrapForm):
         max_value=24 * 60,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    summary = text_area(_("Summary"), rows=3, required=True)
     shared = forms.BooleanField(label=_("Shared with the student"), required=False, initial=True)
     placement = forms.ModelChoiceField(
         label=_("Placement"), queryset=Placement.objects.none(), required=False
@@ -131,17 +131,16 @@ class ProgressLogForm(BootstrapForm):
 
 
 class CorrectionForm(BootstrapForm):
-    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = text_area(_("Correction"), rows=2, required=True)
 
 
 class MilestoneSignOffForm(BootstrapForm):
     completed_on = forms.DateField(
         label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    evidence = forms.CharField(
-        label=_("Evidence"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    evidence = text_area(
+        _("Evidence"),
+        rows=2,
         help_text=_("What shows the milestone was reached (a report, a presentation, a mark)."),
     )
     evidence_file = forms.FileField(
@@ -160,11 +159,7 @@ class SignOffRequestForm(BootstrapForm):
 
 
 class AcknowledgeForm(BootstrapForm):
-    comment = forms.CharField(
-        label=_("Your comment (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    comment = text_area(_("Your comment (optional)"), rows=2)
 
 
 class PlanTransitionForm(BootstrapForm):
@@ -177,26 +172,16 @@ class PlanTransitionForm(BootstrapForm):
     )
 
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    comment = forms.CharField(
-        label=_("Comment (what the student should change)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    comment = text_area(_("Comment (what the student should change)"), rows=2)
 
 
 class PlanForm(BootstrapForm):
     """The fields a student fills in a draft plan; one target field per modality."""
 
     career_goal = forms.ChoiceField(label=_("Career goal"), choices=TrainingPlan.CareerGoal.choices)
-    personal_objectives = forms.CharField(
-        label=_("Personal objectives"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-    planned_placements = forms.CharField(
-        label=_("Planned placements"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    planned_projects = forms.CharField(
-        label=_("Planned projects"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    personal_objectives = text_area(_("Personal objectives"), rows=4, required=True)
+    planned_placements = text_area(_("Planned placements"), rows=2)
+    planned_projects = text_area(_("Planned projects"), rows=2)
     courses = forms.ModelMultipleChoiceField(
         label=_("Courses"), queryset=Course.objects.none(), required=False
     )
@@ -246,19 +231,13 @@ class PlanForm(BootstrapForm):
 class CaseReviewForm(BootstrapForm):
     """One note per row of the to-verify list: the question (query) or the reason (reject)."""
 
-    note = forms.CharField(
-        label=_("Question or reason for the student"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 1}),
-    )
+    note = text_area(_("Question or reason for the student"), rows=1)
 
 
 class CaseAnswerForm(BootstrapForm):
     """The student answers the tutor's question and may correct the cases."""
 
-    answer = forms.CharField(
-        label=_("Your answer"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    answer = text_area(_("Your answer"), rows=3)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE))
     modality = forms.ChoiceField(label=_("Modality"), choices=CaseLog.Modality.choices)
     procedure = forms.CharField(label=_("Procedure or task"), max_length=200)
@@ -288,12 +267,7 @@ class CaseLogForm(BootstrapForm):
     role = forms.ChoiceField(
         label=pgettext_lazy("case log", "Your role"), choices=CaseLog.Role.choices
     )
-    placement = forms.ModelChoiceField(
-        label=_("Placement"),
-        queryset=Placement.objects.none(),
-        required=False,
-        empty_label=_("None"),
-    )
+    placement = optional_choice(_("Placement"), Placement)
 
     def __init__(
         self,

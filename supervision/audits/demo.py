@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.models import User
-from accounts.roles import Role
+from accounts.demo import demo_portal_admin
 from training_portal.core.seeding import seed_once
 
 from ..models import AuditRun
@@ -13,15 +12,7 @@ from .engine import start_audit
 def seed_audit_demo() -> AuditRun | None:
     """Queue one whole-portal audit for the worker, once: its findings are the planted
     problems of the demo (overdue milestones, silent tutors, the dubious expenditures...)."""
-    admin = (
-        User.objects.filter(
-            is_active=True,
-            role_memberships__role=Role.PORTAL_ADMIN,
-            email__endswith="@demo.example",
-        )
-        .order_by("pk")
-        .first()
-    )
+    admin = demo_portal_admin()
     if admin is None:
         return None
     return seed_once(

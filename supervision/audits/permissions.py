@@ -8,18 +8,15 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.permissions import is_portal_admin
+from accounts.permissions import is_portal_admin, visible_filter
 from accounts.roles import Role
 from programs.scopes import administered_program_ids, administers
-from training_portal.core.permissions import NOTHING, is_active_user
+from training_portal.core.permissions import is_active_user
 
 
+@visible_filter
 def audit_run_filter(user: Any) -> Q:
     """Runs of the programs one administers; whole-portal runs for portal administrators."""
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     return Q(program__in=administered_program_ids(user))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.permissions import is_portal_admin
+from accounts.permissions import is_portal_admin, visible_filter
 from accounts.roles import TRAINING_ROLES, Role
 from programs.scopes import (
     administered_program_ids,
@@ -23,7 +23,7 @@ from programs.scopes import (
     coordinates,
     tutored_student_ids,
 )
-from training_portal.core.permissions import NOTHING, is_active_user
+from training_portal.core.permissions import is_active_user
 
 #: The roles that may be concerned by findings (inspectors and counsellors are not).
 FINDING_ROLES = TRAINING_ROLES
@@ -35,11 +35,8 @@ def fund_rule_codes() -> list[str]:
     return [rule.code for rule in all_rules() if rule.about_funds]
 
 
+@visible_filter
 def finding_filter(user: Any) -> Q:
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     from ..inspections.permissions import conducted_inspection_ids, revealed_filter
 
     coordinated = coordinated_organization_ids(user)

@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import RoleMembership, User
-from accounts.roles import Role
-from programs.models import Program
+from accounts.models import User
+from programs.scopes import coordinator_ids, program_admin_ids
 from training_portal.core.notifications import notify
 from training_portal.core.texts import rendered
 
@@ -62,40 +61,41 @@ def _move(finding: Finding, to: str) -> None:
     finding.status = to
 
 
-@transaction.atomic
-def acknowledge_finding(*, user: User, finding: Finding) -> Finding:
-    if not workflow.may_make(user, finding, "acknowledge"):
+def _make(
+    user: User, finding: Finding, move: str, to: str, corrective_action: str | None = None
+) -> Finding:
+    """The `workflow` move `move` by `user`: the locked finding goes to `to`, with the
+    corrective action when the move takes one (a blank one keeps the current text)."""
+    if not workflow.may_make(user, finding, move):
         raise PermissionDenied
     _lock(finding)
-    _move(finding, Status.ACKNOWLEDGED)
-    finding.save(update_fields=["status"])
+    _move(finding, to)
+    fields = ["status"]
+    if corrective_action is not None:
+        if corrective_action.strip():
+            finding.corrective_action = corrective_action.strip()
+        fields.append("corrective_action")
+    if to == Status.RESOLVED:
+        finding.resolved_at = timezone.now()
+        fields.append("resolved_at")
+    finding.save(update_fields=fields)
     return finding
+
+
+@transaction.atomic
+def acknowledge_finding(*, user: User, finding: Finding) -> Finding:
+    return _make(user, finding, "acknowledge", Status.ACKNOWLEDGED)
 
 
 @transaction.atomic
 def start_remediation(*, user: User, finding: Finding, corrective_action: str = "") -> Finding:
-    if not workflow.may_make(user, finding, "start_remediation"):
-        raise PermissionDenied
-    _lock(finding)
-    _move(finding, Status.IN_REMEDIATION)
-    if corrective_action.strip():
-        finding.corrective_action = corrective_action.strip()
-    finding.save(update_fields=["status", "corrective_action"])
-    return finding
+    return _make(user, finding, "start_remediation", Status.IN_REMEDIATION, corrective_action)
 
 
 @transaction.atomic
 def resolve_finding(*, user: User, finding: Finding, corrective_action: str = "") -> Finding:
     """Resolved by hand; the next run reopens it if the problem is still there."""
-    if not workflow.may_make(user, finding, "resolve"):
-        raise PermissionDenied
-    _lock(finding)
-    _move(finding, Status.RESOLVED)
-    if corrective_action.strip():
-        finding.corrective_action = corrective_action.strip()
-    finding.resolved_at = timezone.now()
-    finding.save(update_fields=["status", "corrective_action", "resolved_at"])
-    return finding
+    return _make(user, finding, "resolve", Status.RESOLVED, corrective_action)
 
 
 @dataclass(frozen=True)
@@ -215,21 +215,10 @@ def assignee_candidates(findings: QuerySet[Finding]) -> QuerySet[User]:
     their programs, the coordinators of the organisations they are about, the current tutors of
     their students and the tutors they are about. One query; the service has the last word
     (`assign_finding` checks that the assignee sees the finding)."""
-    from programs.models import Organization, TutorAssignment
+    from programs.models import TutorAssignment
 
-    current = RoleMembership.objects.current()
-    admins = (
-        current.of_role(Role.PROGRAM_ADMIN)
-        .scoped_by(Program)
-        .filter(scope_id__in=findings.values("program_id"))
-        .values("user_id")
-    )
-    coordinators = (
-        current.of_role(Role.PARTNER_COORDINATOR)
-        .scoped_by(Organization)
-        .filter(scope_id__in=findings.exclude(organization=None).values("organization_id"))
-        .values("user_id")
-    )
+    admins = program_admin_ids(findings.values("program_id"))
+    coordinators = coordinator_ids(findings.exclude(organization=None).values("organization_id"))
     tutors = TutorAssignment.objects.filter(
         ended_on__isnull=True, student__in=findings.exclude(student=None).values("student_id")
     ).values("tutor__user_id")

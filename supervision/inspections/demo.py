@@ -34,8 +34,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import demo_portal_admin
 from accounts.models import User
-from accounts.roles import Role
 from programs.demo import ORGANIZATIONS, PROGRAM_CODE
 from programs.models import Organization, Program
 from training_portal.core.history import history_context
@@ -153,18 +153,6 @@ def _inspector(email: str, full_name: str, expertise: str, *, is_lead: bool) -> 
         user=user, defaults={"is_lead": is_lead, "expertise": expertise}
     )
     return user
-
-
-def _demo_admin() -> User | None:
-    return (
-        User.objects.filter(
-            is_active=True,
-            role_memberships__role=Role.PORTAL_ADMIN,
-            email__endswith="@demo.example",
-        )
-        .order_by("pk")
-        .first()
-    )
 
 
 def _templates(admin: User) -> None:
@@ -394,7 +382,7 @@ def seed_inspection_demo() -> None:
     """Create the inspections demo (see the module docstring), once: a second run creates
     nothing."""
     program = Program.objects.filter(code=PROGRAM_CODE).first()
-    admin = _demo_admin()
+    admin = demo_portal_admin()
     if program is None or admin is None:
         return
     seed_once(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from programs.models import Organization, Program
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, optional_choices, text_area
 
 from ..models import (
     ConflictOfInterest,
@@ -143,7 +143,30 @@ class MonthForm(forms.Form):
 # ---- Scheduling, cancelling ------------------------------------------------------------------
 
 
-class ScheduleInspectionForm(BootstrapForm):
+class TargetedForm(BootstrapForm):
+    """A form about one program or organisation (its `target` field, chosen among the given
+    ones), whose `inspector_fields` choose among the pool's inspectors."""
+
+    inspector_fields: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        *args: Any,
+        programs: QuerySet[Program],
+        organizations: QuerySet[Organization],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        target: Any = self.fields["target"]
+        target.set_targets(programs, organizations)
+        pool = pool_users()
+        for name in self.inspector_fields:
+            field: Any = self.fields[name]
+            field.queryset = pool
+            field.label_from_instance = inspector_label
+
+
+class ScheduleInspectionForm(TargetedForm):
     """A portal administrator schedules an inspection of a program or an organisation."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -174,25 +197,9 @@ class ScheduleInspectionForm(BootstrapForm):
     reply_days = forms.IntegerField(
         label=_("Reply window (days)"), min_value=1, max_value=60, initial=DEFAULT_REPLY_DAYS
     )
-    scope_note = forms.CharField(
-        label=_("Scope"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    scope_note = text_area(_("Scope"), rows=3)
 
-    def __init__(
-        self,
-        *args: Any,
-        programs: QuerySet[Program],
-        organizations: QuerySet[Organization],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        target: Any = self.fields["target"]
-        target.set_targets(programs, organizations)
-        pool = pool_users()
-        for name in ("inspectors", "author"):
-            field: Any = self.fields[name]
-            field.queryset = pool
-            field.label_from_instance = inspector_label
+    inspector_fields = ("inspectors", "author")
 
     def clean(self) -> dict[str, Any] | None:
         # The date rules in the same round as the other fields' errors.
@@ -226,13 +233,13 @@ class ScheduleInspectionForm(BootstrapForm):
 class ReasonForm(BootstrapForm):
     """A reason, for cancelling an inspection or sending a report back."""
 
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_area(_("Reason"), rows=3, required=True)
 
 
 # ---- Assignments, inspectors, conflicts ------------------------------------------------------
 
 
-class AssignmentForm(BootstrapForm):
+class AssignmentForm(TargetedForm):
     """An inspector may see one program or organisation from one date to another."""
 
     inspector = forms.ModelChoiceField(label=_("Inspector"), queryset=User.objects.none())
@@ -240,19 +247,7 @@ class AssignmentForm(BootstrapForm):
     valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE))
     valid_until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs=DATE))
 
-    def __init__(
-        self,
-        *args: Any,
-        programs: QuerySet[Program],
-        organizations: QuerySet[Organization],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        inspector: Any = self.fields["inspector"]
-        inspector.queryset = pool_users()
-        inspector.label_from_instance = inspector_label
-        target: Any = self.fields["target"]
-        target.set_targets(programs, organizations)
+    inspector_fields = ("inspector",)
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -271,9 +266,7 @@ class ConflictForm(BootstrapForm):
         label=_("Organisation"), queryset=Organization.objects.none()
     )
     kind = forms.ChoiceField(label=_("Kind of link"), choices=ConflictOfInterest.Kind.choices)
-    explanation = forms.CharField(
-        label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    explanation = text_area(_("Explanation"), rows=3)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -292,9 +285,7 @@ class TemplateItemForm(BootstrapForm):
 
     section = forms.CharField(label=_("Section"), max_length=120, required=False)
     text = forms.CharField(label=_("Question"), max_length=500, required=False)
-    guidance = forms.CharField(
-        label=_("Guidance"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    guidance = text_area(_("Guidance"), rows=2)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -347,18 +338,16 @@ class DrawForm(BootstrapForm):
     inspectors_per_target = forms.IntegerField(
         label=_("Inspectors to draw for each target"), min_value=1, max_value=MAX_TEAM, initial=2
     )
-    candidate_programs = forms.ModelMultipleChoiceField(
-        label=_("Candidate programs"),
-        queryset=Program.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+    candidate_programs = optional_choices(
+        _("Candidate programs"),
+        Program,
+        size=6,
         help_text=_("When drawing programs: leave empty to draw among all active programs."),
     )
-    candidate_organizations = forms.ModelMultipleChoiceField(
-        label=_("Candidate organisations"),
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+    candidate_organizations = optional_choices(
+        _("Candidate organisations"),
+        Organization,
+        size=6,
         help_text=_("When drawing organisations: leave empty to draw among all of them."),
     )
     seed = forms.CharField(
@@ -400,9 +389,7 @@ class DrawForm(BootstrapForm):
 class RedoDrawForm(DrawForm):
     """Drawing again, replacing a draw: the reason is required and kept."""
 
-    replace_reason = forms.CharField(
-        label=_("Why draw again"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    replace_reason = text_area(_("Why draw again"), rows=3, required=True)
 
     def service_arguments(self) -> dict[str, Any]:
         return {

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from programs.models import Program
-from training_portal.core.forms import BootstrapForm
+from training_portal.core.forms import BootstrapForm, optional_choice, text_area
 
 from ..models import ChecklistItem, Inspection, Observation, SampledStudent
 from ..models.audit import Severity
@@ -23,20 +23,12 @@ from .forms import DATE
 
 class ChecklistResultForm(BootstrapForm):
     result = forms.ChoiceField(label=_("Result"), choices=ChecklistItem.Result.choices)
-    note = forms.CharField(
-        label=pgettext_lazy("checklist", "Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = text_area(pgettext_lazy("checklist", "Note"), rows=2)
 
 
 class SampledStudentForm(BootstrapForm):
     examined = forms.BooleanField(label=_("Examined"), required=False)
-    note = forms.CharField(
-        label=pgettext_lazy("sample", "Note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = text_area(pgettext_lazy("sample", "Note"), rows=2)
 
 
 def sampled_label(sampled: SampledStudent) -> str:
@@ -45,19 +37,9 @@ def sampled_label(sampled: SampledStudent) -> str:
 
 
 class ObservationForm(BootstrapForm):
-    text = forms.CharField(label=_("Observation"), widget=forms.Textarea(attrs={"rows": 3}))
-    checklist_item = forms.ModelChoiceField(
-        label=_("About the checklist question"),
-        queryset=ChecklistItem.objects.none(),
-        required=False,
-        empty_label=_("None"),
-    )
-    sampled_student = forms.ModelChoiceField(
-        label=_("About the sampled student"),
-        queryset=SampledStudent.objects.none(),
-        required=False,
-        empty_label=_("None"),
-    )
+    text = text_area(_("Observation"), rows=3, required=True)
+    checklist_item = optional_choice(_("About the checklist question"), ChecklistItem)
+    sampled_student = optional_choice(_("About the sampled student"), SampledStudent)
 
     def __init__(self, *args: Any, inspection: Inspection, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,12 +51,7 @@ class ObservationForm(BootstrapForm):
 
 class EvidenceForm(BootstrapForm):
     upload = forms.FileField(label=_("File"), help_text=_("At most 20 MB."))
-    observation = forms.ModelChoiceField(
-        label=_("About the observation"),
-        queryset=Observation.objects.none(),
-        required=False,
-        empty_label=_("None"),
-    )
+    observation = optional_choice(_("About the observation"), Observation)
 
     def __init__(self, *args: Any, inspection: Inspection, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,19 +66,11 @@ class InspectionFindingForm(BootstrapForm):
 
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial="major")
     title = forms.CharField(label=_("Title"), max_length=200)
-    text = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 4}))
-    program = forms.ModelChoiceField(
-        label=_("Program concerned"),
-        queryset=Program.objects.none(),
-        required=False,
-        empty_label=_("The inspected program"),
+    text = text_area(_("What was found"), rows=4, required=True)
+    program = optional_choice(
+        _("Program concerned"), Program, empty_label=_("The inspected program")
     )
-    student = forms.ModelChoiceField(
-        label=_("Sampled student concerned"),
-        queryset=SampledStudent.objects.none(),
-        required=False,
-        empty_label=_("None"),
-    )
+    student = optional_choice(_("Sampled student concerned"), SampledStudent)
     due_date = forms.DateField(
         label=_("To be remedied by"), required=False, widget=forms.DateInput(attrs=DATE)
     )
@@ -140,9 +109,7 @@ class ReportSectionForm(BootstrapForm):
         help_text=_("A short identifier, such as “summary” (letters, digits, hyphens)."),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8})
-    )
+    body = text_area(_("Text"), rows=8)
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, required=False)
 
 
@@ -150,9 +117,7 @@ class SectionEditForm(BootstrapForm):
     """An existing section of the draft (its key stays)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(
-        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8})
-    )
+    body = text_area(_("Text"), rows=8)
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, required=False)
 
 
@@ -161,25 +126,21 @@ class OpenReplyForm(BootstrapForm):
 
 
 class CommentForm(BootstrapForm):
-    text = forms.CharField(
-        label=_("Your comment on this section"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    text = text_area(_("Your comment on this section"), rows=3, required=True)
 
 
 class AnswerForm(BootstrapForm):
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
-    revised_body = forms.CharField(
-        label=_("Revised text of the section (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+    answer = text_area(_("Answer"), rows=3, required=True)
+    revised_body = text_area(
+        _("Revised text of the section (optional)"),
+        rows=5,
         help_text=_("Leave empty to keep the section as it is."),
     )
 
 
 class PublicationRequestForm(BootstrapForm):
-    correction_note = forms.CharField(
-        label=_("What the correction changes"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    correction_note = text_area(
+        _("What the correction changes"),
+        rows=3,
         help_text=_("Required for a correction of a published report: it is published with it."),
     )

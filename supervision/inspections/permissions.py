@@ -18,9 +18,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import is_portal_admin
+from accounts.permissions import is_portal_admin, visible_filter
 from accounts.roles import Role
-from programs.scopes import administered_program_ids, coordinated_organization_ids
+from programs.scopes import (
+    administered_program_ids,
+    coordinated_organization_ids,
+    coordinator_ids,
+    program_admin_ids,
+)
 from training_portal.core.permissions import NOTHING, is_active_user
 
 from .workflow import CONDUCTING, WRITING, allows
@@ -40,11 +45,8 @@ def covering_assignment(user: Any, prefix: str = "", on: dt.date | None = None) 
     )
 
 
+@visible_filter
 def inspection_filter(user: Any, prefix: str = "") -> Q:
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     revealed = revealed_filter(prefix)
     inspected = Q(**{f"{prefix}organization__in": coordinated_organization_ids(user)}) | Q(
         **{f"{prefix}program__in": administered_program_ids(user)}
@@ -80,11 +82,8 @@ def on_team(user: Any, prefix: str = "") -> Exists:
     )
 
 
+@visible_filter
 def assignment_filter(user: Any) -> Q:
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     return Q(inspector=user)
 
 
@@ -258,25 +257,13 @@ def inspected_side_users(inspection: Any) -> Any:
     """The active accounts of the inspected side: the coordinators of the organisation, or
     the administrators of the program (current memberships). Whether they may already know
     of the inspection is the caller's question (`Inspection.is_revealed`)."""
-    from accounts.models import RoleMembership, User
-    from accounts.roles import Role
-    from programs.models import Organization, Program
+    from accounts.models import User
 
     if inspection.organization_id is not None:
-        memberships = (
-            RoleMembership.objects.current()
-            .of_role(Role.PARTNER_COORDINATOR)
-            .scoped_by(Organization)
-            .filter(scope_id=inspection.organization_id)
-        )
+        holders = coordinator_ids([inspection.organization_id])
     else:
-        memberships = (
-            RoleMembership.objects.current()
-            .of_role(Role.PROGRAM_ADMIN)
-            .scoped_by(Program)
-            .filter(scope_id=inspection.program_id)
-        )
-    return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("pk")
+        holders = program_admin_ids([inspection.program_id])
+    return User.objects.filter(is_active=True, pk__in=holders).order_by("pk")
 
 
 def works_on(user: Any, inspection: Any) -> bool:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from programs.models import Organization, TutorProfile
-from training_portal.core.forms import BootstrapForm, text_area
+from training_portal.core.forms import BootstrapForm, optional_choice, optional_choices, text_area
 
 from ..findings.services import message_of, rule_of
 from ..models import Finding, ReviewMeeting
@@ -54,37 +54,27 @@ class ReviewMeetingForm(BootstrapForm):
     )
     held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE))
     chair = forms.ModelChoiceField(label=_("Chair"), queryset=User.objects.none())
-    participants = forms.ModelMultipleChoiceField(
-        label=_("Participants"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+    participants = optional_choices(
+        _("Participants"),
+        User,
+        size=10,
         help_text=_(
             "The program's administrators, coordinators, tutors and students. "
             "Hold Ctrl (⌘ on a Mac) to choose several."
         ),
     )
-    organizations = forms.ModelMultipleChoiceField(
-        label=_("Organisations involved"),
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )
-    findings = forms.ModelMultipleChoiceField(
-        label=_("Findings discussed"),
-        queryset=Finding.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+    organizations = optional_choices(_("Organisations involved"), Organization)
+    findings = optional_choices(
+        _("Findings discussed"),
+        Finding,
+        size=6,
         help_text=_("Audit findings of this program that the meeting takes up."),
     )
     criticism = text_area(_("Criticism (problems raised)"), rows=4)
     review_record = text_area(_("Review record (minutes)"), rows=6)
     corrective_actions = text_area(_("Corrective actions agreed"), rows=4)
-    action_owner = forms.ModelChoiceField(
-        label=_("Responsible for the actions"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("Nobody yet"),
+    action_owner = optional_choice(
+        _("Responsible for the actions"), User, empty_label=_("Nobody yet")
     )
     actions_due_on = forms.DateField(
         label=_("Actions due on"), required=False, widget=forms.DateInput(attrs=DATE)

@@ -20,11 +20,11 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
-from accounts.permissions import is_portal_admin
+from accounts.permissions import is_portal_admin, visible_filter
 from accounts.roles import Role
 from programs.models import Organization, Program, ProgramPartner
 from programs.scopes import administered_program_ids, administers, coordinated_organization_ids
-from training_portal.core.permissions import NOTHING, is_active_user
+from training_portal.core.permissions import is_active_user
 
 #: The fewest answers an aggregate of ratings is shown with.
 MIN_ANSWERS = 5
@@ -63,13 +63,10 @@ def coordinated_ids(user: Any) -> set[int]:
 # ---- Review meetings -----------------------------------------------------------------------
 
 
+@visible_filter
 def review_meeting_filter(user: Any) -> Q:
     from ..models import ReviewMeetingOrganization, ReviewMeetingParticipant
 
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     taking_part = ReviewMeetingParticipant.objects.filter(user=user).values("meeting_id")
     involving_mine = ReviewMeetingOrganization.objects.filter(
         organization__in=coordinated_organization_ids(user)
@@ -139,13 +136,10 @@ def sees_rating_aggregates(user: Any) -> bool:
     return is_portal_admin(user) or _holds_any(user, _AGGREGATE_ROLES)
 
 
+@visible_filter
 def tutor_rating_filter(user: Any, tutor_field: str) -> Q:
     """The ratings that count in the tutor aggregates `user` may see, for the tutor named by
     `tutor_field` ("academic_tutor" or "practice_tutor")."""
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     return (
         Q(**{f"{tutor_field}__user": user})
         | Q(**{f"{tutor_field}__organization__in": coordinated_organization_ids(user)})
@@ -153,10 +147,7 @@ def tutor_rating_filter(user: Any, tutor_field: str) -> Q:
     )
 
 
+@visible_filter
 def program_rating_filter(user: Any) -> Q:
     """The ratings that count in the program aggregates `user` may see (with comments)."""
-    if not is_active_user(user):
-        return NOTHING
-    if is_portal_admin(user):
-        return Q()
     return Q(program__in=administered_program_ids(user))

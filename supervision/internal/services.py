@@ -20,10 +20,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from accounts.models import RoleMembership, User
-from accounts.roles import Role
+from accounts.models import User
 from programs.models import (
     Organization,
     Program,
@@ -32,9 +30,9 @@ from programs.models import (
     TutorAssignment,
     TutorProfile,
 )
-from programs.scopes import administers
+from programs.scopes import administers, coordinator_ids, program_admin_ids
 from training_portal.core.history import history_context
-from training_portal.core.validation import validated_save
+from training_portal.core.validation import comment_length_errors, validated_save
 
 from ..models import (
     Finding,
@@ -108,19 +106,8 @@ def eligible_participants(program: Program) -> QuerySet[User]:
     """Active accounts of the program's administrators, the coordinators and tutors of the
     organisations taking part, the current tutors of its students, and its students."""
     organizations = involved_organizations(program).values("pk")
-    memberships = RoleMembership.objects.current()
-    admins = (
-        memberships.of_role(Role.PROGRAM_ADMIN)
-        .scoped_by(Program)
-        .filter(scope_id=program.pk)
-        .values("user_id")
-    )
-    coordinators = (
-        memberships.of_role(Role.PARTNER_COORDINATOR)
-        .scoped_by(Organization)
-        .filter(scope_id__in=organizations)
-        .values("user_id")
-    )
+    admins = program_admin_ids([program.pk])
+    coordinators = coordinator_ids(organizations)
     tutors_of_students = TutorAssignment.objects.filter(
         student__program=program, ended_on__isnull=True
     ).values("tutor_id")
@@ -238,11 +225,7 @@ def _meeting_errors(
     if data.chair is None:
         errors["chair"] = [_("Name who chairs the meeting.")]
     people = [*participants, *(p for p in (data.chair, data.action_owner) if p is not None)]
-    eligible = set(
-        eligible_participants(program)
-        .filter(pk__in=[person.pk for person in people])
-        .values_list("pk", flat=True)
-    )
+    eligible = _among(eligible_participants(program), people)
     outside = [person for person in participants if person.pk not in eligible]
     if outside:
         errors["participants"] = [
@@ -259,11 +242,7 @@ def _meeting_errors(
 
 
 def _organization_errors(user: User, program: Program, organizations: list[Organization]) -> Errors:
-    taking_part = set(
-        involved_organizations(program)
-        .filter(pk__in=[org.pk for org in organizations])
-        .values_list("pk", flat=True)
-    )
+    taking_part = _among(involved_organizations(program), organizations)
     outside = [org for org in organizations if org.pk not in taking_part]
     if outside:
         return {
@@ -283,11 +262,7 @@ def _organization_errors(user: User, program: Program, organizations: list[Organ
 def _finding_errors(user: User, program: Program, findings: list[Finding]) -> Errors:
     if not findings:
         return {}
-    allowed = set(
-        linkable_findings(user, program)
-        .filter(pk__in=[finding.pk for finding in findings])
-        .values_list("pk", flat=True)
-    )
+    allowed = _among(linkable_findings(user, program), findings)
     refused = [finding for finding in findings if finding.pk not in allowed]
     if not refused:
         return {}
@@ -359,6 +334,11 @@ def _set_links(
         [ReviewMeetingFinding(meeting=meeting, finding=finding) for finding in findings],
         ignore_conflicts=True,
     )
+
+
+def _among(allowed: QuerySet[Any], chosen: Iterable[Any]) -> set[int]:
+    """The primary keys of the `chosen` rows that are among the `allowed` ones (one query)."""
+    return set(allowed.filter(pk__in=[item.pk for item in chosen]).values_list("pk", flat=True))
 
 
 def _names(items: Iterable[Any]) -> str:
@@ -452,15 +432,8 @@ def submit_supervision_rating(
     practice, practice_errors = _rated_practice_tutor(status, practice_tutor, practice_tutor_score)
     errors.update(practice_errors)
     comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX_LENGTH:
-        errors["comment"] = [
-            ngettext(
-                "Keep the comment under %(count)d character.",
-                "Keep the comment under %(count)d characters.",
-                COMMENT_MAX_LENGTH,
-            )
-            % {"count": COMMENT_MAX_LENGTH}
-        ]
+    if too_long := comment_length_errors(comment, COMMENT_MAX_LENGTH):
+        errors["comment"] = too_long
     if errors or program_support_score is None:
         raise ValidationError(errors)
     validated_save(

@@ -49,6 +49,8 @@ from . import Hit, Rule, Scope, Threshold, register
 ACTIVE_STUDENT = Student.Status.ACTIVE
 SPENT = (Expenditure.Status.SUBMITTED, Expenditure.Status.APPROVED)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
+#: How many rows a finder reads from the database at a time.
+CHUNK = 5000
 
 
 def _days(scope: Scope, name: str) -> dt.date:
@@ -63,28 +65,51 @@ def _money(value: Decimal | None) -> str:
     return f"{(value or Decimal(0)):.2f}"
 
 
+def _rows(queryset: Any, *fields: str) -> Iterator[dict[str, Any]]:
+    """`queryset`'s rows as dicts of `fields`, unordered, read in chunks."""
+    return queryset.values(*fields).order_by().iterator(chunk_size=CHUNK)
+
+
+def _hit(
+    row: Mapping[str, Any],
+    program: str,
+    details: dict[str, Any],
+    evidence: dict[str, Any],
+    *,
+    student: str | None = None,
+    organization: str | None = None,
+    subject: str = "pk",
+) -> Hit:
+    """A hit on the row's subject, in the program (of the student, about the organisation)
+    that the row's fields of those names hold."""
+    return Hit(
+        subject_id=row[subject],
+        program_id=row[program],
+        student_id=row[student] if student else None,
+        organization_id=row[organization] if organization else None,
+        details=details,
+        evidence=evidence,
+    )
+
+
 # ---- Training ------------------------------------------------------------------------------
 
 
 def _milestone_overdue(scope: Scope) -> Iterator[Hit]:
-    rows = (
-        Milestone.objects.filter(
-            student__program_id__in=scope.program_ids,
-            student__status=ACTIVE_STUDENT,
-            completed_on__isnull=True,
-            due_date__lt=_days(scope, "grace_days"),
-        )
-        .values("pk", "student_id", "title", "due_date", "student__program_id")
-        .order_by()
+    overdue = Milestone.objects.filter(
+        student__program_id__in=scope.program_ids,
+        student__status=ACTIVE_STUDENT,
+        completed_on__isnull=True,
+        due_date__lt=_days(scope, "grace_days"),
     )
-    for row in rows.iterator(chunk_size=5000):
+    for row in _rows(overdue, "pk", "student_id", "title", "due_date", "student__program_id"):
         late = (scope.today - row["due_date"]).days
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["student__program_id"],
-            student_id=row["student_id"],
-            details={"title": row["title"], "days": late},
-            evidence={"due_date": _iso(row["due_date"]), "days_overdue": late},
+        yield _hit(
+            row,
+            "student__program_id",
+            {"title": row["title"], "days": late},
+            {"due_date": _iso(row["due_date"]), "days_overdue": late},
+            student="student_id",
         )
 
 
@@ -105,7 +130,7 @@ def _supervision_gap(scope: Scope) -> Iterator[Hit]:
         .values_list("pk", "program_id", "last_log", "enrolled_on", "status_since")
         .order_by()
     )
-    for pk, program_id, last_log, enrolled_on, status_since in rows.iterator(chunk_size=5000):
+    for pk, program_id, last_log, enrolled_on, status_since in rows.iterator(chunk_size=CHUNK):
         days = (scope.today - max(d for d in (last_log, enrolled_on, status_since) if d)).days
         yield Hit(
             subject_id=pk,
@@ -157,7 +182,7 @@ def _supervision_frequency(scope: Scope) -> Iterator[Hit]:
         .order_by()
     )
     for pk, program_id, student_id, role, count, user_id, organization_id in rows.iterator(
-        chunk_size=5000
+        chunk_size=CHUNK
     ):
         required = minimum[role]
         if count >= required:
@@ -215,24 +240,19 @@ def _plan_not_approved(scope: Scope) -> Iterator[Hit]:
         student_id=OuterRef("pk"),
         status__in=(TrainingPlan.Status.APPROVED, TrainingPlan.Status.SUPERSEDED),
     )
-    rows = (
-        Student.objects.filter(
-            program_id__in=scope.program_ids,
-            status=ACTIVE_STUDENT,
-            enrolled_on__lt=_days(scope, "days"),
-        )
-        .exclude(Exists(approved))
-        .values("pk", "program_id", "enrolled_on")
-        .order_by()
-    )
-    for row in rows.iterator(chunk_size=5000):
+    students = Student.objects.filter(
+        program_id__in=scope.program_ids,
+        status=ACTIVE_STUDENT,
+        enrolled_on__lt=_days(scope, "days"),
+    ).exclude(Exists(approved))
+    for row in _rows(students, "pk", "program_id", "enrolled_on"):
         days = (scope.today - row["enrolled_on"]).days
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["program_id"],
-            student_id=row["pk"],
-            details={"days": days},
-            evidence={"enrolled_on": _iso(row["enrolled_on"]), "days_since_enrolment": days},
+        yield _hit(
+            row,
+            "program_id",
+            {"days": days},
+            {"enrolled_on": _iso(row["enrolled_on"]), "days_since_enrolment": days},
+            student="pk",
         )
 
 
@@ -241,44 +261,36 @@ def _plan_without_ie(scope: Scope) -> Iterator[Hit]:
         Q(integrates_ie=True) | Q(category=CourseCategory.INNOVATION_ENTREPRENEURSHIP),
         plans=OuterRef("pk"),
     )
-    rows = (
-        TrainingPlan.objects.filter(
-            student__program_id__in=scope.program_ids,
-            student__status=ACTIVE_STUDENT,
-            status=TrainingPlan.Status.APPROVED,
-        )
-        .exclude(Exists(ie_course))
-        .values("pk", "student_id", "version", "student__program_id")
-        .order_by()
-    )
-    for row in rows.iterator(chunk_size=5000):
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["student__program_id"],
-            student_id=row["student_id"],
-            details={"version": row["version"]},
-            evidence={"plan_version": row["version"], "ie_courses": 0},
+    plans = TrainingPlan.objects.filter(
+        student__program_id__in=scope.program_ids,
+        student__status=ACTIVE_STUDENT,
+        status=TrainingPlan.Status.APPROVED,
+    ).exclude(Exists(ie_course))
+    for row in _rows(plans, "pk", "student_id", "version", "student__program_id"):
+        yield _hit(
+            row,
+            "student__program_id",
+            {"version": row["version"]},
+            {"plan_version": row["version"], "ie_courses": 0},
+            student="student_id",
         )
 
 
 def _placement_without_tutor(scope: Scope) -> Iterator[Hit]:
-    rows = (
-        Placement.objects.filter(
-            student__program_id__in=scope.program_ids,
-            status=Placement.Status.ACTIVE,
-            practice_tutor__isnull=True,
-        )
-        .values("pk", "student_id", "host_id", "start_date", "host__name", "student__program_id")
-        .order_by()
+    placements = Placement.objects.filter(
+        student__program_id__in=scope.program_ids,
+        status=Placement.Status.ACTIVE,
+        practice_tutor__isnull=True,
     )
-    for row in rows.iterator(chunk_size=5000):
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["student__program_id"],
-            student_id=row["student_id"],
-            organization_id=row["host_id"],
-            details={"host": row["host__name"]},
-            evidence={"placement_start": _iso(row["start_date"]), "practice_tutor": None},
+    fields = ("pk", "student_id", "host_id", "start_date", "host__name", "student__program_id")
+    for row in _rows(placements, *fields):
+        yield _hit(
+            row,
+            "student__program_id",
+            {"host": row["host__name"]},
+            {"placement_start": _iso(row["start_date"]), "practice_tutor": None},
+            student="student_id",
+            organization="host_id",
         )
 
 
@@ -334,15 +346,12 @@ def _agreement_expired(scope: Scope) -> Iterator[Hit]:
     for row in rows:
         ended = row["agreement_end"]
         assert ended is not None  # filtered on
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["program_id"],
-            organization_id=row["organization_id"],
-            details={"organization": row["organization__name"]},
-            evidence={
-                "agreement_end": _iso(ended),
-                "days_since_end": (scope.today - ended).days,
-            },
+        yield _hit(
+            row,
+            "program_id",
+            {"organization": row["organization__name"]},
+            {"agreement_end": _iso(ended), "days_since_end": (scope.today - ended).days},
+            organization="organization_id",
         )
 
 
@@ -365,16 +374,16 @@ def _fund_overspend(scope: Scope) -> Iterator[Hit]:
     )
     for row in rows:
         over = row["approved"] - row["amount"]
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["program_id"],
-            organization_id=row["holder_id"],
-            details={"line": row["title"], "over": _money(over)},
-            evidence={
+        yield _hit(
+            row,
+            "program_id",
+            {"line": row["title"], "over": _money(over)},
+            {
                 "line_amount": _money(row["amount"]),
                 "approved_total": _money(row["approved"]),
                 "overspend": _money(over),
             },
+            organization="holder_id",
         )
 
 
@@ -382,28 +391,26 @@ def _expenditures(scope: Scope) -> Any:
     return Expenditure.objects.filter(line__program_id__in=scope.program_ids, status__in=SPENT)
 
 
+#: The fields that place an expenditure: itself, its line's program and holder.
+_EXPENDITURE = ("pk", "line__program_id", "line__holder_id")
+
+
+def _expenditure_hit(
+    row: Mapping[str, Any], details: dict[str, Any], evidence: dict[str, Any]
+) -> Hit:
+    return _hit(row, "line__program_id", details, evidence, organization="line__holder_id")
+
+
 def _fund_out_of_period(scope: Scope) -> Iterator[Hit]:
-    rows = (
-        _expenditures(scope)
-        .filter(Q(spent_on__lt=F("line__start_date")) | Q(spent_on__gt=F("line__end_date")))
-        .values(
-            "pk",
-            "line__program_id",
-            "line__holder_id",
-            "spent_on",
-            "amount",
-            "line__start_date",
-            "line__end_date",
-        )
-        .order_by()
+    outside = _expenditures(scope).filter(
+        Q(spent_on__lt=F("line__start_date")) | Q(spent_on__gt=F("line__end_date"))
     )
-    for row in rows.iterator(chunk_size=5000):
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["line__program_id"],
-            organization_id=row["line__holder_id"],
-            details={"date": _iso(row["spent_on"]), "amount": _money(row["amount"])},
-            evidence={
+    fields = ("spent_on", "amount", "line__start_date", "line__end_date")
+    for row in _rows(outside, *_EXPENDITURE, *fields):
+        yield _expenditure_hit(
+            row,
+            {"date": _iso(row["spent_on"]), "amount": _money(row["amount"])},
+            {
                 "spent_on": _iso(row["spent_on"]),
                 "line_start": _iso(row["line__start_date"]),
                 "line_end": _iso(row["line__end_date"]),
@@ -412,25 +419,17 @@ def _fund_out_of_period(scope: Scope) -> Iterator[Hit]:
 
 
 def _fund_self_approval(scope: Scope) -> Iterator[Hit]:
-    rows = (
-        Expenditure.objects.filter(
-            line__program_id__in=scope.program_ids,
-            status=Expenditure.Status.APPROVED,  # rejecting one's own claim is harmless
-            approved_by_id=F("submitted_by_id"),
-        )
-        .values("pk", "line__program_id", "line__holder_id", "amount", "submitted_by__full_name")
-        .order_by()
+    self_approved = Expenditure.objects.filter(
+        line__program_id__in=scope.program_ids,
+        status=Expenditure.Status.APPROVED,  # rejecting one's own claim is harmless
+        approved_by_id=F("submitted_by_id"),
     )
-    for row in rows.iterator(chunk_size=5000):
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["line__program_id"],
-            organization_id=row["line__holder_id"],
-            details={"amount": _money(row["amount"]), "person": row["submitted_by__full_name"]},
-            evidence={
-                "submitted_by": row["submitted_by__full_name"],
-                "approved_by": row["submitted_by__full_name"],
-            },
+    for row in _rows(self_approved, *_EXPENDITURE, "amount", "submitted_by__full_name"):
+        person = row["submitted_by__full_name"]
+        yield _expenditure_hit(
+            row,
+            {"amount": _money(row["amount"]), "person": person},
+            {"submitted_by": person, "approved_by": person},
         )
 
 
@@ -482,23 +481,19 @@ def _fund_split(scope: Scope) -> Iterator[Hit]:
         .values("line_id")
         .annotate(n=Count("pk"), total=Sum("amount"))
     )
-    rows = (
+    clustered = (
         near.annotate(window_start=F("spent_on") - dt.timedelta(days=window))
         .annotate(
             n=Subquery(cluster.values("n")),
             total=Subquery(cluster.values("total"), output_field=MONEY),
         )
         .filter(n__gte=int(scope["min_count"]))
-        .values("pk", "line__program_id", "line__holder_id", "payee", "n", "total", "spent_on")
-        .order_by()
     )
-    for row in rows.iterator(chunk_size=5000):
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["line__program_id"],
-            organization_id=row["line__holder_id"],
-            details={"payee": row["payee"], "count": row["n"], "total": _money(row["total"])},
-            evidence={
+    for row in _rows(clustered, *_EXPENDITURE, "payee", "n", "total", "spent_on"):
+        yield _expenditure_hit(
+            row,
+            {"payee": row["payee"], "count": row["n"], "total": _money(row["total"])},
+            {
                 "payee": row["payee"],
                 "payments_in_window": row["n"],
                 "window_total": _money(row["total"]),
@@ -531,17 +526,17 @@ def _fund_end_of_period_spike(scope: Scope) -> Iterator[Hit]:
         percent = (row["late"] * 100 / row["total"]).quantize(Decimal("0.1"))
         if percent <= share:
             continue
-        yield Hit(
-            subject_id=row["pk"],
-            program_id=row["program_id"],
-            organization_id=row["holder_id"],
-            details={"line": row["title"], "percent": str(percent), "weeks": weeks},
-            evidence={
+        yield _hit(
+            row,
+            "program_id",
+            {"line": row["title"], "percent": str(percent), "weeks": weeks},
+            {
                 "approved_total": _money(row["total"]),
                 "spent_in_last_weeks": _money(row["late"]),
                 "share_percent": str(percent),
                 "line_end": _iso(row["end_date"]),
             },
+            organization="holder_id",
         )
 
 

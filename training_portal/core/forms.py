@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["BootstrapForm"]
 
@@ -17,6 +18,43 @@ def text_area(label: Any, *, rows: int, required: bool = False, **kwargs: Any) -
     """A free-text field shown as a text area of `rows` lines (optional unless told)."""
     return forms.CharField(
         label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
+#: The empty choice of an optional choice field.
+NO_CHOICE = _("None")
+
+
+def optional_choice(
+    label: Any, model: type[models.Model], *, empty_label: Any = NO_CHOICE, **kwargs: Any
+) -> forms.ModelChoiceField[Any]:
+    """An optional choice of one of `model`'s rows: none to choose from until the form's
+    `__init__` sets the queryset."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=model._default_manager.none(),
+        required=False,
+        empty_label=empty_label,
+        **kwargs,
+    )
+
+
+def optional_choices(
+    label: Any, model: type[models.Model], *, size: int | None = None, **kwargs: Any
+) -> forms.ModelMultipleChoiceField[Any]:
+    """An optional choice of several of `model`'s rows, as check boxes (or as a list `size`
+    rows high): none to choose from until the form's `__init__` sets the queryset."""
+    widget = (
+        forms.SelectMultiple(attrs={"size": size})
+        if size
+        else forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    )
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=model._default_manager.none(),
+        required=False,
+        widget=widget,
+        **kwargs,
     )
 
 

@@ -10,10 +10,18 @@ from typing import Any, TypeVar
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import ngettext
 
 from .uploads import upload_errors
 
-__all__ = ["MAX_UPLOAD_BYTES", "PDF", "PDF_OR_IMAGE", "upload_error", "validated_save"]
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "PDF",
+    "PDF_OR_IMAGE",
+    "comment_length_errors",
+    "upload_error",
+    "validated_save",
+]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -29,6 +37,20 @@ PDF_OR_IMAGE: Mapping[str, bytes] = {
     ".jpeg": b"\xff\xd8\xff",
     ".png": b"\x89PNG\r\n\x1a\n",
 }
+
+
+def comment_length_errors(comment: str, limit: int) -> list[str]:
+    """The message for a comment longer than `limit` characters (none for a shorter one)."""
+    if len(comment) <= limit:
+        return []
+    return [
+        ngettext(
+            "Keep the comment under %(count)d character.",
+            "Keep the comment under %(count)d characters.",
+            limit,
+        )
+        % {"count": limit}
+    ]
 
 
 def validated_save(

@@ -9,10 +9,10 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import User
 from training_portal.core.history import history_context
+from training_portal.core.validation import comment_length_errors
 
 from ...models import (
     ANONYMOUS_SOURCES,
@@ -77,15 +77,8 @@ def submit_evaluation(
     indicators = list(Indicator.objects.filter(program=round_.program_id))
     values, errors = _score_errors(indicators, scores)
     comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX_LENGTH:
-        errors["comment"] = [
-            ngettext(
-                "Keep the comment under %(count)d character.",
-                "Keep the comment under %(count)d characters.",
-                COMMENT_MAX_LENGTH,
-            )
-            % {"count": COMMENT_MAX_LENGTH}
-        ]
+    if too_long := comment_length_errors(comment, COMMENT_MAX_LENGTH):
+        errors["comment"] = too_long
     if not indicators:
         errors[NON_FIELD_ERRORS] = [_("The program has no indicators to score.")]
     if errors:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -117,6 +117,25 @@ def count_rows(queryset: Any, *fields: str) -> list[list[Any]]:
         [*(row[name] for name in fields), row["n"]]
         for row in queryset.values(*fields).annotate(n=Count("pk")).order_by(*fields)
     ]
+
+
+def listing_section(
+    key: str,
+    title: str,
+    queryset: Any,
+    columns: Mapping[str, str],
+    labels: Mapping[str, Sequence[tuple[str, Any]]],
+) -> Section:
+    """A section listing `queryset`'s rows, one column a field (`columns`: field -> heading),
+    the coded ones shown by the labels of their choices (`labels`: field -> choices)."""
+    fields = list(columns)
+    return Section(
+        key=key,
+        title=title,
+        columns=list(columns.values()),
+        rows=[list(values) for values in queryset.values_list(*fields)],
+        labels={fields.index(field): choice_labels(choices) for field, choices in labels.items()},
+    )
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:

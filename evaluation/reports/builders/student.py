@@ -27,6 +27,7 @@ from .base import (
     Section,
     case_totals_section,
     choice_labels,
+    listing_section,
     two_places,
 )
 
@@ -93,54 +94,53 @@ def _plan_courses(plan_id: int | None) -> Section:
 
 
 def _student_milestones(student: Student) -> Section:
-    rows = [
-        list(values)
-        for values in Milestone.objects.filter(student=student)
-        .order_by("due_date", "pk")
-        .values_list("title", "kind", "due_date", "completed_on", "signed_off_at__date")
-    ]
-    return Section(
-        key="milestones",
-        title=_("Milestones"),
-        columns=[_("Milestone"), _("Kind"), _("Due"), _("Completed"), _("Signed off")],
-        rows=rows,
-        labels={1: choice_labels(MilestoneTemplate.Kind.choices)},
+    return listing_section(
+        "milestones",
+        _("Milestones"),
+        Milestone.objects.filter(student=student).order_by("due_date", "pk"),
+        {
+            "title": _("Milestone"),
+            "kind": _("Kind"),
+            "due_date": _("Due"),
+            "completed_on": _("Completed"),
+            "signed_off_at__date": _("Signed off"),
+        },
+        {"kind": MilestoneTemplate.Kind.choices},
     )
 
 
 def _student_placements(student: Student) -> Section:
-    rows = [
-        list(values)
-        for values in Placement.objects.filter(student=student)
-        .order_by("start_date", "pk")
-        .values_list("host__name", "start_date", "end_date", "status")
-    ]
-    return Section(
-        key="placements",
-        title=_("Placements"),
-        columns=[_("Host"), _("Start"), _("End"), _("Status")],
-        rows=rows,
-        labels={3: choice_labels(Placement.Status.choices)},
+    return listing_section(
+        "placements",
+        _("Placements"),
+        Placement.objects.filter(student=student).order_by("start_date", "pk"),
+        {
+            "host__name": _("Host"),
+            "start_date": _("Start"),
+            "end_date": _("End"),
+            "status": _("Status"),
+        },
+        {"status": Placement.Status.choices},
     )
 
 
 def _student_projects(student: Student) -> Section:
-    rows = [
-        list(values)
-        for values in ProjectMember.objects.filter(user=student.user_id)
-        .order_by("project__title", "pk")
-        .values_list("project__title", "project__kind", "project__size", "project__status", "role")
-    ]
-    return Section(
-        key="projects",
-        title=_("Projects"),
-        columns=[_("Project"), _("Kind"), _("Size"), _("Status"), _("Role")],
-        rows=rows,
-        labels={
-            1: choice_labels(Project.Kind.choices),
-            2: choice_labels(Project.Size.choices),
-            3: choice_labels(Project.Status.choices),
-            4: choice_labels(ProjectMember.Role.choices),
+    return listing_section(
+        "projects",
+        _("Projects"),
+        ProjectMember.objects.filter(user=student.user_id).order_by("project__title", "pk"),
+        {
+            "project__title": _("Project"),
+            "project__kind": _("Kind"),
+            "project__size": _("Size"),
+            "project__status": _("Status"),
+            "role": _("Role"),
+        },
+        {
+            "project__kind": Project.Kind.choices,
+            "project__size": Project.Size.choices,
+            "project__status": Project.Status.choices,
+            "role": ProjectMember.Role.choices,
         },
     )
 

@@ -3,17 +3,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from programs.scale import STUDENTS_PER_PROGRAM, seed_scale
+from training_portal.core.management.scratch import ScratchDataCommand
 
 
-class Command(BaseCommand):
+class Command(ScratchDataCommand):
     help = (
         "Build a large, deterministic data set of N students for measuring the portal. Seeding "
         "again first deletes the previous scale data. Refuses to run with DEBUG off unless "
         "--force."
+    )
+    refusal = (
+        "seed_scale fills the database with generated people and records; it refuses "
+        "to run with DEBUG off. Use --force if this really is a scratch database."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,14 +47,10 @@ class Command(BaseCommand):
             help="PostgreSQL: keep the per-row foreign-key checks instead of verifying them in "
             "bulk after the load (slower; automatic when the role may not skip triggers).",
         )
-        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+        super().add_arguments(parser)
 
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "seed_scale fills the database with generated people and records; it refuses "
-                "to run with DEBUG off. Use --force if this really is a scratch database."
-            )
+        self.refuse_unless_debug(force)
         try:
             report = seed_scale(
                 options["students"],

@@ -240,15 +240,19 @@ def _end(assignment: TutorAssignment, *, ended_on: dt.date) -> None:
     )
 
 
+def student_context(student: Student) -> dict[str, Any]:
+    """The student as the notifications about them show it, as plain values."""
+    return {
+        "user": {"full_name": student.user.full_name},
+        "student_number": student.student_number,
+        "program": {"code": student.program.code},
+    }
+
+
 def _assignment_context(assignment: TutorAssignment) -> dict[str, Any]:
     """What the assignment notifications show, as plain values (rendered when read)."""
-    student = assignment.student
     return {
-        "student": {
-            "user": {"full_name": student.user.full_name},
-            "student_number": student.student_number,
-            "program": {"code": student.program.code},
-        },
+        "student": student_context(assignment.student),
         "assignment": {
             "get_role_display": choice(assignment, "role"),
             "over_capacity_reason": assignment.over_capacity_reason,

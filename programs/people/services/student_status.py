@@ -539,15 +539,10 @@ def _tell(
 
 def _change_context(change: StudentStatusChange, *, actor: User) -> dict[str, Any]:
     """What the status notifications show, as plain values (rendered when read)."""
-    student = change.student
     new_tutor = change.new_tutor
     return {
         "actor": {"full_name": actor.full_name},
-        "student": {
-            "user": {"full_name": student.user.full_name},
-            "student_number": student.student_number,
-            "program": {"code": student.program.code},
-        },
+        "student": people.student_context(change.student),
         "change": {
             "get_kind_display": choice(change, "kind"),
             "decision": change.decision,

@@ -7,7 +7,7 @@ Every plan transition is written to `PlanTransition` and the next actor is notif
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import RoleMembership, User
-from accounts.roles import Role
+from accounts.models import User
 from training_portal.core.formats import format_date
 from training_portal.core.notifications import notify
 from training_portal.core.validation import PDF_OR_IMAGE, upload_error
@@ -38,6 +37,7 @@ from ...models import (
 )
 from ...models.training import Modality
 from ...people.permissions import is_own_student_record
+from ...scopes import program_admin_ids
 from ..permissions import (
     can_approve_plan,
     can_edit_plan,
@@ -199,9 +199,7 @@ def update_plan(*, user: User, plan: TrainingPlan, **fields: Any) -> TrainingPla
     unknown = set(fields) - PLAN_FIELDS
     if unknown:
         raise TypeError(f"update_plan() got unexpected fields: {', '.join(sorted(unknown))}")
-    _lock(plan)
-    if not can_edit_plan(user, plan):
-        raise PermissionDenied
+    _lock_for(user, plan, can_edit_plan)
     for name in _COPIED_FIELDS:
         if name in fields:
             setattr(plan, name, fields[name])
@@ -219,9 +217,7 @@ def update_plan(*, user: User, plan: TrainingPlan, **fields: Any) -> TrainingPla
 @transaction.atomic
 def submit_plan(*, user: User, plan: TrainingPlan) -> TrainingPlan:
     """The student hands the draft to their academic tutor."""
-    _lock(plan)
-    if not can_submit_plan(user, plan):
-        raise PermissionDenied
+    _lock_for(user, plan, can_submit_plan)
     _move(plan, user=user, to_status=Status.SUBMITTED)
     _notify_all(academic_tutor_users(plan.student), "plan_submitted", plan=plan, actor=user)
     return plan
@@ -230,9 +226,7 @@ def submit_plan(*, user: User, plan: TrainingPlan) -> TrainingPlan:
 @transaction.atomic
 def tutor_approve_plan(*, user: User, plan: TrainingPlan) -> TrainingPlan:
     """The academic tutor approves; the program's administrators decide next."""
-    _lock(plan)
-    if not can_tutor_approve_plan(user, plan):
-        raise PermissionDenied
+    _lock_for(user, plan, can_tutor_approve_plan)
     _move(plan, user=user, to_status=Status.TUTOR_APPROVED)
     _notify_all(
         program_admin_users(plan.student.program), "plan_tutor_approved", plan=plan, actor=user
@@ -243,9 +237,7 @@ def tutor_approve_plan(*, user: User, plan: TrainingPlan) -> TrainingPlan:
 @transaction.atomic
 def approve_plan(*, user: User, plan: TrainingPlan) -> TrainingPlan:
     """A program administrator approves; the previously approved version is superseded."""
-    _lock(plan)
-    if not can_approve_plan(user, plan):
-        raise PermissionDenied
+    _lock_for(user, plan, can_approve_plan)
     previous = (
         TrainingPlan.objects.select_for_update()
         .filter(student_id=plan.student_id, status=Status.APPROVED)
@@ -262,9 +254,7 @@ def approve_plan(*, user: User, plan: TrainingPlan) -> TrainingPlan:
 @transaction.atomic
 def return_plan(*, user: User, plan: TrainingPlan, comment: str) -> TrainingPlan:
     """The tutor or an administrator sends the plan back to the student, saying why."""
-    _lock(plan)
-    if not can_return_plan(user, plan):
-        raise PermissionDenied
+    _lock_for(user, plan, can_return_plan)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Say what the student should change.")})
@@ -279,9 +269,7 @@ def revise_plan(*, user: User, plan: TrainingPlan) -> TrainingPlan:
 
     The approved version stays approved (and readable) until the new one is approved.
     """
-    _lock(plan)
-    if not can_revise_plan(user, plan):
-        raise PermissionDenied
+    _lock_for(user, plan, can_revise_plan)
     student = Student.objects.select_for_update().get(pk=plan.student_id)
     _refuse_second_open_version(student)
     revision = TrainingPlan.objects.create(
@@ -314,14 +302,7 @@ def academic_tutor_users(student: Student) -> QuerySet[User]:
 
 def program_admin_users(program: Program) -> QuerySet[User]:
     """The current administrators of `program` (not the portal administrators)."""
-    memberships = (
-        RoleMembership.objects.current()
-        .of_role(Role.PROGRAM_ADMIN)
-        .scoped_by(Program)
-        .filter(scope_id=program.pk)
-        .values("user_id")
-    )
-    return User.objects.filter(is_active=True, pk__in=memberships)
+    return User.objects.filter(is_active=True, pk__in=program_admin_ids([program.pk]))
 
 
 # ---- Helpers -------------------------------------------------------------------------------
@@ -334,6 +315,13 @@ def _lock(plan: TrainingPlan) -> None:
             "student__program", "student__user"
         )
     )
+
+
+def _lock_for(user: User, plan: TrainingPlan, may: Callable[[User, TrainingPlan], bool]) -> None:
+    """Lock the plan's row, then check that `user` may act on the plan as it now stands."""
+    _lock(plan)
+    if not may(user, plan):
+        raise PermissionDenied
 
 
 def _next_version(student: Student) -> int:

@@ -6,24 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from training_portal.core.registry import demo_seeders
 
+from ..scratch import ScratchDataCommand
 
-class Command(BaseCommand):
+
+class Command(ScratchDataCommand):
     help = "Load the demo data (idempotent). Refuses to run with DEBUG off unless --force."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+    refusal = (
+        "seed_demo creates accounts with a published password; it refuses to run with "
+        "DEBUG off. Use --force if this really is a demonstration instance."
+    )
 
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "seed_demo creates accounts with a published password; it refuses to run with "
-                "DEBUG off. Use --force if this really is a demonstration instance."
-            )
+        self.refuse_unless_debug(force)
         lines: list[str] = []
         for seeder in demo_seeders():
             lines.extend(seeder.seed() or ())
