@@ -286,6 +286,7 @@ def _decide(
     """A decision on the expenditure's page: the form shown again with the service's
     ValidationError, or the page with its refusal (403)."""
     expenditure = _visible_expenditure(request, pk)
+    shown: dict[str, Any] = {form_key: form}
     try:
         return submit(
             request,
@@ -293,7 +294,7 @@ def _decide(
             lambda data: decide(expenditure, data),
             success=done,
             redirect_to=reverse("programs:expenditure-detail", args=[pk]),
-            page=lambda: _render_expenditure(request, pk, **{form_key: form}),
+            page=lambda: _render_expenditure(request, pk, **shown),
         )
     except PermissionDenied as exc:
         return _refused(request, pk, exc)

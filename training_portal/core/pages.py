@@ -19,7 +19,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
-__all__ = ["act", "page_of", "permitted", "submit"]
+__all__ = ["act", "flash_refusal", "page_of", "permitted", "submit"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -109,3 +109,17 @@ def permitted(
 def page_of(request: HttpRequest, rows: Any, per_page: int) -> Page[Any]:
     """The page of `rows` the request asks for (`?page=`; out of range: the last page)."""
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def flash_refusal(
+    request: HttpRequest, redirect_to: Target
+) -> Callable[[ValidationError], HttpResponse]:
+    """For `act(refused=...)` after a button: each of the ValidationError's messages as an
+    error message, then a redirect to `redirect_to`."""
+
+    def refused(exc: ValidationError) -> HttpResponse:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(redirect_to)
+
+    return refused
