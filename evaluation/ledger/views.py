@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,6 +26,7 @@ from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.scopes import administered_program_ids
+from training_portal.core.pages import submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import RewardEntry
@@ -119,17 +121,14 @@ def entry_reverse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_reverse_entry(request.user, entry):
         raise PermissionDenied
     form = ReverseEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            reversal = services.reverse_entry(
-                user=request.user, entry=entry, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The entry has been reversed."))
-            return redirect("ledger:entry-detail", pk=reversal.pk)
-    return _detail(request, entry, form)
+    return submit(
+        request,
+        form,
+        lambda data: services.reverse_entry(user=request.user, entry=entry, reason=data["reason"]),
+        success=_("The entry has been reversed."),
+        redirect_to=lambda reversal: reverse("ledger:entry-detail", args=[reversal.pk]),
+        page=lambda: _detail(request, entry, form),
+    )
 
 
 @login_required

@@ -18,11 +18,13 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization
+from training_portal.core.pages import submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import PartnerScore, PartnerScoreRun
@@ -146,15 +148,14 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_decide(request.user, score):
         raise PermissionDenied
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decide_probation(user=request.user, score=score, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The decision has been recorded."))
-            return redirect("partner_scores:score", pk=score.pk)
-    return _detail(request, score, form)
+    return submit(
+        request,
+        form,
+        lambda data: services.decide_probation(user=request.user, score=score, **data),
+        success=_("The decision has been recorded."),
+        redirect_to=reverse("partner_scores:score", args=[score.pk]),
+        page=lambda: _detail(request, score, form),
+    )
 
 
 @require(permissions.sees_scores)

@@ -38,6 +38,7 @@ from training_portal.core.history import (
     history_url,
     may_see_history,
 )
+from training_portal.core.pages import submit
 
 from ..models import AuditRun, Finding
 from ..rules import Rule, rule_label
@@ -290,20 +291,19 @@ def finding_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_assign_finding(user, finding):
         raise PermissionDenied
     form = AssignForm(request.POST, candidates=_candidates(finding))
-    if form.is_valid():
-        try:
-            services.assign_finding(
-                user=user,
-                finding=finding,
-                assignee=form.cleaned_data["assignee"],
-                due_date=form.cleaned_data["due_date"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The assignment has been saved."))
-            return redirect("supervision:finding-detail", pk=finding.pk)
-    return _render_finding(request, _visible_finding(user, pk), assign_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: services.assign_finding(
+            user=user,
+            finding=finding,
+            assignee=data["assignee"],
+            due_date=data["due_date"],
+        ),
+        success=_("The assignment has been saved."),
+        redirect_to=reverse("supervision:finding-detail", args=[finding.pk]),
+        page=lambda: _render_finding(request, _visible_finding(user, pk), assign_form=form),
+    )
 
 
 @login_required
@@ -314,17 +314,17 @@ def finding_corrective_action(request: AuthenticatedHttpRequest, pk: int) -> Htt
     if not permissions.can_work_on_finding(user, finding):
         raise PermissionDenied
     form = CorrectiveActionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_corrective_action(
-                user=user, finding=finding, text=form.cleaned_data["text"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc, {"corrective_action": "text"})
-        else:
-            messages.success(request, _("The corrective action has been saved."))
-            return redirect("supervision:finding-detail", pk=finding.pk)
-    return _render_finding(request, _visible_finding(user, pk), corrective_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: services.update_corrective_action(
+            user=user, finding=finding, text=data["text"]
+        ),
+        success=_("The corrective action has been saved."),
+        redirect_to=reverse("supervision:finding-detail", args=[finding.pk]),
+        page=lambda: _render_finding(request, _visible_finding(user, pk), corrective_form=form),
+        aliases={"corrective_action": "text"},
+    )
 
 
 def _candidates(finding: Finding) -> QuerySet[User]:

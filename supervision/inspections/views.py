@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.history import history_url
+from training_portal.core.pages import submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import (
@@ -337,18 +338,17 @@ def inspection_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if not permissions.can_manage_inspections(request.user):
         raise PermissionDenied
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_inspection(
-                by=request.user, inspection=inspection, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The inspection has been cancelled."))
-            return redirect("inspections:inspection-detail", pk=inspection.pk)
-    return render(
+    return submit(
         request,
-        "supervision/inspections/cancel.html",
-        {"inspection": inspection, "form": form},
+        form,
+        lambda data: services.cancel_inspection(
+            by=request.user, inspection=inspection, reason=data["reason"]
+        ),
+        success=_("The inspection has been cancelled."),
+        redirect_to=reverse("inspections:inspection-detail", args=[inspection.pk]),
+        page=lambda: render(
+            request,
+            "supervision/inspections/cancel.html",
+            {"inspection": inspection, "form": form},
+        ),
     )

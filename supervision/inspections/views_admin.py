@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
+from training_portal.core.pages import submit
 from training_portal.core.permissions import require
 
 from ..models import (
@@ -210,18 +211,18 @@ def conflict_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResp
     if not permissions.can_declare_conflict(request.user, inspector):
         raise PermissionDenied
     form = ConflictForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declare_conflict(by=request.user, inspector=inspector, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc, {"inspector": "organization"})
-        else:
-            messages.success(request, _("The conflict of interest has been recorded."))
-            return redirect("inspections:inspector-list")
-    return render(
+    return submit(
         request,
-        "supervision/inspections/conflict_form.html",
-        {"form": form, "inspector": inspector},
+        form,
+        lambda data: services.declare_conflict(by=request.user, inspector=inspector, **data),
+        success=_("The conflict of interest has been recorded."),
+        redirect_to="inspections:inspector-list",
+        page=lambda: render(
+            request,
+            "supervision/inspections/conflict_form.html",
+            {"form": form, "inspector": inspector},
+        ),
+        aliases={"inspector": "organization"},
     )
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import submit
 
 from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
 from . import permissions, publication, services
@@ -159,17 +160,16 @@ def reply_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not space.author:
         raise PermissionDenied
     form = OpenReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.open_reply_window(
-                by=request.user, inspection=space.inspection, days=form.cleaned_data["days"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The reply window is open."))
-            return redirect("inspections:reply", pk=pk)
-    return _render_report(request, space, open_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: services.open_reply_window(
+            by=request.user, inspection=space.inspection, days=data["days"]
+        ),
+        success=_("The reply window is open."),
+        redirect_to=reverse("inspections:reply", args=[pk]),
+        page=lambda: _render_report(request, space, open_form=form),
+    )
 
 
 # ---- The right of reply ----------------------------------------------------------------------
@@ -258,17 +258,16 @@ def reply_comment(request: AuthenticatedHttpRequest, pk: int, section_pk: int) -
     if not (space.inspected_side and permissions.can_reply(request.user, space.inspection)):
         raise PermissionDenied
     form = CommentForm(request.POST, prefix=_comment_prefix(section))
-    if form.is_valid():
-        try:
-            services.comment_on_section(
-                by=request.user, section=section, text=form.cleaned_data["text"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your comment has been sent to the inspectors."))
-            return redirect(reverse("inspections:reply", args=[pk]) + f"#section-{section.pk}")
-    return _render_reply(request, space, comment_bound=(section.pk, form))
+    return submit(
+        request,
+        form,
+        lambda data: services.comment_on_section(
+            by=request.user, section=section, text=data["text"]
+        ),
+        success=_("Your comment has been sent to the inspectors."),
+        redirect_to=reverse("inspections:reply", args=[pk]) + f"#section-{section.pk}",
+        page=lambda: _render_reply(request, space, comment_bound=(section.pk, form)),
+    )
 
 
 @login_required
@@ -377,21 +376,18 @@ def publication_request(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     if not space.author:
         raise PermissionDenied
     form = PublicationRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_publication(
-                by=request.user,
-                inspection=space.inspection,
-                correction_note=form.cleaned_data["correction_note"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Publication has been requested; a second person approves it.")
-            )
-            return redirect("inspections:publication", pk=pk)
-    return _render_publication(request, space, request_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: services.request_publication(
+            by=request.user,
+            inspection=space.inspection,
+            correction_note=data["correction_note"],
+        ),
+        success=_("Publication has been requested; a second person approves it."),
+        redirect_to=reverse("inspections:publication", args=[pk]),
+        page=lambda: _render_publication(request, space, request_form=form),
+    )
 
 
 @login_required
@@ -415,17 +411,16 @@ def publication_return(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if not permissions.can_approve_publication(request.user, space.inspection):
         raise PermissionDenied
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_for_changes(
-                by=request.user, inspection=space.inspection, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The report has been sent back to its author."))
-            return redirect("inspections:publication", pk=pk)
-    return _render_publication(request, space, return_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: services.return_for_changes(
+            by=request.user, inspection=space.inspection, reason=data["reason"]
+        ),
+        success=_("The report has been sent back to its author."),
+        redirect_to=reverse("inspections:publication", args=[pk]),
+        page=lambda: _render_publication(request, space, return_form=form),
+    )
 
 
 @login_required

@@ -27,6 +27,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_url
+from training_portal.core.pages import submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..findings.services import message_of, rule_of
@@ -112,20 +113,19 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_create_meeting(user, program):
         raise PermissionDenied
     form = _meeting_form(request, program)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.create_review_meeting(
-                user=user, program=program, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The review meeting has been recorded."))
-            return redirect("internal-supervision:meeting-detail", pk=meeting.pk)
-    return render(
+    return submit(
         request,
-        "supervision/internal/meeting_form.html",
-        {"form": form, "program": program, "meeting": None},
+        form,
+        lambda data: services.create_review_meeting(user=user, program=program, **data),
+        success=_("The review meeting has been recorded."),
+        redirect_to=lambda meeting: reverse(
+            "internal-supervision:meeting-detail", args=[meeting.pk]
+        ),
+        page=lambda: render(
+            request,
+            "supervision/internal/meeting_form.html",
+            {"form": form, "program": program, "meeting": None},
+        ),
     )
 
 
@@ -138,18 +138,17 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = ReviewMeetingForm.initial_of(meeting, meeting.visible_findings)  # type: ignore[attr-defined]
     form = _meeting_form(request, meeting.program, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_review_meeting(user=user, meeting=meeting, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The review meeting has been updated."))
-            return redirect("internal-supervision:meeting-detail", pk=meeting.pk)
-    return render(
+    return submit(
         request,
-        "supervision/internal/meeting_form.html",
-        {"form": form, "program": meeting.program, "meeting": meeting},
+        form,
+        lambda data: services.update_review_meeting(user=user, meeting=meeting, **data),
+        success=_("The review meeting has been updated."),
+        redirect_to=reverse("internal-supervision:meeting-detail", args=[meeting.pk]),
+        page=lambda: render(
+            request,
+            "supervision/internal/meeting_form.html",
+            {"form": form, "program": meeting.program, "meeting": meeting},
+        ),
     )
 
 

@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
@@ -103,69 +105,48 @@ def program_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _add_element(
-    request: AuthenticatedHttpRequest,
-    pk: int,
-    *,
+def _element_adder(
     form_class: type[BootstrapForm],
     service: Callable[..., Any],
-    title: str,
-    done: str,
-    form_needs_program: bool = False,
-) -> HttpResponse:
-    """A page that adds one element (objective, stage, milestone) to a managed program."""
-    program = _managed_program(request, pk)
-    extra = {"program": program} if form_needs_program else {}
-    return _submit(
-        request,
-        form_class(request.POST or None, **extra),
-        lambda data: service(user=request.user, program=program, **data),
-        done=done,
-        title=title,
-        program=program,
-    )
+    title: Promise,
+    done: Promise,
+) -> Callable[..., HttpResponse]:
+    """The page that adds one element (objective, stage, milestone) to a managed program."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        program = _managed_program(request, pk)
+        return _submit(
+            request,
+            form_class(request.POST or None, program=program),
+            lambda data: service(user=request.user, program=program, **data),
+            done=str(done),
+            title=str(title),
+            program=program,
+        )
+
+    return add
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def objective_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _add_element(
-        request,
-        pk,
-        form_class=ObjectiveForm,
-        service=partners.add_objective,
-        title=_("Add a training objective"),
-        done=_("The training objective has been added."),
-        form_needs_program=True,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def stage_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _add_element(
-        request,
-        pk,
-        form_class=StageForm,
-        service=partners.add_stage,
-        title=_("Add a stage"),
-        done=_("The stage has been added."),
-        form_needs_program=True,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def milestone_template_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _add_element(
-        request,
-        pk,
-        form_class=MilestoneTemplateForm,
-        service=partners.add_milestone_template,
-        title=_("Add a milestone"),
-        done=_("The milestone has been added."),
-        form_needs_program=True,
-    )
+objective_add = _element_adder(
+    ObjectiveForm,
+    partners.add_objective,
+    gettext_lazy("Add a training objective"),
+    gettext_lazy("The training objective has been added."),
+)
+stage_add = _element_adder(
+    StageForm,
+    partners.add_stage,
+    gettext_lazy("Add a stage"),
+    gettext_lazy("The stage has been added."),
+)
+milestone_template_add = _element_adder(
+    MilestoneTemplateForm,
+    partners.add_milestone_template,
+    gettext_lazy("Add a milestone"),
+    gettext_lazy("The milestone has been added."),
+)
 
 
 @login_required

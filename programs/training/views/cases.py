@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import submit
 from training_portal.core.permissions import require
 
 from ...models import CaseLog, Placement, Student
@@ -93,15 +94,16 @@ def case_log_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {name: getattr(case_log, name) for name in logs.CASE_CORRECTABLE}
     form = CaseAnswerForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            logs.answer_case_log(user=request.user, case_log=case_log, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your answer has been sent; the cases wait for the tutor."))
-            return redirect("programs:my-cases-to-answer")
-    return render(request, "programs/cases/answer.html", {"form": form, "case": case_log})
+    return submit(
+        request,
+        form,
+        lambda data: logs.answer_case_log(user=request.user, case_log=case_log, **data),
+        success=_("Your answer has been sent; the cases wait for the tutor."),
+        redirect_to="programs:my-cases-to-answer",
+        page=lambda: render(
+            request, "programs/cases/answer.html", {"form": form, "case": case_log}
+        ),
+    )
 
 
 @require(is_student)
