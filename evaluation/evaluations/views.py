@@ -26,6 +26,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.scopes import administered_program_ids
 from training_portal.core import pages
+from training_portal.core.pages import permitted
 
 from ..models import EvaluationRequest, EvaluationRound, Indicator, Source, SubjectKind
 from . import permissions, services
@@ -154,9 +155,7 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
-    if not permissions.can_open_round(user, program):
-        raise PermissionDenied
+    program = permitted(Program.objects.visible_to(user), user, permissions.can_open_round, pk=pk)
     form = RoundForm(request.POST or None)
     return pages.submit(
         request,

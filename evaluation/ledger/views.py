@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
@@ -26,7 +26,7 @@ from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.scopes import administered_program_ids
-from training_portal.core.pages import submit
+from training_portal.core.pages import permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import RewardEntry
@@ -117,9 +117,9 @@ def _detail(
 @login_required
 @require_POST
 def entry_reverse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(visible_entries(request.user), pk=pk)
-    if not permissions.can_reverse_entry(request.user, entry):
-        raise PermissionDenied
+    entry = permitted(
+        visible_entries(request.user), request.user, permissions.can_reverse_entry, pk=pk
+    )
     form = ReverseEntryForm(request.POST)
     return submit(
         request,
@@ -134,9 +134,9 @@ def entry_reverse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rules(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not permissions.can_edit_rules(request.user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(request.user), request.user, permissions.can_edit_rules, pk=pk
+    )
     form = RewardRulesForm(request.POST or None, initial=services.points_by_size(program))
     if request.method == "POST" and form.is_valid():
         try:

@@ -25,6 +25,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
 from programs.records import services as record_views
 from training_portal.core.files import serve_file
+from training_portal.core.pages import permitted
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import Report
@@ -176,9 +177,9 @@ def program_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     """The program's charts, live, for those who may see its reports (others who see the
     program: 403; the rest: 404)."""
     user = request.user
-    program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
-    if not permissions.can_see_program_reports(user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(user), user, permissions.can_see_program_reports, pk=pk
+    )
     this_year = timezone.localdate().year
     year_param = request.GET.get("year", "")
     year = int(year_param) if year_param.isdigit() else this_year

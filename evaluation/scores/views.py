@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization
-from training_portal.core.pages import submit
+from training_portal.core.pages import permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import PartnerScore, PartnerScoreRun
@@ -144,9 +144,7 @@ def _detail(
 @login_required
 @require_POST
 def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    score = get_object_or_404(visible_scores(request.user), pk=pk)
-    if not permissions.can_decide(request.user, score):
-        raise PermissionDenied
+    score = permitted(visible_scores(request.user), request.user, permissions.can_decide, pk=pk)
     form = DecisionForm(request.POST)
     return submit(
         request,

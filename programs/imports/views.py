@@ -11,15 +11,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.models import Job
+from training_portal.core.pages import permitted
 from training_portal.core.permissions import require
 from training_portal.core.tables import XLSX_CONTENT_TYPE, ImportSpec, template_workbook
 
@@ -32,9 +33,9 @@ from .permissions import can_import_tutors
 
 
 def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
-    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not can_manage_students(request.user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(request.user), request.user, can_manage_students, pk=pk
+    )
     return program
 
 

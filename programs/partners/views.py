@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -359,9 +358,9 @@ def counsellor_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: in
 def responsibility_matrix(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The program's partners against the ten responsibilities, with the evidence the audit rule
     `responsibility_unfulfilled` reads: for the program's administrators."""
-    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not can_see_responsibility_matrix(request.user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(request.user), request.user, can_see_responsibility_matrix, pk=pk
+    )
     today = timezone.localdate()
     period_days = responsibilities.period_days_for(program)
     rows = responsibilities.matrix(program, today=today, period_days=period_days)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import HttpResponse
@@ -87,9 +87,7 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
-    if not can_create_project(user, program):
-        raise PermissionDenied
+    program = permitted(Program.objects.visible_to(user), user, can_create_project, pk=pk)
     organizations = projects.taking_part(program).order_by("name")
     leads = (
         organizations

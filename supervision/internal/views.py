@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponse
@@ -27,7 +27,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_url
-from training_portal.core.pages import submit
+from training_portal.core.pages import permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..findings.services import message_of, rule_of
@@ -109,9 +109,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
-    if not permissions.can_create_meeting(user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(user), user, permissions.can_create_meeting, pk=pk
+    )
     form = _meeting_form(request, program)
     return submit(
         request,
@@ -133,9 +133,7 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    meeting = get_object_or_404(visible_meetings(user), pk=pk)
-    if not permissions.can_edit_meeting(user, meeting):
-        raise PermissionDenied
+    meeting = permitted(visible_meetings(user), user, permissions.can_edit_meeting, pk=pk)
     initial = ReviewMeetingForm.initial_of(meeting, meeting.visible_findings)  # type: ignore[attr-defined]
     form = _meeting_form(request, meeting.program, initial=initial)
     return submit(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.pages import submit
+from training_portal.core.pages import permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import CaseLog, Placement, Student
@@ -185,12 +185,12 @@ def cases_to_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def case_log_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case_log = get_object_or_404(
+    case_log = permitted(
         CaseLog.objects.visible_to(request.user).select_related("placement__practice_tutor"),
+        request.user,
+        can_verify_case_log,
         pk=pk,
     )
-    if not can_verify_case_log(request.user, case_log):
-        raise PermissionDenied
     form = VerifyCaseForm(request.POST)
     try:
         logs.verify_case_log(user=request.user, case_log=case_log)

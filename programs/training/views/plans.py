@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import permitted
 from training_portal.core.permissions import require
 
 from ...models import Course, ProgressLog, Student, TrainingPlan
@@ -88,11 +89,12 @@ def my_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def log_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    log = get_object_or_404(
-        ProgressLog.objects.visible_to(request.user).select_related("student"), pk=pk
+    log = permitted(
+        ProgressLog.objects.visible_to(request.user).select_related("student"),
+        request.user,
+        can_acknowledge_log,
+        pk=pk,
     )
-    if not can_acknowledge_log(request.user, log):
-        raise PermissionDenied
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         logs.acknowledge_log(user=request.user, log=log, comment=form.cleaned_data["comment"])

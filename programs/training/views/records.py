@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.pages import submit
+from training_portal.core.pages import permitted, submit
 
 from ...models import CaseLog, Milestone, Placement, ProgressLog, Student
 from ...people.permissions import is_own_student_record
@@ -132,14 +132,14 @@ def log_correction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def milestone_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A current tutor of the student confirms a milestone, with evidence."""
-    milestone = get_object_or_404(
+    milestone = permitted(
         Milestone.objects.visible_to(request.user).select_related(
             "student__user", "student__program"
         ),
+        request.user,
+        can_sign_off_milestone,
         pk=pk,
     )
-    if not can_sign_off_milestone(request.user, milestone):
-        raise PermissionDenied
     form = MilestoneSignOffForm(
         request.POST or None, request.FILES or None, initial={"completed_on": timezone.localdate()}
     )
