@@ -13,7 +13,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.scopes import administered_program_ids
 from training_portal.core import pages
-from training_portal.core.pages import permitted
+from training_portal.core.pages import page_of, permitted
 
 from ..models import EvaluationRequest, EvaluationRound, Indicator, Source, SubjectKind
 from . import permissions, services
@@ -143,7 +142,7 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         program = Program.objects.visible_to(user).filter(pk=int(wanted)).first()
         found = EvaluationRoundFilter({"program": wanted}, queryset=rows)
         rows = found.qs if found.is_valid() else rows.none()
-    page = Paginator(rows, ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, ROUNDS_PER_PAGE)
     return render(
         request,
         "evaluation/evaluations/round_list.html",

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.scopes import administered_program_ids
-from training_portal.core.pages import permitted, submit
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import RewardEntry
@@ -59,9 +58,7 @@ def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if (program := form.chosen_program()) is not None:
         entries = entries.filter(program=program)
     total = entries.aggregate(total=Sum("points"))["total"] or Decimal(0)
-    page = Paginator(entries.order_by("-earned_on", "-pk"), ENTRIES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, entries.order_by("-earned_on", "-pk"), ENTRIES_PER_PAGE)
     return render(
         request,
         "evaluation/ledger/entry_list.html",
@@ -84,7 +81,7 @@ def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = services.leaderboard(
         request.user, kind=form.chosen_kind(), program=form.chosen_program(), period=form.period()
     )
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, ROWS_PER_PAGE)
     return render(
         request,
         "evaluation/ledger/leaderboard.html",

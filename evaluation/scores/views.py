@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization
-from training_portal.core.pages import permitted, submit
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import PartnerScore, PartnerScoreRun
@@ -174,9 +173,7 @@ def organization_scores(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @require(permissions.can_decide)
 def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(services.recommendations(request.user), ROWS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, services.recommendations(request.user), ROWS_PER_PAGE)
     return render(request, "evaluation/scores/recommendations.html", {"page": page})
 
 

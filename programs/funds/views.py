@@ -27,7 +27,7 @@ from django_filters import FilterSet
 from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.files import serve_file
-from training_portal.core.pages import permitted, submit
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import BudgetLine, Expenditure, Program
@@ -143,7 +143,7 @@ def budget_line_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         .filter(line=line)
         .select_related("submitted_by", "approved_by")
     )
-    page = Paginator(expenditures, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, expenditures, PER_PAGE)
     return render(
         request,
         "programs/funds/budget_line_detail.html",
@@ -170,7 +170,7 @@ def expenditure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     summary = expenditures.aggregate(
         count=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
     )
-    page = Paginator(expenditures, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, expenditures, PER_PAGE)
     return render(
         request,
         "programs/funds/expenditure_list.html",

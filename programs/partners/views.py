@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -29,7 +28,7 @@ from accounts.models import RoleMembership
 from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.forms import BootstrapForm
-from training_portal.core.pages import act, flash_refusal, permitted, submit
+from training_portal.core.pages import act, flash_refusal, page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import Organization, Placement, Program, ProgramPartner, TutorProfile
@@ -70,7 +69,7 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = filters.qs.annotate(
         partnership_count=Count("partnerships", filter=Q(partnerships__is_active=True))
     ).order_by("name", "pk")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "programs/organizations/list.html",

@@ -8,7 +8,6 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +19,7 @@ from accounts.models import User
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.forms import BootstrapForm
 from training_portal.core.history import history_enabled
-from training_portal.core.pages import act, permitted, submit
+from training_portal.core.pages import act, page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import Program, Project
@@ -65,7 +64,7 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .annotate(member_count=Count("members"))
         .order_by(F("start_date").desc(nulls_last=True), "title", "pk")
     )
-    page = Paginator(rows, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PROJECTS_PER_PAGE)
     open_programs = (
         Program.objects.filter(pk__in=project_program_ids_open_to(user))
         .exclude(status=Program.Status.CLOSED)

@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,7 +37,7 @@ from training_portal.core.history import (
     history_url,
     may_see_history,
 )
-from training_portal.core.pages import submit
+from training_portal.core.pages import page_of, submit
 
 from ..models import AuditRun, Finding
 from ..rules import Rule, rule_label
@@ -105,7 +104,7 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         if bulk.is_valid() and _apply_bulk(request, bulk):
             return redirect(request.get_full_path())
-    page = Paginator(findings, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, findings, PER_PAGE)
     rows = _finding_rows(user, page.object_list)
     if bulk is None:
         bulk = BulkActionForm(

@@ -20,7 +20,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.history import history_url
-from training_portal.core.pages import submit
+from training_portal.core.pages import page_of, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import (
@@ -204,7 +203,7 @@ def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     invalid = filters.is_bound and not filters.is_valid()
     rows = (filters.queryset.none() if invalid else filters.qs).order_by("-starts_at", "-pk")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "supervision/inspections/inspection_list.html",

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
-from training_portal.core.pages import submit
+from training_portal.core.pages import page_of, submit
 from training_portal.core.permissions import require
 
 from ..models import (
@@ -100,7 +99,7 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("inspector", "program", "organization", "created_by", "revoked_by")
         .order_by("-valid_from", "-pk")
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "supervision/inspections/assignment_list.html",
@@ -191,7 +190,7 @@ def inspector_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         .order_by("user__full_name", "user__email")
     )
-    page = Paginator(profiles, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, profiles, PER_PAGE)
     return render(
         request,
         "supervision/inspections/inspector_list.html",
@@ -306,7 +305,7 @@ def draw_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .annotate(inspection_count=Count("inspections"))
         .order_by("-drawn_at", "-pk")
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "supervision/inspections/draw_list.html",

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +26,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_url
-from training_portal.core.pages import permitted, submit
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..findings.services import message_of, rule_of
@@ -70,7 +69,7 @@ def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .annotate(participant_count=Count("participant_links"))
         .order_by("-held_on", "-pk")
     )
-    page = Paginator(rows, MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, MEETINGS_PER_PAGE)
     open_programs = Program.objects.filter(
         pk__in=permissions.meeting_program_ids_open_to(user)
     ).order_by("code")

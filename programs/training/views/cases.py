@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.pages import permitted, submit
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import CaseLog, Placement, Student
@@ -118,7 +117,7 @@ def my_cases_to_answer(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("placement__host", "rejected_by")
         .order_by("date", "id")
     )
-    page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, CASES_PER_PAGE)
     return render(request, "programs/cases/to_answer.html", {"page": page})
 
 
@@ -207,5 +206,5 @@ def _render_to_verify(request: AuthenticatedHttpRequest, form: VerifyCaseForm) -
         .select_related("student__user", "placement__host", "recorded_by")
         .order_by("date", "id")
     )
-    page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, CASES_PER_PAGE)
     return render(request, "programs/cases/to_verify.html", {"page": page, "form": form})

@@ -6,13 +6,13 @@ Both start from the same querysets as the counts (`programs.training.attention`)
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import page_of
 from training_portal.core.permissions import require
 
 from ...models import TrainingPlan
@@ -34,7 +34,7 @@ def plans_to_approve_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request=request,
         page=True,
     ).qs
-    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, plans, PER_PAGE)
     return render(
         request,
         "programs/attention/plans_to_approve.html",
@@ -57,7 +57,7 @@ def overdue_milestones_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request=request,
         page=True,
     ).qs
-    page = Paginator(milestones, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, milestones, PER_PAGE)
     return render(
         request,
         "programs/attention/overdue_milestones.html",
