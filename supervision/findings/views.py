@@ -9,7 +9,7 @@ call. A service's ValidationError is shown on the form, on a page rendered with 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,7 +37,7 @@ from training_portal.core.history import (
     history_url,
     may_see_history,
 )
-from training_portal.core.pages import page_of, submit
+from training_portal.core.pages import page_of, permitted, submit
 
 from ..models import AuditRun, Finding
 from ..rules import Rule, rule_label
@@ -203,19 +203,20 @@ _STUDENT_SUBJECTS = {
 _PROGRAM_SUBJECTS = {"programs.programpartner", "programs.partnerresponsibility"}
 
 
-def _visible_finding(user: Any, pk: int) -> Finding:
-    return get_object_or_404(
-        Finding.objects.visible_to(user).select_related(
-            "program",
-            "organization",
-            "student__user",
-            "tutor",
-            "assignee",
-            "first_seen_run",
-            "last_seen_run",
-        ),
-        pk=pk,
+def _visible_finding(
+    user: Any, pk: int, allowed: Callable[[Any, Finding], bool] = lambda user, finding: True
+) -> Finding:
+    """The finding (404 outside what the user sees), when `allowed` (else 403)."""
+    findings = Finding.objects.visible_to(user).select_related(
+        "program",
+        "organization",
+        "student__user",
+        "tutor",
+        "assignee",
+        "first_seen_run",
+        "last_seen_run",
     )
+    return permitted(findings, user, allowed, pk=pk)
 
 
 def _transition_auto_id(action: Any) -> str:
@@ -286,22 +287,16 @@ def _resolve_confirmation(form: TransitionForm) -> dict[str, Any]:
 @require_POST
 def finding_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    finding = _visible_finding(user, pk)
-    if not permissions.can_assign_finding(user, finding):
-        raise PermissionDenied
-    form = AssignForm(request.POST, candidates=_candidates(finding))
-    return submit(
+    finding = _visible_finding(user, pk, permissions.can_assign_finding)
+    return _finding_form(
         request,
-        form,
+        finding,
+        "assign_form",
+        AssignForm(request.POST, candidates=_candidates(finding)),
         lambda data: services.assign_finding(
-            user=user,
-            finding=finding,
-            assignee=data["assignee"],
-            due_date=data["due_date"],
+            user=user, finding=finding, assignee=data["assignee"], due_date=data["due_date"]
         ),
-        success=_("The assignment has been saved."),
-        redirect_to=reverse("supervision:finding-detail", args=[finding.pk]),
-        page=lambda: _render_finding(request, _visible_finding(user, pk), assign_form=form),
+        _("The assignment has been saved."),
     )
 
 
@@ -309,20 +304,40 @@ def finding_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_corrective_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    finding = _visible_finding(user, pk)
-    if not permissions.can_work_on_finding(user, finding):
-        raise PermissionDenied
-    form = CorrectiveActionForm(request.POST)
-    return submit(
+    finding = _visible_finding(user, pk, permissions.can_work_on_finding)
+    return _finding_form(
         request,
-        form,
+        finding,
+        "corrective_form",
+        CorrectiveActionForm(request.POST),
         lambda data: services.update_corrective_action(
             user=user, finding=finding, text=data["text"]
         ),
-        success=_("The corrective action has been saved."),
-        redirect_to=reverse("supervision:finding-detail", args=[finding.pk]),
-        page=lambda: _render_finding(request, _visible_finding(user, pk), corrective_form=form),
+        _("The corrective action has been saved."),
         aliases={"corrective_action": "text"},
+    )
+
+
+def _finding_form(
+    request: AuthenticatedHttpRequest,
+    finding: Finding,
+    form_key: str,
+    form: Any,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A form posted from the finding's page: back to it, or the page (the finding read
+    afresh) with the form's errors."""
+    shown = {form_key: form}
+    return submit(
+        request,
+        form,
+        action,
+        success=success,
+        redirect_to=reverse("supervision:finding-detail", args=[finding.pk]),
+        page=lambda: _render_finding(request, _visible_finding(request.user, finding.pk), **shown),
+        aliases=aliases,
     )
 
 
