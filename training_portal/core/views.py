@@ -105,23 +105,20 @@ def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
-    return render(
-        request,
-        "core/job_detail.html",
-        {"job": job, "result_link": job_result_link(job, request.user)},
-    )
+    return _job_page(request, pk, "core/job_detail.html")
 
 
 @login_required
 @never_cache
 def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress fragment, polled by htmx until the job has finished."""
+    return _job_page(request, pk, "core/job_detail.html#progress")
+
+
+def _job_page(request: AuthenticatedHttpRequest, pk: int, template: str) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
     return render(
-        request,
-        "core/job_detail.html#progress",
-        {"job": job, "result_link": job_result_link(job, request.user)},
+        request, template, {"job": job, "result_link": job_result_link(job, request.user)}
     )
 
 
