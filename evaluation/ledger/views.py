@@ -11,12 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -135,12 +133,15 @@ def rules(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         Program.objects.visible_to(request.user), request.user, permissions.can_edit_rules, pk=pk
     )
     form = RewardRulesForm(request.POST or None, initial=services.points_by_size(program))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_reward_rules(user=request.user, program=program, points=form.points())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The points per project size have been saved."))
-            return redirect("ledger:rules", pk=program.pk)
-    return render(request, "evaluation/ledger/rules.html", {"form": form, "program": program})
+    return submit(
+        request,
+        form,
+        lambda data: services.set_reward_rules(
+            user=request.user, program=program, points=form.points()
+        ),
+        success=_("The points per project size have been saved."),
+        redirect_to=reverse("ledger:rules", args=[program.pk]),
+        page=lambda: render(
+            request, "evaluation/ledger/rules.html", {"form": form, "program": program}
+        ),
+    )

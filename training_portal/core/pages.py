@@ -57,19 +57,21 @@ def submit(
     page: Callable[[], HttpResponse],
     success: str | Callable[[T], str] = "",
     redirect_to: Target,
-    aliases: Mapping[str, str] | None = None,
+    aliases: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
 ) -> HttpResponse:
     """The form page's answer: on a POST whose form is valid, `action(form.cleaned_data)`;
     if it succeeds, the `success` message (text, or a function of the action's result) and a
     redirect to `redirect_to`. Otherwise (a GET, an invalid form, or the action's
-    ValidationError put on the form's fields, renamed by `aliases`) `page()` renders the form.
+    ValidationError put on the form's fields, renamed by `aliases`, or by what `aliases()`
+    gives once the form is cleaned) `page()` renders the form.
     """
     if request.method == "POST" and form.is_valid():
         try:
             result = action(form.cleaned_data)
         except ValidationError as exc:
-            if aliases:
-                form.add_service_errors(exc, aliases)  # type: ignore[call-arg]
+            names = aliases() if callable(aliases) else aliases
+            if names:
+                form.add_service_errors(exc, names)  # type: ignore[call-arg]
             else:
                 form.add_service_errors(exc)
         else:

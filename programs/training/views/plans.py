@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.pages import permitted
+from training_portal.core.pages import permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import Course, ProgressLog, Student, TrainingPlan
@@ -37,15 +38,16 @@ def log_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not can_write_progress_log(request.user, student):
         raise PermissionDenied
     form = ProgressLogForm(request.POST, placements=placements_of(student))
-    if form.is_valid():
-        try:
-            logs.write_progress_log(user=request.user, student=student, **form.log_fields())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The progress log has been saved."))
-            return redirect("programs:student", pk=student.pk)
-    return render_student(request, student, log_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: logs.write_progress_log(
+            user=request.user, student=student, **form.log_fields()
+        ),
+        success=_("The progress log has been saved."),
+        redirect_to=reverse("programs:student", args=[student.pk]),
+        page=lambda: render_student(request, student, log_form=form),
+    )
 
 
 @require(is_student)
