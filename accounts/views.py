@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.i18n import set_language as django_set_language
 
 from training_portal.core.history import describe_history, events_about, history_enabled
 from training_portal.core.models import Job
+from training_portal.core.pages import page_of
 from training_portal.core.permissions import require
 from training_portal.core.tables import ImportFileError, template_workbook
 
@@ -94,7 +94,7 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             users = users.filter(Q(email__icontains=query) | Q(full_name__icontains=query))
         if form.cleaned_data["active"] in ("0", "1"):
             users = users.filter(is_active=form.cleaned_data["active"] == "1")
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = page_of(request, users, 50)
     return render(request, "accounts/user_list.html", {"page": page, "form": form})
 
 

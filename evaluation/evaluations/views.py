@@ -13,10 +13,10 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,6 +24,8 @@ from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.scopes import administered_program_ids
+from training_portal.core import pages
+from training_portal.core.pages import page_of, permitted
 
 from ..models import EvaluationRequest, EvaluationRound, Indicator, Source, SubjectKind
 from . import permissions, services
@@ -140,7 +142,7 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         program = Program.objects.visible_to(user).filter(pk=int(wanted)).first()
         found = EvaluationRoundFilter({"program": wanted}, queryset=rows)
         rows = found.qs if found.is_valid() else rows.none()
-    page = Paginator(rows, ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, ROUNDS_PER_PAGE)
     return render(
         request,
         "evaluation/evaluations/round_list.html",
@@ -152,20 +154,17 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
-    if not permissions.can_open_round(user, program):
-        raise PermissionDenied
+    program = permitted(Program.objects.visible_to(user), user, permissions.can_open_round, pk=pk)
     form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            round_ = services.open_round(user=user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The round is open; the evaluators are being told."))
-            return redirect("evaluations:round-detail", pk=round_.pk)
-    return render(
-        request, "evaluation/evaluations/round_form.html", {"form": form, "program": program}
+    return pages.submit(
+        request,
+        form,
+        lambda data: services.open_round(user=user, program=program, **data),
+        success=_("The round is open; the evaluators are being told."),
+        redirect_to=lambda round_: reverse("evaluations:round-detail", args=[round_.pk]),
+        page=lambda: render(
+            request, "evaluation/evaluations/round_form.html", {"form": form, "program": program}
+        ),
     )
 
 

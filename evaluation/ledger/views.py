@@ -11,13 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,6 +23,7 @@ from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.scopes import administered_program_ids
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import RewardEntry
@@ -57,9 +56,7 @@ def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if (program := form.chosen_program()) is not None:
         entries = entries.filter(program=program)
     total = entries.aggregate(total=Sum("points"))["total"] or Decimal(0)
-    page = Paginator(entries.order_by("-earned_on", "-pk"), ENTRIES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, entries.order_by("-earned_on", "-pk"), ENTRIES_PER_PAGE)
     return render(
         request,
         "evaluation/ledger/entry_list.html",
@@ -82,7 +79,7 @@ def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = services.leaderboard(
         request.user, kind=form.chosen_kind(), program=form.chosen_program(), period=form.period()
     )
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, ROWS_PER_PAGE)
     return render(
         request,
         "evaluation/ledger/leaderboard.html",
@@ -115,36 +112,36 @@ def _detail(
 @login_required
 @require_POST
 def entry_reverse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(visible_entries(request.user), pk=pk)
-    if not permissions.can_reverse_entry(request.user, entry):
-        raise PermissionDenied
+    entry = permitted(
+        visible_entries(request.user), request.user, permissions.can_reverse_entry, pk=pk
+    )
     form = ReverseEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            reversal = services.reverse_entry(
-                user=request.user, entry=entry, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The entry has been reversed."))
-            return redirect("ledger:entry-detail", pk=reversal.pk)
-    return _detail(request, entry, form)
+    return submit(
+        request,
+        form,
+        lambda data: services.reverse_entry(user=request.user, entry=entry, reason=data["reason"]),
+        success=_("The entry has been reversed."),
+        redirect_to=lambda reversal: reverse("ledger:entry-detail", args=[reversal.pk]),
+        page=lambda: _detail(request, entry, form),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rules(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not permissions.can_edit_rules(request.user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(request.user), request.user, permissions.can_edit_rules, pk=pk
+    )
     form = RewardRulesForm(request.POST or None, initial=services.points_by_size(program))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_reward_rules(user=request.user, program=program, points=form.points())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The points per project size have been saved."))
-            return redirect("ledger:rules", pk=program.pk)
-    return render(request, "evaluation/ledger/rules.html", {"form": form, "program": program})
+    return submit(
+        request,
+        form,
+        lambda data: services.set_reward_rules(
+            user=request.user, program=program, points=form.points()
+        ),
+        success=_("The points per project size have been saved."),
+        redirect_to=reverse("ledger:rules", args=[program.pk]),
+        page=lambda: render(
+            request, "evaluation/ledger/rules.html", {"form": form, "program": program}
+        ),
+    )

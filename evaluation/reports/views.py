@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +24,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
 from programs.records import services as record_views
 from training_portal.core.files import serve_file
+from training_portal.core.pages import page_of, permitted
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import Report
@@ -67,7 +67,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     without a role), with the kinds they may request; the menu offers it by
     `permissions.sees_reports`."""
     user = request.user
-    page = Paginator(visible_reports(user), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, visible_reports(user), REPORTS_PER_PAGE)
     dashboards = Program.objects.filter(pk__in=permissions.program_ids_open_to(user)).order_by(
         "code"
     )[:50]
@@ -176,9 +176,9 @@ def program_dashboard(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     """The program's charts, live, for those who may see its reports (others who see the
     program: 403; the rest: 404)."""
     user = request.user
-    program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
-    if not permissions.can_see_program_reports(user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(user), user, permissions.can_see_program_reports, pk=pk
+    )
     this_year = timezone.localdate().year
     year_param = request.GET.get("year", "")
     year = int(year_param) if year_param.isdigit() else this_year

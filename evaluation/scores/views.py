@@ -14,15 +14,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import PartnerScore, PartnerScoreRun
@@ -142,19 +143,16 @@ def _detail(
 @login_required
 @require_POST
 def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    score = get_object_or_404(visible_scores(request.user), pk=pk)
-    if not permissions.can_decide(request.user, score):
-        raise PermissionDenied
+    score = permitted(visible_scores(request.user), request.user, permissions.can_decide, pk=pk)
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decide_probation(user=request.user, score=score, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The decision has been recorded."))
-            return redirect("partner_scores:score", pk=score.pk)
-    return _detail(request, score, form)
+    return submit(
+        request,
+        form,
+        lambda data: services.decide_probation(user=request.user, score=score, **data),
+        success=_("The decision has been recorded."),
+        redirect_to=reverse("partner_scores:score", args=[score.pk]),
+        page=lambda: _detail(request, score, form),
+    )
 
 
 @require(permissions.sees_scores)
@@ -175,9 +173,7 @@ def organization_scores(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @require(permissions.can_decide)
 def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(services.recommendations(request.user), ROWS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, services.recommendations(request.user), ROWS_PER_PAGE)
     return render(request, "evaluation/scores/recommendations.html", {"page": page})
 
 

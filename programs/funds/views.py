@@ -8,17 +8,18 @@ spending) is shown as a message on the expenditure's page, with 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_filters import FilterSet
@@ -26,6 +27,7 @@ from django_filters import FilterSet
 from accounts.permissions import is_portal_admin
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.files import serve_file
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import BudgetLine, Expenditure, Program
@@ -117,22 +119,18 @@ def _line_totals(lines: QuerySet[BudgetLine]) -> dict[str, Decimal]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def budget_line_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    program = get_object_or_404(
-        Program.objects.visible_to(request.user).select_related("lead_university"), pk=pk
-    )
-    if not can_manage_budget(request.user, program):
-        raise PermissionDenied
+    programs = Program.objects.visible_to(request.user).select_related("lead_university")
+    program = permitted(programs, request.user, can_manage_budget, pk=pk)
     form = BudgetLineForm(request.POST or None, program=program)
-    if request.method == "POST" and form.is_valid():
-        try:
-            line = funds.create_budget_line(user=request.user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The budget line has been created."))
-            return redirect("programs:budget-line-detail", pk=line.pk)
-    return render(
-        request, "programs/funds/budget_line_form.html", {"form": form, "program": program}
+    return submit(
+        request,
+        form,
+        lambda data: funds.create_budget_line(user=request.user, program=program, **data),
+        success=_("The budget line has been created."),
+        redirect_to=lambda line: reverse("programs:budget-line-detail", args=[line.pk]),
+        page=lambda: render(
+            request, "programs/funds/budget_line_form.html", {"form": form, "program": program}
+        ),
     )
 
 
@@ -145,7 +143,7 @@ def budget_line_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         .filter(line=line)
         .select_related("submitted_by", "approved_by")
     )
-    page = Paginator(expenditures, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, expenditures, PER_PAGE)
     return render(
         request,
         "programs/funds/budget_line_detail.html",
@@ -172,7 +170,7 @@ def expenditure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     summary = expenditures.aggregate(
         count=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
     )
-    page = Paginator(expenditures, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, expenditures, PER_PAGE)
     return render(
         request,
         "programs/funds/expenditure_list.html",
@@ -184,21 +182,20 @@ def expenditure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def expenditure_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(_lines(request.user), pk=pk)
-    if not can_submit_expenditure(request.user, line):
-        raise PermissionDenied
+    line = permitted(_lines(request.user), request.user, can_submit_expenditure, pk=pk)
     form = ExpenditureForm(request.POST or None, request.FILES or None, line=line)
-    if request.method == "POST" and form.is_valid():
-        try:
-            expenditure = funds.submit_expenditure(
-                user=request.user, line=line, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The expenditure has been submitted for a decision."))
-            return redirect("programs:expenditure-detail", pk=expenditure.pk)
-    return render(request, "programs/funds/expenditure_form.html", {"form": form, "line": line})
+    return submit(
+        request,
+        form,
+        lambda data: funds.submit_expenditure(user=request.user, line=line, **data),
+        success=_("The expenditure has been submitted for a decision."),
+        redirect_to=lambda expenditure: reverse(
+            "programs:expenditure-detail", args=[expenditure.pk]
+        ),
+        page=lambda: render(
+            request, "programs/funds/expenditure_form.html", {"form": form, "line": line}
+        ),
+    )
 
 
 def _visible_expenditure(request: AuthenticatedHttpRequest, pk: int) -> Expenditure:
@@ -249,43 +246,58 @@ def expenditure_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 @require_POST
 def expenditure_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    expenditure = _visible_expenditure(request, pk)
-    form = ApproveForm(request.POST)
-    if form.is_valid():
-        try:
-            funds.approve_expenditure(
-                user=request.user,
-                expenditure=expenditure,
-                override_reason=form.cleaned_data["override_reason"],
-            )
-        except PermissionDenied as exc:
-            return _refused(request, pk, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The expenditure has been approved."))
-            return redirect("programs:expenditure-detail", pk=pk)
-    return _render_expenditure(request, pk, approve_form=form)
+    return _decide(
+        request,
+        pk,
+        "approve_form",
+        ApproveForm(request.POST),
+        lambda expenditure, data: funds.approve_expenditure(
+            user=request.user,
+            expenditure=expenditure,
+            override_reason=data["override_reason"],
+        ),
+        _("The expenditure has been approved."),
+    )
 
 
 @login_required
 @require_POST
 def expenditure_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _decide(
+        request,
+        pk,
+        "reject_form",
+        RejectForm(request.POST),
+        lambda expenditure, data: funds.reject_expenditure(
+            user=request.user, expenditure=expenditure, reason=data["reason"]
+        ),
+        _("The expenditure has been rejected."),
+    )
+
+
+def _decide(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    form_key: str,
+    form: ApproveForm | RejectForm,
+    decide: Callable[[Expenditure, dict[str, Any]], Any],
+    done: str,
+) -> HttpResponse:
+    """A decision on the expenditure's page: the form shown again with the service's
+    ValidationError, or the page with its refusal (403)."""
     expenditure = _visible_expenditure(request, pk)
-    form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            funds.reject_expenditure(
-                user=request.user, expenditure=expenditure, reason=form.cleaned_data["reason"]
-            )
-        except PermissionDenied as exc:
-            return _refused(request, pk, exc)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The expenditure has been rejected."))
-            return redirect("programs:expenditure-detail", pk=pk)
-    return _render_expenditure(request, pk, reject_form=form)
+    shown: dict[str, Any] = {form_key: form}
+    try:
+        return submit(
+            request,
+            form,
+            lambda data: decide(expenditure, data),
+            success=done,
+            redirect_to=reverse("programs:expenditure-detail", args=[pk]),
+            page=lambda: _render_expenditure(request, pk, **shown),
+        )
+    except PermissionDenied as exc:
+        return _refused(request, pk, exc)
 
 
 def _refused(request: AuthenticatedHttpRequest, pk: int, exc: PermissionDenied) -> HttpResponse:

@@ -11,16 +11,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.models import Job
-from training_portal.core.permissions import require
+from training_portal.core.pages import permitted
+from training_portal.core.permissions import UserPredicate, require
 from training_portal.core.tables import XLSX_CONTENT_TYPE, ImportSpec, template_workbook
 
 from ..models import Program
@@ -32,10 +33,9 @@ from .permissions import can_import_tutors
 
 
 def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
-    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not can_manage_students(request.user, program):
-        raise PermissionDenied
-    return program
+    return permitted(
+        Program.objects.visible_to(request.user), request.user, can_manage_students, pk=pk
+    )
 
 
 def _upload_page(
@@ -66,38 +66,43 @@ def _workbook(spec: ImportSpec, filename: str) -> HttpResponse:
     return response
 
 
-@require(can_create_organization)
-@require_http_methods(["GET", "POST"])
-def import_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _upload_page(
-        request,
-        specs.ORGANIZATIONS,
-        services.start_organization_import,
-        template_url=reverse("programs:import-organizations-template"),
-    )
+def _site_import(
+    allowed: UserPredicate,
+    spec: ImportSpec,
+    start: Callable[..., Job],
+    *,
+    template_url_name: str,
+    filename: str,
+) -> tuple[Callable[..., HttpResponse], Callable[..., HttpResponse]]:
+    """The upload page and the template download of an import that is not a program's."""
+
+    @require(allowed)
+    @require_http_methods(["GET", "POST"])
+    def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+        return _upload_page(request, spec, start, template_url=reverse(template_url_name))
+
+    @require(allowed)
+    @require_GET
+    def template(request: AuthenticatedHttpRequest) -> HttpResponse:
+        return _workbook(spec, filename)
+
+    return upload, template
 
 
-@require(can_create_organization)
-@require_GET
-def import_organizations_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _workbook(specs.ORGANIZATIONS, "organisation-import-template.xlsx")
-
-
-@require(can_import_tutors)
-@require_http_methods(["GET", "POST"])
-def import_tutors(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _upload_page(
-        request,
-        specs.TUTORS,
-        services.start_tutor_import,
-        template_url=reverse("programs:import-tutors-template"),
-    )
-
-
-@require(can_import_tutors)
-@require_GET
-def import_tutors_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _workbook(specs.TUTORS, "tutor-import-template.xlsx")
+import_organizations, import_organizations_template = _site_import(
+    can_create_organization,
+    specs.ORGANIZATIONS,
+    services.start_organization_import,
+    template_url_name="programs:import-organizations-template",
+    filename="organisation-import-template.xlsx",
+)
+import_tutors, import_tutors_template = _site_import(
+    can_import_tutors,
+    specs.TUTORS,
+    services.start_tutor_import,
+    template_url_name="programs:import-tutors-template",
+    filename="tutor-import-template.xlsx",
+)
 
 
 @login_required

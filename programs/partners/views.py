@@ -10,17 +10,15 @@ service call, whose ValidationError is shown on the form of a page rendered with
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +27,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import RoleMembership
 from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.forms import BootstrapForm
+from training_portal.core.pages import act, flash_refusal, page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import Organization, Placement, Program, ProgramPartner, TutorProfile
@@ -69,7 +69,7 @@ def organization_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = filters.qs.annotate(
         partnership_count=Count("partnerships", filter=Q(partnerships__is_active=True))
     ).order_by("name", "pk")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "programs/organizations/list.html",
@@ -198,32 +198,50 @@ def _render_form(
     return render(request, FORM_PAGE, context)
 
 
-def _done(request: AuthenticatedHttpRequest, organization: Organization, message: str) -> Any:
-    messages.success(request, message)
-    return redirect("programs:organization-detail", pk=organization.pk)
+def _organization_page(organization: Organization) -> str:
+    return reverse("programs:organization-detail", args=[organization.pk])
+
+
+def _submit(
+    request: AuthenticatedHttpRequest,
+    form: BootstrapForm,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    done: str | Callable[[Any], str],
+    organization: Organization | None,
+    page: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """An organisation's form page: back to the organisation (`action`'s result when it makes
+    one) on success, else the form again (`page()` gives its title, back link and the rest,
+    read once the action has been tried)."""
+    return submit(
+        request,
+        form,
+        action,
+        success=done,
+        redirect_to=lambda result: _organization_page(organization or result),
+        page=lambda: _render_form(request, form, **page()),
+    )
 
 
 @require(can_create_organization)
 @require_http_methods(["GET", "POST"])
 def organization_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = OrganizationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organization = partners.create_organization(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, organization, _("The organisation has been registered."))
-    return _render_form(
-        request, form, title=_("New organisation"), back=reverse("programs:organization-list")
+    return _submit(
+        request,
+        OrganizationForm(request.POST or None),
+        lambda data: partners.create_organization(user=request.user, **data),
+        done=_("The organisation has been registered."),
+        organization=None,
+        page=lambda: {
+            "title": _("New organisation"),
+            "back": reverse("programs:organization-list"),
+        },
     )
 
 
 def _organization_for(request: AuthenticatedHttpRequest, pk: int, allowed: Any) -> Organization:
-    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-    if not allowed(request.user, organization):
-        raise PermissionDenied
-    return organization
+    return permitted(Organization.objects.visible_to(request.user), request.user, allowed, pk=pk)
 
 
 @login_required
@@ -231,21 +249,18 @@ def _organization_for(request: AuthenticatedHttpRequest, pk: int, allowed: Any) 
 def organization_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organization = _organization_for(request, pk, can_edit_organization)
     initial = {name: getattr(organization, name) for name in organizations.EDITABLE_FIELDS}
-    form = OrganizationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organizations.update_organization(
-                user=request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, organization, _("The organisation has been updated."))
-    return _render_form(
+    return _submit(
         request,
-        form,
-        title=_("Edit %(organization)s") % {"organization": organization.name},
-        back=reverse("programs:organization-detail", args=[organization.pk]),
+        OrganizationForm(request.POST or None, initial=initial),
+        lambda data: organizations.update_organization(
+            user=request.user, organization=organization, **data
+        ),
+        done=_("The organisation has been updated."),
+        organization=organization,
+        page=lambda: {
+            "title": _("Edit %(organization)s") % {"organization": organization.name},
+            "back": _organization_page(organization),
+        },
     )
 
 
@@ -253,52 +268,43 @@ def organization_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def organization_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organization = _organization_for(request, pk, can_change_organization_status)
-    form = OrganizationStatusForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partners.change_organization_status(
-                user=request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, organization, _("The organisation's status has been changed."))
-    return _render_form(
+    return _submit(
         request,
-        form,
-        title=_("Change the status of %(organization)s") % {"organization": organization.name},
-        back=reverse("programs:organization-detail", args=[organization.pk]),
-        current_status=organization.get_status_display(),
+        OrganizationStatusForm(request.POST or None),
+        lambda data: partners.change_organization_status(
+            user=request.user, organization=organization, **data
+        ),
+        done=_("The organisation's status has been changed."),
+        organization=organization,
+        page=lambda: {
+            "title": _("Change the status of %(organization)s")
+            % {"organization": organization.name},
+            "back": _organization_page(organization),
+            "current_status": organization.get_status_display(),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    partner = get_object_or_404(
-        ProgramPartner.objects.filter(
-            program__in=Program.objects.visible_to(request.user)
-        ).select_related("program", "organization"),
-        pk=pk,
-    )
-    if not can_renew_agreement(request.user, partner):
-        raise PermissionDenied
-    form = RenewAgreementForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organizations.renew_agreement(user=request.user, partner=partner, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, partner.organization, _("The agreement has been renewed."))
-    return _render_form(
+    partners_seen = ProgramPartner.objects.filter(
+        program__in=Program.objects.visible_to(request.user)
+    ).select_related("program", "organization")
+    partner = permitted(partners_seen, request.user, can_renew_agreement, pk=pk)
+    return _submit(
         request,
-        form,
-        title=_("Renew the agreement of %(organization)s in %(program)s")
-        % {"organization": partner.organization.name, "program": partner.program.code},
-        back=reverse("programs:organization-detail", args=[partner.organization_id]),
-        multipart=True,
-        partner=partner,
+        RenewAgreementForm(request.POST or None, request.FILES or None),
+        lambda data: organizations.renew_agreement(user=request.user, partner=partner, **data),
+        done=_("The agreement has been renewed."),
+        organization=partner.organization,
+        page=lambda: {
+            "title": _("Renew the agreement of %(organization)s in %(program)s")
+            % {"organization": partner.organization.name, "program": partner.program.code},
+            "back": reverse("programs:organization-detail", args=[partner.organization_id]),
+            "multipart": True,
+            "partner": partner,
+        },
     )
 
 
@@ -309,24 +315,21 @@ def agreement_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def counsellor_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organization = _organization_for(request, pk, can_post_counsellors)
-    form = CounsellorPostingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = counsellors.post_counsellor(
-                user=request.user, organization=organization, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            message = _("%(person)s is now posted here as a counsellor.") % {
-                "person": membership.user
-            }
-            return _done(request, organization, message)
-    return _render_form(
+    return _submit(
         request,
-        form,
-        title=_("Post a counsellor at %(organization)s") % {"organization": organization.name},
-        back=reverse("programs:organization-detail", args=[organization.pk]),
+        CounsellorPostingForm(request.POST or None),
+        lambda data: counsellors.post_counsellor(
+            user=request.user, organization=organization, **data
+        ),
+        done=lambda membership: (
+            _("%(person)s is now posted here as a counsellor.") % {"person": membership.user}
+        ),
+        organization=organization,
+        page=lambda: {
+            "title": _("Post a counsellor at %(organization)s")
+            % {"organization": organization.name},
+            "back": _organization_page(organization),
+        },
     )
 
 
@@ -337,16 +340,13 @@ def counsellor_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: in
     membership = get_object_or_404(
         counsellors.postings_at(organization).select_related("user"), pk=membership_pk
     )
-    try:
-        counsellors.end_counsellor_posting(user=request.user, membership=membership)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("programs:organization-detail", pk=organization.pk)
-    return _done(
+    page = _organization_page(organization)
+    return act(
         request,
-        organization,
-        _("The posting of %(person)s ends today.") % {"person": membership.user},
+        lambda: counsellors.end_counsellor_posting(user=request.user, membership=membership),
+        refused=flash_refusal(request, page),
+        success=_("The posting of %(person)s ends today.") % {"person": membership.user},
+        redirect_to=page,
     )
 
 
@@ -357,9 +357,9 @@ def counsellor_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: in
 def responsibility_matrix(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The program's partners against the ten responsibilities, with the evidence the audit rule
     `responsibility_unfulfilled` reads: for the program's administrators."""
-    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not can_see_responsibility_matrix(request.user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(request.user), request.user, can_see_responsibility_matrix, pk=pk
+    )
     today = timezone.localdate()
     period_days = responsibilities.period_days_for(program)
     rows = responsibilities.matrix(program, today=today, period_days=period_days)

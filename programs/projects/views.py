@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.forms import BootstrapForm
 from training_portal.core.history import history_enabled
+from training_portal.core.pages import act, page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import Program, Project
@@ -62,7 +64,7 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .annotate(member_count=Count("members"))
         .order_by(F("start_date").desc(nulls_last=True), "title", "pk")
     )
-    page = Paginator(rows, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PROJECTS_PER_PAGE)
     open_programs = (
         Program.objects.filter(pk__in=project_program_ids_open_to(user))
         .exclude(status=Program.Status.CLOSED)
@@ -84,9 +86,7 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
-    if not can_create_project(user, program):
-        raise PermissionDenied
+    program = permitted(Program.objects.visible_to(user), user, can_create_project, pk=pk)
     organizations = projects.taking_part(program).order_by("name")
     leads = (
         organizations
@@ -94,97 +94,83 @@ def project_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else organizations.filter(pk__in=coordinated_organization_ids(user))
     )
     form = ProjectForm(request.POST or None, leads=leads, partners=organizations)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = projects.create_project(user=user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The project has been proposed."))
-            return redirect("programs:project-detail", pk=project.pk)
-    return render(request, "programs/projects/form.html", {"form": form, "program": program})
+    return submit(
+        request,
+        form,
+        lambda data: projects.create_project(user=user, program=program, **data),
+        success=_("The project has been proposed."),
+        redirect_to=_detail,
+        page=lambda: render(
+            request, "programs/projects/form.html", {"form": form, "program": program}
+        ),
+    )
 
 
 @login_required
 @require_POST
 def project_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _managed_project(request, pk)
-    form = ProjectStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            projects.update_project_status(
-                user=request.user, project=project, status=form.cleaned_data["status"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("The project is now “%(status)s”.") % {"status": project.get_status_display()},
-            )
-            return redirect("programs:project-detail", pk=project.pk)
-    return _render_project(request, project, status_form=form)
+    return _project_form(
+        request,
+        project,
+        "status_form",
+        ProjectStatusForm(request.POST),
+        lambda data: projects.update_project_status(
+            user=request.user, project=project, status=data["status"]
+        ),
+        lambda _result: (
+            _("The project is now “%(status)s”.") % {"status": project.get_status_display()}
+        ),
+    )
 
 
 @login_required
 @require_POST
 def project_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    project = _visible_project(request, pk)
-    if not can_decide_proposal(request.user, project):
-        raise PermissionDenied
-    form = ProjectRefuseForm(request.POST)
-    if form.is_valid():
-        try:
-            projects.refuse_project(user=request.user, project=project, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The proposal is refused."))
-            return redirect("programs:project-detail", pk=project.pk)
-    return _render_project(request, project, refuse_form=form)
+    project = _visible_project(request, pk, can_decide_proposal)
+    return _project_form(
+        request,
+        project,
+        "refuse_form",
+        ProjectRefuseForm(request.POST),
+        lambda data: projects.refuse_project(user=request.user, project=project, **data),
+        _("The proposal is refused."),
+    )
 
 
 @login_required
 @require_POST
 def project_completion(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     """`step` is "request" (a member or who runs it says it is done) or "confirm"."""
-    project = _visible_project(request, pk)
     allowed = can_request_completion if step == "request" else can_confirm_completion
-    if not allowed(request.user, project):
-        raise PermissionDenied
+    project = _visible_project(request, pk, allowed)
     service = projects.request_completion if step == "request" else projects.confirm_completion
-    try:
-        service(user=request.user, project=project)
-    except ValidationError as exc:
-        form = ProjectStatusForm(request.POST)
-        form.add_service_errors(exc)
-        return _render_project(request, project, status_form=form)
-    if step == "request":
-        messages.success(request, _("The completion now waits for someone else's confirmation."))
-    else:
-        messages.success(request, _("The completion is confirmed."))
-    return redirect("programs:project-detail", pk=project.pk)
+    return act(
+        request,
+        lambda: service(user=request.user, project=project),
+        refused=lambda exc: _refused(request, project, exc, ProjectStatusForm(request.POST)),
+        success=_("The completion now waits for someone else's confirmation.")
+        if step == "request"
+        else _("The completion is confirmed."),
+        redirect_to=_detail(project),
+    )
 
 
 @login_required
 @require_POST
 def project_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _managed_project(request, pk)
-    form = ProjectMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            projects.add_member(
-                user=request.user,
-                project=project,
-                member_user=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc, {"member_user": "email"})
-        else:
-            messages.success(request, _("The member has been added."))
-            return redirect("programs:project-detail", pk=project.pk)
-    return _render_project(request, project, member_form=form)
+    return _project_form(
+        request,
+        project,
+        "member_form",
+        ProjectMemberForm(request.POST),
+        lambda data: projects.add_member(
+            user=request.user, project=project, member_user=data["email"], role=data["role"]
+        ),
+        _("The member has been added."),
+        aliases={"member_user": "email"},
+    )
 
 
 @login_required
@@ -194,52 +180,86 @@ def project_member_remove(
 ) -> HttpResponse:
     project = _managed_project(request, pk)
     member = get_object_or_404(project.members.select_related("user"), pk=member_pk)
-    form = ProjectMemberForm()
-    try:
-        projects.remove_member(user=request.user, project=project, member_user=member.user)
-    except ValidationError as exc:
-        form.add_service_errors(exc, {"member_user": "email"})
-        return _render_project(request, project, member_form=form)
-    messages.success(
-        request, _("%(person)s is no longer a member of the project.") % {"person": member.user}
+    return act(
+        request,
+        lambda: projects.remove_member(user=request.user, project=project, member_user=member.user),
+        refused=lambda exc: _refused(
+            request, project, exc, ProjectMemberForm(), {"member_user": "email"}
+        ),
+        success=_("%(person)s is no longer a member of the project.") % {"person": member.user},
+        redirect_to=_detail(project),
     )
-    return redirect("programs:project-detail", pk=project.pk)
 
 
 @login_required
 @require_POST
 def project_output_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _managed_project(request, pk)
-    form = ProjectOutputForm(request.POST)
-    if form.is_valid():
-        try:
-            projects.add_output(user=request.user, project=project, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The output has been recorded."))
-            return redirect("programs:project-detail", pk=project.pk)
-    return _render_project(request, project, output_form=form)
-
-
-def _visible_project(request: AuthenticatedHttpRequest, pk: int) -> Project:
-    return get_object_or_404(
-        Project.objects.visible_to(request.user).select_related(
-            "program",
-            "lead_organization",
-            "proposed_by",
-            "completion_requested_by",
-            "completion_confirmed_by",
-        ),
-        pk=pk,
+    return _project_form(
+        request,
+        project,
+        "output_form",
+        ProjectOutputForm(request.POST),
+        lambda data: projects.add_output(user=request.user, project=project, **data),
+        _("The output has been recorded."),
     )
 
 
+def _detail(project: Project) -> str:
+    return reverse("programs:project-detail", args=[project.pk])
+
+
+def _project_form(
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    form_key: str,
+    form: BootstrapForm,
+    action: Callable[[dict[str, Any]], Any],
+    success: str | Callable[[Any], str],
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A form posted from the project's page: back to it on success, else shown on it."""
+    return submit(
+        request,
+        form,
+        action,
+        success=success,
+        redirect_to=_detail(project),
+        page=lambda: _render_project(request, project, **{form_key: form}),
+        aliases=aliases,
+    )
+
+
+def _refused(
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    exc: ValidationError,
+    form: BootstrapForm,
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The project's page with a refused action's reasons on `form`."""
+    form.add_service_errors(exc, aliases)
+    key = "member_form" if isinstance(form, ProjectMemberForm) else "status_form"
+    return _render_project(request, project, **{key: form})
+
+
+def _visible_project(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    predicate: Callable[[Any, Project], bool] = lambda user, project: True,
+) -> Project:
+    visible = Project.objects.visible_to(request.user).select_related(
+        "program",
+        "lead_organization",
+        "proposed_by",
+        "completion_requested_by",
+        "completion_confirmed_by",
+    )
+    return permitted(visible, request.user, predicate, pk=pk)
+
+
 def _managed_project(request: AuthenticatedHttpRequest, pk: int) -> Project:
-    project = _visible_project(request, pk)
-    if not can_manage_project(request.user, project):
-        raise PermissionDenied
-    return project
+    return _visible_project(request, pk, can_manage_project)
 
 
 def _render_project(

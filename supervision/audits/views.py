@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +34,7 @@ from programs.models import Program
 from programs.scopes import administered_program_ids
 from training_portal.core.charts import ColumnGroup, Series, column_chart
 from training_portal.core.history import history_url
+from training_portal.core.pages import page_of
 from training_portal.core.permissions import require
 
 from ..models import AuditRun, Finding, RuleSetting
@@ -210,7 +210,7 @@ def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         request=request,
     ).qs
-    page = Paginator(runs, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, runs, PER_PAGE)
     return render(
         request,
         "supervision/run_list.html",

@@ -9,7 +9,7 @@ call. A service's ValidationError is shown on the form, on a page rendered with 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,10 +18,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -38,6 +37,7 @@ from training_portal.core.history import (
     history_url,
     may_see_history,
 )
+from training_portal.core.pages import page_of, permitted, submit
 
 from ..models import AuditRun, Finding
 from ..rules import Rule, rule_label
@@ -104,7 +104,7 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         if bulk.is_valid() and _apply_bulk(request, bulk):
             return redirect(request.get_full_path())
-    page = Paginator(findings, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, findings, PER_PAGE)
     rows = _finding_rows(user, page.object_list)
     if bulk is None:
         bulk = BulkActionForm(
@@ -203,19 +203,20 @@ _STUDENT_SUBJECTS = {
 _PROGRAM_SUBJECTS = {"programs.programpartner", "programs.partnerresponsibility"}
 
 
-def _visible_finding(user: Any, pk: int) -> Finding:
-    return get_object_or_404(
-        Finding.objects.visible_to(user).select_related(
-            "program",
-            "organization",
-            "student__user",
-            "tutor",
-            "assignee",
-            "first_seen_run",
-            "last_seen_run",
-        ),
-        pk=pk,
+def _visible_finding(
+    user: Any, pk: int, allowed: Callable[[Any, Finding], bool] = lambda user, finding: True
+) -> Finding:
+    """The finding (404 outside what the user sees), when `allowed` (else 403)."""
+    findings = Finding.objects.visible_to(user).select_related(
+        "program",
+        "organization",
+        "student__user",
+        "tutor",
+        "assignee",
+        "first_seen_run",
+        "last_seen_run",
     )
+    return permitted(findings, user, allowed, pk=pk)
 
 
 def _transition_auto_id(action: Any) -> str:
@@ -286,45 +287,58 @@ def _resolve_confirmation(form: TransitionForm) -> dict[str, Any]:
 @require_POST
 def finding_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    finding = _visible_finding(user, pk)
-    if not permissions.can_assign_finding(user, finding):
-        raise PermissionDenied
-    form = AssignForm(request.POST, candidates=_candidates(finding))
-    if form.is_valid():
-        try:
-            services.assign_finding(
-                user=user,
-                finding=finding,
-                assignee=form.cleaned_data["assignee"],
-                due_date=form.cleaned_data["due_date"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The assignment has been saved."))
-            return redirect("supervision:finding-detail", pk=finding.pk)
-    return _render_finding(request, _visible_finding(user, pk), assign_form=form)
+    finding = _visible_finding(user, pk, permissions.can_assign_finding)
+    return _finding_form(
+        request,
+        finding,
+        "assign_form",
+        AssignForm(request.POST, candidates=_candidates(finding)),
+        lambda data: services.assign_finding(
+            user=user, finding=finding, assignee=data["assignee"], due_date=data["due_date"]
+        ),
+        _("The assignment has been saved."),
+    )
 
 
 @login_required
 @require_POST
 def finding_corrective_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    finding = _visible_finding(user, pk)
-    if not permissions.can_work_on_finding(user, finding):
-        raise PermissionDenied
-    form = CorrectiveActionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_corrective_action(
-                user=user, finding=finding, text=form.cleaned_data["text"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc, {"corrective_action": "text"})
-        else:
-            messages.success(request, _("The corrective action has been saved."))
-            return redirect("supervision:finding-detail", pk=finding.pk)
-    return _render_finding(request, _visible_finding(user, pk), corrective_form=form)
+    finding = _visible_finding(user, pk, permissions.can_work_on_finding)
+    return _finding_form(
+        request,
+        finding,
+        "corrective_form",
+        CorrectiveActionForm(request.POST),
+        lambda data: services.update_corrective_action(
+            user=user, finding=finding, text=data["text"]
+        ),
+        _("The corrective action has been saved."),
+        aliases={"corrective_action": "text"},
+    )
+
+
+def _finding_form(
+    request: AuthenticatedHttpRequest,
+    finding: Finding,
+    form_key: str,
+    form: Any,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A form posted from the finding's page: back to it, or the page (the finding read
+    afresh) with the form's errors."""
+    shown = {form_key: form}
+    return submit(
+        request,
+        form,
+        action,
+        success=success,
+        redirect_to=reverse("supervision:finding-detail", args=[finding.pk]),
+        page=lambda: _render_finding(request, _visible_finding(request.user, finding.pk), **shown),
+        aliases=aliases,
+    )
 
 
 def _candidates(finding: Finding) -> QuerySet[User]:

@@ -20,7 +20,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.history import history_url
+from training_portal.core.pages import page_of, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import (
@@ -203,7 +203,7 @@ def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     invalid = filters.is_bound and not filters.is_valid()
     rows = (filters.queryset.none() if invalid else filters.qs).order_by("-starts_at", "-pk")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "supervision/inspections/inspection_list.html",
@@ -337,18 +337,17 @@ def inspection_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if not permissions.can_manage_inspections(request.user):
         raise PermissionDenied
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_inspection(
-                by=request.user, inspection=inspection, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The inspection has been cancelled."))
-            return redirect("inspections:inspection-detail", pk=inspection.pk)
-    return render(
+    return submit(
         request,
-        "supervision/inspections/cancel.html",
-        {"inspection": inspection, "form": form},
+        form,
+        lambda data: services.cancel_inspection(
+            by=request.user, inspection=inspection, reason=data["reason"]
+        ),
+        success=_("The inspection has been cancelled."),
+        redirect_to=reverse("inspections:inspection-detail", args=[inspection.pk]),
+        page=lambda: render(
+            request,
+            "supervision/inspections/cancel.html",
+            {"inspection": inspection, "form": form},
+        ),
     )

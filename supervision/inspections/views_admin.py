@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
+from training_portal.core.pages import page_of, submit
 from training_portal.core.permissions import require
 
 from ..models import (
@@ -76,15 +76,17 @@ def inspection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ScheduleInspectionForm(
         request.POST or None, programs=_programs(), organizations=_organizations()
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            inspection = services.schedule_inspection(by=request.user, **form.service_arguments())
-        except ValidationError as exc:
-            form.add_service_errors(exc, {"program": "target", "organization": "target"})
-        else:
-            messages.success(request, _("The inspection has been scheduled."))
-            return redirect("inspections:inspection-detail", pk=inspection.pk)
-    return render(request, "supervision/inspections/schedule.html", {"form": form})
+    return submit(
+        request,
+        form,
+        lambda data: services.schedule_inspection(by=request.user, **form.service_arguments()),
+        success=_("The inspection has been scheduled."),
+        redirect_to=lambda inspection: reverse(
+            "inspections:inspection-detail", args=[inspection.pk]
+        ),
+        page=lambda: render(request, "supervision/inspections/schedule.html", {"form": form}),
+        aliases={"program": "target", "organization": "target"},
+    )
 
 
 # ---- Assignments -----------------------------------------------------------------------------
@@ -99,7 +101,7 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("inspector", "program", "organization", "created_by", "revoked_by")
         .order_by("-valid_from", "-pk")
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "supervision/inspections/assignment_list.html",
@@ -124,15 +126,17 @@ def assignment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         programs=_programs(),
         organizations=_organizations(),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_assignment(by=request.user, **form.service_arguments())
-        except ValidationError as exc:
-            form.add_service_errors(exc, {"program": "target", "organization": "target"})
-        else:
-            messages.success(request, _("The assignment has been created."))
-            return redirect("inspections:assignment-list")
-    return render(request, "supervision/inspections/assignment_form.html", {"form": form})
+    return submit(
+        request,
+        form,
+        lambda data: services.create_assignment(by=request.user, **form.service_arguments()),
+        success=_("The assignment has been created."),
+        redirect_to="inspections:assignment-list",
+        page=lambda: render(
+            request, "supervision/inspections/assignment_form.html", {"form": form}
+        ),
+        aliases={"program": "target", "organization": "target"},
+    )
 
 
 @login_required
@@ -190,7 +194,7 @@ def inspector_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         .order_by("user__full_name", "user__email")
     )
-    page = Paginator(profiles, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, profiles, PER_PAGE)
     return render(
         request,
         "supervision/inspections/inspector_list.html",
@@ -210,18 +214,18 @@ def conflict_create(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResp
     if not permissions.can_declare_conflict(request.user, inspector):
         raise PermissionDenied
     form = ConflictForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.declare_conflict(by=request.user, inspector=inspector, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc, {"inspector": "organization"})
-        else:
-            messages.success(request, _("The conflict of interest has been recorded."))
-            return redirect("inspections:inspector-list")
-    return render(
+    return submit(
         request,
-        "supervision/inspections/conflict_form.html",
-        {"form": form, "inspector": inspector},
+        form,
+        lambda data: services.declare_conflict(by=request.user, inspector=inspector, **data),
+        success=_("The conflict of interest has been recorded."),
+        redirect_to="inspections:inspector-list",
+        page=lambda: render(
+            request,
+            "supervision/inspections/conflict_form.html",
+            {"form": form, "inspector": inspector},
+        ),
+        aliases={"inspector": "organization"},
     )
 
 
@@ -305,7 +309,7 @@ def draw_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .annotate(inspection_count=Count("inspections"))
         .order_by("-drawn_at", "-pk")
     )
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, PER_PAGE)
     return render(
         request,
         "supervision/inspections/draw_list.html",
@@ -317,15 +321,17 @@ def draw_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def draw_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = drawing.make_draw(by=request.user, **form.service_arguments())
-        except ValidationError as exc:
-            form.add_service_errors(exc, _draw_aliases(form))
-        else:
-            messages.success(request, _("The draw has been made and its inspections scheduled."))
-            return redirect("inspections:draw-detail", pk=made.pk)
-    return render(request, "supervision/inspections/draw_form.html", {"form": form, "draw": None})
+    return submit(
+        request,
+        form,
+        lambda data: drawing.make_draw(by=request.user, **form.service_arguments()),
+        success=_("The draw has been made and its inspections scheduled."),
+        redirect_to=lambda made: reverse("inspections:draw-detail", args=[made.pk]),
+        page=lambda: render(
+            request, "supervision/inspections/draw_form.html", {"form": form, "draw": None}
+        ),
+        aliases=lambda: _draw_aliases(form),
+    )
 
 
 def _draw_aliases(form: DrawForm) -> dict[str, str]:
@@ -466,14 +472,14 @@ def draw_redo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     silently, always with a reason kept on the new draw."""
     made = _visible_draw(request.user, pk)
     form = RedoDrawForm(request.POST or None, initial=_redo_initial(made))
-    if request.method == "POST" and form.is_valid():
-        try:
-            redone = drawing.make_draw(by=request.user, replaces=made, **form.service_arguments())
-        except ValidationError as exc:
-            form.add_service_errors(exc, _draw_aliases(form))
-        else:
-            messages.success(
-                request, _("The draw has been made again; the former one is replaced.")
-            )
-            return redirect("inspections:draw-detail", pk=redone.pk)
-    return render(request, "supervision/inspections/draw_form.html", {"form": form, "draw": made})
+    return submit(
+        request,
+        form,
+        lambda data: drawing.make_draw(by=request.user, replaces=made, **form.service_arguments()),
+        success=_("The draw has been made again; the former one is replaced."),
+        redirect_to=lambda redone: reverse("inspections:draw-detail", args=[redone.pk]),
+        page=lambda: render(
+            request, "supervision/inspections/draw_form.html", {"form": form, "draw": made}
+        ),
+        aliases=lambda: _draw_aliases(form),
+    )

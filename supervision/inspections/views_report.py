@@ -9,19 +9,20 @@ it on the reply tab (with every comment and answer, kept whatever happens to the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import act, submit
 
 from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
 from . import permissions, publication, services
@@ -49,27 +50,18 @@ def _section_prefix(section: ReportSection) -> str:
 def report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The draft's sections; a POST adds a section."""
     space = workspace(request, pk, "report")
-    new_form = None
-    if request.method == "POST":
-        _may_edit_or_403(space)
-        new_form = ReportSectionForm(request.POST, prefix="new")
-        if new_form.is_valid():
-            data = new_form.cleaned_data
-            try:
-                services.save_report_section(
-                    by=request.user,
-                    inspection=space.inspection,
-                    key=data["key"],
-                    title=data["title"],
-                    body=data["body"],
-                    position=data["position"],
-                )
-            except ValidationError as exc:
-                new_form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The section has been saved."))
-                return redirect("inspections:report", pk=pk)
-    return _render_report(request, space, new_form=new_form)
+    if request.method != "POST":
+        return _render_report(request, space)
+    _may_edit_or_403(space)
+    form = ReportSectionForm(request.POST, prefix="new")
+    return _save_section(
+        request,
+        space,
+        form,
+        key=None,
+        redirect_to=reverse("inspections:report", args=[pk]),
+        page=lambda: _render_report(request, space, new_form=form),
+    )
 
 
 @login_required
@@ -80,23 +72,41 @@ def report_section(request: AuthenticatedHttpRequest, pk: int, section_pk: int) 
     section = get_object_or_404(space.inspection.report_sections, pk=section_pk)
     _may_edit_or_403(space)
     form = SectionEditForm(request.POST, prefix=_section_prefix(section))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_report_section(
-                by=request.user,
-                inspection=space.inspection,
-                key=section.key,
-                title=data["title"],
-                body=data["body"],
-                position=data["position"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The section has been saved."))
-            return redirect(reverse("inspections:report", args=[pk]) + f"#section-{section.pk}")
-    return _render_report(request, space, bound=(section.pk, form))
+    return _save_section(
+        request,
+        space,
+        form,
+        key=section.key,
+        redirect_to=reverse("inspections:report", args=[pk]) + f"#section-{section.pk}",
+        page=lambda: _render_report(request, space, bound=(section.pk, form)),
+    )
+
+
+def _save_section(
+    request: AuthenticatedHttpRequest,
+    space: Workspace,
+    form: Any,
+    *,
+    key: str | None,
+    redirect_to: str,
+    page: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """Saves a section of the draft from `form` (a new section's key is on the form)."""
+    return submit(
+        request,
+        form,
+        lambda data: services.save_report_section(
+            by=request.user,
+            inspection=space.inspection,
+            key=data["key"] if key is None else key,
+            title=data["title"],
+            body=data["body"],
+            position=data["position"],
+        ),
+        success=_("The section has been saved."),
+        redirect_to=redirect_to,
+        page=page,
+    )
 
 
 def _may_edit(space: Workspace) -> bool:
@@ -159,17 +169,16 @@ def reply_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not space.author:
         raise PermissionDenied
     form = OpenReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.open_reply_window(
-                by=request.user, inspection=space.inspection, days=form.cleaned_data["days"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The reply window is open."))
-            return redirect("inspections:reply", pk=pk)
-    return _render_report(request, space, open_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: services.open_reply_window(
+            by=request.user, inspection=space.inspection, days=data["days"]
+        ),
+        success=_("The reply window is open."),
+        redirect_to=reverse("inspections:reply", args=[pk]),
+        page=lambda: _render_report(request, space, open_form=form),
+    )
 
 
 # ---- The right of reply ----------------------------------------------------------------------
@@ -258,17 +267,16 @@ def reply_comment(request: AuthenticatedHttpRequest, pk: int, section_pk: int) -
     if not (space.inspected_side and permissions.can_reply(request.user, space.inspection)):
         raise PermissionDenied
     form = CommentForm(request.POST, prefix=_comment_prefix(section))
-    if form.is_valid():
-        try:
-            services.comment_on_section(
-                by=request.user, section=section, text=form.cleaned_data["text"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your comment has been sent to the inspectors."))
-            return redirect(reverse("inspections:reply", args=[pk]) + f"#section-{section.pk}")
-    return _render_reply(request, space, comment_bound=(section.pk, form))
+    return submit(
+        request,
+        form,
+        lambda data: services.comment_on_section(
+            by=request.user, section=section, text=data["text"]
+        ),
+        success=_("Your comment has been sent to the inspectors."),
+        redirect_to=reverse("inspections:reply", args=[pk]) + f"#section-{section.pk}",
+        page=lambda: _render_reply(request, space, comment_bound=(section.pk, form)),
+    )
 
 
 @login_required
@@ -282,23 +290,19 @@ def reply_answer(request: AuthenticatedHttpRequest, pk: int, comment_pk: int) ->
     if not space.team_member:
         raise PermissionDenied
     form = AnswerForm(request.POST, prefix=_answer_prefix(comment))
-    if form.is_valid():
-        revised = form.cleaned_data["revised_body"]
-        try:
-            services.answer_comment(
-                by=request.user,
-                comment=comment,
-                answer=form.cleaned_data["answer"],
-                revised_body=revised if revised.strip() else None,
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your answer has been recorded."))
-            return redirect(
-                reverse("inspections:reply", args=[pk]) + f"#section-{comment.section_id}"
-            )
-    return _render_reply(request, space, answer_bound=(comment.pk, form))
+    return submit(
+        request,
+        form,
+        lambda data: services.answer_comment(
+            by=request.user,
+            comment=comment,
+            answer=data["answer"],
+            revised_body=data["revised_body"] if data["revised_body"].strip() else None,
+        ),
+        success=_("Your answer has been recorded."),
+        redirect_to=reverse("inspections:reply", args=[pk]) + f"#section-{comment.section_id}",
+        page=lambda: _render_reply(request, space, answer_bound=(comment.pk, form)),
+    )
 
 
 # ---- Publication -----------------------------------------------------------------------------
@@ -370,76 +374,115 @@ def _render_publication(
     )
 
 
+def _publication_space(
+    request: AuthenticatedHttpRequest, pk: int, allowed: Callable[[Any, Workspace], bool]
+) -> Workspace:
+    """The publication tab's workspace, when `allowed` lets the user take the step (else 403)."""
+    space = workspace(request, pk, "publication")
+    if not allowed(request.user, space):
+        raise PermissionDenied
+    return space
+
+
+def _author(user: Any, space: Workspace) -> bool:
+    return space.author
+
+
+def _approver(user: Any, space: Workspace) -> bool:
+    return permissions.can_approve_publication(user, space.inspection)
+
+
+def _publication_form(
+    request: AuthenticatedHttpRequest,
+    space: Workspace,
+    form_key: str,
+    form: Any,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+) -> HttpResponse:
+    """A form of the publication tab: back to the tab, or the tab with the form's errors."""
+    shown = {form_key: form}
+    return submit(
+        request,
+        form,
+        action,
+        success=success,
+        redirect_to=reverse("inspections:publication", args=[space.inspection.pk]),
+        page=lambda: _render_publication(request, space, **shown),
+    )
+
+
+def _publication_step(
+    request: AuthenticatedHttpRequest,
+    space: Workspace,
+    action: Callable[[], Any],
+    success: str,
+    then: str = "inspections:publication",
+) -> HttpResponse:
+    """A button of the publication tab: on to `then`, or the tab with the refusal's reasons."""
+    return act(
+        request,
+        action,
+        refused=lambda exc: _render_publication(request, space, errors=exc.messages),
+        success=success,
+        redirect_to=reverse(then, args=[space.inspection.pk]),
+    )
+
+
 @login_required
 @require_POST
 def publication_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    space = workspace(request, pk, "publication")
-    if not space.author:
-        raise PermissionDenied
-    form = PublicationRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_publication(
-                by=request.user,
-                inspection=space.inspection,
-                correction_note=form.cleaned_data["correction_note"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Publication has been requested; a second person approves it.")
-            )
-            return redirect("inspections:publication", pk=pk)
-    return _render_publication(request, space, request_form=form)
+    space = _publication_space(request, pk, _author)
+    return _publication_form(
+        request,
+        space,
+        "request_form",
+        PublicationRequestForm(request.POST),
+        lambda data: services.request_publication(
+            by=request.user,
+            inspection=space.inspection,
+            correction_note=data["correction_note"],
+        ),
+        _("Publication has been requested; a second person approves it."),
+    )
 
 
 @login_required
 @require_POST
 def publication_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    space = workspace(request, pk, "publication")
-    if not permissions.can_approve_publication(request.user, space.inspection):
-        raise PermissionDenied
-    try:
-        services.approve_publication(by=request.user, inspection=space.inspection)
-    except ValidationError as exc:
-        return _render_publication(request, space, errors=exc.messages)
-    messages.success(request, _("The report has been published."))
-    return redirect("inspections:publication", pk=pk)
+    space = _publication_space(request, pk, _approver)
+    return _publication_step(
+        request,
+        space,
+        lambda: services.approve_publication(by=request.user, inspection=space.inspection),
+        _("The report has been published."),
+    )
 
 
 @login_required
 @require_POST
 def publication_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    space = workspace(request, pk, "publication")
-    if not permissions.can_approve_publication(request.user, space.inspection):
-        raise PermissionDenied
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_for_changes(
-                by=request.user, inspection=space.inspection, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The report has been sent back to its author."))
-            return redirect("inspections:publication", pk=pk)
-    return _render_publication(request, space, return_form=form)
+    space = _publication_space(request, pk, _approver)
+    return _publication_form(
+        request,
+        space,
+        "return_form",
+        ReasonForm(request.POST),
+        lambda data: services.return_for_changes(
+            by=request.user, inspection=space.inspection, reason=data["reason"]
+        ),
+        _("The report has been sent back to its author."),
+    )
 
 
 @login_required
 @require_POST
 def publication_correction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    space = workspace(request, pk, "publication")
-    if not (space.author or space.manages):
-        raise PermissionDenied
-    try:
-        services.start_correction(by=request.user, inspection=space.inspection)
-    except ValidationError as exc:
-        return _render_publication(request, space, errors=exc.messages)
-    messages.success(
+    space = _publication_space(request, pk, lambda user, space: space.author or space.manages)
+    return _publication_step(
         request,
+        space,
+        lambda: services.start_correction(by=request.user, inspection=space.inspection),
         _("A correction has been started: revise the draft, then request its publication."),
+        then="inspections:report",
     )
-    return redirect("inspections:report", pk=pk)

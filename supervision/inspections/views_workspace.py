@@ -12,6 +12,7 @@ the checklist and the sample save through htmx when it is there, with a plain PO
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from training_portal.core.files import serve_file
+from training_portal.core.pages import submit
 
 from ..findings.services import message_of
 from ..models import ChecklistItem, EvidenceFile, Finding, Inspection, SampledStudent
@@ -102,26 +104,56 @@ def checklist_item(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> 
     item = get_object_or_404(space.inspection.checklist, pk=item_pk)
     _conduct_or_403(space)
     form = ChecklistResultForm(request.POST, prefix=_item_prefix(item))
+    return _save_row(
+        request,
+        space,
+        form,
+        lambda data: services.record_checklist_result(by=request.user, item=item, **data),
+        row=lambda shown: _checklist_row(
+            space, _checklist_items(space.inspection).get(pk=item.pk), shown
+        ),
+        fragment=f"{CHECKLIST_TEMPLATE}#item-row",
+        success=_("The checklist question has been recorded."),
+        redirect_to=reverse("inspections:checklist", args=[pk]) + f"#item-{item.pk}",
+        page=lambda: _render_checklist(request, space, bound=(item.pk, form)),
+    )
+
+
+def _save_row(
+    request: AuthenticatedHttpRequest,
+    space: Workspace,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    row: Callable[[Any], dict[str, Any]],
+    fragment: str,
+    success: str,
+    redirect_to: str,
+    page: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """A row of a tab's table saved from its form. Under htmx the answer is the row again,
+    read afresh (`row(form)`: with the form's errors, or `row(None)` once saved); otherwise
+    the success message and a redirect, or the whole tab with the form's errors."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        return submit(request, form, save, success=success, redirect_to=redirect_to, page=page)
     saved = False
     if form.is_valid():
         try:
-            services.record_checklist_result(by=request.user, item=item, **form.cleaned_data)
+            save(form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             saved = True
-    if request.htmx:  # type: ignore[attr-defined]
-        item = _checklist_items(space.inspection).get(pk=item.pk)
-        row = _checklist_row(space, item, None if saved else form)
-        return render(
-            request,
-            f"{CHECKLIST_TEMPLATE}#item-row",
-            {"space": space, "inspection": space.inspection, "row": row, "saved": saved},
-        )
-    if saved:
-        messages.success(request, _("The checklist question has been recorded."))
-        return redirect(reverse("inspections:checklist", args=[pk]) + f"#item-{item.pk}")
-    return _render_checklist(request, space, bound=(item.pk, form))
+    return render(
+        request,
+        fragment,
+        {
+            "space": space,
+            "inspection": space.inspection,
+            "row": row(None if saved else form),
+            "saved": saved,
+        },
+    )
 
 
 # ---- Sample ----------------------------------------------------------------------------------
@@ -171,26 +203,17 @@ def sample_update(request: AuthenticatedHttpRequest, pk: int, sampled_pk: int) -
     sampled = get_object_or_404(space.inspection.sample, pk=sampled_pk)
     _conduct_or_403(space)
     form = SampledStudentForm(request.POST, prefix=_sample_prefix(sampled))
-    saved = False
-    if form.is_valid():
-        try:
-            services.update_sampled_student(by=request.user, sampled=sampled, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            saved = True
-    if request.htmx:  # type: ignore[attr-defined]
-        sampled = _sample(space.inspection).get(pk=sampled.pk)
-        row = _sample_row(space, sampled, None if saved else form)
-        return render(
-            request,
-            f"{SAMPLE_TEMPLATE}#sample-row",
-            {"space": space, "inspection": space.inspection, "row": row, "saved": saved},
-        )
-    if saved:
-        messages.success(request, _("The sampled student's record has been saved."))
-        return redirect(reverse("inspections:sample", args=[pk]) + f"#sampled-{sampled.pk}")
-    return _render_sample(request, space, bound=(sampled.pk, form))
+    return _save_row(
+        request,
+        space,
+        form,
+        lambda data: services.update_sampled_student(by=request.user, sampled=sampled, **data),
+        row=lambda shown: _sample_row(space, _sample(space.inspection).get(pk=sampled.pk), shown),
+        fragment=f"{SAMPLE_TEMPLATE}#sample-row",
+        success=_("The sampled student's record has been saved."),
+        redirect_to=reverse("inspections:sample", args=[pk]) + f"#sampled-{sampled.pk}",
+        page=lambda: _render_sample(request, space, bound=(sampled.pk, form)),
+    )
 
 
 # ---- Observations ----------------------------------------------------------------------------
@@ -201,29 +224,56 @@ def sample_update(request: AuthenticatedHttpRequest, pk: int, sampled_pk: int) -
 def observations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     space = workspace(request, pk, "observations")
     inspection = space.inspection
-    form = None
-    if request.method == "POST":
-        _conduct_or_403(space)
-        form = ObservationForm(request.POST, inspection=inspection)
-        if form.is_valid():
-            try:
-                services.add_observation(
-                    by=request.user, inspection=inspection, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("The observation has been recorded."))
-                return redirect("inspections:observations", pk=inspection.pk)
-    elif space.conducts:
-        form = ObservationForm(inspection=inspection)
     rows = inspection.observations.select_related(
         "author", "checklist_item", "sampled_student__student__user"
     ).prefetch_related("files")
-    return render(
+    return _add_to_tab(
         request,
-        "supervision/inspections/observations.html",
-        {"space": space, "inspection": inspection, "observations": rows, "form": form},
+        space,
+        _conduct_form(request, space, ObservationForm),
+        lambda data: services.add_observation(by=request.user, inspection=inspection, **data),
+        success=_("The observation has been recorded."),
+        template="supervision/inspections/observations.html",
+        context={"observations": rows},
+    )
+
+
+def _conduct_form(request: AuthenticatedHttpRequest, space: Workspace, form_class: Any) -> Any:
+    """A tab's form to add something: bound on a POST (only by those who conduct the
+    inspection: else 403), empty on a GET for them, none for the others."""
+    if request.method == "POST":
+        _conduct_or_403(space)
+        return form_class(request.POST, request.FILES, inspection=space.inspection)
+    return form_class(inspection=space.inspection) if space.conducts else None
+
+
+def _add_to_tab(
+    request: AuthenticatedHttpRequest,
+    space: Workspace,
+    form: Any,
+    add: Callable[[dict[str, Any]], Any],
+    *,
+    success: str,
+    template: str,
+    context: dict[str, Any],
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A tab listing what was added, with the form to add one more (back to the tab)."""
+
+    def page() -> HttpResponse:
+        shown = {"space": space, "inspection": space.inspection, **context, "form": form}
+        return render(request, template, shown)
+
+    if form is None:
+        return page()
+    return submit(
+        request,
+        form,
+        add,
+        success=success,
+        redirect_to=reverse(f"inspections:{space.tab}", args=[space.inspection.pk]),
+        page=page,
+        aliases=aliases,
     )
 
 
@@ -235,30 +285,20 @@ def observations(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     space = workspace(request, pk, "evidence")
     inspection = space.inspection
-    form = None
-    if request.method == "POST":
-        _conduct_or_403(space)
-        form = EvidenceForm(request.POST, request.FILES, inspection=inspection)
-        if form.is_valid():
-            try:
-                services.add_evidence(
-                    by=request.user,
-                    inspection=inspection,
-                    upload=form.cleaned_data["upload"],
-                    observation=form.cleaned_data["observation"],
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc, {"file": "upload"})
-            else:
-                messages.success(request, _("The file has been added to the evidence."))
-                return redirect("inspections:evidence", pk=inspection.pk)
-    elif space.conducts:
-        form = EvidenceForm(inspection=inspection)
-    files = inspection.evidence.select_related("uploaded_by", "observation")
-    return render(
+    return _add_to_tab(
         request,
-        "supervision/inspections/evidence.html",
-        {"space": space, "inspection": inspection, "files": files, "form": form},
+        space,
+        _conduct_form(request, space, EvidenceForm),
+        lambda data: services.add_evidence(
+            by=request.user,
+            inspection=inspection,
+            upload=data["upload"],
+            observation=data["observation"],
+        ),
+        success=_("The file has been added to the evidence."),
+        template="supervision/inspections/evidence.html",
+        context={"files": inspection.evidence.select_related("uploaded_by", "observation")},
+        aliases={"file": "upload"},
     )
 
 

@@ -12,8 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from training_portal.core.attention import AttentionItem
 from training_portal.core.history import history_url
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..findings.services import message_of, rule_of
@@ -69,7 +69,7 @@ def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .annotate(participant_count=Count("participant_links"))
         .order_by("-held_on", "-pk")
     )
-    page = Paginator(rows, MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, MEETINGS_PER_PAGE)
     open_programs = Program.objects.filter(
         pk__in=permissions.meeting_program_ids_open_to(user)
     ).order_by("code")
@@ -108,24 +108,23 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    program = get_object_or_404(Program.objects.visible_to(user), pk=pk)
-    if not permissions.can_create_meeting(user, program):
-        raise PermissionDenied
+    program = permitted(
+        Program.objects.visible_to(user), user, permissions.can_create_meeting, pk=pk
+    )
     form = _meeting_form(request, program)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.create_review_meeting(
-                user=user, program=program, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The review meeting has been recorded."))
-            return redirect("internal-supervision:meeting-detail", pk=meeting.pk)
-    return render(
+    return submit(
         request,
-        "supervision/internal/meeting_form.html",
-        {"form": form, "program": program, "meeting": None},
+        form,
+        lambda data: services.create_review_meeting(user=user, program=program, **data),
+        success=_("The review meeting has been recorded."),
+        redirect_to=lambda meeting: reverse(
+            "internal-supervision:meeting-detail", args=[meeting.pk]
+        ),
+        page=lambda: render(
+            request,
+            "supervision/internal/meeting_form.html",
+            {"form": form, "program": program, "meeting": None},
+        ),
     )
 
 
@@ -133,23 +132,20 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    meeting = get_object_or_404(visible_meetings(user), pk=pk)
-    if not permissions.can_edit_meeting(user, meeting):
-        raise PermissionDenied
+    meeting = permitted(visible_meetings(user), user, permissions.can_edit_meeting, pk=pk)
     initial = ReviewMeetingForm.initial_of(meeting, meeting.visible_findings)  # type: ignore[attr-defined]
     form = _meeting_form(request, meeting.program, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_review_meeting(user=user, meeting=meeting, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The review meeting has been updated."))
-            return redirect("internal-supervision:meeting-detail", pk=meeting.pk)
-    return render(
+    return submit(
         request,
-        "supervision/internal/meeting_form.html",
-        {"form": form, "program": meeting.program, "meeting": meeting},
+        form,
+        lambda data: services.update_review_meeting(user=user, meeting=meeting, **data),
+        success=_("The review meeting has been updated."),
+        redirect_to=reverse("internal-supervision:meeting-detail", args=[meeting.pk]),
+        page=lambda: render(
+            request,
+            "supervision/internal/meeting_form.html",
+            {"form": form, "program": meeting.program, "meeting": meeting},
+        ),
     )
 
 

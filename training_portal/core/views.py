@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +21,7 @@ from .health import readiness
 from .jobs import job_result_link
 from .models import Job, Notification
 from .notifications import mark_read
+from .pages import page_of
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -95,7 +95,7 @@ def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status")
     if status in Job.Status.values:
         jobs = jobs.filter(status=status)
-    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    page = page_of(request, jobs, 25)
     return render(
         request,
         "core/job_list.html",
@@ -105,23 +105,20 @@ def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
-    return render(
-        request,
-        "core/job_detail.html",
-        {"job": job, "result_link": job_result_link(job, request.user)},
-    )
+    return _job_page(request, pk, "core/job_detail.html")
 
 
 @login_required
 @never_cache
 def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress fragment, polled by htmx until the job has finished."""
+    return _job_page(request, pk, "core/job_detail.html#progress")
+
+
+def _job_page(request: AuthenticatedHttpRequest, pk: int, template: str) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("owner"), pk=pk)
     return render(
-        request,
-        "core/job_detail.html#progress",
-        {"job": job, "result_link": job_result_link(job, request.user)},
+        request, template, {"job": job, "result_link": job_result_link(job, request.user)}
     )
 
 
@@ -152,7 +149,7 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     notifications = Notification.objects.visible_to(request.user)
     if request.GET.get("unread") == "1":
         notifications = notifications.unread()
-    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    page = page_of(request, notifications, 25)
     return render(request, "core/notification_list.html", {"page": page})
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -22,6 +21,7 @@ from .history import (
     record_url,
     tracked_model,
 )
+from .pages import page_of
 from .views import AuthenticatedHttpRequest
 
 EVENTS_PER_PAGE = 25
@@ -42,9 +42,7 @@ def record_history(
     if not may_see_history(request.user, obj):
         raise Http404
     enabled = history_enabled()
-    page = Paginator(events_of(obj) if enabled else [], EVENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, events_of(obj) if enabled else [], EVENTS_PER_PAGE)
     return render(
         request,
         "core/history.html",

@@ -12,14 +12,18 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.forms import BootstrapForm
+from training_portal.core.pages import permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import Program, Student, TutorProfile
@@ -41,10 +45,9 @@ FORM_PAGE = "programs/admin/form_page.html"
 
 
 def _managed_program(request: AuthenticatedHttpRequest, pk: int) -> Program:
-    program = get_object_or_404(Program.objects.visible_to(request.user), pk=pk)
-    if not can_manage_program(request.user, program):
-        raise PermissionDenied
-    return program
+    return permitted(
+        Program.objects.visible_to(request.user), request.user, can_manage_program, pk=pk
+    )
 
 
 def _render(
@@ -61,87 +64,89 @@ def _render(
 
 def _done(request: AuthenticatedHttpRequest, program: Program, message: str) -> HttpResponse:
     messages.success(request, message)
-    return redirect("programs:program-detail", pk=program.pk)
+    return redirect(_program_page(program))
+
+
+def _program_page(program: Program) -> str:
+    return reverse("programs:program-detail", args=[program.pk])
+
+
+def _submit(
+    request: AuthenticatedHttpRequest,
+    form: BootstrapForm,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    done: str,
+    title: str,
+    program: Program | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    """The form page of a program (or of a new one): back to the program when `action`
+    succeeds, else the form again."""
+    return submit(
+        request,
+        form,
+        action,
+        success=done,
+        redirect_to=lambda result: _program_page(program or result),
+        page=lambda: _render(request, form, title=title, program=program, **extra),
+    )
 
 
 @require(can_create_program)
 @require_http_methods(["GET", "POST"])
 def program_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ProgramForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            program = partners.create_program(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, program, _("The program has been created."))
-    return _render(request, form, title=_("New program"))
+    return _submit(
+        request,
+        ProgramForm(request.POST or None),
+        lambda data: partners.create_program(user=request.user, **data),
+        done=_("The program has been created."),
+        title=_("New program"),
+    )
 
 
-def _add_element(
-    request: AuthenticatedHttpRequest,
-    pk: int,
-    *,
+def _element_adder(
     form_class: type[BootstrapForm],
     service: Callable[..., Any],
-    title: str,
-    done: str,
-    form_needs_program: bool = False,
-) -> HttpResponse:
-    """A page that adds one element (objective, stage, milestone) to a managed program."""
-    program = _managed_program(request, pk)
-    extra = {"program": program} if form_needs_program else {}
-    form = form_class(request.POST or None, **extra)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(user=request.user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, program, done)
-    return _render(request, form, title=title, program=program)
+    title: Promise,
+    done: Promise,
+) -> Callable[..., HttpResponse]:
+    """The page that adds one element (objective, stage, milestone) to a managed program."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        program = _managed_program(request, pk)
+        return _submit(
+            request,
+            form_class(request.POST or None, program=program),
+            lambda data: service(user=request.user, program=program, **data),
+            done=str(done),
+            title=str(title),
+            program=program,
+        )
+
+    return add
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def objective_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _add_element(
-        request,
-        pk,
-        form_class=ObjectiveForm,
-        service=partners.add_objective,
-        title=_("Add a training objective"),
-        done=_("The training objective has been added."),
-        form_needs_program=True,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def stage_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _add_element(
-        request,
-        pk,
-        form_class=StageForm,
-        service=partners.add_stage,
-        title=_("Add a stage"),
-        done=_("The stage has been added."),
-        form_needs_program=True,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def milestone_template_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _add_element(
-        request,
-        pk,
-        form_class=MilestoneTemplateForm,
-        service=partners.add_milestone_template,
-        title=_("Add a milestone"),
-        done=_("The milestone has been added."),
-        form_needs_program=True,
-    )
+objective_add = _element_adder(
+    ObjectiveForm,
+    partners.add_objective,
+    gettext_lazy("Add a training objective"),
+    gettext_lazy("The training objective has been added."),
+)
+stage_add = _element_adder(
+    StageForm,
+    partners.add_stage,
+    gettext_lazy("Add a stage"),
+    gettext_lazy("The stage has been added."),
+)
+milestone_template_add = _element_adder(
+    MilestoneTemplateForm,
+    partners.add_milestone_template,
+    gettext_lazy("Add a milestone"),
+    gettext_lazy("The milestone has been added."),
+)
 
 
 @login_required
@@ -149,8 +154,8 @@ def milestone_template_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
 def curriculum_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = _managed_program(request, pk)
     form = CurriculumForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def add(data: dict[str, Any]) -> None:
         add = (
             partners.create_course_in_curriculum
             if form.new_course is not None
@@ -164,30 +169,30 @@ def curriculum_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 requirement=data["requirement"],
                 semester=data["semester"],
             )
-        except ValidationError as exc:
+        except ValidationError:
             if form.new_course is not None:
                 form.new_course.pk = None
-            form.add_service_errors(exc)
-        else:
-            return _done(request, program, _("The course has been added to the curriculum."))
-    return _render(request, form, title=_("Add a course to the curriculum"), program=program)
+            raise
+
+    return _submit(
+        request,
+        form,
+        add,
+        done=_("The course has been added to the curriculum."),
+        title=_("Add a course to the curriculum"),
+        program=program,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def partner_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = _managed_program(request, pk)
-    form = PartnerForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            partners.add_partner(user=request.user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, program, _("The partner has been added."))
-    return _render(
+    return _submit(
         request,
-        form,
+        PartnerForm(request.POST or None, request.FILES or None),
+        lambda data: partners.add_partner(user=request.user, program=program, **data),
+        done=_("The partner has been added."),
         title=_("Add a partner"),
         program=program,
         multipart=True,
@@ -199,22 +204,22 @@ def partner_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def student_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = _managed_program(request, pk)
     form = EnrolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            people.enrol_student(
-                user=request.user,
-                program=program,
-                student_user=data["email"],
-                student_number=data["student_number"],
-                cohort=data["cohort"],
-                enrolled_on=data["enrolled_on"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc, {"student_user": "email"})
-        else:
-            return _done(request, program, _("The student has been enrolled."))
-    return _render(request, form, title=_("Enrol a student"), program=program)
+    return submit(
+        request,
+        form,
+        lambda data: people.enrol_student(
+            user=request.user,
+            program=program,
+            student_user=data["email"],
+            student_number=data["student_number"],
+            cohort=data["cohort"],
+            enrolled_on=data["enrolled_on"],
+        ),
+        success=_("The student has been enrolled."),
+        redirect_to=_program_page(program),
+        page=lambda: _render(request, form, title=_("Enrol a student"), program=program),
+        aliases={"student_user": "email"},
+    )
 
 
 @login_required
@@ -232,11 +237,11 @@ def tutor_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .select_related("user")
         .order_by("user__full_name"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            people.assign_tutor(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, program, _("The tutor has been assigned."))
-    return _render(request, form, title=_("Assign a tutor"), program=program)
+    return _submit(
+        request,
+        form,
+        lambda data: people.assign_tutor(user=request.user, **data),
+        done=_("The tutor has been assigned."),
+        title=_("Assign a tutor"),
+        program=program,
+    )

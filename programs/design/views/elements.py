@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -25,10 +24,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.forms import BootstrapForm
+from training_portal.core.pages import act, flash_refusal, submit
 
 from ...models import (
     MilestoneTemplate,
     Placement,
+    Program,
     ProgramCourse,
     ProgramPartner,
     Stage,
@@ -48,7 +49,7 @@ from ..forms import (
     StageForm,
 )
 from ..permissions import can_edit_course, can_transition
-from .admin import FORM_PAGE, _done, _managed_program
+from .admin import _done, _managed_program, _program_page, _render, _submit
 
 CONFIRM_PAGE = "programs/admin/confirm_remove.html"
 #: The page on which each `confirmed` step of the program's lifecycle is taken.
@@ -173,26 +174,22 @@ def _edit_title(kind: str, element: Any) -> Any:
 def element_edit(request: AuthenticatedHttpRequest, pk: int, kind: str, item: int) -> HttpResponse:
     program, element = _element(request, pk, kind, item)
     form = _form(kind, request, element)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def update(cleaned: dict[str, Any]) -> None:
+        data = dict(cleaned)
         if kind == "partners" and not data.get("agreement_file"):
             data.pop("agreement_file", None)
-        try:
-            UPDATES[kind](user=request.user, **{KINDS[kind].argument: element}, **data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, program, _("Your changes have been saved."))
-    return render(
+        UPDATES[kind](user=request.user, **{KINDS[kind].argument: element}, **data)
+
+    return _submit(
         request,
-        FORM_PAGE,
-        {
-            "form": form,
-            "title": _edit_title(kind, element),
-            "program": program,
-            "multipart": kind == "partners",
-            "record": element,
-        },
+        form,
+        update,
+        done=_("Your changes have been saved."),
+        title=_edit_title(kind, element),
+        program=program,
+        multipart=kind == "partners",
+        record=element,
     )
 
 
@@ -204,18 +201,18 @@ def element_remove(
     """GET: say whether the element will be deleted or retired, and why; POST: do it."""
     program, element = _element(request, pk, kind, item)
     if request.method == "POST":
-        try:
-            removal = elements.remove_element(user=request.user, element=element)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect("programs:program-detail", pk=program.pk)
-        done = (
-            _("It has been deleted.")
-            if removal.action == "delete"
-            else _("It has been retired: kept for the records that refer to it, offered no more.")
+        return _act(
+            request,
+            program,
+            lambda: elements.remove_element(user=request.user, element=element),
+            lambda removal: (
+                _("It has been deleted.")
+                if removal.action == "delete"
+                else _(
+                    "It has been retired: kept for the records that refer to it, offered no more."
+                )
+            ),
         )
-        return _done(request, program, done)
     return render(
         request,
         CONFIRM_PAGE,
@@ -235,13 +232,12 @@ def element_reinstate(
     request: AuthenticatedHttpRequest, pk: int, kind: str, item: int
 ) -> HttpResponse:
     program, element = _element(request, pk, kind, item)
-    try:
-        elements.reinstate_element(user=request.user, element=element)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("programs:program-detail", pk=program.pk)
-    return _done(request, program, _("It is in use again."))
+    return _act(
+        request,
+        program,
+        lambda: elements.reinstate_element(user=request.user, element=element),
+        _("It is in use again."),
+    )
 
 
 @login_required
@@ -250,15 +246,31 @@ def element_move(request: AuthenticatedHttpRequest, pk: int, kind: str, item: in
     if kind not in KINDS or not KINDS[kind].ordered:
         raise Http404
     program, element = _element(request, pk, kind, item)
-    try:
-        elements.move_element(
+    return _act(
+        request,
+        program,
+        lambda: elements.move_element(
             user=request.user, element=element, direction=request.POST.get("direction", "")
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("programs:program-detail", pk=program.pk)
-    return redirect("programs:program-detail", pk=program.pk)
+        ),
+        "",
+    )
+
+
+def _act(
+    request: AuthenticatedHttpRequest,
+    program: Program,
+    action: Callable[[], Any],
+    done: str | Callable[[Any], str],
+) -> HttpResponse:
+    """A button on the program's page: back to it, with `done` or the refusal as messages."""
+    page = _program_page(program)
+    return act(
+        request,
+        action,
+        refused=flash_refusal(request, page),
+        success=done,
+        redirect_to=page,
+    )
 
 
 @login_required
@@ -271,26 +283,26 @@ def course_edit(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpRe
         raise PermissionDenied
     initial = {name: getattr(course, name) for name in CourseForm.base_fields}
     form = CourseForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            elements.update_course(user=request.user, course=course, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, program, _("Your changes have been saved."))
-    shared = course.in_programs.exclude(program=program).count()
-    return render(
+
+    def page() -> HttpResponse:
+        shared = course.in_programs.exclude(program=program).count()
+        notice = _("This course is also taught in other programs; they will show the change.")
+        return _render(
+            request,
+            form,
+            title=_("Edit the course"),
+            program=program,
+            record=course,
+            notice=notice if shared else "",
+        )
+
+    return submit(
         request,
-        FORM_PAGE,
-        {
-            "form": form,
-            "title": _("Edit the course"),
-            "program": program,
-            "record": course,
-            "notice": _("This course is also taught in other programs; they will show the change.")
-            if shared
-            else "",
-        },
+        form,
+        lambda data: elements.update_course(user=request.user, course=course, **data),
+        success=_("Your changes have been saved."),
+        redirect_to=_program_page(program),
+        page=page,
     )
 
 
@@ -299,18 +311,14 @@ def course_edit(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpRe
 def program_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = _managed_program(request, pk)
     initial = {name: getattr(program, name) for name in ProgramForm.base_fields}
-    form = ProgramForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            elements.update_program(user=request.user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _done(request, program, _("Your changes have been saved."))
-    return render(
+    return _submit(
         request,
-        FORM_PAGE,
-        {"form": form, "title": _("Edit the program"), "program": program, "record": program},
+        ProgramForm(request.POST or None, initial=initial),
+        lambda data: elements.update_program(user=request.user, program=program, **data),
+        done=_("Your changes have been saved."),
+        title=_("Edit the program"),
+        program=program,
+        record=program,
     )
 
 
@@ -376,19 +384,16 @@ def program_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         and can_transition(request.user, program, transition)
     ):
         return redirect(CONFIRMATION_PAGES[transition.name], pk=program.pk)
-    try:
-        elements.transition_program(
+    return _act(
+        request,
+        program,
+        lambda: elements.transition_program(
             user=request.user,
             program=program,
             name=request.POST.get("transition", ""),
             reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("programs:program-detail", pk=program.pk)
-    return _done(
-        request,
-        program,
-        _("The program is now “%(status)s”.") % {"status": program.get_status_display()},
+        ),
+        lambda _result: (
+            _("The program is now “%(status)s”.") % {"status": program.get_status_display()}
+        ),
     )

@@ -8,17 +8,20 @@ may take an action is the transition table's answer (not allowed: 403).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.forms import BootstrapForm
+from training_portal.core.pages import permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import GraduateDestination, Student, StudentStatusChange
@@ -38,18 +41,45 @@ from ..workflow import TRANSITIONS, Mode, available, mode_for, standing
 FORM_PAGE = "programs/status/form.html"
 
 
-def _student(request: AuthenticatedHttpRequest, pk: int) -> Student:
-    return get_object_or_404(
-        Student.objects.visible_to(request.user).select_related("user", "program__lead_university"),
-        pk=pk,
+def _student(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    allowed: Callable[[Any, Student], bool] = lambda user, student: True,
+) -> Student:
+    students = Student.objects.visible_to(request.user).select_related(
+        "user", "program__lead_university"
+    )
+    return permitted(students, request.user, allowed, pk=pk)
+
+
+def _submit(
+    request: AuthenticatedHttpRequest,
+    student: Student,
+    form: BootstrapForm,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    done: str | Callable[[Any], str],
+    page: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """A status form: back to the student's page (their plan, for the student) on success."""
+    return submit(
+        request,
+        form,
+        action,
+        success=done,
+        redirect_to=lambda _result: (
+            reverse("programs:my-plan")
+            if is_own_student_record(request.user, student)
+            else reverse("programs:student", args=[student.pk])
+        ),
+        page=page,
     )
 
 
-def _back(request: AuthenticatedHttpRequest, student: Student, message: str) -> HttpResponse:
-    messages.success(request, message)
-    if is_own_student_record(request.user, student):
-        return redirect("programs:my-plan")
-    return redirect("programs:student", pk=student.pk)
+def _form_page(
+    request: AuthenticatedHttpRequest, student: Student, form: BootstrapForm, title: Any
+) -> Callable[[], HttpResponse]:
+    return lambda: render(request, FORM_PAGE, {"form": form, "title": title, "student": student})
 
 
 @login_required
@@ -63,21 +93,21 @@ def status_change(request: AuthenticatedHttpRequest, pk: int, action: str) -> Ht
     if mode is None:
         raise PermissionDenied
     form = StatusChangeForm(request.POST or None, transition=transition, student=student)
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = student_status.change_student_status(
-                user=request.user, student=student, action=action, **form.change_fields()
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            if change.decision == StudentStatusChange.Decision.PENDING:
-                done = _("Your request has been sent to the program administrators.")
-            else:
-                done = _("The student's status has been updated.")
-            return _back(request, student, done)
     title = transition.label if mode == Mode.DO else transition.request_label
-    return render(request, FORM_PAGE, {"form": form, "title": title, "student": student})
+    return _submit(
+        request,
+        student,
+        form,
+        lambda _data: student_status.change_student_status(
+            user=request.user, student=student, action=action, **form.change_fields()
+        ),
+        done=lambda change: (
+            _("Your request has been sent to the program administrators.")
+            if change.decision == StudentStatusChange.Decision.PENDING
+            else _("The student's status has been updated.")
+        ),
+        page=_form_page(request, student, form, title),
+    )
 
 
 @login_required
@@ -93,17 +123,30 @@ def status_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not can_decide_student_status(request.user, student):
         raise PermissionDenied
     form = DecisionForm(request.POST or None, initial={"decision": "approve"})
-    if request.method == "POST" and form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            student_status.decide_status_request(
-                user=request.user, change=change, approve=approve, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc, aliases={"decision_note": "note"})
-        else:
-            done = _("The request is approved.") if approve else _("The request is refused.")
-            return _back(request, student, done)
+
+    def decide(data: dict[str, Any]) -> bool:
+        approve = data["decision"] == "approve"
+        student_status.decide_status_request(
+            user=request.user, change=change, approve=approve, note=data["note"]
+        )
+        return approve
+
+    return _submit(
+        request,
+        student,
+        form,
+        decide,
+        done=lambda approve: (
+            _("The request is approved.") if approve else _("The request is refused.")
+        ),
+        page=lambda: _decide_page(request, form, change),
+    )
+
+
+def _decide_page(
+    request: AuthenticatedHttpRequest, form: DecisionForm, change: StudentStatusChange
+) -> HttpResponse:
+    student = change.student
     return render(
         request,
         "programs/status/decide.html",
@@ -123,9 +166,7 @@ def status_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def destination_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
-    if not can_record_destination(request.user, student):
-        raise PermissionDenied
+    student = _student(request, pk, can_record_destination)
     current = GraduateDestination.objects.filter(student=student).first()
     initial = (
         {f: getattr(current, f) for f in ("employer", "kind", "region", "relevance")}
@@ -133,35 +174,29 @@ def destination_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else None
     )
     form = DestinationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            student_status.record_destination(
-                user=request.user, student=student, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _back(request, student, _("The destination has been recorded."))
-    title = _("Graduate destination")
-    return render(request, FORM_PAGE, {"form": form, "title": title, "student": student})
+    return _submit(
+        request,
+        student,
+        form,
+        lambda data: student_status.record_destination(user=request.user, student=student, **data),
+        done=_("The destination has been recorded."),
+        page=_form_page(request, student, form, _("Graduate destination")),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    student = _student(request, pk)
-    if not can_decide_student_status(request.user, student):
-        raise PermissionDenied
+    student = _student(request, pk, can_decide_student_status)
     form = FollowUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            student_status.record_follow_up(user=request.user, student=student, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            return _back(request, student, _("The follow-up has been recorded."))
-    title = _("Follow-up of the graduate's destination")
-    return render(request, FORM_PAGE, {"form": form, "title": title, "student": student})
+    return _submit(
+        request,
+        student,
+        form,
+        lambda data: student_status.record_follow_up(user=request.user, student=student, **data),
+        done=_("The follow-up has been recorded."),
+        page=_form_page(request, student, form, _("Follow-up of the graduate's destination")),
+    )
 
 
 # ---- What waits on the program administrators ------------------------------------------------

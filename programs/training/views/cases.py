@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import page_of, permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import CaseLog, Placement, Student
@@ -93,15 +93,16 @@ def case_log_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {name: getattr(case_log, name) for name in logs.CASE_CORRECTABLE}
     form = CaseAnswerForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            logs.answer_case_log(user=request.user, case_log=case_log, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your answer has been sent; the cases wait for the tutor."))
-            return redirect("programs:my-cases-to-answer")
-    return render(request, "programs/cases/answer.html", {"form": form, "case": case_log})
+    return submit(
+        request,
+        form,
+        lambda data: logs.answer_case_log(user=request.user, case_log=case_log, **data),
+        success=_("Your answer has been sent; the cases wait for the tutor."),
+        redirect_to="programs:my-cases-to-answer",
+        page=lambda: render(
+            request, "programs/cases/answer.html", {"form": form, "case": case_log}
+        ),
+    )
 
 
 @require(is_student)
@@ -116,7 +117,7 @@ def my_cases_to_answer(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("placement__host", "rejected_by")
         .order_by("date", "id")
     )
-    page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, CASES_PER_PAGE)
     return render(request, "programs/cases/to_answer.html", {"page": page})
 
 
@@ -183,12 +184,12 @@ def cases_to_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def case_log_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case_log = get_object_or_404(
+    case_log = permitted(
         CaseLog.objects.visible_to(request.user).select_related("placement__practice_tutor"),
+        request.user,
+        can_verify_case_log,
         pk=pk,
     )
-    if not can_verify_case_log(request.user, case_log):
-        raise PermissionDenied
     form = VerifyCaseForm(request.POST)
     try:
         logs.verify_case_log(user=request.user, case_log=case_log)
@@ -205,5 +206,5 @@ def _render_to_verify(request: AuthenticatedHttpRequest, form: VerifyCaseForm) -
         .select_related("student__user", "placement__host", "recorded_by")
         .order_by("date", "id")
     )
-    page = Paginator(rows, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, CASES_PER_PAGE)
     return render(request, "programs/cases/to_verify.html", {"page": page, "form": form})

@@ -6,13 +6,17 @@ Both start from the same querysets as the counts (`programs.training.attention`)
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django_filters import FilterSet
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import page_of
 from training_portal.core.permissions import require
 
 from ...models import TrainingPlan
@@ -26,40 +30,44 @@ PER_PAGE = 50
 @require(acts_on_plans)
 @require_GET
 def plans_to_approve_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    plans = TrainingPlanFilter(
-        request.GET or None,
-        queryset=plans_to_approve(request.user)
-        .select_related("student__user", "student__program")
-        .order_by("updated_at", "id"),
-        request=request,
-        page=True,
-    ).qs
-    page = Paginator(plans, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
+    plans = plans_to_approve(request.user).order_by("updated_at", "id")
+    return _attention_list(
         request,
+        TrainingPlanFilter,
+        plans,
         "programs/attention/plans_to_approve.html",
-        {
-            "page": page,
-            "filtered": "program" in request.GET,
-            "final_step": TrainingPlan.Status.TUTOR_APPROVED,
-        },
+        final_step=TrainingPlan.Status.TUTOR_APPROVED,
     )
 
 
 @require(follows_milestones)
 @require_GET
 def overdue_milestones_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    milestones = MilestoneFilter(
+    milestones = overdue_milestones(request.user).order_by("due_date", "id")
+    return _attention_list(
+        request,
+        MilestoneFilter,
+        milestones,
+        "programs/attention/overdue_milestones.html",
+        today=timezone.localdate(),
+    )
+
+
+def _attention_list(
+    request: AuthenticatedHttpRequest,
+    filter_class: type[FilterSet],
+    rows: QuerySet[Any],
+    template: str,
+    **context: Any,
+) -> HttpResponse:
+    """One page of the rows (with their student and program), narrowed by `?program=`."""
+    narrowed = filter_class(
         request.GET or None,
-        queryset=overdue_milestones(request.user)
-        .select_related("student__user", "student__program")
-        .order_by("due_date", "id"),
+        queryset=rows.select_related("student__user", "student__program"),
         request=request,
         page=True,
     ).qs
-    page = Paginator(milestones, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, narrowed, PER_PAGE)
     return render(
-        request,
-        "programs/attention/overdue_milestones.html",
-        {"page": page, "filtered": "program" in request.GET, "today": timezone.localdate()},
+        request, template, {"page": page, "filtered": "program" in request.GET, **context}
     )

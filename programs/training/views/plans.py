@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import Course, ProgressLog, Student, TrainingPlan
@@ -36,15 +38,16 @@ def log_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not can_write_progress_log(request.user, student):
         raise PermissionDenied
     form = ProgressLogForm(request.POST, placements=placements_of(student))
-    if form.is_valid():
-        try:
-            logs.write_progress_log(user=request.user, student=student, **form.log_fields())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The progress log has been saved."))
-            return redirect("programs:student", pk=student.pk)
-    return render_student(request, student, log_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: logs.write_progress_log(
+            user=request.user, student=student, **form.log_fields()
+        ),
+        success=_("The progress log has been saved."),
+        redirect_to=reverse("programs:student", args=[student.pk]),
+        page=lambda: render_student(request, student, log_form=form),
+    )
 
 
 @require(is_student)
@@ -88,11 +91,12 @@ def my_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def log_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    log = get_object_or_404(
-        ProgressLog.objects.visible_to(request.user).select_related("student"), pk=pk
+    log = permitted(
+        ProgressLog.objects.visible_to(request.user).select_related("student"),
+        request.user,
+        can_acknowledge_log,
+        pk=pk,
     )
-    if not can_acknowledge_log(request.user, log):
-        raise PermissionDenied
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         logs.acknowledge_log(user=request.user, log=log, comment=form.cleaned_data["comment"])

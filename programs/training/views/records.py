@@ -14,12 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import permitted, submit
 
 from ...models import CaseLog, Milestone, Placement, ProgressLog, Student
 from ...people.permissions import is_own_student_record
@@ -113,15 +115,14 @@ def log_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def log_correction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     log = _own_log(request, pk)
     form = CorrectionForm(request.POST)
-    if form.is_valid():
-        try:
-            logs.add_correction(user=request.user, log=log, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your correction has been added to the log."))
-            return redirect("programs:log-edit", pk=log.pk)
-    return _render_log(request, log, correction_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: logs.add_correction(user=request.user, log=log, text=data["text"]),
+        success=_("Your correction has been added to the log."),
+        redirect_to=reverse("programs:log-edit", args=[log.pk]),
+        page=lambda: _render_log(request, log, correction_form=form),
+    )
 
 
 # ---- Milestones ----------------------------------------------------------------------------
@@ -131,44 +132,41 @@ def log_correction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def milestone_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A current tutor of the student confirms a milestone, with evidence."""
-    milestone = get_object_or_404(
+    milestone = permitted(
         Milestone.objects.visible_to(request.user).select_related(
             "student__user", "student__program"
         ),
+        request.user,
+        can_sign_off_milestone,
         pk=pk,
     )
-    if not can_sign_off_milestone(request.user, milestone):
-        raise PermissionDenied
     form = MilestoneSignOffForm(
         request.POST or None, request.FILES or None, initial={"completed_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            training.sign_off_milestone(
-                user=request.user,
-                milestone=milestone,
-                completed_on=form.cleaned_data["completed_on"],
-                evidence=form.cleaned_data["evidence"],
-                evidence_file=form.cleaned_data["evidence_file"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Milestone “%(title)s” is signed off.") % {"title": milestone.title}
-            )
-            return redirect("programs:student", pk=milestone.student_id)
-    return render(
+    return submit(
         request,
-        RECORD_FORM,
-        {
-            "form": form,
-            "student": milestone.student,
-            "title": _("Sign off “%(title)s”") % {"title": milestone.title},
-            "intro": _("Due on %(date)s.") % {"date": milestone.due_date},
-            "multipart": True,
-            "submit": _("Sign off"),
-        },
+        form,
+        lambda data: training.sign_off_milestone(
+            user=request.user,
+            milestone=milestone,
+            completed_on=data["completed_on"],
+            evidence=data["evidence"],
+            evidence_file=data["evidence_file"],
+        ),
+        success=_("Milestone “%(title)s” is signed off.") % {"title": milestone.title},
+        redirect_to=reverse("programs:student", args=[milestone.student_id]),
+        page=lambda: render(
+            request,
+            RECORD_FORM,
+            {
+                "form": form,
+                "student": milestone.student,
+                "title": _("Sign off “%(title)s”") % {"title": milestone.title},
+                "intro": _("Due on %(date)s.") % {"date": milestone.due_date},
+                "multipart": True,
+                "submit": _("Sign off"),
+            },
+        ),
     )
 
 

@@ -1,0 +1,127 @@
+"""The steps every portal page repeats: run a service on a submitted form (its refusal shown on
+the form, its success as a message and a redirect), fetch an object the user may see and act
+on, and show one page of rows.
+
+Views stay thin: they choose the form, the service call and the page; these functions hold the
+order of the steps, so that each page answers the same way (a form's errors re-render the
+page, a service's ValidationError goes on the form, success flashes a message and redirects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+
+__all__ = ["act", "flash_refusal", "page_of", "permitted", "submit"]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+#: What a successful action leads to: a URL, a URL name, a model with get_absolute_url, or
+#: a function of the action's result giving one of these.
+Target = Any
+
+
+class ServiceForm(Protocol):
+    """A form (or formset) that can show a service's ValidationError on itself."""
+
+    @property
+    def cleaned_data(self) -> Any: ...
+
+    def is_valid(self) -> bool: ...
+
+    def add_service_errors(self, exc: ValidationError, /) -> None: ...
+
+
+def _done(
+    request: HttpRequest, result: T, success: str | Callable[[T], str], redirect_to: Target
+) -> HttpResponse:
+    message = success(result) if callable(success) else success
+    if message:
+        messages.success(request, message)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def submit(
+    request: HttpRequest,
+    form: ServiceForm,
+    action: Callable[[Any], T],
+    *,
+    page: Callable[[], HttpResponse],
+    success: str | Callable[[T], str] = "",
+    redirect_to: Target,
+    aliases: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
+) -> HttpResponse:
+    """The form page's answer: on a POST whose form is valid, `action(form.cleaned_data)`;
+    if it succeeds, the `success` message (text, or a function of the action's result) and a
+    redirect to `redirect_to`. Otherwise (a GET, an invalid form, or the action's
+    ValidationError put on the form's fields, renamed by `aliases`, or by what `aliases()`
+    gives once the form is cleaned) `page()` renders the form.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except ValidationError as exc:
+            names = aliases() if callable(aliases) else aliases
+            if names:
+                form.add_service_errors(exc, names)  # type: ignore[call-arg]
+            else:
+                form.add_service_errors(exc)
+        else:
+            return _done(request, result, success, redirect_to)
+    return page()
+
+
+def act(
+    request: HttpRequest,
+    action: Callable[[], T],
+    *,
+    refused: Callable[[ValidationError], HttpResponse],
+    success: str | Callable[[T], str] = "",
+    redirect_to: Target,
+) -> HttpResponse:
+    """A button's answer (no form to fill): run `action()`; its ValidationError gives
+    `refused(exc)`, success gives the `success` message and a redirect to `redirect_to`."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        return refused(exc)
+    return _done(request, result, success, redirect_to)
+
+
+def permitted(
+    queryset: QuerySet[M], user: Any, predicate: Callable[[Any, M], bool], **lookup: Any
+) -> M:
+    """The object of `queryset` (what `user` may see) matching `lookup`, when `predicate`
+    allows `user` to act on it: an object outside the queryset is a 404, an allowed read with
+    a forbidden action a 403."""
+    obj = get_object_or_404(queryset, **lookup)
+    if not predicate(user, obj):
+        raise PermissionDenied
+    return obj
+
+
+def page_of(request: HttpRequest, rows: Any, per_page: int) -> Page[Any]:
+    """The page of `rows` the request asks for (`?page=`; out of range: the last page)."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def flash_refusal(
+    request: HttpRequest, redirect_to: Target
+) -> Callable[[ValidationError], HttpResponse]:
+    """For `act(refused=...)` after a button: each of the ValidationError's messages as an
+    error message, then a redirect to `redirect_to`."""
+
+    def refused(exc: ValidationError) -> HttpResponse:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(redirect_to)
+
+    return refused
