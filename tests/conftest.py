@@ -31,8 +31,9 @@ from .factories import PortalAdminFactory, UserFactory
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Fixtures every test can take without importing them: the programs cast (`cast`,
-#: `inspector`, `everyone`); and the test database, cloned from a migrated template.
-pytest_plugins = ["tests.plugins.cast", "tests.plugins.database"]
+#: `inspector`, `everyone`); the test database, cloned from a migrated template; and static
+#: files scanned once per process rather than once per test client.
+pytest_plugins = ["tests.plugins.cast", "tests.plugins.database", "tests.plugins.static"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

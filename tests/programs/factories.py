@@ -13,12 +13,19 @@ from programs import models as m
 from tests.factories import UserFactory
 
 
-def grant(user, role: Role, scope) -> RoleMembership:  # type: ignore[no-untyped-def]
+def membership(user, role: Role, scope) -> RoleMembership:  # type: ignore[no-untyped-def]
+    """An unsaved `role` of `user` over `scope` (an organisation or a program)."""
     from django.contrib.contenttypes.models import ContentType
 
-    return RoleMembership.objects.create(
+    return RoleMembership(
         user=user, role=role, scope_type=ContentType.objects.get_for_model(scope), scope_id=scope.pk
     )
+
+
+def grant(user, role: Role, scope) -> RoleMembership:  # type: ignore[no-untyped-def]
+    row = membership(user, role, scope)
+    row.save()
+    return row
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory[m.Organization]):
