@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Placement, Program, Student, TutorProfile
 from training_portal.core.history import tracked
@@ -25,32 +24,12 @@ from training_portal.core.model_fields import (
     user_ref,
 )
 
+from ..choices import EvaluationRequestStatus, EvaluationRoundStatus, Source, SubjectKind
 from .indicators import Indicator
-
-
-class Source(models.TextChoices):
-    """Who evaluates (DOMAIN.md, "Evaluation")."""
-
-    TUTOR = "tutor", _("Academic tutor")
-    PRACTICE_TUTOR = "practice_tutor", _("Practice tutor")
-    COORDINATOR = "coordinator", _("Partner coordinator")
-    SELF = "self", _("Student self-assessment")
-    STUDENT_ON_TUTOR = "student_on_tutor", _("Student on tutor")
-    STUDENT_ON_PLACEMENT = "student_on_placement", _("Student on placement")
-    INSPECTOR = "inspector", _("Inspector")
-
 
 #: Shown only as aggregates of at least `EVALUATION_MIN_ANONYMOUS` answers, never linked to
 #: their author.
 ANONYMOUS_SOURCES = frozenset({Source.STUDENT_ON_TUTOR, Source.STUDENT_ON_PLACEMENT})
-
-
-class SubjectKind(models.TextChoices):
-    STUDENT = "student", _("Student")
-    TUTOR = "tutor", _("Tutor")
-    PLACEMENT = "placement", _("Placement")
-    PARTNER = "partner", _("Partner")
-    PROGRAM = "program", _("Program")
 
 
 #: The subject field each kind fills (a program subject is the round's program).
@@ -110,9 +89,7 @@ class EvaluationRoundQuerySet(models.QuerySet["EvaluationRound"]):
 class EvaluationRound(models.Model):
     """A period's evaluations of a program, opened by an administrator with a deadline."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("evaluation round status", "Open")
-        CLOSED = "closed", _("Closed")
+    Status = EvaluationRoundStatus
 
     program = models.ForeignKey(
         Program,
@@ -166,9 +143,7 @@ class EvaluationRequest(Subject):
     """An evaluation someone owes in a round: who, from which source, about what. For an
     anonymous source it is also the receipt that the answer was given (never what)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUBMITTED = "submitted", _("Submitted")
+    Status = EvaluationRequestStatus
 
     round = models.ForeignKey(
         EvaluationRound,

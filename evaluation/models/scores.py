@@ -23,6 +23,8 @@ from training_portal.core.model_fields import (
 )
 from training_portal.core.models import Job
 
+from ..choices import PartnerScoreRecommendation, ProbationOutcome
+
 
 @tracked()
 class PartnerScoreRun(models.Model):
@@ -64,10 +66,7 @@ class PartnerScore(models.Model):
     weighted score, its rank among the organisations of its kind, and whether it is
     recommended for probation (and why)."""
 
-    class Recommendation(models.TextChoices):
-        NONE = "", _("None")
-        BELOW_THRESHOLD = "below_threshold", _("Below the threshold")
-        BOTTOM_TWICE = "bottom_twice", _("In the bottom share two periods running")
+    Recommendation = PartnerScoreRecommendation
 
     run = models.ForeignKey(
         PartnerScoreRun, on_delete=models.CASCADE, related_name="scores", verbose_name=_("run")
@@ -108,11 +107,7 @@ class ProbationDecision(models.Model):
     """A portal administrator's decision on a recommendation, with a reason; the
     organisation's status history records the change it makes."""
 
-    class Decision(models.TextChoices):
-        PROBATION = "probation", _("Probation")
-        SUSPEND_PLACEMENTS = "suspend_placements", _("Suspend new placements")
-        EXIT = "exit", _("Exit")
-        NO_ACTION = "no_action", _("No action")
+    Decision = ProbationOutcome
 
     score = models.OneToOneField(
         PartnerScore,

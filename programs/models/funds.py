@@ -20,19 +20,9 @@ from training_portal.core.model_fields import (
     user_ref,
 )
 
+from ..choices import ExpenditureStatus, FundCategory
 from .organizations import Organization
 from .programs import Program
-
-
-class FundCategory(models.TextChoices):
-    EQUIPMENT = "equipment", _("Equipment")
-    MATERIALS = "materials", _("Materials and consumables")
-    TRAVEL = "travel", _("Travel")
-    STIPENDS = "stipends", _("Student stipends")
-    TUTOR_FEES = "tutor_fees", _("Tutor fees")
-    TRAINING = "training", _("Training and courses")
-    PUBLICATION = "publication", _("Publication and patents")
-    OTHER = "other", _("Other")
 
 
 class BudgetLineQuerySet(models.QuerySet["BudgetLine"]):
@@ -108,10 +98,7 @@ class ExpenditureQuerySet(models.QuerySet["Expenditure"]):
 class Expenditure(models.Model):
     """Spending charged to a budget line; approved by someone other than its submitter."""
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+    Status = ExpenditureStatus
 
     line = models.ForeignKey(
         BudgetLine,

@@ -9,18 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import check, in_range, period_check, unique, user_ref
 
+from ..choices import StudentStatus, TutorKind
 from .organizations import Organization
 from .programs import Program
-
-
-class TutorKind(models.TextChoices):
-    ACADEMIC = "academic", _("Academic tutor")
-    PRACTICE = "practice", _("Practice tutor")
 
 
 class TutorProfileQuerySet(models.QuerySet["TutorProfile"]):
@@ -94,11 +89,7 @@ class StudentQuerySet(models.QuerySet["Student"]):
 class Student(models.Model):
     """A master's candidate enrolled in a program."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", pgettext_lazy("student status", "Active")
-        SUSPENDED = "suspended", pgettext_lazy("student status", "Suspended")
-        GRADUATED = "graduated", _("Graduated")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Status = StudentStatus
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student"

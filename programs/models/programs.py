@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
@@ -26,6 +25,15 @@ from training_portal.core.model_fields import (
     user_ref,
 )
 
+from ..choices import (
+    CourseCategory,
+    MilestoneTemplateKind,
+    ProgramCourseRequirement,
+    ProgramDegreeType,
+    ProgramStatus,
+    Responsibility,
+    StageKind,
+)
 from .organizations import Organization
 
 
@@ -43,14 +51,8 @@ class ProgramQuerySet(models.QuerySet["Program"]):
 class Program(models.Model):
     """A collaborative master's training program."""
 
-    class DegreeType(models.TextChoices):
-        ACADEMIC = "academic", _("Academic master")
-        PROFESSIONAL = "professional", _("Professional master")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", pgettext_lazy("program status", "Active")
-        CLOSED = "closed", _("Closed")
+    DegreeType = ProgramDegreeType
+    Status = ProgramStatus
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -173,14 +175,7 @@ class TrainingObjective(models.Model):
 class Stage(models.Model):
     """Element 2: an ordered stage of the training process."""
 
-    class Kind(models.TextChoices):
-        COURSEWORK = "coursework", _("Coursework")
-        LAB_ROTATION = "lab_rotation", _("Lab rotation")
-        CLINICAL_PLACEMENT = "clinical_placement", _("Clinical placement")
-        ENTERPRISE_PLACEMENT = "enterprise_placement", _("Enterprise placement")
-        THESIS_RESEARCH = "thesis_research", _("Thesis research")
-        DEFENCE = "defence", _("Defence")
-        OTHER = "other", _("Other")
+    Kind = StageKind
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stages")
     order = models.PositiveSmallIntegerField(_("order"))
@@ -221,14 +216,7 @@ class Stage(models.Model):
 class MilestoneTemplate(models.Model):
     """Element 2: a milestone every student of the program reaches, due N days after enrolment."""
 
-    class Kind(models.TextChoices):
-        PROPOSAL_DEFENCE = "proposal_defence", _("Proposal defence")
-        MID_TERM_REVIEW = "mid_term_review", _("Mid-term review")
-        PRACTICE_COMPLETION = "practice_completion", _("Practice completion")
-        THESIS_SUBMISSION = "thesis_submission", _("Thesis submission")
-        ORIGINALITY_CHECK = "originality_check", _("Originality check passed")
-        DEFENCE = "defence", _("Defence")
-        OTHER = "other", _("Other")
+    Kind = MilestoneTemplateKind
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="milestone_templates"
@@ -257,14 +245,6 @@ class MilestoneTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class CourseCategory(models.TextChoices):
-    CORE = "core", _("Core")
-    SPECIALTY = "specialty", _("Specialty")
-    INNOVATION_ENTREPRENEURSHIP = "innovation_entrepreneurship", _("Innovation & entrepreneurship")
-    PRACTICE = "practice", _("Practice")
-    ELECTIVE = "elective", pgettext_lazy("course category", "Elective")
 
 
 @tracked()
@@ -320,9 +300,7 @@ class Course(models.Model):
 class ProgramCourse(models.Model):
     """A course in a program's curriculum: required or elective, in a semester."""
 
-    class Requirement(models.TextChoices):
-        REQUIRED = "required", _("Required")
-        ELECTIVE = "elective", pgettext_lazy("course requirement", "Elective")
+    Requirement = ProgramCourseRequirement
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="curriculum")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="in_programs")
@@ -351,19 +329,6 @@ class ProgramCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program.code}: {self.course}"
-
-
-class Responsibility(models.TextChoices):
-    CURRICULUM_SETTING = "curriculum_setting", _("Curriculum setting")
-    TEACHING = "teaching", _("Teaching")
-    TUTOR_SUPERVISION = "tutor_supervision", _("Tutor supervision")
-    RESEARCH_TRAINING = "research_training", _("Research training")
-    PRACTICAL_TRAINING = "practical_training", _("Practical training")
-    CLINICAL_PRACTICE = "clinical_practice", _("Clinical practice")
-    KNOWLEDGE_TRANSFER = "knowledge_transfer", _("Knowledge transfer (results into products)")
-    FUNDING = "funding", _("Funding")
-    MENTAL_HEALTH_SERVICE = "mental_health_service", _("Mental health service")
-    SUPERVISION_EXTERNAL = "supervision_external", _("External supervision")
 
 
 def agreement_path(instance: ProgramPartner, filename: str) -> str:

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program
 from training_portal.core.history import tracked
@@ -25,6 +24,8 @@ from training_portal.core.model_fields import (
     unique,
     user_ref,
 )
+
+from ..choices import ConflictOfInterestKind
 
 # ---- Inspectors ------------------------------------------------------------------------------
 
@@ -141,13 +142,7 @@ class ConflictOfInterest(models.Model):
     """An organisation an inspector belongs to or is linked with: they are never drawn for
     it, nor assigned to inspect it."""
 
-    class Kind(models.TextChoices):
-        MEMBER = "member", _("Belongs to it")
-        FORMER_MEMBER = "former_member", _("Belonged to it")
-        FAMILY = "family", _("Family or personal link")
-        FINANCIAL = "financial", _("Financial or business link")
-        COLLABORATION = "collaboration", _("Research or teaching collaboration")
-        OTHER = "other", pgettext_lazy("conflict kind", "Other")
+    Kind = ConflictOfInterestKind
 
     inspector = user_ref(
         _("inspector"), on_delete=models.CASCADE, related_name="conflicts_of_interest"

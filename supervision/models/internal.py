@@ -23,7 +23,6 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student, TutorProfile
 from training_portal.core.history import tracked
@@ -38,6 +37,7 @@ from training_portal.core.model_fields import (
     user_ref,
 )
 
+from ..choices import ReviewMeetingKind, ReviewMeetingStatus
 from .audit import Finding
 
 #: A term is a year and its half: "2026-spring" (January to June), "2026-autumn" (July on).
@@ -62,15 +62,8 @@ class ReviewMeeting(models.Model):
     """A review meeting of a program: who met, the criticism raised, the record, the corrective
     actions agreed (with who is responsible and by when), and the findings discussed."""
 
-    class Kind(models.TextChoices):
-        REGULAR_REVIEW = "regular_review", _("Regular review")
-        STUDENT_FORUM = "student_forum", _("Student forum")
-        PARTNER_REVIEW = "partner_review", _("Partner review")
-        OTHER = "other", pgettext_lazy("review meeting kind", "Other")
-
-    class Status(models.TextChoices):
-        PLANNED = "planned", pgettext_lazy("review meeting status", "Planned")
-        HELD = "held", pgettext_lazy("review meeting status", "Held")
+    Kind = ReviewMeetingKind
+    Status = ReviewMeetingStatus
 
     program = models.ForeignKey(
         Program,
