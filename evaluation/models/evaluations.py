@@ -20,6 +20,7 @@ from training_portal.core.model_fields import (
     now_field,
     optional_fk,
     period_order_check,
+    ref,
     unique,
     user_ref,
 )
@@ -91,12 +92,7 @@ class EvaluationRound(models.Model):
 
     Status = EvaluationRoundStatus
 
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        related_name="evaluation_rounds",
-        verbose_name=_("program"),
-    )
+    program = ref(Program, _("program"), related_name="evaluation_rounds")
     title = models.CharField(_("title"), max_length=200)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -145,12 +141,7 @@ class EvaluationRequest(Subject):
 
     Status = EvaluationRequestStatus
 
-    round = models.ForeignKey(
-        EvaluationRound,
-        on_delete=models.CASCADE,
-        related_name="requests",
-        verbose_name=_("round"),
-    )
+    round = ref(EvaluationRound, _("round"), on_delete=models.CASCADE, related_name="requests")
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
     evaluator = user_ref(
         _("evaluator"), on_delete=models.CASCADE, related_name="evaluation_requests"
@@ -212,12 +203,7 @@ class Evaluation(Subject):
         related_name="evaluation",
         verbose_name=_("evaluation owed"),
     )
-    round = models.ForeignKey(
-        EvaluationRound,
-        on_delete=models.PROTECT,
-        related_name="evaluations",
-        verbose_name=_("round"),
-    )
+    round = ref(EvaluationRound, _("round"), related_name="evaluations")
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
     evaluator = user_ref(_("evaluator"), related_name="evaluations_given")
     comment = models.TextField(_("comment"), blank=True)
@@ -277,12 +263,7 @@ class AnonymousAnswer(Subject):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    round = models.ForeignKey(
-        EvaluationRound,
-        on_delete=models.PROTECT,
-        related_name="anonymous_answers",
-        verbose_name=_("round"),
-    )
+    round = ref(EvaluationRound, _("round"), related_name="anonymous_answers")
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
     scores = models.JSONField(_("scores"), default=dict)
     total = models.DecimalField(_("weighted total"), max_digits=5, decimal_places=2)

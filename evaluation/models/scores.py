@@ -18,6 +18,7 @@ from training_portal.core.model_fields import (
     moment_field,
     now_field,
     period_order_check,
+    ref,
     unique,
     user_ref,
 )
@@ -71,12 +72,7 @@ class PartnerScore(models.Model):
     run = models.ForeignKey(
         PartnerScoreRun, on_delete=models.CASCADE, related_name="scores", verbose_name=_("run")
     )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="partner_scores",
-        verbose_name=_("organisation"),
-    )
+    organization = ref(Organization, _("organisation"), related_name="partner_scores")
     kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
     inputs = models.JSONField(_("inputs"))
     components = models.JSONField(_("components"))

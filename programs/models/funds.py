@@ -17,6 +17,7 @@ from training_portal.core.model_fields import (
     moment_field,
     now_field,
     period_check,
+    ref,
     user_ref,
 )
 
@@ -51,12 +52,7 @@ class BudgetLine(models.Model):
     Category = FundCategory
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="budget_lines")
-    holder = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="budget_lines",
-        verbose_name=_("holder"),
-    )
+    holder = ref(Organization, _("holder"), related_name="budget_lines")
     category = models.CharField(_("purpose category"), max_length=20, choices=FundCategory.choices)
     title = models.CharField(_("title"), max_length=200)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -100,12 +96,7 @@ class Expenditure(models.Model):
 
     Status = ExpenditureStatus
 
-    line = models.ForeignKey(
-        BudgetLine,
-        on_delete=models.PROTECT,
-        related_name="expenditures",
-        verbose_name=_("budget line"),
-    )
+    line = ref(BudgetLine, _("budget line"), related_name="expenditures")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     spent_on = models.DateField(_("date"))
     category = models.CharField(_("category"), max_length=20, choices=FundCategory.choices)

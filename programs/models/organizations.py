@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, now_field, status_change_check, user_ref
+from training_portal.core.model_fields import check, now_field, ref, status_change_check, user_ref
 
 from ..choices import OrganizationKind, OrganizationStatus
 
@@ -68,11 +68,8 @@ class Organization(models.Model):
 class OrganizationStatusChange(models.Model):
     """One change of an organisation's status: who, when and why (append-only)."""
 
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        related_name="status_changes",
-        verbose_name=_("organisation"),
+    organization = ref(
+        Organization, _("organisation"), on_delete=models.CASCADE, related_name="status_changes"
     )
     from_status = models.CharField(
         _("previous status"), max_length=16, choices=OrganizationStatus.choices, blank=True

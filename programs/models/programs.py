@@ -19,6 +19,7 @@ from training_portal.core.model_fields import (
     now_field,
     optional_fk,
     period_check,
+    ref,
     retired_at_field,
     status_change_check,
     unique,
@@ -58,12 +59,7 @@ class Program(models.Model):
     title = models.CharField(_("title"), max_length=200)
     discipline = models.CharField(_("discipline"), max_length=120)
     degree_type = models.CharField(_("degree type"), max_length=16, choices=DegreeType.choices)
-    lead_university = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="led_programs",
-        verbose_name=_("lead university"),
-    )
+    lead_university = ref(Organization, _("lead university"), related_name="led_programs")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     status = models.CharField(
@@ -107,12 +103,7 @@ class ProgramStatusChange(models.Model):
     Kept as rows, not only as history events, so that the reason for reopening a closed
     program is shown on its page wherever the portal runs (history is not kept on SQLite)."""
 
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        related_name="status_changes",
-        verbose_name=_("program"),
-    )
+    program = ref(Program, _("program"), on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(
         _("previous status"), max_length=16, choices=Program.Status.choices
     )
@@ -262,11 +253,8 @@ class Course(models.Model):
         default=False,
         help_text=_("Innovation & entrepreneurship content is integrated into this course."),
     )
-    delivering_organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="courses",
-        verbose_name=_("delivering organisation"),
+    delivering_organization = ref(
+        Organization, _("delivering organisation"), related_name="courses"
     )
     teachers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

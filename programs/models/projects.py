@@ -13,6 +13,7 @@ from training_portal.core.model_fields import (
     actor_field,
     moment_field,
     period_check,
+    ref,
     unique,
     user_ref,
 )
@@ -41,12 +42,7 @@ class Project(models.Model):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     size = models.CharField(_("size"), max_length=8, choices=Size.choices)
-    lead_organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="led_projects",
-        verbose_name=_("lead organisation"),
-    )
+    lead_organization = ref(Organization, _("lead organisation"), related_name="led_projects")
     partner_organizations = models.ManyToManyField(
         Organization,
         blank=True,

@@ -23,6 +23,7 @@ from training_portal.core.model_fields import (
     moment_field,
     now_field,
     optional_fk,
+    ref,
     unique,
     user_ref,
 )
@@ -195,12 +196,8 @@ class Finding(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        related_name="findings",
-        verbose_name=_("program"),
-        db_index=False,
+    program = ref(
+        Program, _("program"), on_delete=models.CASCADE, related_name="findings", db_index=False
     )
     organization = optional_fk(
         Organization,

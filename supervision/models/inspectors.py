@@ -21,6 +21,7 @@ from training_portal.core.model_fields import (
     one_of,
     optional_fk,
     period_check,
+    ref,
     unique,
     user_ref,
 )
@@ -47,13 +48,10 @@ class InspectorProfile(models.Model):
         related_name="inspector_profile",
         verbose_name=_("user"),
     )
-    affiliation = models.ForeignKey(
+    affiliation = optional_fk(
         Organization,
+        _("affiliation"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("affiliation"),
         help_text=_("The organisation the inspector belongs to, if it is a partner."),
     )
     is_lead = models.BooleanField(_("lead inspector"), default=False)
@@ -147,11 +145,11 @@ class ConflictOfInterest(models.Model):
     inspector = user_ref(
         _("inspector"), on_delete=models.CASCADE, related_name="conflicts_of_interest"
     )
-    organization = models.ForeignKey(
+    organization = ref(
         Organization,
+        _("organisation"),
         on_delete=models.CASCADE,
         related_name="inspector_conflicts",
-        verbose_name=_("organisation"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     explanation = models.TextField(_("explanation"), blank=True)

@@ -33,6 +33,7 @@ from training_portal.core.model_fields import (
     now_field,
     optional_fk,
     period_check,
+    ref,
     unique,
     user_ref,
 )
@@ -65,12 +66,7 @@ class ReviewMeeting(models.Model):
     Kind = ReviewMeetingKind
     Status = ReviewMeetingStatus
 
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        related_name="review_meetings",
-        verbose_name=_("program"),
-    )
+    program = ref(Program, _("program"), related_name="review_meetings")
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     status = models.CharField(
@@ -229,12 +225,7 @@ class SupervisionRating(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        related_name="supervision_ratings",
-        verbose_name=_("program"),
-    )
+    program = ref(Program, _("program"), related_name="supervision_ratings")
     term = models.CharField(_("term"), max_length=16, validators=[term_validator])
     academic_tutor = optional_fk(TutorProfile, _("academic tutor"), on_delete=models.PROTECT)
     practice_tutor = optional_fk(TutorProfile, _("practice tutor"), on_delete=models.PROTECT)
