@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Placement, Program, Student, TutorProfile
 from training_portal.core.history import tracked
@@ -21,36 +20,17 @@ from training_portal.core.model_fields import (
     now_field,
     optional_fk,
     period_order_check,
+    ref,
     unique,
     user_ref,
 )
 
+from ..choices import EvaluationRequestStatus, EvaluationRoundStatus, Source, SubjectKind
 from .indicators import Indicator
-
-
-class Source(models.TextChoices):
-    """Who evaluates (DOMAIN.md, "Evaluation")."""
-
-    TUTOR = "tutor", _("Academic tutor")
-    PRACTICE_TUTOR = "practice_tutor", _("Practice tutor")
-    COORDINATOR = "coordinator", _("Partner coordinator")
-    SELF = "self", _("Student self-assessment")
-    STUDENT_ON_TUTOR = "student_on_tutor", _("Student on tutor")
-    STUDENT_ON_PLACEMENT = "student_on_placement", _("Student on placement")
-    INSPECTOR = "inspector", _("Inspector")
-
 
 #: Shown only as aggregates of at least `EVALUATION_MIN_ANONYMOUS` answers, never linked to
 #: their author.
 ANONYMOUS_SOURCES = frozenset({Source.STUDENT_ON_TUTOR, Source.STUDENT_ON_PLACEMENT})
-
-
-class SubjectKind(models.TextChoices):
-    STUDENT = "student", _("Student")
-    TUTOR = "tutor", _("Tutor")
-    PLACEMENT = "placement", _("Placement")
-    PARTNER = "partner", _("Partner")
-    PROGRAM = "program", _("Program")
 
 
 #: The subject field each kind fills (a program subject is the round's program).
@@ -110,16 +90,9 @@ class EvaluationRoundQuerySet(models.QuerySet["EvaluationRound"]):
 class EvaluationRound(models.Model):
     """A period's evaluations of a program, opened by an administrator with a deadline."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("evaluation round status", "Open")
-        CLOSED = "closed", _("Closed")
+    Status = EvaluationRoundStatus
 
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        related_name="evaluation_rounds",
-        verbose_name=_("program"),
-    )
+    program = ref(Program, _("program"), related_name="evaluation_rounds")
     title = models.CharField(_("title"), max_length=200)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -166,16 +139,9 @@ class EvaluationRequest(Subject):
     """An evaluation someone owes in a round: who, from which source, about what. For an
     anonymous source it is also the receipt that the answer was given (never what)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUBMITTED = "submitted", _("Submitted")
+    Status = EvaluationRequestStatus
 
-    round = models.ForeignKey(
-        EvaluationRound,
-        on_delete=models.CASCADE,
-        related_name="requests",
-        verbose_name=_("round"),
-    )
+    round = ref(EvaluationRound, _("round"), on_delete=models.CASCADE, related_name="requests")
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
     evaluator = user_ref(
         _("evaluator"), on_delete=models.CASCADE, related_name="evaluation_requests"
@@ -237,12 +203,7 @@ class Evaluation(Subject):
         related_name="evaluation",
         verbose_name=_("evaluation owed"),
     )
-    round = models.ForeignKey(
-        EvaluationRound,
-        on_delete=models.PROTECT,
-        related_name="evaluations",
-        verbose_name=_("round"),
-    )
+    round = ref(EvaluationRound, _("round"), related_name="evaluations")
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
     evaluator = user_ref(_("evaluator"), related_name="evaluations_given")
     comment = models.TextField(_("comment"), blank=True)
@@ -302,12 +263,7 @@ class AnonymousAnswer(Subject):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    round = models.ForeignKey(
-        EvaluationRound,
-        on_delete=models.PROTECT,
-        related_name="anonymous_answers",
-        verbose_name=_("round"),
-    )
+    round = ref(EvaluationRound, _("round"), related_name="anonymous_answers")
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
     scores = models.JSONField(_("scores"), default=dict)
     total = models.DecimalField(_("weighted total"), max_digits=5, decimal_places=2)

@@ -12,18 +12,7 @@ from programs.models import Program, TrainingObjective
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import check, optional_fk, unique
 
-
-class IndicatorCategory(models.TextChoices):
-    OBJECTIVE_ATTAINMENT = "objective_attainment", _("Objective attainment")
-    COURSE_RESULTS = "course_results", _("Course results")
-    PRACTICE_ABILITY = "practice_ability", _("Practice ability")
-    RESEARCH_OUTPUT = "research_output", _("Research output")
-    INNOVATION_ENTREPRENEURSHIP = (
-        "innovation_entrepreneurship",
-        _("Innovation and entrepreneurship"),
-    )
-    SUPERVISION_QUALITY = "supervision_quality", _("Supervision quality")
-    OTHER = "other", _("Other")
+from ..choices import IndicatorCategory
 
 
 class IndicatorQuerySet(models.QuerySet["Indicator"]):

@@ -20,6 +20,8 @@ from training_portal.core.model_fields import (
     user_ref,
 )
 
+from ..choices import RewardEntryKind
+
 #: Points by project size when a program has not set its own (DOMAIN.md: small 1, medium 3,
 #: big 5), so that many small projects count like a big one.
 DEFAULT_POINTS = {
@@ -69,9 +71,7 @@ class RewardEntry(models.Model):
     reversing entry, with a reason, that cancels exactly one earlier award.
     """
 
-    class Kind(models.TextChoices):
-        AWARD = "award", _("Award")
-        REVERSAL = "reversal", _("Reversal")
+    Kind = RewardEntryKind
 
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="reward_entries", verbose_name=_("program")

@@ -13,6 +13,8 @@ from programs.models import Organization, Program, Student
 from training_portal.core.model_fields import check, moment_field, now_field, optional_fk, user_ref
 from training_portal.core.models import Job
 
+from ..choices import ReportKind
+
 
 class ReportQuerySet(models.QuerySet["Report"]):
     def visible_to(self, user: Any) -> ReportQuerySet:
@@ -25,10 +27,7 @@ class Report(models.Model):
     """One generated report: its subject, period, files, when its inputs were read and the
     hash of its content (the same inputs give the same hash)."""
 
-    class Kind(models.TextChoices):
-        PROGRAM_ANNUAL = "program_annual", _("Program annual report")
-        PARTNER_SCORECARD = "partner_scorecard", _("Partner scorecard")
-        STUDENT_RECORD = "student_record", _("Student training record")
+    Kind = ReportKind
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     program = optional_fk(Program, _("program"), on_delete=models.PROTECT, related_name="reports")

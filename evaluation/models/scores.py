@@ -18,10 +18,13 @@ from training_portal.core.model_fields import (
     moment_field,
     now_field,
     period_order_check,
+    ref,
     unique,
     user_ref,
 )
 from training_portal.core.models import Job
+
+from ..choices import PartnerScoreRecommendation, ProbationOutcome
 
 
 @tracked()
@@ -64,20 +67,12 @@ class PartnerScore(models.Model):
     weighted score, its rank among the organisations of its kind, and whether it is
     recommended for probation (and why)."""
 
-    class Recommendation(models.TextChoices):
-        NONE = "", _("None")
-        BELOW_THRESHOLD = "below_threshold", _("Below the threshold")
-        BOTTOM_TWICE = "bottom_twice", _("In the bottom share two periods running")
+    Recommendation = PartnerScoreRecommendation
 
     run = models.ForeignKey(
         PartnerScoreRun, on_delete=models.CASCADE, related_name="scores", verbose_name=_("run")
     )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="partner_scores",
-        verbose_name=_("organisation"),
-    )
+    organization = ref(Organization, _("organisation"), related_name="partner_scores")
     kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
     inputs = models.JSONField(_("inputs"))
     components = models.JSONField(_("components"))
@@ -108,11 +103,7 @@ class ProbationDecision(models.Model):
     """A portal administrator's decision on a recommendation, with a reason; the
     organisation's status history records the change it makes."""
 
-    class Decision(models.TextChoices):
-        PROBATION = "probation", _("Probation")
-        SUSPEND_PLACEMENTS = "suspend_placements", _("Suspend new placements")
-        EXIT = "exit", _("Exit")
-        NO_ACTION = "no_action", _("No action")
+    Decision = ProbationOutcome
 
     score = models.OneToOneField(
         PartnerScore,

@@ -17,22 +17,13 @@ from training_portal.core.model_fields import (
     moment_field,
     now_field,
     period_check,
+    ref,
     user_ref,
 )
 
+from ..choices import ExpenditureStatus, FundCategory
 from .organizations import Organization
 from .programs import Program
-
-
-class FundCategory(models.TextChoices):
-    EQUIPMENT = "equipment", _("Equipment")
-    MATERIALS = "materials", _("Materials and consumables")
-    TRAVEL = "travel", _("Travel")
-    STIPENDS = "stipends", _("Student stipends")
-    TUTOR_FEES = "tutor_fees", _("Tutor fees")
-    TRAINING = "training", _("Training and courses")
-    PUBLICATION = "publication", _("Publication and patents")
-    OTHER = "other", _("Other")
 
 
 class BudgetLineQuerySet(models.QuerySet["BudgetLine"]):
@@ -61,12 +52,7 @@ class BudgetLine(models.Model):
     Category = FundCategory
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="budget_lines")
-    holder = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="budget_lines",
-        verbose_name=_("holder"),
-    )
+    holder = ref(Organization, _("holder"), related_name="budget_lines")
     category = models.CharField(_("purpose category"), max_length=20, choices=FundCategory.choices)
     title = models.CharField(_("title"), max_length=200)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -108,17 +94,9 @@ class ExpenditureQuerySet(models.QuerySet["Expenditure"]):
 class Expenditure(models.Model):
     """Spending charged to a budget line; approved by someone other than its submitter."""
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+    Status = ExpenditureStatus
 
-    line = models.ForeignKey(
-        BudgetLine,
-        on_delete=models.PROTECT,
-        related_name="expenditures",
-        verbose_name=_("budget line"),
-    )
+    line = ref(BudgetLine, _("budget line"), related_name="expenditures")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     spent_on = models.DateField(_("date"))
     category = models.CharField(_("category"), max_length=20, choices=FundCategory.choices)

@@ -7,27 +7,11 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, now_field, status_change_check, user_ref
+from training_portal.core.model_fields import check, now_field, ref, status_change_check, user_ref
 
-
-class OrganizationKind(models.TextChoices):
-    UNIVERSITY = "university", _("University")
-    HOSPITAL = "hospital", _("Hospital")
-    ENTERPRISE = "enterprise", _("Enterprise")
-    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
-    GOVERNMENT = "government", _("Government body")
-    INTERMEDIARY = "intermediary", _("S&T service intermediary")
-    FINANCIAL_INSTITUTION = "financial_institution", _("Financial institution")
-
-
-class OrganizationStatus(models.TextChoices):
-    ACTIVE = "active", pgettext_lazy("organisation status", "Active")
-    PROBATION = "probation", _("Probation")
-    SUSPENDED = "suspended", pgettext_lazy("organisation status", "Suspended")
-    EXITED = "exited", _("Exited")
+from ..choices import OrganizationKind, OrganizationStatus
 
 
 class OrganizationQuerySet(models.QuerySet["Organization"]):
@@ -84,11 +68,8 @@ class Organization(models.Model):
 class OrganizationStatusChange(models.Model):
     """One change of an organisation's status: who, when and why (append-only)."""
 
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        related_name="status_changes",
-        verbose_name=_("organisation"),
+    organization = ref(
+        Organization, _("organisation"), on_delete=models.CASCADE, related_name="status_changes"
     )
     from_status = models.CharField(
         _("previous status"), max_length=16, choices=OrganizationStatus.choices, blank=True

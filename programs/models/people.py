@@ -9,18 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
-from training_portal.core.model_fields import check, in_range, period_check, unique, user_ref
+from training_portal.core.model_fields import check, in_range, period_check, ref, unique, user_ref
 
+from ..choices import StudentStatus, TutorKind
 from .organizations import Organization
 from .programs import Program
-
-
-class TutorKind(models.TextChoices):
-    ACADEMIC = "academic", _("Academic tutor")
-    PRACTICE = "practice", _("Practice tutor")
 
 
 class TutorProfileQuerySet(models.QuerySet["TutorProfile"]):
@@ -49,12 +44,7 @@ class TutorProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tutor_profile"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=TutorKind.choices)
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="tutors",
-        verbose_name=_("organisation"),
-    )
+    organization = ref(Organization, _("organisation"), related_name="tutors")
     professional_title = models.CharField(_("professional title"), max_length=100, blank=True)
     specialty = models.CharField(_("specialty"), max_length=200, blank=True)
     qualifications = models.TextField(_("qualifications"), blank=True)
@@ -94,11 +84,7 @@ class StudentQuerySet(models.QuerySet["Student"]):
 class Student(models.Model):
     """A master's candidate enrolled in a program."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", pgettext_lazy("student status", "Active")
-        SUSPENDED = "suspended", pgettext_lazy("student status", "Suspended")
-        GRADUATED = "graduated", _("Graduated")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Status = StudentStatus
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student"

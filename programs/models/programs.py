@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
@@ -20,12 +19,22 @@ from training_portal.core.model_fields import (
     now_field,
     optional_fk,
     period_check,
+    ref,
     retired_at_field,
     status_change_check,
     unique,
     user_ref,
 )
 
+from ..choices import (
+    CourseCategory,
+    MilestoneTemplateKind,
+    ProgramCourseRequirement,
+    ProgramDegreeType,
+    ProgramStatus,
+    Responsibility,
+    StageKind,
+)
 from .organizations import Organization
 
 
@@ -43,25 +52,14 @@ class ProgramQuerySet(models.QuerySet["Program"]):
 class Program(models.Model):
     """A collaborative master's training program."""
 
-    class DegreeType(models.TextChoices):
-        ACADEMIC = "academic", _("Academic master")
-        PROFESSIONAL = "professional", _("Professional master")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", pgettext_lazy("program status", "Active")
-        CLOSED = "closed", _("Closed")
+    DegreeType = ProgramDegreeType
+    Status = ProgramStatus
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
     discipline = models.CharField(_("discipline"), max_length=120)
     degree_type = models.CharField(_("degree type"), max_length=16, choices=DegreeType.choices)
-    lead_university = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="led_programs",
-        verbose_name=_("lead university"),
-    )
+    lead_university = ref(Organization, _("lead university"), related_name="led_programs")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     status = models.CharField(
@@ -105,12 +103,7 @@ class ProgramStatusChange(models.Model):
     Kept as rows, not only as history events, so that the reason for reopening a closed
     program is shown on its page wherever the portal runs (history is not kept on SQLite)."""
 
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        related_name="status_changes",
-        verbose_name=_("program"),
-    )
+    program = ref(Program, _("program"), on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(
         _("previous status"), max_length=16, choices=Program.Status.choices
     )
@@ -173,14 +166,7 @@ class TrainingObjective(models.Model):
 class Stage(models.Model):
     """Element 2: an ordered stage of the training process."""
 
-    class Kind(models.TextChoices):
-        COURSEWORK = "coursework", _("Coursework")
-        LAB_ROTATION = "lab_rotation", _("Lab rotation")
-        CLINICAL_PLACEMENT = "clinical_placement", _("Clinical placement")
-        ENTERPRISE_PLACEMENT = "enterprise_placement", _("Enterprise placement")
-        THESIS_RESEARCH = "thesis_research", _("Thesis research")
-        DEFENCE = "defence", _("Defence")
-        OTHER = "other", _("Other")
+    Kind = StageKind
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="stages")
     order = models.PositiveSmallIntegerField(_("order"))
@@ -221,14 +207,7 @@ class Stage(models.Model):
 class MilestoneTemplate(models.Model):
     """Element 2: a milestone every student of the program reaches, due N days after enrolment."""
 
-    class Kind(models.TextChoices):
-        PROPOSAL_DEFENCE = "proposal_defence", _("Proposal defence")
-        MID_TERM_REVIEW = "mid_term_review", _("Mid-term review")
-        PRACTICE_COMPLETION = "practice_completion", _("Practice completion")
-        THESIS_SUBMISSION = "thesis_submission", _("Thesis submission")
-        ORIGINALITY_CHECK = "originality_check", _("Originality check passed")
-        DEFENCE = "defence", _("Defence")
-        OTHER = "other", _("Other")
+    Kind = MilestoneTemplateKind
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="milestone_templates"
@@ -259,14 +238,6 @@ class MilestoneTemplate(models.Model):
         return self.title
 
 
-class CourseCategory(models.TextChoices):
-    CORE = "core", _("Core")
-    SPECIALTY = "specialty", _("Specialty")
-    INNOVATION_ENTREPRENEURSHIP = "innovation_entrepreneurship", _("Innovation & entrepreneurship")
-    PRACTICE = "practice", _("Practice")
-    ELECTIVE = "elective", pgettext_lazy("course category", "Elective")
-
-
 @tracked()
 class Course(models.Model):
     """Element 3: a course, which programs attach as required or elective."""
@@ -282,11 +253,8 @@ class Course(models.Model):
         default=False,
         help_text=_("Innovation & entrepreneurship content is integrated into this course."),
     )
-    delivering_organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="courses",
-        verbose_name=_("delivering organisation"),
+    delivering_organization = ref(
+        Organization, _("delivering organisation"), related_name="courses"
     )
     teachers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -320,9 +288,7 @@ class Course(models.Model):
 class ProgramCourse(models.Model):
     """A course in a program's curriculum: required or elective, in a semester."""
 
-    class Requirement(models.TextChoices):
-        REQUIRED = "required", _("Required")
-        ELECTIVE = "elective", pgettext_lazy("course requirement", "Elective")
+    Requirement = ProgramCourseRequirement
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="curriculum")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="in_programs")
@@ -351,19 +317,6 @@ class ProgramCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program.code}: {self.course}"
-
-
-class Responsibility(models.TextChoices):
-    CURRICULUM_SETTING = "curriculum_setting", _("Curriculum setting")
-    TEACHING = "teaching", _("Teaching")
-    TUTOR_SUPERVISION = "tutor_supervision", _("Tutor supervision")
-    RESEARCH_TRAINING = "research_training", _("Research training")
-    PRACTICAL_TRAINING = "practical_training", _("Practical training")
-    CLINICAL_PRACTICE = "clinical_practice", _("Clinical practice")
-    KNOWLEDGE_TRANSFER = "knowledge_transfer", _("Knowledge transfer (results into products)")
-    FUNDING = "funding", _("Funding")
-    MENTAL_HEALTH_SERVICE = "mental_health_service", _("Mental health service")
-    SUPERVISION_EXTERNAL = "supervision_external", _("External supervision")
 
 
 def agreement_path(instance: ProgramPartner, filename: str) -> str:

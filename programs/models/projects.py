@@ -7,17 +7,18 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
     actor_field,
     moment_field,
     period_check,
+    ref,
     unique,
     user_ref,
 )
 
+from ..choices import ProjectKind, ProjectMemberRole, ProjectOutputKind, ProjectSize, ProjectStatus
 from .organizations import Organization
 from .programs import Program
 
@@ -33,36 +34,15 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 class Project(models.Model):
     """A research, clinical, engineering, innovation or entrepreneurship project."""
 
-    class Kind(models.TextChoices):
-        RESEARCH = "research", _("Research")
-        CLINICAL = "clinical", _("Clinical")
-        ENGINEERING = "engineering", _("Engineering")
-        INNOVATION = "innovation", _("Innovation")
-        ENTREPRENEURSHIP = "entrepreneurship", _("Entrepreneurship")
-
-    class Size(models.TextChoices):
-        SMALL = "small", _("Small")
-        MEDIUM = "medium", _("Medium")
-        BIG = "big", _("Big")
-
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        APPROVED = "approved", _("Approved")
-        ACTIVE = "active", pgettext_lazy("project status", "Active")
-        COMPLETED = "completed", _("Completed")
-        FAILED = "failed", _("Failed")
-        REFUSED = "refused", _("Refused")
+    Kind = ProjectKind
+    Size = ProjectSize
+    Status = ProjectStatus
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="projects")
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     size = models.CharField(_("size"), max_length=8, choices=Size.choices)
-    lead_organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="led_projects",
-        verbose_name=_("lead organisation"),
-    )
+    lead_organization = ref(Organization, _("lead organisation"), related_name="led_projects")
     partner_organizations = models.ManyToManyField(
         Organization,
         blank=True,
@@ -105,10 +85,7 @@ class Project(models.Model):
 class ProjectMember(models.Model):
     """A student or tutor in a project, with their role."""
 
-    class Role(models.TextChoices):
-        LEAD = "lead", _("Lead")
-        MEMBER = "member", _("Member")
-        ADVISOR = "advisor", _("Advisor")
+    Role = ProjectMemberRole
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
     user = user_ref(related_name="project_memberships")
@@ -133,13 +110,7 @@ class ProjectMember(models.Model):
 class ProjectOutput(models.Model):
     """What a project produced."""
 
-    class Kind(models.TextChoices):
-        PAPER = "paper", _("Paper")
-        PATENT = "patent", _("Patent")
-        SOFTWARE = "software", _("Software")
-        PROTOTYPE = "prototype", _("Prototype")
-        CLINICAL_PROTOCOL = "clinical_protocol", _("Clinical protocol")
-        COMPANY = "company", _("Company")
+    Kind = ProjectOutputKind
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.roles import Role
 from training_portal.core.history import tracked
@@ -22,22 +21,8 @@ from training_portal.core.model_fields import (
     user_ref,
 )
 
+from ..choices import Decision, DestinationKind, Relevance, StatusChangeKind
 from .people import Student
-
-
-class StatusChangeKind(models.TextChoices):
-    SUSPENSION = "suspension", _("Suspension of study")
-    RESUMPTION = "resumption", _("Resumption of study")
-    EXTENSION = "extension", _("Extension of study")
-    WITHDRAWAL = "withdrawal", _("Withdrawal")
-    TUTOR_CHANGE = "tutor_change", _("Change of tutor")
-    GRADUATION = "graduation", _("Graduation")
-
-
-class Decision(models.TextChoices):
-    PENDING = "pending", pgettext_lazy("status request", "Awaiting decision")
-    APPROVED = "approved", pgettext_lazy("status request", "Approved")
-    REFUSED = "refused", pgettext_lazy("status request", "Refused")
 
 
 @tracked()
@@ -106,21 +91,6 @@ class StudentStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student}: {self.get_kind_display()} ({self.get_decision_display()})"
-
-
-class DestinationKind(models.TextChoices):
-    HOSPITAL = "hospital", _("Hospital or clinic")
-    ENTERPRISE = "enterprise", _("Enterprise")
-    RESEARCH = "research", _("Research institute")
-    FURTHER_STUDY = "further_study", _("Further study")
-    GOVERNMENT = "government", _("Government or public body")
-    OTHER = "other", pgettext_lazy("destination kind", "Other")
-
-
-class Relevance(models.TextChoices):
-    DIRECT = "direct", _("In the field of study")
-    RELATED = "related", _("Related to the field")
-    UNRELATED = "unrelated", _("Unrelated to the field")
 
 
 @tracked()

@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from training_portal.core.history import tracked
 from training_portal.core.model_fields import (
@@ -24,6 +23,14 @@ from training_portal.core.model_fields import (
     user_ref,
 )
 
+from ..choices import (
+    CaseLogRole,
+    Modality,
+    PlacementStatus,
+    ProgressLogKind,
+    TrainingPlanCareerGoal,
+    TrainingPlanStatus,
+)
 from .organizations import Organization
 from .people import Student, TutorProfile
 from .programs import Course, MilestoneTemplate, ProgramPartner
@@ -49,18 +56,8 @@ class PlanQuerySet(VisibleByStudent):
 class TrainingPlan(models.Model):
     """One version of a student's individual training plan."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        TUTOR_APPROVED = "tutor_approved", _("Approved by tutor")
-        APPROVED = "approved", _("Approved")
-        SUPERSEDED = "superseded", _("Superseded")
-
-    class CareerGoal(models.TextChoices):
-        CLINICAL = "clinical", _("Clinical")
-        RESEARCH = "research", _("Research")
-        INDUSTRY = "industry", _("Industry")
-        ENTREPRENEURSHIP = "entrepreneurship", _("Entrepreneurship")
+    Status = TrainingPlanStatus
+    CareerGoal = TrainingPlanCareerGoal
 
     OPEN = (Status.DRAFT, Status.SUBMITTED, Status.TUTOR_APPROVED)
 
@@ -130,16 +127,6 @@ class PlanTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan}: {self.from_status} → {self.to_status}"
-
-
-class Modality(models.TextChoices):
-    CT = "ct", _("CT")
-    MR = "mr", _("MR")
-    DR = "dr", _("DR / X-ray")
-    ULTRASOUND = "us", _("Ultrasound")
-    NUCLEAR = "nm", _("Nuclear medicine / PET-CT")
-    DSA = "dsa", _("DSA / interventional")
-    OTHER = "other", _("Other")
 
 
 @tracked()
@@ -266,11 +253,7 @@ class PlacementQuerySet(VisibleByStudent):
 class Placement(models.Model):
     """A student's clinical or enterprise placement with a host organisation."""
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        ACTIVE = "active", pgettext_lazy("placement status", "Active")
-        COMPLETED = "completed", _("Completed")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = PlacementStatus
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="placements")
     host = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="placements")
@@ -327,11 +310,7 @@ class ProgressLogQuerySet(VisibleByStudent):
 class ProgressLog(models.Model):
     """A tutor's record of a supervision contact with a student."""
 
-    class Kind(models.TextChoices):
-        MEETING = "meeting", _("Meeting")
-        LAB = "lab", _("Lab")
-        CLINICAL = "clinical", _("Clinical")
-        FEEDBACK = "feedback", _("Feedback")
+    Kind = ProgressLogKind
 
     EDIT_WINDOW_HOURS = 48
 
@@ -419,11 +398,7 @@ class CaseLog(models.Model):
     """Cases of one imaging modality a student took part in, verified by the practice tutor."""
 
     Modality = Modality
-
-    class Role(models.TextChoices):
-        OBSERVED = "observed", _("Observed")
-        ASSISTED = "assisted", _("Assisted")
-        PERFORMED = "performed", _("Performed")
+    Role = CaseLogRole
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="case_logs")
     date = models.DateField(_("date"))

@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student
 from training_portal.core.history import tracked
@@ -24,18 +23,13 @@ from training_portal.core.model_fields import (
     moment_field,
     now_field,
     optional_fk,
+    ref,
     unique,
     user_ref,
 )
 from training_portal.core.models import Job
 
-
-class Severity(models.TextChoices):
-    INFO = "info", _("Info")
-    MINOR = "minor", _("Minor")
-    MAJOR = "major", _("Major")
-    CRITICAL = "critical", _("Critical")
-
+from ..choices import FindingStatus, Severity
 
 #: Order of severities, for sorting and "at least" filters.
 SEVERITY_RANK = {Severity.INFO: 0, Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
@@ -184,12 +178,7 @@ class Finding(models.Model):
     """A problem an audit rule found, kept once per fingerprint across runs; or one an
     inspector recorded during an inspection (same life, same lists)."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("finding status", "Open")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        IN_REMEDIATION = "in_remediation", _("In remediation")
-        RESOLVED = "resolved", _("Resolved")
-        DISMISSED = "dismissed", _("Dismissed")
+    Status = FindingStatus
 
     #: The rule code of findings recorded by inspectors.
     INSPECTION_RULE = "inspection"
@@ -207,12 +196,8 @@ class Finding(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.CASCADE,
-        related_name="findings",
-        verbose_name=_("program"),
-        db_index=False,
+    program = ref(
+        Program, _("program"), on_delete=models.CASCADE, related_name="findings", db_index=False
     )
     organization = optional_fk(
         Organization,

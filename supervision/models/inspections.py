@@ -20,7 +20,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student
 from training_portal.core import draw as draw_algorithm
@@ -37,19 +36,12 @@ from training_portal.core.model_fields import (
     user_ref,
 )
 
+from ..choices import ChecklistItemResult, DrawTargetKind, InspectionStatus, InspectionType
+
 #: The default length of the right-of-reply window, in days.
 DEFAULT_REPLY_DAYS = 10
 #: The version of the draw algorithm (`supervision.inspections.draw`); a draw records it.
 DRAW_ALGORITHM = draw_algorithm.ALGORITHM
-
-
-class InspectionType(models.TextChoices):
-    """What an inspection looks at; each type has its checklist template."""
-
-    ROUTINE = "routine", _("Routine inspection")
-    THEMATIC = "thematic", _("Thematic inspection")
-    FUNDS = "funds", _("Fund use inspection")
-    FOLLOW_UP = "follow_up", _("Follow-up inspection")
 
 
 # ---- Checklist templates ---------------------------------------------------------------------
@@ -112,9 +104,7 @@ class Draw(models.Model):
     drawing again makes a new draw that names the one it replaces and why.
     """
 
-    class TargetKind(models.TextChoices):
-        ORGANIZATION = "organization", _("Organisations")
-        PROGRAM = "program", _("Programs")
+    TargetKind = DrawTargetKind
 
     public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True)
     target_kind = models.CharField(_("targets"), max_length=16, choices=TargetKind.choices)
@@ -184,14 +174,7 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
 class Inspection(models.Model):
     """An inspection of one program or one organisation by external inspectors."""
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", pgettext_lazy("inspection status", "Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DRAFTING = "drafting", _("Report being drafted")
-        IN_REPLY = "in_reply", _("In the reply window")
-        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
-        PUBLISHED = "published", pgettext_lazy("inspection status", "Published")
-        CANCELLED = "cancelled", pgettext_lazy("inspection status", "Cancelled")
+    Status = InspectionStatus
 
     title = models.CharField(_("title"), max_length=200)
     inspection_type = models.CharField(
@@ -317,12 +300,7 @@ class InspectionTeamMember(models.Model):
 class ChecklistItem(models.Model):
     """A checklist question of one inspection (copied from the template) and its answer."""
 
-    class Result(models.TextChoices):
-        PENDING = "pending", pgettext_lazy("checklist result", "Not checked yet")
-        MET = "met", _("Met")
-        PARTLY_MET = "partly_met", _("Partly met")
-        NOT_MET = "not_met", _("Not met")
-        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    Result = ChecklistItemResult
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="checklist")
     section = models.CharField(_("section"), max_length=120)

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program
 from training_portal.core.history import tracked
@@ -22,9 +21,12 @@ from training_portal.core.model_fields import (
     one_of,
     optional_fk,
     period_check,
+    ref,
     unique,
     user_ref,
 )
+
+from ..choices import ConflictOfInterestKind
 
 # ---- Inspectors ------------------------------------------------------------------------------
 
@@ -46,13 +48,10 @@ class InspectorProfile(models.Model):
         related_name="inspector_profile",
         verbose_name=_("user"),
     )
-    affiliation = models.ForeignKey(
+    affiliation = optional_fk(
         Organization,
+        _("affiliation"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("affiliation"),
         help_text=_("The organisation the inspector belongs to, if it is a partner."),
     )
     is_lead = models.BooleanField(_("lead inspector"), default=False)
@@ -141,22 +140,16 @@ class ConflictOfInterest(models.Model):
     """An organisation an inspector belongs to or is linked with: they are never drawn for
     it, nor assigned to inspect it."""
 
-    class Kind(models.TextChoices):
-        MEMBER = "member", _("Belongs to it")
-        FORMER_MEMBER = "former_member", _("Belonged to it")
-        FAMILY = "family", _("Family or personal link")
-        FINANCIAL = "financial", _("Financial or business link")
-        COLLABORATION = "collaboration", _("Research or teaching collaboration")
-        OTHER = "other", pgettext_lazy("conflict kind", "Other")
+    Kind = ConflictOfInterestKind
 
     inspector = user_ref(
         _("inspector"), on_delete=models.CASCADE, related_name="conflicts_of_interest"
     )
-    organization = models.ForeignKey(
+    organization = ref(
         Organization,
+        _("organisation"),
         on_delete=models.CASCADE,
         related_name="inspector_conflicts",
-        verbose_name=_("organisation"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     explanation = models.TextField(_("explanation"), blank=True)

@@ -23,7 +23,6 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from programs.models import Organization, Program, Student, TutorProfile
 from training_portal.core.history import tracked
@@ -34,10 +33,12 @@ from training_portal.core.model_fields import (
     now_field,
     optional_fk,
     period_check,
+    ref,
     unique,
     user_ref,
 )
 
+from ..choices import ReviewMeetingKind, ReviewMeetingStatus
 from .audit import Finding
 
 #: A term is a year and its half: "2026-spring" (January to June), "2026-autumn" (July on).
@@ -62,22 +63,10 @@ class ReviewMeeting(models.Model):
     """A review meeting of a program: who met, the criticism raised, the record, the corrective
     actions agreed (with who is responsible and by when), and the findings discussed."""
 
-    class Kind(models.TextChoices):
-        REGULAR_REVIEW = "regular_review", _("Regular review")
-        STUDENT_FORUM = "student_forum", _("Student forum")
-        PARTNER_REVIEW = "partner_review", _("Partner review")
-        OTHER = "other", pgettext_lazy("review meeting kind", "Other")
+    Kind = ReviewMeetingKind
+    Status = ReviewMeetingStatus
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", pgettext_lazy("review meeting status", "Planned")
-        HELD = "held", pgettext_lazy("review meeting status", "Held")
-
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        related_name="review_meetings",
-        verbose_name=_("program"),
-    )
+    program = ref(Program, _("program"), related_name="review_meetings")
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     status = models.CharField(
@@ -236,12 +225,7 @@ class SupervisionRating(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        related_name="supervision_ratings",
-        verbose_name=_("program"),
-    )
+    program = ref(Program, _("program"), related_name="supervision_ratings")
     term = models.CharField(_("term"), max_length=16, validators=[term_validator])
     academic_tutor = optional_fk(TutorProfile, _("academic tutor"), on_delete=models.PROTECT)
     practice_tutor = optional_fk(TutorProfile, _("practice tutor"), on_delete=models.PROTECT)

@@ -39,6 +39,21 @@ def user_ref(
     )
 
 
+def ref(
+    to: Any,
+    verbose_name: Any = None,
+    *,
+    related_name: str,
+    on_delete: Any = models.PROTECT,
+    **options: Any,
+) -> Any:
+    """A required link to the row this one belongs to or is about; by default that row
+    cannot be deleted while this one refers to it."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, related_name=related_name, verbose_name=verbose_name, **options
+    )
+
+
 def optional_fk(
     to: Any,
     verbose_name: Any = None,
