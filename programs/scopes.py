@@ -3,6 +3,8 @@ API use."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import IntegerField, Q, QuerySet, Subquery
@@ -59,100 +61,98 @@ def _none(model: Any) -> QuerySet[Any]:
     return model.objects.none().values("pk")
 
 
-def student_ids_in_care_of(user: Any) -> QuerySet[Any]:
-    from .models import Student
+def _visible_ids(model_name: str) -> Callable[[Callable[[Any], Q]], Callable[[Any], QuerySet[Any]]]:
+    """The ids of the `model_name` rows a user may see: none for a signed-out or inactive
+    user, all for a portal administrator, and those the decorated function's Q selects for
+    the others."""
 
-    if not is_active_user(user):
-        return _none(Student)
-    if is_portal_admin(user):
-        return Student.objects.values("pk")
-    return Student.objects.filter(
+    def decorate(scoped: Callable[[Any], Q]) -> Callable[[Any], QuerySet[Any]]:
+        @functools.wraps(scoped)
+        def ids(user: Any) -> QuerySet[Any]:
+            from . import models
+
+            model = getattr(models, model_name)
+            if not is_active_user(user):
+                return _none(model)
+            if is_portal_admin(user):
+                return model.objects.values("pk")
+            return model.objects.filter(scoped(user)).values("pk")
+
+        return ids
+
+    return decorate
+
+
+@_visible_ids("Student")
+def student_ids_in_care_of(user: Any) -> Q:
+    return (
         Q(program__in=administered_program_ids(user))
         | Q(pk__in=tutored_student_ids(user))
         | Q(user=user)
-    ).values("pk")
+    )
 
 
-def student_ids_visible_to(user: Any) -> QuerySet[Any]:
-    from .models import Placement, Student
+@_visible_ids("Student")
+def student_ids_visible_to(user: Any) -> Q:
+    from .models import Placement
 
-    if not is_active_user(user):
-        return _none(Student)
-    if is_portal_admin(user):
-        return Student.objects.values("pk")
     hosted = Placement.objects.filter(host__in=coordinated_organization_ids(user)).values(
         "student_id"
     )
-    return Student.objects.filter(Q(pk__in=student_ids_in_care_of(user)) | Q(pk__in=hosted)).values(
-        "pk"
-    )
+    return Q(pk__in=student_ids_in_care_of(user)) | Q(pk__in=hosted)
 
 
-def program_ids_visible_to(user: Any) -> QuerySet[Any]:
-    from .models import Program, Student
+@_visible_ids("Program")
+def program_ids_visible_to(user: Any) -> Q:
+    from .models import Student
 
-    if not is_active_user(user):
-        return _none(Program)
-    if is_portal_admin(user):
-        return Program.objects.values("pk")
-    return Program.objects.filter(
+    return (
         Q(pk__in=administered_program_ids(user))
         | Q(partners__organization__in=coordinated_organization_ids(user))
         | Q(lead_university__in=coordinated_organization_ids(user))
         | Q(pk__in=Student.objects.filter(pk__in=student_ids_in_care_of(user)).values("program_id"))
-    ).values("pk")
+    )
 
 
-def tutor_ids_visible_to(user: Any) -> QuerySet[Any]:
-    from .models import TutorAssignment, TutorProfile
+@_visible_ids("TutorProfile")
+def tutor_ids_visible_to(user: Any) -> Q:
+    from .models import TutorAssignment
 
-    if not is_active_user(user):
-        return _none(TutorProfile)
-    if is_portal_admin(user):
-        return TutorProfile.objects.values("pk")
     of_my_students = TutorAssignment.objects.filter(
         student__in=student_ids_in_care_of(user)
     ).values("tutor_id")
-    return TutorProfile.objects.filter(
+    return (
         Q(user=user)
         | Q(organization__in=coordinated_organization_ids(user))
         | Q(pk__in=of_my_students)
         | Q(organization__partnerships__program__in=administered_program_ids(user))
         | Q(organization__led_programs__in=administered_program_ids(user))
-    ).values("pk")
+    )
 
 
-def placement_ids_visible_to(user: Any) -> QuerySet[Any]:
-    from .models import Placement
-
-    if not is_active_user(user):
-        return _none(Placement)
-    if is_portal_admin(user):
-        return Placement.objects.values("pk")
-    return Placement.objects.filter(
+@_visible_ids("Placement")
+def placement_ids_visible_to(user: Any) -> Q:
+    return (
         Q(student__in=student_ids_in_care_of(user))
         | Q(host__in=coordinated_organization_ids(user))
         | Q(practice_tutor__user=user)
-    ).values("pk")
+    )
 
 
-def project_ids_visible_to(user: Any) -> QuerySet[Any]:
-    from .models import Project, Student
+@_visible_ids("Project")
+def project_ids_visible_to(user: Any) -> Q:
+    from .models import Student
 
-    if not is_active_user(user):
-        return _none(Project)
-    if is_portal_admin(user):
-        return Project.objects.values("pk")
     coordinated = coordinated_organization_ids(user)
     my_students_users = Student.objects.filter(pk__in=tutored_student_ids(user)).values("user_id")
-    return Project.objects.filter(
+    return (
         Q(program__in=administered_program_ids(user))
         | Q(lead_organization__in=coordinated)
         | Q(partner_organizations__in=coordinated)
         | Q(members__user=user)
         | Q(members__user__in=my_students_users)
         | Q(proposed_by=user)
-    ).values("pk")
+    )
 
 
 @visible_filter
@@ -219,18 +219,15 @@ def program_model() -> Any:
     return Program
 
 
-def tutor_organization_ids(user: Any) -> QuerySet[Any]:
+@_visible_ids("Organization")
+def tutor_organization_ids(user: Any) -> Q:
     """Organisations `user` may add tutors to: any for portal administrators; the lead
     university and active partners of the programs they administer; the organisations they
     coordinate."""
-    from .models import Organization, Program, ProgramPartner
+    from .models import Program, ProgramPartner
 
-    if not is_active_user(user):
-        return _none(Organization)
-    if is_portal_admin(user):
-        return Organization.objects.values("pk")
     administered = administered_program_ids(user)
-    return Organization.objects.filter(
+    return (
         Q(pk__in=Program.objects.filter(pk__in=administered).values("lead_university_id"))
         | Q(
             pk__in=ProgramPartner.objects.filter(program__in=administered, is_active=True).values(
@@ -238,7 +235,7 @@ def tutor_organization_ids(user: Any) -> QuerySet[Any]:
             )
         )
         | Q(pk__in=coordinated_organization_ids(user))
-    ).values("pk")
+    )
 
 
 # ---- Projects and the verification of case logs ------------------------------------------
@@ -253,25 +250,20 @@ def holds_for(user: Any, role: Role, model: Any, pk: Any) -> bool:
     return (str(role), ContentType.objects.get_for_model(model).pk, pk) in user.current_roles
 
 
-def project_program_ids_open_to(user: Any) -> QuerySet[Any]:
+@_visible_ids("Program")
+def project_program_ids_open_to(user: Any) -> Q:
     """Programs in which `user` may propose projects: the programs they administer, and those
     that an organisation they coordinate leads or takes part in as an active partner."""
-    from .models import Program
-
-    if not is_active_user(user):
-        return _none(Program)
-    if is_portal_admin(user):
-        return Program.objects.values("pk")
     coordinated = coordinated_organization_ids(user)
     tutoring = tutor_organization_ids_of(user)
-    return Program.objects.filter(
+    return (
         Q(pk__in=administered_program_ids(user))
         | Q(lead_university__in=coordinated)
         | Q(partners__organization__in=coordinated, partners__is_active=True)
         | Q(pk__in=own_program_ids(user))
         | Q(lead_university__in=tutoring)
         | Q(partners__organization__in=tutoring, partners__is_active=True)
-    ).values("pk")
+    )
 
 
 def own_program_ids(user: Any) -> QuerySet[Any]:

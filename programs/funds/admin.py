@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from training_portal.core.admin import ReadOnlyInline
+from training_portal.core.admin import read_only_rows_inline
 
 from .. import models as m
-
-
-class ExpenditureInline(ReadOnlyInline):
-    model = m.Expenditure
-    fields = ("spent_on", "amount", "payee", "status", "submitted_by", "approved_by")
 
 
 @admin.register(m.BudgetLine)
@@ -19,7 +14,12 @@ class BudgetLineAdmin(admin.ModelAdmin[m.BudgetLine]):
     list_display = ("title", "program", "holder", "category", "amount", "start_date", "end_date")
     list_filter = ("category", "program")
     list_select_related = ("program", "holder")
-    inlines = [ExpenditureInline]
+    inlines = [
+        read_only_rows_inline(
+            m.Expenditure,
+            fields=("spent_on", "amount", "payee", "status", "submitted_by", "approved_by"),
+        )
+    ]
 
 
 @admin.register(m.Expenditure)

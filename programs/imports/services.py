@@ -87,14 +87,25 @@ class Saved:
     result: dict[str, Any] = field(default_factory=dict)
 
 
-def _save_organizations(rows: list[Row], *, user: User) -> Saved:
-    saved = Saved()
-    ids = []
+def _created_ids(
+    rows: list[Row], saved: Saved, create: Callable[[Row], Any], aliases: dict[str, str]
+) -> list[int]:
+    """The ids of the records `create` makes from the rows; a row the service refuses adds
+    its errors (on the columns `aliases` names for the service's fields) to `saved`."""
+    ids: list[int] = []
     for row in rows:
         try:
-            ids.append(partners.create_organization(user=user, **row.data).pk)
+            ids.append(create(row).pk)
         except ValidationError as exc:
-            saved.errors.extend(_row_errors(row, exc, {}))
+            saved.errors.extend(_row_errors(row, exc, aliases))
+    return ids
+
+
+def _save_organizations(rows: list[Row], *, user: User) -> Saved:
+    saved = Saved()
+    ids = _created_ids(
+        rows, saved, lambda row: partners.create_organization(user=user, **row.data), {}
+    )
     saved.message = text("import.organizations_created", count=len(ids))
     saved.result = {"created": len(ids), "organization_ids": ids[:1000]}
     return saved
@@ -103,25 +114,22 @@ def _save_organizations(rows: list[Row], *, user: User) -> Saved:
 def _save_tutors(rows: list[Row], *, user: User) -> Saved:
     saved = Saved()
     accounts, new_accounts = _accounts(rows)
-    ids = []
-    for row in rows:
+
+    def create(row: Row) -> Any:
         data = row.data
-        try:
-            tutor = people.create_tutor(
-                user=user,
-                tutor_user=accounts[data["email"]],
-                kind=data["kind"],
-                organization=row.resolved["organization"],
-                capacity=data["capacity"],
-                professional_title=data["professional_title"],
-                specialty=data["specialty"],
-                qualifications=data["qualifications"],
-                practice_experience=data["practice_experience"],
-            )
-        except ValidationError as exc:
-            saved.errors.extend(_row_errors(row, exc, {"tutor_user": "email"}))
-        else:
-            ids.append(tutor.pk)
+        return people.create_tutor(
+            user=user,
+            tutor_user=accounts[data["email"]],
+            kind=data["kind"],
+            organization=row.resolved["organization"],
+            capacity=data["capacity"],
+            professional_title=data["professional_title"],
+            specialty=data["specialty"],
+            qualifications=data["qualifications"],
+            practice_experience=data["practice_experience"],
+        )
+
+    ids = _created_ids(rows, saved, create, {"tutor_user": "email"})
     saved.message = text("import.tutors_created", count=len(ids))
     saved.result = {"created": len(ids), "accounts_created": new_accounts, "tutor_ids": ids[:1000]}
     return saved
@@ -130,22 +138,18 @@ def _save_tutors(rows: list[Row], *, user: User) -> Saved:
 def _save_students(rows: list[Row], *, user: User, program: Program) -> Saved:
     saved = Saved()
     accounts, new_accounts = _accounts(rows)
-    ids = []
-    for row in rows:
+
+    def enrol(row: Row) -> Any:
+        """The row's student, with the tutors it names (a refused tutor adds its errors)."""
         data = row.data
-        try:
-            student = people.enrol_student(
-                user=user,
-                student_user=accounts[data["email"]],
-                program=program,
-                student_number=data["student_number"],
-                cohort=data["cohort"],
-                enrolled_on=data["enrolled_on"],
-            )
-        except ValidationError as exc:
-            saved.errors.extend(_row_errors(row, exc, {"student_user": "email"}))
-            continue
-        ids.append(student.pk)
+        student = people.enrol_student(
+            user=user,
+            student_user=accounts[data["email"]],
+            program=program,
+            student_number=data["student_number"],
+            cohort=data["cohort"],
+            enrolled_on=data["enrolled_on"],
+        )
         for column, role in TUTOR_COLUMNS.items():
             if column not in row.resolved:
                 continue
@@ -157,6 +161,9 @@ def _save_students(rows: list[Row], *, user: User, program: Program) -> Saved:
             except ValidationError as exc:
                 aliases = {"tutor": column, "role": column, "over_capacity_reason": column}
                 saved.errors.extend(_row_errors(row, exc, aliases))
+        return student
+
+    ids = _created_ids(rows, saved, enrol, {"student_user": "email"})
     saved.message = text("import.students_enrolled", count=len(ids))
     saved.result = {
         "created": len(ids),

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from training_portal.core.admin import ReadOnlyInline, rows_inline
+from training_portal.core.admin import read_only_rows_inline, rows_inline
 
 from .. import models as m
-
-
-class StatusChangeInline(ReadOnlyInline):
-    model = m.OrganizationStatusChange
-    readonly_fields = ("from_status", "to_status", "reason", "changed_by", "changed_at")
 
 
 @admin.register(m.Organization)
@@ -20,7 +15,12 @@ class OrganizationAdmin(admin.ModelAdmin[m.Organization]):
     list_filter = ("kind", "status")
     search_fields = ("name", "short_name", "city")
     readonly_fields = ("status",)
-    inlines = [StatusChangeInline]
+    inlines = [
+        read_only_rows_inline(
+            m.OrganizationStatusChange,
+            readonly_fields=("from_status", "to_status", "reason", "changed_by", "changed_at"),
+        )
+    ]
 
 
 @admin.register(m.ProgramPartner)

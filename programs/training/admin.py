@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from training_portal.core.admin import ReadOnlyInline
+from training_portal.core.admin import read_only_rows_inline
 
 from .. import models as m
 from ..records.admin import ReadOnlyAppendOnlyAdmin
-
-
-class TransitionInline(ReadOnlyInline):
-    model = m.PlanTransition
-    readonly_fields = ("from_status", "to_status", "by", "at", "comment")
 
 
 @admin.register(m.TrainingPlan)
@@ -22,7 +17,11 @@ class TrainingPlanAdmin(admin.ModelAdmin[m.TrainingPlan]):
     search_fields = ("student__student_number", "student__user__full_name")
     list_select_related = ("student__user",)
     readonly_fields = ("status",)
-    inlines = [TransitionInline]
+    inlines = [
+        read_only_rows_inline(
+            m.PlanTransition, readonly_fields=("from_status", "to_status", "by", "at", "comment")
+        )
+    ]
 
 
 @admin.register(m.Milestone)
@@ -33,18 +32,17 @@ class MilestoneAdmin(admin.ModelAdmin[m.Milestone]):
     list_select_related = ("student__user", "signed_off_by")
 
 
-class CorrectionInline(ReadOnlyInline):
-    model = m.ProgressLogCorrection
-    readonly_fields = ("author", "text", "created_at")
-
-
 @admin.register(m.ProgressLog)
 class ProgressLogAdmin(admin.ModelAdmin[m.ProgressLog]):
     list_display = ("student", "author", "date", "kind", "minutes", "shared", "acknowledged_at")
     list_filter = ("kind", "shared")
     search_fields = ("student__student_number", "summary")
     list_select_related = ("student__user", "author")
-    inlines = [CorrectionInline]
+    inlines = [
+        read_only_rows_inline(
+            m.ProgressLogCorrection, readonly_fields=("author", "text", "created_at")
+        )
+    ]
 
 
 @admin.register(m.CaseLog)

@@ -41,6 +41,11 @@ def rows_inline(model: type[models.Model], **options: Any) -> type[admin.Tabular
     )
 
 
+def read_only_rows_inline(model: type[models.Model], **options: Any) -> type[ReadOnlyInline]:
+    """A `ReadOnlyInline` of `model`'s rows (the history under a record, say)."""
+    return type(f"{model.__name__}Inline", (ReadOnlyInline,), {"model": model, **options})
+
+
 class RecordAdmin(admin.ModelAdmin):
     """Records the portal writes itself: never added here, and every field is read-only
     (unless the admin names its `readonly_fields`)."""

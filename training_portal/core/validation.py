@@ -53,6 +53,14 @@ def comment_length_errors(comment: str, limit: int) -> list[str]:
     ]
 
 
+def reject_unknown_fields(function: str, fields: Iterable[str], allowed: Iterable[str]) -> None:
+    """A TypeError, as for an unexpected keyword argument, when `fields` (the `**fields` a
+    service takes) name any field that is not `allowed`."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"{function}() got unexpected fields: {', '.join(sorted(unknown))}")
+
+
 def validated_save(
     instance: M,
     *,

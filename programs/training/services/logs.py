@@ -20,6 +20,7 @@ from accounts.models import User
 from training_portal.core.formats import format_date, format_datetime
 from training_portal.core.history import history_context
 from training_portal.core.notifications import notify
+from training_portal.core.validation import reject_unknown_fields
 
 from ...models import (
     CaseLog,
@@ -143,9 +144,7 @@ def write_progress_log(
 @transaction.atomic
 def edit_progress_log(*, user: User, log: ProgressLog, **fields: Any) -> ProgressLog:
     """The author changes the log within its edit window (any of `LOG_FIELDS`)."""
-    unknown = set(fields) - LOG_FIELDS
-    if unknown:
-        raise TypeError(f"edit_progress_log() got unexpected fields: {', '.join(sorted(unknown))}")
+    reject_unknown_fields("edit_progress_log", fields, LOG_FIELDS)
     log.refresh_from_db(from_queryset=ProgressLog.objects.select_for_update())
     if not _is_author(user, log):
         raise PermissionDenied
@@ -375,9 +374,7 @@ def answer_case_log(
 ) -> CaseLog:
     """The student answers a question or corrects rejected cases (any of date, modality,
     procedure, count, role): the cases go back to the tutor to verify."""
-    unknown = set(corrections) - set(CASE_CORRECTABLE)
-    if unknown:
-        raise TypeError(f"answer_case_log() got unexpected fields: {', '.join(sorted(unknown))}")
+    reject_unknown_fields("answer_case_log", corrections, CASE_CORRECTABLE)
     _review(user, case_log, "answer")
     answer = (answer or "").strip()
     changed = {name for name, value in corrections.items() if getattr(case_log, name) != value}

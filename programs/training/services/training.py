@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from training_portal.core.formats import format_date
 from training_portal.core.notifications import notify
-from training_portal.core.validation import PDF_OR_IMAGE, upload_error
+from training_portal.core.validation import PDF_OR_IMAGE, reject_unknown_fields, upload_error
 
 from ...models import (
     Course,
@@ -196,9 +196,7 @@ def draft_plan(
 @transaction.atomic
 def update_plan(*, user: User, plan: TrainingPlan, **fields: Any) -> TrainingPlan:
     """The student changes their draft (any of `PLAN_FIELDS`)."""
-    unknown = set(fields) - PLAN_FIELDS
-    if unknown:
-        raise TypeError(f"update_plan() got unexpected fields: {', '.join(sorted(unknown))}")
+    reject_unknown_fields("update_plan", fields, PLAN_FIELDS)
     _lock_for(user, plan, can_edit_plan)
     for name in _COPIED_FIELDS:
         if name in fields:
