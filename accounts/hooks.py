@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 def register() -> None:
     """Called once from `AccountsConfig.ready()` (`core.registry.register_features`)."""
-    from training_portal.core.history import register_history, register_history_reader
+    from training_portal.core.history import (
+        history_phrases,
+        register_history,
+        register_history_reader,
+    )
     from training_portal.core.jobs import register_job_kind
     from training_portal.core.navigation import ADMINISTRATION_MENU, register_nav
     from training_portal.core.registry import register_demo_seeder
@@ -34,19 +38,11 @@ def register() -> None:
     register_history(
         User,
         subject=_("Account"),
-        phrases={
-            "insert": _("Account created"),
-            "update": _("Account changed"),
-            "delete": _("Account deleted"),
-        },
+        phrases=history_phrases(_("Account created"), _("Account changed"), _("Account deleted")),
     )
     register_history(
         RoleMembership,
         subject=_("Role"),
-        phrases={
-            "insert": _("Role granted"),
-            "update": _("Role changed"),
-            "delete": _("Role removed"),
-        },
+        phrases=history_phrases(_("Role granted"), _("Role changed"), _("Role removed")),
     )
     register_demo_seeder(100, "accounts", seed_accounts)

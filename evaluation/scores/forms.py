@@ -20,26 +20,35 @@ def weight_field(key: str) -> str:
     return f"weight_{key}"
 
 
+def _points_field(
+    label: Any, initial: Decimal | int, *, max_value: int = 100, **kwargs: Any
+) -> forms.DecimalField:
+    """A decimal from 0 to `max_value` with two decimal places (scores, weights, shares)."""
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_value=max_value,
+        decimal_places=2,
+        initial=initial,
+        **kwargs,
+    )
+
+
 class StartRunForm(BootstrapForm):
     """A period to score, with the formula's weights and the probation thresholds."""
 
     label = forms.CharField(label=_("Period"), max_length=40, help_text=_("For example “2026”."))
     period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs=DATE))
     period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs=DATE))
-    threshold = forms.DecimalField(
-        label=_("Probation threshold"),
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
-        initial=formula.DEFAULT_THRESHOLD,
+    threshold = _points_field(
+        _("Probation threshold"),
+        formula.DEFAULT_THRESHOLD,
         help_text=_("Partners scoring below it are recommended for probation."),
     )
-    bottom_share = forms.DecimalField(
-        label=_("Bottom share (%)"),
-        min_value=0,
+    bottom_share = _points_field(
+        _("Bottom share (%)"),
+        formula.DEFAULT_BOTTOM_SHARE,
         max_value=99,
-        decimal_places=2,
-        initial=formula.DEFAULT_BOTTOM_SHARE,
         help_text=_(
             "Partners in the bottom share of their kind in two periods running are "
             "recommended for probation."
@@ -49,12 +58,9 @@ class StartRunForm(BootstrapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for component in formula.COMPONENTS:
-            self.fields[weight_field(component.key)] = forms.DecimalField(
-                label=_("Weight: %(component)s") % {"component": component.label},
-                min_value=0,
-                max_value=100,
-                decimal_places=2,
-                initial=formula.DEFAULT_WEIGHTS[component.key],
+            self.fields[weight_field(component.key)] = _points_field(
+                _("Weight: %(component)s") % {"component": component.label},
+                formula.DEFAULT_WEIGHTS[component.key],
             )
         self.style_widgets()
 

@@ -11,22 +11,15 @@ def register() -> None:
     from training_portal.core.attention import register_attention
     from training_portal.core.history import register_history
     from training_portal.core.jobs import register_job_kind
-    from training_portal.core.navigation import EVALUATION_MENU, register_nav
+    from training_portal.core.navigation import EVALUATION_MENU, register_menu
 
     from ..models import PartnerScoreRun, ProbationDecision
     from . import attention, permissions, services, tasks
 
-    register_nav(
-        _("Partner performance"),
-        "partner_scores:ranking",
-        permissions.sees_scores,
-        menu=EVALUATION_MENU,
-    )
-    register_nav(
-        _("Partner performance"),
-        "partner_scores:formula",
-        permissions.sees_formula_only,
-        menu=EVALUATION_MENU,
+    register_menu(
+        EVALUATION_MENU,
+        (_("Partner performance"), "partner_scores:ranking", permissions.sees_scores),
+        (_("Partner performance"), "partner_scores:formula", permissions.sees_formula_only),
     )
     register_attention(attention.recommendations_attention)
     register_job_kind(

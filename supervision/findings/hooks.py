@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,8 +27,4 @@ def register() -> None:
     def of_program(user: Any, finding: Any) -> bool:
         return administers_program_id(user, finding.program_id)
 
-    register_history(
-        Finding,
-        allowed=of_program,
-        url=lambda finding: reverse("supervision:finding-detail", args=[finding.pk]),
-    )
+    register_history(Finding, allowed=of_program, url="supervision:finding-detail")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,6 +43,6 @@ def register() -> None:
     register_history(
         Inspection,
         allowed=inspection_history_allowed,
-        url=lambda inspection: reverse("inspections:inspection-detail", args=[inspection.pk]),
+        url="inspections:inspection-detail",
     )
     register_demo_seeder(310, "inspections", seed_inspection_demo)

@@ -33,8 +33,23 @@ __all__ = [
 # ---- Aggregates ----------------------------------------------------------------------------
 
 
+class _TermAnswers:
+    """What the aggregates of one term share: shown only with enough answers."""
+
+    term: str
+    answers: int | None
+
+    @property
+    def shown(self) -> bool:
+        return self.answers is not None
+
+    @property
+    def term_label(self) -> str:
+        return term_label(self.term)
+
+
 @dataclass(frozen=True)
-class TutorAggregate:
+class TutorAggregate(_TermAnswers):
     """The answers about one tutor (in one role) in one program and term. `answers` and
     `average` are None when there are fewer than `MIN_ANSWERS` answers."""
 
@@ -48,20 +63,12 @@ class TutorAggregate:
     average: Decimal | None
 
     @property
-    def shown(self) -> bool:
-        return self.answers is not None
-
-    @property
-    def term_label(self) -> str:
-        return term_label(self.term)
-
-    @property
     def role_label(self) -> str:
         return str(TutorProfile.Kind(self.role).label)
 
 
 @dataclass(frozen=True)
-class ProgramAggregate:
+class ProgramAggregate(_TermAnswers):
     """The answers in one program and term; each average only from `MIN_ANSWERS` answers to
     its question on. `comments` is None for those who may not read them."""
 
@@ -73,14 +80,6 @@ class ProgramAggregate:
     practice_tutor_average: Decimal | None
     program_support_average: Decimal | None
     comments: list[str] | None
-
-    @property
-    def shown(self) -> bool:
-        return self.answers is not None
-
-    @property
-    def term_label(self) -> str:
-        return term_label(self.term)
 
 
 def _average(value: Any, count: int) -> Decimal | None:

@@ -80,6 +80,11 @@ def _empty(width: int, height: int, title: str, empty_label: str) -> SafeString:
     )
 
 
+def _close(parts: list[str]) -> SafeString:
+    """Join the parts of a chart opened with _open and close its <svg>."""
+    return mark_safe("".join([*parts, "</svg>"]))  # noqa: S308 - every label is escaped
+
+
 def bar_chart(
     items: Sequence[tuple[Any, Any]],
     *,
@@ -110,8 +115,7 @@ def bar_chart(
             f'<text x="{label_width + length + 4:.1f}" y="{y + 14}">'
             f"{_text(_fmt(value) + suffix if value is not None else _fmt(value))}</text>"
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped
+    return _close(parts)
 
 
 def line_chart(
@@ -170,8 +174,7 @@ def line_chart(
                 f'<polyline points="{" ".join(line)}" fill="none" stroke="{PALETTE[0]}" '
                 f'stroke-width="2"/>'
             )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped
+    return _close(parts)
 
 
 def donut_chart(
@@ -223,8 +226,7 @@ def donut_chart(
             f'<rect x="{size + 10}" y="{y}" width="12" height="12" fill="{_text(colour)}"/>'
             f'<text x="{size + 28}" y="{y + 10}">{_text(label)}: {_text(_fmt(value))}</text>'
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped
+    return _close(parts)
 
 
 @dataclass(frozen=True)
@@ -311,5 +313,4 @@ def column_chart(
             f'<text x="{x + 14:.1f}" y="{y + 9}">{_text(label)}</text>'
         )
         x += 24 + 7 * len(str(label))
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped
+    return _close(parts)

@@ -83,11 +83,20 @@ _registry: dict[type[models.Model], HistoryRegistration] = {}
 _full_readers: list[Callable[[Any], bool]] = []
 
 
+def _detail_url(route: str) -> RecordUrl:
+    return lambda obj: reverse(route, args=[obj.pk])
+
+
+def history_phrases(insert: Any, update: Any, delete: Any) -> dict[str, Any]:
+    """How a model's events are called, for `register_history(phrases=...)`."""
+    return {"insert": insert, "update": update, "delete": delete}
+
+
 def register_history(
     model: type[models.Model],
     *,
     allowed: AccessRule | None = None,
-    url: RecordUrl | None = None,
+    url: RecordUrl | str | None = None,
     subject: Any = None,
     phrases: dict[str, Any] | None = None,
 ) -> None:
@@ -95,8 +104,11 @@ def register_history(
     lives, and (optionally) how its events are called.
 
     `allowed(user, obj)` is called for signed-in users who do not read every history;
-    without it only those read the history (deny by default).
+    without it only those read the history (deny by default). `url` is a function of the
+    record, or the name of a route that takes the record's pk.
     """
+    if isinstance(url, str):
+        url = _detail_url(url)
     _registry[model] = HistoryRegistration(
         allowed=allowed, url=url, subject=subject, phrases=dict(phrases or {})
     )

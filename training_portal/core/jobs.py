@@ -18,7 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -217,16 +217,17 @@ def notify_owner_of_end(job_id: int) -> None:
     )
 
 
+def _lock_ids(jobs: QuerySet[Job]) -> list[int]:
+    """The ids of these jobs, locked for update (skipping rows another worker holds)."""
+    return list(jobs.select_for_update(skip_locked=True).values_list("id", flat=True))
+
+
 @transaction.atomic
 def recover_stuck_jobs() -> dict[str, int]:
     """Re-queue running jobs whose worker died, or fail them after JOB_MAX_ATTEMPTS."""
     now = timezone.now()
     stale = Job.objects.stale(now - settings.JOB_STALE_AFTER)
-    hopeless = list(
-        stale.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS)
-        .select_for_update(skip_locked=True)
-        .values_list("id", flat=True)
-    )
+    hopeless = _lock_ids(stale.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS))
     failed = Job.objects.filter(pk__in=hopeless).update(
         status=Job.Status.FAILED,
         finished_at=now,
@@ -236,11 +237,7 @@ def recover_stuck_jobs() -> dict[str, int]:
     )
     for job_id in hopeless:
         notify_owner_of_end(job_id)
-    ids = list(
-        stale.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS)
-        .select_for_update(skip_locked=True)
-        .values_list("id", flat=True)
-    )
+    ids = _lock_ids(stale.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS))
     requeued = Job.objects.filter(pk__in=ids).update(
         status=Job.Status.QUEUED,
         message=str(REQUEUED_MESSAGE),

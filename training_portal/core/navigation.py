@@ -55,6 +55,14 @@ def register_nav(
     _entries.append(NavEntry(label, url_name, allowed, menu))
 
 
+def register_menu(
+    menu: str | Promise, *entries: tuple[str | Promise, str, Callable[[Any], bool]]
+) -> None:
+    """Register several (label, url_name, allowed) entries of one menu, in this order."""
+    for label, url_name, allowed in entries:
+        register_nav(label, url_name, allowed, menu=menu)
+
+
 def entries_for(user: Any) -> list[NavEntry]:
     return [entry for entry in _entries if entry.allowed(user)]
 

@@ -24,10 +24,12 @@ from typing import Any
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
-from training_portal.core.public_cache import PublicPage, public_pages
+from training_portal.core.public_cache import PublicPage, View, public_pages
 from training_portal.core.ratelimit import rate_limited
 
 from ...models import Severity
@@ -145,3 +147,91 @@ def version_checks(
         )
         previous = item.content_hash
     return checks
+
+
+@dataclass(frozen=True)
+class PublishedChain:
+    """The public pages of one kind of hash-chained publication, by the convention of its
+    routes: `<route>-detail`, `<route>-version` and `<route>-verify`, each taking the pk of
+    what was published about (and `-version` the version's number)."""
+
+    route: str
+    #: The model of the published versions, and its field naming what they are about.
+    model: Any
+    subject_field: str
+
+    def versions_or_404(self, pk: int, *deferred: str) -> list[Any]:
+        """The versions published about `pk`, oldest first (404 if none), without the
+        `deferred` fields."""
+        versions = list(
+            self.model.objects.filter(**{f"{self.subject_field}_id": pk})
+            .defer(*deferred)
+            .order_by("version")
+        )
+        if not versions:
+            raise Http404
+        return versions
+
+    def version_url(self, pk: int) -> Callable[[int], str]:
+        return lambda version: reverse(f"{self.route}-version", args=[pk, version])
+
+    def version_page(
+        self,
+        pk: int,
+        versions: Sequence[ChainedVersion],
+        number: int,
+        *,
+        title: str,
+        template: str,
+        context: dict[str, Any],
+    ) -> PublicPage:
+        """Version `number` of the publication, with the whole chain and the links to the
+        newest version and to the verification."""
+        return PublicPage(
+            title=title,
+            template=template,
+            context={
+                **context,
+                "is_latest": number == versions[-1].version,
+                "chain": chain_rows(versions, self.version_url(pk), number),
+                "verify_url": reverse(f"{self.route}-verify", args=[pk]),
+                "latest_url": reverse(f"{self.route}-detail", args=[pk]),
+            },
+        )
+
+    def verify_view(
+        self,
+        subject_model: type[Model],
+        verify: Callable[[Any], Any],
+        *,
+        title: Any,
+        subject: Callable[[Any, list[Any]], Any],
+    ) -> View:
+        """The public view that recomputes the hash chain of what was published about one
+        `subject_model` (its pk in the URL): intact, or which versions fail. `verify` gives
+        the problems; `subject(obj, versions)` names what was published."""
+        published = self.model.objects.values(f"{self.subject_field}_id")
+
+        @public_page
+        def verify_page(request: HttpRequest, **kwargs: int) -> PublicPage:
+            (pk,) = kwargs.values()
+            obj = subject_model._default_manager.filter(pk=pk, pk__in=published).first()
+            if obj is None:
+                raise Http404
+            problems = verify(obj)
+            versions = list(
+                self.model.objects.filter(**{self.subject_field: obj}).order_by("version")
+            )
+            return PublicPage(
+                title=title,
+                template="supervision/public/chain_verify.html",
+                context={
+                    "subject": subject(obj, versions),
+                    "subject_url": reverse(f"{self.route}-detail", args=[pk]),
+                    "problems": problems,
+                    "checks": version_checks(versions, self.version_url(pk)),
+                    "checked_at": timezone.now(),
+                },
+            )
+
+        return verify_page

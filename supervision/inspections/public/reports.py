@@ -3,15 +3,14 @@ its versions, the verification of their hash chain."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models.organizations import OrganizationKind
 
@@ -29,13 +28,12 @@ from .filters import PublicReportFilter, valid_filters_applied
 from .pages import (
     SEVERITIES,
     PublicPage,
-    chain_rows,
+    PublishedChain,
     iso_date,
     label,
     page_query,
     paginate,
     public_page,
-    version_checks,
 )
 
 HOME_ROWS = 8
@@ -69,8 +67,7 @@ def _report_rows(reports: Iterable[PublishedReport]) -> list[ReportRow]:
     ]
 
 
-def _report_url(inspection_id: int) -> Callable[[int], str]:
-    return lambda version: reverse("public:report-version", args=[inspection_id, version])
+REPORT_CHAIN = PublishedChain("public:report", PublishedReport, "inspection")
 
 
 def _report_document(content: dict[str, Any]) -> dict[str, Any]:
@@ -148,69 +145,39 @@ def report_list(request: HttpRequest) -> PublicPage:
     )
 
 
-def _report_versions(inspection_id: int) -> list[PublishedReport]:
-    versions = list(
-        PublishedReport.objects.filter(inspection_id=inspection_id)
-        .defer("content", "search_text")
-        .order_by("version")
-    )
-    if not versions:
-        raise Http404
-    return versions
-
-
-def _report_page(inspection_id: int, version: int | None) -> PublicPage:
-    versions = _report_versions(inspection_id)
+@public_page
+def report_version(
+    request: HttpRequest, inspection_id: int, version: int | None = None
+) -> PublicPage:
+    """A version of a published report (the newest without `version`), its versions and
+    their hash chain."""
+    versions = REPORT_CHAIN.versions_or_404(inspection_id, "content", "search_text")
     number = versions[-1].version if version is None else version
     shown = PublishedReport.objects.filter(inspection_id=inspection_id, version=number).first()
     if shown is None:
         raise Http404
-    document = _report_document(shown.content)
-    return PublicPage(
+    return REPORT_CHAIN.version_page(
+        inspection_id,
+        versions,
+        number,
         title=shown.title,
         template="supervision/public/report_detail.html",
         context={
             "report": shown,
-            "document": document,
+            "document": _report_document(shown.content),
             "latest": versions[-1],
-            "is_latest": number == versions[-1].version,
-            "chain": chain_rows(versions, _report_url(inspection_id), number),
-            "verify_url": reverse("public:report-verify", args=[inspection_id]),
-            "latest_url": reverse("public:report-detail", args=[inspection_id]),
         },
     )
 
 
-@public_page
-def report_detail(request: HttpRequest, inspection_id: int) -> PublicPage:
-    """The newest version of a published report, its versions and their hash chain."""
-    return _report_page(inspection_id, None)
+#: The newest version is the report's page.
+report_detail = report_version
 
 
-@public_page
-def report_version(request: HttpRequest, inspection_id: int, version: int) -> PublicPage:
-    """One version of a published report."""
-    return _report_page(inspection_id, version)
-
-
-@public_page
-def report_verify(request: HttpRequest, inspection_id: int) -> PublicPage:
-    """Recompute the hash chain of a report's versions: intact, or which versions fail."""
-    inspection = Inspection.objects.filter(
-        pk=inspection_id, pk__in=PublishedReport.objects.values("inspection_id")
-    ).first()
-    if inspection is None:
-        raise Http404
-    problems = publication.verify_report_chain(inspection)
-    versions = list(PublishedReport.objects.filter(inspection=inspection).order_by("version"))
-    return PublicPage(
-        title=_("Verification of a published report"),
-        template="supervision/public/chain_verify.html",
-        context={
-            "subject": versions[-1].title,
-            "subject_url": reverse("public:report-detail", args=[inspection_id]),
-            "problems": problems,
-            "checks": version_checks(versions, _report_url(inspection_id)),
-            "checked_at": timezone.now(),
-        },
-    )
+#: Recompute the hash chain of a report's versions: intact, or which versions fail.
+report_verify = REPORT_CHAIN.verify_view(
+    Inspection,
+    publication.verify_report_chain,
+    title=gettext_lazy("Verification of a published report"),
+    subject=lambda inspection, versions: versions[-1].title,
+)

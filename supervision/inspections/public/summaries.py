@@ -3,14 +3,12 @@ versions, the verification of their hash chain."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import Program
 
@@ -22,13 +20,12 @@ from .filters import PublicAuditSummaryFilter, valid_filters_applied
 from .pages import (
     SEVERITIES,
     PublicPage,
-    chain_rows,
+    PublishedChain,
     iso_date,
     page_query,
     paginate,
     public_page,
     rule_title,
-    version_checks,
 )
 
 
@@ -58,8 +55,7 @@ def summary_list(request: HttpRequest) -> PublicPage:
     )
 
 
-def summary_url(program_id: int) -> Callable[[int], str]:
-    return lambda version: reverse("public:summary-version", args=[program_id, version])
+SUMMARY_CHAIN = PublishedChain("public:summary", PublishedAuditSummary, "program")
 
 
 def month_start(value: Any) -> Any:
@@ -97,19 +93,13 @@ def summary_document(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _summary_versions(program_id: int) -> list[PublishedAuditSummary]:
-    versions = list(
-        PublishedAuditSummary.objects.filter(program_id=program_id)
-        .defer("content")
-        .order_by("version")
-    )
-    if not versions:
-        raise Http404
-    return versions
-
-
-def _summary_page(program_id: int, version: int | None) -> PublicPage:
-    versions = _summary_versions(program_id)
+@public_page
+def summary_version(
+    request: HttpRequest, program_id: int, version: int | None = None
+) -> PublicPage:
+    """A version of a program's audit summary (the newest without `version`), its versions
+    and their chain."""
+    versions = SUMMARY_CHAIN.versions_or_404(program_id, "content")
     number = versions[-1].version if version is None else version
     shown = (
         PublishedAuditSummary.objects.filter(program_id=program_id, version=number)
@@ -118,50 +108,24 @@ def _summary_page(program_id: int, version: int | None) -> PublicPage:
     )
     if shown is None:
         raise Http404
-    return PublicPage(
+    return SUMMARY_CHAIN.version_page(
+        program_id,
+        versions,
+        number,
         title=_("Audit summary: %(program)s") % {"program": shown.program},
         template="supervision/public/summary_detail.html",
-        context={
-            "summary": shown,
-            "document": summary_document(shown.content),
-            "is_latest": number == versions[-1].version,
-            "chain": chain_rows(versions, summary_url(program_id), number),
-            "verify_url": reverse("public:summary-verify", args=[program_id]),
-            "latest_url": reverse("public:summary-detail", args=[program_id]),
-        },
+        context={"summary": shown, "document": summary_document(shown.content)},
     )
 
 
-@public_page
-def summary_detail(request: HttpRequest, program_id: int) -> PublicPage:
-    """The newest version of a program's audit summary, its versions and their chain."""
-    return _summary_page(program_id, None)
+#: The newest version is the summary's page.
+summary_detail = summary_version
 
 
-@public_page
-def summary_version(request: HttpRequest, program_id: int, version: int) -> PublicPage:
-    """One version of a program's audit summary."""
-    return _summary_page(program_id, version)
-
-
-@public_page
-def summary_verify(request: HttpRequest, program_id: int) -> PublicPage:
-    """Recompute the hash chain of a program's audit summaries."""
-    program = Program.objects.filter(
-        pk=program_id, pk__in=PublishedAuditSummary.objects.values("program_id")
-    ).first()
-    if program is None:
-        raise Http404
-    problems = publication.verify_summary_chain(program)
-    versions = list(PublishedAuditSummary.objects.filter(program=program).order_by("version"))
-    return PublicPage(
-        title=_("Verification of a published audit summary"),
-        template="supervision/public/chain_verify.html",
-        context={
-            "subject": _("Audit summary: %(program)s") % {"program": program},
-            "subject_url": reverse("public:summary-detail", args=[program_id]),
-            "problems": problems,
-            "checks": version_checks(versions, summary_url(program_id)),
-            "checked_at": timezone.now(),
-        },
-    )
+#: Recompute the hash chain of a program's audit summaries.
+summary_verify = SUMMARY_CHAIN.verify_view(
+    Program,
+    publication.verify_summary_chain,
+    title=gettext_lazy("Verification of a published audit summary"),
+    subject=lambda program, versions: _("Audit summary: %(program)s") % {"program": program},
+)
