@@ -1,6 +1,6 @@
 """URL patterns of the projects pages; included by programs/urls.py under the same namespace."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
 
 from training_portal.core.routes import record_pages, record_routes
 
