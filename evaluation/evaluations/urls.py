@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from training_portal.core.routes import record_routes
+from training_portal.core.routes import record_pages, record_routes
 
 from . import views
 
@@ -10,7 +10,7 @@ app_name = "evaluations"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("mine/", views.mine, name="mine"),
-    path("programs/<int:pk>/indicators/", views.indicators, name="indicators"),
+    *record_pages("programs", views, {"indicators": "indicators"}),
     *record_routes(
         "rounds",
         "round",
@@ -18,10 +18,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         ("create", "list", "detail", "close", "results"),
         parent="programs",
     ),
-    path(
-        "rounds/<int:pk>/results/<str:kind>/<int:subject>/",
-        views.subject_results,
-        name="subject-results",
-    ),
-    path("owed/<int:pk>/", views.submit, name="submit"),
+    *record_pages("rounds", views, {"results/<str:kind>/<int:subject>": "subject_results"}),
+    *record_pages("owed", views, {"": "submit"}),
 ]

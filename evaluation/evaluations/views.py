@@ -25,7 +25,7 @@ from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Program
 from programs.scopes import administered_program_ids
 from training_portal.core import pages
-from training_portal.core.pages import page_of, permitted
+from training_portal.core.pages import act, page_of, permitted
 
 from ..models import EvaluationRequest, EvaluationRound, Indicator, Source, SubjectKind
 from . import permissions, services
@@ -219,14 +219,12 @@ def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _visible_round(user, pk)
     if not permissions.can_manage_round(user, round_):
         raise PermissionDenied
-    try:
-        services.close_round(user=user, round_=round_)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The round is closed."))
-    return redirect("evaluations:round-detail", pk=round_.pk)
+    return act(
+        request,
+        lambda: services.close_round(user=user, round_=round_),
+        success=_("The round is closed."),
+        redirect_to=reverse("evaluations:round-detail", args=[round_.pk]),
+    )
 
 
 # ---- Results -------------------------------------------------------------------------------

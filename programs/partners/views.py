@@ -28,7 +28,7 @@ from accounts.models import RoleMembership
 from accounts.roles import Role
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.forms import BootstrapForm
-from training_portal.core.pages import act, flash_refusal, page_of, permitted, submit
+from training_portal.core.pages import act, page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import Organization, Placement, Program, ProgramPartner, TutorProfile
@@ -340,13 +340,11 @@ def counsellor_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: in
     membership = get_object_or_404(
         counsellors.postings_at(organization).select_related("user"), pk=membership_pk
     )
-    page = _organization_page(organization)
     return act(
         request,
         lambda: counsellors.end_counsellor_posting(user=request.user, membership=membership),
-        refused=flash_refusal(request, page),
         success=_("The posting of %(person)s ends today.") % {"person": membership.user},
-        redirect_to=page,
+        redirect_to=_organization_page(organization),
     )
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import act, form_refusal
 from training_portal.core.permissions import require
 
 from ..models import Organization, Placement, Student, TutorProfile
@@ -48,13 +49,13 @@ def placement_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if not coordinates(request.user, placement.host):
         raise PermissionDenied
     form = ConfirmPlacementForm(request.POST)
-    try:
-        placements.confirm_placement(user=request.user, placement=placement)
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return _render_placements(request, form)
-    messages.success(request, _("The placement is confirmed."))
-    return redirect("programs:placements-to-confirm")
+    return act(
+        request,
+        lambda: placements.confirm_placement(user=request.user, placement=placement),
+        refused=form_refusal(form, lambda: _render_placements(request, form)),
+        success=_("The placement is confirmed."),
+        redirect_to="programs:placements-to-confirm",
+    )
 
 
 def _render_placements(

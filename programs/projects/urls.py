@@ -1,6 +1,6 @@
 """URL patterns of the projects pages; included by programs/urls.py under the same namespace."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern
 
 from training_portal.core.routes import record_pages, record_routes
 
@@ -14,19 +14,14 @@ urlpatterns: list[URLPattern] = [
         ("list", "detail", "create", "status", "refuse"),
         parent="programs",
     ),
-    path(
-        "projects/<int:pk>/completion/<str:step>/",
-        views.project_completion,
-        name="project-completion",
-    ),
     *record_pages(
         "projects",
         views,
-        {"members/new": "project_member_add", "outputs/new": "project_output_add"},
-    ),
-    path(
-        "projects/<int:pk>/members/<int:member_pk>/remove/",
-        views.project_member_remove,
-        name="project-member-remove",
+        {
+            "completion/<str:step>": "project_completion",
+            "members/new": "project_member_add",
+            "outputs/new": "project_output_add",
+            "members/<int:member_pk>/remove": "project_member_remove",
+        },
     ),
 ]

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +18,7 @@ from accounts.models import User
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.forms import BootstrapForm
 from training_portal.core.history import history_enabled
-from training_portal.core.pages import act, page_of, permitted, submit
+from training_portal.core.pages import act, form_refusal, page_of, permitted, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import Program, Project
@@ -45,6 +44,9 @@ from .permissions import (
 from .workflow import CLOSED
 
 PROJECTS_PER_PAGE = 25
+
+#: The member form's field for the service's `member_user`.
+MEMBER_ALIASES = {"member_user": "email"}
 
 
 # ---- Projects ------------------------------------------------------------------------------
@@ -145,10 +147,11 @@ def project_completion(request: AuthenticatedHttpRequest, pk: int, step: str) ->
     allowed = can_request_completion if step == "request" else can_confirm_completion
     project = _visible_project(request, pk, allowed)
     service = projects.request_completion if step == "request" else projects.confirm_completion
+    form = ProjectStatusForm(request.POST)
     return act(
         request,
         lambda: service(user=request.user, project=project),
-        refused=lambda exc: _refused(request, project, exc, ProjectStatusForm(request.POST)),
+        refused=form_refusal(form, lambda: _render_project(request, project, status_form=form)),
         success=_("The completion now waits for someone else's confirmation.")
         if step == "request"
         else _("The completion is confirmed."),
@@ -169,7 +172,7 @@ def project_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             user=request.user, project=project, member_user=data["email"], role=data["role"]
         ),
         _("The member has been added."),
-        aliases={"member_user": "email"},
+        aliases=MEMBER_ALIASES,
     )
 
 
@@ -180,11 +183,12 @@ def project_member_remove(
 ) -> HttpResponse:
     project = _managed_project(request, pk)
     member = get_object_or_404(project.members.select_related("user"), pk=member_pk)
+    form = ProjectMemberForm()
     return act(
         request,
         lambda: projects.remove_member(user=request.user, project=project, member_user=member.user),
-        refused=lambda exc: _refused(
-            request, project, exc, ProjectMemberForm(), {"member_user": "email"}
+        refused=form_refusal(
+            form, lambda: _render_project(request, project, member_form=form), MEMBER_ALIASES
         ),
         success=_("%(person)s is no longer a member of the project.") % {"person": member.user},
         redirect_to=_detail(project),
@@ -228,19 +232,6 @@ def _project_form(
         page=lambda: _render_project(request, project, **{form_key: form}),
         aliases=aliases,
     )
-
-
-def _refused(
-    request: AuthenticatedHttpRequest,
-    project: Project,
-    exc: ValidationError,
-    form: BootstrapForm,
-    aliases: dict[str, str] | None = None,
-) -> HttpResponse:
-    """The project's page with a refused action's reasons on `form`."""
-    form.add_service_errors(exc, aliases)
-    key = "member_form" if isinstance(form, ProjectMemberForm) else "status_form"
-    return _render_project(request, project, **{key: form})
 
 
 def _visible_project(

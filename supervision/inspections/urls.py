@@ -3,7 +3,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from training_portal.core.routes import record_routes
+from training_portal.core.routes import record_pages, record_routes
 
 from . import views, views_admin, views_report, views_workspace
 
@@ -28,43 +28,36 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *record_routes(
         "", "", views_workspace, ("checklist", "sample", "observations", "evidence", "findings")
     ),
-    path(
-        "<int:pk>/checklist/<int:item_pk>/",
-        views_workspace.checklist_item,
-        name="checklist-item",
-    ),
-    path("<int:pk>/sample/<int:sampled_pk>/", views_workspace.sample_update, name="sample-update"),
-    path(
-        "<int:pk>/evidence/<int:file_pk>/download/",
-        views_workspace.evidence_download,
-        name="evidence-download",
+    *record_pages(
+        "",
+        views_workspace,
+        {
+            "checklist/<int:item_pk>": "checklist_item",
+            "sample/<int:sampled_pk>": "sample_update",
+            "evidence/<int:file_pk>/download": "evidence_download",
+        },
     ),
     *record_routes("", "", views_report, REPORT_PAGES),
-    path("<int:pk>/report/<int:section_pk>/", views_report.report_section, name="report-section"),
-    path(
-        "<int:pk>/reply/sections/<int:section_pk>/comment/",
-        views_report.reply_comment,
-        name="reply-comment",
-    ),
-    path(
-        "<int:pk>/reply/comments/<int:comment_pk>/answer/",
-        views_report.reply_answer,
-        name="reply-answer",
+    *record_pages(
+        "",
+        views_report,
+        {
+            "report/<int:section_pk>": "report_section",
+            "reply/sections/<int:section_pk>/comment": "reply_comment",
+            "reply/comments/<int:comment_pk>/answer": "reply_answer",
+        },
     ),
     path("<int:pk>/publication/", views_report.publication_page, name="publication"),
     # Administration: assignments, the pool, templates, draws.
     *record_routes("assignments", "assignment", views_admin, ("list", "create", "revoke")),
     *record_routes("inspectors", "inspector", views_admin, ("list",)),
-    path(
-        "inspectors/<int:user_pk>/conflicts/new/",
-        views_admin.conflict_create,
-        name="conflict-create",
+    *record_pages(
+        "inspectors", views_admin, {"conflicts/new": "conflict_create"}, pk="<int:user_pk>"
     ),
     *record_routes("checklist-templates", "template", views_admin, ("list",)),
-    path(
-        "checklist-templates/<slug:inspection_type>/",
-        views_admin.template_edit,
-        name="template-edit",
+    # One template per inspection type: its page is the type itself.
+    *record_pages(
+        "checklist-templates", views_admin, {"": "template_edit"}, pk="<slug:inspection_type>"
     ),
     *record_routes("draws", "draw", views_admin, ("list", "create", "detail", "verify", "redo")),
 ]

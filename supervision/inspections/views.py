@@ -17,12 +17,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
@@ -32,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.history import history_url
-from training_portal.core.pages import page_of, submit
+from training_portal.core.pages import act, page_of, submit
 from training_portal.core.permissions import is_active_user, require
 
 from ..models import (
@@ -320,14 +319,12 @@ def inspection_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     inspection = get_inspection(request.user, pk)
     if not permissions.is_team_member(request.user, inspection):
         raise PermissionDenied
-    try:
-        services.start_inspection(by=request.user, inspection=inspection)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The inspection has started."))
-    return redirect("inspections:inspection-detail", pk=inspection.pk)
+    return act(
+        request,
+        lambda: services.start_inspection(by=request.user, inspection=inspection),
+        success=_("The inspection has started."),
+        redirect_to=reverse("inspections:inspection-detail", args=[inspection.pk]),
+    )
 
 
 @login_required

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.typing import AuthenticatedHttpRequest
 from programs.models import Organization, Program, Student
-from training_portal.core.pages import page_of, submit
+from training_portal.core.pages import act, page_of, permitted, submit
 from training_portal.core.permissions import require
 
 from ..models import (
@@ -142,17 +142,18 @@ def assignment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(InspectionAssignment.objects.visible_to(request.user), pk=pk)
-    if not manages(request.user):
-        raise PermissionDenied
-    try:
-        services.revoke_assignment(by=request.user, assignment=assignment)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The assignment has been revoked; it no longer gives access."))
-    return redirect("inspections:assignment-list")
+    assignment = permitted(
+        InspectionAssignment.objects.visible_to(request.user),
+        request.user,
+        lambda user, _assignment: manages(user),
+        pk=pk,
+    )
+    return act(
+        request,
+        lambda: services.revoke_assignment(by=request.user, assignment=assignment),
+        success=_("The assignment has been revoked; it no longer gives access."),
+        redirect_to="inspections:assignment-list",
+    )
 
 
 # ---- The inspector pool and conflicts of interest --------------------------------------------

@@ -19,7 +19,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
-__all__ = ["act", "flash_refusal", "page_of", "permitted", "submit"]
+__all__ = ["act", "flash_refusal", "form_refusal", "page_of", "permitted", "submit"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -83,16 +83,19 @@ def act(
     request: HttpRequest,
     action: Callable[[], T],
     *,
-    refused: Callable[[ValidationError], HttpResponse],
+    refused: Callable[[ValidationError], HttpResponse] | None = None,
     success: str | Callable[[T], str] = "",
     redirect_to: Target,
 ) -> HttpResponse:
     """A button's answer (no form to fill): run `action()`; its ValidationError gives
-    `refused(exc)`, success gives the `success` message and a redirect to `redirect_to`."""
+    `refused(exc)`, success gives the `success` message and a redirect to `redirect_to`.
+
+    Without `refused`, a refusal leads to the same place as success: its messages as error
+    messages, then a redirect to `redirect_to` (which must then not be a function)."""
     try:
         result = action()
     except ValidationError as exc:
-        return refused(exc)
+        return (refused or flash_refusal(request, redirect_to))(exc)
     return _done(request, result, success, redirect_to)
 
 
@@ -123,5 +126,23 @@ def flash_refusal(
         for message in exc.messages:
             messages.error(request, message)
         return redirect(redirect_to)
+
+    return refused
+
+
+def form_refusal(
+    form: ServiceForm,
+    page: Callable[[], HttpResponse],
+    aliases: Mapping[str, str] | None = None,
+) -> Callable[[ValidationError], HttpResponse]:
+    """For `act(refused=...)` after a button whose form shows the refusal: the
+    ValidationError on `form` (its fields renamed by `aliases`), then `page()`."""
+
+    def refused(exc: ValidationError) -> HttpResponse:
+        if aliases:
+            form.add_service_errors(exc, aliases)  # type: ignore[call-arg]
+        else:
+            form.add_service_errors(exc)
+        return page()
 
     return refused

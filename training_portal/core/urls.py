@@ -7,11 +7,11 @@ with the home page (`core:home`), which is the accounts app's view (accounts.hom
 from django.urls import URLPattern, path
 
 from . import views, views_history
-from .routes import record_routes
+from .routes import record_pages, record_routes
 
 urlpatterns: list[URLPattern] = [
     *record_routes("jobs", "job", views, ("list", "detail", "progress")),
-    path("jobs/<int:pk>/download/<str:which>/", views.job_download, name="job-download"),
+    *record_pages("jobs", views, {"download/<str:which>": "job_download"}),
     *record_routes("notifications", "notification", views, ("list", "read")),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path(

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.forms import BootstrapForm
-from training_portal.core.pages import act, flash_refusal, submit
+from training_portal.core.pages import act, submit
 
 from ...models import (
     MilestoneTemplate,
@@ -263,14 +263,7 @@ def _act(
     done: str | Callable[[Any], str],
 ) -> HttpResponse:
     """A button on the program's page: back to it, with `done` or the refusal as messages."""
-    page = _program_page(program)
-    return act(
-        request,
-        action,
-        refused=flash_refusal(request, page),
-        success=done,
-        redirect_to=page,
-    )
+    return act(request, action, success=done, redirect_to=_program_page(program))
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.pages import page_of, permitted, submit
+from training_portal.core.pages import act, form_refusal, page_of, permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import CaseLog, Placement, Student
@@ -191,13 +191,13 @@ def case_log_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     form = VerifyCaseForm(request.POST)
-    try:
-        logs.verify_case_log(user=request.user, case_log=case_log)
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return _render_to_verify(request, form)
-    messages.success(request, _("The cases are verified."))
-    return redirect("programs:cases-to-verify")
+    return act(
+        request,
+        lambda: logs.verify_case_log(user=request.user, case_log=case_log),
+        refused=form_refusal(form, lambda: _render_to_verify(request, form)),
+        success=_("The cases are verified."),
+        redirect_to="programs:cases-to-verify",
+    )
 
 
 def _render_to_verify(request: AuthenticatedHttpRequest, form: VerifyCaseForm) -> HttpResponse:

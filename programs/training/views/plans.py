@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.pages import permitted, submit
+from training_portal.core.pages import act, form_refusal, permitted, submit
 from training_portal.core.permissions import require
 
 from ...models import Course, ProgressLog, Student, TrainingPlan
@@ -121,12 +121,12 @@ def plan_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not allowed(request.user, plan):
         raise PermissionDenied
     extra = {"comment": form.cleaned_data["comment"]} if service is training.return_plan else {}
-    try:
-        service(user=request.user, plan=plan, **extra)
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return render_student(request, student, transition_form=form)
-    messages.success(request, _("The plan has been updated."))
-    if is_own_student_record(request.user, student):
-        return redirect("programs:my-plan")
-    return redirect("programs:student", pk=student.pk)
+    return act(
+        request,
+        lambda: service(user=request.user, plan=plan, **extra),
+        refused=form_refusal(form, lambda: render_student(request, student, transition_form=form)),
+        success=_("The plan has been updated."),
+        redirect_to=reverse("programs:my-plan")
+        if is_own_student_record(request.user, student)
+        else reverse("programs:student", args=[student.pk]),
+    )

@@ -3,7 +3,7 @@ Atom feed (namespace "public", mounted at /public/, no login)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from training_portal.core.routes import record_routes
+from training_portal.core.routes import record_pages, record_routes
 
 from . import draws, feeds, reports, summaries
 
@@ -15,17 +15,13 @@ PUBLISHED = ("list", "detail", "verify")
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", reports.home, name="home"),
     *record_routes("reports", "report", reports, PUBLISHED, pk="<int:inspection_id>"),
-    path(
-        "reports/<int:inspection_id>/v<int:version>/",
-        reports.report_version,
-        name="report-version",
+    *record_pages(
+        "reports", reports, {"v<int:version>": "report_version"}, pk="<int:inspection_id>"
     ),
     *record_routes("audit-summaries", "summary", summaries, PUBLISHED, pk="<int:program_id>"),
-    path(
-        "audit-summaries/<int:program_id>/v<int:version>/",
-        summaries.summary_version,
-        name="summary-version",
+    *record_pages(
+        "audit-summaries", summaries, {"v<int:version>": "summary_version"}, pk="<int:program_id>"
     ),
-    path("draws/<uuid:public_id>/verify/", draws.draw_verify, name="draw-verify"),
+    *record_routes("draws", "draw", draws, ("verify",), pk="<uuid:public_id>"),
     path("feed.atom", feeds.publications_feed, name="feed"),
 ]
