@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from programs.design import services as elements
 from programs.design.permissions import can_manage_program
+from training_portal.core.api.serializers import optional_text
 from training_portal.core.api.viewsets import Creates, RecordStep, actor, answer, read_input
 from training_portal.core.files import download_url
 
@@ -96,7 +97,7 @@ def errors_renamed(**names: str) -> Iterator[None]:
 
 
 class CommentSerializer(serializers.Serializer[Any]):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = optional_text()
 
 
 class ReasonSerializer(serializers.Serializer[Any]):

@@ -23,11 +23,12 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.models import Program
-from training_portal.core.api.serializers import ReadOnlyModelSerializer
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_text
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from ..models import Evaluation, EvaluationRequest, EvaluationRound, Indicator, Score, Source
 from . import filters, permissions, services
+from .services.indicators import INDICATOR_FIELDS
 
 # ---- Serializers ---------------------------------------------------------------------------
 
@@ -35,18 +36,8 @@ from . import filters, permissions, services
 class IndicatorSerializer(ReadOnlyModelSerializer[Indicator]):
     class Meta:
         model = Indicator
-        fields = [
-            "id",
-            "program",
-            "category",
-            "objective",
-            "name",
-            "description",
-            "weight",
-            "scale_min",
-            "scale_max",
-            "position",
-        ]
+        # The fields a program's set of indicators saves (`services.save_indicators`).
+        fields = ["id", "program", *INDICATOR_FIELDS]
 
 
 class IndicatorRowSerializer(serializers.Serializer[Any]):
@@ -56,7 +47,7 @@ class IndicatorRowSerializer(serializers.Serializer[Any]):
     category = serializers.ChoiceField(choices=Indicator.Category.choices)
     objective = serializers.IntegerField(required=False, allow_null=True)
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = optional_text()
     weight = serializers.DecimalField(max_digits=5, decimal_places=2)
     scale_min = serializers.IntegerField(required=False, default=1)
     scale_max = serializers.IntegerField(required=False, default=5)
@@ -101,9 +92,17 @@ class ScoreSerializer(ReadOnlyModelSerializer[Score]):
         fields = ["indicator", "value"]
 
 
-class EvaluationSerializer(ReadOnlyModelSerializer[Evaluation]):
-    scores = ScoreSerializer(many=True, read_only=True)
+# `subject`: what an evaluation or a request is about, for people. No docstring: the schema
+# would give it to the serializers that have none of their own.
+class SubjectLabelMixin(serializers.Serializer[Any]):
     subject = serializers.SerializerMethodField()
+
+    def get_subject(self, item: Evaluation | EvaluationRequest) -> str:
+        return services.subject_label(item)
+
+
+class EvaluationSerializer(SubjectLabelMixin, ReadOnlyModelSerializer[Evaluation]):
+    scores = ScoreSerializer(many=True, read_only=True)
     evaluator_name = serializers.CharField(source="evaluator.full_name", read_only=True)
 
     class Meta:
@@ -126,20 +125,16 @@ class EvaluationSerializer(ReadOnlyModelSerializer[Evaluation]):
             "scores",
         ]
 
-    def get_subject(self, evaluation: Evaluation) -> str:
-        return services.subject_label(evaluation)
-
 
 class SubmitSerializer(serializers.Serializer[Any]):
     request = serializers.IntegerField()
     scores = serializers.DictField(child=serializers.IntegerField())
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = optional_text()
 
 
-class RequestSerializer(ReadOnlyModelSerializer[EvaluationRequest]):
+class RequestSerializer(SubjectLabelMixin, ReadOnlyModelSerializer[EvaluationRequest]):
     """What someone owes; for an anonymous source also the receipt, never the answer."""
 
-    subject = serializers.SerializerMethodField()
     deadline = serializers.DateField(source="round.deadline", read_only=True)
     anonymous = serializers.BooleanField(read_only=True)
 
@@ -156,9 +151,6 @@ class RequestSerializer(ReadOnlyModelSerializer[EvaluationRequest]):
             "status",
             "deadline",
         ]
-
-    def get_subject(self, owed: EvaluationRequest) -> str:
-        return services.subject_label(owed)
 
 
 class MeanSerializer(serializers.Serializer[Any]):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver
 from django_filters.rest_framework import DjangoFilterBackend
@@ -18,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.models import Program
-from training_portal.core.api.serializers import ReadOnlyModelSerializer
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_text
+from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, permitted
 
 from ..models import RewardEntry
 from . import permissions, services
@@ -69,7 +68,7 @@ class RewardEntrySerializer(ReadOnlyModelSerializer[RewardEntry]):
 
 
 class ReverseSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = optional_text()
 
 
 class TotalSerializer(serializers.Serializer[Any]):
@@ -111,16 +110,14 @@ class RewardEntryViewSet(ScopedViewSet):
     def get_queryset(self) -> QuerySet[RewardEntry]:
         return super().get_queryset().order_by("-earned_on", "-pk")
 
-    @extend_schema(request=ReverseSerializer, responses={201: RewardEntrySerializer})
-    @action(detail=True, methods=["post"])
-    def reverse(self, request: Request, pk: str | None = None) -> Response:
-        entry = self.get_object()
-        user = actor(request)
-        if not permissions.can_reverse_entry(user, entry):
-            raise PermissionDenied
-        data = read_input(request, ReverseSerializer)
-        reversal = services.reverse_entry(user=user, entry=entry, reason=data["reason"])
-        return answer(self, reversal, status.HTTP_201_CREATED)
+    reverse = RecordStep(
+        services.reverse_entry,
+        "entry",
+        guard=permitted(permissions.can_reverse_entry),
+        input=ReverseSerializer,
+        status_code=status.HTTP_201_CREATED,
+        answers_result=True,
+    )
 
     def _totals(self, request: Request) -> list[services.Total]:
         form = LedgerFilterForm(

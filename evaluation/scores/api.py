@@ -17,8 +17,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from training_portal.core.api.serializers import JobSerializer, ReadOnlyModelSerializer
-from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
+from training_portal.core.api.serializers import (
+    JobSerializer,
+    ReadOnlyModelSerializer,
+    optional_text,
+)
+from training_portal.core.api.viewsets import (
+    RecordStep,
+    ScopedViewSet,
+    actor,
+    permitted,
+    read_input,
+)
 
 from ..models import PartnerScore, PartnerScoreRun, ProbationDecision
 from . import formula, permissions, services
@@ -95,7 +105,7 @@ class StartRunSerializer(serializers.Serializer[Any]):
 
 class DecideSerializer(serializers.Serializer[Any]):
     decision = serializers.CharField(allow_blank=True)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = optional_text()
 
 
 #: One component of the formula ("label" is a field name a Serializer class cannot declare).
@@ -155,16 +165,13 @@ class PartnerScoreViewSet(ScopedViewSet):
             return self.get_paginated_response(RunSerializer(list(page), many=True).data)
         return Response(RunSerializer(runs, many=True).data)
 
-    @extend_schema(request=DecideSerializer, responses={201: PartnerScoreSerializer})
-    @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str | None = None) -> Response:
-        score = self.get_object()
-        user = actor(request)
-        if not permissions.can_decide(user, score):
-            raise PermissionDenied
-        data = read_input(request, DecideSerializer)
-        services.decide_probation(user=user, score=score, **data)
-        return answer(self, score, status.HTTP_201_CREATED)
+    decide = RecordStep(
+        services.decide_probation,
+        "score",
+        guard=permitted(permissions.can_decide),
+        input=DecideSerializer,
+        status_code=status.HTTP_201_CREATED,
+    )
 
     @extend_schema(request=None, responses={200: FormulaSerializer})
     @action(detail=False, methods=["get"])

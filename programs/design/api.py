@@ -20,7 +20,7 @@ from accounts.models import User
 from programs.design import services as elements
 from programs.partners.services import partners
 from training_portal.core.api.filters import model_filter
-from training_portal.core.api.serializers import optional_ref
+from training_portal.core.api.serializers import optional_ref, optional_text
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
@@ -140,8 +140,8 @@ class ProgramInputSerializer(serializers.Serializer[Any]):
     lead_university = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    quality_criteria = serializers.CharField(required=False, allow_blank=True, default="")
+    description = optional_text()
+    quality_criteria = optional_text()
 
 
 class ProgramUpdateSerializer(serializers.Serializer[Any]):
@@ -206,7 +206,7 @@ class CourseInputSerializer(serializers.Serializer[Any]):
     delivering_organization = serializers.PrimaryKeyRelatedField(
         queryset=m.Organization.objects.all()
     )
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = optional_text()
 
 
 class CurriculumInputSerializer(serializers.Serializer[Any]):

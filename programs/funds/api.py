@@ -16,7 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.models import User
 from programs.funds import services as funds
-from training_portal.core.api.serializers import optional_ref
+from training_portal.core.api.serializers import optional_ref, optional_text
 from training_portal.core.api.viewsets import ScopedViewSet
 from training_portal.core.files import serve_file
 
@@ -119,7 +119,7 @@ class ExpenditureInputSerializer(serializers.Serializer[Any]):
 
 
 class OverrideSerializer(serializers.Serializer[Any]):
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = optional_text()
 
 
 # ---- Viewsets ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from accounts.models import RoleMembership
 from programs.design import services as elements
 from programs.partners.permissions import can_open_agreement, can_post_counsellors
 from programs.partners.services import counsellors, organizations, partners
+from training_portal.core.api.serializers import optional_text
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 from training_portal.core.files import serve_file, uploaded_name
 
@@ -120,11 +121,11 @@ class CounsellorPostingSerializer(serializers.ModelSerializer[RoleMembership]):
 
 class OrganizationInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
-    short_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    short_name = optional_text(max_length=60)
     kind = serializers.ChoiceField(choices=m.Organization.Kind.choices)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    city = optional_text(max_length=100)
     website = serializers.URLField(required=False, allow_blank=True, default="")
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = optional_text()
 
 
 class OrganizationStatusInputSerializer(serializers.Serializer[Any]):

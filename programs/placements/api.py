@@ -13,7 +13,11 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.placements import services as placements
-from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
+from training_portal.core.api.serializers import (
+    ReadOnlyModelSerializer,
+    optional_ref,
+    optional_text,
+)
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer
 
 from .. import models as m
@@ -70,7 +74,7 @@ class _PlacementTerms(serializers.Serializer[Any]):
     end_date = serializers.DateField()
     objectives = serializers.CharField()
     practice_tutor = optional_ref(m.TutorProfile.objects.all())
-    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    capacity_override_reason = optional_text()
 
 
 class PlacementInputSerializer(_PlacementTerms):
@@ -83,7 +87,7 @@ class PlacementEditSerializer(_PlacementTerms):
 
 
 class PlacementStartSerializer(serializers.Serializer[Any]):
-    capacity_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    capacity_override_reason = optional_text()
 
 
 class PlacementCompleteSerializer(serializers.Serializer[Any]):

@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from programs.projects import services as projects
 from programs.projects.permissions import can_manage_project
+from training_portal.core.api.serializers import optional_text
 from training_portal.core.api.viewsets import ScopedViewSet, actor, answer, read_input
 
 from .. import models as m
@@ -97,7 +98,7 @@ class ProjectInputSerializer(serializers.Serializer[Any]):
     )
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = optional_text()
 
 
 class ProjectStatusInputSerializer(serializers.Serializer[Any]):
@@ -117,7 +118,7 @@ class ProjectMemberRemoveSerializer(AccountEmailMixin):
 class ProjectOutputInputSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=m.ProjectOutput.Kind.choices)
     title = serializers.CharField(max_length=300)
-    reference = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reference = optional_text(max_length=300)
     produced_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 

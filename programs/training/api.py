@@ -16,7 +16,11 @@ from rest_framework.routers import SimpleRouter
 
 from programs.training.permissions import is_student
 from programs.training.services import logs, signoff, training
-from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
+from training_portal.core.api.serializers import (
+    ReadOnlyModelSerializer,
+    optional_ref,
+    optional_text,
+)
 from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file, uploaded_name
 from training_portal.core.permissions import Predicate
@@ -175,8 +179,8 @@ class PlanInputSerializer(serializers.Serializer[Any]):
     student = serializers.PrimaryKeyRelatedField(queryset=m.Student.objects.all())
     career_goal = serializers.ChoiceField(choices=m.TrainingPlan.CareerGoal.choices)
     personal_objectives = serializers.CharField()
-    planned_placements = serializers.CharField(required=False, allow_blank=True, default="")
-    planned_projects = serializers.CharField(required=False, allow_blank=True, default="")
+    planned_placements = optional_text()
+    planned_projects = optional_text()
     courses = serializers.PrimaryKeyRelatedField(
         queryset=m.Course.objects.all(), many=True, required=False, default=list
     )
@@ -197,7 +201,7 @@ class PlanInputSerializer(serializers.Serializer[Any]):
 
 class MilestoneSignOffSerializer(serializers.Serializer[Any]):
     completed_on = serializers.DateField()
-    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = optional_text()
 
 
 class CaseEntrySerializer(serializers.Serializer[Any]):
@@ -243,7 +247,7 @@ class CaseQuestionSerializer(serializers.Serializer[Any]):
 class CaseAnswerSerializer(serializers.Serializer[Any]):
     """The student's answer, and the corrections they make (only the fields given change)."""
 
-    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    answer = optional_text()
     date = serializers.DateField(required=False)
     modality = serializers.ChoiceField(choices=m.CaseLog.Modality.choices, required=False)
     procedure = serializers.CharField(max_length=200, required=False)

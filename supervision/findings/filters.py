@@ -155,26 +155,13 @@ class FindingFilter(django_filters.FilterSet):
         unknown one finds nothing)."""
         super().__init__(*args, **kwargs)
         if page:
-            for name, chosen in (
-                (
-                    "program",
-                    django_filters.ModelChoiceFilter(
-                        field_name="program",
-                        label=_("Program"),
-                        queryset=_programs,
-                        empty_label=_("Any program"),
-                    ),
-                ),
-                (
-                    "organization",
-                    django_filters.ModelChoiceFilter(
-                        field_name="organization",
-                        label=_("Organisation"),
-                        queryset=_organizations,
-                        empty_label=_("Any organisation"),
-                    ),
-                ),
+            for name, label, queryset, empty_label in (
+                ("program", _("Program"), _programs, _("Any program")),
+                ("organization", _("Organisation"), _organizations, _("Any organisation")),
             ):
+                chosen = django_filters.ModelChoiceFilter(
+                    field_name=name, label=label, queryset=queryset, empty_label=empty_label
+                )
                 chosen.parent, chosen.model = self, Finding
                 self.filters[name] = chosen
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from programs.models import Organization, Program, TutorProfile
-from training_portal.core.api.serializers import ReadOnlyModelSerializer
+from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_text
 
 from ..findings.services import message_of
 from ..models import Finding, ReviewMeeting
@@ -114,9 +114,7 @@ class RatingInputSerializer(serializers.Serializer[Any]):
         min_value=1, max_value=5, required=False, allow_null=True
     )
     program_support_score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(
-        max_length=COMMENT_MAX_LENGTH, required=False, allow_blank=True, default=""
-    )
+    comment = optional_text(max_length=COMMENT_MAX_LENGTH)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

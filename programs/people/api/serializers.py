@@ -7,6 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from training_portal.core.api.serializers import optional_text
+
 from ... import models as m
 from ...api_common import AccountEmailMixin
 
@@ -80,12 +82,10 @@ class TutorInputSerializer(AccountEmailMixin):
     kind = serializers.ChoiceField(choices=m.TutorProfile.Kind.choices)
     organization = serializers.PrimaryKeyRelatedField(queryset=m.Organization.objects.all())
     capacity = serializers.IntegerField(min_value=0, max_value=1000)
-    professional_title = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
-    )
-    specialty = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    qualifications = serializers.CharField(required=False, allow_blank=True, default="")
-    practice_experience = serializers.CharField(required=False, allow_blank=True, default="")
+    professional_title = optional_text(max_length=100)
+    specialty = optional_text(max_length=200)
+    qualifications = optional_text()
+    practice_experience = optional_text()
 
 
 class StudentInputSerializer(AccountEmailMixin):
@@ -98,5 +98,5 @@ class StudentInputSerializer(AccountEmailMixin):
 class AssignTutorInputSerializer(serializers.Serializer[Any]):
     tutor = serializers.PrimaryKeyRelatedField(queryset=m.TutorProfile.objects.all())
     role = serializers.ChoiceField(choices=m.TutorProfile.Kind.choices)
-    over_capacity_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    over_capacity_reason = optional_text()
     replace = serializers.BooleanField(required=False, default=False)

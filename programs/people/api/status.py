@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from training_portal.core.api.serializers import optional_ref
+from training_portal.core.api.serializers import optional_ref, optional_text
 from training_portal.core.api.viewsets import DetailAction, actor, read_input
 
 from ... import models as m
@@ -28,33 +28,33 @@ from ..workflow import TRANSITIONS, standing
 class StatusChangeInputSerializer(serializers.Serializer[Any]):
     """The inputs of every action; each action reads those it takes (see the transition table)."""
 
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = optional_text()
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     shift_days = serializers.IntegerField(required=False, allow_null=True, default=None)
     tutor = optional_ref(m.TutorProfile.objects.all())
     replaces = optional_ref(m.TutorAssignment.objects.all())
-    over_capacity_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    over_capacity_reason = optional_text()
 
 
 class DecisionInputSerializer(serializers.Serializer[Any]):
     change = serializers.PrimaryKeyRelatedField(queryset=m.StudentStatusChange.objects.all())
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = optional_text()
 
 
 class DestinationInputSerializer(serializers.Serializer[Any]):
-    employer = serializers.CharField(required=False, allow_blank=True, default="")
-    kind = serializers.CharField(required=False, allow_blank=True, default="")
-    region = serializers.CharField(required=False, allow_blank=True, default="")
-    relevance = serializers.CharField(required=False, allow_blank=True, default="")
+    employer = optional_text()
+    kind = optional_text()
+    region = optional_text()
+    relevance = optional_text()
 
 
 class FollowUpInputSerializer(serializers.Serializer[Any]):
     still_there = serializers.BooleanField(required=False, allow_null=True, default=None)
-    current_employer = serializers.CharField(required=False, allow_blank=True, default="")
-    current_relevance = serializers.CharField(required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    current_employer = optional_text()
+    current_relevance = optional_text()
+    note = optional_text()
 
 
 # ---- Output -----------------------------------------------------------------------------------

@@ -10,7 +10,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
+from training_portal.core.api.serializers import (
+    ReadOnlyModelSerializer,
+    optional_ref,
+    optional_text,
+)
 
 from ...models import Finding
 from ...rules import rule_label
@@ -189,9 +193,7 @@ class BulkResultSerializer(serializers.Serializer[Any]):
 
 
 class CorrectiveActionNoteSerializer(serializers.Serializer[Any]):
-    corrective_action = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
-    )
+    corrective_action = optional_text(max_length=TEXT_LIMIT)
 
 
 class CorrectiveActionSerializer(serializers.Serializer[Any]):
@@ -200,9 +202,7 @@ class CorrectiveActionSerializer(serializers.Serializer[Any]):
 
 class DismissalSerializer(serializers.Serializer[Any]):
     # Optional here: the service answers a missing justification with its own field error.
-    justification = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
-    )
+    justification = optional_text(max_length=TEXT_LIMIT)
 
 
 class AssignmentSerializer(serializers.Serializer[Any]):

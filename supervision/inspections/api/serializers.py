@@ -16,7 +16,11 @@ from rest_framework import serializers
 
 from accounts.models import User
 from programs.models import Organization, Program, Student
-from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_ref
+from training_portal.core.api.serializers import (
+    ReadOnlyModelSerializer,
+    optional_ref,
+    optional_text,
+)
 from training_portal.core.files import download_url
 
 from ...models import (
@@ -150,9 +154,7 @@ class InspectionInputSerializer(serializers.Serializer[Any]):
         queryset=User.objects.filter(is_active=True), many=True
     )
     author = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
-    scope_note = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
-    )
+    scope_note = optional_text(max_length=TEXT_LIMIT)
     reply_days = serializers.IntegerField(required=False, min_value=1, max_value=60, default=None)
     sample_size = serializers.IntegerField(
         required=False, min_value=0, max_value=SAMPLE_LIMIT, default=0
@@ -198,9 +200,7 @@ class ChecklistItemSerializer(ReadOnlyModelSerializer[ChecklistItem]):
 class ChecklistResultInputSerializer(serializers.Serializer[Any]):
     item = serializers.IntegerField(min_value=1, help_text="A checklist item of the inspection.")
     result = serializers.ChoiceField(choices=ChecklistItem.Result.choices)
-    note = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
-    )
+    note = optional_text(max_length=TEXT_LIMIT)
 
 
 class SampledStudentSerializer(ReadOnlyModelSerializer[SampledStudent]):
@@ -215,9 +215,7 @@ class SampledStudentSerializer(ReadOnlyModelSerializer[SampledStudent]):
 class SampleUpdateInputSerializer(serializers.Serializer[Any]):
     sampled = serializers.IntegerField(min_value=1, help_text="A sampled student (its `id`).")
     examined = serializers.BooleanField()
-    note = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
-    )
+    note = optional_text(max_length=TEXT_LIMIT)
 
 
 class ObservationSerializer(ReadOnlyModelSerializer[Observation]):
@@ -377,10 +375,8 @@ class ReplyCommentInputSerializer(serializers.Serializer[Any]):
 
 class CommentAnswerInputSerializer(serializers.Serializer[Any]):
     answer = serializers.CharField(max_length=TEXT_LIMIT)
-    revised_body = serializers.CharField(
-        required=False,
+    revised_body = optional_text(
         allow_null=True,
-        allow_blank=True,
         default=None,
         max_length=TEXT_LIMIT,
         help_text="The section's new text, if the comment leads to a revision.",
@@ -399,10 +395,7 @@ class ReplyWindowInputSerializer(serializers.Serializer[Any]):
 
 
 class PublicationRequestInputSerializer(serializers.Serializer[Any]):
-    correction_note = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
+    correction_note = optional_text(
         max_length=TEXT_LIMIT,
         help_text="For a correction of a published report: what the new version changes.",
     )
@@ -516,9 +509,7 @@ class DrawInputSerializer(serializers.Serializer[Any]):
     starts_at = serializers.DateTimeField()
     ends_on = serializers.DateField()
     replaces = optional_ref(Draw.objects.all())
-    replace_reason = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=TEXT_LIMIT
-    )
+    replace_reason = optional_text(max_length=TEXT_LIMIT)
 
 
 class DrawVerificationSerializer(serializers.Serializer[Any]):

@@ -32,21 +32,7 @@ from training_portal.core.api.filters import IdFilter
 from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, actor, answer, read_input
 from training_portal.core.files import serve_file
 
-from ...models import (
-    ChecklistItem,
-    Draw,
-    EvidenceFile,
-    Finding,
-    Inspection,
-    InspectionAssignment,
-    InspectionTeamMember,
-    InspectionType,
-    Observation,
-    PublishedReport,
-    ReplyComment,
-    ReportSection,
-    SampledStudent,
-)
+from ... import models as m
 from .. import draw as draws
 from .. import permissions, services
 from ..filters import InspectionFilter
@@ -118,7 +104,7 @@ COMMENT_ID = OpenApiParameter(
 
 def inspection_step(
     service: Callable[..., Any],
-    gate: Callable[[Any, Inspection], bool] = permissions.works_on,
+    gate: Callable[[Any, m.Inspection], bool] = permissions.works_on,
     **options: Any,
 ) -> RecordStep:
     """A step of the inspection's life: `service(by=caller, inspection=..., **input)` on the
@@ -139,14 +125,14 @@ class InspectionViewSet(ScopedViewSet):
     ones only once they have started). Portal administrators schedule them (create); each
     step of the inspection is an action, checked by its service."""
 
-    model = Inspection
+    model = m.Inspection
     serializer_class = s.InspectionSerializer
     related = ("program", "organization", "draw")
     prefetch = (
-        Prefetch("team", queryset=InspectionTeamMember.objects.select_related("inspector")),
+        Prefetch("team", queryset=m.InspectionTeamMember.objects.select_related("inspector")),
         Prefetch(
             "published_versions",
-            queryset=PublishedReport.objects.defer("content", "search_text").order_by("version"),
+            queryset=m.PublishedReport.objects.defer("content", "search_text").order_by("version"),
         ),
     )
     filterset_class = InspectionFilter
@@ -162,7 +148,7 @@ class InspectionViewSet(ScopedViewSet):
             context["can"] = self._can
         return context
 
-    def _can(self, inspection: Inspection) -> dict[str, bool]:
+    def _can(self, inspection: m.Inspection) -> dict[str, bool]:
         user = self.request.user
         return {
             "start": permissions.can_start(user, inspection),
@@ -176,10 +162,10 @@ class InspectionViewSet(ScopedViewSet):
             "start_correction": permissions.can_start_correction(user, inspection),
         }
 
-    def _inspection(self, gate: Callable[[Any, Inspection], bool]) -> Inspection:
+    def _inspection(self, gate: Callable[[Any, m.Inspection], bool]) -> m.Inspection:
         """The inspection of the URL: 404 outside what the caller sees, 403 unless `gate`
         lets them (before their input is read, so that a refusal never depends on it)."""
-        inspection = cast(Inspection, self.get_object())
+        inspection = cast(m.Inspection, self.get_object())
         if not gate(self.request.user, inspection):
             raise PermissionDenied
         return inspection
@@ -211,7 +197,7 @@ class InspectionViewSet(ScopedViewSet):
     def checklist_results(self, request: Request, pk: str | None = None) -> Response:
         """The checklist with its answers (GET); the result of one question (POST)."""
         inspection = self._inspection(permissions.works_on)
-        items = ChecklistItem.objects.filter(inspection=inspection).select_related("checked_by")
+        items = m.ChecklistItem.objects.filter(inspection=inspection).select_related("checked_by")
         if request.method == "GET":
             return Response(s.ChecklistItemSerializer(items, many=True).data)
         data = read_input(request, s.ChecklistResultInputSerializer)
@@ -228,7 +214,7 @@ class InspectionViewSet(ScopedViewSet):
     def sample(self, request: Request, pk: str | None = None) -> Response:
         """The students drawn for examination (GET); whether one was examined (POST)."""
         inspection = self._inspection(permissions.works_on)
-        sample = SampledStudent.objects.filter(inspection=inspection).select_related(
+        sample = m.SampledStudent.objects.filter(inspection=inspection).select_related(
             "student__user"
         )
         if request.method == "GET":
@@ -244,18 +230,18 @@ class InspectionViewSet(ScopedViewSet):
     def observations(self, request: Request, pk: str | None = None) -> Response:
         """What the inspectors saw (GET); a new observation (POST)."""
         inspection = self._inspection(permissions.works_on)
-        observations = Observation.objects.filter(inspection=inspection).select_related("author")
+        observations = m.Observation.objects.filter(inspection=inspection).select_related("author")
         if request.method == "GET":
             return Response(s.ObservationSerializer(observations, many=True).data)
         data = read_input(request, s.ObservationInputSerializer)
         data["checklist_item"] = one_of(
-            ChecklistItem.objects.filter(inspection=inspection),
+            m.ChecklistItem.objects.filter(inspection=inspection),
             data["checklist_item"],
             "checklist_item",
             _("This question is not on the inspection's checklist."),
         )
         data["sampled_student"] = one_of(
-            SampledStudent.objects.filter(inspection=inspection),
+            m.SampledStudent.objects.filter(inspection=inspection),
             data["sampled_student"],
             "sampled_student",
             _("This student is not in the sample."),
@@ -271,7 +257,7 @@ class InspectionViewSet(ScopedViewSet):
     def evidence(self, request: Request, pk: str | None = None) -> Response:
         """The files the inspectors collected (uploads are made on the inspection's pages)."""
         inspection = self._inspection(permissions.works_on)
-        files = EvidenceFile.objects.filter(inspection=inspection).select_related("uploaded_by")
+        files = m.EvidenceFile.objects.filter(inspection=inspection).select_related("uploaded_by")
         context = {"request": request}
         return Response(s.EvidenceFileSerializer(files, many=True, context=context).data)
 
@@ -290,7 +276,7 @@ class InspectionViewSet(ScopedViewSet):
     ) -> FileResponse:
         """One collected file, to those who work on the inspection."""
         inspection = self._inspection(permissions.works_on)
-        item = get_object_or_404(EvidenceFile.objects.filter(inspection=inspection), pk=file_id)
+        item = get_object_or_404(m.EvidenceFile.objects.filter(inspection=inspection), pk=file_id)
         return serve_file(item.file, filename=item.name)
 
     @subresource(s.InspectionFindingSerializer, s.InspectionFindingInputSerializer, created=True)
@@ -300,15 +286,15 @@ class InspectionViewSet(ScopedViewSet):
         user = actor(request)
         if request.method == "GET":
             inspection = self._inspection(lambda *_: True)
-            found = Finding.objects.filter(inspection=inspection)
+            found = m.Finding.objects.filter(inspection=inspection)
             if not permissions.works_on(user, inspection):
-                found = found.filter(pk__in=Finding.objects.visible_to(user).values("pk"))
+                found = found.filter(pk__in=m.Finding.objects.visible_to(user).values("pk"))
             found = found.select_related("student__user", "author").order_by("first_seen_at", "pk")
             return Response(s.InspectionFindingSerializer(found, many=True).data)
         inspection = self._inspection(permissions.works_on)
         data = read_input(request, s.InspectionFindingInputSerializer)
         finding = services.record_inspection_finding(by=user, inspection=inspection, **data)
-        fresh = Finding.objects.select_related("student__user", "author").get(pk=finding.pk)
+        fresh = m.Finding.objects.select_related("student__user", "author").get(pk=finding.pk)
         return Response(s.InspectionFindingSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     # -- The report and the right of reply --
@@ -321,7 +307,7 @@ class InspectionViewSet(ScopedViewSet):
         for reply); a section saved by key (POST: the team)."""
         if request.method == "GET":
             inspection = self._inspection(permissions.reads_draft)
-            sections = ReportSection.objects.filter(inspection=inspection)
+            sections = m.ReportSection.objects.filter(inspection=inspection)
             return Response(s.ReportSectionSerializer(sections, many=True).data)
         inspection = self._inspection(permissions.works_on)
         data = read_input(request, s.ReportSectionInputSerializer)
@@ -339,7 +325,7 @@ class InspectionViewSet(ScopedViewSet):
     def comments(self, request: Request, pk: str | None = None) -> Response:
         """The inspected side's comments on the draft and the answers (GET); a comment on a
         section while the reply window is open (POST: the inspected side)."""
-        comments = ReplyComment.objects.select_related("section", "author", "answered_by")
+        comments = m.ReplyComment.objects.select_related("section", "author", "answered_by")
         if request.method == "GET":
             inspection = self._inspection(permissions.reads_draft)
             found = comments.filter(section__inspection=inspection)
@@ -347,7 +333,7 @@ class InspectionViewSet(ScopedViewSet):
         inspection = self._inspection(permissions.is_inspected_side)
         data = read_input(request, s.ReplyCommentInputSerializer)
         section = one_of(
-            ReportSection.objects.filter(inspection=inspection),
+            m.ReportSection.objects.filter(inspection=inspection),
             data["section"],
             "section",
             _("This section is not in the inspection's report."),
@@ -374,7 +360,7 @@ class InspectionViewSet(ScopedViewSet):
     ) -> Response:
         """The team's answer to a comment, with the section's revised text if it changes."""
         inspection = self._inspection(permissions.works_on)
-        comments = ReplyComment.objects.filter(section__inspection=inspection).select_related(
+        comments = m.ReplyComment.objects.filter(section__inspection=inspection).select_related(
             "section", "author", "answered_by"
         )
         comment = get_object_or_404(comments, pk=comment_id)
@@ -417,7 +403,7 @@ class InspectionAssignmentFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = InspectionAssignment
+        model = m.InspectionAssignment
         fields: list[str] = []
 
 
@@ -427,14 +413,14 @@ class InspectionAssignmentViewSet(ScopedViewSet):
     inspectors read their own."""
 
     permission_classes = [IsAuthenticated, SeesAssignments]
-    model = InspectionAssignment
+    model = m.InspectionAssignment
     serializer_class = s.InspectionAssignmentSerializer
     related = ("inspector", "program", "organization")
     filterset_class = InspectionAssignmentFilter
     filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self) -> QuerySet[Any]:
-        current = InspectionAssignment.objects.current().filter(pk=OuterRef("pk"))
+        current = m.InspectionAssignment.objects.current().filter(pk=OuterRef("pk"))
         return super().get_queryset().annotate(is_current=Exists(current))
 
     @extend_schema(
@@ -462,15 +448,17 @@ class InspectionAssignmentViewSet(ScopedViewSet):
 
 
 class DrawFilter(django_filters.FilterSet):
-    target_kind = django_filters.ChoiceFilter(choices=Draw.TargetKind.choices)
-    inspection_type = django_filters.ChoiceFilter(choices=InspectionType.choices)
+    target_kind = django_filters.ChoiceFilter(choices=m.Draw.TargetKind.choices)
+    inspection_type = django_filters.ChoiceFilter(choices=m.InspectionType.choices)
     replaced = django_filters.BooleanFilter(method="filter_replaced", label=_("Drawn again"))
 
     class Meta:
-        model = Draw
+        model = m.Draw
         fields: list[str] = []
 
-    def filter_replaced(self, queryset: QuerySet[Draw], name: str, value: bool) -> QuerySet[Draw]:
+    def filter_replaced(
+        self, queryset: QuerySet[m.Draw], name: str, value: bool
+    ) -> QuerySet[m.Draw]:
         return queryset.filter(replaced_by__isnull=not value)
 
 
@@ -480,10 +468,10 @@ class DrawViewSet(ScopedViewSet):
     A draw is never changed: drawing again names the draw it `replaces` and why."""
 
     permission_classes = [IsAuthenticated, ManagesInspections]
-    model = Draw
+    model = m.Draw
     serializer_class = s.DrawSerializer
     related = ("replaces", "replaced_by", "drawn_by")
-    prefetch = (Prefetch("inspections", queryset=Inspection.objects.only("pk", "draw_id")),)
+    prefetch = (Prefetch("inspections", queryset=m.Inspection.objects.only("pk", "draw_id")),)
     filterset_class = DrawFilter
     filter_backends = [DjangoFilterBackend]
 
@@ -498,7 +486,7 @@ class DrawViewSet(ScopedViewSet):
     @action(detail=True, methods=["get"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """Re-run the draw from its record: `reproduced` when the result is the same."""
-        draw = cast(Draw, self.get_object())
+        draw = cast(m.Draw, self.get_object())
         differences = draws.verify_draw(draw)
         data = {
             "public_id": draw.public_id,

@@ -86,6 +86,17 @@ def program_choice(queryset: Any, **options: Any) -> django_filters.ModelChoiceF
     )
 
 
+def published_on(lookup_expr: str, label: Any, **options: Any) -> django_filters.DateFilter:
+    """A filter on the day a version was published (`gte`: from that day on, `lte`: until it);
+    a date input unless `options` give another widget."""
+    return django_filters.DateFilter(
+        field_name="published_at__date",
+        lookup_expr=lookup_expr,
+        label=label,
+        **{"widget": DateInput, **options},
+    )
+
+
 class PublicReportFilter(django_filters.FilterSet):
     """Search and filters of the published reports (the newest version of each)."""
 
@@ -98,33 +109,17 @@ class PublicReportFilter(django_filters.FilterSet):
         choices=InspectionType.choices,
         empty_label=gettext_lazy("All types"),
     )
-    published_from = django_filters.DateFilter(
-        field_name="published_at__date",
-        lookup_expr="gte",
-        label=gettext_lazy("Published from"),
-        widget=DateInput,
-    )
-    published_to = django_filters.DateFilter(
-        field_name="published_at__date",
-        lookup_expr="lte",
-        label=gettext_lazy("Published until"),
-        widget=DateInput,
-    )
+    published_from = published_on("gte", gettext_lazy("Published from"))
+    published_to = published_on("lte", gettext_lazy("Published until"))
     # The API's names of the same filters (not shown on the page's form).
     inspection_type = django_filters.ChoiceFilter(
         choices=InspectionType.choices, widget=forms.HiddenInput
     )
-    published_after = django_filters.DateFilter(
-        field_name="published_at__date",
-        lookup_expr="gte",
-        label=gettext_lazy("Published on or after"),
-        widget=forms.HiddenInput,
+    published_after = published_on(
+        "gte", gettext_lazy("Published on or after"), widget=forms.HiddenInput
     )
-    published_before = django_filters.DateFilter(
-        field_name="published_at__date",
-        lookup_expr="lte",
-        label=gettext_lazy("Published on or before"),
-        widget=forms.HiddenInput,
+    published_before = published_on(
+        "lte", gettext_lazy("Published on or before"), widget=forms.HiddenInput
     )
 
     class Meta:
@@ -164,11 +159,9 @@ class PublicAuditSummaryFilter(django_filters.FilterSet):
         method="of_organization",
         help_text=gettext_lazy("The programs it leads or takes part in."),
     )
-    date = django_filters.DateFilter(
-        field_name="published_at__date",
-        lookup_expr="lte",
-        label=gettext_lazy("As published on"),
-        widget=DateInput,
+    date = published_on(
+        "lte",
+        gettext_lazy("As published on"),
         help_text=gettext_lazy("The version of each summary that was current on this day."),
     )
 

@@ -29,6 +29,13 @@ def optional_ref(queryset: Any, **options: Any) -> serializers.PrimaryKeyRelated
     )
 
 
+def optional_text(**options: Any) -> serializers.CharField:
+    """Text that may be left out or blank: then "" (unless `options` give another default)."""
+    return serializers.CharField(
+        **{"required": False, "allow_blank": True, "default": "", **options}
+    )
+
+
 class JobSerializer(ReadOnlyModelSerializer[Job]):
     kind_label = serializers.CharField(read_only=True)
     owner = serializers.EmailField(source="owner.email", read_only=True, default=None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -27,6 +28,7 @@ __all__ = [
     "ScopedViewSet",
     "actor",
     "answer",
+    "permitted",
     "read_input",
 ]
 
@@ -192,6 +194,19 @@ class RecordStep(ServiceAction):
         record = self.record(viewset, request)
         result = self.call(request, **{self.argument: record})
         return answer(viewset, result if self.answers_result else record, self.status_code)
+
+
+def permitted(check: Callable[[Any, Any], bool]) -> Callable[[Any, Request], Any]:
+    """A `RecordStep` guard: the viewset's record (404 outside what the caller sees), then 403
+    unless `check(caller, record)`."""
+
+    def guard(viewset: Any, request: Request) -> Any:
+        record = viewset.get_object()
+        if not check(actor(request), record):
+            raise PermissionDenied
+        return record
+
+    return guard
 
 
 class Creates(ServiceAction):
