@@ -3,8 +3,8 @@
 `{% table_head _("Name") _("Status") _("Points") end_from=3 %}`: the whole `<thead>`, one
 `<th scope="col">` per label, in order; with `end_from=N` the columns from the Nth on (counted
 from 1) are right-aligned, as numbers are; `end_to=M` stops the right alignment after the Mth
-column, for a number column followed by text ones. `{% column_heads ... %}` gives the cells alone, for a
-head that also has a conditional column before or after them.
+column, for a number column followed by text ones. `{% column_heads ... %}` gives the cells alone,
+for a head that also has a conditional column before or after them.
 """
 
 from __future__ import annotations
