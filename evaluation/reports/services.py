@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterator
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -37,6 +38,16 @@ logger = logging.getLogger(__name__)
 JOB_KIND = "evaluation.report"
 JOB_TASK = "evaluation.generate_report"
 JOB_LABEL = gettext_lazy("Report")
+
+
+class ReportSubject(TypedDict, total=False):
+    """What a report is about, as `request_report` takes it (which fields count depends on
+    the kind)."""
+
+    program: Program | None
+    organization: Organization | None
+    student: Student | None
+    year: int | None
 
 
 def report_link(job: Job, user: User) -> tuple[str, str] | None:
@@ -227,25 +238,10 @@ def run_report_job(job_id: int) -> None:
     jobs.run_job(job_id, body)
 
 
-def generate_now(
-    *,
-    user: User,
-    kind: str,
-    program: Program | None = None,
-    organization: Organization | None = None,
-    student: Student | None = None,
-    year: int | None = None,
-) -> Report:
+def generate_now(*, user: User, kind: str, **subject: Unpack[ReportSubject]) -> Report:
     """Request a report and make it at once, in this process (demo data, management)."""
     with transaction.atomic():
-        report = request_report(
-            user=user,
-            kind=kind,
-            program=program,
-            organization=organization,
-            student=student,
-            year=year,
-        )
+        report = request_report(user=user, kind=kind, **subject)
         Job.objects.filter(pk=report.job_id).update(
             status=Job.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
         )

@@ -30,15 +30,7 @@ from training_portal.core.validation import validated_save
 from ..design import workflow
 from ..models import Organization, Program, Project, ProjectMember, ProjectOutput, Student
 from ..scopes import administers, coordinates, coordinator_ids
-from .permissions import (
-    can_confirm_completion,
-    can_create_project,
-    can_decide_proposal,
-    can_manage_project,
-    can_request_completion,
-    can_set_project_status,
-    proposes_as_member,
-)
+from . import permissions
 from .workflow import CLOSED, TRANSITIONS
 
 __all__ = [
@@ -87,10 +79,12 @@ def create_project(
     description: str = "",
 ) -> Project:
     """Propose a project of the program, led by an organisation taking part in it."""
-    if not can_create_project(user, program):
+    if not permissions.can_create_project(user, program):
         raise PermissionDenied
     partners = list(dict.fromkeys(partner_organizations))
-    member_proposer = not administers(user, program) and proposes_as_member(user, program)
+    member_proposer = not administers(user, program) and permissions.proposes_as_member(
+        user, program
+    )
     errors: Errors = {}
     if not workflow.allows(program, "start_projects"):
         errors[NON_FIELD_ERRORS] = [workflow.refusal(program, "start_projects")]
@@ -147,7 +141,7 @@ def next_statuses(project: Project) -> tuple[str, ...]:
 @transaction.atomic
 def update_project_status(*, user: User, project: Project, status: str) -> Project:
     """Move the project along its workflow; the project's history records who and when."""
-    if not can_manage_project(user, project):
+    if not permissions.can_manage_project(user, project):
         raise PermissionDenied
     project.refresh_from_db(from_queryset=Project.objects.select_for_update())
     allowed = next_statuses(project)
@@ -173,7 +167,7 @@ def update_project_status(*, user: User, project: Project, status: str) -> Proje
                 "second": Status(allowed[1]).label,
             }
         raise ValidationError({"status": [message]})
-    if not can_set_project_status(user, project, status):
+    if not permissions.can_set_project_status(user, project, status):
         raise PermissionDenied(_("Only the program's administrators approve a proposed project."))
     project.status = status
     # Token-authenticated API calls are not known to the history middleware: say who it is.
@@ -187,7 +181,7 @@ def refuse_project(*, user: User, project: Project, reason: str) -> Project:
     """The program's administrators or the lead's coordinators refuse a proposal, saying why
     (not their own proposal)."""
     project.refresh_from_db(from_queryset=Project.objects.select_for_update())
-    if not can_decide_proposal(user, project):
+    if not permissions.can_decide_proposal(user, project):
         raise PermissionDenied
     if project.status != Status.PROPOSED:
         raise ValidationError({NON_FIELD_ERRORS: [_("Only a proposed project can be refused.")]})
@@ -205,7 +199,7 @@ def request_completion(*, user: User, project: Project) -> Project:
     """Someone who runs the project, or a member, says that the active project is done;
     someone else confirms it (`confirm_completion`)."""
     project.refresh_from_db(from_queryset=Project.objects.select_for_update())
-    if not can_request_completion(user, project):
+    if not permissions.can_request_completion(user, project):
         raise PermissionDenied
     if project.status != Status.ACTIVE:
         raise ValidationError(
@@ -226,7 +220,7 @@ def confirm_completion(*, user: User, project: Project) -> Project:
     """Someone who runs the project, other than its proposer and than who asked, confirms the
     completion: the project is completed and the callbacks (the reward ledger) run."""
     project.refresh_from_db(from_queryset=Project.objects.select_for_update())
-    if not can_confirm_completion(user, project):
+    if not permissions.can_confirm_completion(user, project):
         raise PermissionDenied(
             _("Someone other than the proposer and who asked confirms the completion.")
         )
@@ -251,7 +245,7 @@ def add_member(
     *, user: User, project: Project, member_user: User, role: str = ProjectMember.Role.MEMBER
 ) -> ProjectMember:
     """Add a student of the program, or a tutor or coordinator of the project's organisations."""
-    if not can_manage_project(user, project):
+    if not permissions.can_manage_project(user, project):
         raise PermissionDenied
     errors: Errors = {}
     if project.status in CLOSED:
@@ -280,7 +274,7 @@ def add_member(
 @transaction.atomic
 def remove_member(*, user: User, project: Project, member_user: User) -> None:
     """Take someone off the project (while it is not completed or failed)."""
-    if not can_manage_project(user, project):
+    if not permissions.can_manage_project(user, project):
         raise PermissionDenied
     if project.status in CLOSED:
         raise ValidationError({NON_FIELD_ERRORS: [_closed_message(project)]})
@@ -307,7 +301,7 @@ def add_output(
     produced_on: dt.date | None = None,
 ) -> ProjectOutput:
     """Record what the project produced (a paper, a patent, software, a company …)."""
-    if not can_manage_project(user, project):
+    if not permissions.can_manage_project(user, project):
         raise PermissionDenied
     errors: Errors = {}
     if produced_on is not None:

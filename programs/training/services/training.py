@@ -65,16 +65,15 @@ __all__ = [
 
 Status = TrainingPlan.Status
 
-#: What a student may change in a draft (`update_plan(**fields)`).
-PLAN_FIELDS = frozenset(
-    {
-        "career_goal",
-        "personal_objectives",
-        "planned_placements",
-        "planned_projects",
-        "courses",
-        "case_targets",
-    }
+#: What a student may change in a draft (`update_plan(**fields)`), in the order the API
+#: lists them.
+PLAN_FIELDS = (
+    "career_goal",
+    "personal_objectives",
+    "planned_placements",
+    "planned_projects",
+    "courses",
+    "case_targets",
 )
 _COPIED_FIELDS = ("career_goal", "personal_objectives", "planned_placements", "planned_projects")
 _NOTIFICATIONS = "programs/notifications"
