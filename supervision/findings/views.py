@@ -37,7 +37,7 @@ from training_portal.core.history import (
     history_url,
     may_see_history,
 )
-from training_portal.core.pages import page_of, permitted, submit
+from training_portal.core.pages import RecordPage, page_of, permitted
 
 from ..models import AuditRun, Finding
 from ..rules import Rule, rule_label
@@ -329,16 +329,15 @@ def _finding_form(
 ) -> HttpResponse:
     """A form posted from the finding's page: back to it, or the page (the finding read
     afresh) with the form's errors."""
-    shown = {form_key: form}
-    return submit(
-        request,
-        form,
-        action,
-        success=success,
-        redirect_to=reverse("supervision:finding-detail", args=[finding.pk]),
-        page=lambda: _render_finding(request, _visible_finding(request.user, finding.pk), **shown),
-        aliases=aliases,
+
+    def render_afresh(**shown: Any) -> HttpResponse:
+        return _render_finding(request, _visible_finding(request.user, finding.pk), **shown)
+
+    page = RecordPage(
+        render_afresh,
+        reverse("supervision:finding-detail", args=[finding.pk]),
     )
+    return page.submit(request, form_key, form, action, success, aliases)
 
 
 def _candidates(finding: Finding) -> QuerySet[User]:

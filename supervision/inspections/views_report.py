@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
-from training_portal.core.pages import act, submit
+from training_portal.core.pages import RecordPage, act, submit
 
 from ..models import Inspection, PublishedReport, ReplyComment, ReportSection
 from . import permissions, publication, services
@@ -401,15 +401,11 @@ def _publication_form(
     success: str,
 ) -> HttpResponse:
     """A form of the publication tab: back to the tab, or the tab with the form's errors."""
-    shown = {form_key: form}
-    return submit(
-        request,
-        form,
-        action,
-        success=success,
-        redirect_to=reverse("inspections:publication", args=[space.inspection.pk]),
-        page=lambda: _render_publication(request, space, **shown),
+    page = RecordPage(
+        lambda **shown: _render_publication(request, space, **shown),
+        reverse("inspections:publication", args=[space.inspection.pk]),
     )
+    return page.submit(request, form_key, form, action, success)
 
 
 def _publication_step(

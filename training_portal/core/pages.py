@@ -10,6 +10,7 @@ page, a service's ValidationError goes on the form, success flashes a message an
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from django.contrib import messages
@@ -19,7 +20,15 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
-__all__ = ["act", "flash_refusal", "form_refusal", "page_of", "permitted", "submit"]
+__all__ = [
+    "RecordPage",
+    "act",
+    "flash_refusal",
+    "form_refusal",
+    "page_of",
+    "permitted",
+    "submit",
+]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -77,6 +86,37 @@ def submit(
         else:
             return _done(request, result, success, redirect_to)
     return page()
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """A record's page that several forms are posted from: `render(**shown)` renders it with
+    the forms named in `shown` (a form with errors replacing the blank one), `url` is where a
+    successful form leads back to."""
+
+    render: Callable[..., HttpResponse]
+    url: str
+
+    def submit(
+        self,
+        request: HttpRequest,
+        form_key: str,
+        form: ServiceForm,
+        action: Callable[[Any], Any],
+        success: str,
+        aliases: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        """`submit` for a form of this page: back to the page, or the page showing the form
+        (as `form_key`) with its errors."""
+        return submit(
+            request,
+            form,
+            action,
+            success=success,
+            redirect_to=self.url,
+            page=lambda: self.render(**{form_key: form}),
+            aliases=aliases,
+        )
 
 
 def act(

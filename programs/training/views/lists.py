@@ -6,6 +6,8 @@ Both start from the same querysets as the counts (`programs.training.attention`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.db.models import QuerySet
@@ -26,48 +28,48 @@ from ..permissions import acts_on_plans, follows_milestones
 
 PER_PAGE = 50
 
-
-@require(acts_on_plans)
-@require_GET
-def plans_to_approve_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    plans = plans_to_approve(request.user).order_by("updated_at", "id")
-    return _attention_list(
-        request,
-        TrainingPlanFilter,
-        plans,
-        "programs/attention/plans_to_approve.html",
-        final_step=TrainingPlan.Status.TUTOR_APPROVED,
-    )
-
-
-@require(follows_milestones)
-@require_GET
-def overdue_milestones_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    milestones = overdue_milestones(request.user).order_by("due_date", "id")
-    return _attention_list(
-        request,
-        MilestoneFilter,
-        milestones,
-        "programs/attention/overdue_milestones.html",
-        today=timezone.localdate(),
-    )
+#: What a list's function gives: its rows, and what else its template shows.
+Rows = tuple[QuerySet[Any], dict[str, Any]]
 
 
 def _attention_list(
-    request: AuthenticatedHttpRequest,
-    filter_class: type[FilterSet],
-    rows: QuerySet[Any],
-    template: str,
-    **context: Any,
-) -> HttpResponse:
-    """One page of the rows (with their student and program), narrowed by `?program=`."""
-    narrowed = filter_class(
-        request.GET or None,
-        queryset=rows.select_related("student__user", "student__program"),
-        request=request,
-        page=True,
-    ).qs
-    page = page_of(request, narrowed, PER_PAGE)
-    return render(
-        request, template, {"page": page, "filtered": "program" in request.GET, **context}
-    )
+    filter_class: type[FilterSet], template: str
+) -> Callable[[Callable[[AuthenticatedHttpRequest], Rows]], Callable[..., HttpResponse]]:
+    """Make a GET-only list page of the rows (and extra context) that the decorated function
+    gives: one page of them (with their student and program), narrowed by `?program=`."""
+
+    def decorator(
+        rows_of: Callable[[AuthenticatedHttpRequest], Rows],
+    ) -> Callable[..., HttpResponse]:
+        @require_GET
+        @wraps(rows_of)
+        def view(request: AuthenticatedHttpRequest) -> HttpResponse:
+            rows, context = rows_of(request)
+            narrowed = filter_class(
+                request.GET or None,
+                queryset=rows.select_related("student__user", "student__program"),
+                request=request,
+                page=True,
+            ).qs
+            page = page_of(request, narrowed, PER_PAGE)
+            return render(
+                request, template, {"page": page, "filtered": "program" in request.GET, **context}
+            )
+
+        return view
+
+    return decorator
+
+
+@require(acts_on_plans)
+@_attention_list(TrainingPlanFilter, "programs/attention/plans_to_approve.html")
+def plans_to_approve_list(request: AuthenticatedHttpRequest) -> Rows:
+    plans = plans_to_approve(request.user).order_by("updated_at", "id")
+    return plans, {"final_step": TrainingPlan.Status.TUTOR_APPROVED}
+
+
+@require(follows_milestones)
+@_attention_list(MilestoneFilter, "programs/attention/overdue_milestones.html")
+def overdue_milestones_list(request: AuthenticatedHttpRequest) -> Rows:
+    milestones = overdue_milestones(request.user).order_by("due_date", "id")
+    return milestones, {"today": timezone.localdate()}
