@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from accounts.models import User
 from programs.design import services as elements
 from programs.design.permissions import can_manage_program
+from training_portal.core.api import serializers as serializers_kit
 from training_portal.core.api.serializers import optional_text
 from training_portal.core.api.viewsets import Creates, RecordStep, actor, answer, read_input
-from training_portal.core.files import download_url
 
 from . import models as m
 
@@ -119,13 +119,8 @@ class AccountEmailMixin(serializers.Serializer[Any]):
 # ---- Outputs ----------------------------------------------------------------------------------
 
 
-class DownloadUrlsMixin:
+class DownloadUrlsMixin(serializers_kit.DownloadUrlsMixin):
     """Absolute links to the download views of the record's files (null without a file)."""
-
-    context: dict[str, Any]
-
-    def _download(self, viewname: str, pk: int, present: Any) -> str | None:
-        return download_url(viewname, pk, request=self.context.get("request"), present=present)
 
 
 # ---- Program elements: removed (deleted or retired), reinstated -------------------------------

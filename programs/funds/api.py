@@ -90,7 +90,9 @@ class ExpenditureSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.Exp
         read_only_fields = DECISION_FIELDS
 
     def get_receipt_url(self, expenditure: m.Expenditure) -> str | None:
-        return self._download("api:expenditure-receipt", expenditure.pk, expenditure.receipt)
+        return self._download(
+            "api:expenditure-receipt", expenditure.pk, present=expenditure.receipt
+        )
 
 
 # ---- Inputs -----------------------------------------------------------------------------------

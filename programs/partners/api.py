@@ -78,7 +78,7 @@ class ProgramPartnerSerializer(DownloadUrlsMixin, serializers.ModelSerializer[m.
         request = self.context.get("request")
         user = getattr(request, "user", None)
         present = partner.agreement_file and can_open_agreement(user, partner)
-        return self._download("api:program-partner-agreement-file", partner.pk, present)
+        return self._download("api:program-partner-agreement-file", partner.pk, present=present)
 
     def get_responsibilities(self, partner: m.ProgramPartner) -> list[str]:
         return [r.responsibility for r in partner.responsibilities.all()]

@@ -98,7 +98,9 @@ class MilestoneSerializer(DownloadUrlsMixin, ReadOnlyModelSerializer[m.Milestone
         ]
 
     def get_evidence_file_url(self, milestone: m.Milestone) -> str | None:
-        return self._download("api:milestone-evidence-file", milestone.pk, milestone.evidence_file)
+        return self._download(
+            "api:milestone-evidence-file", milestone.pk, present=milestone.evidence_file
+        )
 
 
 class ProgressLogSerializer(serializers.ModelSerializer[m.ProgressLog]):

@@ -17,11 +17,11 @@ from rest_framework import serializers
 from accounts.models import User
 from programs.models import Organization, Program, Student
 from training_portal.core.api.serializers import (
+    DownloadUrlsMixin,
     ReadOnlyModelSerializer,
     optional_ref,
     optional_text,
 )
-from training_portal.core.files import download_url
 
 from ...models import (
     ChecklistItem,
@@ -234,7 +234,7 @@ class ObservationSerializer(ReadOnlyModelSerializer[Observation]):
         ]
 
 
-class EvidenceFileSerializer(ReadOnlyModelSerializer[EvidenceFile]):
+class EvidenceFileSerializer(DownloadUrlsMixin, ReadOnlyModelSerializer[EvidenceFile]):
     """A file the inspectors collected, with the link that downloads it."""
 
     uploaded_by_name = serializers.CharField(source="uploaded_by.full_name", read_only=True)
@@ -255,12 +255,8 @@ class EvidenceFileSerializer(ReadOnlyModelSerializer[EvidenceFile]):
         ]
 
     def get_file_url(self, item: EvidenceFile) -> str | None:
-        return download_url(
-            "api:inspection-evidence-download",
-            item.inspection_id,
-            item.pk,
-            request=self.context.get("request"),
-            present=item.file,
+        return self._download(
+            "api:inspection-evidence-download", item.inspection_id, item.pk, present=item.file
         )
 
 

@@ -22,6 +22,16 @@ class ReadOnlyModelSerializer(serializers.ModelSerializer[_M]):
         return extra
 
 
+# Absolute links to the download views of the record's files (null without a file):
+# `self._download(viewname, *ids, present=record.file)`. No docstring: the schema would give it
+# to every serializer without one of its own.
+class DownloadUrlsMixin:
+    context: dict[str, Any]
+
+    def _download(self, viewname: str, *args: Any, present: Any) -> str | None:
+        return download_url(viewname, *args, request=self.context.get("request"), present=present)
+
+
 def optional_ref(queryset: Any, **options: Any) -> serializers.PrimaryKeyRelatedField[Any]:
     """A reference (an id among `queryset`) that may be left out or null: then None."""
     return serializers.PrimaryKeyRelatedField(
@@ -36,7 +46,7 @@ def optional_text(**options: Any) -> serializers.CharField:
     )
 
 
-class JobSerializer(ReadOnlyModelSerializer[Job]):
+class JobSerializer(DownloadUrlsMixin, ReadOnlyModelSerializer[Job]):
     kind_label = serializers.CharField(read_only=True)
     owner = serializers.EmailField(source="owner.email", read_only=True, default=None)
     percent = serializers.IntegerField(read_only=True)
@@ -76,14 +86,10 @@ class JobSerializer(ReadOnlyModelSerializer[Job]):
         ]
 
     def get_input_file_url(self, job: Job) -> str | None:
-        return download_url(
-            "api:job-input", job.pk, request=self.context.get("request"), present=job.input_file
-        )
+        return self._download("api:job-input", job.pk, present=job.input_file)
 
     def get_result_file_url(self, job: Job) -> str | None:
-        return download_url(
-            "api:job-download", job.pk, request=self.context.get("request"), present=job.result_file
-        )
+        return self._download("api:job-download", job.pk, present=job.result_file)
 
 
 class NotificationSerializer(ReadOnlyModelSerializer[Notification]):
