@@ -9,6 +9,7 @@ declared as `confirm = RecordStep(services.confirm_placement, "placement")`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -80,7 +81,7 @@ def answer(viewset: Any, instance: Any, status_code: int = status.HTTP_200_OK) -
 OWN_METHODS = frozenset({"create", "retrieve", "update", "partial_update", "destroy", "list"})
 
 
-class DetailAction:
+class DetailAction(ABC):
     """A detail action declared as a class attribute of a viewset; on the class's creation it
     becomes an ordinary DRF `@action` named after the attribute (its URL `<pk>/<name>/` unless
     `url_path` says otherwise), with its OpenAPI request and responses. Subclasses say what it
@@ -109,8 +110,9 @@ class DetailAction:
         self.url_name = url_name
         self.doc = doc
 
+    @abstractmethod
     def run(self, viewset: Any, request: Request, name: str) -> Response:
-        raise NotImplementedError
+        """Answer the request for the action `name` on `viewset`."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         def act(viewset: Any, request: Request, pk: str | None = None) -> Response:
