@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,13 +27,22 @@ from ..permissions import can_verify_case_log, is_student
 from ..services import logs
 
 
-def _case(request: AuthenticatedHttpRequest, pk: int) -> CaseLog:
-    return get_object_or_404(
+def _case(
+    request: AuthenticatedHttpRequest, pk: int, allowed: Callable[[Any, CaseLog], bool]
+) -> CaseLog:
+    """The visible case log `pk` that `allowed` lets the user act on (404 unseen, 403 denied)."""
+    return permitted(
         CaseLog.objects.visible_to(request.user).select_related(
             "student__user", "placement__practice_tutor", "placement__host"
         ),
+        request.user,
+        allowed,
         pk=pk,
     )
+
+
+def _own_case(user: Any, case_log: CaseLog) -> bool:
+    return is_own_student_record(user, case_log.student)
 
 
 #: The page of each decision taken from the to-verify list: its title and button.
@@ -45,9 +55,7 @@ DECISIONS = {
 def _decide(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Query or reject from the to-verify list. A refusal (no question, no reason) is shown
     next to the note on a page about that case, at this URL, which also serves GET."""
-    case_log = _case(request, pk)
-    if not can_verify_case_log(request.user, case_log):
-        raise PermissionDenied
+    case_log = _case(request, pk, can_verify_case_log)
     form = CaseReviewForm(request.POST or None)
     if request.method == "POST":
         note = form.data.get("note", "")
@@ -88,9 +96,7 @@ def case_log_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_log_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case_log = _case(request, pk)
-    if not is_own_student_record(request.user, case_log.student):
-        raise PermissionDenied
+    case_log = _case(request, pk, _own_case)
     initial = {name: getattr(case_log, name) for name in logs.CASE_CORRECTABLE}
     form = CaseAnswerForm(request.POST or None, initial=initial)
     return submit(
@@ -184,12 +190,7 @@ def cases_to_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def case_log_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case_log = permitted(
-        CaseLog.objects.visible_to(request.user).select_related("placement__practice_tutor"),
-        request.user,
-        can_verify_case_log,
-        pk=pk,
-    )
+    case_log = _case(request, pk, can_verify_case_log)
     form = VerifyCaseForm(request.POST)
     return act(
         request,

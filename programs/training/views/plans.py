@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -72,19 +72,21 @@ def my_plan(request: AuthenticatedHttpRequest) -> HttpResponse:
     courses = Course.objects.filter(offered).distinct().order_by("code")
     initial = PlanForm.initial_for(plan) if editing and plan is not None else None
     form = PlanForm(request.POST or None, initial=initial, courses=courses)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if editing and plan is not None:
-                training.update_plan(user=request.user, plan=plan, **form.plan_fields())
-            else:
-                training.draft_plan(user=request.user, student=student, **form.plan_fields())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your plan has been saved."))
-            return redirect("programs:my-plan")
-    return render_student(
-        request, student, template="programs/my_plan.html", plan_form=form, editing=editing
+
+    def save(_data: object) -> TrainingPlan:
+        if editing and plan is not None:
+            return training.update_plan(user=request.user, plan=plan, **form.plan_fields())
+        return training.draft_plan(user=request.user, student=student, **form.plan_fields())
+
+    return submit(
+        request,
+        form,
+        save,
+        success=_("Your plan has been saved."),
+        redirect_to="programs:my-plan",
+        page=lambda: render_student(
+            request, student, template="programs/my_plan.html", plan_form=form, editing=editing
+        ),
     )
 
 

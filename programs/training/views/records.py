@@ -98,16 +98,19 @@ def log_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _render_log(request, log)
     form = ProgressLogForm(request.POST, placements=_placements(log.student), with_cases=False)
-    if form.is_valid():
-        try:
-            logs.edit_progress_log(user=request.user, log=log, **form.log_fields())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The progress log has been changed."))
-            return redirect("programs:student", pk=log.student_id)
-    log.refresh_from_db()
-    return _render_log(request, log, edit_form=form)
+
+    def page() -> HttpResponse:
+        log.refresh_from_db()
+        return _render_log(request, log, edit_form=form)
+
+    return submit(
+        request,
+        form,
+        lambda _data: logs.edit_progress_log(user=request.user, log=log, **form.log_fields()),
+        success=_("The progress log has been changed."),
+        redirect_to=reverse("programs:student", args=[log.student_id]),
+        page=page,
+    )
 
 
 @login_required
