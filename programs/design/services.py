@@ -40,7 +40,11 @@ from ..models import (
     TrainingObjective,
     TrainingPlan,
 )
-from ..partners.services.partners import _agreement_file_error, update_partner_responsibilities
+from ..partners.services.partners import (
+    _agreement_file_error,
+    save_element,
+    update_partner_responsibilities,
+)
 from . import workflow
 from .permissions import can_edit_course, can_manage_program, can_transition
 
@@ -171,27 +175,14 @@ def update_objective(
 ) -> TrainingObjective:
     _managed(user, objective.program)
     objective.title, objective.description = title.strip(), description
-    return validated_save(
-        objective,
-        constraint_fields={
-            "programs_objective_order_unique": "order",
-            "programs_objective_title_unique": "title",
-        },
-    )
+    return save_element(objective)
 
 
 @transaction.atomic
 def update_stage(*, user: User, stage: Stage, kind: str, title: str, expected_months: int) -> Stage:
     _managed(user, stage.program)
     stage.kind, stage.title, stage.expected_months = kind, title.strip(), expected_months
-    return validated_save(
-        stage,
-        constraint_fields={
-            "programs_stage_order_unique": "order",
-            "programs_stage_title_unique": "title",
-            "programs_stage_length_positive": "expected_months",
-        },
-    )
+    return save_element(stage)
 
 
 @transaction.atomic
@@ -211,11 +202,7 @@ def update_milestone_template(
         errors["stage"] = [_("The stage belongs to another program.")]
     template.kind, template.title = kind, title.strip()
     template.due_offset_days, template.stage = due_offset_days, stage
-    return validated_save(
-        template,
-        errors=errors,
-        constraint_fields={"programs_milestone_template_title_unique": "title"},
-    )
+    return save_element(template, errors)
 
 
 @transaction.atomic
@@ -224,9 +211,7 @@ def update_curriculum_entry(
 ) -> ProgramCourse:
     _managed(user, entry.program)
     entry.requirement, entry.semester = requirement, semester
-    return validated_save(
-        entry, constraint_fields={"programs_curriculum_semester_range": "semester"}
-    )
+    return save_element(entry)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,6 +49,7 @@ __all__ = [
     "create_course_in_curriculum",
     "create_organization",
     "create_program",
+    "save_element",
     "update_partner_responsibilities",
 ]
 
@@ -230,21 +231,57 @@ def _responsibilities(values: Iterable[str]) -> tuple[list[str], dict[str, list[
 # ---- The four elements ---------------------------------------------------------------------
 
 
+#: Each element's constraints, and the form field that shows a violation of each.
+ELEMENT_CONSTRAINT_FIELDS: dict[type[models.Model], dict[str, str]] = {
+    TrainingObjective: {
+        "programs_objective_order_unique": "order",
+        "programs_objective_title_unique": "title",
+    },
+    Stage: {
+        "programs_stage_order_unique": "order",
+        "programs_stage_title_unique": "title",
+        "programs_stage_length_positive": "expected_months",
+    },
+    MilestoneTemplate: {"programs_milestone_template_title_unique": "title"},
+    ProgramCourse: {
+        "programs_curriculum_course_unique": "course",
+        "programs_curriculum_semester_range": "semester",
+    },
+}
+
+E = TypeVar("E", TrainingObjective, Stage, MilestoneTemplate, ProgramCourse)
+
+
+def save_element(element: E, errors: dict[str, list[str]] | None = None) -> E:
+    """Validate and save an element of a program, a violated constraint shown on its field."""
+    return validated_save(
+        element, errors=errors, constraint_fields=ELEMENT_CONSTRAINT_FIELDS[type(element)]
+    )
+
+
+def _add_element(
+    user: User,
+    program: Program,
+    element: E,
+    errors: dict[str, list[str]] | None = None,
+    *,
+    order: int | None = None,
+) -> E:
+    """Add `element` under the program's lock; an ordered one without a position goes last."""
+    _lock_for_management(user, program)
+    if isinstance(element, TrainingObjective | Stage):
+        rows = type(element).objects.filter(program=program)
+        element.order = order if order is not None else _next_order(rows)
+    return save_element(element, errors)
+
+
 @transaction.atomic
 def add_objective(
     *, user: User, program: Program, title: str, description: str, order: int | None = None
 ) -> TrainingObjective:
     """Add a training objective, last unless a free position is given."""
-    _lock_for_management(user, program)
-    if order is None:
-        order = _next_order(TrainingObjective.objects.filter(program=program))
-    return validated_save(
-        TrainingObjective(program=program, order=order, title=title, description=description),
-        constraint_fields={
-            "programs_objective_order_unique": "order",
-            "programs_objective_title_unique": "title",
-        },
-    )
+    objective = TrainingObjective(program=program, title=title, description=description)
+    return _add_element(user, program, objective, order=order)
 
 
 @transaction.atomic
@@ -258,19 +295,8 @@ def add_stage(
     order: int | None = None,
 ) -> Stage:
     """Add a stage of the training process, last unless a free position is given."""
-    _lock_for_management(user, program)
-    if order is None:
-        order = _next_order(Stage.objects.filter(program=program))
-    return validated_save(
-        Stage(
-            program=program, order=order, kind=kind, title=title, expected_months=expected_months
-        ),
-        constraint_fields={
-            "programs_stage_order_unique": "order",
-            "programs_stage_title_unique": "title",
-            "programs_stage_length_positive": "expected_months",
-        },
-    )
+    stage = Stage(program=program, kind=kind, title=title, expected_months=expected_months)
+    return _add_element(user, program, stage, order=order)
 
 
 @transaction.atomic
@@ -284,19 +310,15 @@ def add_milestone_template(
     stage: Stage | None = None,
 ) -> MilestoneTemplate:
     """Add a milestone every student of the program reaches, due N days after enrolment."""
-    _lock_for_management(user, program)
     errors: dict[str, list[str]] = {}
     if stage is not None and stage.program_id != program.pk:
         errors["stage"] = [_("The stage belongs to another program.")]
     elif stage is not None and stage.retired_at is not None:
         errors["stage"] = [_("This stage is retired; choose a stage in use.")]
-    return validated_save(
-        MilestoneTemplate(
-            program=program, stage=stage, kind=kind, title=title, due_offset_days=due_offset_days
-        ),
-        errors=errors,
-        constraint_fields={"programs_milestone_template_title_unique": "title"},
+    template = MilestoneTemplate(
+        program=program, stage=stage, kind=kind, title=title, due_offset_days=due_offset_days
     )
+    return _add_element(user, program, template, errors)
 
 
 @transaction.atomic
@@ -304,14 +326,10 @@ def add_course_to_curriculum(
     *, user: User, program: Program, course: Course, requirement: str, semester: int
 ) -> ProgramCourse:
     """Attach a course to the program's curriculum, as required or elective, in a semester."""
-    _lock_for_management(user, program)
-    return validated_save(
-        ProgramCourse(program=program, course=course, requirement=requirement, semester=semester),
-        constraint_fields={
-            "programs_curriculum_course_unique": "course",
-            "programs_curriculum_semester_range": "semester",
-        },
+    entry = ProgramCourse(
+        program=program, course=course, requirement=requirement, semester=semester
     )
+    return _add_element(user, program, entry)
 
 
 @transaction.atomic
