@@ -70,6 +70,17 @@ CASE_CORRECTABLE = ("date", *_CASE_FIELDS)
 Errors = dict[str, list[str]]
 
 
+def _new_case_log(
+    user: User,
+    student: Student,
+    date: dt.date,
+    placement: Placement | None,
+    fields: Mapping[str, Any],
+) -> CaseLog:
+    """The (unsaved) case log of the student's cases `fields` that `user` records."""
+    return CaseLog(student=student, date=date, placement=placement, recorded_by=user, **fields)
+
+
 # ---- Progress logs -------------------------------------------------------------------------
 
 
@@ -109,12 +120,8 @@ def write_progress_log(
     )
     errors = _log_errors(log)
     case_logs = [
-        CaseLog(
-            student=student,
-            date=log.date,
-            placement=placement,
-            recorded_by=user,
-            **{name: case.get(name) for name in _CASE_FIELDS},
+        _new_case_log(
+            user, student, log.date, placement, {name: case.get(name) for name in _CASE_FIELDS}
         )
         for case in cases
     ]
@@ -236,16 +243,8 @@ def record_case_log(
     """The student or a current tutor records cases; the verifying tutor's own are verified."""
     if not can_record_cases(user, student):
         raise PermissionDenied
-    case_log = CaseLog(
-        student=student,
-        date=date,
-        modality=modality,
-        procedure=procedure,
-        count=count,
-        role=role,
-        placement=placement,
-        recorded_by=user,
-    )
+    fields = {"modality": modality, "procedure": procedure, "count": count, "role": role}
+    case_log = _new_case_log(user, student, date, placement, fields)
     errors = _case_errors(case_log, with_date=True)
     if placement is not None and placement.student_id != student.pk:
         errors.setdefault("placement", []).append(_("This placement is another student's."))
