@@ -21,6 +21,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_filters import FilterSet
 
@@ -243,56 +244,47 @@ def expenditure_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return _render_expenditure(request, pk)
 
 
+#: Each decision on an expenditure, taken by a form on its page (`<decision>_form`): the form,
+#: the service given the form's fields, and the message once it is taken.
+DECISIONS: dict[str, tuple[type[ApproveForm | RejectForm], Callable[..., Expenditure], Any]] = {
+    "approve": (
+        ApproveForm,
+        funds.approve_expenditure,
+        gettext_lazy("The expenditure has been approved."),
+    ),
+    "reject": (
+        RejectForm,
+        funds.reject_expenditure,
+        gettext_lazy("The expenditure has been rejected."),
+    ),
+}
+
+
 @login_required
 @require_POST
 def expenditure_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _decide(
-        request,
-        pk,
-        "approve_form",
-        ApproveForm(request.POST),
-        lambda expenditure, data: funds.approve_expenditure(
-            user=request.user,
-            expenditure=expenditure,
-            override_reason=data["override_reason"],
-        ),
-        _("The expenditure has been approved."),
-    )
+    return _decide(request, pk, "approve")
 
 
 @login_required
 @require_POST
 def expenditure_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _decide(
-        request,
-        pk,
-        "reject_form",
-        RejectForm(request.POST),
-        lambda expenditure, data: funds.reject_expenditure(
-            user=request.user, expenditure=expenditure, reason=data["reason"]
-        ),
-        _("The expenditure has been rejected."),
-    )
+    return _decide(request, pk, "reject")
 
 
-def _decide(
-    request: AuthenticatedHttpRequest,
-    pk: int,
-    form_key: str,
-    form: ApproveForm | RejectForm,
-    decide: Callable[[Expenditure, dict[str, Any]], Any],
-    done: str,
-) -> HttpResponse:
+def _decide(request: AuthenticatedHttpRequest, pk: int, decision: str) -> HttpResponse:
     """A decision on the expenditure's page: the form shown again with the service's
     ValidationError, or the page with its refusal (403)."""
+    form_class, service, done = DECISIONS[decision]
     expenditure = _visible_expenditure(request, pk)
-    shown: dict[str, Any] = {form_key: form}
+    form = form_class(request.POST)
+    shown: dict[str, Any] = {f"{decision}_form": form}
     try:
         return submit(
             request,
             form,
-            lambda data: decide(expenditure, data),
-            success=done,
+            lambda data: service(user=request.user, expenditure=expenditure, **data),
+            success=str(done),
             redirect_to=reverse("programs:expenditure-detail", args=[pk]),
             page=lambda: _render_expenditure(request, pk, **shown),
         )
