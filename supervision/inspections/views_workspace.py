@@ -25,6 +25,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
@@ -116,21 +117,25 @@ class _RowTab:
     the tab shown with a form a row for those who conduct the inspection, and the answer to
     one row's form."""
 
-    name: str  # the tab, and the URL name of its page
-    template: str
-    fragment: str  # the template's block for one row, the answer under htmx
-    key: str  # the row's object in the template; also its form's prefix and its anchor
-    form_class: Any
-    fields: tuple[str, ...]  # the form's fields, shown with the object's values
+    name: str  # the tab: the URL name of its page, and its template
+    key: str  # the row's object in the template; also its form's prefix, its anchor and
+    # the template's block for one row (`<key>-row`, the answer under htmx)
+    form_class: Any  # its fields are shown with the object's values
     rows: Callable[[Inspection], QuerySet[Any]]
     context: Callable[[list[dict[str, Any]]], dict[str, Any]]  # the rows, as the template wants
+    service: Callable[..., Any]  # saves a row: by=, the row's object as `key`, the form's data
+    success: str
+
+    @property
+    def template(self) -> str:
+        return f"supervision/inspections/{self.name}.html"
 
     def prefix(self, obj: Any) -> str:
         return f"{self.key}-{obj.pk}"
 
     def row(self, space: Workspace, obj: Any, form: Any = None) -> dict[str, Any]:
         if form is None and space.conducts:
-            initial = {name: getattr(obj, name) for name in self.fields}
+            initial = {name: getattr(obj, name) for name in self.form_class.base_fields}
             form = self.form_class(initial=initial, prefix=self.prefix(obj))
         return {self.key: obj, "form": form}
 
@@ -151,15 +156,8 @@ class _RowTab:
             {"space": space, "inspection": space.inspection, **self.context(rows)},
         )
 
-    def save(
-        self,
-        request: AuthenticatedHttpRequest,
-        pk: int,
-        row_pk: int,
-        save: Callable[[Any, dict[str, Any]], Any],
-        success: str,
-    ) -> HttpResponse:
-        """One row's form posted: `save(obj, cleaned_data)` (only by those who conduct the
+    def save(self, request: AuthenticatedHttpRequest, pk: int, row_pk: int) -> HttpResponse:
+        """One row's form posted: the row saved by `service` (only by those who conduct the
         inspection: else 403)."""
         space = workspace(request, pk, self.name)
         obj = get_object_or_404(self.rows(space.inspection), pk=row_pk)
@@ -169,73 +167,53 @@ class _RowTab:
             request,
             space,
             form,
-            lambda data: save(obj, data),
+            lambda data: self.service(by=request.user, **{self.key: obj}, **data),
             row=lambda shown: self.row(space, self.rows(space.inspection).get(pk=obj.pk), shown),
-            fragment=f"{self.template}#{self.fragment}",
-            success=success,
+            fragment=f"{self.template}#{self.key}-row",
+            success=str(self.success),
             redirect_to=reverse(f"inspections:{self.name}", args=[pk]) + f"#{self.prefix(obj)}",
             page=lambda: self.page(request, space, bound=(obj.pk, form)),
         )
 
+    def views(self) -> tuple[Callable[..., HttpResponse], Callable[..., HttpResponse]]:
+        """The tab's page (GET) and the view its rows' forms post to (`row_pk` in the URL)."""
+
+        @login_required
+        @require_GET
+        def page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+            return self.page(request, workspace(request, pk, self.name))
+
+        @login_required
+        @require_POST
+        def save(request: AuthenticatedHttpRequest, pk: int, row_pk: int) -> HttpResponse:
+            return self.save(request, pk, row_pk)
+
+        return page, save
+
 
 CHECKLIST = _RowTab(
     name="checklist",
-    template="supervision/inspections/checklist.html",
-    fragment="item-row",
     key="item",
     form_class=ChecklistResultForm,
-    fields=("result", "note"),
     rows=_checklist_items,
     context=_checklist_sections,
+    service=services.record_checklist_result,
+    success=gettext_lazy("The checklist question has been recorded."),
 )
 SAMPLE = _RowTab(
     name="sample",
-    template="supervision/inspections/sample.html",
-    fragment="sample-row",
     key="sampled",
     form_class=SampledStudentForm,
-    fields=("examined", "note"),
     rows=_sample,
     context=lambda rows: {"rows": rows},
+    service=services.update_sampled_student,
+    success=gettext_lazy("The sampled student's record has been saved."),
 )
 
 
-@login_required
-@require_GET
-def checklist(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return CHECKLIST.page(request, workspace(request, pk, CHECKLIST.name))
-
-
-@login_required
-@require_POST
-def checklist_item(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    return CHECKLIST.save(
-        request,
-        pk,
-        item_pk,
-        lambda item, data: services.record_checklist_result(by=request.user, item=item, **data),
-        _("The checklist question has been recorded."),
-    )
-
-
-@login_required
-@require_GET
-def sample(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return SAMPLE.page(request, workspace(request, pk, SAMPLE.name))
-
-
-@login_required
-@require_POST
-def sample_update(request: AuthenticatedHttpRequest, pk: int, sampled_pk: int) -> HttpResponse:
-    return SAMPLE.save(
-        request,
-        pk,
-        sampled_pk,
-        lambda sampled, data: services.update_sampled_student(
-            by=request.user, sampled=sampled, **data
-        ),
-        _("The sampled student's record has been saved."),
-    )
+#: The pages of each tab (the tab, and one row's form posted from it): see `_RowTab.views`.
+checklist, checklist_item = CHECKLIST.views()
+sample, sample_update = SAMPLE.views()
 
 
 # ---- Observations ----------------------------------------------------------------------------
