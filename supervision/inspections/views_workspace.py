@@ -24,6 +24,7 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,7 +44,7 @@ from .forms_workspace import (
     ObservationForm,
     SampledStudentForm,
 )
-from .views import Workspace, get_inspection, workspace
+from .views import Workspace, get_inspection, tab_page, workspace
 
 
 def _conduct_or_403(space: Workspace) -> None:
@@ -124,7 +125,7 @@ class _RowTab:
     rows: Callable[[Inspection], QuerySet[Any]]
     context: Callable[[list[dict[str, Any]]], dict[str, Any]]  # the rows, as the template wants
     service: Callable[..., Any]  # saves a row: by=, the row's object as `key`, the form's data
-    success: str
+    success: str | Promise
 
     @property
     def template(self) -> str:
@@ -179,16 +180,11 @@ class _RowTab:
         """The tab's page (GET) and the view its rows' forms post to (`row_pk` in the URL)."""
 
         @login_required
-        @require_GET
-        def page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-            return self.page(request, workspace(request, pk, self.name))
-
-        @login_required
         @require_POST
         def save(request: AuthenticatedHttpRequest, pk: int, row_pk: int) -> HttpResponse:
             return self.save(request, pk, row_pk)
 
-        return page, save
+        return tab_page(self.name, self.page), save
 
 
 CHECKLIST = _RowTab(
