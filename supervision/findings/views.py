@@ -22,8 +22,9 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -283,61 +284,55 @@ def _resolve_confirmation(form: TransitionForm) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_POST
-def finding_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    finding = _visible_finding(user, pk, permissions.can_assign_finding)
-    return _finding_form(
-        request,
-        finding,
-        "assign_form",
-        AssignForm(request.POST, candidates=_candidates(finding)),
-        lambda data: services.assign_finding(
-            user=user, finding=finding, assignee=data["assignee"], due_date=data["due_date"]
-        ),
-        _("The assignment has been saved."),
-    )
-
-
-@login_required
-@require_POST
-def finding_corrective_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    finding = _visible_finding(user, pk, permissions.can_work_on_finding)
-    return _finding_form(
-        request,
-        finding,
-        "corrective_form",
-        CorrectiveActionForm(request.POST),
-        lambda data: services.update_corrective_action(
-            user=user, finding=finding, text=data["text"]
-        ),
-        _("The corrective action has been saved."),
-        aliases={"corrective_action": "text"},
-    )
-
-
 def _finding_form(
-    request: AuthenticatedHttpRequest,
-    finding: Finding,
+    allowed: Callable[[Any, Finding], bool],
     form_key: str,
-    form: Any,
-    action: Callable[[dict[str, Any]], Any],
-    success: str,
+    form: Callable[[Any, Finding], Any],
+    service: Callable[..., Any],
+    success: str | Promise,
     aliases: dict[str, str] | None = None,
-) -> HttpResponse:
-    """A form posted from the finding's page: back to it, or the page (the finding read
-    afresh) with the form's errors."""
+) -> Callable[..., HttpResponse]:
+    """The view of a form posted from the finding's page, for those `allowed` (else 403):
+    `service(user=, finding=, **cleaned_data)` of `form(request.POST, finding)`; back to the
+    page, or the page (the finding read afresh) with the form's errors (as `form_key`)."""
 
-    def render_afresh(**shown: Any) -> HttpResponse:
-        return _render_finding(request, _visible_finding(request.user, finding.pk), **shown)
+    @login_required
+    @require_POST
+    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        user = request.user
+        finding = _visible_finding(user, pk, allowed)
 
-    page = RecordPage(
-        render_afresh,
-        reverse("supervision:finding-detail", args=[finding.pk]),
-    )
-    return page.submit(request, form_key, form, action, success, aliases)
+        def render_afresh(**shown: Any) -> HttpResponse:
+            return _render_finding(request, _visible_finding(user, finding.pk), **shown)
+
+        page = RecordPage(render_afresh, reverse("supervision:finding-detail", args=[finding.pk]))
+        return page.submit(
+            request,
+            form_key,
+            form(request.POST, finding),
+            lambda data: service(user=user, finding=finding, **data),
+            str(success),
+            aliases,
+        )
+
+    return view
+
+
+finding_assign = _finding_form(
+    permissions.can_assign_finding,
+    "assign_form",
+    lambda data, finding: AssignForm(data, candidates=_candidates(finding)),
+    services.assign_finding,
+    gettext_lazy("The assignment has been saved."),
+)
+finding_corrective_action = _finding_form(
+    permissions.can_work_on_finding,
+    "corrective_form",
+    lambda data, finding: CorrectiveActionForm(data),
+    services.update_corrective_action,
+    gettext_lazy("The corrective action has been saved."),
+    aliases={"corrective_action": "text"},
+)
 
 
 def _candidates(finding: Finding) -> QuerySet[User]:

@@ -32,8 +32,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "",
         views_workspace,
         {
-            "checklist/<int:item_pk>": "checklist_item",
-            "sample/<int:sampled_pk>": "sample_update",
+            "checklist/<int:row_pk>": "checklist_item",
+            "sample/<int:row_pk>": "sample_update",
             "evidence/<int:file_pk>/download": "evidence_download",
         },
     ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,6 +174,19 @@ def workspace(request: AuthenticatedHttpRequest, pk: int, tab: str) -> Workspace
     if tab not in {item["name"] for item in space.tabs}:
         raise PermissionDenied
     return space
+
+
+def tab_page(
+    tab: str, show: Callable[[AuthenticatedHttpRequest, Workspace], HttpResponse]
+) -> Callable[..., HttpResponse]:
+    """The page of a workspace tab (GET), as `show(request, space)` renders it."""
+
+    @login_required
+    @require_GET
+    def page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        return show(request, workspace(request, pk, tab))
+
+    return page
 
 
 # ---- The list and the calendar ---------------------------------------------------------------

@@ -18,8 +18,10 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
 from training_portal.core.pages import RecordPage, act, submit
@@ -35,7 +37,7 @@ from .forms_workspace import (
     ReportSectionForm,
     SectionEditForm,
 )
-from .views import Workspace, workspace
+from .views import Workspace, tab_page, workspace
 from .workflow import CLOSED, CONDUCTING, WRITING
 
 # ---- The draft -------------------------------------------------------------------------------
@@ -203,12 +205,6 @@ def _sections_with_comments(inspection: Inspection) -> QuerySet[ReportSection]:
     )
 
 
-@login_required
-@require_GET
-def reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_reply(request, workspace(request, pk, "reply"))
-
-
 def _render_reply(
     request: AuthenticatedHttpRequest,
     space: Workspace,
@@ -257,6 +253,9 @@ def _render_reply(
             "may_comment": may_comment,
         },
     )
+
+
+reply = tab_page("reply", _render_reply)
 
 
 @login_required
@@ -319,12 +318,6 @@ def public_report_url(inspection: Inspection, version: int | None = None) -> str
         return ""
 
 
-@login_required
-@require_GET
-def publication_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_publication(request, workspace(request, pk, "publication"))
-
-
 def _render_publication(
     request: AuthenticatedHttpRequest,
     space: Workspace,
@@ -374,6 +367,9 @@ def _render_publication(
     )
 
 
+publication_page = tab_page("publication", _render_publication)
+
+
 def _publication_space(
     request: AuthenticatedHttpRequest, pk: int, allowed: Callable[[Any, Workspace], bool]
 ) -> Workspace:
@@ -392,93 +388,64 @@ def _approver(user: Any, space: Workspace) -> bool:
     return permissions.can_approve_publication(user, space.inspection)
 
 
-def _publication_form(
-    request: AuthenticatedHttpRequest,
-    space: Workspace,
-    form_key: str,
-    form: Any,
-    action: Callable[[dict[str, Any]], Any],
-    success: str,
-) -> HttpResponse:
-    """A form of the publication tab: back to the tab, or the tab with the form's errors."""
-    page = RecordPage(
-        lambda **shown: _render_publication(request, space, **shown),
-        reverse("inspections:publication", args=[space.inspection.pk]),
-    )
-    return page.submit(request, form_key, form, action, success)
-
-
-def _publication_step(
-    request: AuthenticatedHttpRequest,
-    space: Workspace,
-    action: Callable[[], Any],
-    success: str,
+def _publication_view(
+    allowed: Callable[[Any, Workspace], bool],
+    service: Callable[..., Any],
+    success: str | Promise,
+    *,
+    form: tuple[str, type[Any]] | None = None,
     then: str = "inspections:publication",
-) -> HttpResponse:
-    """A button of the publication tab: on to `then`, or the tab with the refusal's reasons."""
-    return act(
-        request,
-        action,
-        refused=lambda exc: _render_publication(request, space, errors=exc.messages),
-        success=success,
-        redirect_to=reverse(then, args=[space.inspection.pk]),
-    )
+) -> Callable[..., HttpResponse]:
+    """A step of the publication tab, for those `allowed` (else 403):
+    `service(by=, inspection=)`, given the data of `form` when the step has one (its key in
+    the tab and its class). A button leads on to `then`, or back to the tab with the refusal's
+    reasons; a form back to the tab, or the tab with the form's errors."""
+
+    @login_required
+    @require_POST
+    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        space = _publication_space(request, pk, allowed)
+
+        def step(**data: Any) -> Any:
+            return service(by=request.user, inspection=space.inspection, **data)
+
+        if form is None:
+            return act(
+                request,
+                step,
+                refused=lambda exc: _render_publication(request, space, errors=exc.messages),
+                success=str(success),
+                redirect_to=reverse(then, args=[space.inspection.pk]),
+            )
+        form_key, form_class = form
+        page = RecordPage(
+            lambda **shown: _render_publication(request, space, **shown),
+            reverse("inspections:publication", args=[space.inspection.pk]),
+        )
+        bound = form_class(request.POST)
+        return page.submit(request, form_key, bound, lambda data: step(**data), str(success))
+
+    return view
 
 
-@login_required
-@require_POST
-def publication_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    space = _publication_space(request, pk, _author)
-    return _publication_form(
-        request,
-        space,
-        "request_form",
-        PublicationRequestForm(request.POST),
-        lambda data: services.request_publication(
-            by=request.user,
-            inspection=space.inspection,
-            correction_note=data["correction_note"],
-        ),
-        _("Publication has been requested; a second person approves it."),
-    )
-
-
-@login_required
-@require_POST
-def publication_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    space = _publication_space(request, pk, _approver)
-    return _publication_step(
-        request,
-        space,
-        lambda: services.approve_publication(by=request.user, inspection=space.inspection),
-        _("The report has been published."),
-    )
-
-
-@login_required
-@require_POST
-def publication_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    space = _publication_space(request, pk, _approver)
-    return _publication_form(
-        request,
-        space,
-        "return_form",
-        ReasonForm(request.POST),
-        lambda data: services.return_for_changes(
-            by=request.user, inspection=space.inspection, reason=data["reason"]
-        ),
-        _("The report has been sent back to its author."),
-    )
-
-
-@login_required
-@require_POST
-def publication_correction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    space = _publication_space(request, pk, lambda user, space: space.author or space.manages)
-    return _publication_step(
-        request,
-        space,
-        lambda: services.start_correction(by=request.user, inspection=space.inspection),
-        _("A correction has been started: revise the draft, then request its publication."),
-        then="inspections:report",
-    )
+publication_request = _publication_view(
+    _author,
+    services.request_publication,
+    gettext_lazy("Publication has been requested; a second person approves it."),
+    form=("request_form", PublicationRequestForm),
+)
+publication_approve = _publication_view(
+    _approver, services.approve_publication, gettext_lazy("The report has been published.")
+)
+publication_return = _publication_view(
+    _approver,
+    services.return_for_changes,
+    gettext_lazy("The report has been sent back to its author."),
+    form=("return_form", ReasonForm),
+)
+publication_correction = _publication_view(
+    lambda user, space: space.author or space.manages,
+    services.start_correction,
+    gettext_lazy("A correction has been started: revise the draft, then request its publication."),
+    then="inspections:report",
+)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,9 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.typing import AuthenticatedHttpRequest
@@ -41,82 +44,12 @@ from .forms_workspace import (
     ObservationForm,
     SampledStudentForm,
 )
-from .views import Workspace, get_inspection, workspace
-
-CHECKLIST_TEMPLATE = "supervision/inspections/checklist.html"
-SAMPLE_TEMPLATE = "supervision/inspections/sample.html"
+from .views import Workspace, get_inspection, tab_page, workspace
 
 
 def _conduct_or_403(space: Workspace) -> None:
     if not space.conducts:
         raise PermissionDenied
-
-
-# ---- Checklist -------------------------------------------------------------------------------
-
-
-def _item_prefix(item: ChecklistItem) -> str:
-    return f"item-{item.pk}"
-
-
-def _checklist_row(space: Workspace, item: ChecklistItem, form: Any = None) -> dict[str, Any]:
-    if form is None and space.conducts:
-        form = ChecklistResultForm(
-            initial={"result": item.result, "note": item.note}, prefix=_item_prefix(item)
-        )
-    return {"item": item, "form": form}
-
-
-def _checklist_items(inspection: Inspection) -> QuerySet[ChecklistItem]:
-    return inspection.checklist.select_related("checked_by").annotate(
-        observation_count=Count("observations")
-    )
-
-
-@login_required
-@require_GET
-def checklist(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_checklist(request, workspace(request, pk, "checklist"))
-
-
-def _render_checklist(
-    request: AuthenticatedHttpRequest, space: Workspace, bound: tuple[int, Any] | None = None
-) -> HttpResponse:
-    rows = [
-        _checklist_row(space, item, bound[1] if bound and bound[0] == item.pk else None)
-        for item in _checklist_items(space.inspection)
-    ]
-    sections = [
-        {"section": section, "rows": list(group)}
-        for section, group in itertools.groupby(rows, key=lambda row: row["item"].section)
-    ]
-    return render(
-        request,
-        CHECKLIST_TEMPLATE,
-        {"space": space, "inspection": space.inspection, "sections": sections},
-    )
-
-
-@login_required
-@require_POST
-def checklist_item(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    space = workspace(request, pk, "checklist")
-    item = get_object_or_404(space.inspection.checklist, pk=item_pk)
-    _conduct_or_403(space)
-    form = ChecklistResultForm(request.POST, prefix=_item_prefix(item))
-    return _save_row(
-        request,
-        space,
-        form,
-        lambda data: services.record_checklist_result(by=request.user, item=item, **data),
-        row=lambda shown: _checklist_row(
-            space, _checklist_items(space.inspection).get(pk=item.pk), shown
-        ),
-        fragment=f"{CHECKLIST_TEMPLATE}#item-row",
-        success=_("The checklist question has been recorded."),
-        redirect_to=reverse("inspections:checklist", args=[pk]) + f"#item-{item.pk}",
-        page=lambda: _render_checklist(request, space, bound=(item.pk, form)),
-    )
 
 
 def _save_row(
@@ -156,20 +89,13 @@ def _save_row(
     )
 
 
-# ---- Sample ----------------------------------------------------------------------------------
+# ---- Checklist and sample: tables whose rows save one at a time ------------------------------
 
 
-def _sample_prefix(sampled: SampledStudent) -> str:
-    return f"sampled-{sampled.pk}"
-
-
-def _sample_row(space: Workspace, sampled: SampledStudent, form: Any = None) -> dict[str, Any]:
-    if form is None and space.conducts:
-        form = SampledStudentForm(
-            initial={"examined": sampled.examined, "note": sampled.note},
-            prefix=_sample_prefix(sampled),
-        )
-    return {"sampled": sampled, "form": form}
+def _checklist_items(inspection: Inspection) -> QuerySet[ChecklistItem]:
+    return inspection.checklist.select_related("checked_by").annotate(
+        observation_count=Count("observations")
+    )
 
 
 def _sample(inspection: Inspection) -> QuerySet[SampledStudent]:
@@ -178,42 +104,112 @@ def _sample(inspection: Inspection) -> QuerySet[SampledStudent]:
     )
 
 
-@login_required
-@require_GET
-def sample(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_sample(request, workspace(request, pk, "sample"))
-
-
-def _render_sample(
-    request: AuthenticatedHttpRequest, space: Workspace, bound: tuple[int, Any] | None = None
-) -> HttpResponse:
-    rows = [
-        _sample_row(space, sampled, bound[1] if bound and bound[0] == sampled.pk else None)
-        for sampled in _sample(space.inspection)
+def _checklist_sections(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    sections = [
+        {"section": section, "rows": list(group)}
+        for section, group in itertools.groupby(rows, key=lambda row: row["item"].section)
     ]
-    return render(
-        request, SAMPLE_TEMPLATE, {"space": space, "inspection": space.inspection, "rows": rows}
-    )
+    return {"sections": sections}
 
 
-@login_required
-@require_POST
-def sample_update(request: AuthenticatedHttpRequest, pk: int, sampled_pk: int) -> HttpResponse:
-    space = workspace(request, pk, "sample")
-    sampled = get_object_or_404(space.inspection.sample, pk=sampled_pk)
-    _conduct_or_403(space)
-    form = SampledStudentForm(request.POST, prefix=_sample_prefix(sampled))
-    return _save_row(
-        request,
-        space,
-        form,
-        lambda data: services.update_sampled_student(by=request.user, sampled=sampled, **data),
-        row=lambda shown: _sample_row(space, _sample(space.inspection).get(pk=sampled.pk), shown),
-        fragment=f"{SAMPLE_TEMPLATE}#sample-row",
-        success=_("The sampled student's record has been saved."),
-        redirect_to=reverse("inspections:sample", args=[pk]) + f"#sampled-{sampled.pk}",
-        page=lambda: _render_sample(request, space, bound=(sampled.pk, form)),
-    )
+@dataclass(frozen=True)
+class _RowTab:
+    """A tab whose table rows each save from a form of their own (the checklist, the sample):
+    the tab shown with a form a row for those who conduct the inspection, and the answer to
+    one row's form."""
+
+    name: str  # the tab: the URL name of its page, and its template
+    key: str  # the row's object in the template; also its form's prefix, its anchor and
+    # the template's block for one row (`<key>-row`, the answer under htmx)
+    form_class: Any  # its fields are shown with the object's values
+    rows: Callable[[Inspection], QuerySet[Any]]
+    context: Callable[[list[dict[str, Any]]], dict[str, Any]]  # the rows, as the template wants
+    service: Callable[..., Any]  # saves a row: by=, the row's object as `key`, the form's data
+    success: str | Promise
+
+    @property
+    def template(self) -> str:
+        return f"supervision/inspections/{self.name}.html"
+
+    def prefix(self, obj: Any) -> str:
+        return f"{self.key}-{obj.pk}"
+
+    def row(self, space: Workspace, obj: Any, form: Any = None) -> dict[str, Any]:
+        if form is None and space.conducts:
+            initial = {name: getattr(obj, name) for name in self.form_class.base_fields}
+            form = self.form_class(initial=initial, prefix=self.prefix(obj))
+        return {self.key: obj, "form": form}
+
+    def page(
+        self,
+        request: AuthenticatedHttpRequest,
+        space: Workspace,
+        bound: tuple[int, Any] | None = None,
+    ) -> HttpResponse:
+        """The tab; with `bound` (a row's pk and its form with errors) that row shows the form."""
+        rows = [
+            self.row(space, obj, bound[1] if bound and bound[0] == obj.pk else None)
+            for obj in self.rows(space.inspection)
+        ]
+        return render(
+            request,
+            self.template,
+            {"space": space, "inspection": space.inspection, **self.context(rows)},
+        )
+
+    def save(self, request: AuthenticatedHttpRequest, pk: int, row_pk: int) -> HttpResponse:
+        """One row's form posted: the row saved by `service` (only by those who conduct the
+        inspection: else 403)."""
+        space = workspace(request, pk, self.name)
+        obj = get_object_or_404(self.rows(space.inspection), pk=row_pk)
+        _conduct_or_403(space)
+        form = self.form_class(request.POST, prefix=self.prefix(obj))
+        return _save_row(
+            request,
+            space,
+            form,
+            lambda data: self.service(by=request.user, **{self.key: obj}, **data),
+            row=lambda shown: self.row(space, self.rows(space.inspection).get(pk=obj.pk), shown),
+            fragment=f"{self.template}#{self.key}-row",
+            success=str(self.success),
+            redirect_to=reverse(f"inspections:{self.name}", args=[pk]) + f"#{self.prefix(obj)}",
+            page=lambda: self.page(request, space, bound=(obj.pk, form)),
+        )
+
+    def views(self) -> tuple[Callable[..., HttpResponse], Callable[..., HttpResponse]]:
+        """The tab's page (GET) and the view its rows' forms post to (`row_pk` in the URL)."""
+
+        @login_required
+        @require_POST
+        def save(request: AuthenticatedHttpRequest, pk: int, row_pk: int) -> HttpResponse:
+            return self.save(request, pk, row_pk)
+
+        return tab_page(self.name, self.page), save
+
+
+CHECKLIST = _RowTab(
+    name="checklist",
+    key="item",
+    form_class=ChecklistResultForm,
+    rows=_checklist_items,
+    context=_checklist_sections,
+    service=services.record_checklist_result,
+    success=gettext_lazy("The checklist question has been recorded."),
+)
+SAMPLE = _RowTab(
+    name="sample",
+    key="sampled",
+    form_class=SampledStudentForm,
+    rows=_sample,
+    context=lambda rows: {"rows": rows},
+    service=services.update_sampled_student,
+    success=gettext_lazy("The sampled student's record has been saved."),
+)
+
+
+#: The pages of each tab (the tab, and one row's form posted from it): see `_RowTab.views`.
+checklist, checklist_item = CHECKLIST.views()
+sample, sample_update = SAMPLE.views()
 
 
 # ---- Observations ----------------------------------------------------------------------------

@@ -39,12 +39,28 @@ MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # ---- Conducting ------------------------------------------------------------------------------
 
 
+def _conducted(by: User, inspection: Inspection | int) -> Inspection:
+    """The inspection (or the one of this id) locked, once `by` may conduct it (else
+    PermissionDenied)."""
+    inspection = lock(inspection)
+    require(permissions.can_conduct(by, inspection))
+    return inspection
+
+
+def _of_inspection(inspection: Inspection, errors: Errors, **rows: tuple[Any, str]) -> None:
+    """For each row given (`field=(row or None, message)`) that is not of the inspection, its
+    message as the field's error."""
+    for field, (row, message) in rows.items():
+        if row is not None and row.inspection_id != inspection.pk:
+            errors[field] = [message]
+
+
 @transaction.atomic
 def record_checklist_result(
     *, by: User, item: ChecklistItem, result: str, note: str = ""
 ) -> ChecklistItem:
     """Answer a checklist question (met, partly met, not met, not applicable)."""
-    require(permissions.can_conduct(by, lock(item.inspection_id)))
+    _conducted(by, item.inspection_id)
     if result not in ChecklistItem.Result.values:
         raise ValidationError({"result": [_("Choose a result from the list.")]})
     item.result = result
@@ -60,7 +76,7 @@ def update_sampled_student(
     *, by: User, sampled: SampledStudent, examined: bool, note: str = ""
 ) -> SampledStudent:
     """Mark a sampled student's file as examined, with a note."""
-    require(permissions.can_conduct(by, lock(sampled.inspection_id)))
+    _conducted(by, sampled.inspection_id)
     sampled.examined = bool(examined)
     sampled.note = (note or "").strip()
     sampled.save(update_fields=["examined", "note"])
@@ -77,14 +93,15 @@ def add_observation(
     sampled_student: SampledStudent | None = None,
 ) -> Observation:
     """Record what an inspector saw, about the inspection, a question or a sampled student."""
-    inspection = lock(inspection)
-    require(permissions.can_conduct(by, inspection))
+    inspection = _conducted(by, inspection)
     errors: Errors = {}
     text = required(text, "text", errors)
-    if checklist_item is not None and checklist_item.inspection_id != inspection.pk:
-        errors["checklist_item"] = [_("This question is not of this inspection.")]
-    if sampled_student is not None and sampled_student.inspection_id != inspection.pk:
-        errors["sampled_student"] = [_("This student is not in this inspection's sample.")]
+    _of_inspection(
+        inspection,
+        errors,
+        checklist_item=(checklist_item, _("This question is not of this inspection.")),
+        sampled_student=(sampled_student, _("This student is not in this inspection's sample.")),
+    )
     check(errors)
     return Observation.objects.create(
         inspection=inspection,
@@ -113,8 +130,7 @@ def add_evidence(
 ) -> EvidenceFile:
     """Keep a file the inspectors collected (at most 20 MB), with its SHA-256; a PDF, Word,
     Excel or image file must open as one."""
-    inspection = lock(inspection)
-    require(permissions.can_conduct(by, inspection))
+    inspection = _conducted(by, inspection)
     errors: Errors = {}
     size = upload.size or 0
     if size == 0:
@@ -124,8 +140,11 @@ def add_evidence(
     elif problems := readable_errors(upload):
         # Any kind of file is kept, but one named as a document or image must be one.
         errors["upload"] = problems
-    if observation is not None and observation.inspection_id != inspection.pk:
-        errors["observation"] = [_("This observation is not of this inspection.")]
+    _of_inspection(
+        inspection,
+        errors,
+        observation=(observation, _("This observation is not of this inspection.")),
+    )
     check(errors)
     name = os.path.basename(upload.name or "evidence")[-255:]
     return EvidenceFile.objects.create(
@@ -179,8 +198,7 @@ def record_inspection_finding(
 ) -> Finding:
     """Record a finding with the inspection as its source: it follows the life of audit
     findings and appears in the same lists."""
-    inspection = lock(inspection)
-    require(permissions.can_conduct(by, inspection))
+    inspection = _conducted(by, inspection)
     errors: Errors = {}
     if severity not in Severity.values:
         errors["severity"] = [_("Choose a severity from the list.")]
