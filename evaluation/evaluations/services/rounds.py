@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -99,38 +100,41 @@ def _owed(program: Program, sources: set[str], start: dt.date, end: dt.date) -> 
     return wanted
 
 
-def _round_errors(
-    program: Program,
-    title: str,
-    period_start: dt.date | None,
-    period_end: dt.date | None,
-    deadline: dt.date | None,
-    sources: Sequence[str],
-) -> Errors:
-    errors: Errors = {}
-    if not title:
-        errors["title"] = [_("Give the round a title.")]
-    if period_start is None:
-        errors["period_start"] = [_("Give the start of the period.")]
-    if period_end is None:
-        errors["period_end"] = [_("Give the end of the period.")]
-    elif period_start is not None and period_end < period_start:
-        errors["period_end"] = [_("The period must end on or after its start.")]
-    if deadline is None:
-        errors["deadline"] = [_("Give the deadline.")]
-    elif deadline < timezone.localdate():
-        errors["deadline"] = [_("The deadline cannot be in the past.")]
-    elif period_start is not None and deadline < period_start:
-        errors["deadline"] = [_("The deadline cannot be before the period starts.")]
-    unknown = [s for s in sources if s not in Source.values]
-    if not sources or unknown:
-        errors["sources"] = [_("Choose at least one source among those offered.")]
-    weights = Indicator.objects.filter(program=program).values_list("weight", flat=True)
-    if sum(weights, Decimal(0)) != HUNDRED:
-        errors[NON_FIELD_ERRORS] = [
-            _("Define the program's indicators (weights adding up to 100 %) first.")
-        ]
-    return errors
+@dataclass(frozen=True)
+class _RoundDraft:
+    """What the opener of a round gave: the title stripped, the sources without repeats."""
+
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    deadline: dt.date | None
+    sources: list[str]
+
+    def errors(self, program: Program) -> Errors:
+        errors: Errors = {}
+        if not self.title:
+            errors["title"] = [_("Give the round a title.")]
+        if self.period_start is None:
+            errors["period_start"] = [_("Give the start of the period.")]
+        if self.period_end is None:
+            errors["period_end"] = [_("Give the end of the period.")]
+        elif self.period_start is not None and self.period_end < self.period_start:
+            errors["period_end"] = [_("The period must end on or after its start.")]
+        if self.deadline is None:
+            errors["deadline"] = [_("Give the deadline.")]
+        elif self.deadline < timezone.localdate():
+            errors["deadline"] = [_("The deadline cannot be in the past.")]
+        elif self.period_start is not None and self.deadline < self.period_start:
+            errors["deadline"] = [_("The deadline cannot be before the period starts.")]
+        unknown = [s for s in self.sources if s not in Source.values]
+        if not self.sources or unknown:
+            errors["sources"] = [_("Choose at least one source among those offered.")]
+        weights = Indicator.objects.filter(program=program).values_list("weight", flat=True)
+        if sum(weights, Decimal(0)) != HUNDRED:
+            errors[NON_FIELD_ERRORS] = [
+                _("Define the program's indicators (weights adding up to 100 %) first.")
+            ]
+        return errors
 
 
 @transaction.atomic
@@ -150,7 +154,7 @@ def open_round(
         raise PermissionDenied
     title = (title or "").strip()
     chosen = list(dict.fromkeys(str(s) for s in sources or ()))
-    errors = _round_errors(program, title, period_start, period_end, deadline, chosen)
+    errors = _RoundDraft(title, period_start, period_end, deadline, chosen).errors(program)
     if errors or period_start is None or period_end is None or deadline is None:
         raise ValidationError(errors)
     ordered = [s for s in Source.values if s in chosen]
