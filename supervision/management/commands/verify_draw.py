@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from supervision.inspections.draw import verify_draw
 from supervision.models import Draw
+from training_portal.core.management.verification import VerifyCommand
 
 
-class Command(BaseCommand):
+class Command(VerifyCommand):
     help = (
         "Re-run a draw from its record (seed, inputs, algorithm) and compare the result with the "
         "stored one. Prints the differences and exits with status 1 on any mismatch."
@@ -21,20 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("public_id", nargs="?", help="The draw's public identifier.")
         parser.add_argument("--all", action="store_true", help="Verify every draw.")
 
-    def handle(self, *args: Any, public_id: str | None = None, **options: Any) -> None:
-        draws = self._draws(public_id, bool(options["all"]))
-        mismatched = 0
-        for draw in draws:
-            problems = verify_draw(draw)
-            if problems:
-                mismatched += 1
-                self.stdout.write(self.style.ERROR(f"{draw.public_id}: MISMATCH"))
-                for problem in problems:
-                    self.stdout.write(f"  {problem}")
-            else:
-                self.stdout.write(self.style.SUCCESS(f"{draw.public_id}: OK"))
-        if mismatched:
-            raise CommandError(f"{mismatched} of {len(draws)} draws do not match their record.")
+    def checks(self, **options: Any) -> Iterable[tuple[str, list[str]]]:
+        for draw in self._draws(options.get("public_id"), bool(options["all"])):
+            yield str(draw.public_id), verify_draw(draw)
+
+    def failure(self, failed: int, checked: int) -> str:
+        return f"{failed} of {checked} draws do not match their record."
 
     @staticmethod
     def _draws(public_id: str | None, every: bool) -> list[Draw]:

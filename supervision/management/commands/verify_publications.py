@@ -3,16 +3,19 @@ tampering)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from programs.models import Program
 from supervision.inspections.publication import verify_report_chain, verify_summary_chain
 from supervision.models import Inspection, PublishedAuditSummary, PublishedReport
+from training_portal.core.management.verification import VerifyCommand
 
 
-class Command(BaseCommand):
+class Command(VerifyCommand):
+    failed_word = "BROKEN"
     help = (
         "Check every published version: its content hash and its link to the previous "
         "version. Prints the problems and exits with status 1 if any chain is broken."
@@ -23,24 +26,17 @@ class Command(BaseCommand):
             "--inspection", type=int, default=None, help="Only this inspection's report."
         )
 
-    def handle(self, *args: Any, inspection: int | None = None, **options: Any) -> None:
-        broken = 0
-        checked = 0
-        for label, problems in self._chains(inspection):
-            checked += 1
-            if problems:
-                broken += 1
-                self.stdout.write(self.style.ERROR(f"{label}: BROKEN"))
-                for problem in problems:
-                    self.stdout.write(f"  {problem}")
-            else:
-                self.stdout.write(self.style.SUCCESS(f"{label}: OK"))
-        if broken:
-            raise CommandError(f"{broken} of {checked} chains are broken.")
-        self.stdout.write(f"{checked} chains intact.")
+    def checks(self, **options: Any) -> Iterable[tuple[str, list[str]]]:
+        return self._chains(options.get("inspection"))
+
+    def failure(self, failed: int, checked: int) -> str:
+        return f"{failed} of {checked} chains are broken."
+
+    def success(self, checked: int) -> str:
+        return f"{checked} chains intact."
 
     @staticmethod
-    def _chains(only: int | None) -> Any:
+    def _chains(only: int | None) -> Iterator[tuple[str, list[str]]]:
         reports = PublishedReport.objects.values("inspection_id")
         inspections = Inspection.objects.filter(pk__in=reports).order_by("pk")
         if only is not None:
