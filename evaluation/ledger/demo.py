@@ -93,15 +93,6 @@ def seed_ledger_demo(program: Program) -> int:
             if admin is not None:
                 services.reverse_entry(user=admin, entry=award, reason=REVERSAL_REASON)
             else:
-                RewardEntry.objects.create(
-                    program_id=award.program_id,
-                    project_id=award.project_id,
-                    user_id=award.user_id,
-                    kind=RewardEntry.Kind.REVERSAL,
-                    points=-award.points,
-                    earned_on=award.earned_on,
-                    reverses=award,
-                    reason=REVERSAL_REASON,
-                )
+                award.reversal(reason=REVERSAL_REASON).save(force_insert=True)
             written += 1
     return written

@@ -175,18 +175,9 @@ def reverse_entry(*, user: User, entry: RewardEntry, reason: str) -> RewardEntry
         errors["entry"] = [_("This entry has already been reversed.")]
     if errors:
         raise ValidationError(errors)
-    return RewardEntry.objects.create(
-        program_id=locked.program_id,
-        project_id=locked.project_id,
-        user_id=locked.user_id,
-        organization_id=locked.organization_id,
-        kind=RewardEntry.Kind.REVERSAL,
-        points=-locked.points,
-        earned_on=locked.earned_on,
-        reverses=locked,
-        reason=reason,
-        created_by=user,
-    )
+    reversal = locked.reversal(reason=reason, created_by=user)
+    reversal.save(force_insert=True)
+    return reversal
 
 
 # ---- Totals and leaderboard ----------------------------------------------------------------

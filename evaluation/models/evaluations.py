@@ -75,6 +75,15 @@ class Subject(models.Model):
         field = SUBJECT_FIELDS[SubjectKind(self.subject_kind)]
         return getattr(self, field) if field else self.round.program  # type: ignore[attr-defined]
 
+    def subject_fields(self) -> dict[str, Any]:
+        """The subject's kind and field ids, to give another record the same subject."""
+        ids = {
+            f"{field}_id": getattr(self, f"{field}_id")
+            for field in SUBJECT_FIELDS.values()
+            if field
+        }
+        return {"subject_kind": self.subject_kind, **ids}
+
 
 class EvaluationRoundQuerySet(models.QuerySet["EvaluationRound"]):
     def visible_to(self, user: Any) -> EvaluationRoundQuerySet:

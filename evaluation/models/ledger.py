@@ -143,3 +143,19 @@ class RewardEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.points}"
+
+    def reversal(self, *, reason: str, created_by: Any = None) -> RewardEntry:
+        """The entry (not yet saved) that cancels this one: negative points, same beneficiary
+        and date."""
+        return RewardEntry(
+            program_id=self.program_id,
+            project_id=self.project_id,
+            user_id=self.user_id,
+            organization_id=self.organization_id,
+            kind=RewardEntry.Kind.REVERSAL,
+            points=-self.points,
+            earned_on=self.earned_on,
+            reverses=self,
+            reason=reason,
+            created_by=created_by,
+        )

@@ -60,8 +60,17 @@ def _upload_page(
     return render(request, "programs/imports/upload.html", context)
 
 
-def _workbook(spec: ImportSpec, filename: str) -> HttpResponse:
+#: The file name of each import's template workbook, by the import's kind.
+TEMPLATE_FILENAMES = {
+    specs.ORGANIZATIONS.kind: "organisation-import-template.xlsx",
+    specs.TUTORS.kind: "tutor-import-template.xlsx",
+    specs.STUDENTS.kind: "student-import-template.xlsx",
+}
+
+
+def _workbook(spec: ImportSpec) -> HttpResponse:
     response = HttpResponse(template_workbook(spec), content_type=XLSX_CONTENT_TYPE)
+    filename = TEMPLATE_FILENAMES[spec.kind]
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -72,7 +81,6 @@ def _site_import(
     start: Callable[..., Job],
     *,
     template_url_name: str,
-    filename: str,
 ) -> tuple[Callable[..., HttpResponse], Callable[..., HttpResponse]]:
     """The upload page and the template download of an import that is not a program's."""
 
@@ -84,7 +92,7 @@ def _site_import(
     @require(allowed)
     @require_GET
     def template(request: AuthenticatedHttpRequest) -> HttpResponse:
-        return _workbook(spec, filename)
+        return _workbook(spec)
 
     return upload, template
 
@@ -94,14 +102,12 @@ import_organizations, import_organizations_template = _site_import(
     specs.ORGANIZATIONS,
     services.start_organization_import,
     template_url_name="programs:import-organizations-template",
-    filename="organisation-import-template.xlsx",
 )
 import_tutors, import_tutors_template = _site_import(
     can_import_tutors,
     specs.TUTORS,
     services.start_tutor_import,
     template_url_name="programs:import-tutors-template",
-    filename="tutor-import-template.xlsx",
 )
 
 
@@ -122,4 +128,4 @@ def import_students(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_students_template(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _managed_program(request, pk)
-    return _workbook(specs.STUDENTS, "student-import-template.xlsx")
+    return _workbook(specs.STUDENTS)

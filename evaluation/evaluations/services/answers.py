@@ -83,7 +83,13 @@ def submit_evaluation(
         errors[NON_FIELD_ERRORS] = [_("The program has no indicators to score.")]
     if errors:
         raise ValidationError(errors)
-    total = weighted_total(indicators, values)
+    # What both kinds of answer record.
+    answer: dict[str, Any] = {
+        "round": round_,
+        "source": locked.source,
+        "total": weighted_total(indicators, values),
+        "comment": comment,
+    }
     locked.status = EvaluationRequest.Status.SUBMITTED
     if locked.source in ANONYMOUS_SOURCES:
         locked.save(update_fields=["status"])
@@ -93,29 +99,14 @@ def submit_evaluation(
             else {"subject_kind": locked.subject_kind, "tutor_id": locked.tutor_id}
         )
         AnonymousAnswer.objects.create(
-            round=round_,
-            source=locked.source,
-            scores={str(pk): value for pk, value in values.items()},
-            total=total,
-            comment=comment,
-            **subject,
+            scores={str(pk): value for pk, value in values.items()}, **answer, **subject
         )
         request.status = locked.status
         return None
     with history_context(user=user.pk):
         locked.save(update_fields=["status"])
         evaluation = Evaluation.objects.create(
-            request=locked,
-            round=round_,
-            source=locked.source,
-            evaluator=user,
-            subject_kind=locked.subject_kind,
-            student_id=locked.student_id,
-            tutor_id=locked.tutor_id,
-            placement_id=locked.placement_id,
-            organization_id=locked.organization_id,
-            comment=comment,
-            total=total,
+            request=locked, evaluator=user, **answer, **locked.subject_fields()
         )
         Score.objects.bulk_create(
             [

@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.typing import AuthenticatedHttpRequest
@@ -174,14 +175,7 @@ def destination_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else None
     )
     form = DestinationForm(request.POST or None, initial=initial)
-    return _submit(
-        request,
-        student,
-        form,
-        lambda data: student_status.record_destination(user=request.user, student=student, **data),
-        done=_("The destination has been recorded."),
-        page=_form_page(request, student, form, _("Graduate destination")),
-    )
+    return _record(request, student, form, student_status.record_destination)
 
 
 @login_required
@@ -189,13 +183,38 @@ def destination_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     student = _student(request, pk, can_decide_student_status)
     form = FollowUpForm(request.POST or None)
+    return _record(request, student, form, student_status.record_follow_up)
+
+
+#: What the graduate's form pages say, by the service each posts to: the message once it is
+#: recorded, and the page's title.
+_RECORDS: dict[Callable[..., Any], tuple[Any, Any]] = {
+    student_status.record_destination: (
+        gettext_lazy("The destination has been recorded."),
+        gettext_lazy("Graduate destination"),
+    ),
+    student_status.record_follow_up: (
+        gettext_lazy("The follow-up has been recorded."),
+        gettext_lazy("Follow-up of the graduate's destination"),
+    ),
+}
+
+
+def _record(
+    request: AuthenticatedHttpRequest,
+    student: Student,
+    form: BootstrapForm,
+    record: Callable[..., Any],
+) -> HttpResponse:
+    """A form about the graduate on the plain form page, its data written by `record`."""
+    done, title = _RECORDS[record]
     return _submit(
         request,
         student,
         form,
-        lambda data: student_status.record_follow_up(user=request.user, student=student, **data),
-        done=_("The follow-up has been recorded."),
-        page=_form_page(request, student, form, _("Follow-up of the graduate's destination")),
+        lambda data: record(user=request.user, student=student, **data),
+        done=str(done),
+        page=_form_page(request, student, form, title),
     )
 
 
