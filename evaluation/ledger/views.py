@@ -90,12 +90,13 @@ def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def entry_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(visible_entries(request.user), pk=pk)
-    return _detail(request, entry, ReverseEntryForm())
+    return _detail(request, entry)
 
 
 def _detail(
-    request: AuthenticatedHttpRequest, entry: RewardEntry, form: ReverseEntryForm
+    request: AuthenticatedHttpRequest, entry: RewardEntry, form: ReverseEntryForm | None = None
 ) -> HttpResponse:
+    """The entry's page; its reversal form blank unless `form` (with errors) is given."""
     reversal = getattr(entry, "reversed_by", None)
     return render(
         request,
@@ -103,7 +104,7 @@ def _detail(
         {
             "entry": entry,
             "reversal": reversal,
-            "form": form,
+            "form": form or ReverseEntryForm(),
             "can_reverse": reversal is None and permissions.can_reverse_entry(request.user, entry),
         },
     )
