@@ -231,30 +231,32 @@ def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _results_page(
-    request: AuthenticatedHttpRequest, round_: EvaluationRound, kind: str | None, subject: int
+    request: AuthenticatedHttpRequest, round_: EvaluationRound, subject: tuple[str, int] | None
 ) -> HttpResponse:
-    results = services.round_results(
-        user=request.user, round_=round_, subject_kind=kind, subject_id=subject if kind else None
-    )
+    """The round's results, or one subject's: (kind, id)."""
+    results = services.round_results(user=request.user, round_=round_, subject=subject)
     label = ""
-    if kind:
-        found = [g.label for g, k, pk in results.by_subject if (k, pk) == (kind, subject)]
-        found += [
-            g.label for g in results.anonymous if (g.subject_kind, g.subject_id) == (kind, subject)
-        ]
+    if subject is not None:
+        found = [g.label for g, k, pk in results.by_subject if (k, pk) == subject]
+        found += [g.label for g in results.anonymous if (g.subject_kind, g.subject_id) == subject]
         if not found:
             raise Http404
         label = found[0]
     return render(
         request,
         "evaluation/evaluations/results.html",
-        {"round": round_, "results": results, "subject_label": label, "subject_kind": kind},
+        {
+            "round": round_,
+            "results": results,
+            "subject_label": label,
+            "subject_kind": subject[0] if subject else None,
+        },
     )
 
 
 @login_required
 def round_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _results_page(request, _visible_round(request.user, pk), None, 0)
+    return _results_page(request, _visible_round(request.user, pk), None)
 
 
 @login_required
@@ -263,7 +265,7 @@ def subject_results(
 ) -> HttpResponse:
     if kind not in SubjectKind.values:
         raise Http404
-    return _results_page(request, _visible_round(request.user, pk), kind, subject)
+    return _results_page(request, _visible_round(request.user, pk), (kind, subject))
 
 
 # ---- What a user owes, and answering it ----------------------------------------------------

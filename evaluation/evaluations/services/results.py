@@ -128,9 +128,10 @@ def _subject_of(row: Mapping[str, Any]) -> tuple[str, int]:
     return kind, (row[field_] if field_ else 0)
 
 
-def _subject_q(kind: str | None, pk: int | None) -> Q:
-    if not kind:
+def _subject_q(subject: tuple[str, int] | None) -> Q:
+    if subject is None:
         return Q()
+    kind, pk = subject
     field_ = SUBJECT_FIELDS.get(SubjectKind(kind))
     return Q(subject_kind=kind, **({field_: pk} if field_ else {}))
 
@@ -247,19 +248,16 @@ def _anonymous_groups(
 
 
 def round_results(
-    *,
-    user: Any,
-    round_: EvaluationRound,
-    subject_kind: str | None = None,
-    subject_id: int | None = None,
+    *, user: Any, round_: EvaluationRound, subject: tuple[str, int] | None = None
 ) -> RoundResults:
-    """What `user` may see of a round's answers (or of one subject's): named evaluations
-    averaged per source and indicator, and per subject; anonymous answers as aggregates from
-    `EVALUATION_MIN_ANONYMOUS` answers on. A fixed number of queries."""
+    """What `user` may see of a round's answers (or of one subject's, `subject` being its kind
+    and id): named evaluations averaged per source and indicator, and per subject; anonymous
+    answers as aggregates from `EVALUATION_MIN_ANONYMOUS` answers on. A fixed number of
+    queries."""
     program = round_.program
     indicators = list(Indicator.objects.filter(program=program.pk))
-    subject = _subject_q(subject_kind, subject_id)
-    evaluations = Evaluation.objects.visible_to(user).filter(subject, round=round_)
+    of_subject = _subject_q(subject)
+    evaluations = Evaluation.objects.visible_to(user).filter(of_subject, round=round_)
     by_source = [group for _row, group in _named_groups(evaluations, indicators, [], program)]
     by_subject = [
         (group, *_subject_of(row))
@@ -271,6 +269,6 @@ def round_results(
         indicators=indicators,
         by_source=by_source,
         by_subject=by_subject,
-        anonymous=_anonymous_groups(user, round_, indicators, subject),
+        anonymous=_anonymous_groups(user, round_, indicators, of_subject),
         min_answers=min_anonymous(),
     )
