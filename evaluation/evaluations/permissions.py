@@ -106,11 +106,11 @@ def sees_program(user: Any, program: Any) -> bool:
 
 
 def can_edit_indicators(user: Any, program: Any) -> bool:
+    """A program's indicators are edited, and its rounds opened, by its administrators."""
     return administers(user, program)
 
 
-def can_open_round(user: Any, program: Any) -> bool:
-    return administers(user, program)
+can_open_round = can_edit_indicators
 
 
 def can_close_round(user: Any, round_: Any) -> bool:

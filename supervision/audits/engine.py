@@ -531,20 +531,7 @@ def _upsert_with_orm(batch: Sequence[_Row], shared: dict[str, Any]) -> list[tupl
         Finding.objects.filter(fingerprint__in=prints).values_list("fingerprint", flat=True)
     )
     Finding.objects.bulk_create(
-        [
-            Finding(
-                fingerprint=row.fingerprint,
-                program_id=row.program_id,
-                subject_id=row.subject_id,
-                student_id=row.student_id,
-                tutor_id=row.tutor_id,
-                organization_id=row.organization_id,
-                details=row.details,
-                evidence=row.evidence,
-                **shared,
-            )
-            for row in batch
-        ],
+        [Finding(**row._asdict(), **shared) for row in batch],
         update_conflicts=True,
         unique_fields=["fingerprint"],
         update_fields=list(_REFRESHED),

@@ -205,15 +205,30 @@ def _sections_with_comments(inspection: Inspection) -> QuerySet[ReportSection]:
     )
 
 
+def _posted_or_blank(posted: Any, form_class: type[Any], prefix: str) -> Any:
+    """The form posted under `prefix` (showing its errors), else a blank one."""
+    return posted if posted is not None and posted.prefix == prefix else form_class(prefix=prefix)
+
+
+def _reply_page(request: AuthenticatedHttpRequest, space: Workspace, section_id: int) -> RecordPage:
+    """The reply page, as the comment and answer forms are posted from it: back at the
+    section they are about."""
+    return RecordPage(
+        lambda **shown: _render_reply(request, space, **shown),
+        reverse("inspections:reply", args=[space.inspection.pk]) + f"#section-{section_id}",
+    )
+
+
 def _render_reply(
     request: AuthenticatedHttpRequest,
     space: Workspace,
     *,
-    comment_bound: tuple[int, Any] | None = None,
-    answer_bound: tuple[int, Any] | None = None,
+    comment_bound: Any = None,
+    answer_bound: Any = None,
 ) -> HttpResponse:
     """The draft as sent, per section its comments and answers; comment forms for the
-    inspected side while the window is open, answer forms for the team."""
+    inspected side while the window is open, answer forms for the team (a posted form with
+    errors in place of its blank one)."""
     inspection = space.inspection
     # The inspected side reads the draft only once it has been sent to them.
     sent = inspection.reply_opens_at is not None
@@ -224,20 +239,12 @@ def _render_reply(
     for section in _sections_with_comments(inspection) if shows_draft else []:
         comment_form = None
         if may_comment:
-            comment_form = (
-                comment_bound[1]
-                if comment_bound and comment_bound[0] == section.pk
-                else CommentForm(prefix=_comment_prefix(section))
-            )
+            comment_form = _posted_or_blank(comment_bound, CommentForm, _comment_prefix(section))
         comments = []
         for comment in section.comments.all():
             answer_form = None
             if may_answer and not comment.answered_at:
-                answer_form = (
-                    answer_bound[1]
-                    if answer_bound and answer_bound[0] == comment.pk
-                    else AnswerForm(prefix=_answer_prefix(comment))
-                )
+                answer_form = _posted_or_blank(answer_bound, AnswerForm, _answer_prefix(comment))
             comments.append({"comment": comment, "answer_form": answer_form})
         rows.append({"section": section, "comments": comments, "comment_form": comment_form})
     return render(
@@ -266,15 +273,14 @@ def reply_comment(request: AuthenticatedHttpRequest, pk: int, section_pk: int) -
     if not (space.inspected_side and permissions.can_reply(request.user, space.inspection)):
         raise PermissionDenied
     form = CommentForm(request.POST, prefix=_comment_prefix(section))
-    return submit(
+    return _reply_page(request, space, section.pk).submit(
         request,
+        "comment_bound",
         form,
         lambda data: services.comment_on_section(
             by=request.user, section=section, text=data["text"]
         ),
-        success=_("Your comment has been sent to the inspectors."),
-        redirect_to=reverse("inspections:reply", args=[pk]) + f"#section-{section.pk}",
-        page=lambda: _render_reply(request, space, comment_bound=(section.pk, form)),
+        _("Your comment has been sent to the inspectors."),
     )
 
 
@@ -289,8 +295,9 @@ def reply_answer(request: AuthenticatedHttpRequest, pk: int, comment_pk: int) ->
     if not space.team_member:
         raise PermissionDenied
     form = AnswerForm(request.POST, prefix=_answer_prefix(comment))
-    return submit(
+    return _reply_page(request, space, comment.section_id).submit(
         request,
+        "answer_bound",
         form,
         lambda data: services.answer_comment(
             by=request.user,
@@ -298,9 +305,7 @@ def reply_answer(request: AuthenticatedHttpRequest, pk: int, comment_pk: int) ->
             answer=data["answer"],
             revised_body=data["revised_body"] if data["revised_body"].strip() else None,
         ),
-        success=_("Your answer has been recorded."),
-        redirect_to=reverse("inspections:reply", args=[pk]) + f"#section-{comment.section_id}",
-        page=lambda: _render_reply(request, space, answer_bound=(comment.pk, form)),
+        _("Your answer has been recorded."),
     )
 
 

@@ -5,10 +5,12 @@ organisations and programs, what changed), never who published or approved it.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -37,47 +39,46 @@ class Publication:
     category: str
 
 
-def _reports(limit: int) -> list[Publication]:
-    versions = (
-        PublishedReport.objects.select_related("program", "organization")
-        .defer("content", "search_text")
-        .order_by("-published_at", "-id")[:limit]
-    )
+def _newest(
+    versions: QuerySet[Any], limit: int, texts: Callable[[Any], tuple[str, str, str]], category: str
+) -> list[Publication]:
+    """The newest `limit` of `versions` (one query) as entries of `category`; `texts(version)`
+    gives an entry's title, link and description."""
     return [
-        Publication(
-            title=_("%(title)s (version %(version)d)")
-            % {"title": report.title, "version": report.version},
-            link=reverse("public:report-version", args=[report.inspection_id, report.version]),
-            description=report.change_note
-            or _("Inspection report on %(target)s.")
-            % {"target": report.program or report.organization},
-            published_at=report.published_at,
-            content_hash=report.content_hash,
-            category=_("Inspection report"),
-        )
-        for report in versions
+        Publication(*texts(version), version.published_at, version.content_hash, category)
+        for version in versions.order_by("-published_at", "-id")[:limit]
     ]
+
+
+def _report_texts(report: PublishedReport) -> tuple[str, str, str]:
+    target = report.program or report.organization
+    return (
+        _("%(title)s (version %(version)d)") % {"title": report.title, "version": report.version},
+        reverse("public:report-version", args=[report.inspection_id, report.version]),
+        report.change_note or _("Inspection report on %(target)s.") % {"target": target},
+    )
+
+
+def _summary_texts(summary: PublishedAuditSummary) -> tuple[str, str, str]:
+    return (
+        _("Audit summary: %(program)s (version %(version)d)")
+        % {"program": summary.program, "version": summary.version},
+        reverse("public:summary-version", args=[summary.program_id, summary.version]),
+        summary.change_note
+        or _("Summary of the audit results of %(program)s.") % {"program": summary.program},
+    )
+
+
+def _reports(limit: int) -> list[Publication]:
+    versions = PublishedReport.objects.select_related("program", "organization").defer(
+        "content", "search_text"
+    )
+    return _newest(versions, limit, _report_texts, _("Inspection report"))
 
 
 def _summaries(limit: int) -> list[Publication]:
-    versions = (
-        PublishedAuditSummary.objects.select_related("program")
-        .defer("content")
-        .order_by("-published_at", "-id")[:limit]
-    )
-    return [
-        Publication(
-            title=_("Audit summary: %(program)s (version %(version)d)")
-            % {"program": summary.program, "version": summary.version},
-            link=reverse("public:summary-version", args=[summary.program_id, summary.version]),
-            description=summary.change_note
-            or _("Summary of the audit results of %(program)s.") % {"program": summary.program},
-            published_at=summary.published_at,
-            content_hash=summary.content_hash,
-            category=_("Audit summary"),
-        )
-        for summary in versions
-    ]
+    versions = PublishedAuditSummary.objects.select_related("program").defer("content")
+    return _newest(versions, limit, _summary_texts, _("Audit summary"))
 
 
 class PublicationsFeed(Feed):

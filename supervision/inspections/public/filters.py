@@ -97,6 +97,11 @@ def published_on(lookup_expr: str, label: Any, **options: Any) -> django_filters
     )
 
 
+def api_published_on(lookup_expr: str, label: Any) -> django_filters.DateFilter:
+    """`published_on` under the API's name of the filter: not shown on the page's form."""
+    return published_on(lookup_expr, label, widget=forms.HiddenInput)
+
+
 class PublicReportFilter(django_filters.FilterSet):
     """Search and filters of the published reports (the newest version of each)."""
 
@@ -115,12 +120,8 @@ class PublicReportFilter(django_filters.FilterSet):
     inspection_type = django_filters.ChoiceFilter(
         choices=InspectionType.choices, widget=forms.HiddenInput
     )
-    published_after = published_on(
-        "gte", gettext_lazy("Published on or after"), widget=forms.HiddenInput
-    )
-    published_before = published_on(
-        "lte", gettext_lazy("Published on or before"), widget=forms.HiddenInput
-    )
+    published_after = api_published_on("gte", gettext_lazy("Published on or after"))
+    published_before = api_published_on("lte", gettext_lazy("Published on or before"))
 
     class Meta:
         model = PublishedReport
@@ -149,6 +150,16 @@ def summary_organizations(request: Any = None) -> QuerySet[Organization]:
     return organizations.distinct().order_by("name")
 
 
+def summaries_of_organization(
+    queryset: QuerySet[PublishedAuditSummary], name: str, value: Organization
+) -> QuerySet[PublishedAuditSummary]:
+    """The summaries of the programs `value` leads or is an active partner of."""
+    partners = ProgramPartner.objects.filter(organization=value, is_active=True)
+    return queryset.filter(
+        Q(program__lead_university=value) | Q(program_id__in=partners.values("program_id"))
+    )
+
+
 class PublicAuditSummaryFilter(django_filters.FilterSet):
     """Filters of the published audit summaries; applied to the versions, before the newest
     version of each program's summary is taken."""
@@ -156,7 +167,7 @@ class PublicAuditSummaryFilter(django_filters.FilterSet):
     program = program_choice(summary_programs)
     organization = organization_choice(
         summary_organizations,
-        method="of_organization",
+        method=summaries_of_organization,
         help_text=gettext_lazy("The programs it leads or takes part in."),
     )
     date = published_on(
@@ -169,11 +180,3 @@ class PublicAuditSummaryFilter(django_filters.FilterSet):
         model = PublishedAuditSummary
         fields: list[str] = []
         form = BootstrapForm
-
-    def of_organization(
-        self, queryset: QuerySet[PublishedAuditSummary], name: str, value: Organization
-    ) -> QuerySet[PublishedAuditSummary]:
-        partners = ProgramPartner.objects.filter(organization=value, is_active=True)
-        return queryset.filter(
-            Q(program__lead_university=value) | Q(program_id__in=partners.values("program_id"))
-        )
