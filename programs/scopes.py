@@ -31,12 +31,37 @@ def _coordinators() -> RoleMembershipQuerySet:
     )
 
 
-def administered_program_ids(user: Any) -> QuerySet[Any]:
-    return _program_admins().filter(user=user).values("scope_id")
+def _held_scope_ids(user: Any, role: Role, model_name: str) -> list[int]:
+    """The ids of the `model_name` rows `user` now holds `role` for, read from the memberships
+    loaded once per user object (`User.current_roles`, the same query that tells whether they
+    are a portal administrator; services that change roles drop it). A literal list is cheap
+    to build into a query and lets the planner use the index of the scoping column, where a
+    subquery of the memberships did not."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from . import models
+
+    roles = getattr(user, "current_roles", None)
+    if not roles:
+        return []
+    content_type = ContentType.objects.get_for_model(getattr(models, model_name)).pk
+    return sorted(
+        {
+            scope_id
+            for held, scope_type, scope_id in roles
+            if held == role and scope_type == content_type and scope_id is not None
+        }
+    )
 
 
-def coordinated_organization_ids(user: Any) -> QuerySet[Any]:
-    return _coordinators().filter(user=user).values("scope_id")
+def administered_program_ids(user: Any) -> list[int]:
+    """The programs `user` now administers."""
+    return _held_scope_ids(user, Role.PROGRAM_ADMIN, "Program")
+
+
+def coordinated_organization_ids(user: Any) -> list[int]:
+    """The organisations `user` now coordinates."""
+    return _held_scope_ids(user, Role.PARTNER_COORDINATOR, "Organization")
 
 
 def program_admin_ids(programs: Any) -> QuerySet[Any]:

@@ -35,7 +35,7 @@ def can_edit_course(user: Any, course: Any) -> bool:
     from ..models import Program
 
     teaching = set(Program.objects.filter(curriculum__course=course).values_list("pk", flat=True))
-    administered = set(administered_program_ids(user).values_list("scope_id", flat=True))
+    administered = set(administered_program_ids(user))
     return bool(teaching) and teaching <= administered
 
 

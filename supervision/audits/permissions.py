@@ -22,9 +22,7 @@ def audit_run_filter(user: Any) -> Q:
 
 def sees_audits(user: Any) -> bool:
     """The audit dashboard and rule settings: portal and program administrators."""
-    return is_portal_admin(user) or (
-        is_active_user(user) and administered_program_ids(user).exists()
-    )
+    return is_portal_admin(user) or (is_active_user(user) and bool(administered_program_ids(user)))
 
 
 def administers_any(user: Any) -> bool:

@@ -218,9 +218,8 @@ def is_inspected_side(user: Any, inspection: Any) -> bool:
     if not is_active_user(user) or not inspection.is_revealed():
         return False
     if inspection.organization_id is not None:
-        ids = coordinated_organization_ids(user)
-        return ids.filter(scope_id=inspection.organization_id).exists()
-    return administered_program_ids(user).filter(scope_id=inspection.program_id).exists()
+        return inspection.organization_id in coordinated_organization_ids(user)
+    return inspection.program_id in administered_program_ids(user)
 
 
 def can_reply(user: Any, inspection: Any) -> bool:
