@@ -117,6 +117,14 @@ def student_ids_in_care_of(user: Any) -> Q:
     )
 
 
+def sees_every_student_of(user: Any, program_id: int) -> bool:
+    """Whether every student of the program is in `user`'s scope: for the portal's
+    administrators and the program's (the first branch of `student_ids_in_care_of`)."""
+    return is_active_user(user) and (
+        is_portal_admin(user) or program_id in administered_program_ids(user)
+    )
+
+
 @_visible_ids("Student")
 def student_ids_visible_to(user: Any) -> Q:
     from .models import Placement

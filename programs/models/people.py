@@ -76,6 +76,16 @@ class StudentQuerySet(models.QuerySet["Student"]):
 
         return self.filter(pk__in=student_ids_visible_to(user))
 
+    def of_program_visible_to(self, program: Program, user: Any) -> StudentQuerySet:
+        """The students of `program` that `user` may see: `visible_to` within the program.
+        Its administrators (and the portal's) see every student of it, so their rows are
+        read without the scope's subqueries, straight from the (program, student_number)
+        index that the program page walks."""
+        from ..scopes import sees_every_student_of
+
+        students = self.filter(program=program)
+        return students if sees_every_student_of(user, program.pk) else students.visible_to(user)
+
     def active(self) -> StudentQuerySet:
         return self.filter(status=Student.Status.ACTIVE)
 
@@ -108,7 +118,11 @@ class Student(models.Model):
         verbose_name = _("student")
         verbose_name_plural = _("students")
         ordering = ["student_number"]
-        indexes = [models.Index(fields=["program", "status"])]
+        indexes = [
+            models.Index(fields=["program", "status"]),
+            # A program's students in the default order: the program page's table.
+            models.Index(fields=["program", "student_number"]),
+        ]
         constraints = [
             check(
                 in_range("cohort", 1990, 2100),

@@ -10,16 +10,20 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.typing import AuthenticatedHttpRequest
+from training_portal.core.pages import page_of
 from training_portal.core.permissions import is_active_user, require
 
 from ... import extensions
 from ...models import Course, Program, ProgramCourse, Stage, Student, TutorAssignment
 from ...partners.permissions import can_open_agreement
+from ...people.filters import ProgramStudentFilter
 from .. import workflow
 from ..permissions import can_manage_program, course_ids_editable_by
 
 #: The latest steps of a program's lifecycle shown on its page (all are in its history).
 STATUS_CHANGES_SHOWN = 10
+#: A program's students shown at a time (its table is searched and paged: thousands of them).
+STUDENTS_PER_PAGE = 50
 
 
 # ---- Programs and placements ---------------------------------------------------------------
@@ -55,9 +59,13 @@ def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    filters = ProgramStudentFilter(
+        request.GET or None,
+        queryset=Student.objects.of_program_visible_to(program, user),
+        request=request,
+    )
     students = (
-        Student.objects.visible_to(user)
-        .filter(program=program)
+        filters.qs.order_by("student_number")
         .select_related("user")
         .prefetch_related(
             Prefetch(
@@ -88,7 +96,8 @@ def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             },
             # Other apps' pages about the program (evaluation's indicators, new round, dashboard).
             "sections": extensions.sections_for(user, program),
-            "students": students,
+            "student_filter": filters.form,
+            "students": page_of(request, students, STUDENTS_PER_PAGE),
             "objectives": _in_use(program.objectives.all()),
             "stages": _in_use(stages),
             "unplaced_templates": [
