@@ -30,14 +30,14 @@ class _YearFilter(filters.NumberFilter):
 
 
 class ProgramStudentFilter(filters.FilterSet):
-    """The students table of a program's page: the search `q` (name, email or student number),
-    `cohort` and `status`."""
+    """The students table of a program's page: the search `q` (name, e-mail address or
+    student number), `cohort` and `status`."""
 
     q = filters.CharFilter(
         method="filter_q",
         label=_("Search"),
         max_length=100,
-        help_text=_("Name, email or student number."),
+        help_text=_("Name, e-mail address or student number."),
     )
     cohort = _YearFilter(label=_("Cohort"), min_value=1990, max_value=2100)
     status = filters.ChoiceFilter(

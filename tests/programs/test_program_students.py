@@ -1,6 +1,6 @@
 """The students table of a program's page: each role sees the students it saw before the table
-was paged, fifty at a time, searched by name, email or student number, cohort and status, in
-a number of queries that does not grow with the program."""
+was paged, fifty at a time, searched by name, e-mail address or student number, cohort and
+status, in a number of queries that does not grow with the program."""
 
 from __future__ import annotations
 
