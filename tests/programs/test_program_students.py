@@ -12,36 +12,15 @@ from django.urls import reverse
 
 from programs import models as m
 from programs.design.views.programs import STUDENTS_PER_PAGE
-from tests.cast import Cast, matrix
+from tests.cast import API_ROLES, Cast, matrix
 from tests.clients import client_for
-from tests.factories import UserFactory
 from tests.queries import assert_flat_queries
 
 from .factories import AssignmentFactory, StudentFactory, TutorFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "admin",
-    "program_admin",
-    "coordinator",
-    "other_coordinator",
-    "tutor",
-    "practice_tutor",
-    "other_tutor",
-    "student",
-    "other_student",
-    "outsider",
-)
-
-
-def _user(cast: Cast, name: str, admin: Any) -> Any:
-    if name == "admin":
-        return admin
-    if name == "outsider":
-        return UserFactory(email="oscar@example.org", full_name="Oscar Outsider")
-    value = getattr(cast, name)
-    return getattr(value, "user", value)
+INSPECTOR_SEES = 404
 
 
 def _url(cast: Cast, **query: Any) -> str:
@@ -69,7 +48,7 @@ def partnered(cast: Cast) -> Cast:
 @pytest.mark.parametrize(
     ("who", "seen"),
     matrix(
-        ROLES,
+        API_ROLES,
         admin={"student", "other_student"},
         program_admin={"student", "other_student"},
         coordinator={"student"},
@@ -80,16 +59,18 @@ def partnered(cast: Cast) -> Cast:
         student={"student"},
         other_student={"other_student"},
         outsider=404,
+        inspector=INSPECTOR_SEES,
+        anonymous=302,
     ),
 )
 def test_each_role_sees_the_students_of_the_program_it_saw_before(
-    partnered: Cast, admin: Any, who: str, seen: Any
+    partnered: Cast, everyone: dict[str, Any], who: str, seen: Any
 ) -> None:
     cast = partnered
-    user = _user(cast, who, admin)
+    user = everyone[who]
     client = client_for(user)
-    if seen == 404:
-        assert client.get(_url(cast)).status_code == 404
+    if isinstance(seen, int):
+        assert client.get(_url(cast)).status_code == seen
         return
     expected = sorted(getattr(cast, name).student_number for name in seen)
     assert _listed(client, _url(cast)) == expected
@@ -150,9 +131,9 @@ def _more_students(cast: Cast, count: int) -> None:
 
 @pytest.mark.parametrize("who", ["admin", "program_admin", "tutor"])
 def test_program_page_query_count_is_flat_past_a_page_of_students(
-    cast: Cast, admin: Any, who: str
+    cast: Cast, everyone: dict[str, Any], who: str
 ) -> None:
-    client = client_for(_user(cast, who, admin))
+    client = client_for(everyone[who])
     assert_flat_queries(
         lambda: client.get(_url(cast)),
         lambda: _more_students(cast, STUDENTS_PER_PAGE + 10),
