@@ -56,4 +56,6 @@ USER portal
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as r; hosts = [h.strip().lstrip('.') for h in os.environ.get('ALLOWED_HOSTS', '').split(',') if h.strip() not in ('', '*')]; r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'Host': (hosts or ['localhost'])[0]}), timeout=4)"]
 
-CMD ["gunicorn", "training_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers and threads from the CPUs the container may use (gunicorn.conf.py; WEB_CONCURRENCY and
+# GUNICORN_THREADS override).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "training_portal.wsgi:application"]

@@ -7,6 +7,7 @@ No database: these tests read the two files and resolve every entry point they n
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import re
 import shlex
@@ -20,10 +21,12 @@ from celery import Celery
 from celery.app.utils import find_app
 from django.core.management import get_commands
 from gunicorn.config import Config as GunicornConfig
+from gunicorn.config import Setting as GunicornSetting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = BASE_DIR / "docker-compose.yml"
 DOCKERFILE = BASE_DIR / "Dockerfile"
+GUNICORN_CONF = BASE_DIR / "gunicorn.conf.py"
 
 REQUIRED_SERVICES = ("db", "redis", "web", "worker", "beat")
 APP_SERVICES = ("web", "worker", "beat")
@@ -237,11 +240,16 @@ def test_dockerfile_runs_as_a_non_root_user() -> None:
     assert user not in ("root", "0")
 
 
-def test_dockerfile_cmd_serves_the_same_wsgi_application_as_compose_web() -> None:
+def dockerfile_cmd() -> list[str]:
     commands = dockerfile_arguments("CMD")
     assert commands, "Dockerfile has no CMD"
     argv = json.loads(commands[-1])  # exec (JSON) form
     assert isinstance(argv, list)
+    return argv
+
+
+def test_dockerfile_cmd_serves_the_same_wsgi_application_as_compose_web() -> None:
+    argv = dockerfile_cmd()
     assert Path(argv[0]).name == "gunicorn"
     app_uri = gunicorn_app_uri(argv)
     assert app_uri == gunicorn_app_uri(command_argv(services()["web"]))
@@ -308,3 +316,205 @@ def test_app_code_imports_only_what_the_base_requirements_install() -> None:
         if owners and not owners & base:
             missing[module] = sorted(owners)
     assert not missing, f"imported by the app but not in requirements/base.txt: {missing}"
+
+
+# --- gunicorn.conf.py: workers and threads from the cores -------------------------------------
+
+
+def load_gunicorn_conf(monkeypatch: pytest.MonkeyPatch, **env: str) -> Any:
+    """Execute gunicorn.conf.py as gunicorn does, with `env` (and nothing else of ours) set."""
+    for name in (
+        "WEB_CONCURRENCY",
+        "GUNICORN_THREADS",
+        "GUNICORN_WORKER_CLASS",
+        "GUNICORN_TIMEOUT",
+        "GUNICORN_BIND",
+        "GUNICORN_MAX_REQUESTS",
+        "DATABASE_POOL_MAX_SIZE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", GUNICORN_CONF)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def gunicorn_settings(module: Any) -> dict[str, Any]:
+    """The module's values gunicorn reads, each validated by gunicorn's own setting."""
+    config = GunicornConfig()
+    values = {}
+    for name, setting in config.settings.items():
+        if hasattr(module, name):
+            assert isinstance(setting, GunicornSetting)
+            config.set(name, getattr(module, name))  # raises on a value gunicorn refuses
+            values[name] = config.settings[name].get()
+    return values
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 2), (2, 3), (8, 9), (64, 16)])
+def test_gunicorn_runs_a_worker_per_core_plus_one_with_four_threads_each(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int
+) -> None:
+    conf = load_gunicorn_conf(monkeypatch)
+    assert conf.concurrency(cores, {}) == (workers, 4)
+    assert conf.concurrency(cores, {"WEB_CONCURRENCY": "", "GUNICORN_THREADS": ""}) == (
+        workers,
+        4,
+    )
+
+
+def test_gunicorn_defaults_are_gthread_workers_for_the_cores_of_this_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conf = load_gunicorn_conf(monkeypatch)
+    values = gunicorn_settings(conf)
+    cores = conf.available_cores()
+    assert values["workers"] == min(cores + 1, 16)
+    assert values["threads"] == 4
+    assert values["worker_class"] == "gthread"
+    assert values["bind"] == ["0.0.0.0:8000"]
+    assert values["timeout"] == 60
+    assert values["accesslog"] == "-"
+    assert values["max_requests"] == 2000
+    assert values["max_requests_jitter"] == 200
+    assert not values.get("preload_app")  # every worker opens its own database pool
+    # One pooled connection per thread, handed to the workers' settings.py.
+    assert values["raw_env"] == ["DATABASE_POOL_MAX_SIZE=4"]
+
+
+def test_gunicorn_honours_the_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = load_gunicorn_conf(
+        monkeypatch,
+        WEB_CONCURRENCY="5",
+        GUNICORN_THREADS="8",
+        GUNICORN_TIMEOUT="120",
+        GUNICORN_BIND="127.0.0.1:9000",
+        GUNICORN_MAX_REQUESTS="0",
+    )
+    values = gunicorn_settings(conf)
+    assert (values["workers"], values["threads"], values["worker_class"]) == (5, 8, "gthread")
+    assert values["timeout"] == 120
+    assert values["bind"] == ["127.0.0.1:9000"]
+    assert (values["max_requests"], values["max_requests_jitter"]) == (0, 0)
+    assert values["raw_env"] == ["DATABASE_POOL_MAX_SIZE=8"]
+
+
+def test_gunicorn_with_one_thread_runs_sync_workers_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_gunicorn_conf(monkeypatch, GUNICORN_THREADS="1").worker_class == "sync"
+    conf = load_gunicorn_conf(monkeypatch, GUNICORN_THREADS="1", GUNICORN_WORKER_CLASS="gthread")
+    assert conf.worker_class == "gthread"
+
+
+def test_gunicorn_leaves_an_explicit_pool_size_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = load_gunicorn_conf(monkeypatch, GUNICORN_THREADS="8", DATABASE_POOL_MAX_SIZE="6")
+    assert conf.raw_env == []
+
+
+@pytest.mark.parametrize("value", ["0", "-2"])
+def test_gunicorn_refuses_no_workers_or_no_threads(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    conf = load_gunicorn_conf(monkeypatch)
+    with pytest.raises(ValueError, match="1 or more"):
+        conf.concurrency(2, {"WEB_CONCURRENCY": value})
+    with pytest.raises(ValueError, match="1 or more"):
+        conf.concurrency(2, {"GUNICORN_THREADS": value})
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "expected"),
+    [("max 100000", None), ("100000 100000", 1), ("50000 100000", 1), ("150000 100000", 2)],
+)
+def test_gunicorn_counts_the_cpu_quota_of_a_container(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cpu_max: str, expected: int | None
+) -> None:
+    conf = load_gunicorn_conf(monkeypatch)
+    monkeypatch.setattr(conf.os, "sched_getaffinity", lambda pid: set(range(8)))
+    assert conf.available_cores(tmp_path) == 8  # no cgroup files: the affinity mask
+    (tmp_path / "cpu.max").write_text(cpu_max + "\n")
+    assert conf.available_cores(tmp_path) == (expected or 8)
+
+
+def test_dockerfile_and_compose_web_start_gunicorn_with_the_config_file() -> None:
+    for argv in (dockerfile_cmd(), command_argv(services()["web"])):
+        options = GunicornConfig().parser().parse_args(argv[1:])
+        assert options.config == "gunicorn.conf.py", argv
+        assert (BASE_DIR / options.config).is_file()
+        # Workers, threads and the address come from the config file only.
+        assert options.workers is None and options.threads is None and options.bind is None
+
+
+def test_compose_web_pools_its_connections_and_the_celery_services_keep_them() -> None:
+    """Celery closes a prefork child's connections, and its pool, after every task."""
+    assert environment(services()["web"]).get("DATABASE_POOL") == "true"
+    for name in ("worker", "beat", "migrate"):
+        assert environment(services()[name]).get("DATABASE_POOL", "false") == "false", name
+
+
+# --- PostgreSQL of the compose stack ----------------------------------------------------------
+
+POSTGRES_SETTINGS = (
+    "shared_buffers",
+    "effective_cache_size",
+    "work_mem",
+    "maintenance_work_mem",
+    "max_connections",
+)
+RESERVED_CONNECTIONS = 15  # beat, migrate, psql sessions, superuser_reserved_connections (3)
+WORKER_REPLICAS = 4  # `docker compose up --scale worker=4`, as the README shows
+
+
+def compose_default(value: str) -> str:
+    """The value compose uses when the variable is unset: `${NAME:-default}` -> default."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", value)
+
+
+def postgres_settings() -> dict[str, str]:
+    argv = command_argv(services()["db"])
+    assert argv[0] == "postgres"
+    settings = {}
+    for flag, assignment in zip(argv[1::2], argv[2::2], strict=True):
+        assert flag == "-c", argv
+        name, _, value = assignment.partition("=")
+        settings[name] = compose_default(value)
+    return settings
+
+
+def megabytes(size: str) -> float:
+    match = re.fullmatch(r"(\d+)\s*(kB|MB|GB|TB)", size, re.IGNORECASE)
+    assert match, f"not a PostgreSQL memory size: {size!r}"
+    factor = {"kb": 1 / 1024, "mb": 1, "gb": 1024, "tb": 1024 * 1024}[match.group(2).lower()]
+    return int(match.group(1)) * factor
+
+
+def test_compose_postgres_is_tuned_for_the_portal() -> None:
+    settings = postgres_settings()
+    assert set(POSTGRES_SETTINGS) <= set(settings)
+    shared_buffers = megabytes(settings["shared_buffers"])
+    assert shared_buffers >= 512  # PostgreSQL's own default is 128MB
+    assert megabytes(settings["effective_cache_size"]) >= 2 * shared_buffers
+    assert 8 <= megabytes(settings["work_mem"]) <= 64
+    assert megabytes(settings["maintenance_work_mem"]) >= 128
+    # Parallel queries need more /dev/shm than Docker's 64 MB.
+    assert megabytes(compose_default(services()["db"]["shm_size"]).upper()) >= 256
+
+
+def test_compose_postgres_accepts_every_connection_the_stack_may_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    conf = load_gunicorn_conf(monkeypatch)
+    web = conf.MAX_WORKERS * conf.DEFAULT_THREADS  # the most cores: one connection per thread
+    worker_argv = command_argv(services()["worker"])
+    concurrency = next(int(a.split("=")[1]) for a in worker_argv if a.startswith("--concurrency="))
+    needed = web + WORKER_REPLICAS * (concurrency + 1) + RESERVED_CONNECTIONS
+    assert int(postgres_settings()["max_connections"]) >= needed
+
+
+def test_every_postgres_setting_can_be_set_from_the_environment() -> None:
+    argv = command_argv(services()["db"])
+    assert all(re.search(r"=\$\{PG_\w+:-[^}]+\}$", a) for a in argv[2::2]), argv

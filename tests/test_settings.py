@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -188,3 +189,140 @@ def test_the_site_url_is_set_or_given_by_make_run(env: dict[str, str], expected:
     result = manage("shell", "-c", code, DEBUG="true", **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+# --- PostgreSQL connections: a pool or persistent connections --------------------------------
+
+POSTGRES = {"ENGINE": "django.db.backends.postgresql", "NAME": "portal", "OPTIONS": {}}
+POOL_VARIABLES = (
+    "DATABASE_POOL",
+    "DATABASE_POOL_MIN_SIZE",
+    "DATABASE_POOL_MAX_SIZE",
+    "DATABASE_POOL_TIMEOUT",
+    "CONN_MAX_AGE",
+)
+
+
+def connection_settings(
+    monkeypatch: pytest.MonkeyPatch, database: dict | None = None, **env: str
+) -> dict:
+    import environ
+
+    from training_portal.settings import postgres_connection_settings
+
+    for name in POOL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return postgres_connection_settings(environ.Env(), database or POSTGRES)
+
+
+def test_without_a_pool_connections_persist_for_a_minute_and_are_health_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert connection_settings(monkeypatch) == {
+        "OPTIONS": {},
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+    assert connection_settings(monkeypatch, CONN_MAX_AGE="0")["CONN_MAX_AGE"] == 0
+
+
+def test_the_pool_has_default_sizes_and_no_persistent_connections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert connection_settings(monkeypatch, DATABASE_POOL="true") == {
+        "OPTIONS": {"pool": {"min_size": 2, "max_size": 4, "timeout": 10.0}},
+        "CONN_MAX_AGE": 0,  # Django refuses a pool with persistent connections
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def test_the_pool_sizes_and_timeout_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    database = {**POSTGRES, "OPTIONS": {"sslmode": "require"}}
+    result = connection_settings(
+        monkeypatch,
+        database,
+        DATABASE_POOL="true",
+        DATABASE_POOL_MIN_SIZE="3",
+        DATABASE_POOL_MAX_SIZE="8",
+        DATABASE_POOL_TIMEOUT="2.5",
+    )
+    assert result["OPTIONS"] == {
+        "sslmode": "require",  # options of DATABASE_URL are kept
+        "pool": {"min_size": 3, "max_size": 8, "timeout": 2.5},
+    }
+    assert database["OPTIONS"] == {"sslmode": "require"}  # not changed in place
+    # A pool of one (a sync gunicorn worker) keeps that one connection open.
+    one = connection_settings(monkeypatch, DATABASE_POOL="true", DATABASE_POOL_MAX_SIZE="1")
+    assert one["OPTIONS"]["pool"]["min_size"] == 1
+
+
+def test_the_pool_holds_one_connection_per_gunicorn_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gunicorn.conf.py hands its threads per worker to settings.py as the pool's maximum."""
+    import importlib.util
+
+    for name in ("WEB_CONCURRENCY", "DATABASE_POOL_MAX_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GUNICORN_THREADS", "6")
+    spec = importlib.util.spec_from_file_location("gunicorn_conf_pool", ROOT / "gunicorn.conf.py")
+    assert spec and spec.loader
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    handed = dict(item.split("=", 1) for item in conf.raw_env)
+    result = connection_settings(monkeypatch, DATABASE_POOL="true", **handed)
+    assert result["OPTIONS"]["pool"]["max_size"] == conf.threads == 6
+
+
+@pytest.mark.parametrize(
+    ("env", "database", "message"),
+    [
+        ({"CONN_MAX_AGE": "60"}, POSTGRES, "cannot be combined with CONN_MAX_AGE"),
+        ({}, {**POSTGRES, "CONN_MAX_AGE": 30}, "cannot be combined with CONN_MAX_AGE"),
+        ({"DATABASE_POOL_MIN_SIZE": "5"}, POSTGRES, "DATABASE_POOL_MIN_SIZE <= "),
+        ({"DATABASE_POOL_MAX_SIZE": "0"}, POSTGRES, "DATABASE_POOL_MAX_SIZE >= 1"),
+        ({"DATABASE_POOL_TIMEOUT": "0"}, POSTGRES, "DATABASE_POOL_TIMEOUT > 0"),
+    ],
+)
+def test_a_pool_with_persistent_connections_or_bad_sizes_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], database: dict, message: str
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        connection_settings(monkeypatch, database, DATABASE_POOL="true", **env)
+
+
+def test_the_deploy_check_is_clean_with_the_pool_of_the_compose_web_service() -> None:
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": STRONG_KEY,
+        "ALLOWED_HOSTS": "portal.example.edu",
+        "SITE_URL": "https://portal.example.edu",
+        "DATABASE_URL": "postgres://portal@db.example.edu:5432/portal",
+        "DATABASE_POOL": "true",
+        "DATABASE_POOL_MAX_SIZE": "6",
+    }
+    check = manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert check.returncode == 0, check.stdout + check.stderr
+    shown = manage("diffsettings", **production)
+    assert shown.returncode == 0, shown.stderr
+    assert "'pool': {'min_size': 2, 'max_size': 6, 'timeout': 10.0}" in shown.stdout
+    assert "'CONN_MAX_AGE': 0" in shown.stdout
+
+
+def test_a_pool_with_conn_max_age_refuses_to_start_with_a_clear_message() -> None:
+    result = manage(
+        "check",
+        DEBUG="true",
+        DATABASE_URL="postgres://portal@db.example.edu:5432/portal",
+        DATABASE_POOL="true",
+        CONN_MAX_AGE="60",
+    )
+    assert result.returncode != 0
+    assert "DATABASE_POOL=true cannot be combined with CONN_MAX_AGE" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -140,6 +140,43 @@ TEMPLATES = [
     }
 ]
 
+
+def postgres_connection_settings(env: environ.Env, database: dict) -> dict:
+    """How a PostgreSQL connection is kept between requests: a pool or a persistent connection.
+
+    DATABASE_POOL=true: a psycopg pool per process (Django's OPTIONS["pool"]), holding between
+    DATABASE_POOL_MIN_SIZE and DATABASE_POOL_MAX_SIZE connections; a thread that finds none
+    free waits DATABASE_POOL_TIMEOUT seconds. gunicorn.conf.py sets the maximum to its
+    threads per worker, one connection per thread. Otherwise each thread keeps its own
+    connection for CONN_MAX_AGE seconds. Django refuses a pool with persistent connections.
+    """
+    options = {**database.get("OPTIONS", {})}
+    if not env.bool("DATABASE_POOL", default=False):
+        return {
+            "OPTIONS": options,
+            "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    if "CONN_MAX_AGE" in env.ENVIRON or database.get("CONN_MAX_AGE"):
+        raise ImproperlyConfigured(
+            "DATABASE_POOL=true cannot be combined with CONN_MAX_AGE (persistent connections): "
+            "unset one of them."
+        )
+    max_size = env.int("DATABASE_POOL_MAX_SIZE", default=4)
+    min_size = env.int("DATABASE_POOL_MIN_SIZE", default=min(2, max_size))
+    timeout = env.float("DATABASE_POOL_TIMEOUT", default=10.0)
+    if not 0 <= min_size <= max_size or max_size < 1 or timeout <= 0:
+        raise ImproperlyConfigured(
+            "The database pool needs 0 <= DATABASE_POOL_MIN_SIZE <= DATABASE_POOL_MAX_SIZE, "
+            "DATABASE_POOL_MAX_SIZE >= 1 and DATABASE_POOL_TIMEOUT > 0 (seconds); got "
+            f"{min_size}, {max_size} and {timeout}."
+        )
+    options["pool"] = {"min_size": min_size, "max_size": max_size, "timeout": timeout}
+    # The pool checks a connection before lending it (one round trip), so a restarted
+    # database costs no failed request.
+    return {"OPTIONS": options, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True}
+
+
 # --- Database: SQLite in var/ by default (make run), PostgreSQL via DATABASE_URL -----------
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
@@ -154,12 +191,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
-    if env.bool("DATABASE_POOL", default=False):
-        DATABASES["default"]["OPTIONS"]["pool"] = True
-    else:
-        DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].update(postgres_connection_settings(env, DATABASES["default"]))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # History is kept by PostgreSQL triggers (django-pghistory); the embedded SQLite demo keeps none.
 HISTORY_ENABLED = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
