@@ -132,7 +132,9 @@ class RewardEntry(models.Model):
         # The API pages through the entries by (earned_on, id) in each scope.
         indexes = [
             models.Index(fields=["-earned_on", "-id"], name="evaluation_reward_newest_idx"),
-            models.Index(fields=["program", "-earned_on", "-id"], name="evaluation_reward_program_idx"),
+            models.Index(
+                fields=["program", "-earned_on", "-id"], name="evaluation_reward_program_idx"
+            ),
             models.Index(fields=["user", "-earned_on", "-id"], name="evaluation_reward_user_idx"),
             models.Index(
                 fields=["organization", "-earned_on", "-id"], name="evaluation_reward_org_idx"

@@ -193,7 +193,7 @@ class Milestone(models.Model):
                 fields=["due_date"],
                 condition=Q(completed_on__isnull=True),
                 name="programs_milestone_open_idx",
-            )
+            ),
         ]
         constraints = [
             unique(

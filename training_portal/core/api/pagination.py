@@ -64,6 +64,15 @@ def _same(name: str, value: Any) -> Q:
     return Q(**{f"{name}__isnull": True} if value is None else {name: value})
 
 
+def _from(model: type[Model], name: str, value: Any, descending: bool) -> Q:
+    """The rows at or after `value` of the field `name`: one range condition of its index."""
+    if value is None:
+        return Q() if descending else Q(**{f"{name}__isnull": True})
+    start = Q(**{f"{name}__{'lte' if descending else 'gte'}": value})
+    nulls_last = model._meta.get_field(name).null and not descending
+    return start | Q(**{f"{name}__isnull": True}) if nulls_last else start
+
+
 def keyset_after(model: type[Model], ordering: tuple[str, ...], values: list[Any]) -> Q:
     """The rows after the row whose `ordering` fields hold `values`: `(a, b) > (x, y)` spelt
     as `a >= x AND (a > x OR (a = x AND b > y))`, whose first term bounds the index range."""
@@ -74,8 +83,7 @@ def keyset_after(model: type[Model], ordering: tuple[str, ...], values: list[Any
         for k, (name, descending) in enumerate(fields)
     ]
     (first, descending), first_value = fields[0], values[0]
-    bound = _after(model, first, first_value, descending) | _same(first, first_value)
-    return bound & reduce(or_, branches)
+    return _from(model, first, first_value, descending) & reduce(or_, branches)
 
 
 class CursorPage(CursorPagination):
@@ -89,37 +97,35 @@ class CursorPage(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(
+    def paginate_queryset(  # type: ignore[override]
         self, queryset: QuerySet[Any], request: Request, view: Any = None
-    ) -> list[Any] | None:
+    ) -> list[Any]:
         if "page" in request.query_params:
             raise ValidationError({"page": [NO_PAGE_NUMBERS]})
         self.request = request
-        self.page_size = self.get_page_size(request)
+        size = self.page_size = self.get_page_size(request) or self.max_page_size
         self.base_url = request.build_absolute_uri()
         self.ordering = self.get_ordering(request, queryset, view)
         self.cursor = self.decode_cursor(request)
-        reverse, position = (self.cursor.reverse, self.cursor.position) if self.cursor else (False, None)
+        reverse = bool(self.cursor and self.cursor.reverse)
+        # The position is the JSON of the row's values (DRF's stubs type it as an int).
+        position: str | None = self.cursor.position if self.cursor else None  # type: ignore[assignment]
         order = [_flip(o) for o in self.ordering] if reverse else list(self.ordering)
         rows = queryset.order_by(*order)
         if position is not None:
             rows = self._after(rows, tuple(order), position)
-        results = list(rows[: self.page_size + 1])
-        self.page = results[: self.page_size]
+        results = list(rows[: size + 1])
+        self.page = results[:size]
         following = (
             self._get_position_from_instance(results[-1], self.ordering)
-            if len(results) > self.page_size
+            if len(results) > size
             else None
         )
         if reverse:
             self.page.reverse()
-        self.has_next, self.has_previous = (
-            (position is not None, following is not None)
-            if reverse
-            else (following is not None, position is not None)
-        )
-        self.next_position = position if reverse else following
-        self.previous_position = following if reverse else position
+        before, after = (following, position) if reverse else (position, following)
+        self.has_previous, self.has_next = before is not None, after is not None
+        self.previous_position, self.next_position = before, after
         self.display_page_controls = self.has_previous or self.has_next
         return self.page
 
@@ -145,15 +151,15 @@ class CursorPage(CursorPagination):
         try:
             cursor = json.loads(b64decode(encoded.encode("ascii"), validate=True))
             position = None if cursor["p"] is None else json.dumps(cursor["p"])
-            return Cursor(offset=0, reverse=bool(cursor["r"]), position=position)
+            return Cursor(offset=0, reverse=bool(cursor["r"]), position=position)  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError, UnicodeError) as invalid:
             raise NotFound(self.invalid_cursor_message) from invalid
 
     def encode_cursor(self, cursor: Cursor) -> str:
-        position = None if cursor.position is None else json.loads(cursor.position)
+        position = None if cursor.position is None else json.loads(str(cursor.position))
         state = {"r": int(cursor.reverse), "p": position}
         encoded = b64encode(json.dumps(state, separators=(",", ":")).encode()).decode("ascii")
-        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+        return replace_query_param(str(self.base_url), self.cursor_query_param, encoded)
 
     def _get_position_from_instance(self, instance: Any, ordering: Any) -> str:
         names = [order.lstrip("-") for order in ordering]
