@@ -4,6 +4,7 @@ API use."""
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -198,20 +199,52 @@ def project_ids_visible_to(user: Any) -> Q:
     )
 
 
+def _any_of(model_name: str, user: Any, *branches: Q) -> Q:
+    """The rows of `model_name` that any of `branches` selects, spelt for the planner: for a
+    program administrator (thousands of students) an OR, which a newest-first scan of the
+    list's index filters until a page is full; for the others (a handful of students) a UNION
+    whose branches each read the index of their own column, then sort the few rows found."""
+    from . import models
+
+    if administered_program_ids(user):
+        return functools.reduce(operator.or_, branches)
+    rows = getattr(models, model_name).objects.order_by()
+    first, *others = [rows.filter(branch).values("pk") for branch in branches]
+    return Q(pk__in=first.union(*others, all=True))
+
+
+def _care_circle(user: Any) -> list[Q]:
+    """`student_ids_in_care_of` branch by branch (the students of the programs `user`
+    administers, those they tutor, their own), for `_any_of`."""
+    from .models import Student
+
+    students = Student.objects.order_by()
+    return [
+        Q(student__in=students.filter(program__in=administered_program_ids(user)).values("pk")),
+        Q(student__in=tutored_student_ids(user)),
+        Q(student__in=students.filter(user=user).values("pk")),
+    ]
+
+
 @visible_filter
 def progress_log_filter(user: Any) -> Q:
     """Care circle; a student sees only the logs shared with them."""
-    staff = Q(student__program__in=administered_program_ids(user)) | Q(
-        student__in=tutored_student_ids(user)
-    )
-    return staff | Q(author=user) | Q(student__user=user, shared=True)
+    administered, tutored, own = _care_circle(user)
+    return _any_of("ProgressLog", user, administered, tutored, Q(author=user), own & Q(shared=True))
+
+
+@visible_filter
+def milestone_filter(user: Any) -> Q:
+    """The care circle's, as `VisibleByStudent`, spelt for the planner."""
+    return _any_of("Milestone", user, *_care_circle(user))
 
 
 @visible_filter
 def case_log_filter(user: Any) -> Q:
-    return Q(student__in=student_ids_in_care_of(user)) | Q(
-        placement__host__in=coordinated_organization_ids(user)
-    )
+    from .models import Placement
+
+    hosted = Placement.objects.filter(host__in=coordinated_organization_ids(user)).values("pk")
+    return _any_of("CaseLog", user, *_care_circle(user), Q(placement__in=hosted))
 
 
 @visible_filter

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from programs.models import Program
+from training_portal.core.api.pagination import PagePagination, cursor_pages
 from training_portal.core.api.serializers import ReadOnlyModelSerializer, optional_text
 from training_portal.core.api.viewsets import RecordStep, ScopedViewSet, permitted
 
@@ -106,6 +107,7 @@ class RewardEntryViewSet(ScopedViewSet):
     serializer_class = RewardEntrySerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = RewardEntryFilter
+    pagination_class = cursor_pages("-earned_on", "-id")
 
     def get_queryset(self) -> QuerySet[RewardEntry]:
         return super().get_queryset().order_by("-earned_on", "-pk")
@@ -142,7 +144,7 @@ class RewardEntryViewSet(ScopedViewSet):
         return Response(TotalSerializer(rows, many=True).data)
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: TotalSerializer(many=True)})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=PagePagination)
     def leaderboard(self, request: Request) -> Response:
         rows = self._totals(request)
         page = self.paginate_queryset(rows)  # type: ignore[arg-type,unused-ignore]

@@ -129,10 +129,16 @@ class RewardEntry(models.Model):
                 condition=Q(kind="award", organization__isnull=False),
             ),
         ]
+        # The API pages through the entries by (earned_on, id) in each scope.
         indexes = [
-            models.Index(fields=["program", "earned_on"]),
-            models.Index(fields=["user", "earned_on"]),
-            models.Index(fields=["organization", "earned_on"]),
+            models.Index(fields=["-earned_on", "-id"], name="evaluation_reward_newest_idx"),
+            models.Index(
+                fields=["program", "-earned_on", "-id"], name="evaluation_reward_program_idx"
+            ),
+            models.Index(fields=["user", "-earned_on", "-id"], name="evaluation_reward_user_idx"),
+            models.Index(
+                fields=["organization", "-earned_on", "-id"], name="evaluation_reward_org_idx"
+            ),
         ]
         triggers = [
             pgtrigger.Protect(

@@ -157,6 +157,11 @@ def evidence_path(instance: Any, filename: str) -> str:
 
 
 class MilestoneQuerySet(VisibleByStudent):
+    def visible_to(self, user: Any) -> Any:
+        from ..scopes import milestone_filter
+
+        return self.filter(milestone_filter(user))
+
     def overdue(self, on: Any = None) -> MilestoneQuerySet:
         return self.filter(completed_on__isnull=True, due_date__lt=on or timezone.localdate())
 
@@ -183,11 +188,12 @@ class Milestone(models.Model):
         verbose_name_plural = _("milestones")
         ordering = ["student", "due_date", "id"]
         indexes = [
+            models.Index(fields=["student", "due_date", "id"], name="programs_milestone_order_idx"),
             models.Index(
                 fields=["due_date"],
                 condition=Q(completed_on__isnull=True),
                 name="programs_milestone_open_idx",
-            )
+            ),
         ]
         constraints = [
             unique(
@@ -336,9 +342,11 @@ class ProgressLog(models.Model):
         verbose_name = _("progress log")
         verbose_name_plural = _("progress logs")
         ordering = ["-date", "-id"]
+        # The API pages through them by (date, id) in each scope (`api.pagination.CursorPage`).
         indexes = [
-            models.Index(fields=["student", "-date"]),
-            models.Index(fields=["author", "-date"]),
+            models.Index(fields=["-date", "-id"], name="programs_log_newest_idx"),
+            models.Index(fields=["student", "-date", "-id"], name="programs_log_student_idx"),
+            models.Index(fields=["author", "-date", "-id"], name="programs_log_author_idx"),
         ]
         constraints = [
             check(
@@ -425,7 +433,11 @@ class CaseLog(models.Model):
         verbose_name = _("case log")
         verbose_name_plural = _("case logs")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["student", "modality"])]
+        indexes = [
+            models.Index(fields=["student", "modality"]),
+            models.Index(fields=["-date", "-id"], name="programs_case_newest_idx"),
+            models.Index(fields=["student", "-date", "-id"], name="programs_case_student_idx"),
+        ]
         constraints = [
             check(
                 in_range("count", 1, 1000),

@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 
 from programs.training.permissions import is_student
 from programs.training.services import logs, signoff, training
+from training_portal.core.api.pagination import PagePagination, cursor_pages
 from training_portal.core.api.serializers import (
     ReadOnlyModelSerializer,
     optional_ref,
@@ -273,6 +274,9 @@ class MilestoneViewSet(ScopedViewSet):
     related = ("signed_off_by",)
     filterset_class = MilestoneFilter
     ordering_fields = ["due_date", "completed_on"]
+    # Grouped by student as the model orders them, by the indexed column rather than the
+    # student number (a join that no index can page through).
+    pagination_class = cursor_pages("student_id", "due_date", "id")
 
     @extend_schema(responses={200: FILE})
     @action(detail=True, methods=["get"], url_path="evidence-file", url_name="evidence-file")
@@ -288,6 +292,7 @@ class ProgressLogViewSet(ScopedViewSet):
     related = ("author",)
     filterset_class = ProgressLogFilter
     ordering_fields = ["date", "minutes", "created_at"]
+    pagination_class = cursor_pages("-date", "-id")
 
 
 class CaseLogViewSet(ScopedViewSet):
@@ -295,6 +300,7 @@ class CaseLogViewSet(ScopedViewSet):
     serializer_class = CaseLogSerializer
     filterset_class = CaseLogFilter
     ordering_fields = ["date", "count"]
+    pagination_class = cursor_pages("-date", "-id")
 
 
 def plan_step(name: str, **options: Any) -> RecordStep:
@@ -365,6 +371,8 @@ class CaseLogWrites(CaseLogViewSet, viewsets.GenericViewSet[Any]):
         url_path="to-answer",
         url_name="to-answer",
         permission_classes=[Predicate.of(is_student)],
+        # One student's open cases: a short list, numbered pages oldest first.
+        pagination_class=PagePagination,
     )
     def to_answer(self, request: Request) -> Response:
         """The caller's own cases that their tutor queried or rejected, oldest first, as on
