@@ -453,7 +453,7 @@ def accounts(per_role: int, password: str) -> list[Session]:
     from supervision.models import InspectorProfile
 
     hashed = make_password(password)  # hashing is slow: once for every account
-    made = {
+    made: dict[str, str] = {
         Role.PORTAL_ADMIN: f"{EMAIL_PREFIX}bench-portal-admin{EMAIL_DOMAIN}",
         Role.INSPECTOR: f"{EMAIL_PREFIX}bench-inspector{EMAIL_DOMAIN}",
     }
@@ -502,7 +502,7 @@ def accounts(per_role: int, password: str) -> list[Session]:
     for role, pks in [*chosen.items(), (ANONYMOUS, [0] * per_role)]:
         for pk in pks:
             session = Session(role, emails.get(pk, ""))
-            args = {"program": programs.get(pk, 0), "student": students.get(pk, 0)}
+            args = {"program": programs.get(pk) or 0, "student": students.get(pk) or 0}
             session.urls = {e: url_of(e, args) for e in MIX if e.role == role}
             sessions.append(session)
     return sessions
@@ -773,7 +773,7 @@ def plans(sessions: list[Session], big: int) -> list[dict[str, Any]]:
             client.force_login(User.objects.get(email=session.email))
         with CaptureQueriesContext(connection) as captured:
             status = client.get(url).status_code
-        explained = []
+        explained: list[dict[str, Any]] = []
         for query in captured.captured_queries:
             sql = query["sql"]
             if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
@@ -809,12 +809,32 @@ def report_plans(report: Report, rows: list[dict[str, Any]], big: int) -> None:
         scans = ", ".join(row["whole_tables"]) or "none"
         say(f"  {row['endpoint']:<52} {row['queries']:>3} queries; whole tables read: {scans}")
     say()
-    say("  the costliest query's plan of each endpoint that reads a whole large table:")
+    say("  the costliest query of each endpoint that reads a whole large table, and its plan")
+    say("  (every query's plan: in the .json):")
     for row in rows:
         if row["whole_tables"] and row["costliest"]:
             say(f"  -- {row['endpoint']} (cost {row['costliest']['cost']:,.0f})")
+            say(f"       {row['costliest']['sql'][:400]}")
             for line in row["costliest"]["plan"][:25]:
                 say(f"       {line}")
+
+
+def summary(report: Report) -> None:
+    """The goals against the figures, in a few lines."""
+    figures, say = report.figures, report.say
+    alone_rows = figures["alone"]
+    met = sum(r["meets_goal"] for r in alone_rows)
+    rate = figures["saturation"]["total"]["per_s"]
+    think = figures["think"]["total"]
+    say()
+    say("goals")
+    say(f"  alone: {met} of {len(alone_rows)} endpoints meet theirs (p50 <= 150 ms; public "
+        f"pages < 10 ms; API within 2x the bare baseline)")  # fmt: skip
+    say(f"  saturation: {rate:.1f} req/s = {rate / 5:.1f}x today's ~5 req/s (goal >= 10x)")
+    say(
+        f"  think time during audits: {think['errors']} errors (goal 0), p95 "
+        f"{fmt(think['p95_ms'])} ms (goal <= 500), p99 {fmt(think['p99_ms'])} ms (goal <= 1,000)"
+    )
 
 
 # ---- Main -----------------------------------------------------------------------------------
@@ -838,10 +858,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60, help="(2) seconds")
     parser.add_argument("--users", type=int, default=200, help="(3) users, 5-10 s think time")
     parser.add_argument("--think-duration", type=float, default=120, help="(3) seconds")
-    parser.add_argument("--big-table", type=int, default=100_000, help="rows: a large table")
+    parser.add_argument(
+        "--big-table", type=int, help="rows of a large table (default: the students')"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-plans", action="store_true")
     args = parser.parse_args()
+    args.big_table = args.big_table or args.students
 
     sys.path.insert(0, str(ROOT))
     env = prepare_environment(args)
@@ -870,10 +893,12 @@ def main() -> None:
         first_audit(report)
 
         async def run() -> None:
+            started = time.perf_counter()
             await sign_in_all(sessions, port, password)
             say(f"signed in: {sum(s.role != ANONYMOUS for s in sessions)} accounts")
             pages, bare = await alone(by_role(sessions), port, bare_port, args.repeat)
             report.figures["alone"] = report_alone(report, pages, bare)
+            say(f"    (sign-in and phase (1) took {time.perf_counter() - started:.0f} s)")
 
             stats, total, seconds = await crowd(
                 sessions, port, args.concurrency, args.duration, (0.0, 0.0), args.seed
@@ -904,6 +929,7 @@ def main() -> None:
             )
 
         asyncio.run(run())
+    summary(report)
 
     if not args.skip_plans:
         rows = plans(sessions, args.big_table)
