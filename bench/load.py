@@ -616,7 +616,7 @@ async def alone(
     for endpoint in MIX:
         session = sessions[endpoint.role][0]
         url = session.urls[endpoint]
-        with_bare = endpoint.is_api and not endpoint.is_public
+        with_bare = endpoint.is_api
         await session.timed(port, url)
         if with_bare:
             await session.timed(bare_port, "/bare" + url)
