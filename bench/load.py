@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import math
 import os
@@ -445,11 +446,13 @@ def accounts(per_role: int, password: str) -> list[Session]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Count
+    from django.utils import timezone
 
     from accounts.models import RoleMembership, User
     from accounts.roles import Role
     from programs import models as m
     from programs.scale import EMAIL_DOMAIN, EMAIL_PREFIX
+    from supervision.inspections.services import create_assignment
     from supervision.models import InspectorProfile
 
     hashed = make_password(password)  # hashing is slow: once for every account
@@ -457,11 +460,11 @@ def accounts(per_role: int, password: str) -> list[Session]:
         Role.PORTAL_ADMIN: f"{EMAIL_PREFIX}bench-portal-admin{EMAIL_DOMAIN}",
         Role.INSPECTOR: f"{EMAIL_PREFIX}bench-inspector{EMAIL_DOMAIN}",
     }
+    made_users: dict[str, Any] = {}
     for role, email in made.items():
         user, _ = User.objects.get_or_create(email=email, defaults={"full_name": str(role)})
         RoleMembership.objects.get_or_create(user=user, role=role, scope_type=None)
-        if role == Role.INSPECTOR:
-            InspectorProfile.objects.get_or_create(user=user)
+        made_users[role] = user
     ct_program = ContentType.objects.get_for_model(m.Program)
     # The largest programs first: their administrators are the ones the issue measures.
     largest = list(
@@ -470,6 +473,17 @@ def accounts(per_role: int, password: str) -> list[Session]:
         .order_by("-n", "pk")
         .values_list("pk", flat=True)
     )
+    inspector = made_users[Role.INSPECTOR]
+    InspectorProfile.objects.get_or_create(user=inspector)
+    if not inspector.inspection_assignments.exists():  # the largest program, for 5 years
+        today = timezone.localdate()
+        create_assignment(
+            by=made_users[Role.PORTAL_ADMIN],
+            inspector=inspector,
+            program=m.Program.objects.get(pk=largest[0]),
+            valid_from=today,
+            valid_until=today + dt.timedelta(days=5 * 365),
+        )
     chosen: dict[str, list[int]] = {}
     for role in ROLES:
         if role == ANONYMOUS:
