@@ -22,7 +22,8 @@ PYTEST_WORKERS ?= 2
 TEST_ENV := PYTHONDONTWRITEBYTECODE= DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL)
 
 .PHONY: help install install-dev assets translations demo run test test-fast lint typecheck \
-        checks imports pytest messages lock clean bench-imports bench-audit bench-reports
+        checks imports pytest messages lock clean bench-imports bench-audit bench-reports \
+        bench-load
 
 help:
 	@echo "make run    start web + Celery worker + beat on SQLite with demo data ($(RUN_SITE_URL))"
@@ -109,6 +110,16 @@ BENCH_REPORT_STUDENTS ?= 2000
 bench-reports: install-dev
 	DATABASE_URL=$(BENCH_REPORTS_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	    $(PY) bench/reports.py --students $(BENCH_REPORT_STUDENTS)
+
+# The web tier under load, served as in production (gunicorn, Celery, Redis, PostgreSQL, DEBUG
+# off) on seed_scale data (its own database, kept between runs). BENCH_LOAD_ARGS: the phases'
+# sizes, e.g. "--repeat 3 --concurrency 10 --duration 20 --users 50 --think-duration 30".
+BENCH_LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_load
+BENCH_LOAD_STUDENTS ?= 100000
+BENCH_LOAD_ARGS ?=
+bench-load: install-dev
+	BENCH_LOAD_DATABASE_URL=$(BENCH_LOAD_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	    $(PY) bench/load.py --students $(BENCH_LOAD_STUDENTS) $(BENCH_LOAD_ARGS)
 
 lock: install-dev
 	$(BIN)/pip install --quiet uv
