@@ -5,7 +5,7 @@ way production serves it.
     make bench-load BENCH_LOAD_STUDENTS=2000 BENCH_LOAD_ARGS="--duration 20 --users 40"
     .venv/bin/python bench/load.py --students 2000 --repeat 3 --concurrency 10 --duration 20
 
-What runs: gunicorn (`--workers 3`, as the Dockerfile and docker-compose.yml), a Celery
+What runs: gunicorn (as the Dockerfile and docker-compose.yml: `gunicorn.conf.py`, pooled), a Celery
 worker (prefork, concurrency 2) on Redis, PostgreSQL, DEBUG off, a generated SECRET_KEY,
 collected static files, the cache on Redis; on 127.0.0.1 at free ports. HTTPS is off (no
 proxy in front) and the public rate limit too (every simulated visitor comes from
@@ -56,6 +56,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+#: The production web server's configuration, when there is one (else `--workers 3`).
+CONFIG = ROOT / "gunicorn.conf.py"
 LOGS = ROOT / "var" / "bench-load"
 
 # ---- The mix (pure: the test checks that every URL resolves) --------------------------------
@@ -532,11 +534,17 @@ def url_of(endpoint: Endpoint, args: dict[str, int]) -> str:
 
 @contextlib.contextmanager
 def served(env: dict[str, str], port: int, bare_port: int, report: Report) -> Iterator[None]:
-    """gunicorn (3 workers), the bare app (1 worker) and a Celery worker, stopped at the end."""
+    """The web server, the bare app (1 worker) and a Celery worker, stopped at the end."""
     gunicorn = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "--no-control-socket"]
+    # The web server as the Dockerfile and docker-compose.yml start it: their gunicorn.conf.py
+    # (workers and threads from the cores; compose's web pools its database connections).
+    web = (
+        ["--config", str(CONFIG), "--bind", f"127.0.0.1:{port}"]
+        if CONFIG.exists()
+        else ["--bind", f"127.0.0.1:{port}", "--workers", "3"]
+    )
     commands = {
-        "web": [*gunicorn, "training_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                "--workers", "3"],
+        "web": [*gunicorn, *web, "training_portal.wsgi:application"],
         "bare": [*gunicorn, "bench.bare:application", "--bind", f"127.0.0.1:{bare_port}",
                  "--workers", "1"],
         "worker": [sys.executable, "-m", "celery", "-A", "training_portal", "worker",
@@ -548,7 +556,8 @@ def served(env: dict[str, str], port: int, bare_port: int, report: Report) -> It
     try:
         for name, command in commands.items():
             log = (LOGS / f"{name}.log").open("ab")
-            processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log))
+            own = {**env, "DATABASE_POOL": "true"} if name == "web" and CONFIG.exists() else env
+            processes.append(subprocess.Popen(command, cwd=ROOT, env=own, stdout=log, stderr=log))
         deadline = time.monotonic() + 60
         for p in (port, bare_port):
             while True:
@@ -557,8 +566,9 @@ def served(env: dict[str, str], port: int, bare_port: int, report: Report) -> It
                 assert time.monotonic() < deadline, f"gunicorn did not start (see {LOGS})"
                 assert all(x.poll() is None for x in processes), f"a process ended (see {LOGS})"
                 time.sleep(0.2)
+        how = "gunicorn.conf.py, pooled connections" if CONFIG.exists() else "--workers 3"
         report.say(
-            f"serving: gunicorn --workers 3 on 127.0.0.1:{port}, the bare baseline on "
+            f"serving: gunicorn ({how}) on 127.0.0.1:{port}, the bare baseline on "
             f":{bare_port}, Celery prefork 2 on queue {env['CELERY_QUEUE']} (logs: {LOGS})"
         )
         yield
