@@ -403,15 +403,28 @@ def static_outdated() -> bool:
     return max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime
 
 
-def ensure_database(url: str) -> None:
-    """Create the benchmark database if it does not exist (PostgreSQL only)."""
+def ensure_database(url: str, students: int) -> None:
+    """Create the benchmark database if it does not exist (PostgreSQL only). A database that
+    holds the scale data of another number of students is dropped and created again: it is
+    the benchmark's own, and the audits and publications of an earlier run point at its
+    programs (a published audit summary protects its program from `seed_scale`'s purge)."""
     import psycopg
 
+    base, _, name = url.rpartition("/")
     try:
-        psycopg.connect(url).close()
+        with psycopg.connect(url) as db:
+            held = db.execute(
+                "SELECT count(*) FROM programs_student WHERE student_number LIKE 'SCALE-%%'"
+            ).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return  # not migrated yet
     except psycopg.OperationalError:
-        base, _, name = url.rpartition("/")
-        with psycopg.connect(base + "/postgres", autocommit=True) as admin:
+        held = None
+    with psycopg.connect(base + "/postgres", autocommit=True) as admin:
+        if held is not None and held[0] not in (0, students):
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            held = None
+        if held is None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
@@ -892,7 +905,7 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     env = prepare_environment(args)
-    ensure_database(args.database_url)
+    ensure_database(args.database_url, args.students)
     import django
 
     django.setup()
