@@ -14,7 +14,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,7 +24,7 @@ from training_portal.core.api.filters import IdFilter, StableOrderingFilter
 from training_portal.core.forms import BootstrapForm
 
 from ..models import Finding
-from ..models.audit import SEVERITY_RANK, Severity
+from ..models.audit import Severity
 from ..rules import finding_rule_choices
 
 ACTIVE = "active"
@@ -46,16 +46,6 @@ _SORT_FIELDS = {
 PAGE_DEFAULTS = {"status": ACTIVE, "sort": "severity"}
 #: The filters the page shows, in its order (`severity` and `mine` are drawn apart).
 PAGE_FILTERS = ("q", "rule", "severity", "status", "program", "organization", "mine", "sort")
-
-
-def with_severity_rank(findings: QuerySet[Finding]) -> QuerySet[Finding]:
-    """`severity_rank`: 3 for critical down to 0 for info, to sort by severity."""
-    rank = Case(
-        *(When(severity=severity, then=Value(n)) for severity, n in SEVERITY_RANK.items()),
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
-    return findings.annotate(severity_rank=rank)
 
 
 class OneOrMore(forms.Select):

@@ -44,7 +44,7 @@ from ..models import AuditRun, Finding
 from ..rules import Rule, rule_label
 from ..rules.catalogue import MONEY_EVIDENCE
 from . import permissions, services, workflow
-from .filters import FindingFilter, page_data, with_severity_rank
+from .filters import FindingFilter, page_data
 from .forms import AssignForm, BulkActionForm, CorrectiveActionForm, TransitionForm
 
 PER_PAGE = 25
@@ -86,8 +86,8 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = Finding.objects.visible_to(user)
     filters = FindingFilter(
         page_data(request),
-        queryset=with_severity_rank(
-            visible.select_related("program", "organization", "student__user", "tutor", "assignee")
+        queryset=visible.select_related(
+            "program", "organization", "student__user", "tutor", "assignee"
         ),
         request=request,
         page=True,
