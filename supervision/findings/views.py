@@ -48,6 +48,8 @@ from .filters import FindingFilter, page_data
 from .forms import AssignForm, BulkActionForm, CorrectiveActionForm, TransitionForm
 
 PER_PAGE = 25
+#: How many findings past the page shown the list counts, at most ("more than" beyond).
+COUNT_UP_TO = 1000
 HISTORY_ROWS = 25
 
 Status = Finding.Status
@@ -105,7 +107,7 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         if bulk.is_valid() and _apply_bulk(request, bulk):
             return redirect(request.get_full_path())
-    page = page_of(request, findings, PER_PAGE)
+    page = page_of(request, findings, PER_PAGE, count_up_to=COUNT_UP_TO)
     rows = _finding_rows(user, page.object_list)
     if bulk is None:
         bulk = BulkActionForm(

@@ -22,6 +22,7 @@ from programs.scopes import (
     coordinated_organization_ids,
     tutored_student_ids,
 )
+from supervision.findings import views as finding_views
 from supervision.findings.permissions import fund_rule_codes
 from supervision.inspections.permissions import conducted_inspection_ids, revealed_filter
 from supervision.models import Finding, Inspection
@@ -122,3 +123,18 @@ def test_the_list_query_scopes_by_program_ids_and_sorts_by_the_stored_rank(
     # The scope joins nothing (the inspection's being revealed is a subquery of ids).
     assert 'JOIN "supervision_inspection"' not in sql
     assert "CASE WHEN" not in sql
+
+
+def test_the_list_counts_up_to_a_limit_past_the_page_and_says_more_beyond(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(finding_views, "COUNT_UP_TO", 3)
+    for _ in range(40):
+        make_finding(cast.program, cast.student, student=cast.student)
+    client = client_for(cast.program_admin)
+    first = client.get(reverse("supervision:finding-list")).content.decode()
+    assert "More than 28 findings" in first  # 3 past the first page of 25
+    assert "Page 1 of more than 2" in first
+    second = client.get(reverse("supervision:finding-list"), {"page": 2})
+    assert len(second.context["rows"]) == 15
+    assert "40 findings" in second.content.decode()  # counted in full: 3 past page 2 is 53
