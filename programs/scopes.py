@@ -328,7 +328,7 @@ class SubqueryCount(Subquery):
     empty_result_set_value = 0
 
 
-class _InIds(Lookup):  # type: ignore[type-arg]
+class _InIds(Lookup):
     """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, which runs the
     subquery once, before the scan (an InitPlan), and looks its ids up in the column's index
     even as one branch of an OR, where an IN subquery is a filter tried on every row."""
@@ -336,16 +336,16 @@ class _InIds(Lookup):  # type: ignore[type-arg]
     lookup_name = "in_ids"
     prepare_rhs = False
 
-    def _sides(self, compiler: Any, connection: Any) -> tuple[str, str, list[Any]]:
+    def _sides(self, compiler: Any, connection: Any) -> tuple[str, str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return lhs, rhs, [*lhs_params, *rhs_params]
+        return lhs, rhs, (*lhs_params, *rhs_params)
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, rhs, params = self._sides(compiler, connection)
         return f"{lhs} IN {rhs}", params
 
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, rhs, params = self._sides(compiler, connection)
         return f"{lhs} = ANY(ARRAY{rhs})", params
 
@@ -353,4 +353,4 @@ class _InIds(Lookup):  # type: ignore[type-arg]
 def in_ids(column: str, ids: QuerySet[Any]) -> Q:
     """Rows whose `column` is one of `ids` (a one-column queryset), in a form the planner can
     answer from the column's index inside an OR of scopes (see `_InIds`)."""
-    return Q(_InIds(F(column), Subquery(ids)))
+    return Q(_InIds(F(column), Subquery(ids.order_by())))  # an order would only cost a sort

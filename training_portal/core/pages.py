@@ -176,7 +176,8 @@ class CountedUpTo(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = int(self.object_list.order_by()[: self.limit + 1].count())
+        rows: Any = self.object_list  # a queryset
+        counted = int(rows.order_by()[: self.limit + 1].count())
         self.capped = counted > self.limit
         return min(counted, self.limit)
 
