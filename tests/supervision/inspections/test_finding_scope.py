@@ -23,6 +23,7 @@ from programs.scopes import (
     tutored_student_ids,
 )
 from supervision.findings import views as finding_views
+from supervision.findings.filters import _SORT_FIELDS, PAGE_DEFAULTS
 from supervision.findings.permissions import fund_rule_codes
 from supervision.inspections.permissions import conducted_inspection_ids, revealed_filter
 from supervision.models import Finding, Inspection
@@ -138,3 +139,10 @@ def test_the_list_counts_up_to_a_limit_past_the_page_and_says_more_beyond(
     second = client.get(reverse("supervision:finding-list"), {"page": 2})
     assert len(second.context["rows"]) == 15
     assert "40 findings" in second.content.decode()  # counted in full: 3 past page 2 is 53
+
+
+def test_the_default_order_is_the_order_of_an_index_of_the_active_findings() -> None:
+    by_name = {index.name: index for index in Finding._meta.indexes}
+    default = list(_SORT_FIELDS[PAGE_DEFAULTS["sort"]])
+    assert by_name["supervision_finding_rank_act"].fields == default
+    assert by_name["supervision_finding_rank"].fields == ["program", "status", *default]
