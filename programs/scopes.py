@@ -8,7 +8,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import IntegerField, Q, QuerySet, Subquery
+from django.db.models import F, IntegerField, Lookup, Q, QuerySet, Subquery
 
 from accounts.models import RoleMembership, RoleMembershipQuerySet
 from accounts.permissions import is_portal_admin, visible_filter
@@ -387,3 +387,31 @@ class SubqueryCount(Subquery):
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
     output_field = IntegerField()
     empty_result_set_value = 0
+
+
+class _InIds(Lookup):
+    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, which runs the
+    subquery once, before the scan (an InitPlan), and looks its ids up in the column's index
+    even as one branch of an OR, where an IN subquery is a filter tried on every row."""
+
+    lookup_name = "in_ids"
+    prepare_rhs = False
+
+    def _sides(self, compiler: Any, connection: Any) -> tuple[str, str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return lhs, rhs, (*lhs_params, *rhs_params)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, rhs, params = self._sides(compiler, connection)
+        return f"{lhs} IN {rhs}", params
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, rhs, params = self._sides(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", params
+
+
+def in_ids(column: str, ids: QuerySet[Any]) -> Q:
+    """Rows whose `column` is one of `ids` (a one-column queryset), in a form the planner can
+    answer from the column's index inside an OR of scopes (see `_InIds`)."""
+    return Q(_InIds(F(column), Subquery(ids.order_by())))  # an order would only cost a sort

@@ -38,6 +38,7 @@ from training_portal.core.models import Job
 from training_portal.core.texts import text
 
 from ..models import AuditChunk, AuditRun, Finding, RuleSetting
+from ..models.audit import severity_rank_of
 from ..rules import Hit, Rule, Scope, all_rules, get_rule
 from . import permissions
 
@@ -405,6 +406,8 @@ def record_findings(
     shared: dict[str, Any] = {  # by attribute name
         "rule": rule.code,
         "severity": severity,
+        # Bulk writes skip `Finding.save()`, which keeps the rank otherwise.
+        "severity_rank": severity_rank_of(severity),
         "subject_type_id": ContentType.objects.get_by_natural_key(*rule.subject.split(".")).pk,
         "first_seen_run_id": run.pk,
         "last_seen_run_id": run.pk,
@@ -446,6 +449,7 @@ def record_findings(
 #: assignee, due date, notes) is the finding's own.
 _REFRESHED = (
     "severity",
+    "severity_rank",
     "organization_id",
     "student_id",
     "tutor_id",

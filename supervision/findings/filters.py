@@ -14,17 +14,18 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.permissions import is_portal_admin
 from programs.models import Organization, Program
 from training_portal.core.api.filters import IdFilter, StableOrderingFilter
 from training_portal.core.forms import BootstrapForm
 
 from ..models import Finding
-from ..models.audit import SEVERITY_RANK, Severity
+from ..models.audit import Severity
 from ..rules import finding_rule_choices
 
 ACTIVE = "active"
@@ -46,16 +47,6 @@ _SORT_FIELDS = {
 PAGE_DEFAULTS = {"status": ACTIVE, "sort": "severity"}
 #: The filters the page shows, in its order (`severity` and `mine` are drawn apart).
 PAGE_FILTERS = ("q", "rule", "severity", "status", "program", "organization", "mine", "sort")
-
-
-def with_severity_rank(findings: QuerySet[Finding]) -> QuerySet[Finding]:
-    """`severity_rank`: 3 for critical down to 0 for info, to sort by severity."""
-    rank = Case(
-        *(When(severity=severity, then=Value(n)) for severity, n in SEVERITY_RANK.items()),
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
-    return findings.annotate(severity_rank=rank)
 
 
 class OneOrMore(forms.Select):
@@ -102,14 +93,33 @@ def _visible(request: HttpRequest | None) -> QuerySet[Finding]:
     return Finding.objects.visible_to(user) if user is not None else Finding.objects.none()
 
 
+def _scopes(request: HttpRequest | None) -> tuple[Any, Any]:
+    """The ids of the programs and of the organisations of the findings the caller sees, for
+    the two dropdowns. A portal administrator's are subqueries the planner answers with one
+    probe of the finding indexes per program or organisation; anybody else's are read in one
+    pass over their own findings (from the indexes of their scope, see `finding_filter`),
+    once per request, rather than once per program or organisation."""
+    if request is not None and is_portal_admin(request.user):
+        every = Finding.objects.all()
+        return every.values("program_id"), every.exclude(organization=None).values(
+            "organization_id"
+        )
+    cached = getattr(request, "_finding_scopes", None)
+    if cached is None:
+        pairs = set(_visible(request).order_by().values_list("program_id", "organization_id"))
+        cached = ({p for p, _o in pairs}, {o for _p, o in pairs if o is not None})
+        if request is not None:
+            request._finding_scopes = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _programs(request: HttpRequest | None) -> QuerySet[Program]:
     """The programs of the findings the caller sees."""
-    return Program.objects.filter(pk__in=_visible(request).values("program_id")).order_by("code")
+    return Program.objects.filter(pk__in=_scopes(request)[0]).order_by("code")
 
 
 def _organizations(request: HttpRequest | None) -> QuerySet[Organization]:
-    visible = _visible(request).exclude(organization=None)
-    return Organization.objects.filter(pk__in=visible.values("organization_id")).order_by("name")
+    return Organization.objects.filter(pk__in=_scopes(request)[1]).order_by("name")
 
 
 class FindingFilter(django_filters.FilterSet):

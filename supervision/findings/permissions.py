@@ -21,6 +21,7 @@ from programs.scopes import (
     administers,
     coordinated_organization_ids,
     coordinates,
+    in_ids,
     tutored_student_ids,
 )
 from training_portal.core.permissions import is_active_user
@@ -37,21 +38,31 @@ def fund_rule_codes() -> list[str]:
 
 @visible_filter
 def finding_filter(user: Any) -> Q:
+    """Each branch is a test of one column of the finding against a literal list or an id
+    subquery run once (`in_ids`), never a join: the planner then answers the OR from the
+    indexes of those columns instead of reading every finding."""
+    from programs.models import Student, TutorProfile
+
     from ..inspections.permissions import conducted_inspection_ids, revealed_filter
+    from ..models import Inspection
 
     coordinated = coordinated_organization_ids(user)
     not_funds = ~Q(rule__in=fund_rule_codes())
     # An inspection's findings reach the inspected side only once the inspection may be
     # known to them (an unannounced one has no findings before it starts anyway).
-    known = Q(inspection__isnull=True) | revealed_filter("inspection__")
-    return Q(inspection__in=conducted_inspection_ids(user)) | known & (
+    revealed = Inspection.objects.filter(revealed_filter()).values("pk")
+    known = Q(inspection__isnull=True) | in_ids("inspection_id", revealed)
+    scoped = (
         Q(program__in=administered_program_ids(user))
         | Q(organization__in=coordinated)
-        | Q(tutor__tutor_profile__organization__in=coordinated)
         | Q(tutor=user)
-        | (Q(student__in=tutored_student_ids(user)) & not_funds)
-        | (Q(student__user=user) & not_funds)
+        | (in_ids("student_id", tutored_student_ids(user)) & not_funds)
+        | (in_ids("student_id", Student.objects.filter(user=user).values("pk")) & not_funds)
     )
+    if coordinated:
+        tutors = TutorProfile.objects.filter(organization__in=coordinated).values("user_id")
+        scoped |= in_ids("tutor_id", tutors)
+    return in_ids("inspection_id", conducted_inspection_ids(user)) | known & scoped
 
 
 # ---- Action predicates ---------------------------------------------------------------------

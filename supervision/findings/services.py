@@ -12,13 +12,13 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from programs.scopes import coordinator_ids, program_admin_ids
+from programs.scopes import coordinator_ids, in_ids, program_admin_ids
 from training_portal.core.notifications import notify
 from training_portal.core.texts import rendered
 
@@ -224,11 +224,11 @@ def assignee_candidates(findings: QuerySet[Finding]) -> QuerySet[User]:
     ).values("tutor__user_id")
     return (
         User.objects.filter(is_active=True)
-        .filter(
-            Q(pk__in=admins)
-            | Q(pk__in=coordinators)
-            | Q(pk__in=tutors)
-            | Q(pk__in=findings.exclude(tutor=None).values("tutor_id"))
+        .filter(  # id subqueries run once, looked up in the users' index (see `in_ids`)
+            in_ids("pk", admins)
+            | in_ids("pk", coordinators)
+            | in_ids("pk", tutors)
+            | in_ids("pk", findings.exclude(tutor=None).values("tutor_id"))
         )
         .order_by("full_name", "email")
     )

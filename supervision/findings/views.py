@@ -44,10 +44,12 @@ from ..models import AuditRun, Finding
 from ..rules import Rule, rule_label
 from ..rules.catalogue import MONEY_EVIDENCE
 from . import permissions, services, workflow
-from .filters import FindingFilter, page_data, with_severity_rank
+from .filters import FindingFilter, page_data
 from .forms import AssignForm, BulkActionForm, CorrectiveActionForm, TransitionForm
 
 PER_PAGE = 25
+#: How many findings past the page shown the list counts, at most ("more than" beyond).
+COUNT_UP_TO = 1000
 HISTORY_ROWS = 25
 
 Status = Finding.Status
@@ -86,8 +88,8 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = Finding.objects.visible_to(user)
     filters = FindingFilter(
         page_data(request),
-        queryset=with_severity_rank(
-            visible.select_related("program", "organization", "student__user", "tutor", "assignee")
+        queryset=visible.select_related(
+            "program", "organization", "student__user", "tutor", "assignee"
         ),
         request=request,
         page=True,
@@ -105,7 +107,7 @@ def finding_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         if bulk.is_valid() and _apply_bulk(request, bulk):
             return redirect(request.get_full_path())
-    page = page_of(request, findings, PER_PAGE)
+    page = page_of(request, findings, PER_PAGE, count_up_to=COUNT_UP_TO)
     rows = _finding_rows(user, page.object_list)
     if bulk is None:
         bulk = BulkActionForm(

@@ -33,8 +33,17 @@ from ..choices import FindingStatus, Severity
 
 #: Order of severities, for sorting and "at least" filters.
 SEVERITY_RANK = {Severity.INFO: 0, Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
+
+
+def severity_rank_of(severity: str) -> int:
+    """The stored rank of `severity` (-1 for none known, below info)."""
+    return SEVERITY_RANK.get(severity, -1)  # type: ignore[call-overload]
+
+
 #: Most severe first.
 SEVERITIES = [Severity.CRITICAL, Severity.MAJOR, Severity.MINOR, Severity.INFO]
+#: The statuses of a finding that still needs work (`Finding.ACTIVE`).
+ACTIVE_STATUSES = (FindingStatus.OPEN, FindingStatus.ACKNOWLEDGED, FindingStatus.IN_REMEDIATION)
 #: What program administrators are told about on their home page.
 SERIOUS = [Severity.CRITICAL, Severity.MAJOR]
 
@@ -163,8 +172,9 @@ def _finding_history() -> Any:
     import pghistory
 
     # Runs refresh last_seen_* on every finding they see again: that is not a change worth
-    # a history row; status, assignment, notes and the facts are.
-    quiet = ["last_seen_run", "last_seen_at"]
+    # a history row; status, assignment, notes and the facts are. The severity rank only
+    # shadows the severity.
+    quiet = ["last_seen_run", "last_seen_at", "severity_rank"]
     return pghistory.track(
         pghistory.InsertEvent(),
         pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=quiet)),
@@ -184,7 +194,7 @@ class Finding(models.Model):
     INSPECTION_RULE = "inspection"
 
     #: The statuses of a finding that still needs work.
-    ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED, Status.IN_REMEDIATION)
+    ACTIVE = ACTIVE_STATUSES
 
     # Few indexes, on purpose: every audit run writes each finding it sees again, and each
     # index costs every write. The composite indexes below serve the lookups by rule, program,
@@ -192,6 +202,10 @@ class Finding(models.Model):
     # index of their own.
     rule = models.CharField(_("rule"), max_length=64)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    #: `SEVERITY_RANK` of `severity`, stored so that "most severe first" reads an index rather
+    #: than sorting every finding by an expression; set by `save()` and by the audit engine's
+    #: bulk upserts (`severity_rank_of`), the two places a severity is written.
+    severity_rank = models.SmallIntegerField(_("severity rank"), default=-1, editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
@@ -264,7 +278,18 @@ class Finding(models.Model):
         ordering = ["-last_seen_at", "-id"]
         indexes = [
             models.Index(fields=["rule", "program", "status"]),
-            models.Index(fields=["program", "status", "severity"]),
+            # The list's default order (most severe first, then last found) within a program
+            # and status; and, for the portal administrators' list of all findings needing
+            # work, the same order over the active ones.
+            models.Index(
+                fields=["program", "status", "-severity_rank", "-last_seen_at", "-id"],
+                name="supervision_finding_rank",
+            ),
+            models.Index(
+                fields=["-severity_rank", "-last_seen_at", "-id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="supervision_finding_rank_act",
+            ),
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["student", "status"]),
             models.Index(fields=["tutor", "status"]),
@@ -286,6 +311,13 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.severity_rank = severity_rank_of(self.severity)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "severity" in fields:
+            kwargs["update_fields"] = {*fields, "severity_rank"}
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

@@ -20,8 +20,10 @@ from programs import models as m
 from programs.demo import seed_programs_demo
 from supervision import rules as rules_registry
 from supervision.audits import engine
+from supervision.audits.services import change_rule_setting
 from supervision.findings.services import dismiss_finding, message_of, resolve_finding
 from supervision.models import AuditChunk, AuditRun, Finding, RuleSetting
+from supervision.models.audit import SEVERITY_RANK
 from supervision.rules import all_rules
 from supervision.rules.catalogue import RULES
 from tests.cast import Cast
@@ -607,3 +609,24 @@ def test_fingerprints_are_stable_and_distinct_per_program() -> None:
         engine.fingerprint("plan_not_approved", "programs.student", 7, "", 1),
         engine.fingerprint("supervision_frequency", "programs.student", 7, "academic", 1),
     }) == 5  # fmt: skip
+
+
+@pytest.mark.parametrize("writer", ["postgresql", "generic"])
+def test_runs_keep_the_stored_severity_rank_when_a_severity_changes(
+    cast: Cast, admin: Any, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    if writer == "generic":
+        monkeypatch.setattr(engine, "_upsert", engine._upsert_with_orm)
+    problems(cast)
+    audit(cast.program)
+    overdue = only("milestone_overdue")
+    assert (overdue.severity, overdue.severity_rank) != ("critical", 3)
+    change_rule_setting(
+        user=admin, rule="milestone_overdue", program=cast.program, severity="critical"
+    )
+    audit(cast.program)
+    assert {(f.severity, f.severity_rank) for f in Finding.objects.all()} <= {
+        (severity, rank) for severity, rank in SEVERITY_RANK.items()
+    }
+    overdue.refresh_from_db()
+    assert (overdue.severity, overdue.severity_rank) == ("critical", 3)

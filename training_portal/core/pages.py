@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 from django.contrib import messages
@@ -151,9 +152,34 @@ def permitted(
     return obj
 
 
-def page_of(request: HttpRequest, rows: Any, per_page: int) -> Page[Any]:
-    """The page of `rows` the request asks for (`?page=`; out of range: the last page)."""
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+def page_of(
+    request: HttpRequest, rows: Any, per_page: int, *, count_up_to: int | None = None
+) -> Page[Any]:
+    """The page of `rows` the request asks for (`?page=`; out of range: the last page).
+    `count_up_to`: count no further than that many rows past the page asked for (see
+    `CountedUpTo`), for lists that can hold hundreds of thousands."""
+    if count_up_to is None:
+        return Paginator(rows, per_page).get_page(request.GET.get("page"))
+    asked = request.GET.get("page", "")
+    number = int(asked) if asked.isdigit() and 0 < int(asked) < 100_000 else 1
+    return CountedUpTo(rows, per_page, limit=count_up_to + number * per_page).get_page(asked)
+
+
+class CountedUpTo(Paginator):
+    """Counts at most `limit` rows, in any order (a COUNT over a LIMIT, not over every row):
+    beyond it, `capped` is True and the page says "more than" the count."""
+
+    def __init__(self, rows: Any, per_page: int, *, limit: int) -> None:
+        super().__init__(rows, per_page)
+        self.limit = limit
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        rows: Any = self.object_list  # a queryset
+        counted = int(rows.order_by()[: self.limit + 1].count())
+        self.capped = counted > self.limit
+        return min(counted, self.limit)
 
 
 def flash_refusal(

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -22,7 +21,7 @@ from training_portal.core.api.viewsets import DetailAction, ScopedViewSet, actor
 
 from ...models import Finding
 from .. import permissions, services, workflow
-from ..filters import FindingFilter, with_severity_rank
+from ..filters import FindingFilter
 from . import serializers as s
 
 
@@ -85,9 +84,6 @@ class FindingViewSet(ScopedViewSet):
     related = ("program", "organization", "student__user", "tutor", "assignee", "subject_type")
     filterset_class = FindingFilter
     filter_backends = [DjangoFilterBackend]
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return with_severity_rank(super().get_queryset())
 
     def _act(self, request: Request, name: str) -> Response:
         """404 outside what the caller sees, 403 if they may not act, 400 for bad input."""
