@@ -43,6 +43,7 @@ import os
 import random
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -570,7 +571,11 @@ def served(env: dict[str, str], port: int, bare_port: int, report: Report) -> It
         for name, command in commands.items():
             log = (LOGS / f"{name}.log").open("ab")
             own = {**env, "DATABASE_POOL": "true"} if name == "web" and CONFIG.exists() else env
-            processes.append(subprocess.Popen(command, cwd=ROOT, env=own, stdout=log, stderr=log))
+            processes.append(
+                subprocess.Popen(
+                    command, cwd=ROOT, env=own, stdout=log, stderr=log, start_new_session=True
+                )
+            )
         deadline = time.monotonic() + 60
         for p in (port, bare_port):
             while True:
@@ -592,7 +597,8 @@ def served(env: dict[str, str], port: int, bare_port: int, report: Report) -> It
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                # Its whole group: a gunicorn worker busy on a long request outlives its master.
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def start_audit() -> Any:
